@@ -1,0 +1,1 @@
+//! tmkit-analysis (see the stage overview in tmkit-syntax).

@@ -1,0 +1,1 @@
+//! tmkit-interop (see the stage overview in tmkit-syntax).

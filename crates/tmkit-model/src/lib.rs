@@ -1,0 +1,15 @@
+//! # tmkit-model: the validated model
+//!
+//! Second stage of tmkit: turns the raw documents of [`tmkit_syntax`] into a
+//! span-free [`Model`] (qualified ids, resolved references) plus a side table
+//! of source spans, checking every rule of FORMAT.md on the way.
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod cvss;
+pub mod model;
+pub mod taxonomy;
+
+pub use check::{Checked, SpanTable, check_files, check_path, check_str};
+pub use model::*;
+pub use tmkit_syntax::{Code, Diagnostic, Severity};

@@ -1,0 +1,1 @@
+//! tmkit-render (see the stage overview in tmkit-syntax).

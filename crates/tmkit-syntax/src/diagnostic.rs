@@ -1,0 +1,360 @@
+//! The one diagnostic model of tmkit, and its human and JSON sinks.
+//!
+//! Every rule has a stable [`Code`]; all messages about what a code means live
+//! in [`Code::summary`], and `docs/diagnostics.md` documents each one.
+
+use crate::span::{Files, Span};
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The model is invalid.
+    Error,
+    /// The model is valid but probably not what was meant.
+    Warning,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $sev:ident, $summary:literal; )*) => {
+        /// Stable diagnostic codes: one per rule, never reused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code { $(
+            #[doc = $summary]
+            $variant,
+        )* }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable code (`E0101`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The default severity of the rule.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// One line saying what the rule checks.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Files and YAML (E00xx)
+    Io = "E0001", Error, "a file cannot be read";
+    FileTooLarge = "E0002", Error, "a file is larger than the size limit";
+    InvalidUtf8 = "E0003", Error, "a file is not valid UTF-8";
+    YamlSyntax = "E0004", Error, "a file is not valid YAML or JSON";
+    EmptyDocument = "E0005", Error, "a file holds no document";
+    NotAMapping = "E0006", Error, "a document is not a mapping";
+    TooDeep = "E0007", Error, "nesting is deeper than the limit";
+    TooManyAliases = "E0008", Error, "aliases or nodes exceed the expansion limit";
+    DuplicateKey = "E0009", Error, "a mapping has the same key twice";
+    TooManyFiles = "E0010", Error, "more component or import files than the limit";
+    ComponentCycle = "E0011", Error, "components or imports include each other in a cycle";
+    PathEscape = "E0012", Error, "a component or import path leaves the root model's directory";
+    MissingFile = "E0013", Error, "a component or import file does not exist";
+    NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
+    TabIndentation = "E0015", Error, "a tab is used for indentation";
+    // Shape of the document (E01xx)
+    DuplicateId = "E0101", Error, "two elements share an id";
+    UnknownField = "E0102", Error, "a field is not part of the format";
+    WrongType = "E0103", Error, "a value has the wrong type";
+    MissingField = "E0104", Error, "a required field is missing";
+    UnsupportedVersion = "E0105", Error, "the format version is not supported";
+    InvalidId = "E0106", Error, "an id does not follow the id syntax";
+    InvalidValue = "E0107", Error, "a value is not one of the allowed values";
+    // References (E02xx)
+    UnresolvedReference = "E0201", Error, "a reference names no element";
+    AmbiguousReference = "E0202", Error, "a reference names more than one element";
+    WrongKindReference = "E0203", Error, "a reference names an element of the wrong kind";
+    UnknownEndpoint = "E0204", Error, "a data flow starts or ends at an unknown asset";
+    UnknownZone = "E0205", Error, "an element is placed in an unknown zone";
+    // Semantics (E03xx)
+    MissingReason = "E0301", Error, "an out-of-scope element has no reason";
+    UnknownCategory = "E0302", Error, "a category is not in the model's taxonomy";
+    MissingRationale = "E0303", Error, "an analysis verdict has no rationale";
+    InvalidCvss = "E0304", Error, "a CVSS vector is invalid";
+    ScoreMismatch = "E0305", Error, "a hand-written score disagrees with the CVSS vector";
+    CatalogueContent = "E0306", Error, "a catalogue declares assets, flows, threats or analysis";
+    EmptyTaxonomy = "E0307", Error, "a custom taxonomy has no categories";
+    // Warnings (W03xx, W04xx)
+    ThreatWithoutTargets = "W0301", Warning, "a threat has no targets, so it answers no question";
+    ReasonWhileInScope = "W0302", Warning, "an in-scope element gives a reason for being out of scope";
+    OutOfScopeTarget = "W0303", Warning, "a threat or verdict targets an out-of-scope element or attacker";
+    ScoreWithoutVector = "W0304", Warning, "a score is given without a CVSS vector, so it cannot be checked";
+    UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A labelled place in a source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What is there (may be empty).
+    pub message: String,
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Diagnostic {
+    /// The rule.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The headline, naming the offending value.
+    pub message: String,
+    /// The main place (None only for problems with no file, such as a missing root).
+    pub primary: Option<Label>,
+    /// Other places involved (the first definition of a duplicate id...).
+    pub secondary: Vec<Label>,
+    /// Extra facts.
+    pub notes: Vec<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of that code with its default severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Sets the main place.
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some(Label { span, message: label.into() });
+        self
+    }
+
+    /// Adds another place.
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push(Label { span, message: label.into() });
+        self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file, position, then code, for deterministic output.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.primary
+                .as_ref()
+                .map(|l| (l.span.file.0, l.span.line, l.span.column))
+                .unwrap_or((0, 0, 0))
+        };
+        key(a).cmp(&key(b)).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message))
+    });
+}
+
+/// Renders diagnostics the way rustc does (`error[E0101]: ...`, the file, the
+/// source line underlined, notes and help), followed by a summary line.
+pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+        let mut labels: Vec<&Label> = d.primary.iter().collect();
+        labels.extend(d.secondary.iter());
+        // One snippet per file, primary file first.
+        let mut seen_files = Vec::new();
+        for l in &labels {
+            if !seen_files.contains(&l.span.file) {
+                seen_files.push(l.span.file);
+            }
+        }
+        for fid in seen_files {
+            let file = files.get(fid);
+            let mut snippet = Snippet::source(file.text.as_str()).path(file.display.as_str()).fold(true);
+            for (i, l) in labels.iter().enumerate().filter(|(_, l)| l.span.file == fid) {
+                let kind = if i == 0 && d.primary.is_some() {
+                    AnnotationKind::Primary
+                } else {
+                    AnnotationKind::Context
+                };
+                let (start, end) = clamp_range(&file.text, l.span.start, l.span.end);
+                snippet = snippet.annotation(kind.span(start..end).label(l.message.as_str()));
+            }
+            group = group.element(snippet);
+        }
+        for n in &d.notes {
+            group = group.element(Level::NOTE.message(n.as_str()));
+        }
+        if let Some(h) = &d.help {
+            group = group.element(Level::HELP.message(h.as_str()));
+        }
+        let report: Vec<Group<'_>> = vec![group];
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors + warnings > 0 {
+        out.push_str(&format!(
+            "{} error{}, {} warning{}\n",
+            errors,
+            if errors == 1 { "" } else { "s" },
+            warnings,
+            if warnings == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// Keeps a byte range inside the text and on character boundaries; an empty
+/// range becomes one character wide so the caret is visible.
+fn clamp_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut s = start.min(text.len());
+    while s > 0 && !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let mut e = end.max(s).min(text.len());
+    while e < text.len() && !text.is_char_boundary(e) {
+        e += 1;
+    }
+    if e == s {
+        e = text[s..].chars().next().map_or(s, |c| if c == '\n' { s } else { s + c.len_utf8() });
+    }
+    (s, e)
+}
+
+/// A diagnostic as machines read it (`--format json`).
+#[derive(Debug, Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    label: Option<&'a str>,
+    related: Vec<JsonLocation<'a>>,
+    notes: &'a [String],
+    help: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonLocation<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+/// Renders diagnostics as a JSON array (one object per diagnostic).
+pub fn render_json(diags: &[Diagnostic], files: &Files) -> String {
+    let items: Vec<JsonDiagnostic<'_>> = diags
+        .iter()
+        .map(|d| {
+            let p = d.primary.as_ref();
+            let end = p.map(|l| files.get(l.span.file).position(l.span.end.max(l.span.start)));
+            JsonDiagnostic {
+                code: d.code.as_str(),
+                severity: d.severity,
+                message: &d.message,
+                file: p.map(|l| files.get(l.span.file).display.as_str()),
+                line: p.map(|l| l.span.line),
+                column: p.map(|l| l.span.column),
+                end_line: end.map(|e| e.0),
+                end_column: end.map(|e| e.1),
+                label: p.map(|l| l.message.as_str()),
+                related: d
+                    .secondary
+                    .iter()
+                    .map(|l| JsonLocation {
+                        file: files.get(l.span.file).display.as_str(),
+                        line: l.span.line,
+                        column: l.span.column,
+                        message: &l.message,
+                    })
+                    .collect(),
+                notes: &d.notes,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into());
+    s.push('\n');
+    s
+}
+
+/// The closest candidate to a misspelt name, for "did you mean" help.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_stable() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "code {} reused", c.as_str());
+            let prefix = if c.severity() == Severity::Error { 'E' } else { 'W' };
+            assert!(c.as_str().starts_with(prefix), "{} severity mismatch", c.as_str());
+        }
+        let listing: Vec<String> = Code::ALL.iter().map(|c| format!("{} {}", c.as_str(), c.summary())).collect();
+        insta::assert_snapshot!(listing.join("\n"));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("titel", ["title", "threats", "targets"]), Some("title"));
+        assert_eq!(did_you_mean("zzz", ["title", "threats"]), None);
+    }
+}
