@@ -1,0 +1,116 @@
+//! Trust-boundary crossings of data flows.
+//!
+//! A data flow from zone A to zone B crosses a boundary when their trust
+//! levels differ. Inbound (low -> high trust) exposes the taxonomy's inbound
+//! categories (CIA: integrity; STRIDE: spoofing, tampering, elevation of
+//! privilege), outbound (high -> low) its outbound ones (CIA:
+//! confidentiality; STRIDE: information disclosure; LINDDUN: data
+//! disclosure), a bidirectional flow both; only categories the taxonomy asks
+//! of a data flow count (STRIDE-per-element: tampering, information
+//! disclosure, denial of service). An exposed category that no threat and no
+//! verdict answers, for any attacker, is *unanswered*: a warning.
+
+use serde::Serialize;
+use tmkit_model::{ModelIndex, Qid};
+
+/// Which way a data flow crosses a trust boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Direction {
+    /// No crossing: same trust, or an endpoint without a zone.
+    None,
+    /// From a less trusted zone to a more trusted one.
+    Inbound,
+    /// From a more trusted zone to a less trusted one.
+    Outbound,
+    /// A bidirectional flow between zones of different trust.
+    Both,
+}
+
+impl Direction {
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::None => "none",
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Both => "both",
+        }
+    }
+
+    /// True when the flow crosses a boundary.
+    pub fn crosses(self) -> bool {
+        self != Direction::None
+    }
+
+    /// The direction of a flow between two trust levels.
+    pub fn between(from_trust: f64, to_trust: f64, bidirectional: bool) -> Direction {
+        if from_trust == to_trust || from_trust.is_nan() || to_trust.is_nan() {
+            Direction::None
+        } else if bidirectional {
+            Direction::Both
+        } else if from_trust < to_trust {
+            Direction::Inbound
+        } else {
+            Direction::Outbound
+        }
+    }
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The boundary analysis of one in-scope data flow of an analysed model
+/// (every such flow has one, with [`Direction::None`] when it crosses nothing).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Crossing {
+    /// Qualified id of the data flow.
+    pub flow: Qid,
+    /// Model declaring the flow.
+    #[serde(skip)]
+    pub model: ModelIndex,
+    /// Zone of the source asset.
+    pub from_zone: Option<Qid>,
+    /// Zone of the destination asset.
+    pub to_zone: Option<Qid>,
+    /// Trust level of the source zone.
+    pub from_trust: Option<f64>,
+    /// Trust level of the destination zone.
+    pub to_trust: Option<f64>,
+    /// Which way it crosses.
+    pub direction: Direction,
+    /// Categories the crossing exposes (taxonomy order).
+    pub exposed: Vec<String>,
+    /// Exposed categories that no threat and no verdict answers (warnings).
+    pub unanswered: Vec<String>,
+}
+
+impl Crossing {
+    /// A human warning for each unanswered exposed category, naming the flow
+    /// and the two zones.
+    pub fn warnings(&self) -> Vec<String> {
+        let zone = |z: &Option<Qid>, t: Option<f64>| match (z, t) {
+            (Some(z), Some(t)) => format!("{z} (trust {t})"),
+            (Some(z), None) => z.clone(),
+            _ => "?".to_string(),
+        };
+        self.unanswered
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} crosses a trust boundary {} from {} to {}: {} is exposed, but no threat or verdict answers it",
+                    self.flow,
+                    self.direction,
+                    zone(&self.from_zone, self.from_trust),
+                    zone(&self.to_zone, self.to_trust),
+                    c
+                )
+            })
+            .collect()
+    }
+}

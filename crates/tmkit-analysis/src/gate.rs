@@ -1,0 +1,212 @@
+//! CI gates: the `--fail-on` policies of `tmkit check`.
+//!
+//! | policy | fails when |
+//! |---|---|
+//! | `unmitigated:SEVERITY` (`none`, `low`, `medium`, `high`, `critical`) | a threat that is unmitigated or partial has a CVSS rating at or above SEVERITY |
+//! | `unmitigated` (or `unmitigated:any`) | any threat is unmitigated or partial, scored or not |
+//! | `coverage:<X` (X a fraction `0.8` or a percentage `80%`) | the root's rolled-up coverage is below X |
+//! | `untracked` | an unmitigated or partial threat has no ticket (on the threat or on a mitigation not yet in place) |
+//!
+//! Only `mitigated` counts as mitigated; an `accepted` threat (its residual
+//! risk owned by someone) does not fail `unmitigated`. Unscored threats fail
+//! only `unmitigated` / `unmitigated:any`, never a severity threshold.
+
+use crate::analysis::Analysis;
+use std::fmt;
+use std::str::FromStr;
+use tmkit_model::Model;
+use tmkit_model::cvss::Rating;
+
+/// One `--fail-on` policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Policy {
+    /// Open (unmitigated or partial) threats at or above a rating; None = any
+    /// open threat, scored or not.
+    Unmitigated(Option<Rating>),
+    /// Root coverage strictly below this fraction (0..=1).
+    CoverageBelow(f64),
+    /// Open threats without a ticket.
+    Untracked,
+}
+
+/// A `--fail-on` value that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// Parses a rating name (`none`, `low`, `medium`, `high`, `critical`), any case.
+pub fn parse_rating(s: &str) -> Option<Rating> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "none" => Some(Rating::None),
+        "low" => Some(Rating::Low),
+        "medium" => Some(Rating::Medium),
+        "high" => Some(Rating::High),
+        "critical" => Some(Rating::Critical),
+        _ => None,
+    }
+}
+
+const EXPECTED: &str = "expected `unmitigated:<none|low|medium|high|critical>`, `unmitigated`, `coverage:<0.8` or `untracked`";
+
+impl FromStr for Policy {
+    type Err = PolicyError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (name, arg) = match s.split_once(':') {
+            Some((n, a)) => (n.trim(), Some(a.trim())),
+            None => (s, None),
+        };
+        match (name.to_ascii_lowercase().as_str(), arg) {
+            ("unmitigated", None | Some("any")) => Ok(Policy::Unmitigated(None)),
+            ("unmitigated", Some(r)) => parse_rating(r).map(|r| Policy::Unmitigated(Some(r))).ok_or_else(|| {
+                PolicyError(format!(
+                    "invalid --fail-on `{s}`: unknown severity `{r}` (none, low, medium, high, critical)"
+                ))
+            }),
+            ("coverage", Some(a)) => {
+                let bad = || {
+                    PolicyError(format!(
+                        "invalid --fail-on `{s}`: expected a threshold such as `coverage:<0.8` or `coverage:<80%`"
+                    ))
+                };
+                let a = a.strip_prefix('<').unwrap_or(a).trim();
+                let (num, percent) = match a.strip_suffix('%') {
+                    Some(n) => (n.trim(), true),
+                    None => (a, false),
+                };
+                let v: f64 = num.parse().map_err(|_| bad())?;
+                let v = if percent { v / 100.0 } else { v };
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(bad());
+                }
+                Ok(Policy::CoverageBelow(v))
+            }
+            ("untracked", None) => Ok(Policy::Untracked),
+            _ => Err(PolicyError(format!("invalid --fail-on `{s}`: {EXPECTED}"))),
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Policy::Unmitigated(None) => f.write_str("unmitigated"),
+            Policy::Unmitigated(Some(r)) => write!(f, "unmitigated:{}", r.as_str()),
+            Policy::CoverageBelow(v) => write!(f, "coverage:<{v}"),
+            Policy::Untracked => f.write_str("untracked"),
+        }
+    }
+}
+
+/// A policy that does not hold, with a message naming what fails it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The policy violated.
+    pub policy: Policy,
+    /// Qualified id of the offending element (threat or model).
+    pub element: String,
+    /// Human message.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Policy {
+    /// The violations of this policy in a model (empty when it holds).
+    pub fn evaluate(&self, analysis: &Analysis, model: &Model) -> Vec<Violation> {
+        let title = |t: &crate::ThreatInfo| model.models[t.model].threats[t.index].title.as_str();
+        let score = |t: &crate::ThreatInfo| match (&t.cvss, t.severity) {
+            (Some(c), Some(r)) => format!("{} {}", r.as_str(), c.score),
+            _ => "unscored".to_string(),
+        };
+        match *self {
+            Policy::Unmitigated(min) => analysed_threats(analysis, model)
+                .filter(|t| t.status.is_open())
+                .filter(|t| match min {
+                    None => true,
+                    Some(min) => t.severity.is_some_and(|s| s >= min),
+                })
+                .map(|t| Violation {
+                    policy: *self,
+                    element: t.qid.clone(),
+                    message: format!(
+                        "{} is {} ({}): {} [--fail-on {}]",
+                        t.qid,
+                        t.status,
+                        score(t),
+                        title(t),
+                        self
+                    ),
+                })
+                .collect(),
+            Policy::CoverageBelow(min) => {
+                let m = analysis.metrics(model, 0);
+                let q = &m.questions;
+                if q.coverage < min {
+                    vec![Violation {
+                        policy: *self,
+                        element: m.model.clone(),
+                        message: format!(
+                            "coverage of {} is {:.1}% ({} of {} questions answered), below {:.1}% [--fail-on {}]",
+                            m.model,
+                            q.coverage * 100.0,
+                            q.answered,
+                            q.total,
+                            min * 100.0,
+                            self
+                        ),
+                    }]
+                } else {
+                    Vec::new()
+                }
+            }
+            Policy::Untracked => analysed_threats(analysis, model)
+                .filter(|t| t.untracked)
+                .map(|t| Violation {
+                    policy: *self,
+                    element: t.qid.clone(),
+                    message: format!(
+                        "{} is {} and has no ticket: {} [--fail-on {}]",
+                        t.qid,
+                        t.status,
+                        title(t),
+                        self
+                    ),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Threats of the analysed models (catalogues answer no question).
+fn analysed_threats<'a>(
+    analysis: &'a Analysis,
+    model: &'a Model,
+) -> impl Iterator<Item = &'a crate::ThreatInfo> + 'a {
+    analysis
+        .threats
+        .iter()
+        .filter(|t| model.models[t.model].kind != tmkit_model::ModelKind::Catalogue)
+}
+
+/// The violations of every policy, in policy order.
+pub fn evaluate(policies: &[Policy], analysis: &Analysis, model: &Model) -> Vec<Violation> {
+    policies
+        .iter()
+        .flat_map(|p| p.evaluate(analysis, model))
+        .collect()
+}

@@ -1,0 +1,337 @@
+//! Metrics: completeness (coverage) and effort, per model, rolled up over
+//! components.
+//!
+//! [`Metrics`] serialises to the JSON of `tmkit metrics --format json`; the
+//! keys required by the issue come first, in its order, then extras.
+
+use crate::analysis::Analysis;
+use crate::status::Status;
+use serde::Serialize;
+use tmkit_model::cvss::Rating;
+use tmkit_model::{Model, ModelIndex};
+
+/// Summable counts of one model (its own elements only).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Counts {
+    pub questions_total: usize,
+    pub questions_answered: usize,
+    pub threats_total: usize,
+    pub by_status: [usize; 4],
+    pub not_secure_by_default: usize,
+    /// critical, high, medium, low, none, unscored
+    pub by_severity: [usize; 6],
+    pub untracked: usize,
+    pub threats_without_mitigations: usize,
+    pub other_threats: usize,
+    pub mitigations_total: usize,
+    pub mitigations_in_place: usize,
+    pub crossings_total: usize,
+    pub crossings_unanswered: usize,
+    pub assumptions_total: usize,
+    pub assumptions_unused: usize,
+    pub targets_in_scope: usize,
+    pub attackers_in_scope: usize,
+    pub out_of_scope_assets: usize,
+    pub out_of_scope_dataflows: usize,
+    pub out_of_scope_attackers: usize,
+}
+
+impl Counts {
+    pub(crate) fn add_threat(
+        &mut self,
+        status: Status,
+        not_secure_by_default: bool,
+        severity: Option<Rating>,
+        untracked: bool,
+        no_mitigation: bool,
+        other: bool,
+    ) {
+        self.threats_total += 1;
+        self.by_status[status as usize] += 1;
+        self.not_secure_by_default += usize::from(not_secure_by_default);
+        let sev = match severity {
+            Some(Rating::Critical) => 0,
+            Some(Rating::High) => 1,
+            Some(Rating::Medium) => 2,
+            Some(Rating::Low) => 3,
+            Some(Rating::None) => 4,
+            None => 5,
+        };
+        self.by_severity[sev] += 1;
+        self.untracked += usize::from(untracked);
+        self.threats_without_mitigations += usize::from(no_mitigation);
+        self.other_threats += usize::from(other);
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.questions_total += o.questions_total;
+        self.questions_answered += o.questions_answered;
+        self.threats_total += o.threats_total;
+        for (a, b) in self.by_status.iter_mut().zip(o.by_status) {
+            *a += b;
+        }
+        self.not_secure_by_default += o.not_secure_by_default;
+        for (a, b) in self.by_severity.iter_mut().zip(o.by_severity) {
+            *a += b;
+        }
+        self.untracked += o.untracked;
+        self.threats_without_mitigations += o.threats_without_mitigations;
+        self.other_threats += o.other_threats;
+        self.mitigations_total += o.mitigations_total;
+        self.mitigations_in_place += o.mitigations_in_place;
+        self.crossings_total += o.crossings_total;
+        self.crossings_unanswered += o.crossings_unanswered;
+        self.assumptions_total += o.assumptions_total;
+        self.assumptions_unused += o.assumptions_unused;
+        self.targets_in_scope += o.targets_in_scope;
+        self.attackers_in_scope += o.attackers_in_scope;
+        self.out_of_scope_assets += o.out_of_scope_assets;
+        self.out_of_scope_dataflows += o.out_of_scope_dataflows;
+        self.out_of_scope_attackers += o.out_of_scope_attackers;
+    }
+}
+
+/// Metrics of a model, rolled up over its components (each also reported in
+/// [`Metrics::components`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// Qualified id of the model.
+    pub model: String,
+    /// Questions and coverage.
+    pub questions: QuestionMetrics,
+    /// Threats by status and severity.
+    pub threats: ThreatMetrics,
+    /// Mitigations (shared and inline) in place or planned.
+    pub mitigations: MitigationMetrics,
+    /// Data flows crossing a trust boundary.
+    pub boundary_crossings: CrossingMetrics,
+    /// Open threats (unmitigated or partial) with no ticket.
+    pub untracked_unmitigated: usize,
+    /// The same object for each direct component, each rolled up over its own components.
+    pub components: Vec<Metrics>,
+    /// Threats with no mitigation at all.
+    pub threats_without_mitigations: usize,
+    /// Threats of category `other` (listed per target, not counted in coverage).
+    pub other_threats: usize,
+    /// Assumptions, and those no threat relies on.
+    pub assumptions: AssumptionMetrics,
+    /// What is in and out of scope.
+    pub scope: ScopeMetrics,
+    /// The work left.
+    pub effort: EffortMetrics,
+}
+
+/// Questions and coverage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct QuestionMetrics {
+    /// Number of questions (targets x attackers x categories).
+    pub total: usize,
+    /// Answered by a threat or a verdict.
+    pub answered: usize,
+    /// Not answered yet.
+    pub open: usize,
+    /// answered / total, rounded to 4 decimals; 1 when there is no question.
+    pub coverage: f64,
+}
+
+/// Threats by status and severity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ThreatMetrics {
+    /// All threats.
+    pub total: usize,
+    /// Status mitigated.
+    pub mitigated: usize,
+    /// Status partial.
+    pub partial: usize,
+    /// Status accepted.
+    pub accepted: usize,
+    /// Status unmitigated.
+    pub unmitigated: usize,
+    /// Mitigated only by operational controls.
+    pub not_secure_by_default: usize,
+    /// Threats per CVSS rating.
+    pub by_severity: SeverityCounts,
+}
+
+/// Threats per CVSS rating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SeverityCounts {
+    /// Critical.
+    pub critical: usize,
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// None (score 0).
+    pub none: usize,
+    /// No CVSS vector.
+    pub unscored: usize,
+}
+
+/// Mitigations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct MitigationMetrics {
+    /// All mitigations declared (shared and inline).
+    pub total: usize,
+    /// In place.
+    pub in_place: usize,
+    /// Not in place yet.
+    pub planned: usize,
+}
+
+/// Trust-boundary crossings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CrossingMetrics {
+    /// In-scope data flows crossing a boundary.
+    pub total: usize,
+    /// Those with an exposed category no threat or verdict answers.
+    pub unanswered: usize,
+}
+
+/// Assumptions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct AssumptionMetrics {
+    /// Declared.
+    pub total: usize,
+    /// No threat relies on them.
+    pub unused: usize,
+}
+
+/// Scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ScopeMetrics {
+    /// In-scope targets (assets and data flows).
+    pub targets: usize,
+    /// In-scope attackers declared (each model's own; components also see their ancestors').
+    pub attackers: usize,
+    /// Out-of-scope elements.
+    pub out_of_scope: OutOfScope,
+}
+
+/// Out-of-scope elements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OutOfScope {
+    /// Assets.
+    pub assets: usize,
+    /// Data flows.
+    pub dataflows: usize,
+    /// Attackers.
+    pub attackers: usize,
+}
+
+/// The work left.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct EffortMetrics {
+    /// Questions still to answer.
+    pub open_questions: usize,
+    /// Threats still unmitigated or partial.
+    pub open_threats: usize,
+    /// Mitigations not yet in place.
+    pub planned_mitigations: usize,
+}
+
+impl Metrics {
+    fn from_counts(model: String, c: &Counts, components: Vec<Metrics>) -> Metrics {
+        let open = c.questions_total - c.questions_answered;
+        let coverage = if c.questions_total == 0 {
+            1.0
+        } else {
+            round4(c.questions_answered as f64 / c.questions_total as f64)
+        };
+        let s = |st: Status| c.by_status[st as usize];
+        let planned = c.mitigations_total - c.mitigations_in_place;
+        Metrics {
+            model,
+            questions: QuestionMetrics {
+                total: c.questions_total,
+                answered: c.questions_answered,
+                open,
+                coverage,
+            },
+            threats: ThreatMetrics {
+                total: c.threats_total,
+                mitigated: s(Status::Mitigated),
+                partial: s(Status::Partial),
+                accepted: s(Status::Accepted),
+                unmitigated: s(Status::Unmitigated),
+                not_secure_by_default: c.not_secure_by_default,
+                by_severity: SeverityCounts {
+                    critical: c.by_severity[0],
+                    high: c.by_severity[1],
+                    medium: c.by_severity[2],
+                    low: c.by_severity[3],
+                    none: c.by_severity[4],
+                    unscored: c.by_severity[5],
+                },
+            },
+            mitigations: MitigationMetrics {
+                total: c.mitigations_total,
+                in_place: c.mitigations_in_place,
+                planned,
+            },
+            boundary_crossings: CrossingMetrics {
+                total: c.crossings_total,
+                unanswered: c.crossings_unanswered,
+            },
+            untracked_unmitigated: c.untracked,
+            components,
+            threats_without_mitigations: c.threats_without_mitigations,
+            other_threats: c.other_threats,
+            assumptions: AssumptionMetrics {
+                total: c.assumptions_total,
+                unused: c.assumptions_unused,
+            },
+            scope: ScopeMetrics {
+                targets: c.targets_in_scope,
+                attackers: c.attackers_in_scope,
+                out_of_scope: OutOfScope {
+                    assets: c.out_of_scope_assets,
+                    dataflows: c.out_of_scope_dataflows,
+                    attackers: c.out_of_scope_attackers,
+                },
+            },
+            effort: EffortMetrics {
+                open_questions: open,
+                open_threats: s(Status::Unmitigated) + s(Status::Partial),
+                planned_mitigations: planned,
+            },
+        }
+    }
+}
+
+/// Rounds to 4 decimals (coverage is a progress bar, not a measurement).
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Analysis {
+    /// Metrics of model `m` (normally the root, 0), rolled up over all its
+    /// components, with each component's own metrics in `components`.
+    pub fn metrics(&self, model: &Model, m: ModelIndex) -> Metrics {
+        self.rolled_up(model, m).1
+    }
+
+    fn rolled_up(&self, model: &Model, m: ModelIndex) -> (Counts, Metrics) {
+        let mut total = self.counts.get(m).cloned().unwrap_or_default();
+        let mut components = Vec::new();
+        for &child in &model.models[m].children {
+            let (c, metrics) = self.rolled_up(model, child);
+            total.add(&c);
+            components.push(metrics);
+        }
+        let metrics = Metrics::from_counts(model.models[m].qid.clone(), &total, components);
+        (total, metrics)
+    }
+}

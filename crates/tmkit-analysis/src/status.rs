@@ -1,0 +1,108 @@
+//! Threat status: how far a threat is mitigated (FORMAT.md, "Derived values").
+
+use serde::Serialize;
+use tmkit_model::{Mitigation, MitigationKind, Model, Threat};
+
+/// How far a threat is mitigated.
+///
+/// Variants are ordered from best to worst, so `a < b` means `a` is better
+/// handled than `b`, and the `max` of a set of statuses is the worst one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Status {
+    /// At least one control, and every control is in place.
+    Mitigated,
+    /// A `risk-acceptance` mitigation is in place: the residual risk is owned.
+    Accepted,
+    /// Some control is in place, not all.
+    Partial,
+    /// Nothing in place (including a threat with no mitigation at all).
+    Unmitigated,
+}
+
+impl Status {
+    /// All statuses, best first.
+    pub const ALL: [Status; 4] = [
+        Status::Mitigated,
+        Status::Accepted,
+        Status::Partial,
+        Status::Unmitigated,
+    ];
+
+    /// The name used in reports and JSON (`mitigated`, `accepted`, `partial`, `unmitigated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Mitigated => "mitigated",
+            Status::Accepted => "accepted",
+            Status::Partial => "partial",
+            Status::Unmitigated => "unmitigated",
+        }
+    }
+
+    /// True for the statuses a CI gate treats as open work: `unmitigated`
+    /// and `partial` (an `accepted` risk is owned by someone; only
+    /// `mitigated` counts as mitigated).
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Unmitigated | Status::Partial)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The status of a threat given its (resolved) mitigations, and whether it
+/// is *not secure by default* (mitigated, but only by operational controls).
+///
+/// The first rule that holds wins:
+/// 1. `mitigated`: at least one control (design or operational), every control in place;
+/// 2. `accepted`: a `risk-acceptance` mitigation is in place;
+/// 3. `partial`: some control is in place;
+/// 4. `unmitigated`: otherwise.
+pub fn status_from<'a>(mitigations: impl IntoIterator<Item = &'a Mitigation>) -> (Status, bool) {
+    let mut controls = 0usize;
+    let mut controls_in_place = 0usize;
+    let mut design_in_place = false;
+    let mut accepted = false;
+    for m in mitigations {
+        if m.kind.is_control() {
+            controls += 1;
+            if m.in_place {
+                controls_in_place += 1;
+                if m.kind == MitigationKind::Design {
+                    design_in_place = true;
+                }
+            }
+        } else if m.in_place {
+            accepted = true;
+        }
+    }
+    if controls > 0 && controls_in_place == controls {
+        (Status::Mitigated, !design_in_place)
+    } else if accepted {
+        (Status::Accepted, false)
+    } else if controls_in_place > 0 {
+        (Status::Partial, false)
+    } else {
+        (Status::Unmitigated, false)
+    }
+}
+
+/// The status of one threat of `model` (see [`status_from`]).
+///
+/// Resolves the threat's mitigation references by scanning the model, so it
+/// costs O(size of the model): use [`crate::Analysis`] to get the status of
+/// every threat at once.
+pub fn status_of(model: &Model, threat: &Threat) -> (Status, bool) {
+    let found = threat.mitigations.iter().filter_map(|qid| {
+        model
+            .models
+            .iter()
+            .flat_map(|tm| tm.mitigations.iter())
+            .find(|m| &m.qid == qid)
+    });
+    status_from(found)
+}
