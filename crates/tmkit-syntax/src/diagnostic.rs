@@ -146,13 +146,19 @@ impl Diagnostic {
 
     /// Sets the main place.
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.primary = Some(Label { span, message: label.into() });
+        self.primary = Some(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
 
     /// Adds another place.
     pub fn also(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, message: label.into() });
+        self.secondary.push(Label {
+            span,
+            message: label.into(),
+        });
         self
     }
 
@@ -183,7 +189,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
                 .map(|l| (l.span.file.0, l.span.line, l.span.column))
                 .unwrap_or((0, 0, 0))
         };
-        key(a).cmp(&key(b)).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message))
+        key(a)
+            .cmp(&key(b))
+            .then(a.code.cmp(&b.code))
+            .then(a.message.cmp(&b.message))
     });
 }
 
@@ -191,14 +200,19 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// source line underlined, notes and help), followed by a summary line.
 pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+        let mut group =
+            Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
         let mut labels: Vec<&Label> = d.primary.iter().collect();
         labels.extend(d.secondary.iter());
         // One snippet per file, primary file first.
@@ -210,8 +224,14 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         }
         for fid in seen_files {
             let file = files.get(fid);
-            let mut snippet = Snippet::source(file.text.as_str()).path(file.display.as_str()).fold(true);
-            for (i, l) in labels.iter().enumerate().filter(|(_, l)| l.span.file == fid) {
+            let mut snippet = Snippet::source(file.text.as_str())
+                .path(file.display.as_str())
+                .fold(true);
+            for (i, l) in labels
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.span.file == fid)
+            {
                 let kind = if i == 0 && d.primary.is_some() {
                     AnnotationKind::Primary
                 } else {
@@ -258,7 +278,10 @@ fn clamp_range(text: &str, start: usize, end: usize) -> (usize, usize) {
         e += 1;
     }
     if e == s {
-        e = text[s..].chars().next().map_or(s, |c| if c == '\n' { s } else { s + c.len_utf8() });
+        e = text[s..]
+            .chars()
+            .next()
+            .map_or(s, |c| if c == '\n' { s } else { s + c.len_utf8() });
     }
     (s, e)
 }
@@ -294,7 +317,11 @@ pub fn render_json(diags: &[Diagnostic], files: &Files) -> String {
         .iter()
         .map(|d| {
             let p = d.primary.as_ref();
-            let end = p.map(|l| files.get(l.span.file).position(l.span.end.max(l.span.start)));
+            let end = p.map(|l| {
+                files
+                    .get(l.span.file)
+                    .position(l.span.end.max(l.span.start))
+            });
             JsonDiagnostic {
                 code: d.code.as_str(),
                 severity: d.severity,
@@ -326,7 +353,10 @@ pub fn render_json(diags: &[Diagnostic], files: &Files) -> String {
 }
 
 /// The closest candidate to a misspelt name, for "did you mean" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -345,16 +375,30 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for c in Code::ALL {
             assert!(seen.insert(c.as_str()), "code {} reused", c.as_str());
-            let prefix = if c.severity() == Severity::Error { 'E' } else { 'W' };
-            assert!(c.as_str().starts_with(prefix), "{} severity mismatch", c.as_str());
+            let prefix = if c.severity() == Severity::Error {
+                'E'
+            } else {
+                'W'
+            };
+            assert!(
+                c.as_str().starts_with(prefix),
+                "{} severity mismatch",
+                c.as_str()
+            );
         }
-        let listing: Vec<String> = Code::ALL.iter().map(|c| format!("{} {}", c.as_str(), c.summary())).collect();
+        let listing: Vec<String> = Code::ALL
+            .iter()
+            .map(|c| format!("{} {}", c.as_str(), c.summary()))
+            .collect();
         insta::assert_snapshot!(listing.join("\n"));
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("titel", ["title", "threats", "targets"]), Some("title"));
+        assert_eq!(
+            did_you_mean("titel", ["title", "threats", "targets"]),
+            Some("title")
+        );
         assert_eq!(did_you_mean("zzz", ["title", "threats"]), None);
     }
 }

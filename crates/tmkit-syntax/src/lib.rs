@@ -9,7 +9,12 @@
 //! reporting every problem as a [`diagnostic::Diagnostic`].
 #![warn(missing_docs)]
 
+pub mod decode;
 pub mod diagnostic;
+pub mod fs;
+pub mod load;
+pub mod node;
+pub mod raw;
 pub mod span;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};

@@ -25,7 +25,13 @@ pub struct Span {
 impl Span {
     /// A span covering the start of a file (for file-level problems).
     pub fn file_start(file: FileId) -> Span {
-        Span { file, start: 0, end: 0, line: 1, column: 1 }
+        Span {
+            file,
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 1,
+        }
     }
 }
 
@@ -48,12 +54,20 @@ impl SourceFile {
     pub fn new(display: String, relative: String, path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { display, relative, path, text, line_starts }
+        SourceFile {
+            display,
+            relative,
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: u32) -> Option<usize> {
-        self.line_starts.get((line as usize).checked_sub(1)?).copied()
+        self.line_starts
+            .get((line as usize).checked_sub(1)?)
+            .copied()
     }
 
     /// The text of a 1-based line, without its line break.
@@ -71,7 +85,10 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_idx];
-        let col = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (line_idx as u32 + 1, col as u32)
     }
 
@@ -122,6 +139,9 @@ impl Files {
 
     /// All files with their ids.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 }

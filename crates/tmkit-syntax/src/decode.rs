@@ -1,0 +1,662 @@
+//! Decoding a [`Node`] tree into the [`raw`](crate::raw) types, reporting
+//! every unknown field (with a suggestion), wrong type and missing field.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::node::{Key, Node, Value};
+use crate::raw::*;
+use crate::span::Span;
+
+/// Decodes documents, collecting diagnostics.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    /// Every problem found so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A mapping being read field by field.
+struct MapReader<'a> {
+    entries: Vec<(&'a Key, &'a Node)>,
+    span: Span,
+    what: &'static str,
+}
+
+fn is_valid_id(s: &str) -> bool {
+    let mut segments = s.split('.');
+    let first = segments.next().unwrap_or("");
+    let mut chars = first.chars();
+    let head_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    head_ok
+        && segments.all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+}
+
+impl Decoder {
+    /// A new decoder.
+    pub fn new() -> Self {
+        Decoder::default()
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+        let found = match &node.value {
+            Value::Str(s) => format!("the string '{}'", truncate(s)),
+            Value::Int(i) => format!("the integer {i}"),
+            Value::Float(f) => format!("the number {f}"),
+            Value::Bool(b) => format!("the boolean {b}"),
+            other => other.kind_name().to_string(),
+        };
+        self.push(
+            Diagnostic::new(
+                Code::WrongType,
+                format!("`{field}` must be {expected}, found {found}"),
+            )
+            .at(node.span, format!("expected {expected}")),
+        );
+    }
+
+    fn map<'a>(&mut self, node: &'a Node, what: &'static str) -> Option<MapReader<'a>> {
+        match &node.value {
+            Value::Map(entries) => {
+                // Duplicate keys: report every repeat with the first place.
+                let mut seen: Vec<&Key> = Vec::new();
+                let mut kept = Vec::new();
+                for (k, v) in entries {
+                    if let Some(first) = seen.iter().find(|f| f.name == k.name) {
+                        self.push(
+                            Diagnostic::new(
+                                Code::DuplicateKey,
+                                format!("duplicate key '{}' in {what}", k.name),
+                            )
+                            .at(k.span, "repeated here")
+                            .also(first.span, "first written here")
+                            .help("a mapping may hold each key once; remove or rename one of them"),
+                        );
+                        continue;
+                    }
+                    seen.push(k);
+                    kept.push((k, v));
+                }
+                Some(MapReader {
+                    entries: kept,
+                    span: node.span,
+                    what,
+                })
+            }
+            _ => {
+                self.wrong_type(node, what, "a mapping");
+                None
+            }
+        }
+    }
+
+    fn finish(&mut self, r: &MapReader<'_>, fields: &[&str]) {
+        for (k, _) in &r.entries {
+            if !fields.contains(&k.name.as_str()) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownField,
+                    format!("unknown field '{}' in {}", k.name, r.what),
+                )
+                .at(k.span, "not part of the format");
+                if let Some(s) = did_you_mean(&k.name, fields.iter().copied()) {
+                    d = d.help(format!("did you mean '{s}'?"));
+                } else {
+                    d = d.help(format!("{} fields are: {}", r.what, fields.join(", ")));
+                }
+                self.push(d);
+            }
+        }
+    }
+
+    fn get<'a>(r: &MapReader<'a>, key: &str) -> Option<&'a Node> {
+        r.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| *v)
+    }
+
+    fn missing(&mut self, r: &MapReader<'_>, key: &str) {
+        self.push(
+            Diagnostic::new(
+                Code::MissingField,
+                format!("{} is missing the required field `{key}`", r.what),
+            )
+            .at(r.span, format!("`{key}` missing here"))
+            .help(format!("add `{key}:` to this {}", r.what)),
+        );
+    }
+
+    /// A free-text scalar; numbers and booleans are accepted as their text.
+    fn opt_str(&mut self, r: &MapReader<'_>, key: &str) -> Option<Sp<String>> {
+        let node = Self::get(r, key)?;
+        match &node.value {
+            Value::Str(s) => Some(Sp::new(s.clone(), node.span)),
+            Value::Int(i) => Some(Sp::new(i.to_string(), node.span)),
+            Value::Float(f) => Some(Sp::new(f.to_string(), node.span)),
+            Value::Bool(b) => Some(Sp::new(b.to_string(), node.span)),
+            Value::Null => None,
+            _ => {
+                self.wrong_type(node, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn req_str(&mut self, r: &MapReader<'_>, key: &str) -> Sp<String> {
+        match self.opt_str(r, key) {
+            Some(s) => s,
+            None => {
+                if Self::get(r, key).is_none_or(|n| n.value == Value::Null) {
+                    self.missing(r, key);
+                }
+                Sp::new(String::new(), r.span)
+            }
+        }
+    }
+
+    fn check_id(&mut self, s: &Sp<String>) {
+        if !s.value.is_empty() && !is_valid_id(&s.value) {
+            self.push(
+                Diagnostic::new(Code::InvalidId, format!("invalid id '{}'", truncate(&s.value)))
+                    .at(s.span, "not a valid id")
+                    .help("an id starts with a letter, then letters, digits, `_` or `-`, optionally followed by `.`-separated segments (`VULN_001`, `dataflow.1`)"),
+            );
+        }
+    }
+
+    fn req_id(&mut self, r: &MapReader<'_>) -> Sp<Id> {
+        let s = self.req_str(r, "id");
+        self.check_id(&s);
+        Sp::new(Id(s.value), s.span)
+    }
+
+    fn opt_id(&mut self, r: &MapReader<'_>) -> Option<Sp<Id>> {
+        let s = self.opt_str(r, "id")?;
+        self.check_id(&s);
+        Some(Sp::new(Id(s.value), s.span))
+    }
+
+    fn opt_bool(&mut self, r: &MapReader<'_>, key: &str) -> Option<Sp<bool>> {
+        let node = Self::get(r, key)?;
+        match &node.value {
+            Value::Bool(b) => Some(Sp::new(*b, node.span)),
+            Value::Null => None,
+            _ => {
+                self.wrong_type(node, key, "true or false");
+                None
+            }
+        }
+    }
+
+    fn req_bool(&mut self, r: &MapReader<'_>, key: &str) -> Sp<bool> {
+        match self.opt_bool(r, key) {
+            Some(b) => b,
+            None => {
+                if Self::get(r, key).is_none_or(|n| n.value == Value::Null) {
+                    self.missing(r, key);
+                }
+                Sp::new(false, r.span)
+            }
+        }
+    }
+
+    fn opt_num(&mut self, r: &MapReader<'_>, key: &str) -> Option<Sp<f64>> {
+        let node = Self::get(r, key)?;
+        match &node.value {
+            Value::Int(i) => Some(Sp::new(*i as f64, node.span)),
+            Value::Float(f) if f.is_finite() => Some(Sp::new(*f, node.span)),
+            Value::Null => None,
+            _ => {
+                self.wrong_type(node, key, "a number");
+                None
+            }
+        }
+    }
+
+    fn str_list(&mut self, r: &MapReader<'_>, key: &str) -> Option<Vec<Sp<String>>> {
+        let node = Self::get(r, key)?;
+        match &node.value {
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match &item.value {
+                        Value::Str(s) => out.push(Sp::new(s.clone(), item.span)),
+                        Value::Int(i) => out.push(Sp::new(i.to_string(), item.span)),
+                        _ => self.wrong_type(item, key, "a list of strings"),
+                    }
+                }
+                Some(out)
+            }
+            Value::Null => Some(Vec::new()),
+            Value::Str(s) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        format!("`{key}` must be a list, found the string '{}'", truncate(s)),
+                    )
+                    .at(node.span, "expected a list")
+                    .help(format!("write `{key}: [{s}]`")),
+                );
+                None
+            }
+            _ => {
+                self.wrong_type(node, key, "a list of strings");
+                None
+            }
+        }
+    }
+
+    fn list<'a, T>(
+        &mut self,
+        r: &MapReader<'a>,
+        key: &str,
+        mut item: impl FnMut(&mut Self, &'a Node) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = Self::get(r, key) else {
+            return Vec::new();
+        };
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|n| item(self, n)).collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                self.wrong_type(node, key, "a list");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Decodes a whole document. Returns None only when the top level is not a mapping.
+    pub fn document(&mut self, node: &Node) -> Option<RawDocument> {
+        if !matches!(node.value, Value::Map(_)) {
+            self.push(
+                Diagnostic::new(
+                    Code::NotAMapping,
+                    format!(
+                        "a threat model must be a mapping, found {}",
+                        node.value.kind_name()
+                    ),
+                )
+                .at(node.span, "expected `key: value` pairs")
+                .help("start the file with `tmkit: 1`, `id: ...` and `title: ...`"),
+            );
+            return None;
+        }
+        let r = self.map(node, "threat model")?;
+        let tmkit = match Self::get(&r, "tmkit") {
+            None => {
+                self.missing(&r, "tmkit");
+                Sp::new(1, r.span)
+            }
+            Some(n) => match &n.value {
+                Value::Int(1) => Sp::new(1, n.span),
+                Value::Int(v) => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnsupportedVersion,
+                            format!("unsupported format version {v}"),
+                        )
+                        .at(n.span, "this tmkit supports version 1")
+                        .help("write `tmkit: 1`, or upgrade tmkit"),
+                    );
+                    Sp::new(*v, n.span)
+                }
+                other => {
+                    let shown = match other {
+                        Value::Str(s) => format!("'{}'", truncate(s)),
+                        Value::Float(f) => f.to_string(),
+                        o => o.kind_name().to_string(),
+                    };
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnsupportedVersion,
+                            format!("unsupported format version {shown}"),
+                        )
+                        .at(n.span, "expected the integer 1")
+                        .help("write `tmkit: 1`"),
+                    );
+                    Sp::new(0, n.span)
+                }
+            },
+        };
+        let doc = RawDocument {
+            tmkit,
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            version: self.opt_str(&r, "version"),
+            owner: self.opt_str(&r, "owner"),
+            authors: self.str_list(&r, "authors").unwrap_or_default(),
+            description: self.opt_str(&r, "description"),
+            confidential: self.opt_bool(&r, "confidential"),
+            scope: Self::get(&r, "scope").and_then(|n| {
+                if n.value == Value::Null {
+                    None
+                } else {
+                    self.scope(n)
+                }
+            }),
+            analysis: self.list(&r, "analysis", Self::verdict),
+            mitigations: self.list(&r, "mitigations", |d, n| d.mitigation(n, true)),
+            threats: self.list(&r, "threats", Self::threat),
+            components: self.list(&r, "components", |d, n| d.include(n, "component")),
+            imports: self.list(&r, "imports", |d, n| d.include(n, "import")),
+        };
+        self.finish(&r, fields::DOCUMENT);
+        Some(doc)
+    }
+
+    fn scope(&mut self, node: &Node) -> Option<RawScope> {
+        let r = self.map(node, "scope")?;
+        let abstraction = Self::get(&r, "abstraction").and_then(|n| self.abstraction(n));
+        let s = RawScope {
+            abstraction,
+            requirements: self.list(&r, "requirements", Self::requirement),
+            zones: self.list(&r, "zones", Self::zone),
+            assets: self.list(&r, "assets", Self::asset),
+            dataflows: self.list(&r, "dataflows", Self::dataflow),
+            attackers: self.list(&r, "attackers", Self::attacker),
+            assumptions: self.list(&r, "assumptions", Self::assumption),
+        };
+        self.finish(&r, fields::SCOPE);
+        Some(s)
+    }
+
+    fn abstraction(&mut self, node: &Node) -> Option<RawAbstraction> {
+        let r = self.map(node, "abstraction")?;
+        let taxonomy = Self::get(&r, "taxonomy").and_then(|n| match &n.value {
+            Value::Str(s) => Some(Sp::new(RawTaxonomy::Named(s.clone()), n.span)),
+            Value::Seq(_) => {
+                let list = self.str_list(&r, "taxonomy")?;
+                Some(Sp::new(RawTaxonomy::Custom(list), n.span))
+            }
+            Value::Null => None,
+            _ => {
+                self.wrong_type(n, "taxonomy", "a taxonomy name or a list of categories");
+                None
+            }
+        });
+        let a = RawAbstraction {
+            level: self.opt_str(&r, "level"),
+            taxonomy,
+            notes: self.opt_str(&r, "notes"),
+        };
+        self.finish(&r, fields::ABSTRACTION);
+        Some(a)
+    }
+
+    fn requirement(&mut self, node: &Node) -> Option<RawRequirement> {
+        let r = self.map(node, "requirement")?;
+        let v = RawRequirement {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            kind: self.opt_str(&r, "kind"),
+            reference: self.opt_str(&r, "ref"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::REQUIREMENT);
+        Some(v)
+    }
+
+    fn zone(&mut self, node: &Node) -> Option<RawZone> {
+        let r = self.map(node, "zone")?;
+        let trust = match self.opt_num(&r, "trust") {
+            Some(t) => t,
+            None => {
+                if Self::get(&r, "trust").is_none_or(|n| n.value == Value::Null) {
+                    self.missing(&r, "trust");
+                }
+                Sp::new(0.0, r.span)
+            }
+        };
+        let v = RawZone {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            trust,
+            within: self.opt_str(&r, "within"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::ZONE);
+        Some(v)
+    }
+
+    fn asset(&mut self, node: &Node) -> Option<RawAsset> {
+        let r = self.map(node, "asset")?;
+        let v = RawAsset {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            kind: self.opt_str(&r, "kind"),
+            zone: self.opt_str(&r, "zone"),
+            in_scope: self.opt_bool(&r, "in_scope"),
+            reason: self.opt_str(&r, "reason"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::ASSET);
+        Some(v)
+    }
+
+    fn dataflow(&mut self, node: &Node) -> Option<RawDataFlow> {
+        let r = self.map(node, "data flow")?;
+        let v = RawDataFlow {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            from: self.req_str(&r, "from"),
+            to: self.req_str(&r, "to"),
+            protocol: self.opt_str(&r, "protocol"),
+            carries: self.str_list(&r, "carries").unwrap_or_default(),
+            bidirectional: self.opt_bool(&r, "bidirectional"),
+            in_scope: self.opt_bool(&r, "in_scope"),
+            reason: self.opt_str(&r, "reason"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::DATAFLOW);
+        Some(v)
+    }
+
+    fn attacker(&mut self, node: &Node) -> Option<RawAttacker> {
+        let r = self.map(node, "attacker")?;
+        let v = RawAttacker {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            zone: self.opt_str(&r, "zone"),
+            in_scope: self.opt_bool(&r, "in_scope"),
+            reason: self.opt_str(&r, "reason"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::ATTACKER);
+        Some(v)
+    }
+
+    fn assumption(&mut self, node: &Node) -> Option<RawAssumption> {
+        let r = self.map(node, "assumption")?;
+        let v = RawAssumption {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::ASSUMPTION);
+        Some(v)
+    }
+
+    fn verdict(&mut self, node: &Node) -> Option<RawVerdict> {
+        let r = self.map(node, "analysis entry")?;
+        let rationale = match self.opt_str(&r, "rationale") {
+            Some(s) if !s.value.trim().is_empty() => s,
+            other => {
+                let span = other.map_or(r.span, |s| s.span);
+                self.push(
+                    Diagnostic::new(Code::MissingRationale, "analysis verdict has no rationale")
+                        .at(span, "`rationale` missing or empty")
+                        .help("say why nothing can go wrong here (or why the question does not apply) in `rationale:`"),
+                );
+                Sp::new(String::new(), span)
+            }
+        };
+        let v = RawVerdict {
+            target: self.req_str(&r, "target"),
+            attacker: self.opt_str(&r, "attacker"),
+            category: self.opt_str(&r, "category"),
+            verdict: self.req_str(&r, "verdict"),
+            rationale,
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::VERDICT);
+        Some(v)
+    }
+
+    fn mitigation(&mut self, node: &Node, shared: bool) -> Option<RawMitigation> {
+        let r = self.map(node, "mitigation")?;
+        let id = if shared {
+            Some(self.req_id(&r))
+        } else {
+            self.opt_id(&r)
+        };
+        let v = RawMitigation {
+            id,
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            kind: self.req_str(&r, "kind"),
+            in_place: self.req_bool(&r, "in_place"),
+            operator: self.opt_str(&r, "operator"),
+            ticket: self.opt_str(&r, "ticket"),
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::MITIGATION);
+        Some(v)
+    }
+
+    fn threat(&mut self, node: &Node) -> Option<RawThreat> {
+        let r = self.map(node, "threat")?;
+        let categories = match self.str_list(&r, "categories") {
+            Some(c) if !c.is_empty() => c,
+            Some(_) => {
+                self.push(
+                    Diagnostic::new(Code::MissingField, "threat has an empty `categories` list")
+                        .at(
+                            Self::get(&r, "categories").map_or(r.span, |n| n.span),
+                            "no category",
+                        )
+                        .help("give at least one category of the taxonomy, or `other`"),
+                );
+                Vec::new()
+            }
+            None => {
+                if Self::get(&r, "categories").is_none() {
+                    self.missing(&r, "categories");
+                }
+                Vec::new()
+            }
+        };
+        let mitigations = self.list(&r, "mitigations", |d, n| match &n.value {
+            Value::Str(s) => Some(RawThreatMitigation::Ref(Sp::new(s.clone(), n.span))),
+            Value::Map(_) => d.mitigation(n, false).map(RawThreatMitigation::Inline),
+            _ => {
+                d.wrong_type(n, "mitigations", "a mitigation id or an inline mitigation");
+                None
+            }
+        });
+        let v = RawThreat {
+            id: self.req_id(&r),
+            title: self.req_str(&r, "title"),
+            description: self.opt_str(&r, "description"),
+            categories,
+            targets: self.str_list(&r, "targets").unwrap_or_default(),
+            attackers: self.str_list(&r, "attackers"),
+            assumptions: self.str_list(&r, "assumptions").unwrap_or_default(),
+            cvss: self.opt_str(&r, "cvss"),
+            score: self.opt_num(&r, "score"),
+            ticket: self.opt_str(&r, "ticket"),
+            mitigations,
+            confidential: self.opt_bool(&r, "confidential"),
+        };
+        self.finish(&r, fields::THREAT);
+        Some(v)
+    }
+
+    fn include(&mut self, node: &Node, what: &'static str) -> Option<RawInclude> {
+        if let Value::Str(s) = &node.value {
+            return Some(RawInclude {
+                path: Sp::new(s.clone(), node.span),
+            });
+        }
+        let r = self.map(node, what)?;
+        let v = RawInclude {
+            path: self.req_str(&r, "path"),
+        };
+        self.finish(&r, fields::INCLUDE);
+        if v.path.value.is_empty() {
+            None
+        } else {
+            Some(v)
+        }
+    }
+}
+
+/// Shortens a user string for a message.
+pub fn truncate(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Limits, parse};
+    use crate::span::{FileId, SourceFile};
+
+    fn decode(text: &str) -> (Option<RawDocument>, Vec<Diagnostic>) {
+        let f = SourceFile::new(
+            "t.yaml".into(),
+            "t.yaml".into(),
+            "t.yaml".into(),
+            text.into(),
+        );
+        let n = parse(&f, FileId(0), &Limits::default()).expect("parses");
+        let mut d = Decoder::new();
+        let doc = d.document(&n);
+        (doc, d.diagnostics)
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("VULN_001"));
+        assert!(is_valid_id("dataflow.1"));
+        assert!(is_valid_id("edit-api"));
+        assert!(!is_valid_id("1abc"));
+        assert!(!is_valid_id("a..b"));
+        assert!(!is_valid_id("a b"));
+        assert!(!is_valid_id("a/b"));
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        let (doc, diags) = decode(
+            "tmkit: 1\nid: X\ntitle: t\nscope:\n  assets:\n    - id: a\n      titel: A\n    - id: b\n      title: B\n      in_scope: maybe\n",
+        );
+        assert!(doc.is_some());
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&Code::UnknownField), "{codes:?}");
+        assert!(codes.contains(&Code::MissingField), "{codes:?}");
+        assert!(codes.contains(&Code::WrongType), "{codes:?}");
+        let unknown = diags.iter().find(|d| d.code == Code::UnknownField).unwrap();
+        assert_eq!(unknown.help.as_deref(), Some("did you mean 'title'?"));
+        assert_eq!(unknown.primary.as_ref().unwrap().span.line, 7);
+    }
+}

@@ -1,0 +1,120 @@
+//! File access behind one trait, so tests run in memory.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// What the loader needs from a file system.
+pub trait FileSystem {
+    /// Reads a whole file, refusing files larger than `limit` bytes
+    /// (`io::ErrorKind::FileTooLarge`) without reading them.
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
+    /// Resolves `.`/`..` and symbolic links; fails when the path does not exist.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// True when the path is a directory.
+    fn is_dir(&self, path: &Path) -> bool;
+}
+
+/// The real disk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ));
+        }
+        if meta.len() > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("{} bytes", meta.len()),
+            ));
+        }
+        let mut buf = Vec::with_capacity(meta.len() as usize);
+        // Read at most limit + 1 bytes even if the file grows meanwhile.
+        file.take(limit + 1).read_to_end(&mut buf)?;
+        if buf.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("more than {limit} bytes"),
+            ));
+        }
+        Ok(buf)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+}
+
+/// An in-memory file system for tests: paths are relative to a virtual root `/`.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFs {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFs {
+    /// An empty file system.
+    pub fn new() -> Self {
+        MemoryFs::default()
+    }
+
+    /// Adds a file (the path is taken relative to `/`).
+    pub fn insert(&mut self, path: &str, contents: impl Into<Vec<u8>>) {
+        self.files
+            .insert(normalise(&Path::new("/").join(path)), contents.into());
+    }
+}
+
+/// Resolves `.` and `..` lexically.
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+impl FileSystem for MemoryFs {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        let p = normalise(&Path::new("/").join(path));
+        match self.files.get(&p) {
+            Some(c) if c.len() as u64 > limit => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("{} bytes", c.len()),
+            )),
+            Some(c) => Ok(c.clone()),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, "no such file")),
+        }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let p = normalise(&Path::new("/").join(path));
+        if self.files.contains_key(&p) || self.is_dir(&p) {
+            Ok(p)
+        } else {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        }
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        let p = normalise(&Path::new("/").join(path));
+        self.files.keys().any(|k| k != &p && k.starts_with(&p))
+    }
+}

@@ -1,0 +1,421 @@
+//! Loading a root model and, recursively, its components and imports.
+//!
+//! A worklist (depth-first, declaration order) keyed by canonical path: a
+//! component that includes one of its own ancestors is a cycle; a path that
+//! leaves the root model's directory, lexically (`..`) or through a symbolic
+//! link, is refused; a catalogue imported twice is loaded once.
+
+use crate::decode::Decoder;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::fs::{FileSystem, normalise};
+use crate::node::{Limits, decode_text, parse};
+use crate::raw::{RawDocument, Sp};
+use crate::span::{FileId, Files, SourceFile, Span};
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The conventional name of a model file.
+pub const MODEL_FILE: &str = "threatmodel.yaml";
+
+/// The role of a loaded document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// The root model.
+    Root,
+    /// A component model.
+    Component,
+    /// An imported catalogue.
+    Import,
+}
+
+/// One loaded and decoded file.
+#[derive(Debug, Clone)]
+pub struct LoadedDoc {
+    /// Its file.
+    pub file: FileId,
+    /// Its role.
+    pub kind: DocKind,
+    /// The document that includes it as a component (None for root and imports).
+    pub parent: Option<usize>,
+    /// The documents it includes as components, in order.
+    pub children: Vec<usize>,
+    /// The catalogues it imports, in order.
+    pub imports: Vec<usize>,
+    /// The decoded document.
+    pub doc: RawDocument,
+}
+
+/// Everything loaded from a root model.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every file read.
+    pub files: Files,
+    /// Documents: root first, components depth-first, imports where first met.
+    pub docs: Vec<LoadedDoc>,
+    /// Problems found while reading, parsing and decoding.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds `threatmodel.yaml` in `start` or the nearest directory above it.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(MODEL_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+struct Task {
+    path: PathBuf,
+    kind: DocKind,
+    parent: Option<usize>,
+    include_span: Option<Span>,
+    /// Canonical paths of the including chain (for cycle detection).
+    chain: Vec<PathBuf>,
+}
+
+fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Loads the model at `root` (a file, or a directory holding `threatmodel.yaml`).
+pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
+    let mut out = Loaded::default();
+    let root_file = if fs.is_dir(root) {
+        root.join(MODEL_FILE)
+    } else {
+        root.to_path_buf()
+    };
+    let root_canon = match fs.canonicalize(&root_file) {
+        Ok(p) => p,
+        Err(e) => {
+            let shown = display_path(&root_file);
+            let mut d = Diagnostic::new(
+                if e.kind() == io::ErrorKind::NotFound {
+                    Code::NoModelFound
+                } else {
+                    Code::Io
+                },
+                format!("cannot read {shown}: {}", io_reason(&e)),
+            );
+            d = d.help(if fs.is_dir(root) {
+                "this directory has no threatmodel.yaml; `tmkit init` writes one".to_string()
+            } else {
+                "give the path of a threat model file or of a directory holding threatmodel.yaml"
+                    .to_string()
+            });
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    let root_dir = root_canon
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    let mut stack = vec![Task {
+        path: root_file,
+        kind: DocKind::Root,
+        parent: None,
+        include_span: None,
+        chain: Vec::new(),
+    }];
+    let mut decoder = Decoder::new();
+    while let Some(task) = stack.pop() {
+        let canon = match fs.canonicalize(&task.path) {
+            Ok(c) => c,
+            Err(e) => {
+                let what = if task.kind == DocKind::Import {
+                    "import"
+                } else {
+                    "component"
+                };
+                let mut d = Diagnostic::new(
+                    if e.kind() == io::ErrorKind::NotFound {
+                        Code::MissingFile
+                    } else {
+                        Code::Io
+                    },
+                    format!(
+                        "{what} file {} cannot be read: {}",
+                        display_path(&task.path),
+                        io_reason(&e)
+                    ),
+                );
+                if let Some(s) = task.include_span {
+                    d = d.at(s, "included here");
+                }
+                out.diagnostics
+                    .push(d.help("check the path: it is relative to the file that includes it"));
+                continue;
+            }
+        };
+        if task.kind != DocKind::Root && !canon.starts_with(&root_dir) {
+            let mut d = Diagnostic::new(
+                Code::PathEscape,
+                format!(
+                    "{} leaves the root model's directory",
+                    display_path(&task.path)
+                ),
+            )
+            .note(format!("it resolves to {}", canon.display()));
+            if let Some(s) = task.include_span {
+                d = d.at(
+                    s,
+                    "path escapes the root directory (through `..` or a symbolic link)",
+                );
+            }
+            out.diagnostics.push(
+                d.help("components and imports must live inside the directory of the root model"),
+            );
+            continue;
+        }
+        if task.chain.contains(&canon) {
+            let mut d = Diagnostic::new(
+                Code::ComponentCycle,
+                format!(
+                    "component cycle: {} includes itself",
+                    display_path(&task.path)
+                ),
+            );
+            if let Some(s) = task.include_span {
+                d = d.at(s, "included again here");
+            }
+            let chain: Vec<String> = task
+                .chain
+                .iter()
+                .chain(std::iter::once(&canon))
+                .map(|p| {
+                    p.strip_prefix(&root_dir)
+                        .unwrap_or(p)
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            out.diagnostics.push(
+                d.note(format!("cycle: {}", chain.join(" -> ")))
+                    .help("remove one of the includes"),
+            );
+            continue;
+        }
+        if task.kind == DocKind::Import {
+            if let Some(&existing) = by_path.get(&canon) {
+                if let Some(p) = task.parent {
+                    if !out.docs[p].imports.contains(&existing) {
+                        out.docs[p].imports.push(existing);
+                    }
+                }
+                continue;
+            }
+        }
+        if out.files.len() >= limits.max_files {
+            let mut d = Diagnostic::new(
+                Code::TooManyFiles,
+                format!("more than {} component and import files", limits.max_files),
+            );
+            if let Some(s) = task.include_span {
+                d = d.at(s, "limit reached here");
+            }
+            out.diagnostics.push(
+                d.help("split the project, or check for components included many times over"),
+            );
+            break;
+        }
+        let relative = canon
+            .strip_prefix(&root_dir)
+            .unwrap_or(&canon)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let display = display_path(&task.path);
+        let bytes = match fs.read(&canon, limits.max_file_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                let code = match e.kind() {
+                    io::ErrorKind::FileTooLarge => Code::FileTooLarge,
+                    io::ErrorKind::NotFound => Code::MissingFile,
+                    _ => Code::Io,
+                };
+                let mut d =
+                    Diagnostic::new(code, format!("cannot read {display}: {}", io_reason(&e)));
+                if code == Code::FileTooLarge {
+                    d = d
+                        .note(format!("the limit is {} bytes", limits.max_file_bytes))
+                        .help("split the model into components");
+                }
+                if let Some(s) = task.include_span {
+                    d = d.at(s, "included here");
+                }
+                out.diagnostics.push(d);
+                continue;
+            }
+        };
+        let id = FileId(out.files.len() as u32);
+        let text = match decode_text(&bytes, id, &display) {
+            Ok(t) => t,
+            Err(d) => {
+                out.files.add(SourceFile::new(
+                    display,
+                    relative,
+                    canon.clone(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+                out.diagnostics.push(d);
+                continue;
+            }
+        };
+        let file = SourceFile::new(display, relative, canon.clone(), text);
+        let node = parse(&file, id, limits);
+        out.files.add(file);
+        let node = match node {
+            Ok(n) => n,
+            Err(d) => {
+                out.diagnostics.push(d);
+                continue;
+            }
+        };
+        let Some(doc) = decoder.document(&node) else {
+            continue;
+        };
+        let index = out.docs.len();
+        by_path.insert(canon.clone(), index);
+        if let Some(p) = task.parent {
+            match task.kind {
+                DocKind::Import => out.docs[p].imports.push(index),
+                _ => out.docs[p].children.push(index),
+            }
+        }
+        let base = canon.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut chain = task.chain.clone();
+        chain.push(canon.clone());
+        // Push in reverse so the stack pops them in declaration order:
+        // imports first (they are needed to resolve), then components.
+        let mut next = Vec::new();
+        for inc in &doc.imports {
+            next.push(child_task(
+                fs,
+                &base,
+                &inc.path,
+                DocKind::Import,
+                index,
+                chain.clone(),
+            ));
+        }
+        for inc in &doc.components {
+            next.push(child_task(
+                fs,
+                &base,
+                &inc.path,
+                DocKind::Component,
+                index,
+                chain.clone(),
+            ));
+        }
+        stack.extend(next.into_iter().rev());
+        out.docs.push(LoadedDoc {
+            file: id,
+            kind: task.kind,
+            parent: if task.kind == DocKind::Component {
+                task.parent
+            } else {
+                None
+            },
+            children: Vec::new(),
+            imports: Vec::new(),
+            doc,
+        });
+    }
+    out.diagnostics.append(&mut decoder.diagnostics);
+    out
+}
+
+fn child_task(
+    fs: &dyn FileSystem,
+    base: &Path,
+    rel: &Sp<String>,
+    kind: DocKind,
+    parent: usize,
+    chain: Vec<PathBuf>,
+) -> Task {
+    let mut path = normalise(&base.join(&rel.value));
+    if fs.is_dir(&path) {
+        path = path.join(MODEL_FILE);
+    }
+    Task {
+        path,
+        kind,
+        parent: Some(parent),
+        include_span: Some(rel.span),
+        chain,
+    }
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "it is a directory".into(),
+        io::ErrorKind::FileTooLarge => format!("file too large ({e})"),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemoryFs;
+
+    const MINI: &str = "tmkit: 1\nid: R\ntitle: root\n";
+
+    #[test]
+    fn loads_components_in_order_and_dedupes_imports() {
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "threatmodel.yaml",
+            format!("{MINI}components:\n  - path: a/threatmodel.yaml\n  - path: b\nimports:\n  - path: cat.yaml\n"),
+        );
+        fs.insert(
+            "a/threatmodel.yaml",
+            "tmkit: 1\nid: A\ntitle: a\nimports: [../cat.yaml]\n",
+        );
+        fs.insert("b/threatmodel.yaml", "tmkit: 1\nid: B\ntitle: b\n");
+        fs.insert("cat.yaml", "tmkit: 1\nid: ORG\ntitle: catalogue\n");
+        let l = load(&fs, Path::new("/"), &Limits::default());
+        assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+        let ids: Vec<_> = l.docs.iter().map(|d| d.doc.id.value.0.as_str()).collect();
+        assert_eq!(ids, ["R", "ORG", "A", "B"]);
+        assert_eq!(l.docs[0].children, [2, 3]);
+        assert_eq!(l.docs[2].imports, [1]);
+        assert_eq!(l.docs[2].parent, Some(0));
+    }
+
+    #[test]
+    fn cycles_escapes_and_missing_files() {
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "m/threatmodel.yaml",
+            format!("{MINI}components: [c/threatmodel.yaml, ../../etc/x.yaml, nope.yaml]\n"),
+        );
+        fs.insert(
+            "m/c/threatmodel.yaml",
+            "tmkit: 1\nid: C\ntitle: c\ncomponents: [../threatmodel.yaml]\n",
+        );
+        fs.insert("etc/x.yaml", MINI);
+        let l = load(&fs, Path::new("/m"), &Limits::default());
+        let codes: Vec<_> = l.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&Code::ComponentCycle), "{codes:?}");
+        assert!(codes.contains(&Code::PathEscape), "{codes:?}");
+        assert!(codes.contains(&Code::MissingFile), "{codes:?}");
+        for d in &l.diagnostics {
+            assert!(d.primary.is_some(), "{d:?} has no place");
+        }
+    }
+}
