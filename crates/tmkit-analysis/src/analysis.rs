@@ -40,6 +40,8 @@ pub struct ThreatInfo {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttackerRef {
+    /// Local id (as written in its model).
+    pub id: String,
     /// Qualified id.
     pub qid: Qid,
     /// Title.
@@ -141,6 +143,7 @@ impl Analysis {
                 .visible_attackers(m)
                 .into_iter()
                 .map(|a| AttackerRef {
+                    id: a.id.clone(),
                     qid: a.qid.clone(),
                     title: a.title.clone(),
                 })
@@ -173,6 +176,7 @@ impl Analysis {
                 target_index.insert(a.qid.clone(), targets.len());
                 let kind = TargetKind::Asset(a.kind);
                 targets.push(Target {
+                    id: a.id.clone(),
                     qid: a.qid.clone(),
                     title: a.title.clone(),
                     model: m,
@@ -184,6 +188,7 @@ impl Analysis {
             for f in tm.dataflows.iter().filter(|f| f.in_scope) {
                 target_index.insert(f.qid.clone(), targets.len());
                 targets.push(Target {
+                    id: f.id.clone(),
                     qid: f.qid.clone(),
                     title: f.title.clone(),
                     model: m,

@@ -14,15 +14,19 @@
 //!   categories;
 //! - [`metrics`]: coverage and counts per model, rolled up over components;
 //! - [`gate`]: the `--fail-on` policies of `tmkit check`;
+//! - [`matrix`] and [`summary`]: the `tmkit matrix` and `tmkit metrics` outputs;
 //! - [`views`]: the extractions (full, unmitigated, public, checklist).
 #![warn(missing_docs)]
 
 mod analysis;
 pub mod crossing;
 pub mod gate;
+pub mod matrix;
 pub mod metrics;
 pub mod question;
 pub mod status;
+pub mod summary;
+mod table;
 pub mod views;
 
 pub use analysis::{Analysis, AttackerRef, ThreatInfo};

@@ -19,6 +19,8 @@ use tmkit_model::{ModelIndex, Qid, VerdictKind};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Target {
+    /// Local id (as written in its model).
+    pub id: String,
     /// Qualified id of the asset or data flow.
     pub qid: Qid,
     /// Title of the asset or data flow.

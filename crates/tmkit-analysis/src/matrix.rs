@@ -1,0 +1,515 @@
+//! The analysis matrix (`tmkit matrix`): one row per target, one column per
+//! category (plus Other), each cell listing the threats that answer it, the
+//! verdicts, and the attackers still open.
+//!
+//! Cell notation (text and Markdown): `#3 U editor` is threat number 3 of the
+//! legend, status **U**nmitigated / **P**artial / **A**ccepted / **M**itigated,
+//! naming attacker `editor` (`all` = it lists no attacker);
+//! `n/a installer` / `no-threat all` are verdicts; `open anon` lists the
+//! attackers whose question nobody answered; `-` means the taxonomy does not
+//! ask that category of this target (STRIDE-per-element).
+
+use crate::analysis::{Analysis, ThreatInfo};
+use crate::question::{Cell, Target};
+use crate::status::Status;
+use crate::table;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use tmkit_model::{Model, ModelIndex, VerdictKind};
+
+/// Output format of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum MatrixFormat {
+    /// A plain-text table for a terminal.
+    #[default]
+    Text,
+    /// A Markdown table (nothing truncated).
+    Markdown,
+    /// One CSV row per question.
+    Csv,
+    /// `{"model", "questions": [...], "threats": [...], "other": {...}}`.
+    Json,
+}
+
+impl MatrixFormat {
+    /// Parses `text`, `markdown` (or `md`), `csv`, `json`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" => Some(MatrixFormat::Text),
+            "markdown" | "md" => Some(MatrixFormat::Markdown),
+            "csv" => Some(MatrixFormat::Csv),
+            "json" => Some(MatrixFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// How to render the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MatrixOptions {
+    /// Output format.
+    pub format: MatrixFormat,
+    /// Only the unanswered questions, each as a full sentence (text and
+    /// Markdown), or only their rows (CSV, JSON).
+    pub open_only: bool,
+    /// Width of the text table, in columns.
+    pub width: usize,
+}
+
+impl Default for MatrixOptions {
+    fn default() -> Self {
+        MatrixOptions {
+            format: MatrixFormat::Text,
+            open_only: false,
+            width: 100,
+        }
+    }
+}
+
+impl MatrixOptions {
+    /// Options for a format, with the defaults otherwise.
+    pub fn new(format: MatrixFormat) -> Self {
+        MatrixOptions {
+            format,
+            ..Self::default()
+        }
+    }
+}
+
+/// Renders the matrix of every analysed model.
+pub fn render(analysis: &Analysis, model: &Model, options: &MatrixOptions) -> String {
+    match (options.format, options.open_only) {
+        (MatrixFormat::Json, _) => render_json(analysis, model, options.open_only),
+        (MatrixFormat::Csv, _) => render_csv(analysis, options.open_only),
+        (MatrixFormat::Text, true) => render_open_text(analysis, model),
+        (MatrixFormat::Markdown, true) => render_open_markdown(analysis, model),
+        (MatrixFormat::Text, false) => render_table(analysis, model, options.width, false),
+        (MatrixFormat::Markdown, false) => render_table(analysis, model, options.width, true),
+    }
+}
+
+fn status_letter(s: Status) -> &'static str {
+    match s {
+        Status::Mitigated => "M",
+        Status::Accepted => "A",
+        Status::Partial => "P",
+        Status::Unmitigated => "U",
+    }
+}
+
+fn verdict_label(v: VerdictKind) -> &'static str {
+    match v {
+        VerdictKind::NoThreat => "no-threat",
+        VerdictKind::NotApplicable => "n/a",
+        _ => v.as_str(),
+    }
+}
+
+/// Threat numbers: contiguous, in model order, for threats shown in a cell.
+fn numbering(analysis: &Analysis) -> (HashMap<usize, usize>, Vec<usize>) {
+    let mut shown = vec![false; analysis.threats.len()];
+    for t in &analysis.targets {
+        for c in &t.cells {
+            for &ti in &c.threats {
+                shown[ti] = true;
+            }
+        }
+        for &ti in &t.other {
+            shown[ti] = true;
+        }
+    }
+    let order: Vec<usize> = (0..shown.len()).filter(|&i| shown[i]).collect();
+    let numbers = order
+        .iter()
+        .enumerate()
+        .map(|(n, &ti)| (ti, n + 1))
+        .collect();
+    (numbers, order)
+}
+
+/// Local ids of the attackers of model `m` that `ti` names (or `all`).
+fn threat_attackers(analysis: &Analysis, ti: usize, target: &Target) -> String {
+    let attackers = analysis.attackers_of(target.model);
+    match &analysis.threats[ti].attackers {
+        None => "all".to_string(),
+        Some(list) => {
+            let names: Vec<&str> = list
+                .iter()
+                .map(|q| {
+                    attackers
+                        .iter()
+                        .find(|a| &a.qid == q)
+                        .map_or(q.as_str(), |a| a.id.as_str())
+                })
+                .collect();
+            names.join(",")
+        }
+    }
+}
+
+fn cell_lines(
+    analysis: &Analysis,
+    numbers: &HashMap<usize, usize>,
+    t: &Target,
+    c: &Cell,
+) -> Vec<String> {
+    let attackers = analysis.attackers_of(t.model);
+    let mut lines = Vec::new();
+    for &ti in &c.threats {
+        lines.push(format!(
+            "#{} {} {}",
+            numbers[&ti],
+            status_letter(analysis.threats[ti].status),
+            threat_attackers(analysis, ti, t)
+        ));
+    }
+    for v in &c.verdicts {
+        let who = match &v.attacker {
+            None => "all".to_string(),
+            Some(q) => attackers
+                .iter()
+                .find(|a| &a.qid == q)
+                .map_or(q.clone(), |a| a.id.clone()),
+        };
+        lines.push(format!("{} {}", verdict_label(v.verdict), who));
+    }
+    if c.answered < attackers.len() {
+        let open: Vec<&str> = attackers
+            .iter()
+            .filter(|a| {
+                !c.threats
+                    .iter()
+                    .any(|&ti| analysis.threat_covers(ti, t.model, &a.qid))
+                    && !c.verdicts.iter().any(|v| v.covers(&a.qid))
+            })
+            .map(|a| a.id.as_str())
+            .collect();
+        if c.answered == 0 {
+            lines.push("open".to_string());
+        } else {
+            lines.push(format!("open {}", open.join(",")));
+        }
+    }
+    lines
+}
+
+fn model_heading(analysis: &Analysis, model: &Model, m: ModelIndex) -> String {
+    let tm = &model.models[m];
+    let (mut total, mut answered) = (0, 0);
+    let n = analysis.attackers_of(m).len();
+    for t in analysis.targets_of(m) {
+        for c in &t.cells {
+            total += n;
+            answered += c.answered;
+        }
+    }
+    let pct = if total == 0 {
+        100.0
+    } else {
+        answered as f64 * 100.0 / total as f64
+    };
+    format!(
+        "{} {} ({}): {} targets x {} attackers, {answered} of {total} questions answered ({pct:.1}%)",
+        tm.qid,
+        tm.title,
+        tm.abstraction.taxonomy.name(),
+        analysis.targets_of(m).len(),
+        n
+    )
+}
+
+fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool) -> String {
+    let (numbers, order) = numbering(analysis);
+    let mut out = String::new();
+    for &m in analysis.analysed() {
+        let cats = analysis.categories_of(m);
+        let mut header = vec!["target".to_string()];
+        header.extend(cats.iter().map(|c| c.to_string()));
+        header.push("other".to_string());
+        let rows: Vec<Vec<Vec<String>>> = analysis
+            .targets_of(m)
+            .iter()
+            .map(|t| {
+                let mut row = vec![vec![t.id.clone(), t.title.clone()]];
+                for cat in cats {
+                    row.push(match t.cells.iter().find(|c| c.category == *cat) {
+                        Some(c) => cell_lines(analysis, &numbers, t, c),
+                        None => vec!["-".to_string()],
+                    });
+                }
+                row.push(
+                    t.other
+                        .iter()
+                        .map(|&ti| {
+                            format!(
+                                "#{} {} {}",
+                                numbers[&ti],
+                                status_letter(analysis.threats[ti].status),
+                                threat_attackers(analysis, ti, t)
+                            )
+                        })
+                        .collect(),
+                );
+                row
+            })
+            .collect();
+        if markdown {
+            let _ = writeln!(
+                out,
+                "## {}\n",
+                md_escape(&model_heading(analysis, model, m))
+            );
+            if rows.is_empty() {
+                out.push_str("No in-scope target.\n\n");
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "| {} |",
+                header
+                    .iter()
+                    .map(|h| md_escape(h))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+            let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+            for row in &rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|lines| {
+                        lines
+                            .iter()
+                            .map(|l| md_escape(l))
+                            .collect::<Vec<_>>()
+                            .join("<br>")
+                    })
+                    .collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+            out.push('\n');
+        } else {
+            let _ = writeln!(
+                out,
+                "{}",
+                table::truncate(&model_heading(analysis, model, m), width)
+            );
+            if rows.is_empty() {
+                out.push_str("  no in-scope target\n\n");
+                continue;
+            }
+            out.push_str(&table::render(&header, &rows, width));
+            out.push('\n');
+        }
+    }
+    if !order.is_empty() {
+        out.push_str(if markdown {
+            "## Threats\n\n"
+        } else {
+            "Threats (M mitigated, A accepted, P partial, U unmitigated):\n"
+        });
+        for (n, &ti) in order.iter().enumerate() {
+            let line = legend_line(analysis, model, n + 1, &analysis.threats[ti]);
+            if markdown {
+                let _ = writeln!(out, "{}. {}", n + 1, md_escape(&line));
+            } else {
+                let _ = writeln!(out, "{}", table::truncate(&format!("#{line}"), width));
+            }
+        }
+    }
+    out
+}
+
+fn legend_line(analysis: &Analysis, model: &Model, n: usize, t: &ThreatInfo) -> String {
+    let _ = analysis;
+    let threat = &model.models[t.model].threats[t.index];
+    let score = match &t.cvss {
+        Some(c) => format!("{} {}", c.rating.as_str(), c.score),
+        None => "unscored".to_string(),
+    };
+    let nsbd = if t.not_secure_by_default {
+        ", not secure by default"
+    } else {
+        ""
+    };
+    format!(
+        "{n} {} [{}{nsbd}, {score}] {}",
+        t.qid, t.status, threat.title
+    )
+}
+
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn render_open_text(analysis: &Analysis, model: &Model) -> String {
+    let mut out = String::new();
+    for &m in analysis.analysed() {
+        let open: Vec<String> = analysis
+            .questions_of(m)
+            .filter(|q| !q.answered)
+            .map(|q| q.sentence())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}: {} open questions",
+            model.models[m].qid,
+            open.len()
+        );
+        for (i, s) in open.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {s}", i + 1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
+    let mut out = String::new();
+    for &m in analysis.analysed() {
+        let open: Vec<String> = analysis
+            .questions_of(m)
+            .filter(|q| !q.answered)
+            .map(|q| q.sentence())
+            .collect();
+        let _ = writeln!(
+            out,
+            "## {}: {} open questions\n",
+            md_escape(&model.models[m].qid),
+            open.len()
+        );
+        for s in &open {
+            let _ = writeln!(out, "- [ ] {}", md_escape(s));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Neutralises spreadsheet formulas (`=`, `+`, `-`, `@`, tab, CR at the start).
+fn csv_safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn render_csv(analysis: &Analysis, open_only: bool) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "model",
+        "target",
+        "target_title",
+        "attacker",
+        "attacker_title",
+        "category",
+        "answered",
+        "threats",
+        "verdict",
+    ];
+    let mut rows = Vec::new();
+    rows.push(header.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    for q in analysis.questions().filter(|q| !open_only || !q.answered) {
+        rows.push(vec![
+            model_qid(analysis, q.target, q.model),
+            q.target.to_string(),
+            q.target_title.to_string(),
+            q.attacker.to_string(),
+            q.attacker_title.to_string(),
+            q.category.to_string(),
+            q.answered.to_string(),
+            q.threats.join(" "),
+            q.verdict
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(row.iter().map(|s| csv_safe(s)));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The qualified id of the model of a target: its qid minus the local id.
+fn model_qid(analysis: &Analysis, target: &str, _m: ModelIndex) -> String {
+    analysis
+        .target(target)
+        .and_then(|t| target.strip_suffix(t.id.as_str()))
+        .map(|p| p.trim_end_matches('.').to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct JsonThreat<'a> {
+    id: &'a str,
+    status: Status,
+    not_secure_by_default: bool,
+    score: Option<f64>,
+    severity: Option<&'static str>,
+    vector: Option<&'a str>,
+}
+
+/// Streams the questions without collecting millions of them first.
+struct JsonQuestions<'a> {
+    analysis: &'a Analysis,
+    open_only: bool,
+}
+
+impl Serialize for JsonQuestions<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let open_only = self.open_only;
+        s.collect_seq(
+            self.analysis
+                .questions()
+                .filter(|q| !open_only || !q.answered),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct JsonMatrix<'a> {
+    model: &'a str,
+    questions: JsonQuestions<'a>,
+    threats: Vec<JsonThreat<'a>>,
+    other: &'a std::collections::BTreeMap<String, Vec<String>>,
+}
+
+fn render_json(analysis: &Analysis, model: &Model, open_only: bool) -> String {
+    let doc = JsonMatrix {
+        model: &model.root().qid,
+        questions: JsonQuestions {
+            analysis,
+            open_only,
+        },
+        threats: analysis
+            .threats
+            .iter()
+            .map(|t| JsonThreat {
+                id: &t.qid,
+                status: t.status,
+                not_secure_by_default: t.not_secure_by_default,
+                score: t.cvss.as_ref().map(|c| c.score),
+                severity: t.severity.map(|r| r.as_str()),
+                vector: t.cvss.as_ref().map(|c| c.vector.as_str()),
+            })
+            .collect(),
+        other: &analysis.other,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
