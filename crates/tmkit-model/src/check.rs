@@ -3,6 +3,9 @@
 use crate::model::{Model, Qid};
 use std::collections::HashMap;
 use std::path::Path;
+use tmkit_syntax::fs::{FileSystem, MemoryFs, RealFs};
+use tmkit_syntax::load::load;
+use tmkit_syntax::node::Limits;
 use tmkit_syntax::{Diagnostic, Files, Span};
 
 /// Where each element was written: qualified id -> span of its `id` value
@@ -44,15 +47,37 @@ impl Checked {
 /// Loads and checks the model at `path` (a file, or a directory holding
 /// `threatmodel.yaml`) on the real file system.
 pub fn check_path(path: &Path) -> Checked {
-    let _ = path;
-    todo!("loader lands in the foundation commit")
+    check_with(&RealFs, path, &Limits::default())
+}
+
+/// Loads and checks a model through any file system, within `limits`.
+pub fn check_with(fs: &dyn FileSystem, path: &Path, limits: &Limits) -> Checked {
+    let loaded = load(fs, path, limits);
+    let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
+        (None, Vec::new(), SpanTable::default())
+    } else {
+        crate::build::build(&loaded)
+    };
+    let mut all = loaded.diagnostics;
+    all.append(&mut diagnostics);
+    let has_errors = all.iter().any(Diagnostic::is_error);
+    tmkit_syntax::diagnostic::sort(&mut all);
+    Checked {
+        model: if has_errors { None } else { model },
+        diagnostics: all,
+        files: loaded.files,
+        spans,
+    }
 }
 
 /// Loads and checks an in-memory project: `files` maps relative paths to
 /// contents; `root` names the root model among them.
 pub fn check_files(files: &[(&str, &str)], root: &str) -> Checked {
-    let _ = (files, root);
-    todo!("loader lands in the foundation commit")
+    let mut fs = MemoryFs::new();
+    for (path, text) in files {
+        fs.insert(path, *text);
+    }
+    check_with(&fs, Path::new(root), &Limits::default())
 }
 
 /// Loads and checks a single in-memory model (named `threatmodel.yaml`).

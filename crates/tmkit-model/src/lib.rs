@@ -5,11 +5,12 @@
 //! of source spans, checking every rule of FORMAT.md on the way.
 #![warn(missing_docs)]
 
+mod build;
 pub mod check;
 pub mod cvss;
 pub mod model;
 pub mod taxonomy;
 
-pub use check::{Checked, SpanTable, check_files, check_path, check_str};
+pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};
 pub use model::*;
 pub use tmkit_syntax::{Code, Diagnostic, Severity};

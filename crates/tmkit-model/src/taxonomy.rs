@@ -175,7 +175,11 @@ mod tests {
             t.categories_for(TargetKind::Asset(AssetKind::External)),
             vec!["spoofing", "repudiation"]
         );
-        assert_eq!(t.categories_for(TargetKind::Asset(AssetKind::Service)).len(), 6);
+        assert_eq!(
+            t.categories_for(TargetKind::Asset(AssetKind::Service))
+                .len(),
+            6
+        );
         assert_eq!(
             Taxonomy::Stride.categories_for(TargetKind::DataFlow).len(),
             6
@@ -184,9 +188,18 @@ mod tests {
 
     #[test]
     fn abbreviations_normalise() {
-        assert_eq!(Taxonomy::Cia.normalise("C").as_deref(), Some("confidentiality"));
-        assert_eq!(Taxonomy::Stride.normalise("I").as_deref(), Some("information-disclosure"));
-        assert_eq!(Taxonomy::Stride.normalise("Other").as_deref(), Some("other"));
+        assert_eq!(
+            Taxonomy::Cia.normalise("C").as_deref(),
+            Some("confidentiality")
+        );
+        assert_eq!(
+            Taxonomy::Stride.normalise("I").as_deref(),
+            Some("information-disclosure")
+        );
+        assert_eq!(
+            Taxonomy::Stride.normalise("Other").as_deref(),
+            Some("other")
+        );
         assert_eq!(Taxonomy::Cia.normalise("tampering"), None);
         let custom = Taxonomy::Custom(vec!["safety".into()]);
         assert_eq!(custom.normalise("Safety").as_deref(), Some("safety"));

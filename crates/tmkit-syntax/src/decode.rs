@@ -20,7 +20,8 @@ struct MapReader<'a> {
     what: &'static str,
 }
 
-fn is_valid_id(s: &str) -> bool {
+/// True when `s` follows the id syntax of FORMAT.md.
+pub fn is_valid_id(s: &str) -> bool {
     let mut segments = s.split('.');
     let first = segments.next().unwrap_or("");
     let mut chars = first.chars();

@@ -207,15 +207,14 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             );
             continue;
         }
-        if task.kind == DocKind::Import {
-            if let Some(&existing) = by_path.get(&canon) {
-                if let Some(p) = task.parent {
-                    if !out.docs[p].imports.contains(&existing) {
-                        out.docs[p].imports.push(existing);
-                    }
-                }
-                continue;
+        if let (DocKind::Import, Some(&existing)) = (task.kind, by_path.get(&canon)) {
+            if let Some(p) = task
+                .parent
+                .filter(|&p| !out.docs[p].imports.contains(&existing))
+            {
+                out.docs[p].imports.push(existing);
             }
+            continue;
         }
         if out.files.len() >= limits.max_files {
             let mut d = Diagnostic::new(

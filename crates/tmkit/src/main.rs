@@ -1,1 +1,44 @@
-fn main() {}
+//! The `tmkit` command line: a thin shell over the library crates.
+//!
+//! Exit codes: 0 = valid (warnings allowed), 1 = valid but a policy gate
+//! failed, 2 = invalid model, unreadable input or usage error.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Threat models as code: check, analyse and report YAML threat models.
+#[derive(Debug, Parser)]
+#[command(name = "tmkit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load, resolve and check a model; print every problem.
+    Check(cmd::check::Args),
+    /// Write a small valid model to start from.
+    Init(cmd::init::Args),
+    /// Print the JSON Schema of the model format (or of the JSON report).
+    Schema(cmd::schema::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(a) => cmd::check::run(a),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Schema(a) => cmd::schema::run(a),
+    };
+    ExitCode::from(code)
+}

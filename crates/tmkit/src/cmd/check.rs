@@ -1,0 +1,108 @@
+//! `tmkit check`: load, resolve and check; print every problem; apply gates.
+
+use clap::ValueEnum;
+use std::path::PathBuf;
+use tmkit_analysis::Analysis;
+use tmkit_analysis::gate::Policy;
+use tmkit_syntax::Files;
+use tmkit_syntax::diagnostic::{self, Code, Diagnostic, render_human, render_json};
+
+/// Output format of diagnostics.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// rustc-style text on stderr.
+    Human,
+    /// A JSON array on stdout.
+    Json,
+}
+
+/// What `--deny` turns into a failure.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Deny {
+    /// Any warning fails the check (exit code 1).
+    Warnings,
+}
+
+/// Arguments of `tmkit check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    pub path: Option<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Fail (exit code 1) when there is any warning.
+    #[arg(long, value_enum)]
+    pub deny: Vec<Deny>,
+    /// CI gate, repeatable: `unmitigated:high`, `unmitigated`, `coverage:<0.8`, `untracked`.
+    #[arg(long = "fail-on", value_name = "POLICY")]
+    pub fail_on: Vec<Policy>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> u8 {
+    let path = match super::model_path(args.path.as_deref()) {
+        Ok(p) => p,
+        Err(d) => return print(&args, &[d], &Files::new(), super::EXIT_INVALID),
+    };
+    let checked = tmkit_model::check_path(&path);
+    let mut diags = checked.diagnostics.clone();
+    let mut violations = Vec::new();
+    if let Some(model) = &checked.model {
+        let analysis = Analysis::new(model);
+        for c in &analysis.crossings {
+            for msg in c.warnings() {
+                let mut d = Diagnostic::new(Code::UnansweredCrossing, msg)
+                    .help("add a threat for the exposed category, or an `analysis` verdict with a rationale");
+                if let Some(span) = checked.spans.get(&c.flow) {
+                    d = d.at(span, format!("{} crossing", c.direction));
+                }
+                diags.push(d);
+            }
+        }
+        diagnostic::sort(&mut diags);
+        for p in &args.fail_on {
+            violations.extend(p.evaluate(&analysis, model));
+        }
+    }
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    let warnings = diags.iter().filter(|d| !d.is_error()).count();
+    let code = if has_errors {
+        super::EXIT_INVALID
+    } else if !violations.is_empty() || (args.deny.contains(&Deny::Warnings) && warnings > 0) {
+        super::EXIT_GATE
+    } else {
+        super::EXIT_OK
+    };
+    let code = print(&args, &diags, &checked.files, code);
+    for v in &violations {
+        eprintln!("gate failed [{}]: {}", v.policy, v.message);
+    }
+    if args.deny.contains(&Deny::Warnings) && warnings > 0 && !has_errors {
+        eprintln!(
+            "gate failed [deny warnings]: {warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    if code == super::EXIT_OK && args.format == Format::Human {
+        if let Some(m) = &checked.model {
+            let r = m.root();
+            eprintln!(
+                "ok: {} ({}) is valid: {} model file{}",
+                r.qid,
+                r.title,
+                checked.files.len(),
+                if checked.files.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    code
+}
+
+fn print(args: &Args, diags: &[Diagnostic], files: &Files, code: u8) -> u8 {
+    match args.format {
+        Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
+        Format::Json => print!("{}", render_json(diags, files)),
+    }
+    code
+}

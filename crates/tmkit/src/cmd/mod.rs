@@ -1,0 +1,99 @@
+//! One module per command, plus what they share: finding and loading the
+//! model, printing diagnostics, and writing outputs atomically.
+
+pub mod check;
+pub mod init;
+pub mod schema;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use tmkit_model::Checked;
+use tmkit_syntax::Files;
+use tmkit_syntax::diagnostic::{Code, Diagnostic, render_human};
+
+/// Exit code: everything fine.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: valid model, but a policy gate failed.
+pub const EXIT_GATE: u8 = 1;
+/// Exit code: invalid model, unreadable input or usage error.
+pub const EXIT_INVALID: u8 = 2;
+
+/// Resolves the PATH argument: a file, a directory holding threatmodel.yaml,
+/// or (when absent) threatmodel.yaml found by walking up from the current directory.
+pub fn model_path(path: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+    match path {
+        Some(p) => Ok(p.to_path_buf()),
+        None => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            tmkit_syntax::load::find_root(&cwd).ok_or_else(|| {
+                Diagnostic::new(
+                    Code::NoModelFound,
+                    format!("no threatmodel.yaml in {} or any directory above it", cwd.display()),
+                )
+                .help("give the model's path (`tmkit check path/to/threatmodel.yaml`) or create one with `tmkit init`")
+            })
+        }
+    }
+}
+
+/// True when colour should be used on stderr.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Loads and checks the model; on errors prints them and returns the exit code.
+/// (Used by every command that reads a model besides `check`.)
+#[allow(dead_code)]
+pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), u8> {
+    let path = match model_path(path) {
+        Ok(p) => p,
+        Err(d) => {
+            eprint!("{}", render_human(&[d], &Files::new(), stderr_color()));
+            return Err(EXIT_INVALID);
+        }
+    };
+    let checked = tmkit_model::check_path(&path);
+    match checked.model.clone() {
+        Some(m) => Ok((m, checked)),
+        None => {
+            eprint!(
+                "{}",
+                render_human(&checked.diagnostics, &checked.files, stderr_color())
+            );
+            Err(EXIT_INVALID)
+        }
+    }
+}
+
+/// Writes `bytes` to `out` atomically (a temporary file in the same
+/// directory, then a rename), or to stdout when `out` is None. Refuses to
+/// write over a file the model was read from.
+pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result<(), String> {
+    let Some(out) = out else {
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|_| stdout.flush())
+            .map_err(|e| format!("cannot write to stdout: {e}"));
+    };
+    if let Ok(target) = std::fs::canonicalize(out) {
+        if sources.iter().any(|(_, f)| f.path == target) {
+            return Err(format!(
+                "refusing to write over the model file {}",
+                out.display()
+            ));
+        }
+    }
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.flush())
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    tmp.persist(out)
+        .map_err(|e| format!("cannot write {}: {}", out.display(), e.error))?;
+    Ok(())
+}
