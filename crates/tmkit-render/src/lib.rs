@@ -1,1 +1,4 @@
 //! tmkit-render (see the stage overview in tmkit-syntax).
+#![warn(missing_docs)]
+
+pub mod diagram;

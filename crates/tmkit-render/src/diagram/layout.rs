@@ -1,0 +1,828 @@
+//! The native layout: trust zones as nested columns ordered by trust, nodes
+//! on a grid inside them, flows routed orthogonally through the free
+//! channels between grid rows and columns.
+//!
+//! Why a domain-specific layout rather than a general graph layout crate:
+//! the available Rust crates (`layout-rs`, `rust-sugiyama`, `dagre-rs`) lay
+//! out flat graphs; none draws compound graphs (nested clusters), which is
+//! what trust zones are. Laying zones out as columns also puts the least
+//! trusted zone on the left by construction, and the grid makes the absence
+//! of overlaps a property of the construction rather than a hope:
+//!
+//! * nodes occupy grid cells; flows run only through *channels*: a
+//!   horizontal channel between two rows (spanning the whole width) and a
+//!   vertical channel at the left of each grid column (inside the column's
+//!   zone);
+//! * a flow leaves its source at the bottom, runs along the channel below
+//!   the source row to the vertical channel of the target column, along it
+//!   to the channel above the target row, and enters the target at the top
+//!   (a flow to the next row down needs no vertical channel);
+//! * every segment gets a *lane* of its channel, and two segments share a
+//!   lane only when their extents (with the label, for the first horizontal
+//!   segment) are disjoint, so labels never overlap each other, nodes or
+//!   zone headers (which live in their own bands at the top).
+
+use super::scene::{NodeKind, RegionKind, Scene};
+use super::text;
+use std::collections::HashMap;
+use tmkit_model::AssetKind;
+
+pub(crate) const MARGIN: f64 = 16.0;
+pub(crate) const TITLE_FONT: f64 = 15.0;
+pub(crate) const ZONE_FONT: f64 = 13.0;
+pub(crate) const SUB_FONT: f64 = 11.0;
+pub(crate) const NODE_FONT: f64 = 12.0;
+pub(crate) const ID_FONT: f64 = 10.0;
+pub(crate) const EDGE_FONT: f64 = 11.0;
+pub(crate) const LINE_H: f64 = 15.0;
+const TITLE_H: f64 = 30.0;
+const HEADER_H: f64 = 26.0;
+const REGION_PAD: f64 = 12.0;
+const REGION_GAP: f64 = 18.0;
+const BOTTOM_PAD: f64 = 10.0;
+const CHAN_PAD: f64 = 7.0;
+const LANE_W: f64 = 8.0;
+const MIN_CHAN: f64 = 14.0;
+const LANE_H: f64 = 20.0;
+const HCHAN_PAD: f64 = 6.0;
+const MIN_HCHAN: f64 = 22.0;
+const NODE_PAD_X: f64 = 14.0;
+const NODE_PAD_Y: f64 = 9.0;
+const NODE_MIN_W: f64 = 100.0;
+const NODE_COLS: usize = 24;
+const NODE_LINES: usize = 3;
+const EDGE_LABEL_COLS: usize = 60;
+const LABEL_PAD: f64 = 3.0;
+/// Radius of the ellipses closing a datastore cylinder.
+pub(crate) const CYL_RY: f64 = 6.0;
+/// Size of the folded corner of a document.
+pub(crate) const FOLD: f64 = 10.0;
+/// How far the points of an attacker hexagon stick out.
+pub(crate) const HEX: f64 = 12.0;
+/// Offset of the stacked box of a collapsed component.
+pub(crate) const STACK: f64 = 4.0;
+
+/// An axis-aligned rectangle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// A rectangle from its left, top, width and height.
+    pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    /// Right edge.
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+
+    /// Bottom edge.
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+
+    /// True when the interiors intersect (touching edges do not count).
+    pub fn overlaps(&self, o: &Rect) -> bool {
+        const EPS: f64 = 1e-6;
+        self.x < o.right() - EPS
+            && o.x < self.right() - EPS
+            && self.y < o.bottom() - EPS
+            && o.y < self.bottom() - EPS
+    }
+
+    /// True when `o` lies inside `self` (edges may touch).
+    pub fn contains(&self, o: &Rect) -> bool {
+        const EPS: f64 = 1e-6;
+        o.x >= self.x - EPS
+            && o.y >= self.y - EPS
+            && o.right() <= self.right() + EPS
+            && o.bottom() <= self.bottom() + EPS
+    }
+}
+
+/// The computed layout of a native SVG diagram, for checks and image maps.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DiagramLayout {
+    /// Width of the picture.
+    pub width: f64,
+    /// Height of the picture.
+    pub height: f64,
+    /// The diagram title.
+    pub title: Rect,
+    /// Zone boxes (and component groups), outermost first.
+    pub zones: Vec<ZoneBox>,
+    /// Assets, attackers and collapsed components.
+    pub nodes: Vec<NodeBox>,
+    /// Data flows.
+    pub edges: Vec<EdgePath>,
+    /// Legend entries.
+    pub legend: Vec<Rect>,
+}
+
+/// A drawn zone, component group or the "no zone" box.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ZoneBox {
+    /// Zone qid; `zone@component` for a component group; `-` for no zone.
+    pub key: String,
+    /// True for a trust zone (false for component groups and "no zone").
+    pub is_zone: bool,
+    /// Nesting depth (0 = top level).
+    pub depth: usize,
+    /// The box.
+    pub rect: Rect,
+    /// The header text (title and trust level).
+    pub label: Rect,
+}
+
+/// A drawn node.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct NodeBox {
+    /// Qualified id of the asset, attacker or collapsed component.
+    pub qid: String,
+    /// The innermost trust zone it is drawn in (None: no zone).
+    pub zone: Option<String>,
+    /// Key of the [`ZoneBox`] it is drawn in directly.
+    pub region: String,
+    /// In scope of the analysis.
+    pub in_scope: bool,
+    /// True for an attacker.
+    pub attacker: bool,
+    /// The shape's bounding box.
+    pub rect: Rect,
+    /// The text inside.
+    pub label: Rect,
+}
+
+/// A drawn data flow.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct EdgePath {
+    /// Qualified id of the flow.
+    pub qid: String,
+    /// The polyline, from the source to the destination.
+    pub points: Vec<(f64, f64)>,
+    /// The label (id, title, protocol).
+    pub label: Rect,
+}
+
+/// A node's text, placed.
+#[derive(Debug, Clone)]
+pub(crate) struct NodeText {
+    pub lines: Vec<String>,
+    pub id_line: String,
+}
+
+/// A legend entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LegendKind {
+    Shape(NodeKind),
+    OutOfScope,
+    Flow(super::scene::Cross),
+    Unanswered,
+    FlowOutOfScope,
+}
+
+/// Everything the SVG writer needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Geometry {
+    pub layout: DiagramLayout,
+    pub node_text: Vec<NodeText>,
+    /// Per region: (title, subtitle) as drawn (truncated).
+    pub headers: Vec<(String, String)>,
+    /// Per edge: drawn label text and baseline.
+    pub edge_text: Vec<(String, f64)>,
+    pub legend_kinds: Vec<LegendKind>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    Open(usize),
+    Col(usize),
+    Close(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Route {
+    /// Target one row below: one horizontal segment in channel `h`.
+    Direct { h: usize },
+    /// Below the source, along vertical channel `v`, above the target.
+    Via { h1: usize, v: usize, h2: usize },
+}
+
+fn node_text(scene: &Scene, n: usize) -> NodeText {
+    let node = &scene.nodes[n];
+    let lines = text::wrap(&node.title, NODE_COLS, NODE_LINES);
+    let id_line = match node.kind {
+        NodeKind::Component(k) => text::truncate(
+            &format!("{} · {k} asset{}", node.id, if k == 1 { "" } else { "s" }),
+            34,
+        ),
+        _ => text::truncate(&node.id, 34),
+    };
+    NodeText { lines, id_line }
+}
+
+/// Width of the text block and size of the shape around it.
+fn node_size(kind: NodeKind, t: &NodeText) -> (f64, f64, f64, f64) {
+    let tw = t
+        .lines
+        .iter()
+        .map(|l| text::width(l, NODE_FONT))
+        .fold(text::width(&t.id_line, ID_FONT), f64::max);
+    let th = t.lines.len() as f64 * LINE_H + 13.0;
+    let (mut w, mut h) = (tw + 2.0 * NODE_PAD_X, th + 2.0 * NODE_PAD_Y);
+    match kind {
+        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => w += 10.0,
+        NodeKind::Asset(AssetKind::Datastore) => h += 2.0 * CYL_RY,
+        NodeKind::Asset(
+            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
+        ) => w += FOLD,
+        NodeKind::Asset(AssetKind::Hardware) => {
+            w += 6.0;
+            h += 6.0;
+        }
+        NodeKind::Component(_) => {
+            w += STACK;
+            h += STACK;
+        }
+        NodeKind::Attacker => w += 2.0 * HEX,
+        _ => {}
+    }
+    (w.max(NODE_MIN_W).ceil(), h.ceil(), tw, th)
+}
+
+/// y of the shape's outline at `x`, on its top (`top == true`) or bottom.
+fn outline_y(kind: NodeKind, r: &Rect, x: f64, top: bool) -> f64 {
+    if let NodeKind::Asset(AssetKind::Datastore) = kind {
+        let rx = r.w / 2.0;
+        let dx = ((x - (r.x + rx)) / rx).clamp(-1.0, 1.0);
+        let k = CYL_RY * (1.0 - dx * dx).sqrt();
+        return if top {
+            r.y + CYL_RY - k
+        } else {
+            r.bottom() - CYL_RY + k
+        };
+    }
+    if top { r.y } else { r.bottom() }
+}
+
+/// Lays out a scene.
+pub(crate) fn layout(scene: &Scene) -> Geometry {
+    let n_nodes = scene.nodes.len();
+    let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
+    let sizes: Vec<(f64, f64, f64, f64)> = (0..n_nodes)
+        .map(|n| node_size(scene.nodes[n].kind, &texts[n]))
+        .collect();
+
+    // Grid: each region's own nodes fill k columns of at most `rows` rows.
+    let rows_target = ((n_nodes as f64).sqrt().ceil() as usize).max(1);
+    let mut events = Vec::new();
+    let mut cols: Vec<Vec<usize>> = Vec::new();
+    let mut col_region: Vec<usize> = Vec::new();
+    let mut pos = vec![(0usize, 0usize); n_nodes];
+    let mut stack: Vec<(usize, bool)> = scene.roots.iter().rev().map(|&r| (r, false)).collect();
+    while let Some((r, closing)) = stack.pop() {
+        if closing {
+            events.push(Ev::Close(r));
+            continue;
+        }
+        events.push(Ev::Open(r));
+        let region = &scene.regions[r];
+        let own = &region.nodes;
+        if !own.is_empty() || region.children.is_empty() {
+            let k = own.len().div_ceil(rows_target).max(1);
+            let rows = own.len().div_ceil(k).max(1);
+            let first = cols.len();
+            for _ in 0..k {
+                events.push(Ev::Col(cols.len()));
+                cols.push(Vec::new());
+                col_region.push(r);
+            }
+            for (j, &n) in own.iter().enumerate() {
+                let g = first + j / rows;
+                pos[n] = (g, cols[g].len());
+                cols[g].push(n);
+            }
+        }
+        stack.push((r, true));
+        for &c in region.children.iter().rev() {
+            stack.push((c, false));
+        }
+    }
+    let n_cols = cols.len();
+    let n_rows = cols.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let col_w: Vec<f64> = cols
+        .iter()
+        .map(|c| c.iter().map(|&n| sizes[n].0).fold(NODE_MIN_W, f64::max))
+        .collect();
+    let mut row_h = vec![0.0f64; n_rows];
+    for (n, &(_, r)) in pos.iter().enumerate() {
+        row_h[r] = row_h[r].max(sizes[n].1);
+    }
+    for h in &mut row_h {
+        if *h == 0.0 {
+            *h = 40.0;
+        }
+    }
+
+    // Routes and vertical lanes (in row-index space: y is not known yet).
+    let routes: Vec<Route> = scene
+        .edges
+        .iter()
+        .map(|e| {
+            let (gs, rs) = pos[e.from];
+            let (gt, rt) = pos[e.to];
+            let _ = gs;
+            if rt == rs + 1 {
+                Route::Direct { h: rs + 1 }
+            } else {
+                Route::Via {
+                    h1: rs + 1,
+                    v: gt,
+                    h2: rt,
+                }
+            }
+        })
+        .collect();
+    let mut v_items: Vec<(usize, usize, usize, usize)> = routes
+        .iter()
+        .enumerate()
+        .filter_map(|(e, r)| match *r {
+            Route::Via { h1, v, h2 } => Some((v, h1.min(h2), h1.max(h2), e)),
+            Route::Direct { .. } => None,
+        })
+        .collect();
+    v_items.sort_unstable();
+    let mut v_lane = vec![0usize; routes.len()];
+    let mut v_lanes = vec![0usize; n_cols];
+    {
+        let mut ends: Vec<usize> = Vec::new();
+        let mut cur = usize::MAX;
+        for &(v, lo, hi, e) in &v_items {
+            if v != cur {
+                cur = v;
+                ends.clear();
+            }
+            let lane = match ends.iter().position(|&end| end < lo) {
+                Some(l) => l,
+                None => {
+                    ends.push(0);
+                    ends.len() - 1
+                }
+            };
+            ends[lane] = hi;
+            v_lane[e] = lane;
+            v_lanes[v] = v_lanes[v].max(ends.len());
+        }
+    }
+    let chan_w: Vec<f64> = v_lanes
+        .iter()
+        .map(|&l| (l as f64 * LANE_W + 2.0 * CHAN_PAD).max(MIN_CHAN))
+        .collect();
+
+    // Horizontal sweep.
+    let headers: Vec<(String, String)> = scene
+        .regions
+        .iter()
+        .map(|r| {
+            (
+                text::truncate(&r.title, 48),
+                text::truncate(&r.subtitle, 40),
+            )
+        })
+        .collect();
+    let header_w = |r: usize| {
+        let (t, s) = &headers[r];
+        text::width(t, ZONE_FONT) + 10.0 + text::width(s, SUB_FONT) + 2.0 * 9.0
+    };
+    let mut reg_x = vec![(0.0f64, 0.0f64); scene.regions.len()];
+    let mut chan_x = vec![0.0f64; n_cols];
+    let mut col_x = vec![0.0f64; n_cols];
+    let mut x = MARGIN;
+    let mut prev: Option<Ev> = None;
+    for &ev in &events {
+        match ev {
+            Ev::Open(r) => {
+                if matches!(prev, Some(Ev::Close(_) | Ev::Col(_))) {
+                    x += REGION_GAP;
+                }
+                reg_x[r].0 = x;
+                x += REGION_PAD;
+            }
+            Ev::Col(g) => {
+                if matches!(prev, Some(Ev::Close(_))) {
+                    x += REGION_GAP;
+                }
+                chan_x[g] = x;
+                x += chan_w[g];
+                col_x[g] = x;
+                x += col_w[g];
+            }
+            Ev::Close(r) => {
+                x += REGION_PAD;
+                x = x.max(reg_x[r].0 + header_w(r));
+                reg_x[r].1 = x;
+            }
+        }
+        prev = Some(ev);
+    }
+    let content_right = x;
+
+    // Node x, ports.
+    let mut rects: Vec<Rect> = (0..n_nodes)
+        .map(|n| {
+            let g = pos[n].0;
+            Rect::new(
+                col_x[g] + (col_w[g] - sizes[n].0) / 2.0,
+                0.0,
+                sizes[n].0,
+                sizes[n].1,
+            )
+        })
+        .collect();
+    let cx = |r: &Rect| r.x + r.w / 2.0;
+    let lane_x =
+        |e: usize, v: usize| chan_x[v] + CHAN_PAD + v_lane[e] as f64 * LANE_W + LANE_W / 2.0;
+    let mut outs: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n_nodes];
+    let mut ins: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n_nodes];
+    for (e, edge) in scene.edges.iter().enumerate() {
+        let (to_x, from_x) = match routes[e] {
+            Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
+            Route::Via { v, .. } => (lane_x(e, v), lane_x(e, v)),
+        };
+        outs[edge.from].push((to_x, e));
+        ins[edge.to].push((from_x, e));
+    }
+    let mut src_x = vec![0.0f64; scene.edges.len()];
+    let mut dst_x = vec![0.0f64; scene.edges.len()];
+    for n in 0..n_nodes {
+        let r = rects[n];
+        let inset = (r.w * 0.15).max(14.0);
+        for (list, out) in [(&mut outs[n], &mut src_x), (&mut ins[n], &mut dst_x)] {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let k = list.len() as f64;
+            for (i, &(_, e)) in list.iter().enumerate() {
+                out[e] = r.x + inset + (r.w - 2.0 * inset) * (i as f64 + 1.0) / (k + 1.0);
+            }
+        }
+    }
+
+    // Horizontal lanes, now that x is known.
+    struct HItem {
+        h: usize,
+        lo: f64,
+        hi: f64,
+        edge: usize,
+        labelled: bool,
+    }
+    let mut h_items: Vec<HItem> = Vec::new();
+    let mut edge_text = Vec::with_capacity(scene.edges.len());
+    let mut label_x = vec![0.0f64; scene.edges.len()];
+    let mut label_w = vec![0.0f64; scene.edges.len()];
+    for (e, edge) in scene.edges.iter().enumerate() {
+        let mut t = text::truncate(&edge.label(), EDGE_LABEL_COLS);
+        if edge.is_unanswered() {
+            t.push_str(&format!(" — unanswered: {}", edge.unanswered.join(", ")));
+        }
+        let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
+        let sx = src_x[e];
+        let (h, end) = match routes[e] {
+            Route::Direct { h } => (h, dst_x[e]),
+            Route::Via { h1, v, .. } => (h1, lane_x(e, v)),
+        };
+        let (lo, hi) = (sx.min(end), sx.max(end));
+        let mut lx = if hi - lo >= lw + 16.0 {
+            (lo + hi - lw) / 2.0
+        } else if end >= sx {
+            sx + 6.0
+        } else {
+            sx - 6.0 - lw
+        };
+        lx = lx.max(MARGIN);
+        label_x[e] = lx;
+        label_w[e] = lw;
+        edge_text.push((t, 0.0));
+        h_items.push(HItem {
+            h,
+            lo: lo.min(lx) - 4.0,
+            hi: hi.max(lx + lw) + 4.0,
+            edge: e,
+            labelled: true,
+        });
+        if let Route::Via { v, h2, .. } = routes[e] {
+            let (a, b) = (lane_x(e, v), dst_x[e]);
+            h_items.push(HItem {
+                h: h2,
+                lo: a.min(b) - 4.0,
+                hi: a.max(b) + 4.0,
+                edge: e,
+                labelled: false,
+            });
+        }
+    }
+    h_items.sort_by(|a, b| {
+        a.h.cmp(&b.h)
+            .then(a.lo.total_cmp(&b.lo))
+            .then(a.hi.total_cmp(&b.hi))
+            .then(a.edge.cmp(&b.edge))
+    });
+    let mut h_lanes = vec![0usize; n_rows + 1];
+    let mut lane_of: HashMap<(usize, bool), usize> = HashMap::new();
+    {
+        let mut ends: Vec<f64> = Vec::new();
+        let mut cur = usize::MAX;
+        for it in &h_items {
+            if it.h != cur {
+                cur = it.h;
+                ends.clear();
+            }
+            let lane = match ends.iter().position(|&end| end <= it.lo) {
+                Some(l) => l,
+                None => {
+                    ends.push(f64::NEG_INFINITY);
+                    ends.len() - 1
+                }
+            };
+            ends[lane] = it.hi;
+            lane_of.insert((it.edge, it.labelled), lane);
+            h_lanes[it.h] = h_lanes[it.h].max(ends.len());
+        }
+    }
+
+    // Vertical sweep.
+    let max_depth = scene.max_depth();
+    let content_top = MARGIN + TITLE_H + (max_depth + 1) as f64 * HEADER_H;
+    let mut hchan_y = vec![0.0f64; n_rows + 1];
+    let mut row_y = vec![0.0f64; n_rows];
+    let mut y = content_top;
+    let hchan_h = |h: usize| (h_lanes[h] as f64 * LANE_H + 2.0 * HCHAN_PAD).max(MIN_HCHAN);
+    for r in 0..n_rows {
+        hchan_y[r] = y;
+        y += hchan_h(r);
+        row_y[r] = y;
+        y += row_h[r];
+    }
+    hchan_y[n_rows] = y;
+    y += hchan_h(n_rows);
+    let content_bottom = y;
+    for n in 0..n_nodes {
+        let r = pos[n].1;
+        rects[n].y = row_y[r] + (row_h[r] - rects[n].h) / 2.0;
+    }
+    let lane_line = |h: usize, lane: usize| hchan_y[h] + HCHAN_PAD + lane as f64 * LANE_H + 16.0;
+
+    let mut edges = Vec::with_capacity(scene.edges.len());
+    for (e, edge) in scene.edges.iter().enumerate() {
+        let (s, t) = (&rects[edge.from], &rects[edge.to]);
+        let (sk, tk) = (scene.nodes[edge.from].kind, scene.nodes[edge.to].kind);
+        let (sx, tx) = (src_x[e], dst_x[e]);
+        let start = (sx, outline_y(sk, s, sx, false));
+        let end_pt = (tx, outline_y(tk, t, tx, true));
+        let (points, h, lane) = match routes[e] {
+            Route::Direct { h } => {
+                let lane = lane_of[&(e, true)];
+                let ly = lane_line(h, lane);
+                (vec![start, (sx, ly), (tx, ly), end_pt], h, lane)
+            }
+            Route::Via { h1, v, h2 } => {
+                let l1 = lane_of[&(e, true)];
+                let l2 = lane_of[&(e, false)];
+                let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
+                let vx = lane_x(e, v);
+                (
+                    vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
+                    h1,
+                    l1,
+                )
+            }
+        };
+        let band = hchan_y[h] + HCHAN_PAD + lane as f64 * LANE_H;
+        edge_text[e].1 = band + 12.0;
+        edges.push(EdgePath {
+            qid: edge.qid.clone(),
+            points: dedup(points),
+            label: Rect::new(label_x[e], band + 2.0, label_w[e], 13.0),
+        });
+    }
+
+    // Regions.
+    let zone_boxes: Vec<ZoneBox> = scene
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let top = MARGIN + TITLE_H + r.depth as f64 * HEADER_H;
+            let bottom = content_bottom + (max_depth - r.depth + 1) as f64 * BOTTOM_PAD;
+            let (x0, x1) = reg_x[i];
+            let (t, s) = &headers[i];
+            let lw = text::width(t, ZONE_FONT) + 10.0 + text::width(s, SUB_FONT);
+            ZoneBox {
+                key: r.key.clone(),
+                is_zone: r.kind == RegionKind::Zone,
+                depth: r.depth,
+                rect: Rect::new(x0, top, x1 - x0, bottom - top),
+                label: Rect::new(x0 + 9.0, top + 6.0, lw, 16.0),
+            }
+        })
+        .collect();
+    let regions_bottom = content_bottom + (max_depth + 1) as f64 * BOTTOM_PAD;
+
+    let nodes: Vec<NodeBox> = (0..n_nodes)
+        .map(|n| {
+            let node = &scene.nodes[n];
+            let r = rects[n];
+            let (_, _, tw, th) = sizes[n];
+            let (ox, oy) = match node.kind {
+                NodeKind::Asset(
+                    AssetKind::Data
+                    | AssetKind::Credential
+                    | AssetKind::Key
+                    | AssetKind::Certificate,
+                ) => (-FOLD / 2.0, 0.0),
+                NodeKind::Component(_) => (-STACK / 2.0, STACK / 2.0),
+                _ => (0.0, 0.0),
+            };
+            NodeBox {
+                qid: node.qid.clone(),
+                zone: scene.node_zone(n).map(str::to_string),
+                region: scene.regions[node.region].key.clone(),
+                in_scope: node.in_scope,
+                attacker: node.kind == NodeKind::Attacker,
+                rect: r,
+                label: Rect::new(
+                    r.x + (r.w - tw) / 2.0 + ox,
+                    r.y + (r.h - th) / 2.0 + oy,
+                    tw,
+                    th,
+                ),
+            }
+        })
+        .collect();
+
+    // Legend: one entry per shape and line style present.
+    let mut kinds: Vec<LegendKind> = Vec::new();
+    let mut push = |k: LegendKind| {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    };
+    let mut shapes: Vec<NodeKind> = scene.nodes.iter().map(|n| legend_shape(n.kind)).collect();
+    shapes.sort_by_key(|k| shape_rank(*k));
+    for k in shapes {
+        push(LegendKind::Shape(k));
+    }
+    if scene.nodes.iter().any(|n| !n.in_scope) {
+        push(LegendKind::OutOfScope);
+    }
+    let mut flows: Vec<LegendKind> = scene
+        .edges
+        .iter()
+        .flat_map(|e| {
+            let mut v = vec![if e.in_scope {
+                LegendKind::Flow(e.cross)
+            } else {
+                LegendKind::FlowOutOfScope
+            }];
+            if e.is_unanswered() {
+                v.push(LegendKind::Unanswered);
+            }
+            v
+        })
+        .collect();
+    flows.sort_by_key(|k| match k {
+        LegendKind::Flow(c) => *c as usize,
+        LegendKind::Unanswered => 10,
+        _ => 11,
+    });
+    for k in flows {
+        push(k);
+    }
+    let title_text = diagram_title(scene);
+    let title_w = text::width(&title_text, TITLE_FONT);
+    let mut width = content_right
+        .max(edges.iter().map(|e| e.label.right()).fold(0.0, f64::max))
+        .max(MARGIN + title_w)
+        .max(560.0)
+        + MARGIN;
+    let mut legend = Vec::new();
+    let (mut lx, mut ly) = (MARGIN, regions_bottom + 14.0);
+    let row_limit = width - MARGIN;
+    for k in &kinds {
+        let w = 46.0 + text::width(legend_text(*k), SUB_FONT) + 18.0;
+        if lx + w > row_limit && lx > MARGIN {
+            lx = MARGIN;
+            ly += 30.0;
+        }
+        legend.push(Rect::new(lx, ly, w, 24.0));
+        lx += w;
+    }
+    if let Some(last) = legend.iter().map(Rect::right).reduce(f64::max) {
+        width = width.max(last + MARGIN);
+    }
+    let height = if legend.is_empty() {
+        regions_bottom + MARGIN
+    } else {
+        ly + 24.0 + MARGIN
+    };
+
+    Geometry {
+        layout: DiagramLayout {
+            width: width.ceil(),
+            height: height.ceil(),
+            title: Rect::new(MARGIN, MARGIN, title_w, 20.0),
+            zones: zone_boxes,
+            nodes,
+            edges,
+            legend,
+        },
+        node_text: texts,
+        headers,
+        edge_text,
+        legend_kinds: kinds,
+    }
+}
+
+fn dedup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for p in points {
+        if out
+            .last()
+            .is_none_or(|q| (q.0 - p.0).abs() > 1e-9 || (q.1 - p.1).abs() > 1e-9)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The heading drawn above the diagram.
+pub(crate) fn diagram_title(scene: &Scene) -> String {
+    text::truncate(
+        &format!(
+            "{} · {} — data flows and trust zones",
+            scene.model_id, scene.title
+        ),
+        100,
+    )
+}
+
+/// Kinds sharing a shape share a legend entry.
+pub(crate) fn legend_shape(k: NodeKind) -> NodeKind {
+    match k {
+        NodeKind::Asset(AssetKind::Process) => NodeKind::Asset(AssetKind::Service),
+        NodeKind::Asset(AssetKind::Credential | AssetKind::Key | AssetKind::Certificate) => {
+            NodeKind::Asset(AssetKind::Data)
+        }
+        NodeKind::Component(_) => NodeKind::Component(0),
+        k => k,
+    }
+}
+
+fn shape_rank(k: NodeKind) -> usize {
+    match k {
+        NodeKind::Asset(AssetKind::External) => 0,
+        NodeKind::Asset(AssetKind::Service) => 1,
+        NodeKind::Asset(AssetKind::Datastore) => 2,
+        NodeKind::Asset(AssetKind::Data) => 3,
+        NodeKind::Asset(AssetKind::Hardware) => 4,
+        NodeKind::Asset(_) => 5,
+        NodeKind::Component(_) => 6,
+        NodeKind::Attacker => 7,
+    }
+}
+
+/// The text of a legend entry.
+pub(crate) fn legend_text(k: LegendKind) -> &'static str {
+    use super::scene::Cross;
+    match k {
+        LegendKind::Shape(NodeKind::Asset(AssetKind::External)) => "external entity",
+        LegendKind::Shape(NodeKind::Asset(AssetKind::Service)) => "service / process",
+        LegendKind::Shape(NodeKind::Asset(AssetKind::Datastore)) => "datastore",
+        LegendKind::Shape(NodeKind::Asset(AssetKind::Data)) => "data / credential / key",
+        LegendKind::Shape(NodeKind::Asset(AssetKind::Hardware)) => "hardware",
+        LegendKind::Shape(NodeKind::Asset(_)) => "other asset",
+        LegendKind::Shape(NodeKind::Component(_)) => "component (collapsed)",
+        LegendKind::Shape(NodeKind::Attacker) => "attacker",
+        LegendKind::OutOfScope => "out of scope",
+        LegendKind::Flow(Cross::None) => "flow within a trust level",
+        LegendKind::Flow(Cross::Inbound) => "inbound crossing (to more trust)",
+        LegendKind::Flow(Cross::Outbound) => "outbound crossing (to less trust)",
+        LegendKind::Flow(Cross::Both) => "crossing both ways",
+        LegendKind::Unanswered => "unanswered crossing",
+        LegendKind::FlowOutOfScope => "flow out of scope",
+    }
+}
