@@ -68,12 +68,20 @@ fn reference_answered_questions_are_the_six_of_the_header() {
     assert_eq!(analysis.questions().count(), 45);
     let flood = analysis
         .questions()
-        .find(|q| q.attacker == "CCC.editor" && q.category == "availability")
+        .find(|q| {
+            q.target == "CCC.dataflow.1"
+                && q.attacker == "CCC.editor"
+                && q.category == "availability"
+        })
         .unwrap();
     assert_eq!(flood.threats, ["CCC.T.flood", "CCC.VULN_001"]);
     let installer = analysis
         .questions()
-        .find(|q| q.attacker == "CCC.installer" && q.category == "integrity")
+        .find(|q| {
+            q.target == "CCC.dataflow.1"
+                && q.attacker == "CCC.installer"
+                && q.category == "integrity"
+        })
         .unwrap();
     assert!(installer.threats.is_empty());
     assert_eq!(
