@@ -88,7 +88,11 @@ pub fn build(loaded: &Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
         return (None, b.diags, b.spans);
     }
     b.assign_model_qids();
-    b.taxonomies = (0..loaded.docs.len()).map(|m| b.taxonomy_of(m)).collect();
+    // Parents come before their components, so inheritance sees the parent's.
+    for m in 0..loaded.docs.len() {
+        let t = b.taxonomy_of(m);
+        b.taxonomies.push(t);
+    }
     for m in 0..loaded.docs.len() {
         b.register(m);
     }
