@@ -1,1 +1,25 @@
-//! tmkit-interop (see the stage overview in tmkit-syntax).
+//! # tmkit-interop: other tools' formats in and out
+//!
+//! Exporters turn a checked model and its analysis into formats that other
+//! tools read; importers turn other tools' files into tmkit's own YAML format.
+//! Everything here is a pure function over memory (text in, text or a set of
+//! files out), so the CLI decides where files go and tests need no disk.
+//!
+//! - [`sarif`]: SARIF 2.1.0 for code-scanning dashboards, from threats that
+//!   are not mitigated, or from check diagnostics;
+//! - [`csv_export`]: CSV rows for issue trackers (one per threat, or one per
+//!   planned mitigation), safe against spreadsheet formula injection;
+//! - [`otm`]: the Open Threat Model 0.2.0 (JSON) export and import;
+//! - [`tmyaml`]: migration from the REFID-based YAML threat-model format of
+//!   a report generator ("tmyaml").
+#![warn(missing_docs)]
+
+pub mod csv_export;
+mod files;
+pub mod otm;
+pub mod sarif;
+pub mod tmyaml;
+mod yaml_in;
+mod yaml_out;
+
+pub use files::{ImportError, ImportOutput, ImportWarning, ImportedThreat, OutputFile};

@@ -1,0 +1,1747 @@
+//! Migration from "tmyaml", the REFID-based YAML threat-model format of a
+//! report generator, into tmkit's format.
+//!
+//! # The source format
+//!
+//! A tree of files: the root `<Name>/<Name>.yaml` holds `ID`, `title`,
+//! `version`, `authors`, `scope` (`description`, `securityObjectives`,
+//! `assets`, `attackers`, `assumptions`), `analysis`, `threats` and
+//! `children: [{REFID: X}]`; each child is `X/X.yaml` (or `X.yaml`) beside its
+//! parent. A reference is `{REFID: SOME_ID}` and resolves by local `ID`
+//! anywhere in the tree (same file first, then ancestors, then tree order).
+//!
+//! # The mapping
+//!
+//! | tmyaml | tmkit |
+//! |---|---|
+//! | a file and its `children` | a model and its `components` (`X/threatmodel.yaml`) |
+//! | `scope.description`, `analysis` | `description` (the analysis under a heading) |
+//! | `securityObjectives` (`group`, `contributesTo`) | `scope.requirements` (group and links in the description) |
+//! | `assets` (`type` free text, `inScope`, `properties`) | `scope.assets` (`kind` from the type, properties in the description) |
+//! | `attackers`, `assumptions` | `scope.attackers`, `scope.assumptions` |
+//! | `threats` | `threats` (taxonomy STRIDE; `attack`, `impactDesc`, `impactedSecObj` in the description) |
+//! | `threatType` (STRIDE words) | `categories` |
+//! | `CVSS.vector`, `ticketLink` | `cvss`, `ticket` |
+//! | countermeasures (inline or REFID) | shared `mitigations` of the model that defines them |
+//! | `inPlace`, `operational` + `operator` | `in_place`, `kind: operational` + `operator` |
+//! | `public: false` | `confidential: true` |
+//!
+//! Ids are kept (sanitised to tmkit's id syntax when needed, with a warning).
+//! A reference to an element of the same file is written as its id, any other
+//! as its qualified id from the root.
+//!
+//! # Mitigation status, conservatively
+//!
+//! A threat is mitigated only when the source says `fullyMitigated: true`
+//! *and* every countermeasure is in place (an unresolved countermeasure counts
+//! as not in place). Where the source says it is not fully mitigated although
+//! every countermeasure is in place, a planned (not in place) mitigation saying
+//! so is added, so the threat stays visible as partial and never reaches the
+//! public view. Where it says fully mitigated without naming any countermeasure,
+//! an in-place mitigation recording that statement is added. Every such
+//! disagreement is a warning.
+
+use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile};
+use crate::yaml_in::{Node, Value, parse};
+use crate::yaml_out::{MapBuilder, Yaml, to_string};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Most files a tree may have (guards against runaway `children`).
+const MAX_FILES: usize = 2000;
+/// Largest file read, in bytes.
+const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Where the importer reads files from: the disk, or memory in tests.
+pub trait Source {
+    /// Reads a whole file as UTF-8 text.
+    fn read(&self, path: &Path) -> io::Result<String>;
+    /// True when the path is an existing file.
+    fn is_file(&self, path: &Path) -> bool;
+    /// True when the path is an existing directory.
+    fn is_dir(&self, path: &Path) -> bool;
+}
+
+/// The real disk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiskSource;
+
+impl Source for DiskSource {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        let meta = std::fs::metadata(path)?;
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(io::Error::other(format!(
+                "file larger than {MAX_FILE_SIZE} bytes"
+            )));
+        }
+        let bytes = std::fs::read(path)?;
+        String::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+}
+
+/// Files held in memory (paths as given, compared lexically).
+#[derive(Debug, Clone, Default)]
+pub struct MemorySource {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl MemorySource {
+    /// An empty source.
+    pub fn new() -> Self {
+        MemorySource::default()
+    }
+
+    /// Adds a file.
+    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<String>) {
+        self.files.insert(normalise(path.as_ref()), text.into());
+    }
+}
+
+impl Source for MemorySource {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        self.files
+            .get(&normalise(path))
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(&normalise(path))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        let p = normalise(path);
+        self.files.keys().any(|k| k.starts_with(&p) && *k != p)
+    }
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Imports the tree rooted at `path` (the root file, or its directory
+/// `<Name>/` holding `<Name>.yaml`) from the disk.
+pub fn import_path(path: &Path) -> Result<ImportOutput, ImportError> {
+    import_from(&DiskSource, path)
+}
+
+/// Imports the tree rooted at `path` from any [`Source`].
+pub fn import_from(source: &dyn Source, path: &Path) -> Result<ImportOutput, ImportError> {
+    let root_file = find_root(source, path)?;
+    let tree = load_tree(source, &root_file)?;
+    Ok(Converter::new(tree).run())
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn find_root(source: &dyn Source, path: &Path) -> Result<PathBuf, ImportError> {
+    if source.is_file(path) {
+        return Ok(path.to_path_buf());
+    }
+    if source.is_dir(path) {
+        let name = normalise(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .or_else(|| {
+                std::fs::canonicalize(path)
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
+            .unwrap_or_default();
+        for ext in ["yaml", "yml"] {
+            let candidate = path.join(format!("{name}.{ext}"));
+            if source.is_file(&candidate) {
+                return Ok(candidate);
+            }
+        }
+        return Err(ImportError {
+            file: display(path),
+            line: None,
+            column: None,
+            message: format!(
+                "no root file `{name}.yaml` in this directory (a tmyaml tree is `<Name>/<Name>.yaml`)"
+            ),
+        });
+    }
+    Err(ImportError {
+        file: display(path),
+        line: None,
+        column: None,
+        message: "no such file or directory".into(),
+    })
+}
+
+/// One source file of the tree.
+#[derive(Debug)]
+struct SourceModel {
+    /// Path as shown in messages.
+    file: String,
+    /// The document.
+    doc: Node,
+    parent: Option<usize>,
+    children: Vec<usize>,
+}
+
+fn load_tree(source: &dyn Source, root: &Path) -> Result<Vec<SourceModel>, ImportError> {
+    let mut models: Vec<SourceModel> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // (path, parent, line of the REFID in the parent)
+    let mut work: Vec<(PathBuf, Option<usize>)> = vec![(root.to_path_buf(), None)];
+    seen.insert(normalise(root));
+    // Depth-first in declaration order: pop from the end, push children reversed.
+    while let Some((path, parent)) = work.pop() {
+        if models.len() >= MAX_FILES {
+            return Err(ImportError {
+                file: display(&path),
+                line: None,
+                column: None,
+                message: format!("more than {MAX_FILES} files in the tree"),
+            });
+        }
+        let file = display(&path);
+        let text = source.read(&path).map_err(|e| ImportError {
+            file: file.clone(),
+            line: None,
+            column: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let doc = parse(&text, &file)?;
+        if !matches!(doc.value, Value::Map(_)) {
+            return Err(ImportError::at(
+                &file,
+                doc.line,
+                format!(
+                    "expected a mapping at the top level, found {}",
+                    doc.type_name()
+                ),
+            ));
+        }
+        let index = models.len();
+        if let Some(p) = parent {
+            models[p].children.push(index);
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut next = Vec::new();
+        if let Some(children) = doc.get("children") {
+            if !children.is_null() && !matches!(children.value, Value::Seq(_)) {
+                return Err(ImportError::at(
+                    &file,
+                    children.line,
+                    format!(
+                        "`children` must be a list of {{REFID: X}}, found {}",
+                        children.type_name()
+                    ),
+                ));
+            }
+            for child in children.items() {
+                let Some(name) = refid(child) else {
+                    return Err(ImportError::at(
+                        &file,
+                        child.line,
+                        "a child must be written {REFID: X}",
+                    ));
+                };
+                let candidates = [
+                    dir.join(&name).join(format!("{name}.yaml")),
+                    dir.join(format!("{name}.yaml")),
+                ];
+                let Some(found) = candidates.iter().find(|c| source.is_file(c)) else {
+                    return Err(ImportError::at(
+                        &file,
+                        child.line,
+                        format!(
+                            "child `{name}` not found: looked for {} and {}",
+                            display(&candidates[0]),
+                            display(&candidates[1])
+                        ),
+                    ));
+                };
+                if !seen.insert(normalise(found)) {
+                    return Err(ImportError::at(
+                        &file,
+                        child.line,
+                        format!(
+                            "child `{name}` ({}) is included twice or in a cycle",
+                            display(found)
+                        ),
+                    ));
+                }
+                next.push(found.clone());
+            }
+        }
+        models.push(SourceModel {
+            file,
+            doc,
+            parent,
+            children: Vec::new(),
+        });
+        for p in next.into_iter().rev() {
+            work.push((p, Some(index)));
+        }
+    }
+    // Children were appended in visiting order; keep declaration order.
+    Ok(models)
+}
+
+/// The id in `{REFID: X}` (or a bare string).
+fn refid(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Str(s) => Some(s.trim().to_string()),
+        Value::Map(_) => node
+            .get("REFID")
+            .and_then(Node::as_text)
+            .map(|s| s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// What an element is, for reference checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Objective,
+    Asset,
+    Attacker,
+    Assumption,
+    Threat,
+    Countermeasure,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Objective => "security objective",
+            Kind::Asset => "asset",
+            Kind::Attacker => "attacker",
+            Kind::Assumption => "assumption",
+            Kind::Threat => "threat",
+            Kind::Countermeasure => "countermeasure",
+        }
+    }
+}
+
+/// An element with an id, found anywhere in the tree.
+#[derive(Debug, Clone)]
+struct Entry {
+    model: usize,
+    kind: Kind,
+    /// tmkit id (sanitised, unique in its model).
+    id: String,
+    /// Countermeasures: in place?
+    in_place: bool,
+    /// Title, for descriptions that name it.
+    title: String,
+}
+
+struct Converter {
+    models: Vec<SourceModel>,
+    /// tmkit model id per source model.
+    model_ids: Vec<String>,
+    /// Qualified id per model.
+    model_qids: Vec<String>,
+    /// Source id -> entries with that id.
+    by_id: HashMap<String, Vec<usize>>,
+    entries: Vec<Entry>,
+    /// (model, node line, source id) -> entry index, for definitions.
+    defined_at: HashMap<(usize, u32, u32), usize>,
+    warnings: Vec<ImportWarning>,
+}
+
+impl Converter {
+    fn new(models: Vec<SourceModel>) -> Self {
+        Converter {
+            models,
+            model_ids: Vec::new(),
+            model_qids: Vec::new(),
+            by_id: HashMap::new(),
+            entries: Vec::new(),
+            defined_at: HashMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn warn(&mut self, model: usize, line: u32, message: impl Into<String>) {
+        self.warnings.push(ImportWarning {
+            file: self.models[model].file.clone(),
+            line: (line > 0).then_some(line),
+            message: message.into(),
+        });
+    }
+
+    fn run(mut self) -> ImportOutput {
+        self.assign_model_ids();
+        self.index_elements();
+        let mut files = Vec::new();
+        let mut threats = Vec::new();
+        for m in 0..self.models.len() {
+            let (doc, mut t) = self.convert_model(m);
+            files.push(OutputFile {
+                path: self.output_path(m),
+                contents: to_string(&doc),
+            });
+            threats.append(&mut t);
+        }
+        ImportOutput {
+            files,
+            warnings: self.warnings,
+            threats,
+        }
+    }
+
+    /// Output path of a model: the root is `threatmodel.yaml`, a child lives in
+    /// a directory named after its id below its parent's directory.
+    fn output_path(&self, m: usize) -> String {
+        let mut parts = Vec::new();
+        let mut cur = Some(m);
+        while let Some(c) = cur {
+            if self.models[c].parent.is_some() {
+                parts.push(self.model_ids[c].clone());
+            }
+            cur = self.models[c].parent;
+        }
+        parts.reverse();
+        parts.push("threatmodel.yaml".into());
+        parts.join("/")
+    }
+
+    fn assign_model_ids(&mut self) {
+        for m in 0..self.models.len() {
+            let doc = &self.models[m].doc;
+            let (raw, line) = match doc.get("ID") {
+                Some(n) => (n.as_text().unwrap_or_default(), n.line),
+                None => (String::new(), doc.line),
+            };
+            let mut id = if raw.trim().is_empty() {
+                let stem = Path::new(&self.models[m].file)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "MODEL".into());
+                let id = sanitise_id(&stem);
+                self.warn(
+                    m,
+                    line,
+                    format!("the model has no `ID`; using `{id}` from the file name"),
+                );
+                id
+            } else {
+                let id = sanitise_id(&raw);
+                if id != raw.trim() {
+                    self.warn(
+                        m,
+                        line,
+                        format!("model ID `{raw}` is not a valid tmkit id; using `{id}`"),
+                    );
+                }
+                id
+            };
+            // Component directories must not collide among siblings.
+            if let Some(p) = self.models[m].parent {
+                let siblings: Vec<String> = self.models[p]
+                    .children
+                    .iter()
+                    .filter(|&&c| c < m)
+                    .map(|&c| self.model_ids[c].to_ascii_lowercase())
+                    .collect();
+                let base = id.clone();
+                let mut n = 2;
+                while siblings.contains(&id.to_ascii_lowercase()) {
+                    id = format!("{base}_{n}");
+                    n += 1;
+                }
+                if id != base {
+                    self.warn(
+                        m,
+                        line,
+                        format!("model ID `{base}` is used by a sibling; using `{id}`"),
+                    );
+                }
+            }
+            let qid = match self.models[m].parent {
+                Some(p) => format!("{}.{}", self.model_qids[p], id),
+                None => id.clone(),
+            };
+            self.model_ids.push(id);
+            self.model_qids.push(qid);
+        }
+    }
+
+    /// Registers every element with an id, so references resolve across files.
+    fn index_elements(&mut self) {
+        for m in 0..self.models.len() {
+            let mut used: HashSet<String> = HashSet::new();
+            let mut found: Vec<(Kind, Node)> = Vec::new();
+            let doc = self.models[m].doc.clone();
+            if let Some(scope) = doc.get("scope") {
+                for (key, kind) in [
+                    ("securityObjectives", Kind::Objective),
+                    ("assets", Kind::Asset),
+                    ("attackers", Kind::Attacker),
+                    ("assumptions", Kind::Assumption),
+                ] {
+                    if let Some(list) = scope.get(key) {
+                        for item in list.items() {
+                            found.push((kind, item.clone()));
+                        }
+                    }
+                }
+            }
+            if let Some(threats) = doc.get("threats") {
+                for t in threats.items() {
+                    found.push((Kind::Threat, t.clone()));
+                    if let Some(cms) = t.get("countermeasures") {
+                        for cm in cms.items() {
+                            if cm.get("REFID").is_none() && cm.get("ID").is_some() {
+                                found.push((Kind::Countermeasure, cm.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+            for (kind, node) in found {
+                let Some(raw) = node.get("ID").and_then(Node::as_text) else {
+                    continue;
+                };
+                let raw = raw.trim().to_string();
+                let mut id = sanitise_id(&raw);
+                if id != raw {
+                    self.warn(
+                        m,
+                        node.line,
+                        format!(
+                            "{} ID `{raw}` is not a valid tmkit id; using `{id}`",
+                            kind.name()
+                        ),
+                    );
+                }
+                let base = id.clone();
+                let mut n = 2;
+                while used.contains(&id) {
+                    id = format!("{base}_{n}");
+                    n += 1;
+                }
+                if id != base {
+                    self.warn(
+                        m,
+                        node.line,
+                        format!(
+                            "{} ID `{raw}` is used twice in this file; renamed to `{id}`",
+                            kind.name()
+                        ),
+                    );
+                }
+                used.insert(id.clone());
+                let in_place = node.get("inPlace").and_then(Node::as_bool).unwrap_or(false);
+                let title = node
+                    .get("title")
+                    .and_then(Node::as_text)
+                    .or_else(|| node.get("description").and_then(Node::as_text))
+                    .unwrap_or_else(|| raw.clone());
+                let index = self.entries.len();
+                self.entries.push(Entry {
+                    model: m,
+                    kind,
+                    id,
+                    in_place,
+                    title: one_line(&title),
+                });
+                self.by_id.entry(raw).or_default().push(index);
+                self.defined_at.insert((m, node.line, node.column), index);
+            }
+        }
+    }
+
+    /// Resolves a REFID from model `m`: same file, then ancestors nearest
+    /// first, then the first in tree order.
+    fn resolve(
+        &mut self,
+        m: usize,
+        raw: &str,
+        want: &[Kind],
+        line: u32,
+        what: &str,
+    ) -> Option<usize> {
+        let candidates: Vec<usize> = self
+            .by_id
+            .get(raw)
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|&e| want.contains(&self.entries[e].kind))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if candidates.is_empty() {
+            let other_kind = self
+                .by_id
+                .get(raw)
+                .and_then(|v| v.first())
+                .map(|&e| self.entries[e].kind);
+            let msg = match other_kind {
+                Some(k) => format!(
+                    "{what} `{raw}` is a {}, not a {}; dropped",
+                    k.name(),
+                    want[0].name()
+                ),
+                None => format!(
+                    "{what} `{raw}` does not resolve to any {} in the tree; dropped",
+                    want[0].name()
+                ),
+            };
+            self.warn(m, line, msg);
+            return None;
+        }
+        let mut chain = vec![m];
+        let mut cur = self.models[m].parent;
+        while let Some(p) = cur {
+            chain.push(p);
+            cur = self.models[p].parent;
+        }
+        for owner in &chain {
+            if let Some(&e) = candidates
+                .iter()
+                .find(|&&e| self.entries[e].model == *owner)
+            {
+                return Some(e);
+            }
+        }
+        if candidates.len() > 1 {
+            let files: Vec<String> = candidates
+                .iter()
+                .map(|&e| self.models[self.entries[e].model].file.clone())
+                .collect();
+            self.warn(
+                m,
+                line,
+                format!(
+                    "{what} `{raw}` is defined in several files ({}); using the first",
+                    files.join(", ")
+                ),
+            );
+        }
+        Some(candidates[0])
+    }
+
+    /// How model `m` writes a reference to an entry.
+    fn reference(&self, m: usize, e: usize) -> String {
+        let entry = &self.entries[e];
+        if entry.model == m {
+            entry.id.clone()
+        } else {
+            format!("{}.{}", self.model_qids[entry.model], entry.id)
+        }
+    }
+
+    fn check_keys(&mut self, m: usize, node: &Node, known: &[&str], what: &str) {
+        let unknown: Vec<(String, u32)> = node
+            .entries()
+            .iter()
+            .filter(|(k, _, _)| !known.contains(&k.as_str()))
+            .map(|(k, l, _)| (k.clone(), *l))
+            .collect();
+        for (k, l) in unknown {
+            self.warn(
+                m,
+                l,
+                format!("field `{k}` of {what} has no tmkit equivalent; not imported"),
+            );
+        }
+    }
+
+    fn text(&mut self, m: usize, node: &Node, key: &str, what: &str) -> Option<String> {
+        let n = node.get(key)?;
+        if n.is_null() {
+            return None;
+        }
+        match n.as_text() {
+            Some(s) if s.trim().is_empty() => None,
+            Some(s) => Some(s),
+            None => {
+                self.warn(
+                    m,
+                    n.line,
+                    format!(
+                        "`{key}` of {what} should be text, found {}; not imported",
+                        n.type_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn entry_for(&self, m: usize, node: &Node) -> Option<usize> {
+        self.defined_at.get(&(m, node.line, node.column)).copied()
+    }
+
+    fn convert_model(&mut self, m: usize) -> (Yaml, Vec<crate::files::ImportedThreat>) {
+        let doc = self.models[m].doc.clone();
+        self.check_keys(
+            m,
+            &doc,
+            &[
+                "ID", "title", "version", "authors", "scope", "analysis", "threats", "children",
+            ],
+            "the model",
+        );
+        let title = match self.text(m, &doc, "title", "the model") {
+            Some(t) => one_line(&t),
+            None => {
+                self.warn(m, doc.line, "the model has no `title`; using its ID");
+                self.model_ids[m].clone()
+            }
+        };
+        let version = doc.get("version").and_then(Node::as_text);
+        let authors: Vec<String> = match doc.get("authors") {
+            None => vec![],
+            Some(n) => match &n.value {
+                Value::Seq(items) => items.iter().filter_map(Node::as_text).collect(),
+                Value::Null => vec![],
+                _ => n
+                    .as_text()
+                    .map(|s| {
+                        s.split([',', ';'])
+                            .map(|a| a.trim().to_string())
+                            .filter(|a| !a.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+        };
+        let scope = doc.get("scope").cloned().unwrap_or_else(Node::null);
+        self.check_keys(
+            m,
+            &scope,
+            &[
+                "description",
+                "securityObjectives",
+                "assets",
+                "attackers",
+                "assumptions",
+            ],
+            "`scope`",
+        );
+        let mut description = self.text(m, &scope, "description", "`scope`");
+        if let Some(analysis) = doc.get("analysis") {
+            if let Some(a) = analysis.as_text().filter(|a| !a.trim().is_empty()) {
+                description = Some(join_paragraphs([
+                    description,
+                    Some(format!("## Analysis\n\n{}", a.trim_end())),
+                ]));
+            } else if !analysis.is_null() {
+                self.warn(
+                    m,
+                    analysis.line,
+                    format!(
+                        "`analysis` is {}, not text; not imported",
+                        analysis.type_name()
+                    ),
+                );
+            }
+        }
+
+        let requirements = self.convert_objectives(m, &scope);
+        let assets = self.convert_assets(m, &scope);
+        let attackers = self.convert_attackers(m, &scope);
+        let assumptions = self.convert_assumptions(m, &scope);
+        let (mitigations, threats, imported) = self.convert_threats(m, &doc);
+
+        let scope_map = MapBuilder::new()
+            .put(
+                "abstraction",
+                MapBuilder::new().str("taxonomy", "STRIDE").build(),
+            )
+            .seq("requirements", requirements)
+            .seq("assets", assets)
+            .seq("attackers", attackers)
+            .seq("assumptions", assumptions)
+            .build();
+        let components: Vec<Yaml> = self.models[m]
+            .children
+            .clone()
+            .into_iter()
+            .map(|c| {
+                MapBuilder::new()
+                    .str("path", format!("{}/threatmodel.yaml", self.model_ids[c]))
+                    .build()
+            })
+            .collect();
+        let out = MapBuilder::new()
+            .put("tmkit", Yaml::Num(1.0))
+            .str("id", self.model_ids[m].clone())
+            .str("title", title)
+            .opt_str("version", version)
+            .strs("authors", &authors)
+            .opt_str("description", description)
+            .put("scope", scope_map)
+            .seq("mitigations", mitigations)
+            .seq("threats", threats)
+            .seq("components", components)
+            .build();
+        (out, imported)
+    }
+
+    fn list<'a>(&mut self, m: usize, scope: &'a Node, key: &str) -> Vec<&'a Node> {
+        let Some(list) = scope.get(key) else {
+            return vec![];
+        };
+        if !list.is_null() && !matches!(list.value, Value::Seq(_)) {
+            self.warn(
+                m,
+                list.line,
+                format!(
+                    "`{key}` should be a list, found {}; not imported",
+                    list.type_name()
+                ),
+            );
+            return vec![];
+        }
+        let mut out = Vec::new();
+        for item in list.items() {
+            if matches!(item.value, Value::Map(_)) {
+                out.push(item);
+            } else {
+                self.warn(
+                    m,
+                    item.line,
+                    format!(
+                        "an entry of `{key}` is {}, not a mapping; not imported",
+                        item.type_name()
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    /// The tmkit id of a definition; warns and skips entries without `ID`.
+    fn defined_id(&mut self, m: usize, node: &Node, what: &str) -> Option<String> {
+        match self.entry_for(m, node) {
+            Some(e) => Some(self.entries[e].id.clone()),
+            None => {
+                self.warn(
+                    m,
+                    node.line,
+                    format!("{what} without an `ID`; not imported"),
+                );
+                None
+            }
+        }
+    }
+
+    fn title_of(&mut self, m: usize, node: &Node, id: &str, what: &str) -> String {
+        match self.text(m, node, "title", what) {
+            Some(t) => one_line(&t),
+            None => id.to_string(),
+        }
+    }
+
+    fn convert_objectives(&mut self, m: usize, scope: &Node) -> Vec<Yaml> {
+        let mut out = Vec::new();
+        for node in self.list(m, scope, "securityObjectives") {
+            let what = "a security objective";
+            self.check_keys(
+                m,
+                node,
+                &["ID", "title", "description", "group", "contributesTo"],
+                what,
+            );
+            let Some(id) = self.defined_id(m, node, what) else {
+                continue;
+            };
+            let title = self.title_of(m, node, &id, what);
+            let mut parts = vec![self.text(m, node, "description", what)];
+            if let Some(g) = self.text(m, node, "group", what) {
+                parts.push(Some(format!("Group: {g}")));
+            }
+            if let Some(c) = node.get("contributesTo") {
+                let names = self.refs_as_names(m, c, &[Kind::Objective], "contributesTo");
+                if !names.is_empty() {
+                    parts.push(Some(format!("Contributes to: {}", names.join(", "))));
+                }
+            }
+            let description = join_paragraphs(parts);
+            out.push(
+                MapBuilder::new()
+                    .str("id", id)
+                    .str("title", title)
+                    .opt_str("description", non_empty(description))
+                    .build(),
+            );
+        }
+        out
+    }
+
+    /// Resolves a list of references (or one) to "title (id)" strings.
+    fn refs_as_names(&mut self, m: usize, node: &Node, kinds: &[Kind], what: &str) -> Vec<String> {
+        let items: Vec<Node> = match &node.value {
+            Value::Seq(items) => items.clone(),
+            Value::Null => vec![],
+            _ => vec![node.clone()],
+        };
+        let mut out = Vec::new();
+        for item in &items {
+            let Some(raw) = refid(item) else {
+                self.warn(
+                    m,
+                    item.line,
+                    format!("`{what}` entry is not {{REFID: X}}; not imported"),
+                );
+                continue;
+            };
+            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
+                out.push(format!(
+                    "{} ({})",
+                    self.entries[e].title,
+                    self.reference(m, e)
+                ));
+            }
+        }
+        out
+    }
+
+    fn refs(&mut self, m: usize, node: Option<&Node>, kinds: &[Kind], what: &str) -> Vec<String> {
+        let Some(node) = node else { return vec![] };
+        let items: Vec<Node> = match &node.value {
+            Value::Seq(items) => items.clone(),
+            Value::Null => vec![],
+            _ => vec![node.clone()],
+        };
+        let mut out: Vec<String> = Vec::new();
+        for item in &items {
+            let Some(raw) = refid(item) else {
+                self.warn(
+                    m,
+                    item.line,
+                    format!("`{what}` entry is not {{REFID: X}}; not imported"),
+                );
+                continue;
+            };
+            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
+                let r = self.reference(m, e);
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn out_of_scope(
+        &mut self,
+        m: usize,
+        node: &Node,
+        description: &Option<String>,
+        what: &str,
+        id: &str,
+    ) -> Option<String> {
+        let in_scope = match node.get("inScope") {
+            None => true,
+            Some(n) => match n.as_bool() {
+                Some(b) => b,
+                None => {
+                    self.warn(
+                        m,
+                        n.line,
+                        format!("`inScope` of {what} `{id}` is not a boolean; taken as in scope"),
+                    );
+                    true
+                }
+            },
+        };
+        if in_scope {
+            return None;
+        }
+        Some(match description {
+            Some(d) => one_line(d),
+            None => {
+                self.warn(m, node.line, format!("{what} `{id}` is out of scope without a stated reason; a generic reason is written"));
+                "Out of scope in the source threat model (no reason given).".to_string()
+            }
+        })
+    }
+
+    fn convert_assets(&mut self, m: usize, scope: &Node) -> Vec<Yaml> {
+        let mut out = Vec::new();
+        for node in self.list(m, scope, "assets") {
+            let what = "an asset";
+            self.check_keys(
+                m,
+                node,
+                &[
+                    "ID",
+                    "title",
+                    "description",
+                    "type",
+                    "inScope",
+                    "properties",
+                ],
+                what,
+            );
+            let Some(id) = self.defined_id(m, node, what) else {
+                continue;
+            };
+            let title = self.title_of(m, node, &id, what);
+            let mut description = self.text(m, node, "description", what);
+            let type_text = self.text(m, node, "type", what);
+            let kind = match &type_text {
+                None => "other",
+                Some(t) => match asset_kind(t) {
+                    Some(k) => k,
+                    None => {
+                        let line = node.get("type").map_or(node.line, |n| n.line);
+                        self.warn(m, line, format!("asset `{id}` has type `{t}`, which matches no tmkit asset kind; imported as `other`"));
+                        "other"
+                    }
+                },
+            };
+            if let Some(t) = &type_text {
+                if t.trim().eq_ignore_ascii_case("dataflow")
+                    || t.trim().eq_ignore_ascii_case("data flow")
+                {
+                    self.warn(
+                        m,
+                        node.line,
+                        format!("asset `{id}` is a data flow, but the source gives no endpoints; imported as an asset of kind `other`"),
+                    );
+                }
+            }
+            if let Some(props) = node.get("properties") {
+                if let Some(md) = properties_markdown(props) {
+                    description = non_empty(join_paragraphs([description, Some(md)]));
+                }
+            }
+            let reason = self.out_of_scope(m, node, &description, "asset", &id);
+            let mut b = MapBuilder::new()
+                .str("id", id)
+                .str("title", title)
+                .opt_str("description", description.clone());
+            b = b.str("kind", kind);
+            if let Some(r) = reason {
+                b = b.put("in_scope", Yaml::Bool(false)).str("reason", r);
+            }
+            out.push(b.build());
+        }
+        out
+    }
+
+    fn convert_attackers(&mut self, m: usize, scope: &Node) -> Vec<Yaml> {
+        let mut out = Vec::new();
+        for node in self.list(m, scope, "attackers") {
+            let what = "an attacker";
+            self.check_keys(m, node, &["ID", "title", "description", "inScope"], what);
+            let Some(id) = self.defined_id(m, node, what) else {
+                continue;
+            };
+            let title = self.title_of(m, node, &id, what);
+            let description = self.text(m, node, "description", what);
+            let reason = self.out_of_scope(m, node, &description, "attacker", &id);
+            let mut b = MapBuilder::new()
+                .str("id", id)
+                .str("title", title)
+                .opt_str("description", description);
+            if let Some(r) = reason {
+                b = b.put("in_scope", Yaml::Bool(false)).str("reason", r);
+            }
+            out.push(b.build());
+        }
+        out
+    }
+
+    fn convert_assumptions(&mut self, m: usize, scope: &Node) -> Vec<Yaml> {
+        let mut out = Vec::new();
+        for node in self.list(m, scope, "assumptions") {
+            let what = "an assumption";
+            self.check_keys(m, node, &["ID", "title", "description"], what);
+            let Some(id) = self.defined_id(m, node, what) else {
+                continue;
+            };
+            let text = self.text(m, node, "description", what);
+            let title = self.text(m, node, "title", what);
+            let (title, description) = match (title, text) {
+                (Some(t), d) => (one_line(&t), d),
+                (None, Some(d)) => {
+                    let first = one_line(&d);
+                    if first.chars().count() <= 120 && !d.trim().contains('\n') {
+                        (first, None)
+                    } else {
+                        (shorten(&first, 100), Some(d))
+                    }
+                }
+                (None, None) => (id.clone(), None),
+            };
+            out.push(
+                MapBuilder::new()
+                    .str("id", id)
+                    .str("title", title)
+                    .opt_str("description", description)
+                    .build(),
+            );
+        }
+        out
+    }
+
+    /// Converts threats; countermeasures defined inline become shared
+    /// mitigations of this model.
+    fn convert_threats(
+        &mut self,
+        m: usize,
+        doc: &Node,
+    ) -> (Vec<Yaml>, Vec<Yaml>, Vec<crate::files::ImportedThreat>) {
+        let mut mitigations = Vec::new();
+        let mut threats = Vec::new();
+        let mut imported = Vec::new();
+        let Some(list) = doc.get("threats") else {
+            return (mitigations, threats, imported);
+        };
+        if !list.is_null() && !matches!(list.value, Value::Seq(_)) {
+            self.warn(
+                m,
+                list.line,
+                format!(
+                    "`threats` should be a list, found {}; not imported",
+                    list.type_name()
+                ),
+            );
+            return (mitigations, threats, imported);
+        }
+        for node in list.items() {
+            if !matches!(node.value, Value::Map(_)) {
+                self.warn(
+                    m,
+                    node.line,
+                    format!(
+                        "a threat is {}, not a mapping; not imported",
+                        node.type_name()
+                    ),
+                );
+                continue;
+            }
+            let what = "a threat";
+            self.check_keys(
+                m,
+                node,
+                &[
+                    "ID",
+                    "title",
+                    "attack",
+                    "threatType",
+                    "impactDesc",
+                    "impactedSecObj",
+                    "attackers",
+                    "assets",
+                    "CVSS",
+                    "fullyMitigated",
+                    "ticketLink",
+                    "public",
+                    "countermeasures",
+                ],
+                what,
+            );
+            let Some(id) = self.defined_id(m, node, what) else {
+                continue;
+            };
+            let title = self.title_of(m, node, &id, what);
+            let categories = self.categories(m, node, &id);
+            let targets = self.refs(m, node.get("assets"), &[Kind::Asset], "assets");
+            let attackers = self.refs(m, node.get("attackers"), &[Kind::Attacker], "attackers");
+            let (cvss, cvss_note) = self.cvss(m, node, &id);
+            let ticket = self.text(m, node, "ticketLink", what);
+            let confidential = self.public_flag(m, node, &id) == Some(false);
+
+            let mut parts = vec![self.text(m, node, "attack", what)];
+            if let Some(i) = self.text(m, node, "impactDesc", what) {
+                parts.push(Some(format!("**Impact:** {}", i.trim_end())));
+            }
+            if let Some(objs) = node.get("impactedSecObj") {
+                let names = self.refs_as_names(m, objs, &[Kind::Objective], "impactedSecObj");
+                if !names.is_empty() {
+                    parts.push(Some(format!(
+                        "**Impacted security objectives:** {}",
+                        names.join(", ")
+                    )));
+                }
+            }
+            parts.push(cvss_note);
+            let description = non_empty(join_paragraphs(parts));
+
+            // Countermeasures.
+            let mut refs: Vec<String> = Vec::new();
+            let mut inline: Vec<Yaml> = Vec::new();
+            let mut controls_in_place = 0usize;
+            let mut all_in_place = true;
+            if let Some(cms) = node.get("countermeasures") {
+                if !cms.is_null() && !matches!(cms.value, Value::Seq(_)) {
+                    self.warn(
+                        m,
+                        cms.line,
+                        format!(
+                            "`countermeasures` of threat `{id}` should be a list; not imported"
+                        ),
+                    );
+                    all_in_place = false;
+                }
+                for cm in cms.items() {
+                    if let Some(raw) = cm.get("REFID").and_then(Node::as_text) {
+                        match self.resolve(
+                            m,
+                            raw.trim(),
+                            &[Kind::Countermeasure],
+                            cm.line,
+                            "countermeasure",
+                        ) {
+                            Some(e) => {
+                                let r = self.reference(m, e);
+                                if self.entries[e].in_place {
+                                    controls_in_place += 1;
+                                } else {
+                                    all_in_place = false;
+                                }
+                                if !refs.contains(&r) {
+                                    refs.push(r);
+                                }
+                            }
+                            None => all_in_place = false,
+                        }
+                    } else if matches!(cm.value, Value::Map(_)) {
+                        let (yaml, in_place) = self.convert_countermeasure(m, cm);
+                        if in_place {
+                            controls_in_place += 1;
+                        } else {
+                            all_in_place = false;
+                        }
+                        match self.entry_for(m, cm) {
+                            Some(e) => {
+                                refs.push(self.entries[e].id.clone());
+                                mitigations.push(yaml);
+                            }
+                            None => inline.push(yaml),
+                        }
+                    } else {
+                        self.warn(m, cm.line, "a countermeasure is neither {REFID: X} nor a mapping; counted as not in place");
+                        all_in_place = false;
+                    }
+                }
+            }
+            let fully = match node.get("fullyMitigated") {
+                None => None,
+                Some(n) => {
+                    match n.as_bool() {
+                        Some(b) => Some(b),
+                        None => {
+                            self.warn(m, n.line, format!("`fullyMitigated` of threat `{id}` is not a boolean; taken as false"));
+                            Some(false)
+                        }
+                    }
+                }
+            };
+            let source_mitigated = fully == Some(true) && all_in_place;
+            let ours_mitigated = controls_in_place > 0 && all_in_place;
+            let mut items: Vec<Yaml> = refs.into_iter().map(Yaml::Str).collect();
+            items.extend(inline);
+            if fully == Some(true) && !all_in_place {
+                self.warn(
+                    m,
+                    node.line,
+                    format!("threat `{id}` is marked fullyMitigated although a countermeasure is not in place; imported as not mitigated"),
+                );
+            }
+            if source_mitigated && !ours_mitigated {
+                self.warn(
+                    m,
+                    node.line,
+                    format!("threat `{id}` is marked fullyMitigated without any countermeasure; an in-place mitigation recording that is added"),
+                );
+                items.push(
+                    MapBuilder::new()
+                        .str("title", "Marked fully mitigated in the source threat model (no countermeasure named)")
+                        .str("kind", "design")
+                        .put("in_place", Yaml::Bool(true))
+                        .build(),
+                );
+            } else if !source_mitigated && ours_mitigated {
+                let why = if fully.is_none() {
+                    "does not say it is fully mitigated"
+                } else {
+                    "marks it not fully mitigated"
+                };
+                self.warn(
+                    m,
+                    node.line,
+                    format!("threat `{id}`: every countermeasure is in place but the source {why}; a planned mitigation is added so it stays partial"),
+                );
+                items.push(
+                    MapBuilder::new()
+                        .str("title", format!("The source threat model {why} although every countermeasure is in place"))
+                        .str("kind", "design")
+                        .put("in_place", Yaml::Bool(false))
+                        .opt_str("ticket", ticket.clone())
+                        .build(),
+                );
+            }
+            let mut b = MapBuilder::new()
+                .str("id", id.clone())
+                .str("title", title)
+                .opt_str("description", description)
+                .strs("categories", &categories)
+                .strs("targets", &targets)
+                .strs("attackers", &attackers)
+                .opt_str("cvss", cvss)
+                .opt_str("ticket", ticket);
+            if confidential {
+                b = b.put("confidential", Yaml::Bool(true));
+            }
+            b = b.seq("mitigations", items);
+            threats.push(b.build());
+            imported.push(crate::files::ImportedThreat {
+                qid: format!("{}.{}", self.model_qids[m], id),
+                mitigated_in_source: source_mitigated,
+            });
+        }
+        (mitigations, threats, imported)
+    }
+
+    fn public_flag(&mut self, m: usize, node: &Node, id: &str) -> Option<bool> {
+        let n = node.get("public")?;
+        let b = n.as_bool();
+        if b.is_none() && !n.is_null() {
+            self.warn(
+                m,
+                n.line,
+                format!("`public` of `{id}` is not a boolean; taken as not public"),
+            );
+            return Some(false);
+        }
+        b
+    }
+
+    /// Returns the mitigation YAML and whether it is in place.
+    fn convert_countermeasure(&mut self, m: usize, node: &Node) -> (Yaml, bool) {
+        let what = "a countermeasure";
+        self.check_keys(
+            m,
+            node,
+            &[
+                "ID",
+                "title",
+                "description",
+                "inPlace",
+                "public",
+                "operational",
+                "operator",
+            ],
+            what,
+        );
+        let id = self.entry_for(m, node).map(|e| self.entries[e].id.clone());
+        let label = id.clone().unwrap_or_else(|| "(no ID)".into());
+        let title = match self.text(m, node, "title", what) {
+            Some(t) => one_line(&t),
+            None => match self.text(m, node, "description", what) {
+                Some(d) => shorten(&one_line(&d), 100),
+                None => {
+                    self.warn(
+                        m,
+                        node.line,
+                        "a countermeasure has neither title nor description",
+                    );
+                    label.clone()
+                }
+            },
+        };
+        let description = self.text(m, node, "description", what);
+        let in_place = match node.get("inPlace") {
+            None => false,
+            Some(n) => n.as_bool().unwrap_or_else(|| {
+                self.warn(
+                    m,
+                    n.line,
+                    format!(
+                        "`inPlace` of countermeasure `{label}` is not a boolean; taken as false"
+                    ),
+                );
+                false
+            }),
+        };
+        let operational = node
+            .get("operational")
+            .and_then(Node::as_bool)
+            .unwrap_or(false);
+        let operator = self.text(m, node, "operator", what);
+        let confidential = self.public_flag(m, node, &label) == Some(false);
+        let mut b = MapBuilder::new()
+            .opt_str("id", id)
+            .str("title", title.clone());
+        if description.as_deref().map(one_line).as_deref() != Some(title.as_str()) {
+            b = b.opt_str("description", description);
+        }
+        b = b
+            .str("kind", if operational { "operational" } else { "design" })
+            .opt_str("operator", operator)
+            .put("in_place", Yaml::Bool(in_place));
+        if confidential {
+            b = b.put("confidential", Yaml::Bool(true));
+        }
+        (b.build(), in_place)
+    }
+
+    fn categories(&mut self, m: usize, node: &Node, id: &str) -> Vec<String> {
+        let mut words: Vec<(String, u32)> = Vec::new();
+        match node.get("threatType") {
+            None => {}
+            Some(n) => match &n.value {
+                Value::Seq(items) => {
+                    for i in items {
+                        if let Some(t) = i.as_text() {
+                            words.extend(
+                                t.split([',', ';', '/', '|'])
+                                    .map(|w| (w.to_string(), i.line)),
+                            );
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(t) = n.as_text() {
+                        words.extend(
+                            t.split([',', ';', '/', '|'])
+                                .map(|w| (w.to_string(), n.line)),
+                        );
+                    }
+                }
+            },
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (w, line) in words {
+            if w.trim().is_empty() {
+                continue;
+            }
+            let c = match stride_category(&w) {
+                Some(c) => c,
+                None => {
+                    self.warn(m, line, format!("threat `{id}` has threatType `{}`, which is not a STRIDE category; imported as `other`", w.trim()));
+                    "other"
+                }
+            };
+            if !out.iter().any(|x| x == c) {
+                out.push(c.to_string());
+            }
+        }
+        if out.is_empty() {
+            self.warn(
+                m,
+                node.line,
+                format!("threat `{id}` has no threatType; imported with category `other`"),
+            );
+            out.push("other".into());
+        }
+        out
+    }
+
+    /// The CVSS vector to write, and a note for the description when some of
+    /// the source's CVSS could not be carried over.
+    fn cvss(&mut self, m: usize, node: &Node, id: &str) -> (Option<String>, Option<String>) {
+        let Some(c) = node.get("CVSS") else {
+            return (None, None);
+        };
+        let (vector, base, line) = match &c.value {
+            Value::Map(_) => (
+                c.get("vector")
+                    .and_then(Node::as_text)
+                    .filter(|v| !v.trim().is_empty()),
+                c.get("base").and_then(|b| {
+                    if b.is_null() {
+                        None
+                    } else {
+                        Some((b.as_f64(), b.as_text(), b.line))
+                    }
+                }),
+                c.line,
+            ),
+            Value::Str(s) if !s.trim().is_empty() => (Some(s.clone()), None, c.line),
+            Value::Null => return (None, None),
+            _ => {
+                self.warn(
+                    m,
+                    c.line,
+                    format!("`CVSS` of threat `{id}` is {}; not imported", c.type_name()),
+                );
+                return (None, None);
+            }
+        };
+        if let Some(k) = c
+            .entries()
+            .iter()
+            .find(|(k, _, _)| k != "vector" && k != "base")
+        {
+            self.warn(
+                m,
+                k.1,
+                format!(
+                    "field `CVSS.{}` of threat `{id}` has no tmkit equivalent; not imported",
+                    k.0
+                ),
+            );
+        }
+        let Some(vector) = vector else {
+            if let Some((_, text, l)) = base {
+                let t = text.unwrap_or_default();
+                self.warn(m, l, format!("threat `{id}` has a CVSS base score ({t}) but no vector; the score is kept in the description only"));
+                return (
+                    None,
+                    Some(format!("CVSS base score in the source: {t} (no vector).")),
+                );
+            }
+            return (None, None);
+        };
+        let vector = vector.trim().to_string();
+        let scored = match tmkit_model::cvss::score(&vector) {
+            Ok(s) => Some((vector.clone(), s.score)),
+            Err(first) => {
+                if !vector.starts_with("CVSS:") {
+                    let prefixed = format!("CVSS:3.1/{vector}");
+                    match tmkit_model::cvss::score(&prefixed) {
+                        Ok(s) => {
+                            self.warn(m, line, format!("CVSS vector of threat `{id}` has no version prefix; read as CVSS 3.1"));
+                            Some((prefixed, s.score))
+                        }
+                        Err(_) => {
+                            self.warn(m, line, format!("CVSS vector `{vector}` of threat `{id}` is invalid ({first}); kept in the description only"));
+                            None
+                        }
+                    }
+                } else {
+                    self.warn(m, line, format!("CVSS vector `{vector}` of threat `{id}` is invalid ({first}); kept in the description only"));
+                    None
+                }
+            }
+        };
+        match scored {
+            Some((v, score)) => {
+                if let Some((Some(b), _, l)) = base {
+                    if !tmkit_model::cvss::scores_agree(b, score) {
+                        self.warn(m, l, format!("threat `{id}`: the source's CVSS base score {b} disagrees with its vector ({score}); the vector is kept"));
+                    }
+                }
+                (Some(v), None)
+            }
+            None => (
+                None,
+                Some(format!("CVSS vector in the source (invalid): `{vector}`")),
+            ),
+        }
+    }
+}
+
+/// Maps a free-text asset type to a tmkit asset kind.
+fn asset_kind(t: &str) -> Option<&'static str> {
+    let lower = t.trim().to_ascii_lowercase();
+    let exact = match lower.as_str() {
+        "data" | "information" | "document" | "file" | "pii" => Some("data"),
+        "credential" | "credentials" | "password" | "secret" | "token" => Some("credential"),
+        "key" | "keys" | "private key" | "secret key" => Some("key"),
+        "certificate" | "certificates" | "cert" => Some("certificate"),
+        "service" | "api" | "endpoint" | "web service" | "microservice" | "server"
+        | "application" => Some("service"),
+        "process" => Some("process"),
+        "datastore" | "data store" | "database" | "db" | "storage" => Some("datastore"),
+        "external" | "external entity" | "user" | "actor" | "browser" | "client" => {
+            Some("external")
+        }
+        "hardware" | "device" => Some("hardware"),
+        "dataflow" | "data flow" | "other" => Some("other"),
+        _ => None,
+    };
+    if exact.is_some() {
+        return exact;
+    }
+    let has = |w: &str| lower.contains(w);
+    if has("credential") || has("password") || has("token") {
+        Some("credential")
+    } else if has("certificate") {
+        Some("certificate")
+    } else if has("key") {
+        Some("key")
+    } else if has("database") || has("datastore") || has("data store") || has("storage") {
+        Some("datastore")
+    } else if has("data") {
+        Some("data")
+    } else if has("service") || has("api") || has("endpoint") || has("server") {
+        Some("service")
+    } else if has("process") {
+        Some("process")
+    } else if has("hardware") || has("device") {
+        Some("hardware")
+    } else if has("external") || has("user") || has("browser") {
+        Some("external")
+    } else {
+        None
+    }
+}
+
+/// Maps a STRIDE word (or letter) to its tmkit category.
+fn stride_category(word: &str) -> Option<&'static str> {
+    let w = word.trim();
+    let squashed: String = w
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    Some(match squashed.as_str() {
+        "s" | "spoofing" | "spoof" | "spoofingidentity" => "spoofing",
+        "t" | "tampering" | "tamper" | "tamperingwithdata" => "tampering",
+        "r" | "repudiation" | "repudiate" => "repudiation",
+        "i" | "informationdisclosure" | "infodisclosure" | "disclosure" | "informationleakage" => {
+            "information-disclosure"
+        }
+        "d" | "denialofservice" | "dos" | "ddos" => "denial-of-service",
+        "e" | "elevationofprivilege" | "elevationofprivileges" | "privilegeescalation" | "eop" => {
+            "elevation-of-privilege"
+        }
+        _ => return None,
+    })
+}
+
+/// Turns a source id into a valid tmkit id: `[A-Za-z][A-Za-z0-9_-]*` then
+/// `.`-separated segments of `[A-Za-z0-9_-]+`.
+fn sanitise_id(raw: &str) -> String {
+    let raw = raw.trim();
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // Empty segments are not allowed: `a..b`, `a.`, `.a`.
+    if s.split('.').any(str::is_empty) && s.contains('.') {
+        s = s.replace('.', "_");
+    }
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        s = format!("ID_{s}");
+    }
+    // The first segment must not contain a character other than [A-Za-z0-9_-]; it cannot by now.
+    s
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+fn non_empty(s: String) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s) }
+}
+
+fn join_paragraphs(parts: impl IntoIterator<Item = Option<String>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .map(|p| p.trim_end().to_string())
+        .filter(|p| !p.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Asset properties (a mapping or a list) as a Markdown list.
+fn properties_markdown(node: &Node) -> Option<String> {
+    fn scalar(n: &Node) -> String {
+        match &n.value {
+            Value::Seq(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, _, v)| format!("{k}: {}", scalar(v)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Value::Null => String::new(),
+            _ => one_line(&n.as_text().unwrap_or_default()),
+        }
+    }
+    let lines: Vec<String> = match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(k, _, v)| format!("- {k}: {}", scalar(v)))
+            .collect(),
+        Value::Seq(items) => items.iter().map(|i| format!("- {}", scalar(i))).collect(),
+        Value::Null => vec![],
+        _ => vec![format!("- {}", scalar(node))],
+    };
+    if lines.is_empty() {
+        None
+    } else {
+        Some(format!("Properties:\n\n{}", lines.join("\n")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_sanitised() {
+        assert_eq!(sanitise_id("VULN_001"), "VULN_001");
+        assert_eq!(sanitise_id("dataflow.1"), "dataflow.1");
+        assert_eq!(sanitise_id("1st asset"), "ID_1st_asset");
+        assert_eq!(sanitise_id("a..b"), "a__b");
+        assert_eq!(sanitise_id("x/y:z"), "x_y_z");
+    }
+
+    #[test]
+    fn stride_words_map() {
+        assert_eq!(
+            stride_category("Information Disclosure"),
+            Some("information-disclosure")
+        );
+        assert_eq!(
+            stride_category(" denial of service "),
+            Some("denial-of-service")
+        );
+        assert_eq!(
+            stride_category("Elevation of Privilege"),
+            Some("elevation-of-privilege")
+        );
+        assert_eq!(stride_category("S"), Some("spoofing"));
+        assert_eq!(stride_category("Privacy"), None);
+    }
+
+    #[test]
+    fn asset_types_map() {
+        assert_eq!(asset_kind("credential"), Some("credential"));
+        assert_eq!(asset_kind("Certificate"), Some("certificate"));
+        assert_eq!(asset_kind("dataflow"), Some("other"));
+        assert_eq!(asset_kind("API key"), Some("key"));
+        assert_eq!(asset_kind("Customer database"), Some("datastore"));
+        assert_eq!(asset_kind("sensitive data"), Some("data"));
+        assert_eq!(asset_kind("frobnicator"), None);
+    }
+}

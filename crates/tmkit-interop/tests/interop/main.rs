@@ -1,0 +1,6 @@
+//! Integration tests of tmkit-interop: one binary, a module per format.
+//! Fixtures live in `tests/fixtures/<format>/`, official schemas in
+//! `tests/schemas/` (see `tests/schemas/README.md` for their origin).
+
+mod support;
+mod tmyaml;

@@ -1,0 +1,198 @@
+//! Migration from the tmyaml format.
+
+use crate::support::{check_import, test_path};
+use std::collections::BTreeSet;
+use tmkit_analysis::{Analysis, Status};
+use tmkit_interop::tmyaml;
+
+fn not_mitigated(analysis: &Analysis) -> BTreeSet<String> {
+    analysis
+        .threats
+        .iter()
+        .filter(|t| t.status != Status::Mitigated)
+        .map(|t| t.qid.clone())
+        .collect()
+}
+
+#[test]
+fn shop_tree_imports_and_checks_clean() {
+    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "threatmodel.yaml",
+            "PAYMENTS/threatmodel.yaml",
+            "ADMINUI/threatmodel.yaml"
+        ]
+    );
+    let (_dir, checked) = check_import(&out);
+    let model = checked.model.unwrap();
+    let analysis = Analysis::new(&model);
+
+    // Same number of threats as the source.
+    assert_eq!(analysis.threats.len(), 9);
+    assert_eq!(out.threats.len(), 9);
+    // The same set of threats that are not mitigated, read conservatively.
+    let expected: BTreeSet<String> = [
+        "SHOP.CART_TAMPER",
+        "SHOP.REPLAY",
+        "SHOP.PRIVACY",
+        "SHOP.PAYMENTS.CARD_SKIM",
+        "SHOP.ADMINUI.ADMIN_BRUTE",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(not_mitigated(&analysis), expected);
+    let from_source: BTreeSet<String> = out
+        .threats
+        .iter()
+        .filter(|t| !t.mitigated_in_source)
+        .map(|t| t.qid.clone())
+        .collect();
+    assert_eq!(from_source, expected);
+
+    // Every countermeasure in place but not fully mitigated: partial, never mitigated.
+    assert_eq!(
+        analysis.threat("SHOP.CART_TAMPER").unwrap().status,
+        Status::Partial
+    );
+    assert_eq!(
+        analysis.threat("SHOP.PAYMENTS.CARD_SKIM").unwrap().status,
+        Status::Partial
+    );
+    // An operational countermeasure keeps its kind: not secure by default.
+    let dos = analysis.threat("SHOP.DOS").unwrap();
+    assert_eq!(dos.status, Status::Mitigated);
+    assert!(dos.not_secure_by_default);
+    // CVSS kept (a vector without prefix read as 3.1).
+    assert_eq!(
+        analysis
+            .threat("SHOP.CART_TAMPER")
+            .unwrap()
+            .cvss
+            .as_ref()
+            .unwrap()
+            .score,
+        7.5
+    );
+    assert_eq!(
+        analysis
+            .threat("SHOP.PAYMENTS.KEY_LEAK")
+            .unwrap()
+            .cvss
+            .as_ref()
+            .unwrap()
+            .score,
+        5.9
+    );
+
+    let root = model.root();
+    let replay = root.threats.iter().find(|t| t.id == "REPLAY").unwrap();
+    assert!(replay.confidential);
+    let cart = root.threats.iter().find(|t| t.id == "CART_TAMPER").unwrap();
+    assert_eq!(
+        cart.ticket.as_deref(),
+        Some("https://tracker.example/SHOP-12")
+    );
+    assert_eq!(cart.categories, ["tampering"]);
+    let xss = root.threats.iter().find(|t| t.id == "XSS").unwrap();
+    assert_eq!(xss.categories, ["tampering", "information-disclosure"]);
+    assert_eq!(xss.targets, ["SHOP.STOREFRONT", "SHOP.SESSION_TOKEN"]);
+    assert_eq!(
+        xss.attackers.as_deref(),
+        Some(&["SHOP.CUSTOMER".to_string()][..])
+    );
+    // Security objectives become requirements; out-of-scope elements keep a reason.
+    assert_eq!(root.requirements.len(), 2);
+    let legacy = root
+        .assets
+        .iter()
+        .find(|a| a.id == "LEGACY_EXPORT")
+        .unwrap();
+    assert!(!legacy.in_scope);
+    assert_eq!(
+        legacy.reason.as_deref(),
+        Some("Decommissioned next quarter.")
+    );
+    let rate = root
+        .mitigations
+        .iter()
+        .find(|m| m.id == "RATE_LIMIT")
+        .unwrap();
+    assert_eq!(rate.operator.as_deref(), Some("Ops team"));
+    // A child references a countermeasure of its parent by qualified id.
+    let payments = model.models.iter().find(|m| m.id == "PAYMENTS").unwrap();
+    let key_leak = payments
+        .threats
+        .iter()
+        .find(|t| t.id == "KEY_LEAK")
+        .unwrap();
+    assert!(key_leak.mitigations.contains(&"SHOP.CSP".to_string()));
+}
+
+#[test]
+fn shop_tree_warns_about_everything_not_mapped() {
+    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    let has = |needle: &str| text.iter().any(|w| w.contains(needle));
+    assert!(has("`pentestTestable`"), "{text:#?}");
+    assert!(
+        has("threat `CART_TAMPER`: every countermeasure is in place"),
+        "{text:#?}"
+    );
+    assert!(
+        has("threat `REPLAY` is marked fullyMitigated although"),
+        "{text:#?}"
+    );
+    assert!(
+        has("threat `AUDIT` is marked fullyMitigated without any countermeasure"),
+        "{text:#?}"
+    );
+    assert!(has("`Privacy`"), "{text:#?}");
+    assert!(has("`NOPE` does not resolve"), "{text:#?}");
+    assert!(has("frobnicator"), "{text:#?}");
+    assert!(has("no version prefix"), "{text:#?}");
+    assert!(has("9.9 disagrees"), "{text:#?}");
+    assert!(
+        has("attacker `ADMIN` is out of scope without a stated reason"),
+        "{text:#?}"
+    );
+    // Warnings carry the file and the line.
+    let w = out
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("`pentestTestable`"))
+        .unwrap();
+    assert!(w.file.ends_with("SHOP/SHOP.yaml"), "{}", w.file);
+    assert_eq!(w.line, Some(120));
+}
+
+#[test]
+fn malformed_input_names_file_and_line() {
+    let mut src = tmyaml::MemorySource::new();
+    src.insert(
+        "A/A.yaml",
+        "ID: A\ntitle: x\nthreats:\n  - ID: T1\n    title: [unclosed\n",
+    );
+    let err = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap_err();
+    assert_eq!(err.file, "A/A.yaml");
+    assert!(err.line.is_some(), "{err}");
+
+    let mut src = tmyaml::MemorySource::new();
+    src.insert(
+        "A/A.yaml",
+        "ID: A\ntitle: x\nchildren:\n  - REFID: MISSING\n",
+    );
+    let err = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap_err();
+    assert_eq!(err.line, Some(4));
+    assert!(err.message.contains("MISSING"), "{err}");
+
+    let mut src = tmyaml::MemorySource::new();
+    src.insert("A/A.yaml", "ID: A\ntitle: x\nchildren:\n  - REFID: B\n");
+    src.insert("A/B.yaml", "ID: B\ntitle: b\nchildren:\n  - REFID: B\n");
+    let err = tmyaml::import_from(&src, std::path::Path::new("A/A.yaml")).unwrap_err();
+    assert!(err.message.contains("cycle"), "{err}");
+    assert_eq!(err.file, "A/B.yaml");
+}
