@@ -140,7 +140,8 @@ impl Decoder {
         match &node.value {
             Value::Str(s) => Some(Sp::new(s.clone(), node.span)),
             Value::Int(i) => Some(Sp::new(i.to_string(), node.span)),
-            Value::Float(f) => Some(Sp::new(f.to_string(), node.span)),
+            // `{:?}` keeps the decimal point: `version: 1.0` stays "1.0".
+            Value::Float(f) => Some(Sp::new(format!("{f:?}"), node.span)),
             Value::Bool(b) => Some(Sp::new(b.to_string(), node.span)),
             Value::Null => None,
             _ => {

@@ -532,3 +532,16 @@ mod tests {
         assert_eq!(props(&s, Some("RawInclude")), sorted(fields::INCLUDE));
     }
 }
+
+#[cfg(test)]
+mod schema_file {
+    /// `docs/threatmodel.schema.json` is what `tmkit schema` prints; regenerate it with
+    /// `cargo run -p tmkit -- schema -o docs/threatmodel.schema.json`.
+    #[test]
+    fn committed_schema_is_current() {
+        let committed = include_str!("../../../docs/threatmodel.schema.json");
+        let mut generated = serde_json::to_string_pretty(&super::schema()).expect("serialises");
+        generated.push('\n');
+        assert_eq!(committed, generated, "docs/threatmodel.schema.json is stale: regenerate it");
+    }
+}
