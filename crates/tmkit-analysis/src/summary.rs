@@ -109,12 +109,12 @@ fn render_text(analysis: &Analysis, model: &Model, m: &Metrics) -> String {
     let sc = &m.scope;
     let _ = writeln!(
         out,
-        "  scope        {}, {} in scope; out of scope: {} assets, {} data flows, {} attackers",
+        "  scope        {}, {} in scope; out of scope: {}, {}, {}",
         plural(sc.targets, "target", "targets"),
         plural(sc.attackers, "attacker", "attackers"),
-        sc.out_of_scope.assets,
-        sc.out_of_scope.dataflows,
-        sc.out_of_scope.attackers
+        plural(sc.out_of_scope.assets, "asset", "assets"),
+        plural(sc.out_of_scope.dataflows, "data flow", "data flows"),
+        plural(sc.out_of_scope.attackers, "attacker", "attackers")
     );
     let _ = writeln!(
         out,
@@ -158,11 +158,11 @@ fn render_text(analysis: &Analysis, model: &Model, m: &Metrics) -> String {
                 None => "unscored".to_string(),
             };
             let ticket = match &threat.ticket {
-                Some(k) => format!(" (ticket {k})"),
-                None => " (no ticket)".to_string(),
+                Some(k) => format!("ticket {k}"),
+                None => "no ticket".to_string(),
             };
             let line = format!(
-                "  {}  {}  {score}  {}{ticket}",
+                "  {}  {}  {score}  {ticket}  {}",
                 t.qid, t.status, threat.title
             );
             let _ = writeln!(out, "{}", truncate(&line, WIDTH));

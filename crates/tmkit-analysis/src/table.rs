@@ -62,8 +62,13 @@ pub(crate) fn render(header: &[String], rows: &[Vec<Vec<String>>], max_width: us
             .collect(),
         &mut out,
     );
-    line(widths.iter().map(|&w| "-".repeat(w)).collect(), &mut out);
-    for row in rows {
+    let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
+    line(rule.clone(), &mut out);
+    for (r, row) in rows.iter().enumerate() {
+        // Rows span several lines: a rule between them keeps them apart.
+        if r > 0 {
+            line(rule.clone(), &mut out);
+        }
         let height = row.iter().map(Vec::len).max().unwrap_or(0).max(1);
         for l in 0..height {
             line(
@@ -107,5 +112,7 @@ mod tests {
         assert!(text.contains('…'));
         assert!(text.contains("short"));
         assert_eq!(text.lines().count(), 4);
+        let two = render(&header, &[rows[0].clone(), rows[0].clone()], 60);
+        assert_eq!(two.lines().count(), 7);
     }
 }

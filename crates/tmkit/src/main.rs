@@ -22,6 +22,10 @@ enum Command {
     Check(cmd::check::Args),
     /// Write a small valid model to start from.
     Init(cmd::init::Args),
+    /// Print the analysis matrix (targets x categories) or, with --open, the open questions.
+    Matrix(cmd::matrix::Args),
+    /// Print coverage, counts and the worst open items.
+    Metrics(cmd::metrics::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
     Schema(cmd::schema::Args),
 }
@@ -38,6 +42,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),
+        Command::Matrix(a) => cmd::matrix::run(a),
+        Command::Metrics(a) => cmd::metrics::run(a),
         Command::Schema(a) => cmd::schema::run(a),
     };
     ExitCode::from(code)

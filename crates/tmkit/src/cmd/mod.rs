@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod init;
+pub mod matrix;
+pub mod metrics;
 pub mod schema;
 
 use std::io::{IsTerminal, Write};
