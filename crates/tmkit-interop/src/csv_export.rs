@@ -1,1 +1,392 @@
-//! TODO
+//! CSV for issue trackers: one row per threat, or one row per planned
+//! (not yet in place) mitigation.
+//!
+//! The file is UTF-8, RFC 4180 (comma separated, fields quoted when they hold
+//! a comma, a quote or a line break, quotes doubled, CRLF line ends), with a
+//! header row whose names match common tracker fields (`Summary`,
+//! `Description`, `Priority`, `Labels`). Every cell that a spreadsheet could
+//! read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+//! return) is prefixed with `'`, so opening the file never runs anything.
+//! Rows follow the model order (root first, then components), so the output is
+//! deterministic.
+
+use std::collections::BTreeSet;
+use tmkit_analysis::{Analysis, Rating, ThreatInfo};
+use tmkit_model::{ElementRef, Mitigation, Model, ModelIndexTable, Threat};
+
+/// What one row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Rows {
+    /// One row per threat (every status).
+    #[default]
+    Threats,
+    /// One row per mitigation not in place, with the threats it answers.
+    Mitigations,
+}
+
+impl Rows {
+    /// Parses `threats` or `mitigations`.
+    pub fn parse(s: &str) -> Option<Rows> {
+        match s {
+            "threats" => Some(Rows::Threats),
+            "mitigations" => Some(Rows::Mitigations),
+            _ => None,
+        }
+    }
+}
+
+/// Header of the threat rows.
+pub const THREAT_HEADER: [&str; 17] = [
+    "Qualified ID",
+    "Summary",
+    "Title",
+    "Status",
+    "Severity",
+    "Score",
+    "CVSS Vector",
+    "Priority",
+    "Labels",
+    "Targets",
+    "Attackers",
+    "Ticket",
+    "Model",
+    "Confidential",
+    "Mitigations In Place",
+    "Mitigations Planned",
+    "Description",
+];
+
+/// Header of the mitigation rows.
+pub const MITIGATION_HEADER: [&str; 17] = [
+    "Qualified ID",
+    "Summary",
+    "Title",
+    "Status",
+    "Severity",
+    "Score",
+    "CVSS Vector",
+    "Priority",
+    "Labels",
+    "Targets",
+    "Attackers",
+    "Ticket",
+    "Model",
+    "Confidential",
+    "Kind",
+    "Threats",
+    "Description",
+];
+
+/// Neutralises a cell that a spreadsheet would evaluate as a formula.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A tracker priority for a severity (Jira's default scheme).
+pub fn priority(severity: Option<Rating>) -> &'static str {
+    match severity {
+        Some(Rating::Critical) => "Highest",
+        Some(Rating::High) => "High",
+        Some(Rating::Medium) => "Medium",
+        Some(Rating::Low) => "Low",
+        _ => "Lowest",
+    }
+}
+
+/// The CSV text for `rows`.
+pub fn to_csv(model: &Model, analysis: &Analysis, rows: Rows) -> String {
+    let index = model.index();
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut write = |cells: Vec<String>| {
+        let cells: Vec<String> = cells.iter().map(|c| neutralise(c)).collect();
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&cells);
+    };
+    match rows {
+        Rows::Threats => {
+            write(THREAT_HEADER.iter().map(|s| s.to_string()).collect());
+            for tm in &model.models {
+                for t in &tm.threats {
+                    let Some(info) = analysis.threat(&t.qid) else {
+                        continue;
+                    };
+                    write(threat_row(model, &index, t, info));
+                }
+            }
+        }
+        Rows::Mitigations => {
+            write(MITIGATION_HEADER.iter().map(|s| s.to_string()).collect());
+            for tm in &model.models {
+                for m in tm.mitigations.iter().filter(|m| !m.in_place) {
+                    write(mitigation_row(model, &index, analysis, m));
+                }
+            }
+        }
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn title_of(model: &Model, index: &ModelIndexTable, qid: &str) -> String {
+    let t = match index.get(qid) {
+        Some(ElementRef::Asset(m, i)) => &model.models[m].assets[i].title,
+        Some(ElementRef::DataFlow(m, i)) => &model.models[m].dataflows[i].title,
+        Some(ElementRef::Attacker(m, i)) => &model.models[m].attackers[i].title,
+        Some(ElementRef::Mitigation(m, i)) => &model.models[m].mitigations[i].title,
+        Some(ElementRef::Threat(m, i)) => &model.models[m].threats[i].title,
+        _ => return qid.to_string(),
+    };
+    t.clone()
+}
+
+fn mitigation(model: &Model, index: &ModelIndexTable, qid: &str) -> Option<Mitigation> {
+    match index.get(qid) {
+        Some(ElementRef::Mitigation(m, i)) => Some(model.models[m].mitigations[i].clone()),
+        _ => None,
+    }
+}
+
+fn attackers_text(info: &ThreatInfo) -> String {
+    match &info.attackers {
+        Some(a) => a.join(", "),
+        None => "(every in-scope attacker)".into(),
+    }
+}
+
+/// Confidential itself, or declared in a confidential model (or below one).
+fn withheld(model: &Model, index: &ModelIndexTable, qid: &str, own: bool) -> bool {
+    own || index.get(qid).is_some_and(|r| {
+        let m = r.model();
+        model.models[m].confidential
+            || model
+                .ancestors(m)
+                .into_iter()
+                .any(|a| model.models[a].confidential)
+    })
+}
+
+fn model_of(model: &Model, index: &ModelIndexTable, qid: &str) -> String {
+    index
+        .get(qid)
+        .map(|r| model.models[r.model()].qid.clone())
+        .unwrap_or_default()
+}
+
+fn score_text(info: &ThreatInfo) -> (String, String, String) {
+    match &info.cvss {
+        Some(c) => (
+            c.rating.as_str().to_string(),
+            format!("{:.1}", c.score),
+            c.vector.clone(),
+        ),
+        None => ("unscored".into(), String::new(), String::new()),
+    }
+}
+
+fn threat_row(
+    model: &Model,
+    index: &ModelIndexTable,
+    t: &Threat,
+    info: &ThreatInfo,
+) -> Vec<String> {
+    let (severity, score, vector) = score_text(info);
+    let mits: Vec<Mitigation> = t
+        .mitigations
+        .iter()
+        .filter_map(|q| mitigation(model, index, q))
+        .collect();
+    let in_place: Vec<String> = mits
+        .iter()
+        .filter(|m| m.in_place)
+        .map(|m| m.title.clone())
+        .collect();
+    let planned: Vec<String> = mits
+        .iter()
+        .filter(|m| !m.in_place)
+        .map(|m| m.title.clone())
+        .collect();
+    let targets: Vec<String> = t
+        .targets
+        .iter()
+        .map(|q| format!("{} ({q})", title_of(model, index, q)))
+        .collect();
+    let mut labels = vec!["threat-model".to_string()];
+    labels.extend(t.categories.iter().cloned());
+    let summary = format!("[{}] {}: {}", severity, t.qid, t.title);
+    let mut d = String::new();
+    if let Some(desc) = &t.description {
+        d.push_str(desc.trim_end());
+        d.push_str("\n\n");
+    }
+    d.push_str(&format!("Threat {} is {}", t.qid, info.status.as_str()));
+    if !score.is_empty() {
+        d.push_str(&format!(", CVSS {score} ({severity}) {vector}"));
+    }
+    d.push_str(".\n");
+    d.push_str(&format!("Categories: {}\n", t.categories.join(", ")));
+    if !targets.is_empty() {
+        d.push_str(&format!("Targets: {}\n", targets.join(", ")));
+    }
+    d.push_str(&format!("Attackers: {}\n", attackers_text(info)));
+    if !in_place.is_empty() {
+        d.push_str(&format!("In place: {}\n", in_place.join("; ")));
+    }
+    if !planned.is_empty() {
+        d.push_str(&format!("Planned: {}\n", planned.join("; ")));
+    }
+    vec![
+        t.qid.clone(),
+        summary,
+        t.title.clone(),
+        info.status.as_str().to_string(),
+        severity,
+        score,
+        vector,
+        priority(info.severity).to_string(),
+        labels.join(" "),
+        t.targets.join(", "),
+        attackers_text(info),
+        t.ticket.clone().unwrap_or_default(),
+        model_of(model, index, &t.qid),
+        withheld(model, index, &t.qid, t.confidential).to_string(),
+        in_place.join("; "),
+        planned.join("; "),
+        d.trim_end().to_string(),
+    ]
+}
+
+fn mitigation_row(
+    model: &Model,
+    index: &ModelIndexTable,
+    analysis: &Analysis,
+    m: &Mitigation,
+) -> Vec<String> {
+    // The threats it answers, in model order.
+    let threats: Vec<(&Threat, &ThreatInfo)> = model
+        .models
+        .iter()
+        .flat_map(|tm| tm.threats.iter())
+        .filter(|t| t.mitigations.contains(&m.qid))
+        .filter_map(|t| analysis.threat(&t.qid).map(|i| (t, i)))
+        .collect();
+    // The most severe threat sets severity, score and vector.
+    let worst = threats
+        .iter()
+        .max_by(|a, b| {
+            let sa = a.1.cvss.as_ref().map_or(-1.0, |c| c.score);
+            let sb = b.1.cvss.as_ref().map_or(-1.0, |c| c.score);
+            sa.total_cmp(&sb)
+        })
+        .map(|(_, i)| *i);
+    let (severity, score, vector) =
+        worst
+            .map(score_text)
+            .unwrap_or(("unscored".into(), String::new(), String::new()));
+    let mut targets: Vec<String> = Vec::new();
+    let mut attackers: BTreeSet<String> = BTreeSet::new();
+    let mut every_attacker = false;
+    let mut labels = vec!["threat-model".to_string(), "mitigation".to_string()];
+    for (t, i) in &threats {
+        for q in &t.targets {
+            if !targets.contains(q) {
+                targets.push(q.clone());
+            }
+        }
+        match &i.attackers {
+            Some(a) => attackers.extend(a.iter().cloned()),
+            None => every_attacker = true,
+        }
+        for c in &t.categories {
+            if !labels.contains(c) {
+                labels.push(c.clone());
+            }
+        }
+    }
+    let mut attackers: Vec<String> = attackers.into_iter().collect();
+    if every_attacker {
+        attackers.push("(every in-scope attacker)".into());
+    }
+    let threat_ids: Vec<String> = threats.iter().map(|(t, _)| t.qid.clone()).collect();
+    let summary = format!("[{}] Mitigation {}: {}", severity, m.qid, m.title);
+    let mut d = String::new();
+    if let Some(desc) = &m.description {
+        d.push_str(desc.trim_end());
+        d.push_str("\n\n");
+    }
+    d.push_str(&format!(
+        "Planned {} mitigation {}, not in place yet.\n",
+        m.kind.as_str(),
+        m.qid
+    ));
+    if let Some(op) = &m.operator {
+        d.push_str(&format!("Operator: {op}\n"));
+    }
+    for (t, i) in &threats {
+        let s = i
+            .cvss
+            .as_ref()
+            .map(|c| format!(", CVSS {:.1} ({})", c.score, c.rating.as_str()))
+            .unwrap_or_default();
+        d.push_str(&format!(
+            "Answers threat {} ({}{}): {}\n",
+            t.qid,
+            i.status.as_str(),
+            s,
+            t.title
+        ));
+    }
+    let ticket = m.ticket.clone().unwrap_or_default();
+    let confidential = withheld(model, index, &m.qid, m.confidential)
+        || threats
+            .iter()
+            .any(|(t, _)| withheld(model, index, &t.qid, t.confidential));
+    vec![
+        m.qid.clone(),
+        summary,
+        m.title.clone(),
+        "planned".into(),
+        severity,
+        score,
+        vector,
+        priority(worst.and_then(|w| w.severity)).to_string(),
+        labels.join(" "),
+        targets.join(", "),
+        attackers.join(", "),
+        ticket,
+        model_of(model, index, &m.qid),
+        confidential.to_string(),
+        m.kind.as_str().to_string(),
+        threat_ids.join(", "),
+        d.trim_end().to_string(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(bad), format!("'{bad}"));
+        }
+        for ok in ["plain", "1.5", "a=b", " =x", ""] {
+            assert_eq!(neutralise(ok), ok);
+        }
+    }
+
+    #[test]
+    fn priorities() {
+        assert_eq!(priority(Some(Rating::Critical)), "Highest");
+        assert_eq!(priority(None), "Lowest");
+        assert_eq!(Rows::parse("mitigations"), Some(Rows::Mitigations));
+        assert_eq!(Rows::parse("x"), None);
+    }
+}

@@ -2,5 +2,8 @@
 //! Fixtures live in `tests/fixtures/<format>/`, official schemas in
 //! `tests/schemas/` (see `tests/schemas/README.md` for their origin).
 
+mod csv;
+mod sarif;
+mod schemas;
 mod support;
 mod tmyaml;

@@ -51,3 +51,15 @@ pub fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Va
         errors.join("\n")
     );
 }
+
+/// Loads and checks a fixture model, failing on errors.
+#[allow(dead_code)]
+pub fn load(rel: &str) -> (tmkit_model::Model, Checked) {
+    let checked = tmkit_model::check_path(&test_path(rel));
+    assert!(
+        !checked.has_errors(),
+        "{}",
+        tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false)
+    );
+    (checked.model.clone().expect("a model"), checked)
+}
