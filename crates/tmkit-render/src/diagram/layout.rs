@@ -496,7 +496,7 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     for (e, edge) in scene.edges.iter().enumerate() {
         let mut t = text::truncate(&edge.label(), EDGE_LABEL_COLS);
         if edge.is_unanswered() {
-            t.push_str(&format!(" — unanswered: {}", edge.unanswered.join(", ")));
+            t.push_str(&format!(" · unanswered: {}", edge.unanswered_short()));
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
         let sx = src_x[e];

@@ -117,7 +117,7 @@ pub(crate) fn render(scene: &Scene) -> String {
     let _ = writeln!(
         out,
         "  %% {}",
-        text::one_line(&super::layout::diagram_title(scene)).replace("%%", "% %")
+        escape_mermaid(&super::layout::diagram_title(scene)).replace('%', "#37;")
     );
     let mut stack: Vec<(usize, usize, bool)> =
         scene.roots.iter().rev().map(|&r| (r, 1, false)).collect();

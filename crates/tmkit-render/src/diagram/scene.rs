@@ -126,6 +126,15 @@ impl Edge {
         self.in_scope && !self.unanswered.is_empty()
     }
 
+    /// The unanswered categories, abbreviated (`S, T, E`).
+    pub(crate) fn unanswered_short(&self) -> String {
+        self.unanswered
+            .iter()
+            .map(|c| tmkit_model::taxonomy::short_label(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A sentence describing the flow, for tooltips.
     pub(crate) fn tooltip(&self, nodes: &[Node]) -> String {
         let mut s = format!(

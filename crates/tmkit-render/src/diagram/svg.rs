@@ -429,7 +429,7 @@ pub(crate) fn render(scene: &Scene, geo: &Geometry) -> String {
         if e.is_unanswered() {
             let _ = writeln!(
                 out,
-                r#"<path d="{d}" stroke="{UNANSWERED}" stroke-opacity="0.28" stroke-width="9" stroke-linejoin="round"/>"#
+                r#"<path d="{d}" stroke="{UNANSWERED}" stroke-opacity="0.25" stroke-width="7" stroke-linejoin="round"/>"#
             );
         }
         let width = if e.cross != Cross::None && e.in_scope {

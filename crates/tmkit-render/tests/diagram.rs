@@ -1,0 +1,713 @@
+//! Data-flow diagrams: snapshots of every format for the examples, layout
+//! properties (no overlaps, nesting) on examples and generated models, and
+//! the outputs checked by the real consumers when they are installed
+//! (Graphviz `dot`, headless Chromium, PlantUML).
+
+mod diagram_support;
+
+use diagram_support::{generated, load, load_str};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use tmkit_analysis::Analysis;
+use tmkit_model::Model;
+use tmkit_render::diagram::{
+    DiagramFormat, DiagramLayout, DiagramOptions, Rect, escape_dot, escape_mermaid,
+    escape_plantuml, escape_xml, layout, render,
+};
+
+const REFERENCE: &str = "examples/reference/threatmodel.yaml";
+const COMPOSED: &str = "examples/composed/threatmodel.yaml";
+const SHOP: &str = "crates/tmkit-render/tests/diagram_fixtures/shop/threatmodel.yaml";
+
+fn all_opts() -> DiagramOptions {
+    DiagramOptions::new().with_attackers(true)
+}
+
+/// The models every check runs on, with the options to draw them with.
+fn corpus() -> Vec<(String, Model, Analysis, DiagramOptions)> {
+    let mut out = Vec::new();
+    for (name, path) in [
+        ("reference", REFERENCE),
+        ("composed", COMPOSED),
+        ("shop", SHOP),
+    ] {
+        let (m, a) = load(path);
+        out.push((
+            name.to_string(),
+            m.clone(),
+            a.clone(),
+            DiagramOptions::new(),
+        ));
+        out.push((format!("{name}-attackers"), m, a, all_opts()));
+    }
+    let (m, a) = load(COMPOSED);
+    out.push((
+        "composed-depth0".into(),
+        m,
+        a,
+        DiagramOptions::new().with_depth(Some(0)),
+    ));
+    let (m, a) = load_str(&generated(200, 400));
+    out.push(("generated-200".into(), m, a, all_opts()));
+    out
+}
+
+// ---------------------------------------------------------------- snapshots
+
+#[test]
+fn snapshots_of_every_format() {
+    for (name, path, opts) in [
+        ("reference", REFERENCE, DiagramOptions::new()),
+        ("composed", COMPOSED, DiagramOptions::new()),
+        ("shop", SHOP, all_opts()),
+    ] {
+        let (m, a) = load(path);
+        for f in DiagramFormat::ALL {
+            let out = render(&m, &a, f, &opts);
+            insta::assert_snapshot!(format!("{name}.{}", f.extension()), out);
+        }
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    for (name, m, a, opts) in corpus() {
+        for f in DiagramFormat::ALL {
+            let again = load(match name.split('-').next() {
+                Some("reference") => REFERENCE,
+                Some("composed") => COMPOSED,
+                Some("shop") => SHOP,
+                _ => continue,
+            });
+            assert_eq!(
+                render(&m, &a, f, &opts),
+                render(&again.0, &again.1, f, &opts),
+                "{name} {f:?}"
+            );
+        }
+    }
+}
+
+// ------------------------------------------------------------------- layout
+
+/// Every pair of boxes that must not overlap: node shapes, zone headers,
+/// flow labels, legend entries and the title.
+fn overlaps(l: &DiagramLayout) -> Vec<String> {
+    let mut boxes: Vec<(String, Rect)> = vec![("title".into(), l.title)];
+    boxes.extend(l.nodes.iter().map(|n| (format!("node {}", n.qid), n.rect)));
+    boxes.extend(
+        l.zones
+            .iter()
+            .map(|z| (format!("zone label {}", z.key), z.label)),
+    );
+    boxes.extend(
+        l.edges
+            .iter()
+            .map(|e| (format!("flow label {}", e.qid), e.label)),
+    );
+    boxes.extend(
+        l.legend
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("legend {i}"), *r)),
+    );
+    let mut bad = Vec::new();
+    for i in 0..boxes.len() {
+        for j in i + 1..boxes.len() {
+            if boxes[i].1.overlaps(&boxes[j].1) {
+                bad.push(format!("{} overlaps {}", boxes[i].0, boxes[j].0));
+            }
+        }
+    }
+    bad
+}
+
+/// Zone boxes nest properly; nodes, labels and headers sit inside their boxes;
+/// flows touch no node but their own ends; everything is inside the picture.
+fn containment(l: &DiagramLayout) -> Vec<String> {
+    let mut bad = Vec::new();
+    let page = Rect::new(0.0, 0.0, l.width, l.height);
+    for (i, a) in l.zones.iter().enumerate() {
+        if !a.rect.contains(&a.label) {
+            bad.push(format!("header of {} outside its box", a.key));
+        }
+        if !page.contains(&a.rect) {
+            bad.push(format!("zone {} outside the picture", a.key));
+        }
+        for b in &l.zones[i + 1..] {
+            let nested = a.rect.contains(&b.rect) || b.rect.contains(&a.rect);
+            if a.rect.overlaps(&b.rect) && !nested {
+                bad.push(format!("zones {} and {} cross", a.key, b.key));
+            }
+        }
+    }
+    for n in &l.nodes {
+        if !n.rect.contains(&n.label) {
+            bad.push(format!("label of {} outside its shape", n.qid));
+        }
+        let region = l.zones.iter().find(|z| z.key == n.region);
+        match region {
+            Some(z) if z.rect.contains(&n.rect) => {}
+            _ => bad.push(format!("{} outside its box {}", n.qid, n.region)),
+        }
+        if let Some(zone) = &n.zone {
+            match l.zones.iter().find(|z| &z.key == zone) {
+                Some(z) if z.rect.contains(&n.rect) => {}
+                _ => bad.push(format!("{} outside its zone {zone}", n.qid)),
+            }
+        }
+    }
+    for e in &l.edges {
+        if !page.contains(&e.label) {
+            bad.push(format!("label of {} outside the picture", e.qid));
+        }
+        let (first, last) = (e.points[0], e.points[e.points.len() - 1]);
+        for w in e.points.windows(2) {
+            let (p, q) = (w[0], w[1]);
+            let seg = Rect::new(
+                p.0.min(q.0),
+                p.1.min(q.1),
+                (p.0 - q.0).abs(),
+                (p.1 - q.1).abs(),
+            );
+            for n in &l.nodes {
+                let touches_end = [first, last].iter().any(|pt| {
+                    pt.0 >= n.rect.x - 0.01
+                        && pt.0 <= n.rect.right() + 0.01
+                        && pt.1 >= n.rect.y - 0.01
+                        && pt.1 <= n.rect.bottom() + 0.01
+                });
+                if touches_end {
+                    continue;
+                }
+                // A zero-width segment overlaps when it is strictly inside.
+                let thick = Rect::new(seg.x - 0.5, seg.y - 0.5, seg.w + 1.0, seg.h + 1.0);
+                if thick.overlaps(&n.rect) {
+                    bad.push(format!("flow {} crosses node {}", e.qid, n.qid));
+                }
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn no_overlaps_on_examples_and_generated_models() {
+    for (name, m, a, opts) in corpus() {
+        let l = layout(&m, &a, &opts);
+        assert!(!l.nodes.is_empty(), "{name}: nothing drawn");
+        let bad = overlaps(&l);
+        assert!(
+            bad.is_empty(),
+            "{name}: {} overlaps, e.g. {:?}",
+            bad.len(),
+            &bad[..bad.len().min(5)]
+        );
+        let bad = containment(&l);
+        assert!(bad.is_empty(), "{name}: {:?}", &bad[..bad.len().min(5)]);
+    }
+}
+
+#[test]
+fn the_overlap_check_catches_overlaps() {
+    // Guard against a checker that can never fail.
+    let (m, a) = load(REFERENCE);
+    let mut l = layout(&m, &a, &DiagramOptions::new());
+    let first = l.nodes[0].rect;
+    l.nodes[1].rect = first;
+    assert!(!overlaps(&l).is_empty());
+}
+
+#[test]
+fn zones_are_ordered_by_trust_and_nested() {
+    let (m, a) = load(SHOP);
+    let l = layout(&m, &a, &DiagramOptions::new());
+    let zone = |key: &str| {
+        l.zones
+            .iter()
+            .find(|z| z.key == key)
+            .unwrap_or_else(|| panic!("no box for {key}"))
+    };
+    let order = ["SHOP.internet", "SHOP.partner", "SHOP.cloud", "SHOP.ops"];
+    for w in order.windows(2) {
+        assert!(
+            zone(w[0]).rect.right() <= zone(w[1]).rect.x,
+            "{} left of {}",
+            w[0],
+            w[1]
+        );
+        assert_eq!(zone(w[0]).depth, 0);
+    }
+    assert!(zone("SHOP.cloud").rect.contains(&zone("SHOP.app").rect));
+    assert!(zone("SHOP.data").rect.contains(&zone("SHOP.vault").rect));
+    assert!(zone("SHOP.app").rect.right() <= zone("SHOP.data").rect.x);
+    // The component's own zone nests in the parent's zone it names.
+    assert!(zone("SHOP.cloud").rect.contains(&zone("SHOP.PAY.pci").rect));
+    assert_eq!(zone("SHOP.vault").depth, 2);
+    // Component groups inside zones.
+    assert!(
+        zone("SHOP.app")
+            .rect
+            .contains(&zone("SHOP.app@SHOP.PAY").rect)
+    );
+    // The asset without a zone gets the "no zone" box, on the left.
+    assert!(zone("-").rect.right() <= zone("SHOP.internet").rect.x);
+}
+
+#[test]
+fn depth_collapses_components_and_reroutes_their_flows() {
+    let (m, a) = load(COMPOSED);
+    let full = layout(&m, &a, &DiagramOptions::new());
+    let collapsed = layout(&m, &a, &DiagramOptions::new().with_depth(Some(0)));
+    let components: Vec<&str> = m.models[1..]
+        .iter()
+        .filter(|t| t.kind == tmkit_model::ModelKind::Component)
+        .map(|t| t.qid.as_str())
+        .collect();
+    assert!(!components.is_empty());
+    for c in &components {
+        assert!(collapsed.nodes.iter().any(|n| n.qid == *c), "{c} has a box");
+        assert!(!full.nodes.iter().any(|n| n.qid == *c));
+        assert!(
+            !collapsed
+                .nodes
+                .iter()
+                .any(|n| n.qid.starts_with(&format!("{c}.")))
+        );
+        assert!(!collapsed.zones.iter().any(|z| z.key.contains('@')));
+    }
+    // Flows between the root and a component survive (rerouted to the box);
+    // flows inside a component disappear.
+    let svg = render(
+        &m,
+        &a,
+        DiagramFormat::Svg,
+        &DiagramOptions::new().with_depth(Some(0)),
+    );
+    for tm in &m.models {
+        for f in &tm.dataflows {
+            let owner = |q: &str| {
+                components
+                    .iter()
+                    .find(|c| q.starts_with(&format!("{c}.")))
+                    .copied()
+            };
+            let inside = owner(&f.from).is_some() && owner(&f.from) == owner(&f.to);
+            let drawn = collapsed.edges.iter().any(|e| e.qid == f.qid);
+            assert_eq!(drawn, !inside, "{}", f.qid);
+            assert_eq!(svg.contains(&format!("data-qid=\"{}\"", f.qid)), !inside);
+        }
+    }
+    // Depth 1 expands the direct components again.
+    let one = layout(&m, &a, &DiagramOptions::new().with_depth(Some(1)));
+    assert_eq!(one.nodes.len(), full.nodes.len());
+}
+
+#[test]
+fn attackers_only_when_asked_and_in_their_zone() {
+    let (m, a) = load(REFERENCE);
+    let without = layout(&m, &a, &DiagramOptions::new());
+    assert!(without.nodes.iter().all(|n| !n.attacker));
+    let with = layout(&m, &a, &all_opts());
+    let attackers: Vec<_> = with.nodes.iter().filter(|n| n.attacker).collect();
+    assert_eq!(attackers.len(), m.root().attackers.len());
+    let anon = attackers
+        .iter()
+        .find(|n| n.qid == "CCC.anon")
+        .expect("anon drawn");
+    assert_eq!(anon.zone.as_deref(), Some("CCC.internet"));
+    let zone = with
+        .zones
+        .iter()
+        .find(|z| z.key == "CCC.internet")
+        .expect("zone");
+    assert!(zone.rect.contains(&anon.rect));
+    // At the top edge: above every asset of its zone.
+    for n in with
+        .nodes
+        .iter()
+        .filter(|n| !n.attacker && n.zone == anon.zone)
+    {
+        assert!(
+            anon.rect.bottom() <= n.rect.y,
+            "{} above {}",
+            anon.qid,
+            n.qid
+        );
+    }
+    // Out-of-scope attackers are drawn greyed.
+    let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+    assert!(svg.contains(r#"data-qid="CCC.admin" data-kind="attacker" data-zone="-" data-region="-" data-in-scope="false""#));
+}
+
+// ---------------------------------------------------------------------- SVG
+
+fn parse_svg(svg: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("SVG is not well-formed: {e}"))
+}
+
+#[test]
+fn svg_is_well_formed_with_title_and_every_label() {
+    for (name, m, a, opts) in corpus() {
+        let svg = render(&m, &a, DiagramFormat::Svg, &opts);
+        let doc = parse_svg(&svg);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg", "{name}");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        let title = root.first_element_child().expect("a child");
+        assert_eq!(
+            title.tag_name().name(),
+            "title",
+            "{name}: <title> comes first"
+        );
+        assert!(
+            title
+                .text()
+                .unwrap_or("")
+                .contains(&m.root().title.replace('\n', " "))
+                || name.starts_with("generated")
+        );
+        // Every asset of an expanded model is drawn, with its id.
+        let text: String = doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if opts.depth.is_none() {
+            for tm in m
+                .models
+                .iter()
+                .filter(|t| t.kind != tmkit_model::ModelKind::Catalogue)
+            {
+                for asset in &tm.assets {
+                    let node = doc
+                        .descendants()
+                        .find(|n| {
+                            n.attribute("data-qid") == Some(asset.qid.as_str())
+                                && n.has_tag_name("g")
+                        })
+                        .unwrap_or_else(|| panic!("{name}: no node for {}", asset.qid));
+                    assert_eq!(
+                        node.attribute("data-in-scope"),
+                        Some(if asset.in_scope { "true" } else { "false" })
+                    );
+                    let short = asset
+                        .qid
+                        .strip_prefix(&format!("{}.", m.root().qid))
+                        .unwrap_or(&asset.qid);
+                    assert!(text.contains(short), "{name}: id {short} not shown");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn crossing_flows_are_drawn_by_direction_and_unanswered_ones_highlighted() {
+    let (m, a) = load(SHOP);
+    let svg = render(&m, &a, DiagramFormat::Svg, &DiagramOptions::new());
+    let doc = parse_svg(&svg);
+    let flow = |qid: &str| {
+        doc.descendants()
+            .find(|n| {
+                n.has_tag_name("g")
+                    && n.attribute("class") == Some("tmkd-flow")
+                    && n.attribute("data-qid") == Some(qid)
+            })
+            .unwrap_or_else(|| panic!("no flow {qid}"))
+    };
+    let crossing = |qid: &str| {
+        flow(qid)
+            .attribute("data-crossing")
+            .unwrap_or("")
+            .to_string()
+    };
+    for c in &a.crossings {
+        let expect = if !c.direction.crosses() {
+            "none"
+        } else {
+            c.direction.as_str()
+        };
+        assert_eq!(crossing(&c.flow), expect, "{}", c.flow);
+        let unanswered = flow(&c.flow).attribute("data-unanswered") == Some("true");
+        assert_eq!(unanswered, !c.unanswered.is_empty(), "{}", c.flow);
+        // The highlight is a wide translucent halo under the arrow.
+        let halo = flow(&c.flow)
+            .descendants()
+            .any(|n| n.attribute("stroke-width") == Some("7"));
+        assert_eq!(halo, unanswered, "{}", c.flow);
+    }
+    assert_eq!(crossing("SHOP.f1"), "inbound");
+    assert_eq!(crossing("SHOP.f7"), "outbound");
+    assert_eq!(crossing("SHOP.f8"), "both");
+    assert_eq!(crossing("SHOP.f10"), "outbound");
+    assert_eq!(crossing("SHOP.f12"), "inbound");
+    assert_eq!(crossing("SHOP.f13"), "out-of-scope");
+    // Inbound and outbound arrows differ in colour and arrowhead.
+    let stroke = |qid: &str| {
+        flow(qid)
+            .descendants()
+            .filter_map(|n| n.attribute("marker-end"))
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_ne!(stroke("SHOP.f1"), stroke("SHOP.f7"));
+    // T1 answers every category f8 exposes.
+    assert_eq!(flow("SHOP.f8").attribute("data-unanswered"), Some("false"));
+    assert!(
+        flow("SHOP.f8")
+            .descendants()
+            .any(|n| n.attribute("marker-start").is_some())
+    );
+    // Out-of-scope elements are dashed.
+    let crawler = doc
+        .descendants()
+        .find(|n| n.attribute("data-qid") == Some("SHOP.crawler"))
+        .expect("crawler");
+    assert!(
+        crawler
+            .descendants()
+            .any(|n| n.attribute("stroke-dasharray").is_some())
+    );
+}
+
+#[test]
+fn hostile_text_is_escaped_in_every_format() {
+    let nasty = r#"A <b>&amp; "q" 'a' \N \" #35; | `x` ]] -- ** // ~~ [[u]] %% end"#;
+    let yaml = format!(
+        "tmkit: 1\nid: X\ntitle: '{t}'\nscope:\n  zones:\n    - {{ id: z, title: '{t}', trust: 1 }}\n    - {{ id: y, title: plain, trust: 2 }}\n  assets:\n    - {{ id: a, title: '{t}', kind: service, zone: z }}\n    - {{ id: b, title: 'b\\u0007', kind: datastore, zone: y }}\n  dataflows:\n    - {{ id: f, title: '{t}', from: a, to: b, protocol: '{t}' }}\n",
+        t = nasty.replace('\'', "''")
+    );
+    let (m, a) = load_str(&yaml);
+    let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+    let doc = parse_svg(&svg);
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .map(str::to_string)
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains(r#"A <b>&amp; "q""#)),
+        "text survives XML escaping"
+    );
+    assert!(!svg.contains("<b>"));
+    let mmd = render(&m, &a, DiagramFormat::Mermaid, &all_opts());
+    for line in mmd.lines().filter(|l| l.contains("A ")) {
+        // Quotes only delimit labels; no raw markup or link delimiters inside.
+        let inner: String = line.split('"').skip(1).step_by(2).collect();
+        assert!(!inner.contains('<') || inner.contains("<br/>"), "{line}");
+        assert!(!inner.contains('|') && !inner.contains('`'), "{line}");
+    }
+    assert!(!mmd.contains("<b>"));
+    let dot = render(&m, &a, DiagramFormat::Dot, &all_opts());
+    assert!(dot.contains(r#"\\N"#), "backslash escaped");
+    assert!(!dot.contains('\u{7}'));
+    let puml = render(&m, &a, DiagramFormat::PlantUml, &all_opts());
+    assert!(!puml.contains("<b>") && !puml.contains("**") && !puml.contains("[["));
+    // Graphviz and PlantUML accept it (when installed).
+    graphviz_accepts("hostile", &dot);
+    plantuml_accepts("hostile", &puml);
+}
+
+#[test]
+fn escape_functions() {
+    assert_eq!(
+        escape_xml(r#"<a href="x">&'</a>"#),
+        "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+    );
+    assert_eq!(escape_xml("bell\u{7}"), "bell\u{FFFD}");
+    assert_eq!(escape_xml("ok\tline\n"), "ok\tline\n");
+    assert_eq!(
+        escape_mermaid(r#"say "hi" #1 & <b> | `x`"#),
+        "say #34;hi#34; #35;1 #38; #60;b#62; #124; #96;x#96;"
+    );
+    assert_eq!(escape_mermaid("two\nlines"), "two lines");
+    assert_eq!(escape_dot(r#"a "b" \N"#), r#"a \"b\" \\N"#);
+    assert_eq!(escape_dot("x\n\ty\u{1}"), "x y");
+    assert_eq!(
+        escape_plantuml(r#"a "b" \n"#),
+        "a <U+0022>b<U+0022> <U+005C>n"
+    );
+    assert_eq!(
+        escape_plantuml("**bold** x-y a--b"),
+        "<U+002A><U+002A>bold<U+002A><U+002A> x-y a<U+002D><U+002D>b"
+    );
+    assert_eq!(
+        escape_plantuml("<color:red>[[link]]"),
+        "<U+003C>color:red<U+003E><U+005B><U+005B>link<U+005D><U+005D>"
+    );
+}
+
+// -------------------------------------------------------- external programs
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn run_with_stdin(program: &str, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn graphviz_accepts(name: &str, dot: &str) {
+    if !have("dot") {
+        eprintln!("note: Graphviz `dot` not installed; skipping the DOT check of {name}");
+        return;
+    }
+    let out = run_with_stdin("dot", &["-Tsvg"], dot);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{name}: dot failed: {stderr}");
+    assert!(
+        !stderr.contains("syntax error") && !stderr.contains("Error"),
+        "{name}: {stderr}"
+    );
+    let svg = String::from_utf8_lossy(&out.stdout);
+    assert!(svg.contains("<svg"), "{name}");
+}
+
+fn plantuml_accepts(name: &str, puml: &str) {
+    if !have("plantuml") {
+        eprintln!("note: PlantUML not installed; skipping the PlantUML check of {name}");
+        return;
+    }
+    let out = run_with_stdin("plantuml", &["-tsvg", "-pipe"], puml);
+    let svg = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{name}: plantuml failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        svg.contains("<svg") && !svg.contains("Syntax Error"),
+        "{name}: {svg}"
+    );
+}
+
+#[test]
+fn dot_is_accepted_by_graphviz() {
+    for (name, m, a, opts) in corpus() {
+        graphviz_accepts(&name, &render(&m, &a, DiagramFormat::Dot, &opts));
+    }
+}
+
+#[test]
+fn plantuml_is_accepted_by_plantuml() {
+    for (name, m, a, opts) in corpus()
+        .into_iter()
+        .filter(|c| !c.0.starts_with("generated"))
+    {
+        if opts.attackers {
+            plantuml_accepts(&name, &render(&m, &a, DiagramFormat::PlantUml, &opts));
+        }
+    }
+}
+
+/// Renders the SVG in headless Chromium and checks, with the browser's own
+/// text metrics, that every in-scope asset label lies inside its zone box
+/// and inside its own shape.
+#[test]
+fn chromium_shows_every_in_scope_label_inside_its_zone() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| have(b));
+    let Some(browser) = browser else {
+        eprintln!("note: Chromium not installed; skipping the browser check");
+        return;
+    };
+    for (name, m, a, opts) in corpus() {
+        let svg = render(&m, &a, DiagramFormat::Svg, &opts);
+        let page = format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"></head><body>{svg}<script>{CHECK}</script></body></html>"
+        );
+        let dir = tempfile_dir();
+        let file = dir.join("page.html");
+        std::fs::write(&file, page).expect("write page");
+        let out = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                &format!("--user-data-dir={}", dir.join("profile").display()),
+                "--dump-dom",
+                &format!("file://{}", file.display()),
+            ])
+            .output()
+            .expect("run chromium");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let result = dom
+            .split("data-result=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{name}: no result in the DOM: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            });
+        let expected = layout(&m, &a, &opts)
+            .nodes
+            .iter()
+            .filter(|n| n.in_scope && !n.attacker)
+            .count();
+        assert_eq!(result, format!("OK {expected}"), "{name}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+const CHECK: &str = r#"
+const bad = []; let checked = 0;
+const zones = {};
+document.querySelectorAll('g.tmkd-zone').forEach(g => {
+  zones[g.dataset.key] = g.querySelector('rect.tmkd-zone-box').getBoundingClientRect();
+});
+const inside = (i, o) => i.left >= o.left - 0.5 && i.right <= o.right + 0.5 && i.top >= o.top - 0.5 && i.bottom <= o.bottom + 0.5;
+document.querySelectorAll('g.tmkd-node').forEach(g => {
+  if (g.dataset.inScope !== 'true' || g.dataset.kind === 'attacker') return;
+  checked++;
+  const label = g.querySelector('text.tmkd-label').getBoundingClientRect();
+  const zone = zones[g.dataset.zone], region = zones[g.dataset.region];
+  const shape = g.querySelector('rect, path, polygon').getBoundingClientRect();
+  if (!zone) bad.push(g.dataset.qid + ': no zone box');
+  else if (!inside(label, zone)) bad.push(g.dataset.qid + ': label outside zone');
+  if (!region || !inside(label, region)) bad.push(g.dataset.qid + ': label outside its group');
+  if (!inside(label, shape)) bad.push(g.dataset.qid + ': label wider than its shape');
+});
+document.body.setAttribute('data-result', bad.length ? 'FAIL ' + bad.join('; ') : 'OK ' + checked);
+"#;
+
+fn tempfile_dir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "tmkit-diagram-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
