@@ -24,6 +24,8 @@ enum Command {
     Init(cmd::init::Args),
     /// Print the analysis matrix (targets x categories) or, with --open, the open questions.
     Matrix(cmd::matrix::Args),
+    /// Draw the data-flow diagram with trust zones (SVG, Mermaid, DOT, PlantUML).
+    Diagram(cmd::diagram::Args),
     /// Print coverage, counts and the worst open items.
     Metrics(cmd::metrics::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
+        Command::Diagram(a) => cmd::diagram::run(a),
         Command::Metrics(a) => cmd::metrics::run(a),
         Command::Schema(a) => cmd::schema::run(a),
     };

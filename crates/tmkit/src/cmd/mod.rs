@@ -2,6 +2,7 @@
 //! model, printing diagnostics, and writing outputs atomically.
 
 pub mod check;
+pub mod diagram;
 pub mod init;
 pub mod matrix;
 pub mod metrics;

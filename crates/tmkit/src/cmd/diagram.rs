@@ -1,0 +1,66 @@
+//! `tmkit diagram`: the data-flow diagram with trust zones.
+
+use clap::ValueEnum;
+use std::path::PathBuf;
+use tmkit_analysis::Analysis;
+use tmkit_render::diagram::{DiagramFormat, DiagramOptions, render};
+
+/// Output format of the diagram.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Standalone SVG, laid out natively (no external program needed).
+    Svg,
+    /// Mermaid flowchart (for Markdown on GitHub/GitLab).
+    Mermaid,
+    /// Graphviz DOT (render with `dot -Tsvg`).
+    Dot,
+    /// PlantUML.
+    #[value(alias = "puml")]
+    Plantuml,
+}
+
+/// Arguments of `tmkit diagram`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    pub path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Svg)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Expand components down to N levels below the root; deeper ones are
+    /// drawn as one collapsed box (0 = every component collapsed; default: all expanded).
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Draw the attackers at the top of the zone they act from.
+    #[arg(long)]
+    pub attackers: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> u8 {
+    let (model, checked) = match super::load_valid(args.path.as_deref()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let analysis = Analysis::new(&model);
+    let format = match args.format {
+        Format::Svg => DiagramFormat::Svg,
+        Format::Mermaid => DiagramFormat::Mermaid,
+        Format::Dot => DiagramFormat::Dot,
+        Format::Plantuml => DiagramFormat::PlantUml,
+    };
+    let opts = DiagramOptions::new()
+        .with_depth(args.depth)
+        .with_attackers(args.attackers);
+    let text = render(&model, &analysis, format, &opts);
+    match super::write_output(args.output.as_deref(), text.as_bytes(), &checked.files) {
+        Ok(()) => super::EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            super::EXIT_INVALID
+        }
+    }
+}
