@@ -1,10 +1,12 @@
 //! The one-pass analysis of a model.
 
 use crate::crossing::{Crossing, Direction};
+use crate::index::QidIndex;
 use crate::metrics::Counts;
 use crate::question::{Cell, Question, Target, VerdictRef};
 use crate::status::{Status, status_from};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 use tmkit_model::cvss::{self, CvssScore, Rating};
@@ -67,8 +69,8 @@ pub struct Analysis {
     attacker_pos: Vec<HashMap<Qid, usize>>,
     categories: Vec<Vec<Arc<str>>>,
     target_ranges: Vec<Range<usize>>,
-    threat_index: HashMap<Qid, usize>,
-    target_index: HashMap<Qid, usize>,
+    threat_index: QidIndex,
+    target_index: QidIndex,
     pub(crate) counts: Vec<Counts>,
 }
 
@@ -89,8 +91,10 @@ impl Analysis {
 
         // Threats: status, severity, tracking.
         let mut threats = Vec::new();
-        let mut threat_index = HashMap::new();
+        let mut threat_index = QidIndex::default();
         let mut used_assumptions: HashSet<&str> = HashSet::new();
+        // Models reuse a few vectors many times: score each distinct one once.
+        let mut scores: HashMap<&str, Option<CvssScore>> = HashMap::new();
         for (m, tm) in model.models.iter().enumerate() {
             for (index, t) in tm.threats.iter().enumerate() {
                 let mits: Vec<&Mitigation> = t
@@ -99,7 +103,12 @@ impl Analysis {
                     .filter_map(|q| mitigations.get(q.as_str()).copied())
                     .collect();
                 let (status, not_secure_by_default) = status_from(mits.iter().copied());
-                let cvss = t.cvss.as_deref().and_then(|v| cvss::score(v).ok());
+                let cvss = t.cvss.as_deref().and_then(|v| {
+                    scores
+                        .entry(v)
+                        .or_insert_with(|| cvss::score(v).ok())
+                        .clone()
+                });
                 let severity = cvss.as_ref().map(|c| c.rating);
                 let tracked =
                     t.ticket.is_some() || mits.iter().any(|x| !x.in_place && x.ticket.is_some());
@@ -113,7 +122,6 @@ impl Analysis {
                     mits.is_empty(),
                     t.categories.iter().any(|c| c == OTHER),
                 );
-                threat_index.insert(t.qid.clone(), threats.len());
                 threats.push(ThreatInfo {
                     qid: t.qid.clone(),
                     model: m,
@@ -125,6 +133,10 @@ impl Analysis {
                     attackers: t.attackers.clone(),
                     untracked,
                 });
+                threat_index.insert(&t.qid, threats.len() - 1, |i| {
+                    let x: &ThreatInfo = &threats[i];
+                    x.qid.as_str()
+                });
             }
         }
 
@@ -135,7 +147,7 @@ impl Analysis {
         let mut categories: Vec<Vec<Arc<str>>> = vec![Vec::new(); nm];
         let mut target_ranges = vec![0..0; nm];
         let mut targets: Vec<Target> = Vec::new();
-        let mut target_index = HashMap::new();
+        let mut target_index = QidIndex::default();
         for &m in &analysed {
             let tm = &model.models[m];
             let taxonomy = &tm.abstraction.taxonomy;
@@ -173,7 +185,6 @@ impl Analysis {
             };
             let start = targets.len();
             for a in tm.assets.iter().filter(|a| a.in_scope) {
-                target_index.insert(a.qid.clone(), targets.len());
                 let kind = TargetKind::Asset(a.kind);
                 targets.push(Target {
                     id: a.id.clone(),
@@ -184,9 +195,9 @@ impl Analysis {
                     cells: cells_for(kind),
                     other: Vec::new(),
                 });
+                target_index.insert(&a.qid, targets.len() - 1, |i| targets[i].qid.as_str());
             }
             for f in tm.dataflows.iter().filter(|f| f.in_scope) {
-                target_index.insert(f.qid.clone(), targets.len());
                 targets.push(Target {
                     id: f.id.clone(),
                     qid: f.qid.clone(),
@@ -196,6 +207,7 @@ impl Analysis {
                     cells: cells_for(TargetKind::DataFlow),
                     other: Vec::new(),
                 });
+                target_index.insert(&f.qid, targets.len() - 1, |i| targets[i].qid.as_str());
             }
             target_ranges[m] = start..targets.len();
             let c = &mut counts[m];
@@ -218,7 +230,7 @@ impl Analysis {
         for (ti, info) in threats.iter().enumerate() {
             let t = &model.models[info.model].threats[info.index];
             for target in &t.targets {
-                let Some(&x) = target_index.get(target) else {
+                let Some(x) = target_index.get(target, |i| targets[i].qid.as_str()) else {
                     continue;
                 };
                 let target = &mut targets[x];
@@ -235,7 +247,7 @@ impl Analysis {
         }
         for &m in &analysed {
             for (index, v) in model.models[m].analysis.iter().enumerate() {
-                let Some(&x) = target_index.get(&v.target) else {
+                let Some(x) = target_index.get(&v.target, |i| targets[i].qid.as_str()) else {
                     continue;
                 };
                 for cell in targets[x].cells.iter_mut() {
@@ -334,8 +346,8 @@ impl Analysis {
                     .map(str::to_string)
                     .collect();
                 let cells = target_index
-                    .get(&f.qid)
-                    .map(|&x| targets[x].cells.as_slice())
+                    .get(&f.qid, |i| targets[i].qid.as_str())
+                    .map(|x| targets[x].cells.as_slice())
                     .unwrap_or_default();
                 let unanswered: Vec<String> = exposed
                     .iter()
@@ -396,12 +408,16 @@ impl Analysis {
 
     /// The derived values of a threat, by qualified id.
     pub fn threat(&self, qid: &str) -> Option<&ThreatInfo> {
-        self.threat_index.get(qid).map(|&i| &self.threats[i])
+        self.threat_index
+            .get(qid, |i| self.threats[i].qid.as_str())
+            .map(|i| &self.threats[i])
     }
 
     /// A target (in-scope asset or data flow of an analysed model), by qualified id.
     pub fn target(&self, qid: &str) -> Option<&Target> {
-        self.target_index.get(qid).map(|&i| &self.targets[i])
+        self.target_index
+            .get(qid, |i| self.targets[i].qid.as_str())
+            .map(|i| &self.targets[i])
     }
 
     /// The crossing of an in-scope data flow, by qualified id.

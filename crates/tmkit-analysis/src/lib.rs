@@ -21,6 +21,7 @@
 mod analysis;
 pub mod crossing;
 pub mod gate;
+mod index;
 pub mod matrix;
 pub mod metrics;
 pub mod question;
