@@ -16,6 +16,7 @@
 
 pub mod csv_export;
 mod files;
+mod ids;
 pub mod otm;
 pub mod sarif;
 pub mod tmyaml;

@@ -42,6 +42,7 @@
 //! disagreement is a warning.
 
 use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile};
+use crate::ids::{asset_kind, one_line, sanitise_id, shorten};
 use crate::yaml_in::{Node, Value, parse};
 use crate::yaml_out::{MapBuilder, Yaml, to_string};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -1549,54 +1550,8 @@ impl Converter {
     }
 }
 
-/// Maps a free-text asset type to a tmkit asset kind.
-fn asset_kind(t: &str) -> Option<&'static str> {
-    let lower = t.trim().to_ascii_lowercase();
-    let exact = match lower.as_str() {
-        "data" | "information" | "document" | "file" | "pii" => Some("data"),
-        "credential" | "credentials" | "password" | "secret" | "token" => Some("credential"),
-        "key" | "keys" | "private key" | "secret key" => Some("key"),
-        "certificate" | "certificates" | "cert" => Some("certificate"),
-        "service" | "api" | "endpoint" | "web service" | "microservice" | "server"
-        | "application" => Some("service"),
-        "process" => Some("process"),
-        "datastore" | "data store" | "database" | "db" | "storage" => Some("datastore"),
-        "external" | "external entity" | "user" | "actor" | "browser" | "client" => {
-            Some("external")
-        }
-        "hardware" | "device" => Some("hardware"),
-        "dataflow" | "data flow" | "other" => Some("other"),
-        _ => None,
-    };
-    if exact.is_some() {
-        return exact;
-    }
-    let has = |w: &str| lower.contains(w);
-    if has("credential") || has("password") || has("token") {
-        Some("credential")
-    } else if has("certificate") {
-        Some("certificate")
-    } else if has("key") {
-        Some("key")
-    } else if has("database") || has("datastore") || has("data store") || has("storage") {
-        Some("datastore")
-    } else if has("data") {
-        Some("data")
-    } else if has("service") || has("api") || has("endpoint") || has("server") {
-        Some("service")
-    } else if has("process") {
-        Some("process")
-    } else if has("hardware") || has("device") {
-        Some("hardware")
-    } else if has("external") || has("user") || has("browser") {
-        Some("external")
-    } else {
-        None
-    }
-}
-
 /// Maps a STRIDE word (or letter) to its tmkit category.
-fn stride_category(word: &str) -> Option<&'static str> {
+pub(crate) fn stride_category(word: &str) -> Option<&'static str> {
     let w = word.trim();
     let squashed: String = w
         .chars()
@@ -1616,47 +1571,6 @@ fn stride_category(word: &str) -> Option<&'static str> {
         }
         _ => return None,
     })
-}
-
-/// Turns a source id into a valid tmkit id: `[A-Za-z][A-Za-z0-9_-]*` then
-/// `.`-separated segments of `[A-Za-z0-9_-]+`.
-fn sanitise_id(raw: &str) -> String {
-    let raw = raw.trim();
-    let mut s: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    // Empty segments are not allowed: `a..b`, `a.`, `.a`.
-    if s.split('.').any(str::is_empty) && s.contains('.') {
-        s = s.replace('.', "_");
-    }
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        s = format!("ID_{s}");
-    }
-    // The first segment must not contain a character other than [A-Za-z0-9_-]; it cannot by now.
-    s
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_string(),
-        _ => cut,
-    };
-    format!("{}…", cut.trim_end())
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -1708,15 +1622,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_sanitised() {
-        assert_eq!(sanitise_id("VULN_001"), "VULN_001");
-        assert_eq!(sanitise_id("dataflow.1"), "dataflow.1");
-        assert_eq!(sanitise_id("1st asset"), "ID_1st_asset");
-        assert_eq!(sanitise_id("a..b"), "a__b");
-        assert_eq!(sanitise_id("x/y:z"), "x_y_z");
-    }
-
-    #[test]
     fn stride_words_map() {
         assert_eq!(
             stride_category("Information Disclosure"),
@@ -1732,16 +1637,5 @@ mod tests {
         );
         assert_eq!(stride_category("S"), Some("spoofing"));
         assert_eq!(stride_category("Privacy"), None);
-    }
-
-    #[test]
-    fn asset_types_map() {
-        assert_eq!(asset_kind("credential"), Some("credential"));
-        assert_eq!(asset_kind("Certificate"), Some("certificate"));
-        assert_eq!(asset_kind("dataflow"), Some("other"));
-        assert_eq!(asset_kind("API key"), Some("key"));
-        assert_eq!(asset_kind("Customer database"), Some("datastore"));
-        assert_eq!(asset_kind("sensitive data"), Some("data"));
-        assert_eq!(asset_kind("frobnicator"), None);
     }
 }

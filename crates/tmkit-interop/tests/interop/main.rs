@@ -3,6 +3,7 @@
 //! `tests/schemas/` (see `tests/schemas/README.md` for their origin).
 
 mod csv;
+mod otm;
 mod sarif;
 mod schemas;
 mod support;
