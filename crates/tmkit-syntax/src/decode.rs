@@ -124,6 +124,17 @@ impl Decoder {
     }
 
     fn missing(&mut self, r: &MapReader<'_>, key: &str) {
+        // A misspelt key (`titel`) already gets "did you mean 'title'?" as
+        // an unknown field; a second error for the missing field is noise.
+        let fields = fields_of(r.what);
+        let misspelt = r.entries.iter().any(|(k, _)| {
+            k.name != key
+                && !fields.contains(&k.name.as_str())
+                && did_you_mean(&k.name, fields.iter().copied()) == Some(key)
+        });
+        if misspelt {
+            return;
+        }
         self.push(
             Diagnostic::new(
                 Code::MissingField,
@@ -605,6 +616,25 @@ impl Decoder {
     }
 }
 
+/// The fields of a mapping, by the name `map` was given for it.
+fn fields_of(what: &str) -> &'static [&'static str] {
+    match what {
+        "threat model" => fields::DOCUMENT,
+        "scope" => fields::SCOPE,
+        "abstraction" => fields::ABSTRACTION,
+        "requirement" => fields::REQUIREMENT,
+        "zone" => fields::ZONE,
+        "asset" => fields::ASSET,
+        "data flow" => fields::DATAFLOW,
+        "attacker" => fields::ATTACKER,
+        "assumption" => fields::ASSUMPTION,
+        "analysis entry" => fields::VERDICT,
+        "mitigation" => fields::MITIGATION,
+        "threat" => fields::THREAT,
+        _ => fields::INCLUDE,
+    }
+}
+
 /// Shortens a user string for a message.
 pub fn truncate(s: &str) -> String {
     const MAX: usize = 60;
@@ -650,7 +680,7 @@ mod tests {
     #[test]
     fn reports_every_problem() {
         let (doc, diags) = decode(
-            "tmkit: 1\nid: X\ntitle: t\nscope:\n  assets:\n    - id: a\n      titel: A\n    - id: b\n      title: B\n      in_scope: maybe\n",
+            "tmkit: 1\nid: X\ntitle: t\nscope:\n  assets:\n    - id: a\n      titel: A\n    - id: b\n      title: B\n      in_scope: maybe\n    - id: c\n",
         );
         assert!(doc.is_some());
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
@@ -660,5 +690,13 @@ mod tests {
         let unknown = diags.iter().find(|d| d.code == Code::UnknownField).unwrap();
         assert_eq!(unknown.help.as_deref(), Some("did you mean 'title'?"));
         assert_eq!(unknown.primary.as_ref().unwrap().span.line, 7);
+        // The misspelt `titel` is not also reported as a missing `title`;
+        // asset `c`, which has no title at all, is.
+        let missing: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::MissingField)
+            .map(|d| d.primary.as_ref().unwrap().span.line)
+            .collect();
+        assert_eq!(missing, [11]);
     }
 }

@@ -5,7 +5,7 @@
 //! leaves the root model's directory, lexically (`..`) or through a symbolic
 //! link, is refused; a catalogue imported twice is loaded once.
 
-use crate::decode::Decoder;
+use crate::decode::{Decoder, truncate};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fs::{FileSystem, normalise};
 use crate::node::{Limits, decode_text, parse};
@@ -75,6 +75,8 @@ struct Task {
     kind: DocKind,
     parent: Option<usize>,
     include_span: Option<Span>,
+    /// The path as written in the including file.
+    written: Option<String>,
     /// Canonical paths of the including chain (for cycle detection).
     chain: Vec<PathBuf>,
 }
@@ -127,10 +129,17 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
         kind: DocKind::Root,
         parent: None,
         include_span: None,
+        written: None,
         chain: Vec::new(),
     }];
     let mut decoder = Decoder::new();
     while let Some(task) = stack.pop() {
+        // Lexical escape (`..`, absolute paths) first: a path outside the
+        // root is refused whether or not it exists.
+        if task.kind != DocKind::Root && !task.path.starts_with(&root_dir) {
+            out.diagnostics.push(escape(&task, &task.path));
+            continue;
+        }
         let canon = match fs.canonicalize(&task.path) {
             Ok(c) => c,
             Err(e) => {
@@ -160,23 +169,8 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             }
         };
         if task.kind != DocKind::Root && !canon.starts_with(&root_dir) {
-            let mut d = Diagnostic::new(
-                Code::PathEscape,
-                format!(
-                    "{} leaves the root model's directory",
-                    display_path(&task.path)
-                ),
-            )
-            .note(format!("it resolves to {}", canon.display()));
-            if let Some(s) = task.include_span {
-                d = d.at(
-                    s,
-                    "path escapes the root directory (through `..` or a symbolic link)",
-                );
-            }
-            out.diagnostics.push(
-                d.help("components and imports must live inside the directory of the root model"),
-            );
+            // Inside lexically, outside once symbolic links are followed.
+            out.diagnostics.push(escape(&task, &canon));
             continue;
         }
         if task.chain.contains(&canon) {
@@ -336,6 +330,31 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
     out
 }
 
+/// The diagnostic for a component or import path leaving the root directory.
+fn escape(task: &Task, resolved: &Path) -> Diagnostic {
+    let what = if task.kind == DocKind::Import {
+        "import"
+    } else {
+        "component"
+    };
+    let shown = task
+        .written
+        .clone()
+        .unwrap_or_else(|| display_path(&task.path));
+    let mut d = Diagnostic::new(
+        Code::PathEscape,
+        format!("{what} path '{shown}' leaves the root model's directory"),
+    )
+    .note(format!("it resolves to {}", resolved.display()));
+    if let Some(s) = task.include_span {
+        d = d.at(
+            s,
+            "path escapes the root directory (through `..`, an absolute path or a symbolic link)",
+        );
+    }
+    d.help("components and imports must live inside the directory of the root model")
+}
+
 fn child_task(
     fs: &dyn FileSystem,
     base: &Path,
@@ -353,6 +372,7 @@ fn child_task(
         kind,
         parent: Some(parent),
         include_span: Some(rel.span),
+        written: Some(truncate(&rel.value)),
         chain,
     }
 }

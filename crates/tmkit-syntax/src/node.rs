@@ -63,16 +63,24 @@ impl Value {
 }
 
 /// Hard limits that keep hostile input from exhausting time or memory.
+///
+/// The defaults keep the check of any single input under about a second and
+/// 200 MB of memory: a parsed node costs about 130 bytes and a microsecond,
+/// so 500,000 nodes stay near 70 MB. They are far above real models (the
+/// reference example has about 400 nodes in 6 KB; a 100,000-target project
+/// is split into components of a few hundred KB each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest file read, in bytes.
     pub max_file_bytes: u64,
     /// Deepest nesting of collections.
     pub max_depth: usize,
-    /// Most nodes in one file (after alias expansion).
+    /// Most nodes in one file (mappings, sequences and scalars as written).
     pub max_nodes: usize,
-    /// Most alias expansions in one file.
+    /// Most aliases (`*name`) in one file.
     pub max_aliases: usize,
+    /// Most nodes that aliases may copy in one file (their expansion).
+    pub max_alias_expansion: usize,
     /// Most files (root + components + imports).
     pub max_files: usize,
 }
@@ -80,10 +88,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 64 * 1024 * 1024,
+            max_file_bytes: 8 * 1024 * 1024,
             max_depth: 64,
-            max_nodes: 5_000_000,
+            max_nodes: 500_000,
             max_aliases: 10_000,
+            max_alias_expansion: 100_000,
             max_files: 1_000,
         }
     }
@@ -279,24 +288,71 @@ pub fn parse(file: &SourceFile, id: FileId, limits: &Limits) -> Result<Node, Dia
     budget.max_depth = limits.max_depth;
     budget.max_nodes = limits.max_nodes;
     budget.max_aliases = limits.max_aliases;
+    budget.max_anchors = limits.max_aliases;
     budget.max_events = limits.max_nodes.saturating_mul(2);
+    budget.max_recorded_anchor_events = limits.max_alias_expansion;
     budget.max_total_scalar_bytes = limits.max_file_bytes as usize;
     budget.max_reader_input_bytes = Some(limits.max_file_bytes as usize);
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
-    options.alias_limits.max_total_replayed_events = limits.max_nodes.min(1_000_000);
+    options.alias_limits.max_total_replayed_events = limits.max_alias_expansion;
     options.alias_limits.max_replay_stack_depth = 32;
     options.strict_booleans = true;
     match serde_saphyr::from_str_with_options::<RawNode>(text, options) {
         Ok(raw) => Ok(convert(file, id, raw)),
-        Err(e) => Err(yaml_error(file, id, &e)),
+        Err(e) => Err(yaml_error(file, id, &e, limits)),
     }
 }
 
-fn yaml_error(file: &SourceFile, id: FileId, e: &serde_saphyr::Error) -> Diagnostic {
-    let inner = e.without_snippet();
-    let loc = inner.location().or_else(|| e.location());
+/// The place of the second document's `---` marker, if the file has one.
+fn second_document(file: &SourceFile, id: FileId) -> Option<Span> {
+    let mut seen_content = false;
+    for (i, line) in file.text.lines().enumerate() {
+        let t = line.trim_end();
+        let marker = t == "---" || t.starts_with("--- ");
+        if marker && seen_content {
+            let line_no = i as u32 + 1;
+            let start = file.line_start(line_no)?;
+            return Some(Span {
+                file: id,
+                start,
+                end: start + 3,
+                line: line_no,
+                column: 1,
+            });
+        }
+        let rest = if marker { t[3..].trim() } else { t.trim() };
+        if !rest.is_empty() && !rest.starts_with('#') && !rest.starts_with('%') {
+            seen_content = true;
+        }
+    }
+    None
+}
+
+fn yaml_error(
+    file: &SourceFile,
+    id: FileId,
+    e: &serde_saphyr::Error,
+    limits: &Limits,
+) -> Diagnostic {
+    use serde_saphyr::budget::BudgetBreach;
+    let mut inner = e.without_snippet();
+    // An error met while expanding an alias is shown at the alias (`*name`)
+    // that led there, not inside the anchored value.
+    let mut alias_at = None;
+    while let serde_saphyr::Error::AliasError {
+        error, locations, ..
+    } = inner
+    {
+        if alias_at.is_none() && locations.reference_location != serde_saphyr::Location::UNKNOWN {
+            alias_at = Some(locations.reference_location);
+        }
+        inner = error.without_snippet();
+    }
+    let loc = alias_at
+        .or_else(|| inner.location())
+        .or_else(|| e.location());
     let mut span = loc.map_or(Span::file_start(id), |l| to_span(file, id, &l));
     let raw_msg = inner.to_string();
     // serde-saphyr appends " at line X column Y"; we show the place ourselves.
@@ -306,7 +362,6 @@ fn yaml_error(file: &SourceFile, id: FileId, e: &serde_saphyr::Error) -> Diagnos
         .unwrap_or(&raw_msg)
         .trim()
         .to_string();
-    let lower = msg.to_ascii_lowercase();
     // A tab in the indentation of the offending line (or the line before it) is
     // the usual cause of "found character that cannot start any token".
     for line in [span.line, span.line.saturating_sub(1)] {
@@ -333,35 +388,87 @@ fn yaml_error(file: &SourceFile, id: FileId, e: &serde_saphyr::Error) -> Diagnos
             }
         }
     }
-    if lower.contains("depth") || lower.contains("nesting") {
-        return Diagnostic::new(
+    let too_deep = || {
+        Diagnostic::new(
             Code::TooDeep,
             format!(
                 "{} nests deeper than the limit of {} levels",
-                file.display,
-                Limits::default().max_depth
+                file.display, limits.max_depth
             ),
         )
-        .at(span, "too deep here")
-        .note(msg)
-        .help("flatten the structure; threat models need only a few levels");
-    }
-    if lower.contains("alias")
-        || lower.contains("anchor")
-        || lower.contains("budget")
-        || lower.contains("replay")
-        || lower.contains("nodes")
-        || lower.contains("events")
-    {
-        return Diagnostic::new(
+        .help("flatten the structure; threat models need only a few levels")
+    };
+    let expansion = |what: String| {
+        Diagnostic::new(
             Code::TooManyAliases,
-            format!(
-                "{} expands to more than the limit allows: {msg}",
-                file.display
-            ),
+            format!("{} expands to more than the limit allows: {what}", file.display),
         )
-        .at(span, "limit exceeded here")
-        .help("avoid aliases that expand into huge documents (a \"billion laughs\" pattern)");
+        .help("avoid aliases that expand into huge documents (a \"billion laughs\" pattern); split very large models into components")
+    };
+    let special = match inner {
+        serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
+            BudgetBreach::Depth { .. } => too_deep().at(span, "too deep here"),
+            BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+                expansion(format!("more than {} YAML nodes", limits.max_nodes))
+                    .at(span, "node limit reached here")
+            }
+            BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => expansion(format!(
+                "more than {} aliases or anchors",
+                limits.max_aliases
+            ))
+            .at(span, "alias limit reached here"),
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => {
+                expansion(format!("{aliases} aliases for only {anchors} anchors"))
+                    .at(span, "too many aliases")
+            }
+            BudgetBreach::RecordedAnchorEvents { .. }
+            | BudgetBreach::RecordedAnchorBytes { .. } => expansion(format!(
+                "anchors copy more than {} nodes",
+                limits.max_alias_expansion
+            ))
+            .at(span, "expansion limit reached here"),
+            BudgetBreach::ScalarBytes { .. } | BudgetBreach::InputBytes { .. } => Diagnostic::new(
+                Code::FileTooLarge,
+                format!(
+                    "{} holds more than {} bytes of text",
+                    file.display, limits.max_file_bytes
+                ),
+            )
+            .at(span, "size limit reached here")
+            .help("split the model into components"),
+            other => expansion(format!("{other:?}")).at(span, "limit reached here"),
+        }),
+        serde_saphyr::Error::AliasReplayLimitExceeded { .. }
+        | serde_saphyr::Error::AliasExpansionLimitExceeded { .. }
+        | serde_saphyr::Error::AliasReplayCounterOverflow { .. } => Some(
+            expansion(format!(
+                "aliases copy more than {} nodes",
+                limits.max_alias_expansion
+            ))
+            .at(span, "expansion limit reached here"),
+        ),
+        serde_saphyr::Error::AliasReplayStackDepthExceeded { .. } => {
+            Some(too_deep().at(span, "aliases nest too deep here"))
+        }
+        serde_saphyr::Error::MultipleDocuments { .. } => {
+            let at = second_document(file, id).unwrap_or(span);
+            Some(
+                Diagnostic::new(
+                    Code::YamlSyntax,
+                    format!("invalid YAML in {}: more than one YAML document", file.display),
+                )
+                .at(at, "a second document starts here")
+                .help("a file holds one model; put other models in their own files and list them under `components:`"),
+            )
+        }
+        _ => None,
+    };
+    if let Some(d) = special {
+        return d;
+    }
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("depth") || lower.contains("nesting") {
+        return too_deep().at(span, "too deep here").note(msg);
     }
     if span.end <= span.start {
         span.end = span.start;

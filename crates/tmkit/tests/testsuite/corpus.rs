@@ -1,0 +1,407 @@
+//! The bad-input corpus (`crates/tmkit/tests/corpus/`): every case goes
+//! through the real binary and must fail with exit code 2, the expected code,
+//! file, line, column and message, no panic, and quickly.
+//!
+//! A case is a file (its first line is `# expect: ...`, or a sidecar
+//! `<file>.expect` holds the expectation for files that cannot carry a YAML
+//! comment) or a directory whose `threatmodel.yaml` carries the line.
+//! Cases that would need huge or machine-specific files (too large, too many
+//! components, symlinks) are generated here at run time.
+
+use crate::support::{Test, repo_root};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Every case must finish within this (debug build, tests running in
+/// parallel on a 2-core machine; release runs take a few milliseconds, see
+/// docs/fuzzing.md).
+const FAST: Duration = Duration::from_secs(3);
+
+/// One expected diagnostic.
+#[derive(Debug, Clone, PartialEq)]
+struct Expect {
+    severity: String,
+    code: String,
+    /// None: the file the case is run on.
+    file: Option<String>,
+    line: u64,
+    column: u64,
+    fragment: String,
+    /// A secondary place that must be shown too (`| related FILE:L:C`).
+    related: Option<(Option<String>, u64, u64)>,
+}
+
+/// Parses `[FILE:]LINE:COLUMN`.
+fn place(s: &str) -> Option<(Option<String>, u64, u64)> {
+    let mut parts: Vec<&str> = s.rsplitn(3, ':').collect();
+    parts.reverse();
+    match parts.as_slice() {
+        [file, line, col] => Some((
+            Some(file.to_string()),
+            line.parse().ok()?,
+            col.parse().ok()?,
+        )),
+        [line, col] => Some((None, line.parse().ok()?, col.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// Parses `error[E0101] [FILE:]4:5 message fragment [| related [FILE:]L:C]`.
+fn parse_expect(line: &str) -> Result<Expect, String> {
+    let line = line.trim();
+    let line = line.strip_prefix("# expect:").unwrap_or(line).trim();
+    let (main, related) = match line.split_once(" | related ") {
+        Some((m, r)) => (
+            m,
+            Some(place(r.trim()).ok_or(format!("bad related place {r:?}"))?),
+        ),
+        None => (line, None),
+    };
+    let (head, rest) = main.split_once(' ').ok_or("no place")?;
+    let (severity, code) = head
+        .strip_suffix(']')
+        .and_then(|h| h.split_once('['))
+        .ok_or(format!("bad head {head:?}: want error[E0101]"))?;
+    let (at, fragment) = rest.split_once(' ').ok_or("no message fragment")?;
+    let (file, line, column) = place(at).ok_or(format!("bad place {at:?}"))?;
+    if fragment.trim().is_empty() {
+        return Err("empty message fragment".into());
+    }
+    Ok(Expect {
+        severity: severity.to_string(),
+        code: code.to_string(),
+        file,
+        line,
+        column,
+        fragment: fragment.trim().to_string(),
+        related,
+    })
+}
+
+/// A corpus case: where to run, what to check, what to expect.
+#[derive(Debug)]
+struct Case {
+    name: String,
+    /// Working directory of the run.
+    cwd: PathBuf,
+    /// The path given to `tmkit check` (relative to `cwd`).
+    target: String,
+    expect: Expect,
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+fn first_line(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+fn load_cases() -> Vec<Case> {
+    let dir = corpus_dir();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    let mut cases = Vec::new();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".expect") || name == "README.md" {
+            continue;
+        }
+        let (cwd, target, expect_from) = if path.is_dir() {
+            let root = path.join("threatmodel.yaml");
+            assert!(
+                root.is_file(),
+                "corpus directory {name} has no threatmodel.yaml"
+            );
+            (
+                path.clone(),
+                "threatmodel.yaml".to_string(),
+                first_line(&root),
+            )
+        } else {
+            let sidecar = dir.join(format!("{name}.expect"));
+            let line = if sidecar.is_file() {
+                first_line(&sidecar)
+            } else {
+                first_line(&path)
+            };
+            (dir.clone(), name.clone(), line)
+        };
+        let expect = parse_expect(&expect_from)
+            .unwrap_or_else(|e| panic!("corpus case {name}: bad expectation {expect_from:?}: {e}"));
+        cases.push(Case {
+            name,
+            cwd,
+            target,
+            expect,
+        });
+    }
+    cases
+}
+
+/// Runs `tmkit check` on a case and checks everything about the result.
+/// Returns a description of the failure, if any.
+fn run_case(cwd: &Path, target: &str, expect: &Expect) -> Result<(), String> {
+    let file = expect.file.clone().unwrap_or_else(|| target.to_string());
+    // JSON: the exact code, place and message.
+    let mut t = Test::new()
+        .cwd(cwd)
+        .args(["check", "--format", "json", target]);
+    let code = t.output().status.code();
+    let took = t.elapsed();
+    let stderr = t.stderr();
+    if code != Some(2) {
+        return Err(format!("exit code {code:?}, want 2\n{}", t.describe()));
+    }
+    if stderr.contains("panicked") {
+        return Err(format!("panic\n{}", t.describe()));
+    }
+    if took >= FAST {
+        return Err(format!("took {took:?}\n{}", t.describe()));
+    }
+    let json = t.json();
+    let diags = json.as_array().ok_or("not an array")?;
+    let hit = diags.iter().find(|d| {
+        d["code"] == expect.code.as_str()
+            && d["severity"] == expect.severity.as_str()
+            && d["file"] == file.as_str()
+            && d["line"] == expect.line
+            && d["column"] == expect.column
+            && d["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(&expect.fragment))
+    });
+    let Some(hit) = hit else {
+        return Err(format!(
+            "no diagnostic matches {expect:?} in {file}\n{}",
+            t.describe()
+        ));
+    };
+    if let Some((rfile, rline, rcol)) = &expect.related {
+        let rfile = rfile.clone().unwrap_or_else(|| file.clone());
+        let found = hit["related"].as_array().is_some_and(|rs| {
+            rs.iter()
+                .any(|r| r["file"] == rfile.as_str() && r["line"] == *rline && r["column"] == *rcol)
+        });
+        if !found {
+            return Err(format!(
+                "diagnostic lacks the related place {rfile}:{rline}:{rcol}\n{}",
+                t.describe()
+            ));
+        }
+    }
+    // One rule per case: no error of another code.
+    let others: Vec<&serde_json::Value> = diags
+        .iter()
+        .filter(|d| d["severity"] == "error" && d["code"] != expect.code.as_str())
+        .collect();
+    if !others.is_empty() {
+        return Err(format!(
+            "errors of other codes: {others:?}\n{}",
+            t.describe()
+        ));
+    }
+    // Human output: the rustc-style header and the place.
+    let mut h = Test::new().cwd(cwd).args(["check", target]);
+    let code = h.output().status.code();
+    let err = h.stderr();
+    let header = format!("{}[{}]: ", expect.severity, expect.code);
+    let arrow = format!("--> {file}:{}:{}", expect.line, expect.column);
+    if code != Some(2)
+        || !err.contains(&header)
+        || !err.contains(&arrow)
+        || !err.contains(&expect.fragment)
+    {
+        return Err(format!(
+            "human output lacks {header:?}, {arrow:?} or the message\n{}",
+            h.describe()
+        ));
+    }
+    if !h.stdout().is_empty() {
+        return Err(format!(
+            "human diagnostics went to stdout\n{}",
+            h.describe()
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn expectation_syntax() {
+    let e = parse_expect("# expect: error[E0101] 4:5 duplicate id 'web' | related a/b.yaml:2:7")
+        .unwrap();
+    assert_eq!(e.severity, "error");
+    assert_eq!(e.code, "E0101");
+    assert_eq!((e.file.as_deref(), e.line, e.column), (None, 4, 5));
+    assert_eq!(e.fragment, "duplicate id 'web'");
+    assert_eq!(e.related, Some((Some("a/b.yaml".into()), 2, 7)));
+    let e = parse_expect("error[E0011] b/threatmodel.yaml:5:5 cycle").unwrap();
+    assert_eq!(e.file.as_deref(), Some("b/threatmodel.yaml"));
+    assert!(parse_expect("# expect: E0101 4:5 x").is_err());
+    assert!(parse_expect("# expect: error[E0101] four:5 x").is_err());
+    assert!(parse_expect("# expect: error[E0101] 4:5").is_err());
+}
+
+#[test]
+fn every_corpus_case() {
+    let cases = load_cases();
+    assert!(cases.len() >= 30, "only {} corpus cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        if let Err(e) = run_case(&case.cwd, &case.target, &case.expect) {
+            failures.push(format!("=== corpus case {}\n{e}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// Copies a corpus file into a temporary directory under another name is
+/// not needed: generated cases are written straight into one.
+fn generated(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (path, contents) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+    }
+    dir
+}
+
+fn expect(line: &str) -> Expect {
+    parse_expect(line).expect("valid expectation")
+}
+
+#[cfg(unix)]
+#[test]
+fn component_escaping_through_a_symlink() {
+    let outside = generated(&[(
+        "secret/threatmodel.yaml",
+        b"tmkit: 1\nid: S\ntitle: secret\n",
+    )]);
+    let root = generated(&[(
+        "threatmodel.yaml",
+        b"tmkit: 1\nid: SHOP\ntitle: Web shop\ncomponents:\n  - path: linked/threatmodel.yaml\n",
+    )]);
+    std::os::unix::fs::symlink(outside.path().join("secret"), root.path().join("linked")).unwrap();
+    let e = expect(
+        "error[E0012] 5:11 component path 'linked/threatmodel.yaml' leaves the root model's directory",
+    );
+    run_case(root.path(), "threatmodel.yaml", &e).unwrap();
+    // A symlink that stays inside the root is fine.
+    let inside = generated(&[
+        (
+            "threatmodel.yaml",
+            b"tmkit: 1\nid: SHOP\ntitle: Web shop\ncomponents: [alias]\n",
+        ),
+        (
+            "real/threatmodel.yaml",
+            b"tmkit: 1\nid: C\ntitle: component\n",
+        ),
+    ]);
+    std::os::unix::fs::symlink(inside.path().join("real"), inside.path().join("alias")).unwrap();
+    Test::new().cwd(inside.path()).args(["check"]).status(0);
+}
+
+#[test]
+fn file_too_large() {
+    // One byte over the 8 MiB limit; the file is generated, never committed.
+    let mut big = b"tmkit: 1\nid: SHOP\ntitle: Web shop\ndescription: |\n".to_vec();
+    let line = b"  lorem ipsum dolor sit amet, consectetur adipiscing elit\n";
+    while big.len() <= 8 * 1024 * 1024 {
+        big.extend_from_slice(line);
+    }
+    let dir = generated(&[("threatmodel.yaml", &big)]);
+    let e = expect("error[E0002] 1:1 cannot read threatmodel.yaml: file too large");
+    // No place in a file it refused to read: the message names the file.
+    let mut t = Test::new()
+        .cwd(dir.path())
+        .args(["check", "--format", "json", "threatmodel.yaml"]);
+    let diags = crate::support::diagnostics(&t.json());
+    assert_eq!(t.output().status.code(), Some(2), "{}", t.describe());
+    assert!(t.elapsed() < FAST, "{}", t.describe());
+    assert_eq!(diags.len(), 1, "{}", t.describe());
+    assert_eq!(diags[0].0, e.code);
+    assert!(diags[0].4.contains(&e.fragment), "{}", t.describe());
+    assert!(diags[0].4.contains("threatmodel.yaml"), "{}", t.describe());
+    // Also as a component: then the place is the include.
+    let dir = generated(&[
+        (
+            "threatmodel.yaml",
+            b"tmkit: 1\nid: SHOP\ntitle: Web shop\ncomponents: [big.yaml]\n",
+        ),
+        ("big.yaml", &big),
+    ]);
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &expect("error[E0002] 4:14 cannot read big.yaml: file too large"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn too_many_components() {
+    // A chain of 1,001 components: one more file than the limit.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("threatmodel.yaml"),
+        "tmkit: 1\nid: ROOT\ntitle: root\ncomponents: [c0.yaml]\n",
+    )
+    .unwrap();
+    for i in 0..1001 {
+        std::fs::write(
+            dir.path().join(format!("c{i}.yaml")),
+            format!(
+                "tmkit: 1\nid: C{i}\ntitle: component {i}\ncomponents: [c{}.yaml]\n",
+                i + 1
+            ),
+        )
+        .unwrap();
+    }
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &expect("error[E0010] c998.yaml:4:14 more than 1000 component and import files"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn no_model_found() {
+    let dir = generated(&[("notes.txt", b"not a model")]);
+    let mut t = Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("error[E0014]: no threatmodel.yaml in")
+        .stderr_contains("tmkit init")
+        .status(2);
+    assert!(t.elapsed() < FAST);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "."])
+        .stderr_contains("error[E0014]")
+        .status(2);
+}
+
+#[test]
+fn corpus_is_documented() {
+    let readme = std::fs::read_to_string(repo_root().join("crates/tmkit/tests/README.md")).unwrap();
+    assert!(
+        readme.contains("# expect:"),
+        "tests/README.md explains the expectation line"
+    );
+}

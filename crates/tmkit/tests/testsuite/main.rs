@@ -1,0 +1,11 @@
+//! CLI integration tests of `tmkit`: one binary, one module per feature.
+//! Every test runs the real binary through the [`support::Test`] builder.
+//! See `crates/tmkit/tests/README.md` for how to add a case.
+
+mod check;
+mod corpus;
+mod docs;
+mod examples;
+mod init;
+mod schema;
+mod support;
