@@ -6,7 +6,6 @@ pub mod diagram;
 pub mod init;
 pub mod matrix;
 pub mod metrics;
-pub mod report;
 pub mod schema;
 
 use std::io::{IsTerminal, Write};
