@@ -28,6 +28,8 @@ enum Command {
     Diagram(cmd::diagram::Args),
     /// Print coverage, counts and the worst open items.
     Metrics(cmd::metrics::Args),
+    /// Render a report (full, unmitigated, public, checklist) as Markdown, HTML or JSON.
+    Report(cmd::report::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
     Schema(cmd::schema::Args),
 }
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Diagram(a) => cmd::diagram::run(a),
         Command::Metrics(a) => cmd::metrics::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Schema(a) => cmd::schema::run(a),
     };
     ExitCode::from(code)

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod init;
 pub mod matrix;
 pub mod metrics;
+pub mod report;
 pub mod schema;
 
 use std::io::{IsTerminal, Write};

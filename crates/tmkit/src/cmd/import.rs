@@ -1,0 +1,81 @@
+//! `tmkit import`: other tools' threat models into tmkit's format.
+
+use std::path::{Path, PathBuf};
+use tmkit_interop::{ImportOutput, otm, tmyaml};
+use tmkit_syntax::diagnostic::render_human;
+
+/// Arguments of `tmkit import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub source: Source,
+}
+
+/// The format imported from.
+#[derive(Debug, clap::Subcommand)]
+pub enum Source {
+    /// An Open Threat Model 0.2.0 document (JSON or YAML).
+    Otm(Target),
+    /// A tmyaml tree: the root `<Name>/<Name>.yaml` (or its directory) and its children.
+    Tmyaml(Target),
+}
+
+/// Input and output of an import.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// The file (or, for tmyaml, the directory) to import.
+    pub input: PathBuf,
+    /// Directory to write the tmkit model into (root file `threatmodel.yaml`).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn read_otm(path: &Path) -> Result<ImportOutput, String> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    otm::import(&text, &shown).map_err(|e| e.to_string())
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> u8 {
+    let (target, result) = match &args.source {
+        Source::Otm(t) => (t, read_otm(&t.input)),
+        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input).map_err(|e| e.to_string())),
+    };
+    let out = match result {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return super::EXIT_INVALID;
+        }
+    };
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Err(e) = out.write_to(&target.output, target.force) {
+        eprintln!("error: {e}");
+        return super::EXIT_INVALID;
+    }
+    // The result must be a valid model: check it as any other.
+    let checked = tmkit_model::check_path(&target.output);
+    if !checked.diagnostics.is_empty() {
+        eprint!("{}", render_human(&checked.diagnostics, &checked.files, super::stderr_color()));
+    }
+    if checked.has_errors() {
+        eprintln!("error: the imported model does not check; please report this as a bug");
+        return super::EXIT_INVALID;
+    }
+    let open = out.threats.iter().filter(|t| !t.mitigated_in_source).count();
+    eprintln!(
+        "imported {} file(s), {} threat(s) ({} not mitigated), {} warning(s) into {}",
+        out.files.len(),
+        out.threats.len(),
+        open,
+        out.warnings.len(),
+        target.output.join("threatmodel.yaml").display()
+    );
+    super::EXIT_OK
+}
