@@ -1,4 +1,776 @@
-//! Views of a model: the extractions (full report, unmitigated
-//! vulnerabilities, public/distributable version, assumptions checklist).
+//! Views of a model: the extractions of FORMAT.md ("Extractions").
 //!
-//! Owned by the reports work: see that module's own files.
+//! A [`View`] is computed once, as data, by [`View::new`]: the model it shows
+//! (the public one is smaller, see [`public()`]), its [`Analysis`], the
+//! threats it lists in report order, the analysis matrix as a grid, the
+//! checklist, and which sections a report has. Renderers (Markdown, HTML,
+//! JSON in `tmkit-render`) only lay this data out: they never decide what is
+//! visible.
+//!
+//! - [`ViewKind::Full`] -- everything.
+//! - [`ViewKind::Unmitigated`] -- the confidential "jewels": every threat that
+//!   is not `mitigated`, worst first, with targets, attackers, CVSS, tickets
+//!   and planned mitigations.
+//! - [`ViewKind::Public`] -- the distributable version, [`public()`] applied to
+//!   the model; it shows no analysis progress (coverage, open questions,
+//!   unanswered boundary crossings), which would point at where withheld
+//!   threats are.
+//! - [`ViewKind::Checklist`] -- requirements and assumptions as a task list
+//!   for reviewing a new feature.
+
+mod public;
+
+pub use public::public;
+
+use crate::analysis::{Analysis, ThreatInfo};
+use crate::metrics::Metrics;
+use crate::status::Status;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use tmkit_model::cvss::Rating;
+use tmkit_model::{MitigationKind, Model, ModelIndex, ModelKind, Qid, VerdictKind};
+
+/// Which extraction a view is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ViewKind {
+    /// Everything (confidential).
+    Full,
+    /// Every threat that is not mitigated, worst first (confidential).
+    Unmitigated,
+    /// The non-confidential, distributable version.
+    Public,
+    /// Requirements and assumptions as a review checklist.
+    Checklist,
+}
+
+impl ViewKind {
+    /// Every view, in documentation order.
+    pub const ALL: [ViewKind; 4] = [
+        ViewKind::Full,
+        ViewKind::Unmitigated,
+        ViewKind::Public,
+        ViewKind::Checklist,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewKind::Full => "full",
+            ViewKind::Unmitigated => "unmitigated",
+            ViewKind::Public => "public",
+            ViewKind::Checklist => "checklist",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn parse(s: &str) -> Option<ViewKind> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// A human title for the report.
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewKind::Full => "Threat model",
+            ViewKind::Unmitigated => "Unmitigated threats",
+            ViewKind::Public => "Threat model (public edition)",
+            ViewKind::Checklist => "Security review checklist",
+        }
+    }
+
+    /// The classification line printed on the report.
+    pub fn classification(self) -> &'static str {
+        match self {
+            ViewKind::Full => "CONFIDENTIAL: contains unmitigated threats and internal names.",
+            ViewKind::Unmitigated => {
+                "CONFIDENTIAL: the unmitigated vulnerabilities of the system. Do not distribute."
+            }
+            ViewKind::Public => {
+                "Distributable under NDA: contains only mitigated threats and their security features."
+            }
+            ViewKind::Checklist => "Internal: a review aid for new features.",
+        }
+    }
+}
+
+impl std::fmt::Display for ViewKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which sections a report of the view has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sections {
+    /// Executive summary (counts).
+    pub summary: bool,
+    /// Coverage, the analysis matrix, open questions, boundary-crossing warnings.
+    pub analysis: bool,
+    /// The data-flow diagram.
+    pub diagram: bool,
+    /// Scope: requirements, abstraction, zones, assets, flows, attackers,
+    /// assumptions, out of scope.
+    pub scope: bool,
+    /// The threat list ([`View::threats`]).
+    pub threats: bool,
+    /// Shared mitigations (security features).
+    pub mitigations: bool,
+    /// One section per component model.
+    pub components: bool,
+    /// The checklist ([`View::checklist`]).
+    pub checklist: bool,
+}
+
+impl Sections {
+    fn of(kind: ViewKind) -> Sections {
+        let all = Sections {
+            summary: true,
+            analysis: true,
+            diagram: true,
+            scope: true,
+            threats: true,
+            mitigations: true,
+            components: true,
+            checklist: false,
+        };
+        match kind {
+            ViewKind::Full => all,
+            ViewKind::Public => Sections {
+                analysis: false,
+                ..all
+            },
+            ViewKind::Unmitigated => Sections {
+                summary: true,
+                threats: true,
+                ..Sections::none()
+            },
+            ViewKind::Checklist => Sections {
+                checklist: true,
+                ..Sections::none()
+            },
+        }
+    }
+
+    fn none() -> Sections {
+        Sections {
+            summary: false,
+            analysis: false,
+            diagram: false,
+            scope: false,
+            threats: false,
+            mitigations: false,
+            components: false,
+            checklist: false,
+        }
+    }
+}
+
+/// An element named by another one: qualified id and title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Named {
+    /// Qualified id.
+    pub qid: Qid,
+    /// Title (the qid when the element is not in the model).
+    pub title: String,
+}
+
+/// A mitigation as a report shows it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MitigationEntry {
+    /// Qualified id (`CCC.T.x/m1` for an inline one).
+    pub qid: Qid,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Kind.
+    pub kind: MitigationKind,
+    /// In place today.
+    pub in_place: bool,
+    /// Who runs it (internal).
+    pub operator: Option<String>,
+    /// Tracking ticket (internal).
+    pub ticket: Option<String>,
+    /// Shared (declared under `mitigations:`) or inline.
+    pub shared: bool,
+}
+
+/// A threat as a report lists it, with its derived values and everything it
+/// names resolved.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ThreatEntry {
+    /// Qualified id.
+    pub qid: Qid,
+    /// Local id.
+    pub id: String,
+    /// Model declaring it.
+    pub model: ModelIndex,
+    /// The declaring model (qid, title).
+    pub component: Named,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Categories (normalised).
+    pub categories: Vec<String>,
+    /// Targets (assets or data flows).
+    pub targets: Vec<Named>,
+    /// Attackers it lists, or every in-scope attacker visible to its model.
+    pub attackers: Vec<Named>,
+    /// True when the threat lists no attacker (so it names them all).
+    pub all_attackers: bool,
+    /// Assumptions it relies on.
+    pub assumptions: Vec<Named>,
+    /// Status.
+    pub status: Status,
+    /// Mitigated only by operational controls.
+    pub not_secure_by_default: bool,
+    /// CVSS vector.
+    pub cvss: Option<String>,
+    /// Score of the vector.
+    pub score: Option<f64>,
+    /// Severity of the score; None = unscored.
+    pub severity: Option<Rating>,
+    /// Ticket (internal).
+    pub ticket: Option<String>,
+    /// Open and tracked by no ticket.
+    pub untracked: bool,
+    /// Its mitigations, in the order written.
+    pub mitigations: Vec<MitigationEntry>,
+}
+
+impl ThreatEntry {
+    /// The mitigations not yet in place.
+    pub fn planned(&self) -> impl Iterator<Item = &MitigationEntry> {
+        self.mitigations.iter().filter(|m| !m.in_place)
+    }
+}
+
+/// How a cell of the analysis matrix stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CellState {
+    /// The taxonomy does not ask this category of the target.
+    NotAsked,
+    /// Every attacker's question is answered, by verdicts or mitigated (or
+    /// accepted) threats.
+    Answered,
+    /// Some attackers' questions are answered, not all.
+    PartlyOpen,
+    /// No attacker's question is answered.
+    Open,
+    /// A threat answering it is unmitigated or partial.
+    Unmitigated,
+}
+
+impl CellState {
+    /// The name used in JSON and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellState::NotAsked => "not-asked",
+            CellState::Answered => "answered",
+            CellState::PartlyOpen => "partly-open",
+            CellState::Open => "open",
+            CellState::Unmitigated => "unmitigated",
+        }
+    }
+}
+
+/// One cell of the analysis matrix: a target and a category, over every attacker.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MatrixCell {
+    /// Category.
+    pub category: String,
+    /// How it stands.
+    pub state: CellState,
+    /// Threats naming the target and category, with their status.
+    pub threats: Vec<(Qid, Status)>,
+    /// Verdicts: kind and attacker (None = every attacker).
+    pub verdicts: Vec<(VerdictKind, Option<Qid>)>,
+    /// Attackers whose question nobody answered.
+    pub open: Vec<Qid>,
+    /// Questions answered / asked in this cell.
+    pub answered: usize,
+    /// Questions asked in this cell (the model's attackers, or 0 if not asked).
+    pub asked: usize,
+}
+
+/// One row of the matrix: a target.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MatrixRow {
+    /// The target.
+    pub target: Named,
+    /// `data flow` or the asset kind.
+    pub kind: String,
+    /// One cell per category of the table.
+    pub cells: Vec<MatrixCell>,
+    /// Threats of category `other` naming it.
+    pub other: Vec<(Qid, Status)>,
+}
+
+/// The matrix of one analysed model.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MatrixTable {
+    /// The model.
+    pub model: Named,
+    /// Index of the model.
+    pub index: ModelIndex,
+    /// Column categories (the taxonomy, without `other`).
+    pub categories: Vec<String>,
+    /// The attackers asked about.
+    pub attackers: Vec<Named>,
+    /// Rows.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// What a checklist item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChecklistKind {
+    /// A security requirement.
+    Requirement,
+    /// An assumption.
+    Assumption,
+}
+
+impl ChecklistKind {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecklistKind::Requirement => "requirement",
+            ChecklistKind::Assumption => "assumption",
+        }
+    }
+}
+
+/// One item of the review checklist.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ChecklistItem {
+    /// Requirement or assumption.
+    pub kind: ChecklistKind,
+    /// Qualified id.
+    pub qid: Qid,
+    /// The declaring model.
+    pub model: Named,
+    /// Title.
+    pub title: String,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Requirement kind and reference, e.g. `compliance, PCI-DSS 4.0`.
+    pub detail: Option<String>,
+    /// Threats relying on the assumption (qualified ids).
+    pub relied_on_by: Vec<Qid>,
+}
+
+impl ChecklistItem {
+    /// The question a reviewer answers for this item.
+    pub fn question(&self) -> &'static str {
+        match self.kind {
+            ChecklistKind::Requirement => "Does the feature keep this requirement?",
+            ChecklistKind::Assumption => "Does this assumption still hold with the feature?",
+        }
+    }
+}
+
+/// An extraction of a model, computed once as data.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct View {
+    /// Which extraction.
+    pub kind: ViewKind,
+    /// The model it shows (for [`ViewKind::Public`], the filtered one).
+    pub model: Model,
+    /// The analysis of [`View::model`].
+    pub analysis: Analysis,
+    /// Metrics of the root, rolled up (computed on [`View::model`]).
+    pub metrics: Metrics,
+    /// The sections a report of this view has.
+    pub sections: Sections,
+    /// The threats listed, in report order: by severity (critical first),
+    /// then score, then status (worst first), then model order.
+    pub threats: Vec<ThreatEntry>,
+    /// The analysis matrix of every analysed model (empty when the view has
+    /// no analysis section).
+    pub matrix: Vec<MatrixTable>,
+    /// The checklist (empty unless [`ViewKind::Checklist`]).
+    pub checklist: Vec<ChecklistItem>,
+}
+
+impl View {
+    /// Computes the view `kind` of a checked model.
+    pub fn new(model: &Model, kind: ViewKind) -> View {
+        let model = match kind {
+            ViewKind::Public => public(model),
+            _ => model.clone(),
+        };
+        let mut analysis = Analysis::new(&model);
+        let sections = Sections::of(kind);
+        if !sections.analysis {
+            // Unanswered exposures of the filtered model could point at where
+            // a withheld threat was (diagrams highlight them).
+            for c in &mut analysis.crossings {
+                c.unanswered.clear();
+            }
+        }
+        let metrics = analysis.metrics(&model, 0);
+        let lookup = Lookup::new(&model);
+        let mut threats: Vec<ThreatEntry> = match kind {
+            ViewKind::Checklist => Vec::new(),
+            _ => analysis
+                .threats
+                .iter()
+                .filter(|t| kind != ViewKind::Unmitigated || t.status != Status::Mitigated)
+                .map(|t| threat_entry(&model, &analysis, &lookup, t))
+                .collect(),
+        };
+        threats.sort_by(worst_first);
+        let matrix = if sections.analysis {
+            matrix(&model, &analysis, &lookup)
+        } else {
+            Vec::new()
+        };
+        let checklist = if sections.checklist {
+            checklist(&model)
+        } else {
+            Vec::new()
+        };
+        View {
+            kind,
+            model,
+            analysis,
+            metrics,
+            sections,
+            threats,
+            matrix,
+            checklist,
+        }
+    }
+
+    /// The threats of one model, in report order.
+    pub fn threats_of(&self, m: ModelIndex) -> impl Iterator<Item = &ThreatEntry> {
+        self.threats.iter().filter(move |t| t.model == m)
+    }
+
+    /// Title of an element by qualified id (the qid itself when unknown).
+    pub fn title_of(&self, qid: &str) -> String {
+        Lookup::new(&self.model).named(qid).title
+    }
+
+    /// The analysed component models (not the root), in model order.
+    pub fn components(&self) -> impl Iterator<Item = ModelIndex> + '_ {
+        self.model
+            .analysed()
+            .filter(|&m| self.model.models[m].kind == ModelKind::Component)
+    }
+
+    /// The imported catalogues, in model order.
+    pub fn catalogues(&self) -> impl Iterator<Item = ModelIndex> + '_ {
+        self.model
+            .models
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.kind == ModelKind::Catalogue)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Severity rank: critical first, unscored last.
+fn severity_rank(s: Option<Rating>) -> u8 {
+    match s {
+        Some(Rating::Critical) => 0,
+        Some(Rating::High) => 1,
+        Some(Rating::Medium) => 2,
+        Some(Rating::Low) => 3,
+        Some(Rating::None) => 4,
+        None => 5,
+    }
+}
+
+/// Report order: severity, then score (higher first), then status (worst
+/// first), then the model order (stable sort).
+fn worst_first(a: &ThreatEntry, b: &ThreatEntry) -> Ordering {
+    severity_rank(a.severity)
+        .cmp(&severity_rank(b.severity))
+        .then_with(|| {
+            b.score
+                .unwrap_or(-1.0)
+                .partial_cmp(&a.score.unwrap_or(-1.0))
+                .unwrap_or(Ordering::Equal)
+        })
+        .then_with(|| b.status.cmp(&a.status))
+}
+
+/// Qualified id -> title of every element, for resolving names.
+struct Lookup<'a> {
+    titles: HashMap<&'a str, &'a str>,
+    mitigations: HashMap<&'a str, &'a tmkit_model::Mitigation>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(model: &'a Model) -> Lookup<'a> {
+        let mut titles = HashMap::new();
+        let mut mitigations = HashMap::new();
+        for tm in &model.models {
+            titles.insert(tm.qid.as_str(), tm.title.as_str());
+            for x in &tm.requirements {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.zones {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.assets {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.dataflows {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.attackers {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.assumptions {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.threats {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+            }
+            for x in &tm.mitigations {
+                titles.insert(x.qid.as_str(), x.title.as_str());
+                mitigations.insert(x.qid.as_str(), x);
+            }
+        }
+        Lookup {
+            titles,
+            mitigations,
+        }
+    }
+
+    fn named(&self, qid: &str) -> Named {
+        Named {
+            qid: qid.to_string(),
+            title: self.titles.get(qid).copied().unwrap_or(qid).to_string(),
+        }
+    }
+}
+
+fn threat_entry(
+    model: &Model,
+    analysis: &Analysis,
+    lookup: &Lookup,
+    info: &ThreatInfo,
+) -> ThreatEntry {
+    let tm = &model.models[info.model];
+    let t = &tm.threats[info.index];
+    let (attackers, all_attackers) = match &t.attackers {
+        Some(list) => (list.iter().map(|q| lookup.named(q)).collect(), false),
+        None => (
+            analysis
+                .attackers_of(info.model)
+                .iter()
+                .map(|a| Named {
+                    qid: a.qid.clone(),
+                    title: a.title.clone(),
+                })
+                .collect(),
+            true,
+        ),
+    };
+    ThreatEntry {
+        qid: t.qid.clone(),
+        id: t.id.clone(),
+        model: info.model,
+        component: Named {
+            qid: tm.qid.clone(),
+            title: tm.title.clone(),
+        },
+        title: t.title.clone(),
+        description: t.description.clone(),
+        categories: t.categories.clone(),
+        targets: t.targets.iter().map(|q| lookup.named(q)).collect(),
+        attackers,
+        all_attackers,
+        assumptions: t.assumptions.iter().map(|q| lookup.named(q)).collect(),
+        status: info.status,
+        not_secure_by_default: info.not_secure_by_default,
+        cvss: t.cvss.clone(),
+        score: info.cvss.as_ref().map(|c| c.score),
+        severity: info.severity,
+        ticket: t.ticket.clone(),
+        untracked: info.untracked,
+        mitigations: t
+            .mitigations
+            .iter()
+            .filter_map(|q| lookup.mitigations.get(q.as_str()))
+            .map(|x| MitigationEntry {
+                qid: x.qid.clone(),
+                title: x.title.clone(),
+                description: x.description.clone(),
+                kind: x.kind,
+                in_place: x.in_place,
+                operator: x.operator.clone(),
+                ticket: x.ticket.clone(),
+                shared: x.shared,
+            })
+            .collect(),
+    }
+}
+
+fn matrix(model: &Model, analysis: &Analysis, lookup: &Lookup) -> Vec<MatrixTable> {
+    let mut tables = Vec::new();
+    for &m in analysis.analysed() {
+        let tm = &model.models[m];
+        let categories: Vec<String> = analysis
+            .categories_of(m)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let attackers = analysis.attackers_of(m);
+        let threat_ref = |ti: usize| {
+            let t = &analysis.threats[ti];
+            (t.qid.clone(), t.status)
+        };
+        let rows = analysis
+            .targets_of(m)
+            .iter()
+            .map(|target| {
+                let cells = categories
+                    .iter()
+                    .map(|cat| {
+                        let Some(cell) = target.cells.iter().find(|c| &*c.category == cat) else {
+                            return MatrixCell {
+                                category: cat.clone(),
+                                state: CellState::NotAsked,
+                                threats: Vec::new(),
+                                verdicts: Vec::new(),
+                                open: Vec::new(),
+                                answered: 0,
+                                asked: 0,
+                            };
+                        };
+                        let open: Vec<Qid> = attackers
+                            .iter()
+                            .filter(|a| {
+                                !cell
+                                    .threats
+                                    .iter()
+                                    .any(|&ti| analysis.threat_covers(ti, m, &a.qid))
+                                    && !cell.verdicts.iter().any(|v| v.covers(&a.qid))
+                            })
+                            .map(|a| a.qid.clone())
+                            .collect();
+                        let threats: Vec<(Qid, Status)> =
+                            cell.threats.iter().map(|&ti| threat_ref(ti)).collect();
+                        let asked = attackers.len();
+                        let answered = asked - open.len();
+                        let state = if threats.iter().any(|(_, s)| s.is_open()) {
+                            CellState::Unmitigated
+                        } else if asked == 0 || answered == asked {
+                            CellState::Answered
+                        } else if answered == 0 {
+                            CellState::Open
+                        } else {
+                            CellState::PartlyOpen
+                        };
+                        MatrixCell {
+                            category: cat.clone(),
+                            state,
+                            threats,
+                            verdicts: cell
+                                .verdicts
+                                .iter()
+                                .map(|v| (v.verdict, v.attacker.clone()))
+                                .collect(),
+                            open,
+                            answered,
+                            asked,
+                        }
+                    })
+                    .collect();
+                MatrixRow {
+                    target: lookup.named(&target.qid),
+                    kind: match target.kind {
+                        tmkit_model::taxonomy::TargetKind::DataFlow => "data flow".to_string(),
+                        tmkit_model::taxonomy::TargetKind::Asset(k) => k.as_str().to_string(),
+                    },
+                    cells,
+                    other: target.other.iter().map(|&ti| threat_ref(ti)).collect(),
+                }
+            })
+            .collect();
+        tables.push(MatrixTable {
+            model: Named {
+                qid: tm.qid.clone(),
+                title: tm.title.clone(),
+            },
+            index: m,
+            categories,
+            attackers: attackers
+                .iter()
+                .map(|a| Named {
+                    qid: a.qid.clone(),
+                    title: a.title.clone(),
+                })
+                .collect(),
+            rows,
+        });
+    }
+    tables
+}
+
+fn checklist(model: &Model) -> Vec<ChecklistItem> {
+    let mut relied: HashMap<&str, Vec<Qid>> = HashMap::new();
+    for tm in &model.models {
+        for t in &tm.threats {
+            for a in &t.assumptions {
+                relied.entry(a.as_str()).or_default().push(t.qid.clone());
+            }
+        }
+    }
+    let mut items = Vec::new();
+    for tm in &model.models {
+        let owner = Named {
+            qid: tm.qid.clone(),
+            title: tm.title.clone(),
+        };
+        for r in &tm.requirements {
+            let detail: Vec<&str> = [r.kind.as_deref(), r.reference.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            items.push(ChecklistItem {
+                kind: ChecklistKind::Requirement,
+                qid: r.qid.clone(),
+                model: owner.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                detail: (!detail.is_empty()).then(|| detail.join(", ")),
+                relied_on_by: Vec::new(),
+            });
+        }
+    }
+    for tm in &model.models {
+        let owner = Named {
+            qid: tm.qid.clone(),
+            title: tm.title.clone(),
+        };
+        for a in &tm.assumptions {
+            items.push(ChecklistItem {
+                kind: ChecklistKind::Assumption,
+                qid: a.qid.clone(),
+                model: owner.clone(),
+                title: a.title.clone(),
+                description: a.description.clone(),
+                detail: None,
+                relied_on_by: relied.get(a.qid.as_str()).cloned().unwrap_or_default(),
+            });
+        }
+    }
+    items
+}

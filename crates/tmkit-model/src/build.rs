@@ -63,6 +63,8 @@ struct Builder<'a> {
     /// Every element by qualified id (for qualified-path references).
     global: HashMap<Qid, Entry>,
     taxonomies: Vec<Taxonomy>,
+    /// Unresolved references reported so far.
+    unresolved: usize,
 }
 
 fn bool_of(b: &Option<Sp<bool>>, default: bool) -> bool {
@@ -83,6 +85,7 @@ pub fn build(loaded: &Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
         scopes: Vec::new(),
         global: HashMap::new(),
         taxonomies: Vec::new(),
+        unresolved: 0,
     };
     if loaded.docs.is_empty() {
         return (None, b.diags, b.spans);
@@ -345,7 +348,15 @@ impl<'a> Builder<'a> {
                 .cloned();
         }
         let Some(entry) = found else {
-            let candidates: Vec<String> = self.visible_ids(m, expected);
+            // Suggestions cost a scan of the visible ids: offer them for the
+            // first hundred unresolved references only, so a hostile model
+            // with many broken references stays linear.
+            self.unresolved += 1;
+            let candidates: Vec<String> = if self.unresolved <= 100 {
+                self.visible_ids(m, expected)
+            } else {
+                Vec::new()
+            };
             let mut d = Diagnostic::new(
                 not_found,
                 format!("unresolved reference '{}' in `{role}`", truncate(n)),

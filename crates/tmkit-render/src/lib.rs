@@ -2,3 +2,10 @@
 #![warn(missing_docs)]
 
 pub mod diagram;
+pub mod escape;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod report;
+
+pub use report::{ReportFormat, ReportOptions};

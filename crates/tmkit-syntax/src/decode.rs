@@ -67,10 +67,12 @@ impl Decoder {
         match &node.value {
             Value::Map(entries) => {
                 // Duplicate keys: report every repeat with the first place.
-                let mut seen: Vec<&Key> = Vec::new();
+                // A hash map keeps hostile mappings with millions of keys linear.
+                let mut seen: std::collections::HashMap<&str, &Key> =
+                    std::collections::HashMap::new();
                 let mut kept = Vec::new();
                 for (k, v) in entries {
-                    if let Some(first) = seen.iter().find(|f| f.name == k.name) {
+                    if let Some(first) = seen.get(k.name.as_str()) {
                         self.push(
                             Diagnostic::new(
                                 Code::DuplicateKey,
@@ -82,7 +84,7 @@ impl Decoder {
                         );
                         continue;
                     }
-                    seen.push(k);
+                    seen.insert(k.name.as_str(), k);
                     kept.push((k, v));
                 }
                 Some(MapReader {

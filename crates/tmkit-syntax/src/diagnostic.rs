@@ -224,23 +224,48 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         }
         for fid in seen_files {
             let file = files.get(fid);
-            let mut snippet = Snippet::source(file.text.as_str())
-                .path(file.display.as_str())
-                .fold(true);
-            for (i, l) in labels
+            let here: Vec<(usize, &&Label)> = labels
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.span.file == fid)
-            {
-                let kind = if i == 0 && d.primary.is_some() {
-                    AnnotationKind::Primary
-                } else {
-                    AnnotationKind::Context
-                };
-                let (start, end) = clamp_range(&file.text, l.span.start, l.span.end);
-                snippet = snippet.annotation(kind.span(start..end).label(l.message.as_str()));
+                .collect();
+            // Give the renderer only the lines it shows, not the whole file:
+            // rendering stays proportional to the diagnostic, not to the file.
+            let first = here.iter().map(|(_, l)| l.span.line).min().unwrap_or(1);
+            let last = here.iter().map(|(_, l)| l.span.line).max().unwrap_or(1);
+            let groups: Vec<(u32, u32)> = if last - first <= 40 {
+                vec![(first, last)]
+            } else {
+                here.iter()
+                    .map(|(_, l)| (l.span.line, l.span.line))
+                    .collect()
+            };
+            for (from, to) in groups {
+                let start = file.line_start(from).unwrap_or(0);
+                let end = file.line_start(to + 1).unwrap_or(file.text.len());
+                let text = &file.text[start..end];
+                let mut snippet = Snippet::source(text)
+                    .line_start(from as usize)
+                    .path(file.display.as_str())
+                    .fold(true);
+                for (i, l) in here
+                    .iter()
+                    .filter(|(_, l)| (from..=to).contains(&l.span.line))
+                {
+                    let kind = if *i == 0 && d.primary.is_some() {
+                        AnnotationKind::Primary
+                    } else {
+                        AnnotationKind::Context
+                    };
+                    let (s0, e0) = clamp_range(
+                        text,
+                        l.span.start.saturating_sub(start),
+                        l.span.end.saturating_sub(start),
+                    );
+                    snippet = snippet.annotation(kind.span(s0..e0).label(l.message.as_str()));
+                }
+                group = group.element(snippet);
             }
-            group = group.element(snippet);
         }
         for n in &d.notes {
             group = group.element(Level::NOTE.message(n.as_str()));

@@ -3,8 +3,6 @@
 
 pub mod check;
 pub mod diagram;
-pub mod export;
-pub mod import;
 pub mod init;
 pub mod matrix;
 pub mod metrics;

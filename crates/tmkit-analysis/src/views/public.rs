@@ -1,0 +1,266 @@
+//! The public (non-confidential, distributable) filter: FORMAT.md
+//! "Confidentiality", applied once to the model before any renderer runs.
+
+use crate::analysis::Analysis;
+use crate::status::Status;
+use std::collections::{HashMap, HashSet};
+use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
+
+/// Returns the public extraction of `model`: a smaller model that contains
+/// only what FORMAT.md "Confidentiality" allows to hand to a customer.
+///
+/// Withheld (removed from the returned model):
+/// - confidential models with all their elements, and their components
+///   (their qualified ids name the confidential model); a catalogue that is
+///   confidential or imported only by withheld models;
+/// - every element with `confidential: true`;
+/// - zones nested `within` a withheld zone, and assets and attackers placed in
+///   a withheld zone (a zone is withheld with everything in it);
+/// - data flows with a withheld endpoint;
+/// - every threat whose status **in the full model** is not `mitigated`
+///   (statuses are decided before anything is filtered, so a partial threat
+///   never looks mitigated once its planned controls are dropped);
+/// - threats naming a withheld target or a withheld listed attacker;
+/// - mitigated threats whose controls are all withheld (a threat whose only
+///   control is confidential would otherwise look unmitigated and would hint
+///   at the secret control);
+/// - mitigations that are not in place, `risk-acceptance` mitigations (a
+///   residual risk, not a security feature), inline mitigations of withheld
+///   threats, and shared mitigations used only by withheld threats;
+/// - verdicts that are confidential or name a withheld target or attacker.
+///
+/// Dropped from shown elements: tickets, operators, owners and authors
+/// (internal names); a shown threat's references to withheld mitigations and
+/// assumptions; a flow's `carries` entries that are withheld. A threat whose
+/// attacker list is omitted simply loses the withheld attackers, since the
+/// analysis of the returned model only sees the attackers it contains.
+///
+/// A confidential root yields a stub root (id `withheld`, no element).
+pub fn public(model: &Model) -> Model {
+    let analysis = Analysis::new(model);
+    let status: HashMap<&str, Status> = analysis
+        .threats
+        .iter()
+        .map(|t| (t.qid.as_str(), t.status))
+        .collect();
+
+    // Models.
+    let n = model.models.len();
+    let mut model_out = vec![false; n];
+    for (m, tm) in model.models.iter().enumerate() {
+        if tm.kind != ModelKind::Catalogue {
+            model_out[m] = tm.confidential
+                || model
+                    .ancestors(m)
+                    .iter()
+                    .any(|&a| model.models[a].confidential);
+        }
+    }
+    for (m, tm) in model.models.iter().enumerate() {
+        if tm.kind == ModelKind::Catalogue {
+            let imported_by_shown = model
+                .models
+                .iter()
+                .enumerate()
+                .any(|(i, x)| !model_out[i] && x.imports.contains(&m));
+            model_out[m] = tm.confidential || !imported_by_shown;
+        }
+    }
+    if model_out[0] {
+        return stub_root(model.root());
+    }
+
+    let mut out: HashSet<&str> = HashSet::new();
+    let keep = |m: ModelIndex, confidential: bool| !model_out[m] && !confidential;
+
+    // Zones, nested: iterate until nothing changes (chains of `within`).
+    for (m, tm) in model.models.iter().enumerate() {
+        for z in &tm.zones {
+            if !keep(m, z.confidential) {
+                out.insert(&z.qid);
+            }
+        }
+    }
+    loop {
+        let mut changed = false;
+        for tm in &model.models {
+            for z in &tm.zones {
+                if !out.contains(z.qid.as_str())
+                    && z.within.as_deref().is_some_and(|w| out.contains(w))
+                {
+                    out.insert(&z.qid);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let in_withheld_zone = |zone: &Option<String>, out: &HashSet<&str>| {
+        zone.as_deref().is_some_and(|z| out.contains(z))
+    };
+    for (m, tm) in model.models.iter().enumerate() {
+        for r in &tm.requirements {
+            if !keep(m, r.confidential) {
+                out.insert(&r.qid);
+            }
+        }
+        for a in &tm.assumptions {
+            if !keep(m, a.confidential) {
+                out.insert(&a.qid);
+            }
+        }
+        for a in &tm.assets {
+            if !keep(m, a.confidential) || in_withheld_zone(&a.zone, &out) {
+                out.insert(&a.qid);
+            }
+        }
+        for a in &tm.attackers {
+            if !keep(m, a.confidential) || in_withheld_zone(&a.zone, &out) {
+                out.insert(&a.qid);
+            }
+        }
+    }
+    for (m, tm) in model.models.iter().enumerate() {
+        for f in &tm.dataflows {
+            if !keep(m, f.confidential)
+                || out.contains(f.from.as_str())
+                || out.contains(f.to.as_str())
+            {
+                out.insert(&f.qid);
+            }
+        }
+    }
+    // Mitigations that are withheld whoever uses them.
+    let mut mitigation_kind = HashMap::new();
+    for (m, tm) in model.models.iter().enumerate() {
+        for x in &tm.mitigations {
+            mitigation_kind.insert(x.qid.as_str(), x.kind);
+            if !keep(m, x.confidential) || !x.in_place || !x.kind.is_control() {
+                out.insert(&x.qid);
+            }
+        }
+    }
+    // Threats.
+    for (m, tm) in model.models.iter().enumerate() {
+        for t in &tm.threats {
+            let withheld = !keep(m, t.confidential)
+                || status.get(t.qid.as_str()) != Some(&Status::Mitigated)
+                || t.targets.iter().any(|q| out.contains(q.as_str()))
+                || t.attackers
+                    .as_ref()
+                    .is_some_and(|l| l.iter().any(|q| out.contains(q.as_str())))
+                || !t.mitigations.iter().any(|q| {
+                    !out.contains(q.as_str())
+                        && mitigation_kind
+                            .get(q.as_str())
+                            .is_some_and(|k| k.is_control())
+                });
+            if withheld {
+                out.insert(&t.qid);
+            }
+        }
+    }
+    // Mitigations by use: inline ones go with their threat; a shared one used
+    // only by withheld threats would hint at them.
+    let mut used_by_shown: HashSet<&str> = HashSet::new();
+    let mut used: HashSet<&str> = HashSet::new();
+    for tm in &model.models {
+        for t in &tm.threats {
+            for q in &t.mitigations {
+                used.insert(q);
+                if !out.contains(t.qid.as_str()) {
+                    used_by_shown.insert(q);
+                }
+            }
+        }
+    }
+    for tm in &model.models {
+        for x in &tm.mitigations {
+            if used.contains(x.qid.as_str()) && !used_by_shown.contains(x.qid.as_str()) {
+                out.insert(&x.qid);
+            }
+        }
+    }
+
+    // Build the smaller model, renumbering model indices.
+    let mut new_index = vec![None; n];
+    let mut next = 0;
+    for m in 0..n {
+        if !model_out[m] {
+            new_index[m] = Some(next);
+            next += 1;
+        }
+    }
+    let remap =
+        |v: &[ModelIndex]| -> Vec<ModelIndex> { v.iter().filter_map(|&i| new_index[i]).collect() };
+    let shown = |q: &str| !out.contains(q);
+    let mut models = Vec::with_capacity(next);
+    for (m, tm) in model.models.iter().enumerate() {
+        if model_out[m] {
+            continue;
+        }
+        let mut p = tm.clone();
+        p.parent = tm.parent.and_then(|i| new_index[i]);
+        p.children = remap(&tm.children);
+        p.imports = remap(&tm.imports);
+        p.owner = None;
+        p.authors.clear();
+        p.requirements.retain(|x| shown(&x.qid));
+        p.zones.retain(|x| shown(&x.qid));
+        p.assets.retain(|x| shown(&x.qid));
+        p.attackers.retain(|x| shown(&x.qid));
+        p.assumptions.retain(|x| shown(&x.qid));
+        p.dataflows.retain(|x| shown(&x.qid));
+        for f in &mut p.dataflows {
+            f.carries.retain(|q| shown(q));
+        }
+        p.analysis.retain(|v| {
+            !v.confidential && shown(&v.target) && v.attacker.as_deref().is_none_or(shown)
+        });
+        p.mitigations.retain(|x| shown(&x.qid));
+        for x in &mut p.mitigations {
+            x.operator = None;
+            x.ticket = None;
+        }
+        p.threats.retain(|x| shown(&x.qid));
+        for t in &mut p.threats {
+            t.ticket = None;
+            t.mitigations.retain(|q| shown(q));
+            t.assumptions.retain(|q| shown(q));
+        }
+        models.push(p);
+    }
+    Model::new(models)
+}
+
+/// The public extraction of a confidential root: nothing but a placeholder.
+fn stub_root(root: &ThreatModel) -> Model {
+    let mut p = root.clone();
+    p.id = "withheld".to_string();
+    p.qid = "withheld".to_string();
+    p.title = "Confidential threat model (withheld)".to_string();
+    p.path = String::new();
+    p.version = None;
+    p.owner = None;
+    p.authors.clear();
+    p.description = None;
+    p.abstraction.notes = None;
+    p.abstraction.level = None;
+    p.abstraction.taxonomy = Default::default();
+    p.confidential = false;
+    p.requirements.clear();
+    p.zones.clear();
+    p.assets.clear();
+    p.dataflows.clear();
+    p.attackers.clear();
+    p.assumptions.clear();
+    p.analysis.clear();
+    p.mitigations.clear();
+    p.threats.clear();
+    p.children.clear();
+    p.imports.clear();
+    p.parent = None;
+    Model::new(vec![p])
+}

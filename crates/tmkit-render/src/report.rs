@@ -1,0 +1,186 @@
+//! `tmkit report`: the registry of report formats and what they share.
+//!
+//! A report is a pure function of a [`View`] (computed once by
+//! `tmkit_analysis::views`) and [`ReportOptions`]: the same input gives
+//! byte-identical output. Renderers never decide what is visible.
+
+use crate::{html, json, markdown};
+use tmkit_analysis::views::View;
+use tmkit_analysis::{Rating, Status};
+
+/// An output format of `tmkit report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// One self-contained HTML file.
+    Html,
+    /// The resolved model and every derived value (see [`json::schema`]).
+    Json,
+}
+
+impl ReportFormat {
+    /// Every format.
+    pub const ALL: [ReportFormat; 3] = [
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+        ReportFormat::Json,
+    ];
+
+    /// The command-line name (`md`, `html`, `json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Html => "html",
+            ReportFormat::Json => "json",
+        }
+    }
+
+    /// Parses `md`/`markdown`, `html`, `json` (case-insensitive).
+    pub fn parse(s: &str) -> Option<ReportFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Some(ReportFormat::Markdown),
+            "html" | "htm" => Some(ReportFormat::Html),
+            "json" => Some(ReportFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Options shared by every report format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReportOptions {
+    /// The date printed on the report (`YYYY-MM-DD`); None prints no date, so
+    /// that reruns are byte-identical.
+    pub date: Option<String>,
+}
+
+impl ReportOptions {
+    /// Options with no date.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`ReportOptions::date`].
+    pub fn with_date(mut self, date: Option<String>) -> Self {
+        self.date = date;
+        self
+    }
+}
+
+/// Renders a view in a format.
+pub fn render(view: &View, format: ReportFormat, options: &ReportOptions) -> String {
+    match format {
+        ReportFormat::Markdown => markdown::render(view, options),
+        ReportFormat::Html => html::render(view, options),
+        ReportFormat::Json => json::render(view, options),
+    }
+}
+
+/// The calendar date (`YYYY-MM-DD`, UTC) of a Unix timestamp, as given in
+/// `SOURCE_DATE_EPOCH`. None when it is not a plausible number of seconds.
+pub fn date_from_epoch(epoch: &str) -> Option<String> {
+    let secs: i64 = epoch.trim().parse().ok()?;
+    if !(0..=253_402_300_799).contains(&secs) {
+        return None;
+    }
+    // Days to civil date (Howard Hinnant's algorithm).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// True when `s` is a `YYYY-MM-DD` date (what `--date` accepts).
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+pub(crate) fn severity_label(s: Option<Rating>) -> &'static str {
+    match s {
+        Some(Rating::Critical) => "Critical",
+        Some(Rating::High) => "High",
+        Some(Rating::Medium) => "Medium",
+        Some(Rating::Low) => "Low",
+        Some(Rating::None) => "None",
+        None => "Unscored",
+    }
+}
+
+pub(crate) fn severity_key(s: Option<Rating>) -> &'static str {
+    match s {
+        Some(r) => r.as_str(),
+        None => "unscored",
+    }
+}
+
+/// Severity groups, worst first.
+pub(crate) const SEVERITIES: [Option<Rating>; 6] = [
+    Some(Rating::Critical),
+    Some(Rating::High),
+    Some(Rating::Medium),
+    Some(Rating::Low),
+    Some(Rating::None),
+    None,
+];
+
+pub(crate) fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Mitigated => "Mitigated",
+        Status::Accepted => "Accepted",
+        Status::Partial => "Partial",
+        Status::Unmitigated => "Unmitigated",
+        _ => "Unknown",
+    }
+}
+
+pub(crate) fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+pub(crate) fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_to_date() {
+        assert_eq!(date_from_epoch("0").as_deref(), Some("1970-01-01"));
+        assert_eq!(date_from_epoch("1700000000").as_deref(), Some("2023-11-14"));
+        assert_eq!(date_from_epoch("951782400").as_deref(), Some("2000-02-29"));
+        assert_eq!(date_from_epoch("-5"), None);
+        assert_eq!(date_from_epoch("soon"), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_date("2026-11-29"));
+        assert!(!is_date("2026-1-29"));
+        assert!(!is_date("<script>x"));
+    }
+
+    #[test]
+    fn formats_parse() {
+        for f in ReportFormat::ALL {
+            assert_eq!(ReportFormat::parse(f.name()), Some(f));
+        }
+        assert_eq!(ReportFormat::parse("pdf"), None);
+    }
+}
