@@ -70,17 +70,58 @@ pub(crate) fn asset_kind(t: &str) -> Option<&'static str> {
         Some("certificate")
     } else if has("key") {
         Some("key")
-    } else if has("database") || has("datastore") || has("data store") || has("storage") {
+    } else if [
+        "database",
+        "datastore",
+        "data store",
+        "storage",
+        "sql",
+        "postgres",
+        "mongo",
+        "redis",
+        "dynamodb",
+        "bucket",
+        "s3",
+        "rds",
+        "cache",
+        "queue",
+        "elasticsearch",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         Some("datastore")
     } else if has("data") {
         Some("data")
-    } else if has("service") || has("api") || has("endpoint") || has("server") {
+    } else if [
+        "service",
+        "api",
+        "endpoint",
+        "server",
+        "gateway",
+        "lambda",
+        "function",
+        "container",
+        "web",
+        "app",
+        "balancer",
+        "proxy",
+        "backend",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         Some("service")
     } else if has("process") {
         Some("process")
     } else if has("hardware") || has("device") {
         Some("hardware")
-    } else if has("external") || has("user") || has("browser") {
+    } else if [
+        "external", "user", "browser", "client", "mobile", "actor", "third",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
         Some("external")
     } else {
         None
@@ -115,5 +156,8 @@ mod tests {
         assert_eq!(asset_kind("Customer database"), Some("datastore"));
         assert_eq!(asset_kind("sensitive data"), Some("data"));
         assert_eq!(asset_kind("frobnicator"), None);
+        assert_eq!(asset_kind("postgresql"), Some("datastore"));
+        assert_eq!(asset_kind("api-gateway"), Some("service"));
+        assert_eq!(asset_kind("generic-client"), Some("external"));
     }
 }

@@ -124,3 +124,73 @@ fn export_then_import_gives_back_the_same_model() {
         assert!(out.warnings.is_empty(), "{rel}: {:?}", out.warnings);
     }
 }
+
+#[test]
+fn other_tools_documents_import_into_a_valid_model() {
+    let text = std::fs::read_to_string(crate::support::test_path("fixtures/otm/foreign.otm.json"))
+        .unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&validator("otm-0.2.0.schema.json"), &doc);
+    let out = otm::import(&text, "foreign.otm.json").unwrap();
+    let (_dir, checked) = check_import(&out);
+    let model = checked.model.unwrap();
+    let root = model.root();
+    assert_eq!(root.id, "online-banking");
+    assert_eq!(root.abstraction.taxonomy, tmkit_model::Taxonomy::Stride);
+    assert_eq!(root.zones.len(), 2);
+    assert_eq!(root.zones[1].trust, 100.0);
+    // Components and assets; a component inside a component inherits its zone.
+    let asset = |id: &str| root.assets.iter().find(|a| a.id == id).unwrap();
+    assert_eq!(asset("accounts-db").zone, asset("api-gateway").zone);
+    assert_eq!(asset("accounts-db").kind, tmkit_model::AssetKind::Datastore);
+    assert_eq!(asset("web-client").kind, tmkit_model::AssetKind::External);
+    assert_eq!(asset("credentials").kind, tmkit_model::AssetKind::Data);
+    assert_eq!(asset("ID_3d1e0b8f-hsm").kind, tmkit_model::AssetKind::Other);
+    // The flow to a trust zone cannot be a tmkit flow.
+    assert_eq!(root.dataflows.len(), 1);
+    assert_eq!(root.dataflows[0].carries, ["online-banking.credentials"]);
+    // Statuses follow the instances' mitigation states.
+    let analysis = tmkit_analysis::Analysis::new(&model);
+    let status = |id: &str| {
+        analysis
+            .threat(&format!("online-banking.{id}"))
+            .unwrap()
+            .status
+    };
+    use tmkit_analysis::Status;
+    assert_eq!(status("spoofing-1"), Status::Unmitigated);
+    assert_eq!(status("dos-1"), Status::Mitigated);
+    assert_eq!(status("sqli"), Status::Partial);
+    assert_eq!(status("backup-leak"), Status::Accepted);
+    let spoof = root.threats.iter().find(|t| t.id == "spoofing-1").unwrap();
+    assert_eq!(
+        spoof.targets,
+        ["online-banking.api-gateway", "online-banking.df-login"]
+    );
+    let sqli = root.threats.iter().find(|t| t.id == "sqli").unwrap();
+    assert_eq!(sqli.categories, ["tampering", "information-disclosure"]);
+    assert!(sqli.description.as_deref().unwrap().contains("CWE-89"));
+    assert_eq!(out.threats.len(), 5);
+    // Everything approximated is reported.
+    let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    let has = |s: &str| text.iter().any(|w| w.contains(s));
+    assert!(has("`df-broken`"), "{text:#?}");
+    assert!(has("frobnicator"), "{text:#?}");
+    assert!(has("representation"), "{text:#?}");
+    assert!(has("`orphan` has no instance"), "{text:#?}");
+}
+
+#[test]
+fn malformed_otm_names_file_and_line() {
+    let err = otm::import(
+        "{\n  \"otmVersion\": \"0.2.0\",\n  \"project\": 3\n}\n",
+        "bad.otm.json",
+    )
+    .unwrap_err();
+    assert_eq!(err.file, "bad.otm.json");
+    assert_eq!(err.line, Some(3), "{err}");
+    let err = otm::import("{\n  \"otmVersion\": \"0.2.0\",,\n}", "bad.otm.json").unwrap_err();
+    assert_eq!(err.line, Some(2), "{err}");
+    let err = otm::import("otmVersion: 0.2.0\nproject:\n  name: [x\n", "bad.otm.yaml").unwrap_err();
+    assert!(err.line.is_some(), "{err}");
+}
