@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub enum Which {
     /// The threat model file format (for editors: yaml-language-server).
     Model,
+    /// The JSON report (`tmkit report --format json`).
+    Report,
 }
 
 /// Arguments of `tmkit schema`.
@@ -25,6 +27,7 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let schema = match args.output {
         Which::Model => tmkit_syntax::raw::schema(),
+        Which::Report => tmkit_render::json::schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

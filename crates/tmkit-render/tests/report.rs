@@ -1,0 +1,235 @@
+//! Reports of the examples: a snapshot per format, the JSON report against
+//! its schema, determinism, and the self-containment of the HTML.
+
+use std::path::{Path, PathBuf};
+use tmkit_analysis::views::{View, ViewKind};
+use tmkit_model::Model;
+use tmkit_render::report::{ReportFormat, ReportOptions, render};
+
+fn example(rel: &str) -> Model {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(rel);
+    let checked = tmkit_model::check_path(Path::new(&path));
+    checked
+        .model
+        .unwrap_or_else(|| panic!("{rel} does not check: {:?}", checked.diagnostics))
+}
+
+fn reference() -> Model {
+    example("reference/threatmodel.yaml")
+}
+
+fn composed() -> Model {
+    example("composed/threatmodel.yaml")
+}
+
+fn report(model: &Model, kind: ViewKind, format: ReportFormat) -> String {
+    render(&View::new(model, kind), format, &ReportOptions::new())
+}
+
+#[test]
+fn snapshot_reference_markdown() {
+    insta::assert_snapshot!(report(&reference(), ViewKind::Full, ReportFormat::Markdown));
+}
+
+#[test]
+fn snapshot_reference_html() {
+    insta::assert_snapshot!(report(&reference(), ViewKind::Full, ReportFormat::Html));
+}
+
+#[test]
+fn snapshot_reference_json() {
+    insta::assert_snapshot!(report(&reference(), ViewKind::Full, ReportFormat::Json));
+}
+
+#[test]
+fn snapshot_reference_other_views_markdown() {
+    for kind in [ViewKind::Unmitigated, ViewKind::Public, ViewKind::Checklist] {
+        insta::assert_snapshot!(
+            format!("reference_{kind}_md"),
+            report(&reference(), kind, ReportFormat::Markdown)
+        );
+    }
+}
+
+#[test]
+fn every_report_is_byte_identical_on_rerun() {
+    for model in [reference(), composed()] {
+        for kind in ViewKind::ALL {
+            for format in ReportFormat::ALL {
+                let a = report(&model, kind, format);
+                let b = render(
+                    &View::new(&model.clone(), kind),
+                    format,
+                    &ReportOptions::new(),
+                );
+                assert_eq!(a, b, "{kind} {format:?}");
+                assert!(!a.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn date_appears_only_when_given() {
+    let model = reference();
+    for format in ReportFormat::ALL {
+        let without = report(&model, ViewKind::Full, format);
+        assert!(!without.contains("2031-05-17"));
+        let with = render(
+            &View::new(&model, ViewKind::Full),
+            format,
+            &ReportOptions::new().with_date(Some("2031-05-17".into())),
+        );
+        assert!(with.contains("2031-05-17"), "{format:?}");
+    }
+}
+
+#[test]
+fn json_report_validates_against_its_schema() {
+    let schema = tmkit_render::json::schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for model in [reference(), composed()] {
+        for kind in ViewKind::ALL {
+            let text = report(&model, kind, ReportFormat::Json);
+            let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{kind}: {errors:?}");
+        }
+    }
+}
+
+#[test]
+fn json_report_carries_derived_values_of_the_reference() {
+    let text = report(&reference(), ViewKind::Full, ReportFormat::Json);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["view"], "full");
+    assert_eq!(v["root"], "CCC");
+    assert_eq!(v["metrics"]["questions"], 45);
+    assert_eq!(v["metrics"]["answered"], 6);
+    assert_eq!(v["metrics"]["unmitigated"], 1);
+    assert_eq!(v["questions"].as_array().unwrap().len(), 45);
+    let threats = v["models"][0]["threats"].as_array().unwrap();
+    let vuln = threats.iter().find(|t| t["qid"] == "CCC.VULN_001").unwrap();
+    assert_eq!(vuln["status"], "unmitigated");
+    assert_eq!(vuln["score"], 6.5);
+    assert_eq!(vuln["severity"], "medium");
+    let flood = threats.iter().find(|t| t["qid"] == "CCC.T.flood").unwrap();
+    assert_eq!(flood["not_secure_by_default"], true);
+    assert_eq!(v["crossings"][0]["direction"], "inbound");
+    assert_eq!(v["crossings"][0]["exposed"][0], "integrity");
+    // Report order: severity, then score, then status (worst first).
+    assert_eq!(v["threats"][0], "CCC.VULN_001");
+    assert_eq!(v["threats"][1], "CCC.T.tamper");
+}
+
+#[test]
+fn unmitigated_view_lists_only_open_threats_worst_first() {
+    let model = composed();
+    let view = View::new(&model, ViewKind::Unmitigated);
+    let qids: Vec<&str> = view.threats.iter().map(|t| t.qid.as_str()).collect();
+    // SQL injection (critical, unmitigated), hash leak (partial), then the
+    // accepted ones; nothing mitigated.
+    assert_eq!(qids[0], "SHOP.T.sqli");
+    assert!(qids.contains(&"SHOP.LOGIN.T.hash-leak"));
+    assert!(
+        view.threats
+            .iter()
+            .all(|t| t.status != tmkit_analysis::Status::Mitigated)
+    );
+    let md = render(&view, ReportFormat::Markdown, &ReportOptions::new());
+    assert!(
+        md.contains("[https://tracker.example/SHOP-12](<https://tracker.example/SHOP-12>)"),
+        "tickets are links"
+    );
+    assert!(
+        md.contains("Parameterised queries everywhere (design, planned)"),
+        "planned mitigations are listed"
+    );
+    assert!(
+        !md.contains("Idempotency keys"),
+        "mitigated threats are not listed"
+    );
+}
+
+#[test]
+fn html_is_self_contained_with_a_strict_policy() {
+    for model in [reference(), composed()] {
+        for kind in ViewKind::ALL {
+            let html = report(&model, kind, ReportFormat::Html);
+            let csp = tmkit_render::html::content_security_policy();
+            assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"));
+            assert!(html.contains(&format!("content=\"{}\"", csp.replace('\'', "&#39;"))));
+            // No resource from anywhere: no src/href to another document,
+            // no external stylesheet or script, no inline style attribute.
+            assert!(!html.contains(" src="), "{kind}");
+            assert!(!html.contains("<link"), "{kind}");
+            assert!(!html.contains(" style="), "{kind}");
+            assert!(!html.contains("@import"), "{kind}");
+            assert_eq!(html.matches("<script").count(), 1, "{kind}");
+            assert_eq!(html.matches("<style").count(), 1, "{kind}");
+            for href in html.split("href=\"").skip(1) {
+                let h = &href[..href.find('"').unwrap()];
+                assert!(
+                    h.starts_with('#') || h.starts_with("https://"),
+                    "{kind}: link {h}"
+                );
+            }
+            if kind != ViewKind::Checklist {
+                assert!(html.contains("id=\"threat-table\"") || html.contains("No threat to list"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_element_has_an_anchor_in_the_full_html_and_markdown() {
+    let model = composed();
+    let html = report(&model, ViewKind::Full, ReportFormat::Html);
+    let md = report(&model, ViewKind::Full, ReportFormat::Markdown);
+    let index = tmkit_render::escape::anchor;
+    for tm in &model.models {
+        let mut qids: Vec<&str> = vec![tm.qid.as_str()];
+        qids.extend(tm.zones.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.assets.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.dataflows.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.attackers.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.assumptions.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.requirements.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.mitigations.iter().map(|x| x.qid.as_str()));
+        qids.extend(tm.threats.iter().map(|x| x.qid.as_str()));
+        for q in qids {
+            let id = format!(" id=\"{}\"", index(q));
+            assert_eq!(html.matches(&id).count(), 1, "html anchor of {q}");
+            assert_eq!(md.matches(&id).count(), 1, "markdown anchor of {q}");
+        }
+    }
+}
+
+#[test]
+fn composed_markdown_has_component_sections_and_mermaid() {
+    let md = report(&composed(), ViewKind::Full, ReportFormat::Markdown);
+    assert!(md.contains("```mermaid\nflowchart"));
+    assert!(md.contains("### <a id=\"SHOP.LOGIN\"></a>Login service (`SHOP.LOGIN`)"));
+    assert!(md.contains("### <a id=\"SHOP.PAY\"></a>Payments (`SHOP.PAY`)"));
+    assert!(md.contains("## <a id=\"_catalogues\"></a>Imported catalogues"));
+    // Grouped by severity, worst group first.
+    let crit = md
+        .find("<a id=\"_severity-critical\"></a>Critical (1)")
+        .unwrap();
+    let high = md.find("<a id=\"_severity-high\"></a>High").unwrap();
+    assert!(crit < high);
+}
+
+#[test]
+fn checklist_is_a_task_list_of_requirements_and_assumptions() {
+    let md = report(&composed(), ViewKind::Checklist, ReportFormat::Markdown);
+    assert!(md.contains("- [ ] <a id=\"SHOP.req.pci\"></a>`SHOP.req.pci` PCI-DSS merchant level 3 compliance (compliance, PCI-DSS 4.0)"));
+    assert!(md.contains("- [ ] <a id=\"SHOP.LOGIN.A.argon\"></a>`SHOP.LOGIN.A.argon` Password hashes use Argon2id with per-user salts. Relied on by `SHOP.LOGIN.T.stuffing`"));
+    assert!(md.contains("`ORG.A.tls`"));
+    assert!(!md.contains("SQL injection"));
+}
