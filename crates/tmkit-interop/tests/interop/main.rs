@@ -4,6 +4,7 @@
 
 mod csv;
 mod otm;
+mod otm_roundtrip;
 mod sarif;
 mod schemas;
 mod support;
