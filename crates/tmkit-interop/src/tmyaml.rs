@@ -328,6 +328,18 @@ enum Kind {
 }
 
 impl Kind {
+    /// Prefix of the ids given to elements without one.
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Objective => "OBJECTIVE",
+            Kind::Asset => "ASSET",
+            Kind::Attacker => "ATTACKER",
+            Kind::Assumption => "ASSUMPTION",
+            Kind::Threat => "THREAT",
+            Kind::Countermeasure => "COUNTERMEASURE",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Objective => "security objective",
@@ -518,12 +530,28 @@ impl Converter {
                 }
             }
             for (kind, node) in found {
-                let Some(raw) = node.get("ID").and_then(Node::as_text) else {
-                    continue;
+                let given = node
+                    .get("ID")
+                    .and_then(Node::as_text)
+                    .filter(|r| !r.trim().is_empty());
+                let generated = given.is_none();
+                let raw = match given {
+                    Some(r) => r.trim().to_string(),
+                    // Elements without an ID are still imported (so counts
+                    // match), under an id made from their kind and line.
+                    None if matches!(node.value, Value::Map(_)) => {
+                        format!("{}_{}", kind.prefix(), node.line)
+                    }
+                    None => continue,
                 };
-                let raw = raw.trim().to_string();
                 let mut id = sanitise_id(&raw);
-                if id != raw {
+                if generated {
+                    self.warn(
+                        m,
+                        node.line,
+                        format!("{} without an `ID`; imported as `{id}`", kind.name()),
+                    );
+                } else if id != raw {
                     self.warn(
                         m,
                         node.line,
@@ -564,7 +592,9 @@ impl Converter {
                     in_place,
                     title: one_line(&title),
                 });
-                self.by_id.entry(raw).or_default().push(index);
+                if !generated {
+                    self.by_id.entry(raw).or_default().push(index);
+                }
                 self.defined_at.insert((m, node.line, node.column), index);
             }
         }

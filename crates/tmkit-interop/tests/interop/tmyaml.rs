@@ -196,3 +196,72 @@ fn malformed_input_names_file_and_line() {
     assert!(err.message.contains("cycle"), "{err}");
     assert_eq!(err.file, "A/B.yaml");
 }
+
+#[test]
+fn lenient_on_what_real_files_contain() {
+    let mut src = tmyaml::MemorySource::new();
+    src.insert(
+        "M/M.yaml",
+        r#"ID: M
+title: Odd but readable
+authors: [A, B]
+version: 3
+scope:
+  assets:
+    - ID: 42
+      title: Numeric id
+      type: Service
+    - ID: Y
+      title: One-letter id that YAML 1.1 reads as a boolean
+      type: data
+    - title: No id at all
+threats:
+  - title: Threat without an id
+    threatType: [Tampering, "Elevation of privilege"]
+    assets: [{REFID: 42}, {REFID: Y}]
+    fullyMitigated: yes
+    countermeasures:
+      - title: Inline without id
+        inPlace: "true"
+  - ID: T2
+    title: Duplicate id
+    threatType: D
+    fullyMitigated: no
+  - ID: T2
+    title: Same id again
+    threatType: R
+"#,
+    );
+    let out = tmyaml::import_from(&src, std::path::Path::new("M")).unwrap();
+    let (_dir, checked) = check_import(&out);
+    let model = checked.model.unwrap();
+    let root = model.root();
+    let ids: Vec<&str> = root.assets.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["ID_42", "Y", "ASSET_13"]);
+    assert_eq!(
+        root.threats.len(),
+        3,
+        "every threat is imported, even without or with a duplicate id"
+    );
+    let first = &root.threats[0];
+    assert_eq!(first.id, "THREAT_15");
+    assert_eq!(first.targets, ["M.ID_42", "M.Y"]);
+    assert_eq!(first.categories, ["tampering", "elevation-of-privilege"]);
+    let analysis = Analysis::new(&model);
+    // `yes` and "true" are read as booleans: mitigated.
+    assert_eq!(
+        analysis.threat("M.THREAT_15").unwrap().status,
+        Status::Mitigated
+    );
+    assert_eq!(root.threats[2].id, "T2_2");
+    assert_eq!(root.version.as_deref(), Some("3"));
+    assert!(out.warnings.iter().any(|w| {
+        w.message
+            .contains("without an `ID`; imported as `THREAT_15`")
+    }));
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("used twice"))
+    );
+}
