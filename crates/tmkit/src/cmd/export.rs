@@ -60,9 +60,18 @@ pub fn run(args: Args) -> u8 {
     let analysis = Analysis::new(&model);
     let text = match args.format {
         Format::Sarif => {
-            let prefix = model_dir(&checked, &model.root().path).map(|d| sarif::repo_prefix(&d)).unwrap_or_default();
+            let prefix = model_dir(&checked, &model.root().path)
+                .map(|d| sarif::repo_prefix(&d))
+                .unwrap_or_default();
             let opts = sarif::SarifOptions::with_prefix(&prefix);
-            sarif::threats_to_sarif(&model, &analysis, &checked.spans, &checked.files, env!("CARGO_PKG_VERSION"), &opts)
+            sarif::threats_to_sarif(
+                &model,
+                &analysis,
+                &checked.spans,
+                &checked.files,
+                env!("CARGO_PKG_VERSION"),
+                &opts,
+            )
         }
         Format::Csv => {
             let rows = match args.rows {

@@ -62,13 +62,20 @@ pub fn run(args: Args) -> u8 {
     // The result must be a valid model: check it as any other.
     let checked = tmkit_model::check_path(&target.output);
     if !checked.diagnostics.is_empty() {
-        eprint!("{}", render_human(&checked.diagnostics, &checked.files, super::stderr_color()));
+        eprint!(
+            "{}",
+            render_human(&checked.diagnostics, &checked.files, super::stderr_color())
+        );
     }
     if checked.has_errors() {
         eprintln!("error: the imported model does not check; please report this as a bug");
         return super::EXIT_INVALID;
     }
-    let open = out.threats.iter().filter(|t| !t.mitigated_in_source).count();
+    let open = out
+        .threats
+        .iter()
+        .filter(|t| !t.mitigated_in_source)
+        .count();
     eprintln!(
         "imported {} file(s), {} threat(s) ({} not mitigated), {} warning(s) into {}",
         out.files.len(),

@@ -7,5 +7,6 @@ mod corpus;
 mod docs;
 mod examples;
 mod init;
+mod interop;
 mod schema;
 mod support;
