@@ -8,5 +8,6 @@ mod docs;
 mod examples;
 mod init;
 mod interop;
+mod report;
 mod schema;
 mod support;

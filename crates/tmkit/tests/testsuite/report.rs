@@ -1,0 +1,141 @@
+//! `tmkit report`: views x formats, atomic and deterministic output, dates,
+//! and `tmkit schema --output report`.
+
+use crate::support::{Test, repo_root};
+
+fn example(name: &str) -> String {
+    repo_root()
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const REFERENCE: &str = include_str!("../../../../examples/reference/threatmodel.yaml");
+
+#[test]
+fn default_is_the_full_markdown_report_on_stdout() {
+    let mut t = Test::new()
+        .args(["report", &example("reference")])
+        .status(0);
+    let out = t.stdout();
+    assert!(out.contains("# <a id=\"CCC\"></a>Threat model: Content Collaboration Cloud"));
+    assert!(out.contains("CCC.VULN_001"));
+    assert!(!out.contains("Date"));
+}
+
+#[test]
+fn every_view_and_format_writes_a_file_byte_identical_on_rerun() {
+    for view in ["full", "unmitigated", "public", "checklist"] {
+        for format in ["md", "html", "json"] {
+            let out = format!("report.{format}");
+            let mut first = Test::new().args([
+                "report",
+                &example("composed"),
+                "--view",
+                view,
+                "--format",
+                format,
+                "-o",
+                &out,
+            ]);
+            first = first.status(0);
+            let a = std::fs::read(first.path().join(&out)).expect("report written");
+            let second = Test::new()
+                .args([
+                    "report",
+                    &example("composed"),
+                    "--view",
+                    view,
+                    "--format",
+                    format,
+                    "-o",
+                    &out,
+                ])
+                .status(0);
+            let b = std::fs::read(second.path().join(&out)).unwrap();
+            assert_eq!(a, b, "{view} {format}");
+            assert!(!a.is_empty());
+        }
+    }
+}
+
+#[test]
+fn public_view_has_no_unmitigated_threat() {
+    let mut t = Test::new()
+        .args(["report", &example("reference"), "--view", "public"])
+        .status(0);
+    let out = t.stdout();
+    assert!(!out.contains("VULN_001"));
+    assert!(!out.contains("Disk exhaustion"));
+    assert!(!out.contains("Platform Security"), "owner is internal");
+    assert!(!out.contains("Platform team"), "operator is internal");
+    assert!(out.contains("CCC.T.mitm"));
+}
+
+#[test]
+fn refuses_to_write_over_the_model() {
+    let mut t = Test::new()
+        .model(REFERENCE)
+        .args(["report", "threatmodel.yaml", "-o", "threatmodel.yaml"])
+        .stderr_contains("refusing to write over the model file")
+        .status(2);
+    let after = std::fs::read_to_string(t.path().join("threatmodel.yaml")).unwrap();
+    assert_eq!(after, REFERENCE);
+}
+
+#[test]
+fn date_from_flag_or_source_date_epoch() {
+    Test::new()
+        .model(REFERENCE)
+        .args(["report", "--date", "2030-04-05"])
+        .stdout_contains("| Date | 2030-04-05 |")
+        .status(0);
+    Test::new()
+        .model(REFERENCE)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["report", "--format", "json"])
+        .stdout_contains("\"date\": \"2023-11-14\"")
+        .status(0);
+    Test::new()
+        .model(REFERENCE)
+        .args(["report", "--date", "tomorrow"])
+        .stderr_contains("--date expects YYYY-MM-DD")
+        .status(2);
+}
+
+#[test]
+fn invalid_model_gives_no_report() {
+    Test::new()
+        .model("tmkit: 1\nid: X\n")
+        .args(["report", "--format", "html", "-o", "out.html"])
+        .status(2);
+}
+
+#[test]
+fn report_schema_describes_the_json_report() {
+    let mut t = Test::new().args(["schema", "--output", "report"]).status(0);
+    let schema = t.json();
+    let props = &schema["properties"];
+    for key in [
+        "view",
+        "models",
+        "threats",
+        "questions",
+        "crossings",
+        "metrics",
+        "checklist",
+    ] {
+        assert!(props.get(key).is_some(), "schema lacks {key}");
+    }
+    let mut r = Test::new()
+        .args(["report", &example("composed"), "--format", "json"])
+        .status(0);
+    let report = r.json();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
