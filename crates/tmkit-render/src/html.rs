@@ -515,6 +515,13 @@ fn scope(w: &mut String, view: &View, m: ModelIndex, level: usize) {
         w.push_str("</tbody></table>\n");
     }
     let flows: Vec<_> = tm.dataflows.iter().filter(|f| f.in_scope).collect();
+    let crossings: std::collections::HashMap<&str, &tmkit_analysis::Crossing> = view
+        .analysis
+        .crossings
+        .iter()
+        .filter(|c| c.model == m)
+        .map(|c| (c.flow.as_str(), c))
+        .collect();
     if !flows.is_empty() {
         h(w, "dataflows", "Data flows");
         table_start(
@@ -529,9 +536,9 @@ fn scope(w: &mut String, view: &View, m: ModelIndex, level: usize) {
             ],
         );
         for f in flows {
-            let crossing = view
-                .analysis
-                .crossing(&f.qid)
+            let crossing = crossings
+                .get(f.qid.as_str())
+                .copied()
                 .filter(|c| c.direction.crosses())
                 .map(|c| {
                     let mut s = format!(
@@ -911,6 +918,16 @@ fn threats(w: &mut String, view: &View) {
     w.push_str("</section>\n");
 }
 
+/// A reference to an element: a link when the report has the element's
+/// anchor (views with a scope section), plain text otherwise.
+fn refer(view: &View, n: &Named) -> String {
+    if view.sections.scope {
+        named_link(n)
+    } else {
+        format!("{} {}", e(&n.title), qid(&n.qid))
+    }
+}
+
 fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
     let _ = writeln!(
         w,
@@ -940,7 +957,7 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
         ),
     );
     fact("Categories", e(&t.categories.join(", ")));
-    let targets: Vec<String> = t.targets.iter().map(named_link).collect();
+    let targets: Vec<String> = t.targets.iter().map(|n| refer(view, n)).collect();
     fact(
         "Targets",
         if targets.is_empty() {
@@ -949,7 +966,7 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
             targets.join("; ")
         },
     );
-    let attackers: Vec<String> = t.attackers.iter().map(named_link).collect();
+    let attackers: Vec<String> = t.attackers.iter().map(|n| refer(view, n)).collect();
     fact(
         "Attackers",
         format!(
@@ -971,7 +988,7 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
             "Assumptions",
             t.assumptions
                 .iter()
-                .map(named_link)
+                .map(|n| refer(view, n))
                 .collect::<Vec<_>>()
                 .join("; "),
         );
@@ -985,7 +1002,7 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
         );
     }
     if view.model.models.len() > 1 {
-        fact("Model", named_link(&t.component));
+        fact("Model", refer(view, &t.component));
     }
     w.push_str("</dl>\n");
     description(w, &t.description);
@@ -1044,6 +1061,7 @@ fn mitigations(w: &mut String, view: &View) {
         return;
     }
     let public = view.kind == ViewKind::Public;
+    let users = crate::report::mitigation_users(view);
     w.push_str("<section id=\"_mitigations\">\n<h2>Security controls</h2>\n<p class=\"legend\">Shared mitigations; inline ones are listed with their threat.</p>\n");
     if public {
         table_start(w, &["ID", "Control", "Kind", "In place", "Mitigates"]);
@@ -1062,12 +1080,10 @@ fn mitigations(w: &mut String, view: &View) {
         );
     }
     for m in shared {
-        let used: Vec<String> = view
-            .threats
-            .iter()
-            .filter(|t| t.mitigations.iter().any(|x| x.qid == m.qid))
-            .map(|t| qid_link(&t.qid))
-            .collect();
+        let used: Vec<String> = users
+            .get(m.qid.as_str())
+            .map(|v| v.iter().map(|q| qid_link(q)).collect())
+            .unwrap_or_default();
         let _ = write!(
             w,
             "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",

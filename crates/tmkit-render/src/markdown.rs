@@ -247,7 +247,7 @@ fn summary(w: &mut Md, view: &View) {
         ViewKind::Unmitigated => {
             let open = view.threats.iter().filter(|x| x.status.is_open()).count();
             lines.push(format!(
-                "**{}** threats are not mitigated: {} unmitigated, {} partial, {} accepted. {} of them open and tracked by no ticket.",
+                "**{}** threats are not mitigated: {} unmitigated, {} partial, {} accepted; open threats tracked by no ticket: {}.",
                 view.threats.len(),
                 t.unmitigated,
                 t.partial,
@@ -414,14 +414,21 @@ fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
         w.table(&["ID", "Asset", "Kind", "Zone"], &rows);
     }
     let flows: Vec<_> = tm.dataflows.iter().filter(|f| f.in_scope).collect();
+    let crossings: std::collections::HashMap<&str, &tmkit_analysis::Crossing> = view
+        .analysis
+        .crossings
+        .iter()
+        .filter(|c| c.model == m)
+        .map(|c| (c.flow.as_str(), c))
+        .collect();
     if !flows.is_empty() {
         h(w, "dataflows", "Data flows");
         let rows: Vec<Vec<String>> = flows
             .iter()
             .map(|f| {
-                let crossing = view
-                    .analysis
-                    .crossing(&f.qid)
+                let crossing = crossings
+                    .get(f.qid.as_str())
+                    .copied()
                     .filter(|c| c.direction.crosses())
                     .map(|c| {
                         let mut s = format!("{} ({})", c.direction, c.exposed.join(", "));
@@ -542,7 +549,7 @@ fn analysis(w: &mut Md, view: &View) {
     w.section("analysis", "Analysis");
     w.para("Each cell answers *\"What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?\"* for every attacker. Legend: &#x2705; answered, &#x1F7E1; partly open, &#x2B1C; open, &#x1F534; answered by a threat that is not mitigated, `-` not asked by the taxonomy. Threats are marked **M**itigated, **A**ccepted, **P**artial, **U**nmitigated.");
     for table in &view.matrix {
-        matrix_table(w, view, table);
+        matrix_table(w, table);
     }
     let crossings: Vec<_> = view
         .analysis
@@ -592,8 +599,7 @@ fn analysis(w: &mut Md, view: &View) {
     }
 }
 
-fn matrix_table(w: &mut Md, view: &View, table: &MatrixTable) {
-    let mm = view.analysis.metrics(&view.model, table.index);
+fn matrix_table(w: &mut Md, table: &MatrixTable) {
     w.heading(
         3,
         &format!("{}-{}", section_anchor("matrix"), anchor(&table.model.qid)),
@@ -625,7 +631,6 @@ fn matrix_table(w: &mut Md, view: &View, table: &MatrixTable) {
             attackers.join(", ")
         }
     ));
-    let _ = mm;
     let mut head: Vec<String> = vec!["Target".to_string()];
     head.extend(table.categories.iter().map(|c| escape_md(c)));
     head.push("other".to_string());
@@ -745,6 +750,16 @@ fn threats(w: &mut Md, view: &View) {
     }
 }
 
+/// A reference to an element: a link when the report has the element's
+/// anchor (views with a scope section), plain text otherwise.
+fn refer(view: &View, n: &Named) -> String {
+    if view.sections.scope {
+        named_link(n)
+    } else {
+        format!("{} {}", code(&n.qid), escape_md(&n.title))
+    }
+}
+
 fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
     w.heading(
         4,
@@ -784,7 +799,7 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
             .collect::<Vec<_>>()
             .join(", "),
     ]);
-    let targets: Vec<String> = t.targets.iter().map(named_link).collect();
+    let targets: Vec<String> = t.targets.iter().map(|n| refer(view, n)).collect();
     rows.push(vec![
         "Targets".into(),
         if targets.is_empty() {
@@ -793,7 +808,7 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
             targets.join("; ")
         },
     ]);
-    let attackers: Vec<String> = t.attackers.iter().map(named_link).collect();
+    let attackers: Vec<String> = t.attackers.iter().map(|n| refer(view, n)).collect();
     rows.push(vec![
         "Attackers".into(),
         format!(
@@ -815,7 +830,7 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
             "Assumptions".into(),
             t.assumptions
                 .iter()
-                .map(named_link)
+                .map(|n| refer(view, n))
                 .collect::<Vec<_>>()
                 .join("; "),
         ]);
@@ -826,7 +841,7 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
         rows.push(vec!["Ticket".into(), "**none: open and untracked**".into()]);
     }
     if view.model.models.len() > 1 {
-        rows.push(vec!["Model".into(), named_link(&t.component)]);
+        rows.push(vec!["Model".into(), refer(view, &t.component)]);
     }
     w.table(&["", ""], &rows);
     w.description(&t.description);
@@ -864,15 +879,14 @@ fn mitigation_item(m: &MitigationEntry) -> String {
 }
 
 fn mitigations(w: &mut Md, view: &View) {
+    let users = crate::report::mitigation_users(view);
     let mut rows = Vec::new();
     for tm in &view.model.models {
         for m in tm.mitigations.iter().filter(|m| m.shared) {
-            let used: Vec<String> = view
-                .threats
-                .iter()
-                .filter(|t| t.mitigations.iter().any(|x| x.qid == m.qid))
-                .map(|t| qid_link(&t.qid))
-                .collect();
+            let used: Vec<String> = users
+                .get(m.qid.as_str())
+                .map(|v| v.iter().map(|q| qid_link(q)).collect())
+                .unwrap_or_default();
             let mut row = vec![
                 format!("<a id=\"{}\"></a>{}", anchor(&m.qid), code(&m.qid)),
                 escape_md(&m.title),

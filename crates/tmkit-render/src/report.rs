@@ -110,6 +110,20 @@ pub fn is_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
+/// The threats (of the view, in report order) using each mitigation.
+pub(crate) fn mitigation_users(view: &View) -> std::collections::HashMap<&str, Vec<&str>> {
+    let mut users: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for t in &view.threats {
+        for m in &t.mitigations {
+            users
+                .entry(m.qid.as_str())
+                .or_default()
+                .push(t.qid.as_str());
+        }
+    }
+    users
+}
+
 pub(crate) fn severity_label(s: Option<Rating>) -> &'static str {
     match s {
         Some(Rating::Critical) => "Critical",
