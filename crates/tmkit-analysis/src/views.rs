@@ -459,11 +459,6 @@ impl View {
         self.threats.iter().filter(move |t| t.model == m)
     }
 
-    /// Title of an element by qualified id (the qid itself when unknown).
-    pub fn title_of(&self, qid: &str) -> String {
-        Lookup::new(&self.model).named(qid).title
-    }
-
     /// The analysed component models (not the root), in model order.
     pub fn components(&self) -> impl Iterator<Item = ModelIndex> + '_ {
         self.model

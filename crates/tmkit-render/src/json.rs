@@ -360,12 +360,12 @@ pub struct CrossingJson {
 pub struct MetricsJson {
     /// Model qualified id.
     pub model: String,
-    /// Questions asked.
-    pub questions: usize,
-    /// Questions answered.
-    pub answered: usize,
-    /// answered / questions (4 decimals; 1 with no question).
-    pub coverage: f64,
+    /// Questions asked (null in views without the analysis, such as public).
+    pub questions: Option<usize>,
+    /// Questions answered (null without the analysis).
+    pub answered: Option<usize>,
+    /// answered / questions (4 decimals; 1 with no question; null without the analysis).
+    pub coverage: Option<f64>,
     /// Threats.
     pub threats: usize,
     /// Mitigated threats.
@@ -386,8 +386,8 @@ pub struct MetricsJson {
     pub mitigations_in_place: usize,
     /// Data flows crossing a trust boundary.
     pub crossings: usize,
-    /// Crossings with an unanswered exposure.
-    pub crossings_unanswered: usize,
+    /// Crossings with an unanswered exposure (null without the analysis).
+    pub crossings_unanswered: Option<usize>,
     /// Open threats with no ticket.
     pub untracked: usize,
     /// The same for each direct component.
@@ -465,7 +465,7 @@ pub fn report(view: &View, options: &ReportOptions) -> Report {
                 unanswered: c.unanswered.clone(),
             })
             .collect(),
-        metrics: metrics_json(&view.metrics),
+        metrics: metrics_json(&view.metrics, view.sections.analysis),
         checklist: view.checklist.iter().map(checklist_json).collect(),
     }
 }
@@ -477,13 +477,16 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
     s
 }
 
-fn metrics_json(m: &Metrics) -> MetricsJson {
+/// Metrics as the report shows them. Without the analysis section (public
+/// view) the coverage and unanswered-crossing counts are left out: on a
+/// filtered model they would point at where withheld threats were.
+fn metrics_json(m: &Metrics, analysis: bool) -> MetricsJson {
     let s = &m.threats.by_severity;
     MetricsJson {
         model: m.model.clone(),
-        questions: m.questions.total,
-        answered: m.questions.answered,
-        coverage: m.questions.coverage,
+        questions: analysis.then_some(m.questions.total),
+        answered: analysis.then_some(m.questions.answered),
+        coverage: analysis.then_some(m.questions.coverage),
         threats: m.threats.total,
         mitigated: m.threats.mitigated,
         accepted: m.threats.accepted,
@@ -504,9 +507,13 @@ fn metrics_json(m: &Metrics) -> MetricsJson {
         mitigations: m.mitigations.total,
         mitigations_in_place: m.mitigations.in_place,
         crossings: m.boundary_crossings.total,
-        crossings_unanswered: m.boundary_crossings.unanswered,
+        crossings_unanswered: analysis.then_some(m.boundary_crossings.unanswered),
         untracked: m.untracked_unmitigated,
-        components: m.components.iter().map(metrics_json).collect(),
+        components: m
+            .components
+            .iter()
+            .map(|c| metrics_json(c, analysis))
+            .collect(),
     }
 }
 

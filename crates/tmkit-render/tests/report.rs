@@ -233,3 +233,30 @@ fn checklist_is_a_task_list_of_requirements_and_assumptions() {
     assert!(md.contains("`ORG.A.tls`"));
     assert!(!md.contains("SQL injection"));
 }
+
+#[test]
+fn public_json_shows_no_analysis_progress() {
+    // On the filtered model, coverage and unanswered crossings would point
+    // at where withheld threats were.
+    let text = report(&composed(), ViewKind::Public, ReportFormat::Json);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["questions"].is_null() && v["other"].is_null());
+    assert!(v["metrics"]["coverage"].is_null());
+    assert!(v["metrics"]["crossings_unanswered"].is_null());
+    assert!(v["metrics"]["components"][0]["coverage"].is_null());
+    assert_eq!(v["metrics"]["unmitigated"], 0);
+    assert!(
+        v["crossings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["unanswered"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["owner"].is_null())
+    );
+}
