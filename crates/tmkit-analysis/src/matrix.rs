@@ -14,7 +14,6 @@ use crate::question::{Cell, Target};
 use crate::status::Status;
 use crate::table;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use tmkit_model::{Model, ModelIndex, VerdictKind};
 
@@ -109,7 +108,7 @@ fn verdict_label(v: VerdictKind) -> &'static str {
 }
 
 /// Threat numbers: contiguous, in model order, for threats shown in a cell.
-fn numbering(analysis: &Analysis) -> (HashMap<usize, usize>, Vec<usize>) {
+fn numbering(analysis: &Analysis) -> (Vec<usize>, Vec<usize>) {
     let mut shown = vec![false; analysis.threats.len()];
     for t in &analysis.targets {
         for c in &t.cells {
@@ -122,11 +121,10 @@ fn numbering(analysis: &Analysis) -> (HashMap<usize, usize>, Vec<usize>) {
         }
     }
     let order: Vec<usize> = (0..shown.len()).filter(|&i| shown[i]).collect();
-    let numbers = order
-        .iter()
-        .enumerate()
-        .map(|(n, &ti)| (ti, n + 1))
-        .collect();
+    let mut numbers = vec![0; shown.len()];
+    for (n, &ti) in order.iter().enumerate() {
+        numbers[ti] = n + 1;
+    }
     (numbers, order)
 }
 
@@ -150,18 +148,13 @@ fn threat_attackers(analysis: &Analysis, ti: usize, target: &Target) -> String {
     }
 }
 
-fn cell_lines(
-    analysis: &Analysis,
-    numbers: &HashMap<usize, usize>,
-    t: &Target,
-    c: &Cell,
-) -> Vec<String> {
+fn cell_lines(analysis: &Analysis, numbers: &[usize], t: &Target, c: &Cell) -> Vec<String> {
     let attackers = analysis.attackers_of(t.model);
     let mut lines = Vec::new();
     for &ti in &c.threats {
         lines.push(format!(
             "#{} {} {}",
-            numbers[&ti],
+            numbers[ti],
             status_letter(analysis.threats[ti].status),
             threat_attackers(analysis, ti, t)
         ));
@@ -246,7 +239,7 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
                         .map(|&ti| {
                             format!(
                                 "#{} {} {}",
-                                numbers[&ti],
+                                numbers[ti],
                                 status_letter(analysis.threats[ti].status),
                                 threat_attackers(analysis, ti, t)
                             )

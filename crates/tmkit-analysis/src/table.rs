@@ -14,13 +14,6 @@ pub(crate) fn truncate(s: &str, width: usize) -> String {
     out
 }
 
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    let mut out = s.to_string();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
-    out
-}
-
 /// Renders rows of multi-line cells under a header, within `max_width`
 /// columns. Columns are shrunk widest-first until the table fits (never
 /// below `MIN` characters); cells are then cut with `…`.
@@ -49,40 +42,49 @@ pub(crate) fn render(header: &[String], rows: &[Vec<Vec<String>>], max_width: us
         widths[i] = w - 1;
     }
     let mut out = String::new();
-    let line = |cells: Vec<String>, out: &mut String| {
-        let text = cells.join(SEP);
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(
-        header
-            .iter()
-            .zip(&widths)
-            .map(|(h, &w)| pad(&truncate(h, w), w))
-            .collect(),
-        &mut out,
-    );
     let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-    line(rule.clone(), &mut out);
+    let rule_refs: Vec<&str> = rule.iter().map(String::as_str).collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    write_line(&mut out, &header_refs, &widths, SEP);
+    write_line(&mut out, &rule_refs, &widths, SEP);
+    let mut texts: Vec<&str> = Vec::with_capacity(ncols);
     for (r, row) in rows.iter().enumerate() {
         // Rows span several lines: a rule between them keeps them apart.
         if r > 0 {
-            line(rule.clone(), &mut out);
+            write_line(&mut out, &rule_refs, &widths, SEP);
         }
         let height = row.iter().map(Vec::len).max().unwrap_or(0).max(1);
         for l in 0..height {
-            line(
-                (0..ncols)
-                    .map(|i| {
-                        let text = row.get(i).and_then(|c| c.get(l)).map_or("", String::as_str);
-                        pad(&truncate(text, widths[i]), widths[i])
-                    })
-                    .collect(),
-                &mut out,
+            texts.clear();
+            texts.extend(
+                (0..ncols).map(|i| row.get(i).and_then(|c| c.get(l)).map_or("", String::as_str)),
             );
+            write_line(&mut out, &texts, &widths, SEP);
         }
     }
     out
+}
+
+/// Appends one line of cells, each cut and padded to its width, without
+/// trailing spaces.
+fn write_line(out: &mut String, cells: &[&str], widths: &[usize], sep: &str) {
+    let start = out.len();
+    for (i, (text, &w)) in cells.iter().zip(widths).enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        let n = text.chars().count();
+        if n <= w {
+            out.push_str(text);
+            out.extend(std::iter::repeat_n(' ', w - n));
+        } else if w > 0 {
+            out.extend(text.chars().take(w - 1));
+            out.push('…');
+        }
+    }
+    let trimmed = out[start..].trim_end().len();
+    out.truncate(start + trimmed);
+    out.push('\n');
 }
 
 #[cfg(test)]
