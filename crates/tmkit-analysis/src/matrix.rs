@@ -351,10 +351,10 @@ fn md_escape(s: &str) -> String {
 fn render_open_text(analysis: &Analysis, model: &Model) -> String {
     let mut out = String::new();
     for &m in analysis.analysed() {
-        let open: Vec<String> = analysis
+        let open: Vec<(String, String)> = analysis
             .questions_of(m)
             .filter(|q| !q.answered)
-            .map(|q| q.sentence())
+            .map(|q| (q.sentence(), q.titles()))
             .collect();
         let _ = writeln!(
             out,
@@ -362,8 +362,8 @@ fn render_open_text(analysis: &Analysis, model: &Model) -> String {
             model.models[m].qid,
             open.len()
         );
-        for (i, s) in open.iter().enumerate() {
-            let _ = writeln!(out, "  {}. {s}", i + 1);
+        for (i, (s, titles)) in open.iter().enumerate() {
+            let _ = writeln!(out, "{:>5}. {s}\n       ({titles})", i + 1);
         }
         out.push('\n');
     }
@@ -373,10 +373,10 @@ fn render_open_text(analysis: &Analysis, model: &Model) -> String {
 fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
     let mut out = String::new();
     for &m in analysis.analysed() {
-        let open: Vec<String> = analysis
+        let open: Vec<(String, String)> = analysis
             .questions_of(m)
             .filter(|q| !q.answered)
-            .map(|q| q.sentence())
+            .map(|q| (q.sentence(), q.titles()))
             .collect();
         let _ = writeln!(
             out,
@@ -384,8 +384,8 @@ fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
             md_escape(&model.models[m].qid),
             open.len()
         );
-        for s in &open {
-            let _ = writeln!(out, "- [ ] {}", md_escape(s));
+        for (s, titles) in &open {
+            let _ = writeln!(out, "- [ ] {} ({})", md_escape(s), md_escape(titles));
         }
         out.push('\n');
     }

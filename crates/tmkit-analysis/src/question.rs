@@ -105,14 +105,21 @@ pub struct Question<'a> {
 }
 
 impl Question<'_> {
-    /// The question as a sentence a team can work through:
-    /// "What can go wrong for TARGET given an attack by ATTACKER for the
-    /// aspect of CATEGORY?" (titles, with the qualified ids in parentheses).
+    /// The question as a sentence a team can work through, with qualified
+    /// ids (unambiguous, unlike titles): "What can go wrong for
+    /// CCC.dataflow.1 given an attack by CCC.editor for the aspect of
+    /// confidentiality?"
     pub fn sentence(&self) -> String {
         format!(
-            "What can go wrong for {} ({}) given an attack by {} ({}) for the aspect of {}?",
-            self.target_title, self.target, self.attacker_title, self.attacker, self.category
+            "What can go wrong for {} given an attack by {} for the aspect of {}?",
+            self.target, self.attacker, self.category
         )
+    }
+
+    /// The titles of the target and the attacker, for a reader:
+    /// "Edit API endpoint / logged in user with "editor" privileges".
+    pub fn titles(&self) -> String {
+        format!("{} / {}", self.target_title, self.attacker_title)
     }
 }
 

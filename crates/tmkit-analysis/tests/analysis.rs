@@ -114,7 +114,7 @@ threats:
     let q = a.open_questions().next().unwrap();
     assert_eq!(
         q.sentence(),
-        "What can go wrong for Web app (SYS.web) given an attack by Anonymous (SYS.anon) for the aspect of confidentiality?"
+        "What can go wrong for SYS.web given an attack by SYS.anon for the aspect of confidentiality?"
     );
 }
 

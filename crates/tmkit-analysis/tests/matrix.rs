@@ -75,9 +75,17 @@ fn open_lists_the_39_unanswered_questions_as_sentences() {
     assert_eq!(sentences.len(), 39);
     assert!(text.starts_with("CCC: 39 open questions\n"));
     assert!(text.contains(
-        "What can go wrong for Edit API endpoint (CCC.dataflow.1) given an attack by logged in user with \"editor\" privileges (CCC.editor) for the aspect of confidentiality?"
-    ));
-    assert!(!text.contains("(CCC.dataflow.1) given an attack by installer user"));
+        "   39. What can go wrong for CCC.dataflow.1 given an attack by CCC.editor for the aspect of confidentiality?\n       (Edit API endpoint / logged in user with \"editor\" privileges)\n"
+    ), "{text}");
+    // The verdict answers every question of the installer on dataflow.1.
+    assert!(!text.contains("CCC.dataflow.1 given an attack by CCC.installer"));
+    // The open questions of dataflow.1 are exactly the three of the matrix.
+    let flow: Vec<&str> = sentences
+        .iter()
+        .filter(|l| l.contains("for CCC.dataflow.1 "))
+        .map(|l| l.rsplit("aspect of ").next().unwrap())
+        .collect();
+    assert_eq!(flow, ["integrity?", "availability?", "confidentiality?"]);
 }
 
 #[test]
