@@ -878,7 +878,17 @@ fn threats(w: &mut String, view: &View) {
     w.push_str("<label>Search <input type=\"search\" id=\"threat-search\" placeholder=\"id, title, target...\"></label>\n<span class=\"count\" id=\"threat-count\"></span>\n</div>\n");
     w.push_str("<table id=\"threat-table\">\n<thead><tr><th data-sort=\"text\">ID</th><th data-sort=\"text\">Threat</th><th data-sort=\"number\">Severity</th><th data-sort=\"number\">Status</th><th data-sort=\"text\">Categories</th><th data-sort=\"text\">Targets</th><th data-sort=\"text\">Model</th></tr></thead>\n<tbody>\n");
     for (i, t) in view.threats.iter().enumerate() {
-        let targets: Vec<String> = t.targets.iter().map(|x| qid_link(&x.qid)).collect();
+        let targets: Vec<String> = t
+            .targets
+            .iter()
+            .map(|x| {
+                if view.sections.scope {
+                    qid_link(&x.qid)
+                } else {
+                    qid(&x.qid)
+                }
+            })
+            .collect();
         let _ = writeln!(
             w,
             "<tr data-order=\"{i}\" data-status=\"{}\" data-severity=\"{}\" data-category=\"{}\" data-component=\"{}\"><td>{}</td><td><a href=\"#{}\">{}</a></td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
