@@ -10,7 +10,7 @@
 //! Rows follow the model order (root first, then components), so the output is
 //! deterministic.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use tmkit_analysis::{Analysis, Rating, ThreatInfo};
 use tmkit_model::{ElementRef, Mitigation, Model, ModelIndexTable, Threat};
 
@@ -123,9 +123,19 @@ pub fn to_csv(model: &Model, analysis: &Analysis, rows: Rows) -> String {
         }
         Rows::Mitigations => {
             write(MITIGATION_HEADER.iter().map(|s| s.to_string()).collect());
+            // Mitigation -> the threats it answers, in model order.
+            let mut answers: HashMap<&str, Vec<&Threat>> = HashMap::new();
+            for t in model.models.iter().flat_map(|tm| tm.threats.iter()) {
+                for q in &t.mitigations {
+                    let list = answers.entry(q.as_str()).or_default();
+                    if !list.iter().any(|x| x.qid == t.qid) {
+                        list.push(t);
+                    }
+                }
+            }
             for tm in &model.models {
                 for m in tm.mitigations.iter().filter(|m| !m.in_place) {
-                    write(mitigation_row(model, &index, analysis, m));
+                    write(mitigation_row(model, &index, analysis, &answers, m));
                 }
             }
         }
@@ -266,14 +276,15 @@ fn mitigation_row(
     model: &Model,
     index: &ModelIndexTable,
     analysis: &Analysis,
+    answers: &HashMap<&str, Vec<&Threat>>,
     m: &Mitigation,
 ) -> Vec<String> {
     // The threats it answers, in model order.
-    let threats: Vec<(&Threat, &ThreatInfo)> = model
-        .models
-        .iter()
-        .flat_map(|tm| tm.threats.iter())
-        .filter(|t| t.mitigations.contains(&m.qid))
+    let threats: Vec<(&Threat, &ThreatInfo)> = answers
+        .get(m.qid.as_str())
+        .into_iter()
+        .flatten()
+        .copied()
         .filter_map(|t| analysis.threat(&t.qid).map(|i| (t, i)))
         .collect();
     // The most severe threat sets severity, score and vector.

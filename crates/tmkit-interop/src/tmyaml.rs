@@ -340,6 +340,16 @@ impl Kind {
         }
     }
 
+    fn with_article(self) -> String {
+        let n = self.name();
+        let article = if n.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {n}")
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Objective => "security objective",
@@ -401,8 +411,9 @@ impl Converter {
     }
 
     fn run(mut self) -> ImportOutput {
-        self.assign_model_ids();
+        // Elements first: a component's id must not collide with its parent's elements.
         self.index_elements();
+        self.assign_model_ids();
         let mut files = Vec::new();
         let mut threats = Vec::new();
         for m in 0..self.models.len() {
@@ -468,12 +479,19 @@ impl Converter {
             };
             // Component directories must not collide among siblings.
             if let Some(p) = self.models[m].parent {
-                let siblings: Vec<String> = self.models[p]
+                let mut siblings: Vec<String> = self.models[p]
                     .children
                     .iter()
                     .filter(|&&c| c < m)
                     .map(|&c| self.model_ids[c].to_ascii_lowercase())
                     .collect();
+                // The component's qualified id must not be one of the parent's elements.
+                siblings.extend(
+                    self.entries
+                        .iter()
+                        .filter(|e| e.model == p)
+                        .map(|e| e.id.to_ascii_lowercase()),
+                );
                 let base = id.clone();
                 let mut n = 2;
                 while siblings.contains(&id.to_ascii_lowercase()) {
@@ -484,7 +502,7 @@ impl Converter {
                     self.warn(
                         m,
                         line,
-                        format!("model ID `{base}` is used by a sibling; using `{id}`"),
+                        format!("model ID `{base}` is already used by a sibling or an element of the parent; using `{id}`"),
                     );
                 }
             }
@@ -628,9 +646,9 @@ impl Converter {
                 .map(|&e| self.entries[e].kind);
             let msg = match other_kind {
                 Some(k) => format!(
-                    "{what} `{raw}` is a {}, not a {}; dropped",
-                    k.name(),
-                    want[0].name()
+                    "{what} `{raw}` is {}, not {}; dropped",
+                    k.with_article(),
+                    want[0].with_article()
                 ),
                 None => format!(
                     "{what} `{raw}` does not resolve to any {} in the tree; dropped",

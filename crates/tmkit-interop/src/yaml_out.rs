@@ -91,14 +91,6 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn is_block(v: &Yaml) -> bool {
-    match v {
-        Yaml::Seq(s) => !s.is_empty(),
-        Yaml::Map(m) => !m.is_empty(),
-        _ => false,
-    }
-}
-
 /// Writes mapping entries, each on its own line at `level` spaces.
 fn write_map(out: &mut String, entries: &[(String, Yaml)], level: usize) {
     for (i, (k, v)) in entries.iter().enumerate() {
@@ -167,11 +159,8 @@ fn write_inline(out: &mut String, v: &Yaml, level: usize) {
         Yaml::Str(s) => write_string(out, s, level),
         Yaml::Num(n) => write_number(out, *n),
         Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Yaml::Seq(s) => {
-            debug_assert!(!is_block(v));
-            let _ = s;
-            out.push_str("[]");
-        }
+        // Only empty collections are written inline.
+        Yaml::Seq(_) => out.push_str("[]"),
         Yaml::Map(_) => out.push_str("{}"),
     }
 }

@@ -698,6 +698,56 @@ struct MitRec {
     confidential: bool,
 }
 
+/// Gives OTM ids of a foreign document unique, valid tmkit ids.
+#[derive(Default)]
+struct Namer {
+    root: String,
+    used: HashSet<String>,
+    /// OTM id -> qualified id (the first element defined with it).
+    local: HashMap<String, String>,
+    defined: HashSet<String>,
+}
+
+impl Namer {
+    fn fresh(&mut self, otm_id: &str, notes: &mut Vec<String>) -> String {
+        let base = sanitise_id(otm_id);
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.used.contains(&id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        if id != otm_id {
+            notes.push(format!("OTM id `{otm_id}` is written `{id}`"));
+        }
+        self.used.insert(id.clone());
+        format!("{}.{id}", self.root)
+    }
+
+    /// The qualified id an OTM id refers to.
+    fn refer(&mut self, otm_id: &str, notes: &mut Vec<String>) -> String {
+        if let Some(q) = self.local.get(otm_id) {
+            return q.clone();
+        }
+        let q = self.fresh(otm_id, notes);
+        self.local.insert(otm_id.to_string(), q.clone());
+        q
+    }
+
+    /// The qualified id of an element defined with that OTM id; a second
+    /// element with the same OTM id gets an id of its own.
+    fn define(&mut self, otm_id: &str, notes: &mut Vec<String>) -> String {
+        if self.defined.insert(otm_id.to_string()) {
+            self.refer(otm_id, notes)
+        } else {
+            notes.push(format!(
+                "OTM id `{otm_id}` is used by two elements; references go to the first"
+            ));
+            self.fresh(otm_id, notes)
+        }
+    }
+}
+
 /// Maps a foreign category name to a tmkit category.
 type CategoryMap = Box<dyn Fn(&str) -> String>;
 
@@ -1023,26 +1073,9 @@ impl Importer {
                 otm.project.id
             ));
         }
-        let mut used: HashSet<String> = HashSet::new();
-        let mut local: HashMap<String, String> = HashMap::new();
-        let mut qid_for = |otm_id: &str, warnings: &mut Vec<String>| -> String {
-            if let Some(q) = local.get(otm_id) {
-                return q.clone();
-            }
-            let base = sanitise_id(otm_id);
-            let mut id = base.clone();
-            let mut n = 2;
-            while used.contains(&id) {
-                id = format!("{base}_{n}");
-                n += 1;
-            }
-            if id != otm_id {
-                warnings.push(format!("OTM id `{otm_id}` is written `{id}`"));
-            }
-            used.insert(id.clone());
-            let q = format!("{root_id}.{id}");
-            local.insert(otm_id.to_string(), q.clone());
-            q
+        let mut names = Namer {
+            root: root_id.clone(),
+            ..Namer::default()
         };
         let mut notes: Vec<String> = Vec::new();
         let mut p = Project2::default();
@@ -1126,7 +1159,7 @@ impl Importer {
 
         let zone_ids: HashSet<&str> = otm.trust_zones.iter().map(|z| z.id.as_str()).collect();
         for z in &otm.trust_zones {
-            let qid = qid_for(&z.id, &mut notes);
+            let qid = names.define(&z.id, &mut notes);
             let within = z
                 .parent
                 .as_ref()
@@ -1139,7 +1172,7 @@ impl Importer {
                 title: one_line(&z.name),
                 description: z.description.clone(),
                 trust: z.risk.trust_rating,
-                within: within.map(|w| qid_for(w, &mut notes)),
+                within: within.map(|w| names.refer(w, &mut notes)),
                 confidential: false,
             });
         }
@@ -1178,7 +1211,7 @@ impl Importer {
         let mut holders: Vec<(String, Vec<ThreatInstance>)> = Vec::new();
         for (i, c) in otm.components.iter().enumerate() {
             element_ids.insert(&c.id);
-            let qid = qid_for(&c.id, &mut notes);
+            let qid = names.define(&c.id, &mut notes);
             let kind = match asset_kind(&c.kind) {
                 Some(k) => k,
                 None => {
@@ -1186,7 +1219,7 @@ impl Importer {
                     "other"
                 }
             };
-            let zone = zone_of(c).map(|z| qid_for(&z, &mut notes));
+            let zone = zone_of(c).map(|z| names.refer(&z, &mut notes));
             p.assets.push(AssetRec {
                 qid: qid.clone(),
                 model: root_id.clone(),
@@ -1204,7 +1237,7 @@ impl Importer {
         }
         for (i, a) in otm.assets.iter().enumerate() {
             element_ids.insert(&a.id);
-            let qid = qid_for(&a.id, &mut notes);
+            let qid = names.define(&a.id, &mut notes);
             p.assets.push(AssetRec {
                 qid: qid.clone(),
                 model: root_id.clone(),
@@ -1229,12 +1262,12 @@ impl Importer {
                 ));
                 continue;
             }
-            let qid = qid_for(&f.id, &mut notes);
+            let qid = names.define(&f.id, &mut notes);
             let carries: Vec<String> = f
                 .assets
                 .iter()
                 .filter(|a| element_ids.contains(a.as_str()))
-                .map(|a| qid_for(a, &mut notes))
+                .map(|a| names.refer(a, &mut notes))
                 .collect();
             p.flows.push(FlowRec {
                 qid: qid.clone(),
@@ -1242,8 +1275,8 @@ impl Importer {
                 id: local_id(&qid),
                 title: one_line(&f.name),
                 description: f.description.clone(),
-                from: qid_for(&f.source, &mut notes),
-                to: qid_for(&f.destination, &mut notes),
+                from: names.refer(&f.source, &mut notes),
+                to: names.refer(&f.destination, &mut notes),
                 protocol: None,
                 carries,
                 bidirectional: f.bidirectional.unwrap_or(false),
@@ -1279,7 +1312,7 @@ impl Importer {
             }
         }
         for t in &otm.threats {
-            let qid = qid_for(&t.id, &mut notes);
+            let qid = names.define(&t.id, &mut notes);
             let mut cats: Vec<String> = Vec::new();
             for c in &t.categories {
                 let n = mapper(c);
@@ -1297,7 +1330,7 @@ impl Importer {
                 .unwrap_or(&[])
             {
                 if otm.mitigations.iter().any(|x| &x.id == m) {
-                    let q = qid_for(m, &mut notes);
+                    let q = names.refer(m, &mut notes);
                     if !mits.contains(&q) {
                         mits.push(q);
                     }
@@ -1377,7 +1410,7 @@ impl Importer {
             });
         }
         for m in &otm.mitigations {
-            let qid = qid_for(&m.id, &mut notes);
+            let qid = names.define(&m.id, &mut notes);
             p.mitigations.push(MitRec {
                 qid: qid.clone(),
                 model: root_id.clone(),
@@ -1467,6 +1500,8 @@ impl Importer {
                 _ => qid.to_string(),
             }
         };
+        let mit_by_qid: HashMap<&str, &MitRec> =
+            p.mitigations.iter().map(|m| (m.qid.as_str(), m)).collect();
         let refs = |from: &str, list: &[String]| -> Vec<String> {
             list.iter().map(|q| reference(from, q)).collect()
         };
@@ -1630,7 +1665,7 @@ impl Importer {
                     let items: Vec<Yaml> = t
                         .mitigations
                         .iter()
-                        .filter_map(|q| match p.mitigations.iter().find(|x| &x.qid == q) {
+                        .filter_map(|q| match mit_by_qid.get(q.as_str()) {
                             Some(x) if x.id.is_none() => Some(mit_yaml(x)),
                             Some(_) => Some(Yaml::Str(reference(here, q))),
                             None => None,
