@@ -14,6 +14,8 @@ pub enum Format {
     Human,
     /// A JSON array on stdout.
     Json,
+    /// SARIF 2.1.0 on stdout, for code-scanning dashboards.
+    Sarif,
 }
 
 /// What `--deny` turns into a failure.
@@ -28,7 +30,7 @@ pub enum Deny {
 pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
-    /// How to print diagnostics.
+    /// How to print diagnostics (human on stderr; json and sarif on stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Fail (exit code 1) when there is any warning.
@@ -103,6 +105,24 @@ fn print(args: &Args, diags: &[Diagnostic], files: &Files, code: u8) -> u8 {
     match args.format {
         Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
         Format::Json => print!("{}", render_json(diags, files)),
+        Format::Sarif => {
+            // URIs relative to the repository root when the model lives in one.
+            let prefix = files
+                .iter()
+                .next()
+                .and_then(|(_, f)| f.path.parent().map(tmkit_interop::sarif::repo_prefix))
+                .unwrap_or_default();
+            let opts = tmkit_interop::sarif::SarifOptions::with_prefix(&prefix);
+            print!(
+                "{}",
+                tmkit_interop::sarif::diagnostics_to_sarif_with(
+                    diags,
+                    files,
+                    env!("CARGO_PKG_VERSION"),
+                    &opts
+                )
+            );
+        }
     }
     code
 }
