@@ -790,7 +790,19 @@ impl Converter {
         );
         let mut description = self.text(m, &scope, "description", "`scope`");
         if let Some(analysis) = doc.get("analysis") {
-            if let Some(a) = analysis.as_text().filter(|a| !a.trim().is_empty()) {
+            // Text, or a list of paragraphs.
+            let text = match &analysis.value {
+                Value::Seq(items) if items.iter().all(|i| i.as_text().is_some()) => Some(
+                    items
+                        .iter()
+                        .filter_map(Node::as_text)
+                        .map(|t| t.trim_end().to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                ),
+                _ => analysis.as_text(),
+            };
+            if let Some(a) = text.filter(|a| !a.trim().is_empty()) {
                 description = Some(join_paragraphs([
                     description,
                     Some(format!("## Analysis\n\n{}", a.trim_end())),

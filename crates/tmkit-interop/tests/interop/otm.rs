@@ -194,3 +194,13 @@ fn malformed_otm_names_file_and_line() {
     let err = otm::import("otmVersion: 0.2.0\nproject:\n  name: [x\n", "bad.otm.yaml").unwrap_err();
     assert!(err.line.is_some(), "{err}");
 }
+
+#[test]
+fn yaml_otm_documents_import_too() {
+    let text = "otmVersion: 0.2.0\nproject:\n  name: Tiny\n  id: tiny\ntrustZones:\n  - id: tz\n    name: Zone\n    risk: {trustRating: 40}\ncomponents:\n  - id: app\n    name: App\n    type: web-application\n    parent: {trustZone: tz}\n    threats:\n      - threat: t1\n        state: Exposed\nthreats:\n  - id: t1\n    name: XSS\n    categories: [Tampering]\n    risk: {likelihood: null, impact: 50}\n";
+    let out = otm::import(text, "tiny.otm.yaml").unwrap();
+    let (_dir, checked) = check_import(&out);
+    let model = checked.model.unwrap();
+    assert_eq!(model.root().threats[0].targets, ["tiny.app"]);
+    assert_eq!(model.root().assets[0].zone.as_deref(), Some("tiny.tz"));
+}

@@ -215,6 +215,7 @@ scope:
       title: One-letter id that YAML 1.1 reads as a boolean
       type: data
     - title: No id at all
+analysis: [First paragraph, Second]
 threats:
   - title: Threat without an id
     threatType: [Tampering, "Elevation of privilege"]
@@ -244,20 +245,21 @@ threats:
         "every threat is imported, even without or with a duplicate id"
     );
     let first = &root.threats[0];
-    assert_eq!(first.id, "THREAT_15");
+    assert_eq!(first.id, "THREAT_16");
     assert_eq!(first.targets, ["M.ID_42", "M.Y"]);
     assert_eq!(first.categories, ["tampering", "elevation-of-privilege"]);
     let analysis = Analysis::new(&model);
     // `yes` and "true" are read as booleans: mitigated.
     assert_eq!(
-        analysis.threat("M.THREAT_15").unwrap().status,
+        analysis.threat("M.THREAT_16").unwrap().status,
         Status::Mitigated
     );
     assert_eq!(root.threats[2].id, "T2_2");
     assert_eq!(root.version.as_deref(), Some("3"));
+    assert!(root.description.as_deref().unwrap().ends_with("## Analysis\n\nFirst paragraph\n\nSecond"));
     assert!(out.warnings.iter().any(|w| {
         w.message
-            .contains("without an `ID`; imported as `THREAT_15`")
+            .contains("without an `ID`; imported as `THREAT_16`")
     }));
     assert!(
         out.warnings
