@@ -628,16 +628,34 @@ impl Converter {
         line: u32,
         what: &str,
     ) -> Option<usize> {
-        let candidates: Vec<usize> = self
-            .by_id
-            .get(raw)
-            .map(|v| {
-                v.iter()
+        let lookup = |id: &str| -> Vec<usize> {
+            self.by_id
+                .get(id)
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|&e| want.contains(&self.entries[e].kind))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut candidates = lookup(raw);
+        // A qualified reference (`PARENT.CHILD.ID`): the local ID, preferably
+        // in the model named just before it.
+        if candidates.is_empty() {
+            if let Some((prefix, last)) = raw.rsplit_once('.') {
+                candidates = lookup(last);
+                let hint = sanitise_id(prefix.rsplit('.').next().unwrap_or(prefix));
+                let narrowed: Vec<usize> = candidates
+                    .iter()
                     .copied()
-                    .filter(|&e| want.contains(&self.entries[e].kind))
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .filter(|&e| self.model_ids[self.entries[e].model] == hint)
+                    .collect();
+                if !narrowed.is_empty() {
+                    candidates = narrowed;
+                }
+            }
+        }
         if candidates.is_empty() {
             let other_kind = self
                 .by_id

@@ -256,7 +256,12 @@ threats:
     );
     assert_eq!(root.threats[2].id, "T2_2");
     assert_eq!(root.version.as_deref(), Some("3"));
-    assert!(root.description.as_deref().unwrap().ends_with("## Analysis\n\nFirst paragraph\n\nSecond"));
+    assert!(
+        root.description
+            .as_deref()
+            .unwrap()
+            .ends_with("## Analysis\n\nFirst paragraph\n\nSecond")
+    );
     assert!(out.warnings.iter().any(|w| {
         w.message
             .contains("without an `ID`; imported as `THREAT_16`")
@@ -265,5 +270,29 @@ threats:
         out.warnings
             .iter()
             .any(|w| w.message.contains("used twice"))
+    );
+}
+
+#[test]
+fn qualified_refids_resolve_to_the_named_model() {
+    let mut src = tmyaml::MemorySource::new();
+    src.insert(
+        "A/A.yaml",
+        "ID: A\ntitle: a\nscope:\n  assets:\n    - {ID: X, title: x in A}\nthreats:\n  - ID: T\n    title: t\n    threatType: Spoofing\n    assets: [{REFID: X}]\n    fullyMitigated: true\n    countermeasures:\n      - {ID: CM, title: cm, inPlace: true}\nchildren:\n  - REFID: B\n",
+    );
+    src.insert(
+        "A/B/B.yaml",
+        "ID: B\ntitle: b\nscope:\n  assets:\n    - {ID: X, title: x in B}\nthreats:\n  - ID: U\n    title: u\n    threatType: Tampering\n    assets: [{REFID: A.X}, {REFID: B.X}]\n    fullyMitigated: true\n    countermeasures: [{REFID: A.B.CM}]\n",
+    );
+    let out = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap();
+    let (_dir, checked) = check_import(&out);
+    let model = checked.model.unwrap();
+    let b = model.models.iter().find(|m| m.id == "B").unwrap();
+    // `A.X` names A's X although B has an X too; `A.B.CM` falls back to the only CM.
+    assert_eq!(b.threats[0].targets, ["A.X", "A.B.X"]);
+    assert_eq!(b.threats[0].mitigations, ["A.CM"]);
+    assert_eq!(
+        Analysis::new(&model).threat("A.B.U").unwrap().status,
+        Status::Mitigated
     );
 }
