@@ -164,7 +164,29 @@ pub fn description_md(markdown: &str) -> String {
     for (range, text) in kept.into_iter().rev() {
         out.replace_range(range, &text);
     }
-    out.trim_end().to_string()
+    let mut out = out.trim_end().to_string();
+    // A fence left open would swallow the rest of the report: close it.
+    let mut open: Option<String> = None;
+    for line in out.lines() {
+        let t = line.trim_start();
+        let fence: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        if fence.len() >= 3
+            && fence
+                .chars()
+                .all(|c| c == fence.chars().next().unwrap_or('`'))
+        {
+            match &open {
+                None => open = Some(fence),
+                Some(o) if fence.starts_with(o.as_str()) && t.trim_end() == fence => open = None,
+                _ => {}
+            }
+        }
+    }
+    if let Some(fence) = open {
+        out.push('\n');
+        out.push_str(&fence);
+    }
+    out
 }
 
 /// The URL to link a ticket (or description link) to, when it is an
@@ -228,7 +250,43 @@ mod tests {
             "**bold** <img src=x onerror=alert(1)> [a](javascript:alert(1))\n\n<div>x</div>",
         );
         assert!(m.starts_with("**bold** &lt;img"), "{m}");
-        assert!(!m.contains("<div") && !m.contains(" [a](javascript") && m.contains("\\[a\\]"), "{m}");
+        assert!(
+            !m.contains("<div") && !m.contains(" [a](javascript") && m.contains("\\[a\\]"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn description_md_closes_an_open_fence() {
+        assert_eq!(description_md("a\n```rust\nfn x"), "a\n```rust\nfn x\n```");
+        assert_eq!(description_md("```\nx\n```"), "```\nx\n```");
+        assert_eq!(description_md("~~~~\nx"), "~~~~\nx\n~~~~");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn descriptions_never_panic_nor_yield_markup(s in "(\\PC|<|>|&|`|\\[|\\]|\\(|\\)|\n|!|\\*|_|~| |script|img|onerror=|javascript:|href=){0,60}") {
+            let html = description_html(&s);
+            let lower = html.to_ascii_lowercase();
+            proptest::prop_assert!(!lower.contains("<script") && !lower.contains("<img"));
+            for tag in lower.split('<').skip(1) {
+                let tag = tag.split('>').next().unwrap_or("");
+                proptest::prop_assert!(!tag.split_whitespace().skip(1).any(|a| a.starts_with("on")), "{}", html);
+                if let Some(href) = tag.split("href=\"").nth(1) {
+                    proptest::prop_assert!(!href.trim_start().starts_with("javascript:"), "{}", html);
+                }
+            }
+            let md = description_md(&s);
+            // Re-read as Markdown, the passed-through description holds no raw HTML.
+            let raw = Parser::new(&md).any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
+            proptest::prop_assert!(!raw, "{:?} -> {:?}", s, md);
+            let e = escape_md(&s);
+            proptest::prop_assert!(!e.contains('<') && !e.contains('\n'));
+            let h = escape_html(&s);
+            proptest::prop_assert!(!h.contains('<') && !h.contains('"'));
+            let a = anchor(&s);
+            proptest::prop_assert!(a.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-%".contains(&b)));
+        }
     }
 
     #[test]
