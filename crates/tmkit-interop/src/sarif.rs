@@ -332,6 +332,14 @@ pub fn diagnostics_to_sarif_with(
                 loc.insert("message".into(), json!({ "text": p.message }));
             }
             result.insert("locations".into(), json!([Value::Object(loc)]));
+        } else if let Some((id, _)) = files.iter().next() {
+            // Code-scanning services want a location on every result: a
+            // problem of the whole model points at the root file.
+            let span = Span::file_start(id);
+            result.insert(
+                "locations".into(),
+                json!([{ "physicalLocation": physical(files, &span, opts) }]),
+            );
         }
         if !d.secondary.is_empty() {
             let related: Vec<Value> = d
