@@ -711,3 +711,43 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn small_and_odd_models_render_in_every_format() {
+    let cases = [
+        ("empty", "tmkit: 1\nid: E\ntitle: Empty\n".to_string()),
+        (
+            "zones only",
+            "tmkit: 1\nid: Z\ntitle: Zones\nscope:\n  zones:\n    - { id: a, title: A, trust: 1 }\n    - { id: b, title: B, trust: 1.5, within: a }\n".to_string(),
+        ),
+        (
+            "self loop",
+            "tmkit: 1\nid: S\ntitle: Loop\nscope:\n  zones:\n    - { id: a, title: A, trust: 1 }\n  assets:\n    - { id: p, title: Worker, kind: process, zone: a }\n  dataflows:\n    - { id: f, title: Retry, from: p, to: p }\n".to_string(),
+        ),
+        (
+            "wide text",
+            "tmkit: 1\nid: W\ntitle: 日本語のモデル\nscope:\n  zones:\n    - { id: a, title: 非常に信頼できるゾーン, trust: 3 }\n  assets:\n    - { id: p, title: 支払いサービスのとても長い名前のプロセス, kind: service, zone: a }\n    - { id: q, title: データベース, kind: datastore, zone: a }\n  dataflows:\n    - { id: f, title: 書き込み, from: p, to: q, protocol: SQL }\n".to_string(),
+        ),
+    ];
+    for (name, yaml) in cases {
+        let (m, a) = load_str(&yaml);
+        for f in DiagramFormat::ALL {
+            let out = render(&m, &a, f, &all_opts());
+            assert!(!out.is_empty(), "{name} {f:?}");
+        }
+        let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+        parse_svg(&svg);
+        let l = layout(&m, &a, &all_opts());
+        assert!(overlaps(&l).is_empty(), "{name}: {:?}", overlaps(&l));
+        assert!(containment(&l).is_empty(), "{name}: {:?}", containment(&l));
+        graphviz_accepts(name, &render(&m, &a, DiagramFormat::Dot, &all_opts()));
+    }
+    // The self loop leaves the bottom and comes back in at the top.
+    let (m, a) = load_str(
+        "tmkit: 1\nid: S\ntitle: Loop\nscope:\n  zones:\n    - { id: a, title: A, trust: 1 }\n  assets:\n    - { id: p, title: Worker, kind: process, zone: a }\n  dataflows:\n    - { id: f, title: Retry, from: p, to: p }\n",
+    );
+    let l = layout(&m, &a, &DiagramOptions::new());
+    let (node, path) = (&l.nodes[0].rect, &l.edges[0].points);
+    assert_eq!(path.first().map(|p| p.1), Some(node.bottom()));
+    assert_eq!(path.last().map(|p| p.1), Some(node.y));
+}

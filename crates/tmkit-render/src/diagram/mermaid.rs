@@ -61,7 +61,7 @@ pub(crate) fn crossing_note(e: &super::scene::Edge) -> Option<String> {
         parts.push(e.cross.word().to_string());
     }
     if e.is_unanswered() {
-        parts.push(format!("UNANSWERED: {}", e.unanswered.join(", ")));
+        parts.push(format!("UNANSWERED: {}", e.unanswered_short()));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
