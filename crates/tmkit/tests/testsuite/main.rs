@@ -4,6 +4,7 @@
 
 mod check;
 mod corpus;
+mod diagram;
 mod docs;
 mod examples;
 mod init;
