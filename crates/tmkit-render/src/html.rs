@@ -302,9 +302,20 @@ fn summary(w: &mut String, view: &View) {
     }
     let listed = view.threats.len();
     let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
+    let legend = if view.kind == ViewKind::Public {
+        "identified and mitigated".to_string()
+    } else {
+        format!(
+            "{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated",
+            by(Status::Mitigated),
+            by(Status::Accepted),
+            by(Status::Partial),
+            by(Status::Unmitigated)
+        )
+    };
     let _ = writeln!(
         w,
-        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"big\">{}</div>{}<div class=\"legend\">{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated</div></div>",
+        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"big\">{}</div>{}<div class=\"legend\">{legend}</div></div>",
         if view.kind == ViewKind::Unmitigated {
             "Threats not mitigated"
         } else {
@@ -320,10 +331,6 @@ fn summary(w: &mut String, view: &View) {
             ],
             listed
         ),
-        by(Status::Mitigated),
-        by(Status::Accepted),
-        by(Status::Partial),
-        by(Status::Unmitigated)
     );
     w.push_str("<div class=\"card\"><div class=\"label\">By severity</div><div>");
     for sev in SEVERITIES {
