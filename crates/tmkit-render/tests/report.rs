@@ -260,3 +260,31 @@ fn public_json_shows_no_analysis_progress() {
             .all(|m| m["owner"].is_null())
     );
 }
+
+/// Values following `start` up to `end`, e.g. the ids of `id="…"`.
+fn values<'a>(text: &'a str, start: &str, end: char) -> Vec<&'a str> {
+    text.split(start)
+        .skip(1)
+        .filter_map(|rest| rest.find(end).map(|i| &rest[..i]))
+        .collect()
+}
+
+#[test]
+fn ids_are_unique_and_every_internal_link_resolves() {
+    for model in [reference(), composed()] {
+        for kind in ViewKind::ALL {
+            for (format, id_start, link_start, link_end) in [
+                (ReportFormat::Html, " id=\"", "href=\"#", '"'),
+                (ReportFormat::Markdown, "<a id=\"", "](#", ')'),
+            ] {
+                let text = report(&model, kind, format);
+                let ids = values(&text, id_start, '"');
+                let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+                assert_eq!(unique.len(), ids.len(), "{kind} {format:?}: duplicate ids");
+                for link in values(&text, link_start, link_end) {
+                    assert!(unique.contains(link), "{kind} {format:?}: dangling #{link}");
+                }
+            }
+        }
+    }
+}
