@@ -182,7 +182,7 @@ pub(crate) struct Scene {
 }
 
 impl Scene {
-    /// The region's children and own nodes in drawing order.
+    /// The deepest nesting level of any region (0 when nothing nests).
     pub(crate) fn max_depth(&self) -> usize {
         self.regions.iter().map(|r| r.depth).max().unwrap_or(0)
     }
