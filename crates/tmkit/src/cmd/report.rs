@@ -23,6 +23,7 @@ pub enum ViewArg {
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
     /// GitHub-flavoured Markdown.
+    #[value(alias = "markdown")]
     Md,
     /// One self-contained HTML file (no network request, strict CSP).
     Html,
