@@ -742,12 +742,14 @@ fn small_and_odd_models_render_in_every_format() {
         assert!(containment(&l).is_empty(), "{name}: {:?}", containment(&l));
         graphviz_accepts(name, &render(&m, &a, DiagramFormat::Dot, &all_opts()));
     }
-    // The self loop leaves the bottom and comes back in at the top.
+    // The self loop leaves the bottom and comes back in at the bottom, along
+    // the channel below its row.
     let (m, a) = load_str(
         "tmkit: 1\nid: S\ntitle: Loop\nscope:\n  zones:\n    - { id: a, title: A, trust: 1 }\n  assets:\n    - { id: p, title: Worker, kind: process, zone: a }\n  dataflows:\n    - { id: f, title: Retry, from: p, to: p }\n",
     );
     let l = layout(&m, &a, &DiagramOptions::new());
     let (node, path) = (&l.nodes[0].rect, &l.edges[0].points);
     assert_eq!(path.first().map(|p| p.1), Some(node.bottom()));
-    assert_eq!(path.last().map(|p| p.1), Some(node.y));
+    assert_eq!(path.last().map(|p| p.1), Some(node.bottom()));
+    assert_eq!(path.len(), 4, "{path:?}");
 }

@@ -13,10 +13,11 @@
 //!   horizontal channel between two rows (spanning the whole width) and a
 //!   vertical channel at the left of each grid column (inside the column's
 //!   zone);
-//! * a flow leaves its source at the bottom, runs along the channel below
-//!   the source row to the vertical channel of the target column, along it
-//!   to the channel above the target row, and enters the target at the top
-//!   (a flow to the next row down needs no vertical channel);
+//! * a flow leaves its source on the side facing the target's row (bottom
+//!   within one row), runs along the channel there to the vertical channel
+//!   of the target column, along it to the channel next to the target, and
+//!   enters the target on the side facing the source; when both ends touch
+//!   the same channel it is a single horizontal run;
 //! * every segment gets a *lane* of its channel, and two segments share a
 //!   lane only when their extents (with the label, for the first horizontal
 //!   segment) are disjoint, so labels never overlap each other, nodes or
@@ -217,10 +218,25 @@ enum Ev {
 
 #[derive(Debug, Clone, Copy)]
 enum Route {
-    /// Target one row below: one horizontal segment in channel `h`.
+    /// Source and target both touch channel `h`: one horizontal segment.
     Direct { h: usize },
-    /// Below the source, along vertical channel `v`, above the target.
+    /// Along channel `h1` (touching the source), vertical channel `v`, then
+    /// channel `h2` (touching the target).
     Via { h1: usize, v: usize, h2: usize },
+}
+
+/// Which sides of the source and target a flow uses, and the channels
+/// next to them: down to a lower row leaves at the bottom and enters at the
+/// top; up to a higher row leaves at the top and enters at the bottom; within
+/// one row both ends use the bottom, so the flow runs straight along the
+/// channel below the row.
+fn sides(rs: usize, rt: usize) -> (bool, usize, bool, usize) {
+    use std::cmp::Ordering::*;
+    match rt.cmp(&rs) {
+        Greater => (false, rs + 1, true, rt),
+        Less => (true, rs, false, rt + 1),
+        Equal => (false, rs + 1, false, rs + 1),
+    }
 }
 
 fn node_text(scene: &Scene, n: usize) -> NodeText {
@@ -344,17 +360,13 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         .edges
         .iter()
         .map(|e| {
-            let (gs, rs) = pos[e.from];
+            let (_, rs) = pos[e.from];
             let (gt, rt) = pos[e.to];
-            let _ = gs;
-            if rt == rs + 1 {
-                Route::Direct { h: rs + 1 }
+            let (_, h1, _, h2) = sides(rs, rt);
+            if h1 == h2 {
+                Route::Direct { h: h1 }
             } else {
-                Route::Via {
-                    h1: rs + 1,
-                    v: gt,
-                    h2: rt,
-                }
+                Route::Via { h1, v: gt, h2 }
             }
         })
         .collect();
@@ -457,26 +469,37 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     let cx = |r: &Rect| r.x + r.w / 2.0;
     let lane_x =
         |e: usize, v: usize| chan_x[v] + CHAN_PAD + v_lane[e] as f64 * LANE_W + LANE_W / 2.0;
-    let mut outs: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n_nodes];
-    let mut ins: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n_nodes];
+    // Ports: each side of a node spreads its flows, ordered by where they go.
+    let side_of = |e: usize| {
+        let edge = &scene.edges[e];
+        let (src_top, _, dst_top, _) = sides(pos[edge.from].1, pos[edge.to].1);
+        (src_top, dst_top)
+    };
+    let mut ports: Vec<[Vec<(f64, usize, bool)>; 2]> = vec![[Vec::new(), Vec::new()]; n_nodes];
     for (e, edge) in scene.edges.iter().enumerate() {
         let (to_x, from_x) = match routes[e] {
             Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
             Route::Via { v, .. } => (lane_x(e, v), lane_x(e, v)),
         };
-        outs[edge.from].push((to_x, e));
-        ins[edge.to].push((from_x, e));
+        let (src_top, dst_top) = side_of(e);
+        ports[edge.from][usize::from(src_top)].push((to_x, e, true));
+        ports[edge.to][usize::from(dst_top)].push((from_x, e, false));
     }
     let mut src_x = vec![0.0f64; scene.edges.len()];
     let mut dst_x = vec![0.0f64; scene.edges.len()];
-    for n in 0..n_nodes {
+    for (n, sides) in ports.iter_mut().enumerate() {
         let r = rects[n];
         let inset = (r.w * 0.15).max(14.0);
-        for (list, out) in [(&mut outs[n], &mut src_x), (&mut ins[n], &mut dst_x)] {
-            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for list in sides.iter_mut() {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
             let k = list.len() as f64;
-            for (i, &(_, e)) in list.iter().enumerate() {
-                out[e] = r.x + inset + (r.w - 2.0 * inset) * (i as f64 + 1.0) / (k + 1.0);
+            for (i, &(_, e, is_src)) in list.iter().enumerate() {
+                let x = r.x + inset + (r.w - 2.0 * inset) * (i as f64 + 1.0) / (k + 1.0);
+                if is_src {
+                    src_x[e] = x;
+                } else {
+                    dst_x[e] = x;
+                }
             }
         }
     }
@@ -590,8 +613,9 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         let (s, t) = (&rects[edge.from], &rects[edge.to]);
         let (sk, tk) = (scene.nodes[edge.from].kind, scene.nodes[edge.to].kind);
         let (sx, tx) = (src_x[e], dst_x[e]);
-        let start = (sx, outline_y(sk, s, sx, false));
-        let end_pt = (tx, outline_y(tk, t, tx, true));
+        let (src_top, dst_top) = side_of(e);
+        let start = (sx, outline_y(sk, s, sx, src_top));
+        let end_pt = (tx, outline_y(tk, t, tx, dst_top));
         let (points, h, lane) = match routes[e] {
             Route::Direct { h } => {
                 let lane = lane_of[&(e, true)];
