@@ -15,6 +15,7 @@ use crate::status::Status;
 use crate::table;
 use serde::Serialize;
 use std::fmt::Write as _;
+use tmkit_model::taxonomy::short_label;
 use tmkit_model::{Model, ModelIndex, VerdictKind};
 
 /// Output format of the matrix.
@@ -220,7 +221,14 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
     for &m in analysis.analysed() {
         let cats = analysis.categories_of(m);
         let mut header = vec!["target".to_string()];
-        header.extend(cats.iter().map(|c| c.to_string()));
+        // Full category names when they fit, else the short labels (S, T...).
+        let full: usize = cats.iter().map(|c| c.len() + 3).sum::<usize>() + 20;
+        let short = !markdown && full > width;
+        if short {
+            header.extend(cats.iter().map(|c| short_label(c)));
+        } else {
+            header.extend(cats.iter().map(|c| c.to_string()));
+        }
         header.push("other".to_string());
         let rows: Vec<Vec<Vec<String>>> = analysis
             .targets_of(m)
@@ -284,14 +292,20 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
             }
             out.push('\n');
         } else {
-            let _ = writeln!(
-                out,
-                "{}",
-                table::truncate(&model_heading(analysis, model, m), width)
-            );
+            out.push_str(&table::wrapped(&model_heading(analysis, model, m), width));
             if rows.is_empty() {
                 out.push_str("  no in-scope target\n\n");
                 continue;
+            }
+            if short {
+                let legend: Vec<String> = cats
+                    .iter()
+                    .filter(|c| short_label(c) != ***c)
+                    .map(|c| format!("{} {c}", short_label(c)))
+                    .collect();
+                if !legend.is_empty() {
+                    out.push_str(&table::wrapped(&legend.join(", "), width));
+                }
             }
             out.push_str(&table::render(&header, &rows, width));
             out.push('\n');
@@ -308,7 +322,7 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
             if markdown {
                 let _ = writeln!(out, "{}. {}", n + 1, md_escape(&line));
             } else {
-                let _ = writeln!(out, "{}", table::truncate(&format!("#{line}"), width));
+                out.push_str(&table::wrapped(&format!("#{line}"), width));
             }
         }
     }

@@ -1,5 +1,9 @@
-//! A plain-text table that fits a terminal width: cells wrap onto several
-//! lines (one item per line) and over-long lines are cut with `…`.
+//! A plain-text table that fits a terminal width: cells hold one item per
+//! line, items longer than their column wrap at commas and spaces (the
+//! continuation indented), and only a word longer than the column is cut
+//! with `…`.
+
+use std::borrow::Cow;
 
 /// Truncates `s` to at most `width` characters, marking the cut with `…`.
 pub(crate) fn truncate(s: &str, width: usize) -> String {
@@ -14,9 +18,46 @@ pub(crate) fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// `text` wrapped to `width` columns (see [`wrap`]), one line per `\n`,
+/// with a final newline.
+pub(crate) fn wrapped(text: &str, width: usize) -> String {
+    let mut lines = Vec::new();
+    wrap(text, width, &mut lines);
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&truncate(&l, width));
+        out.push('\n');
+    }
+    out
+}
+
+/// Splits `line` into lines of at most `width` characters, breaking after
+/// commas and spaces; continuation lines are indented by two spaces.
+fn wrap<'a>(line: &'a str, width: usize, out: &mut Vec<Cow<'a, str>>) {
+    if line.chars().count() <= width {
+        out.push(Cow::Borrowed(line));
+        return;
+    }
+    let mut cur = String::new();
+    let mut cur_len = 0;
+    for piece in line.split_inclusive([',', ' ']) {
+        let n = piece.chars().count();
+        if cur_len + n > width && !cur.trim().is_empty() {
+            out.push(Cow::Owned(cur.trim_end().to_string()));
+            cur = "  ".to_string();
+            cur_len = 2;
+        }
+        cur.push_str(piece);
+        cur_len += n;
+    }
+    if !cur.trim().is_empty() {
+        out.push(Cow::Owned(cur.trim_end().to_string()));
+    }
+}
+
 /// Renders rows of multi-line cells under a header, within `max_width`
 /// columns. Columns are shrunk widest-first until the table fits (never
-/// below `MIN` characters); cells are then cut with `…`.
+/// below `MIN` characters); long items then wrap (see [`wrap`]).
 pub(crate) fn render(header: &[String], rows: &[Vec<Vec<String>>], max_width: usize) -> String {
     const MIN: usize = 5;
     const SEP: &str = " | ";
@@ -47,18 +88,23 @@ pub(crate) fn render(header: &[String], rows: &[Vec<Vec<String>>], max_width: us
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     write_line(&mut out, &header_refs, &widths, SEP);
     write_line(&mut out, &rule_refs, &widths, SEP);
-    let mut texts: Vec<&str> = Vec::with_capacity(ncols);
+    let mut cells: Vec<Vec<Cow<str>>> = vec![Vec::new(); ncols];
     for (r, row) in rows.iter().enumerate() {
         // Rows span several lines: a rule between them keeps them apart.
         if r > 0 {
             write_line(&mut out, &rule_refs, &widths, SEP);
         }
-        let height = row.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        for (i, lines) in cells.iter_mut().enumerate() {
+            lines.clear();
+            for line in row.get(i).map(Vec::as_slice).unwrap_or_default() {
+                wrap(line, widths[i], lines);
+            }
+        }
+        let height = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut texts: Vec<&str> = Vec::with_capacity(ncols);
         for l in 0..height {
             texts.clear();
-            texts.extend(
-                (0..ncols).map(|i| row.get(i).and_then(|c| c.get(l)).map_or("", String::as_str)),
-            );
+            texts.extend(cells.iter().map(|c| c.get(l).map_or("", |x| x.as_ref())));
             write_line(&mut out, &texts, &widths, SEP);
         }
     }
@@ -116,5 +162,15 @@ mod tests {
         assert_eq!(text.lines().count(), 4);
         let two = render(&header, &[rows[0].clone(), rows[0].clone()], 60);
         assert_eq!(two.lines().count(), 7);
+    }
+
+    #[test]
+    fn long_items_wrap_at_commas() {
+        let mut lines = Vec::new();
+        wrap("#1 U anon,bot,insider", 10, &mut lines);
+        assert_eq!(lines, ["#1 U anon,", "  bot,", "  insider"]);
+        lines.clear();
+        wrap("short", 10, &mut lines);
+        assert_eq!(lines, ["short"]);
     }
 }

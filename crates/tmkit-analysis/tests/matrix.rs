@@ -184,3 +184,37 @@ fn metrics_text_summarises_coverage_and_worst_items() {
         serde_json::from_str(&summary::render(&a, &m, MetricsFormat::Json)).unwrap();
     assert_eq!(json["questions"]["coverage"], 0.1333);
 }
+
+#[test]
+fn stride_tables_use_short_labels_and_wrap_long_items() {
+    let m = common::model(
+        "tmkit: 1
+id: SPE
+title: STRIDE per element
+scope:
+  abstraction: { taxonomy: STRIDE-per-element }
+  assets:
+    - { id: db, title: Database, kind: datastore }
+  attackers:
+    - { id: anonymous-user, title: Anonymous }
+    - { id: insider-with-long-name, title: Insider }
+    - { id: bot, title: Bot }
+threats:
+  - { id: T1, title: SQL injection, categories: [T, I], targets: [db], attackers: [anonymous-user, bot] }
+",
+    );
+    let a = Analysis::new(&m);
+    let text = render(&a, &m, &MatrixOptions::default());
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line:?}");
+    }
+    assert!(
+        text.contains("S spoofing, T tampering, R repudiation, I information-disclosure"),
+        "{text}"
+    );
+    let header = text.lines().find(|l| l.starts_with("target")).unwrap();
+    let cols: Vec<&str> = header.split('|').map(str::trim).collect();
+    assert_eq!(cols, ["target", "S", "T", "R", "I", "D", "E", "other"]);
+    assert!(!text.contains('…'), "{text}");
+    assert!(text.contains("anonymous-user,"), "{text}");
+}
