@@ -90,7 +90,7 @@ impl Analysis {
         let mut counts = vec![Counts::default(); nm];
 
         // Threats: status, severity, tracking.
-        let mut threats = Vec::new();
+        let mut threats = Vec::with_capacity(model.models.iter().map(|tm| tm.threats.len()).sum());
         let mut threat_index = QidIndex::default();
         let mut used_assumptions: HashSet<&str> = HashSet::new();
         // Models reuse a few vectors many times: score each distinct one once.
@@ -146,7 +146,12 @@ impl Analysis {
         let mut attacker_pos = vec![HashMap::new(); nm];
         let mut categories: Vec<Vec<Arc<str>>> = vec![Vec::new(); nm];
         let mut target_ranges = vec![0..0; nm];
-        let mut targets: Vec<Target> = Vec::new();
+        let mut targets: Vec<Target> = Vec::with_capacity(
+            analysed
+                .iter()
+                .map(|&m| model.models[m].assets.len() + model.models[m].dataflows.len())
+                .sum(),
+        );
         let mut target_index = QidIndex::default();
         for &m in &analysed {
             let tm = &model.models[m];
