@@ -32,7 +32,7 @@ for n in $SIZES; do
   [ -f "$dir/threatmodel.yaml" ] || "$GEN" "$n" "$dir"
   input=$(cat "$dir"/threatmodel.yaml "$dir"/components/*.yaml "$dir"/catalog/*.yaml | wc -c)
   runs=$RUNS
-  [ "$n" -ge 100000 ] && runs=$(( RUNS < 5 ? RUNS : 5 ))
+  [ "$n" -ge 100000 ] && runs=$(( RUNS < 3 ? RUNS : 3 ))
   json=$BENCH_DIR/results/n$n.json
   # `check` prints warnings for unanswered boundary crossings: exit code 0.
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$json" \
