@@ -199,7 +199,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// Renders diagnostics the way rustc does (`error[E0101]: ...`, the file, the
 /// source line underlined, notes and help), followed by a summary line.
 pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
-    use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -244,6 +244,28 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
                 let start = file.line_start(from).unwrap_or(0);
                 let end = file.line_start(to + 1).unwrap_or(file.text.len());
                 let text = &file.text[start..end];
+                if text.len() > MAX_SNIPPET_BYTES {
+                    // A huge line (minified JSON, hostile input) is not
+                    // shown: rendering it for every diagnostic would cost
+                    // its length each time. The place and labels still are.
+                    for (_, l) in here
+                        .iter()
+                        .filter(|(_, l)| (from..=to).contains(&l.span.line))
+                    {
+                        group = group.element(
+                            Origin::path(file.display.as_str())
+                                .line(l.span.line as usize)
+                                .char_column(l.span.column as usize),
+                        );
+                        if !l.message.is_empty() {
+                            group = group.element(Level::NOTE.message(format!(
+                                "{}:{}: {} (line too long to show)",
+                                l.span.line, l.span.column, l.message
+                            )));
+                        }
+                    }
+                    continue;
+                }
                 let mut snippet = Snippet::source(text)
                     .line_start(from as usize)
                     .path(file.display.as_str())
@@ -290,6 +312,10 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
     }
     out
 }
+
+/// Longest source excerpt shown under a diagnostic; longer lines are cited
+/// by place only.
+const MAX_SNIPPET_BYTES: usize = 4096;
 
 /// Keeps a byte range inside the text and on character boundaries; an empty
 /// range becomes one character wide so the caret is visible.

@@ -77,8 +77,6 @@ struct Task {
     include_span: Option<Span>,
     /// The path as written in the including file.
     written: Option<String>,
-    /// Canonical paths of the including chain (for cycle detection).
-    chain: Vec<PathBuf>,
 }
 
 fn display_path(path: &Path) -> String {
@@ -130,8 +128,21 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
         parent: None,
         include_span: None,
         written: None,
-        chain: Vec::new(),
     }];
+    // Per loaded document (same index as `out.docs`): its canonical path and
+    // the document that included it, for cycle detection without copying
+    // the including chain into every task.
+    let mut canon_of: Vec<PathBuf> = Vec::new();
+    let mut includer_of: Vec<Option<usize>> = Vec::new();
+    // Includes queued in all (a document may list the same file many times):
+    // bounded so that hostile fan-out cannot fill memory with pending tasks.
+    let max_includes = limits.max_files.saturating_mul(10);
+    let mut includes = 0usize;
+    // (including document, component file) pairs already loaded, with the
+    // place of the first include: the same component twice in one list is
+    // a duplicate, reported without reading the file again.
+    let mut included: HashMap<(usize, PathBuf), Span> = HashMap::new();
+    let mut total_bytes = 0u64;
     let mut decoder = Decoder::new();
     while let Some(task) = stack.pop() {
         // Lexical escape (`..`, absolute paths) first: a path outside the
@@ -173,7 +184,13 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             out.diagnostics.push(escape(&task, &canon));
             continue;
         }
-        if task.chain.contains(&canon) {
+        let mut ancestors = Vec::new();
+        let mut up = task.parent;
+        while let Some(i) = up {
+            ancestors.push(i);
+            up = includer_of[i];
+        }
+        if ancestors.iter().any(|&i| canon_of[i] == canon) {
             let mut d = Diagnostic::new(
                 Code::ComponentCycle,
                 format!(
@@ -184,9 +201,10 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             if let Some(s) = task.include_span {
                 d = d.at(s, "included again here");
             }
-            let chain: Vec<String> = task
-                .chain
+            let chain: Vec<String> = ancestors
                 .iter()
+                .rev()
+                .map(|&i| &canon_of[i])
                 .chain(std::iter::once(&canon))
                 .map(|p| {
                     p.strip_prefix(&root_dir)
@@ -200,6 +218,28 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
                     .help("remove one of the includes"),
             );
             continue;
+        }
+        if let (DocKind::Component, Some(p), Some(span)) =
+            (task.kind, task.parent, task.include_span)
+        {
+            if let Some(first) = included.get(&(p, canon.clone())) {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateId,
+                        format!(
+                            "component {} is included twice",
+                            task.written
+                                .clone()
+                                .unwrap_or_else(|| display_path(&task.path))
+                        ),
+                    )
+                    .at(span, "included again here")
+                    .also(*first, "first included here")
+                    .help("list each component once: both would declare the same qualified ids"),
+                );
+                continue;
+            }
+            included.insert((p, canon.clone()), span);
         }
         if let (DocKind::Import, Some(&existing)) = (task.kind, by_path.get(&canon)) {
             if let Some(p) = task
@@ -229,8 +269,12 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             .to_string_lossy()
             .replace('\\', "/");
         let display = display_path(&task.path);
-        let bytes = match fs.read(&canon, limits.max_file_bytes) {
-            Ok(b) => b,
+        let remaining = limits.max_total_bytes.saturating_sub(total_bytes);
+        let bytes = match fs.read(&canon, limits.max_file_bytes.min(remaining)) {
+            Ok(b) => {
+                total_bytes += b.len() as u64;
+                b
+            }
             Err(e) => {
                 let code = match e.kind() {
                     io::ErrorKind::FileTooLarge => Code::FileTooLarge,
@@ -239,7 +283,14 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
                 };
                 let mut d =
                     Diagnostic::new(code, format!("cannot read {display}: {}", io_reason(&e)));
-                if code == Code::FileTooLarge {
+                if code == Code::FileTooLarge && remaining < limits.max_file_bytes {
+                    d = d
+                        .note(format!(
+                            "the files of one project may hold {} bytes in all",
+                            limits.max_total_bytes
+                        ))
+                        .help("check for very large or repeated components");
+                } else if code == Code::FileTooLarge {
                     d = d
                         .note(format!("the limit is {} bytes", limits.max_file_bytes))
                         .help("split the model into components");
@@ -287,32 +338,33 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             }
         }
         let base = canon.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut chain = task.chain.clone();
-        chain.push(canon.clone());
         // Push in reverse so the stack pops them in declaration order:
         // imports first (they are needed to resolve), then components.
         let mut next = Vec::new();
-        for inc in &doc.imports {
-            next.push(child_task(
-                fs,
-                &base,
-                &inc.path,
-                DocKind::Import,
-                index,
-                chain.clone(),
-            ));
-        }
-        for inc in &doc.components {
-            next.push(child_task(
-                fs,
-                &base,
-                &inc.path,
-                DocKind::Component,
-                index,
-                chain.clone(),
-            ));
+        let all = doc
+            .imports
+            .iter()
+            .map(|i| (i, DocKind::Import))
+            .chain(doc.components.iter().map(|c| (c, DocKind::Component)));
+        for (inc, kind) in all {
+            if includes >= max_includes {
+                out.diagnostics.push(
+                    Diagnostic::new(
+                        Code::TooManyFiles,
+                        format!("more than {max_includes} component and import includes"),
+                    )
+                    .at(inc.path.span, "limit reached here")
+                    .note(format!("the limit is {} files", limits.max_files))
+                    .help("list each component once; split the project"),
+                );
+                break;
+            }
+            includes += 1;
+            next.push(child_task(fs, &base, &inc.path, kind, index));
         }
         stack.extend(next.into_iter().rev());
+        canon_of.push(canon.clone());
+        includer_of.push(task.parent);
         out.docs.push(LoadedDoc {
             file: id,
             kind: task.kind,
@@ -361,7 +413,6 @@ fn child_task(
     rel: &Sp<String>,
     kind: DocKind,
     parent: usize,
-    chain: Vec<PathBuf>,
 ) -> Task {
     let mut path = normalise(&base.join(&rel.value));
     if fs.is_dir(&path) {
@@ -373,7 +424,6 @@ fn child_task(
         parent: Some(parent),
         include_span: Some(rel.span),
         written: Some(truncate(&rel.value)),
-        chain,
     }
 }
 
@@ -414,6 +464,62 @@ mod tests {
         assert_eq!(l.docs[0].children, [2, 3]);
         assert_eq!(l.docs[2].imports, [1]);
         assert_eq!(l.docs[2].parent, Some(0));
+    }
+
+    #[test]
+    fn fan_out_is_bounded() {
+        // One file listing the same component 20,000 times: the includes
+        // queued stop at ten times the file limit, with one diagnostic, and
+        // the repeats are duplicates, not read again.
+        let mut fs = MemoryFs::new();
+        let list = vec!["a"; 20_000].join(", ");
+        fs.insert("threatmodel.yaml", format!("{MINI}components: [{list}]\n"));
+        fs.insert("a/threatmodel.yaml", "tmkit: 1\nid: A\ntitle: a\n");
+        let limits = Limits {
+            max_files: 50,
+            ..Limits::default()
+        };
+        let l = load(&fs, Path::new("/"), &limits);
+        let count = |c: Code| l.diagnostics.iter().filter(|d| d.code == c).count();
+        assert_eq!(count(Code::TooManyFiles), 1);
+        assert_eq!(count(Code::DuplicateId), 499);
+        assert_eq!(l.files.len(), 2);
+        let dup = l
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::DuplicateId)
+            .unwrap();
+        assert_eq!(dup.message, "component a is included twice");
+        assert_eq!(dup.secondary[0].span.column, 14);
+    }
+
+    #[test]
+    fn total_size_is_bounded() {
+        let mut fs = MemoryFs::new();
+        let big = format!(
+            "tmkit: 1\nid: B\ntitle: b\ndescription: {}\n",
+            "x".repeat(600)
+        );
+        fs.insert("threatmodel.yaml", format!("{MINI}components: [a, b, c]\n"));
+        for d in ["a", "b", "c"] {
+            fs.insert(
+                &format!("{d}/threatmodel.yaml"),
+                big.replace("B", &d.to_uppercase()),
+            );
+        }
+        let limits = Limits {
+            max_total_bytes: 1500,
+            ..Limits::default()
+        };
+        let l = load(&fs, Path::new("/"), &limits);
+        let too_large: Vec<_> = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::FileTooLarge)
+            .collect();
+        assert_eq!(too_large.len(), 1, "{:?}", l.diagnostics);
+        assert!(too_large[0].notes[0].contains("1500 bytes in all"));
+        assert_eq!(l.files.len(), 3);
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub struct Limits {
     pub max_alias_expansion: usize,
     /// Most files (root + components + imports).
     pub max_files: usize,
+    /// Most bytes read for one project, all files together.
+    pub max_total_bytes: u64,
 }
 
 impl Default for Limits {
@@ -94,6 +96,7 @@ impl Default for Limits {
             max_aliases: 10_000,
             max_alias_expansion: 100_000,
             max_files: 1_000,
+            max_total_bytes: 64 * 1024 * 1024,
         }
     }
 }

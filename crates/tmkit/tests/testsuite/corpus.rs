@@ -405,3 +405,28 @@ fn corpus_is_documented() {
         "tests/README.md explains the expectation line"
     );
 }
+
+#[test]
+fn repeated_components_on_one_long_line_stay_fast() {
+    // 20,000 includes of the same component on one 60 KB line: the repeats
+    // are reported without reading the file again, the queue of includes is
+    // bounded, and the long line is cited by place instead of being drawn
+    // under each of the 10,000 diagnostics.
+    let list = vec!["a"; 20_000].join(", ");
+    let dir = generated(&[
+        (
+            "threatmodel.yaml",
+            format!("tmkit: 1\nid: ROOT\ntitle: root\ncomponents: [{list}]\n").as_bytes(),
+        ),
+        ("a/threatmodel.yaml", b"tmkit: 1\nid: A\ntitle: a\n"),
+    ]);
+    let mut t = Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("error[E0101]: component a is included twice")
+        .stderr_contains("--> threatmodel.yaml:4:17")
+        .stderr_contains("error[E0010]: more than 10000 component and import includes")
+        .stderr_contains("line too long to show")
+        .status(2);
+    assert!(t.elapsed() < FAST, "took {:?}", t.elapsed());
+}
