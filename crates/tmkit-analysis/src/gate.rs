@@ -143,31 +143,29 @@ impl Policy {
                 .map(|t| Violation {
                     policy: *self,
                     element: t.qid.clone(),
-                    message: format!(
-                        "{} is {} ({}): {} [--fail-on {}]",
-                        t.qid,
-                        t.status,
-                        score(t),
-                        title(t),
-                        self
-                    ),
+                    message: format!("{} is {} ({}): {}", t.qid, t.status, score(t), title(t)),
                 })
                 .collect(),
             Policy::CoverageBelow(min) => {
                 let m = analysis.metrics(model, 0);
                 let q = &m.questions;
-                if q.coverage < min {
+                // Compare the exact ratio, not the rounded coverage.
+                let exact = if q.total == 0 {
+                    1.0
+                } else {
+                    q.answered as f64 / q.total as f64
+                };
+                if exact < min {
                     vec![Violation {
                         policy: *self,
                         element: m.model.clone(),
                         message: format!(
-                            "coverage of {} is {:.1}% ({} of {} questions answered), below {:.1}% [--fail-on {}]",
+                            "coverage of {} is {:.1}% ({} of {} questions answered), below {:.1}%",
                             m.model,
-                            q.coverage * 100.0,
+                            exact * 100.0,
                             q.answered,
                             q.total,
-                            min * 100.0,
-                            self
+                            min * 100.0
                         ),
                     }]
                 } else {
@@ -179,13 +177,7 @@ impl Policy {
                 .map(|t| Violation {
                     policy: *self,
                     element: t.qid.clone(),
-                    message: format!(
-                        "{} is {} and has no ticket: {} [--fail-on {}]",
-                        t.qid,
-                        t.status,
-                        title(t),
-                        self
-                    ),
+                    message: format!("{} is {} and has no ticket: {}", t.qid, t.status, title(t)),
                 })
                 .collect(),
         }

@@ -146,7 +146,7 @@ threats:
     assert_eq!(v.len(), 1);
     assert_eq!(
         v[0].message,
-        "coverage of C is 50.0% (3 of 6 questions answered), below 80.0% [--fail-on coverage:<0.8]"
+        "coverage of C is 50.0% (3 of 6 questions answered), below 80.0%"
     );
     assert!(evaluate(&["coverage:<0.5".parse().unwrap()], &a, &m).is_empty());
 }
@@ -158,6 +158,29 @@ fn violation_messages_name_the_threat_its_status_and_severity() {
     let v = evaluate(&["unmitigated:high".parse().unwrap()], &a, &m);
     assert_eq!(
         v[1].message,
-        "G.high-partial is partial (high 7.5): High and partial [--fail-on unmitigated:high]"
+        "G.high-partial is partial (high 7.5): High and partial"
     );
+}
+
+#[test]
+fn coverage_gate_uses_the_exact_ratio() {
+    // 1 target x 1 attacker x 3 categories, 2 answered: 0.66666..., shown as 0.6667
+    let m = model(
+        "tmkit: 1
+id: E
+title: Exact
+scope:
+  assets: [{ id: x, title: X }]
+  attackers: [{ id: a, title: A }]
+threats:
+  - { id: t, title: T, categories: [C, I], targets: [x] }
+",
+    );
+    let a = Analysis::new(&m);
+    assert_eq!(a.metrics(&m, 0).questions.coverage, 0.6667);
+    assert_eq!(
+        evaluate(&["coverage:<0.6667".parse().unwrap()], &a, &m).len(),
+        1
+    );
+    assert!(evaluate(&["coverage:<0.6666".parse().unwrap()], &a, &m).is_empty());
 }
