@@ -297,6 +297,16 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
                 }
                 if let Some(s) = task.include_span {
                     d = d.at(s, "included here");
+                } else {
+                    // The root itself: point at the file (registered without
+                    // its text) so that every diagnostic names a place.
+                    let id = out.files.add(SourceFile::new(
+                        display.clone(),
+                        relative.clone(),
+                        canon.clone(),
+                        String::new(),
+                    ));
+                    d = d.at(Span::file_start(id), "this file");
                 }
                 out.diagnostics.push(d);
                 continue;
