@@ -144,10 +144,27 @@ fn render_text(analysis: &Analysis, model: &Model, m: &Metrics) -> String {
         };
         key(a).cmp(&key(b))
     });
+    // One compact line per unanswered crossing (the full sentences are
+    // `tmkit check` warnings).
+    let zone = |z: &Option<String>, t: Option<f64>| match (z, t) {
+        (Some(z), Some(t)) => format!("{z} ({t})"),
+        (Some(z), None) => z.clone(),
+        _ => "?".to_string(),
+    };
     let warnings: Vec<String> = analysis
         .crossings
         .iter()
-        .flat_map(|c| c.warnings())
+        .filter(|c| !c.unanswered.is_empty())
+        .map(|c| {
+            format!(
+                "  unanswered crossing: {} {} {} -> {}: {}",
+                c.flow,
+                c.direction,
+                zone(&c.from_zone, c.from_trust),
+                zone(&c.to_zone, c.to_trust),
+                c.unanswered.join(", ")
+            )
+        })
         .collect();
     if !open.is_empty() || !warnings.is_empty() {
         out.push_str("\nWorst open items:\n");
@@ -171,7 +188,7 @@ fn render_text(analysis: &Analysis, model: &Model, m: &Metrics) -> String {
             let _ = writeln!(out, "  ... and {} more open threats", open.len() - WORST);
         }
         for w in warnings.iter().take(WORST) {
-            let _ = writeln!(out, "{}", truncate(&format!("  warning: {w}"), WIDTH));
+            out.push_str(&crate::table::wrapped(w, WIDTH));
         }
         if warnings.len() > WORST {
             let _ = writeln!(
