@@ -299,3 +299,72 @@ threats:
     assert_eq!(comp.questions.answered, 3);
     assert_eq!(comp.threats.total, 2);
 }
+
+/// The per-cell counts (metrics) and the expanded questions must agree.
+#[test]
+fn cell_counts_agree_with_expanded_questions() {
+    let catalog = "tmkit: 1
+id: ORG
+title: Catalogue
+scope:
+  attackers:
+    - { id: kiddie, title: Script kiddie }
+    - { id: gone, title: Gone, in_scope: false, reason: Retired }
+";
+    let root = "tmkit: 1
+id: R
+title: Root
+scope:
+  abstraction: { taxonomy: STRIDE }
+  assets:
+    - { id: web, title: Web, kind: service }
+    - { id: db, title: DB, kind: datastore }
+  dataflows: [{ id: q, title: Query, from: web, to: db }]
+  attackers: [{ id: anon, title: Anon }]
+imports: [{ path: catalog.yaml }]
+analysis:
+  - { target: q, attacker: kiddie, verdict: no-threat, rationale: Internal only }
+  - { target: db, category: R, verdict: not-applicable, rationale: Append-only log }
+threats:
+  - { id: T1, title: t, categories: [S, T], targets: [web, q] }
+  - { id: T2, title: t, categories: [I], targets: [db], attackers: [gone] }
+components: [{ path: c/threatmodel.yaml }]
+";
+    let child = "tmkit: 1
+id: C
+title: Child
+scope:
+  abstraction: { taxonomy: STRIDE-per-element }
+  assets: [{ id: ext, title: Ext, kind: external }, { id: store, title: Store, kind: datastore }]
+  attackers: [{ id: local, title: Local }]
+threats:
+  - { id: T3, title: t, categories: [D], targets: [store], attackers: [kiddie, local] }
+  - { id: T4, title: t, categories: [E], targets: [web] }
+  - { id: T5, title: t, categories: [S, T], targets: [ext] }
+";
+    let m = project(&[
+        ("threatmodel.yaml", root),
+        ("catalog.yaml", catalog),
+        ("c/threatmodel.yaml", child),
+    ]);
+    let a = Analysis::new(&m);
+    let metrics = a.metrics(&m, 0);
+    assert_eq!(metrics.questions.total, a.questions().count());
+    assert_eq!(
+        metrics.questions.answered,
+        a.questions().filter(|q| q.answered).count()
+    );
+    // root: 3 targets x 2 attackers (anon, ORG.kiddie) x 6 = 36;
+    // child (SPE): ext 2 + store 4 categories, x 3 attackers (local, anon, kiddie) = 18
+    assert_eq!(metrics.questions.total, 36 + 18);
+    // root: T1 covers S,T of web and q for both attackers (4 + 4), the verdict
+    // covers q x kiddie (6, two already counted), db x R x both (2); T2 names an
+    // out-of-scope attacker; T4 (child, no attackers) covers web x E for the
+    // attackers visible to the child, so both of the root's.
+    // child: store x D x {kiddie, local}; ext x S x all 3 (T5 lists T too, but
+    // SPE does not ask T of an external entity).
+    let answered_root = 4 + 4 + 4 + 2 + 2;
+    let answered_child = 2 + 3;
+    assert_eq!(metrics.questions.answered, answered_root + answered_child);
+    assert_eq!(metrics.components[0].questions.answered, answered_child);
+}
