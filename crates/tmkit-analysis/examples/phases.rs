@@ -20,9 +20,11 @@ fn main() {
         eprintln!("invalid model");
         std::process::exit(2);
     };
+    let before = rss_kb();
     let t = Instant::now();
     let analysis = Analysis::new(&model);
     let analyse = t.elapsed();
+    let analysis_kb = rss_kb().saturating_sub(before);
     let t = Instant::now();
     let again = Analysis::new(&model);
     let analyse2 = t.elapsed();
@@ -39,9 +41,19 @@ fn main() {
     let text = render(&analysis, &model, &MatrixOptions::default());
     let matrix = t.elapsed();
     println!(
-        "load+check {load:?}, analysis {analyse:?} (again {analyse2:?}), metrics {metrics_t:?}, matrix text {matrix:?} ({} bytes); {} questions, {} diagnostics",
+        "load+check {load:?} (RSS {} MB), analysis {analyse:?} (+{} MB RSS) (again {analyse2:?}), metrics {metrics_t:?}, matrix text {matrix:?} ({} bytes); {} questions, {} diagnostics",
+        before / 1024,
+        analysis_kb / 1024,
         text.len(),
         metrics.questions.total,
         checked.diagnostics.len()
     );
+}
+
+/// Resident set size of this process in KiB (Linux), 0 elsewhere.
+fn rss_kb() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4)
 }
