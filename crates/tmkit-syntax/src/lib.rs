@@ -16,6 +16,7 @@ pub mod load;
 pub mod node;
 pub mod raw;
 pub mod span;
+mod tree;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use span::{FileId, Files, SourceFile, Span};

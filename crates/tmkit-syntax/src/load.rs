@@ -8,7 +8,7 @@
 use crate::decode::{Decoder, truncate};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fs::{FileSystem, normalise};
-use crate::node::{Limits, decode_text, parse};
+use crate::node::{Limits, Node, Value, decode_text, parse};
 use crate::raw::{RawDocument, Sp};
 use crate::span::{FileId, Files, SourceFile, Span};
 use std::collections::HashMap;
@@ -88,7 +88,7 @@ fn display_path(path: &Path) -> String {
 }
 
 /// Loads the model at `root` (a file, or a directory holding `threatmodel.yaml`).
-pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
+pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loaded {
     let mut out = Loaded::default();
     let root_file = if fs.is_dir(root) {
         root.join(MODEL_FILE)
@@ -144,7 +144,11 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
     let mut included: HashMap<(usize, PathBuf), Span> = HashMap::new();
     let mut total_bytes = 0u64;
     let mut decoder = Decoder::new();
-    while let Some(task) = stack.pop() {
+    // Files read and parsed ahead of their turn, on several threads.
+    let mut prefetched: HashMap<PathBuf, Prepared> = HashMap::new();
+    while !stack.is_empty() {
+        prefetch(fs, &stack, &root_dir, &by_path, &mut prefetched, limits);
+        let Some(task) = stack.pop() else { break };
         // Lexical escape (`..`, absolute paths) first: a path outside the
         // root is refused whether or not it exists.
         if task.kind != DocKind::Root && !task.path.starts_with(&root_dir) {
@@ -270,7 +274,23 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             .replace('\\', "/");
         let display = display_path(&task.path);
         let remaining = limits.max_total_bytes.saturating_sub(total_bytes);
-        let bytes = match fs.read(&canon, limits.max_file_bytes.min(remaining)) {
+        let mut parsed_node: Option<Node> = None;
+        let ready = prefetched.remove(&canon);
+        let (read, mut parsed) = match ready {
+            Some(p) => (p.bytes, p.parsed),
+            None => (fs.read(&canon, limits.max_file_bytes.min(remaining)), None),
+        };
+        let read = match read {
+            Ok(b) if b.len() as u64 > remaining => {
+                parsed = None;
+                Err(io::Error::new(
+                    io::ErrorKind::FileTooLarge,
+                    format!("more than {remaining} bytes"),
+                ))
+            }
+            other => other,
+        };
+        let bytes = match read {
             Ok(b) => {
                 total_bytes += b.len() as u64;
                 b
@@ -313,27 +333,46 @@ pub fn load(fs: &dyn FileSystem, root: &Path, limits: &Limits) -> Loaded {
             }
         };
         let id = FileId(out.files.len() as u32);
-        let text = match decode_text(&bytes, id, &display) {
-            Ok(t) => t,
-            Err(d) => {
-                out.files.add(SourceFile::new(
-                    display,
-                    relative,
-                    canon.clone(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
-                out.diagnostics.push(d);
-                continue;
+        if let Some((text, node)) = parsed {
+            let file = SourceFile::new(display.clone(), relative.clone(), canon.clone(), text);
+            out.files.add(file);
+            match node {
+                Ok(mut n) => {
+                    set_file(&mut n, id);
+                    parsed_node = Some(n);
+                }
+                Err(mut d) => {
+                    set_diag_file(&mut d, id);
+                    out.diagnostics.push(d);
+                    continue;
+                }
             }
-        };
-        let file = SourceFile::new(display, relative, canon.clone(), text);
-        let node = parse(&file, id, limits);
-        out.files.add(file);
-        let node = match node {
-            Ok(n) => n,
-            Err(d) => {
-                out.diagnostics.push(d);
-                continue;
+        }
+        let node = if let Some(n) = parsed_node.take() {
+            n
+        } else {
+            let text = match decode_text(&bytes, id, &display) {
+                Ok(t) => t,
+                Err(d) => {
+                    out.files.add(SourceFile::new(
+                        display,
+                        relative,
+                        canon.clone(),
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    ));
+                    out.diagnostics.push(d);
+                    continue;
+                }
+            };
+            let file = SourceFile::new(display, relative, canon.clone(), text);
+            let node = parse(&file, id, limits);
+            out.files.add(file);
+            match node {
+                Ok(n) => n,
+                Err(d) => {
+                    out.diagnostics.push(d);
+                    continue;
+                }
             }
         };
         let Some(doc) = decoder.document(&node) else {
@@ -415,6 +454,108 @@ fn escape(task: &Task, resolved: &Path) -> Diagnostic {
         );
     }
     d.help("components and imports must live inside the directory of the root model")
+}
+
+/// A file read and parsed ahead of its turn (with a placeholder file id).
+struct Prepared {
+    bytes: io::Result<Vec<u8>>,
+    parsed: Option<(String, Result<Node, Diagnostic>)>,
+}
+
+const PLACEHOLDER: FileId = FileId(u32::MAX);
+
+/// Reads and parses the next few pending files in parallel, so that a model
+/// with many components loads on every core. Only files that the worklist
+/// would read anyway are touched: inside the root directory (also after
+/// following links), not loaded yet. Results are used when their turn comes,
+/// so the order of documents and diagnostics is unchanged.
+fn prefetch(
+    fs: &(dyn FileSystem + Sync),
+    stack: &[Task],
+    root_dir: &Path,
+    loaded: &HashMap<PathBuf, usize>,
+    prefetched: &mut HashMap<PathBuf, Prepared>,
+    limits: &Limits,
+) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || stack.len() < 2 {
+        return;
+    }
+    // (canonical path, path as shown in messages)
+    let mut batch: Vec<(PathBuf, String)> = Vec::new();
+    for task in stack.iter().rev().take(threads * 2) {
+        if task.kind == DocKind::Root || !task.path.starts_with(root_dir) {
+            continue;
+        }
+        let Ok(canon) = fs.canonicalize(&task.path) else {
+            continue;
+        };
+        if canon.starts_with(root_dir)
+            && !loaded.contains_key(&canon)
+            && !prefetched.contains_key(&canon)
+            && !batch.iter().any(|(c, _)| c == &canon)
+        {
+            batch.push((canon, display_path(&task.path)));
+        }
+    }
+    if batch.len() < 2 {
+        return;
+    }
+    let chunk = batch.len().div_ceil(threads);
+    let results: Vec<(PathBuf, Prepared)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|paths| {
+                scope.spawn(move || {
+                    paths
+                        .iter()
+                        .map(|(canon, display)| {
+                            let bytes = fs.read(canon, limits.max_file_bytes);
+                            let parsed = bytes.as_ref().ok().and_then(|b| {
+                                let text = decode_text(b, PLACEHOLDER, "").ok()?;
+                                let file = SourceFile::new(
+                                    display.clone(),
+                                    String::new(),
+                                    canon.clone(),
+                                    text,
+                                );
+                                let node = parse(&file, PLACEHOLDER, limits);
+                                Some((file.text, node))
+                            });
+                            (canon.clone(), Prepared { bytes, parsed })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    prefetched.extend(results);
+}
+
+fn set_file(node: &mut Node, id: FileId) {
+    node.span.file = id;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| set_file(n, id)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            k.span.file = id;
+            set_file(v, id);
+        }),
+        _ => {}
+    }
+}
+
+fn set_diag_file(d: &mut Diagnostic, id: FileId) {
+    for l in d.primary.iter_mut().chain(d.secondary.iter_mut()) {
+        if l.span.file == PLACEHOLDER {
+            l.span.file = id;
+        }
+    }
 }
 
 fn child_task(

@@ -542,6 +542,9 @@ mod schema_file {
         let committed = include_str!("../../../docs/threatmodel.schema.json");
         let mut generated = serde_json::to_string_pretty(&super::schema()).expect("serialises");
         generated.push('\n');
-        assert_eq!(committed, generated, "docs/threatmodel.schema.json is stale: regenerate it");
+        assert_eq!(
+            committed, generated,
+            "docs/threatmodel.schema.json is stale: regenerate it"
+        );
     }
 }

@@ -32,6 +32,10 @@ enum Command {
     Report(cmd::report::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
     Schema(cmd::schema::Args),
+    /// Export to other tools' formats: SARIF, CSV for trackers, Open Threat Model.
+    Export(cmd::export::Args),
+    /// Import another tool's threat model (Open Threat Model, tmyaml) into tmkit's format.
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
         Command::Metrics(a) => cmd::metrics::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Schema(a) => cmd::schema::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Import(a) => cmd::import::run(a),
     };
     ExitCode::from(code)
 }

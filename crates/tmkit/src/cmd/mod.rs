@@ -58,8 +58,9 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
             return Err(EXIT_INVALID);
         }
     };
-    let checked = tmkit_model::check_path(&path);
-    match checked.model.clone() {
+    let mut checked = tmkit_model::check_path(&path);
+    // The model moves out of `checked` (no copy: it can be large).
+    match checked.model.take() {
         Some(m) => Ok((m, checked)),
         None => {
             eprint!(
