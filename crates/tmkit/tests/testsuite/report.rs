@@ -75,7 +75,7 @@ fn public_view_has_no_unmitigated_threat() {
 
 #[test]
 fn refuses_to_write_over_the_model() {
-    let mut t = Test::new()
+    let t = Test::new()
         .model(REFERENCE)
         .args(["report", "threatmodel.yaml", "-o", "threatmodel.yaml"])
         .stderr_contains("refusing to write over the model file")
