@@ -3,6 +3,7 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit_analysis::Analysis;
+use tmkit_analysis::views::{View, ViewKind};
 use tmkit_render::diagram::{DiagramFormat, DiagramOptions, render};
 
 /// Output format of the diagram.
@@ -37,6 +38,10 @@ pub struct Args {
     /// Draw the attackers at the top of the zone they act from.
     #[arg(long)]
     pub attackers: bool,
+    /// Draw only what the public (distributable) extraction shows: the
+    /// model after the confidentiality filter, without analysis highlights.
+    #[arg(long)]
+    pub public: bool,
 }
 
 /// Runs the command.
@@ -45,7 +50,15 @@ pub fn run(args: Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let analysis = Analysis::new(&model);
+    // The public picture is the public view's model and analysis: the
+    // filter runs once, in tmkit-analysis, before anything is drawn.
+    let (model, analysis) = if args.public {
+        let view = View::new(&model, ViewKind::Public);
+        (view.model, view.analysis)
+    } else {
+        let analysis = Analysis::new(&model);
+        (model, analysis)
+    };
     let format = match args.format {
         Format::Svg => DiagramFormat::Svg,
         Format::Mermaid => DiagramFormat::Mermaid,

@@ -95,3 +95,42 @@ fn errors_exit_2() {
     let kept = std::fs::read_to_string(t.path().join("threatmodel.yaml")).expect("model");
     assert_eq!(kept, "tmkit: 1\nid: X\ntitle: T\n");
 }
+
+#[test]
+fn public_diagram_withholds_what_the_public_view_withholds() {
+    let model = r#"tmkit: 1
+id: PUB
+title: Public diagram
+scope:
+  zones:
+    - { id: z0, title: Internet, trust: 0 }
+    - { id: z1, title: Inside, trust: 2 }
+  assets:
+    - { id: client, title: Client, kind: external, zone: z0 }
+    - { id: api, title: Public API, kind: service, zone: z1 }
+    - { id: vault, title: SECRET-vault, kind: datastore, zone: z1, confidential: true }
+  dataflows:
+    - { id: call, title: Call, from: client, to: api }
+    - { id: store, title: SECRET-store, from: api, to: vault }
+"#;
+    for format in ["svg", "mermaid", "dot", "plantuml"] {
+        let mut full = Test::new()
+            .model(model)
+            .args(["diagram", "--format", format])
+            .status(0);
+        assert!(
+            full.stdout().contains("SECRET-vault"),
+            "{format}: full diagram draws everything"
+        );
+        let mut public = Test::new()
+            .model(model)
+            .args(["diagram", "--public", "--format", format])
+            .status(0);
+        let out = public.stdout();
+        assert!(out.contains("Public API"), "{format}: {out}");
+        assert!(
+            !out.contains("SECRET"),
+            "{format}: public diagram leaks: {out}"
+        );
+    }
+}
