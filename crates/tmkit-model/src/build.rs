@@ -67,6 +67,26 @@ struct Builder<'a> {
     unresolved: usize,
 }
 
+/// An empty document left in [`Loaded`] where a raw document moved out.
+fn placeholder(span: Span) -> RawDocument {
+    RawDocument {
+        tmkit: Sp::new(1, span),
+        id: Sp::new(Id(String::new()), span),
+        title: Sp::new(String::new(), span),
+        version: None,
+        owner: None,
+        authors: Vec::new(),
+        description: None,
+        confidential: None,
+        scope: None,
+        analysis: Vec::new(),
+        mitigations: Vec::new(),
+        threats: Vec::new(),
+        components: Vec::new(),
+        imports: Vec::new(),
+    }
+}
+
 fn bool_of(b: &Option<Sp<bool>>, default: bool) -> bool {
     b.as_ref().map_or(default, |s| s.value)
 }
@@ -76,7 +96,19 @@ fn text(s: &Option<Sp<String>>) -> Option<String> {
 }
 
 /// Builds the model; the returned model is None when any error was found.
-pub fn build(loaded: &Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
+pub fn build(loaded: &mut Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
+    // The raw documents move out of `loaded` so that each one is freed as
+    // soon as its model is built: peak memory holds the raw documents or the
+    // model, not both in full.
+    let mut docs: Vec<Option<RawDocument>> = loaded
+        .docs
+        .iter_mut()
+        .map(|d| {
+            let span = d.doc.id.span;
+            Some(std::mem::replace(&mut d.doc, placeholder(span)))
+        })
+        .collect();
+    let loaded: &Loaded = loaded;
     let mut b = Builder {
         loaded,
         diags: Vec::new(),
@@ -90,16 +122,22 @@ pub fn build(loaded: &Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
     if loaded.docs.is_empty() {
         return (None, b.diags, b.spans);
     }
-    b.assign_model_qids();
+    b.assign_model_qids(&docs);
     // Parents come before their components, so inheritance sees the parent's.
-    for m in 0..loaded.docs.len() {
-        let t = b.taxonomy_of(m);
+    for (m, doc) in docs.iter().enumerate() {
+        let t = b.taxonomy_of(m, doc.as_ref());
         b.taxonomies.push(t);
     }
-    for m in 0..loaded.docs.len() {
-        b.register(m);
+    for (m, doc) in docs.iter().enumerate() {
+        if let Some(doc) = doc {
+            b.register(m, doc);
+        }
     }
-    let models: Vec<ThreatModel> = (0..loaded.docs.len()).map(|m| b.model(m)).collect();
+    let models: Vec<ThreatModel> = docs
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(m, doc)| doc.take().map(|doc| b.model(m, doc)))
+        .collect();
     let model = Model::new(models);
     let has_errors = b.diags.iter().any(Diagnostic::is_error);
     (
@@ -114,9 +152,12 @@ impl<'a> Builder<'a> {
         self.diags.push(d);
     }
 
-    fn assign_model_qids(&mut self) {
+    fn assign_model_qids(&mut self, docs: &[Option<RawDocument>]) {
         for (m, d) in self.loaded.docs.iter().enumerate() {
-            let id = d.doc.id.value.0.clone();
+            let id = docs[m]
+                .as_ref()
+                .map(|r| r.id.value.0.clone())
+                .unwrap_or_default();
             let qid = match d.parent {
                 Some(p) if d.kind == DocKind::Component => format!("{}.{}", self.qids[p], id),
                 _ => id,
@@ -126,12 +167,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn taxonomy_of(&mut self, m: usize) -> Taxonomy {
+    fn taxonomy_of(&mut self, m: usize, raw: Option<&RawDocument>) -> Taxonomy {
         let doc = &self.loaded.docs[m];
-        let written = doc
-            .doc
-            .scope
-            .as_ref()
+        let written = raw
+            .and_then(|r| r.scope.as_ref())
             .and_then(|s| s.abstraction.as_ref())
             .and_then(|a| a.taxonomy.as_ref());
         match written {
@@ -173,8 +212,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Registers every element of model `m` under its local and qualified id.
-    fn register(&mut self, m: usize) {
-        let doc = &self.loaded.docs[m].doc;
+    fn register(&mut self, m: usize, doc: &RawDocument) {
         let mq = self.qids[m].clone();
         let file = self.loaded.docs[m].file;
         self.spans.spans.insert(mq.clone(), doc.id.span);
@@ -503,9 +541,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn model(&mut self, m: usize) -> ThreatModel {
+    fn model(&mut self, m: usize, raw: RawDocument) -> ThreatModel {
         let ld = &self.loaded.docs[m];
-        let doc = &ld.doc;
+        let doc = &raw;
         let mq = self.qids[m].clone();
         let kind = match ld.kind {
             DocKind::Root => ModelKind::Root,

@@ -52,11 +52,11 @@ pub fn check_path(path: &Path) -> Checked {
 
 /// Loads and checks a model through any file system, within `limits`.
 pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) -> Checked {
-    let loaded = load(fs, path, limits);
+    let mut loaded = load(fs, path, limits);
     let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
         (None, Vec::new(), SpanTable::default())
     } else {
-        crate::build::build(&loaded)
+        crate::build::build(&mut loaded)
     };
     let mut all = loaded.diagnostics;
     all.append(&mut diagnostics);
