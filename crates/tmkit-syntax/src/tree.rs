@@ -22,6 +22,8 @@ enum Frame {
     },
     Map {
         entries: Vec<(Key, Node)>,
+        /// Keys that came from a merge (`<<`): a key written later replaces them.
+        merged: Vec<String>,
         key: Option<Key>,
         span: Span,
         anchor: usize,
@@ -182,7 +184,12 @@ impl<'a> Builder<'a> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                merged,
+                key,
+                ..
+            }) => match key.take() {
                 None => {
                     let name = match &node.value {
                         Value::Str(s) => s.clone(),
@@ -197,8 +204,18 @@ impl<'a> Builder<'a> {
                         span: node.span,
                     });
                 }
-                Some(k) if k.name == "<<" => merge(entries, k, node),
-                Some(k) => entries.push((k, node)),
+                Some(k) if k.name == "<<" => merge(entries, merged, k, node),
+                Some(k) => {
+                    // A key written in the mapping wins over a merged one.
+                    if let Some(pos) = merged.iter().position(|m| *m == k.name) {
+                        merged.swap_remove(pos);
+                        if let Some(slot) = entries.iter_mut().find(|(e, _)| e.name == k.name) {
+                            *slot = (k, node);
+                            return;
+                        }
+                    }
+                    entries.push((k, node));
+                }
             },
         }
     }
@@ -247,6 +264,7 @@ impl<'a> Builder<'a> {
                 } else {
                     Frame::Map {
                         entries: Vec::new(),
+                        merged: Vec::new(),
                         key: None,
                         span,
                         anchor,
@@ -336,7 +354,7 @@ impl<'a> Builder<'a> {
 
 /// `<<: *base` (or a list of them): entries not written in the mapping itself
 /// are taken from the merged mappings.
-fn merge(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
+fn merge(entries: &mut Vec<(Key, Node)>, merged: &mut Vec<String>, key: Key, value: Node) {
     let sources: Vec<Node> = match value.value {
         Value::Map(_) => vec![value],
         Value::Seq(items) => items,
@@ -349,6 +367,7 @@ fn merge(entries: &mut Vec<(Key, Node)>, key: Key, value: Node) {
         if let Value::Map(src_entries) = src.value {
             for (k, v) in src_entries {
                 if !entries.iter().any(|(e, _)| e.name == k.name) {
+                    merged.push(k.name.clone());
                     entries.push((k, v));
                 }
             }
@@ -476,5 +495,72 @@ mod tests {
         assert_eq!(resolve_plain(".inf"), Value::Str(".inf".into()));
         assert_eq!(resolve_plain("e5"), Value::Str("e5".into()));
         assert_eq!(resolve_plain("-"), Value::Str("-".into()));
+    }
+
+    fn parse(text: &str) -> Result<Node, Diagnostic> {
+        let f = SourceFile::new(
+            "t.yaml".into(),
+            "t.yaml".into(),
+            "t.yaml".into(),
+            text.into(),
+        );
+        build(&f, FileId(0), &Limits::default())
+    }
+
+    fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+        match &n.value {
+            Value::Map(e) => e.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let n =
+            parse("base: &b {kind: service, zone: dmz}\na:\n  <<: *b\n  zone: internal\nb: *b\n")
+                .expect("parses");
+        let a = get(&n, "a").expect("a");
+        assert_eq!(
+            get(a, "kind").map(|v| &v.value),
+            Some(&Value::Str("service".into()))
+        );
+        assert_eq!(
+            get(a, "zone").map(|v| &v.value),
+            Some(&Value::Str("internal".into())),
+            "own key wins"
+        );
+        let b = get(&n, "b").expect("b");
+        assert_eq!(
+            get(b, "zone").map(|v| &v.value),
+            Some(&Value::Str("dmz".into()))
+        );
+        assert_eq!(b.span.line, 5, "an alias is placed where it is used");
+    }
+
+    #[test]
+    fn alias_bomb_stops_before_allocating() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let e = parse(&text).expect_err("limit");
+        assert_eq!(e.code, Code::TooManyAliases);
+        assert!(
+            e.message.contains("aliases copy more than"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn second_document_and_unknown_alias_are_errors() {
+        let e = parse("a: 1\n---\nb: 2\n").expect_err("two documents");
+        assert!(e.message.contains("more than one YAML document"));
+        assert_eq!(e.primary.expect("place").span.line, 2);
+        assert_eq!(
+            parse("a: *nope\n").expect_err("alias").code,
+            Code::YamlSyntax
+        );
     }
 }
