@@ -5,7 +5,6 @@
 use crate::check::SpanTable;
 use crate::cvss;
 use crate::model::*;
-use crate::taxonomy::TargetKind;
 use std::collections::HashMap;
 use tmkit_syntax::decode::truncate;
 use tmkit_syntax::diagnostic::did_you_mean;
@@ -95,17 +94,18 @@ fn text(s: &Option<Sp<String>>) -> Option<String> {
     s.as_ref().map(|s| s.value.clone())
 }
 
-/// Builds the model; the returned model is None when any error was found.
-pub fn build(loaded: &mut Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable) {
+/// Builds the model and reports every rule it breaks; the caller keeps the
+/// model only when no diagnostic (of any stage) is an error.
+pub fn build(loaded: &mut Loaded) -> (Model, Vec<Diagnostic>, SpanTable) {
     // The raw documents move out of `loaded` so that each one is freed as
     // soon as its model is built: peak memory holds the raw documents or the
     // model, not both in full.
-    let mut docs: Vec<Option<RawDocument>> = loaded
+    let docs: Vec<RawDocument> = loaded
         .docs
         .iter_mut()
         .map(|d| {
             let span = d.doc.id.span;
-            Some(std::mem::replace(&mut d.doc, placeholder(span)))
+            std::mem::replace(&mut d.doc, placeholder(span))
         })
         .collect();
     let loaded: &Loaded = loaded;
@@ -119,32 +119,22 @@ pub fn build(loaded: &mut Loaded) -> (Option<Model>, Vec<Diagnostic>, SpanTable)
         taxonomies: Vec::new(),
         unresolved: 0,
     };
-    if loaded.docs.is_empty() {
-        return (None, b.diags, b.spans);
-    }
     b.assign_model_qids(&docs);
     // Parents come before their components, so inheritance sees the parent's.
     for (m, doc) in docs.iter().enumerate() {
-        let t = b.taxonomy_of(m, doc.as_ref());
+        let t = b.taxonomy_of(m, doc);
         b.taxonomies.push(t);
     }
     for (m, doc) in docs.iter().enumerate() {
-        if let Some(doc) = doc {
-            b.register(m, doc);
-        }
+        b.register(m, doc);
     }
+    // `into_iter` hands each document over, so it is dropped once built.
     let models: Vec<ThreatModel> = docs
-        .iter_mut()
+        .into_iter()
         .enumerate()
-        .filter_map(|(m, doc)| doc.take().map(|doc| b.model(m, doc)))
+        .map(|(m, doc)| b.model(m, doc))
         .collect();
-    let model = Model::new(models);
-    let has_errors = b.diags.iter().any(Diagnostic::is_error);
-    (
-        if has_errors { None } else { Some(model) },
-        b.diags,
-        b.spans,
-    )
+    (Model::new(models), b.diags, b.spans)
 }
 
 impl<'a> Builder<'a> {
@@ -152,25 +142,22 @@ impl<'a> Builder<'a> {
         self.diags.push(d);
     }
 
-    fn assign_model_qids(&mut self, docs: &[Option<RawDocument>]) {
+    fn assign_model_qids(&mut self, docs: &[RawDocument]) {
         for (m, d) in self.loaded.docs.iter().enumerate() {
-            let id = docs[m]
-                .as_ref()
-                .map(|r| r.id.value.0.clone())
-                .unwrap_or_default();
+            let id = docs[m].id.value.0.clone();
             let qid = match d.parent {
                 Some(p) if d.kind == DocKind::Component => format!("{}.{}", self.qids[p], id),
                 _ => id,
             };
             self.qids.push(qid);
-            let _ = m;
         }
     }
 
-    fn taxonomy_of(&mut self, m: usize, raw: Option<&RawDocument>) -> Taxonomy {
+    fn taxonomy_of(&mut self, m: usize, raw: &RawDocument) -> Taxonomy {
         let doc = &self.loaded.docs[m];
         let written = raw
-            .and_then(|r| r.scope.as_ref())
+            .scope
+            .as_ref()
             .and_then(|s| s.abstraction.as_ref())
             .and_then(|a| a.taxonomy.as_ref());
         match written {
@@ -214,7 +201,6 @@ impl<'a> Builder<'a> {
     /// Registers every element of model `m` under its local and qualified id.
     fn register(&mut self, m: usize, doc: &RawDocument) {
         let mq = self.qids[m].clone();
-        let file = self.loaded.docs[m].file;
         self.spans.spans.insert(mq.clone(), doc.id.span);
         // A component's qualified id must not collide with another element.
         if let Some(prev) = self.global.get(&mq) {
@@ -314,7 +300,6 @@ impl<'a> Builder<'a> {
             self.global.insert(qid, entry.clone());
             scope.by_id.insert(local, entry);
         }
-        let _ = file;
         self.scopes.push(scope);
     }
 
@@ -931,7 +916,6 @@ impl<'a> Builder<'a> {
                 .and_then(|s| s.abstraction.as_ref())
                 .and_then(|a| text(&a.notes)),
         };
-        let _ = TargetKind::DataFlow;
         ThreatModel {
             kind,
             id: doc.id.value.0.clone(),

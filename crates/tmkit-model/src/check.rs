@@ -56,7 +56,8 @@ pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) ->
     let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
         (None, Vec::new(), SpanTable::default())
     } else {
-        crate::build::build(&mut loaded)
+        let (model, diagnostics, spans) = crate::build::build(&mut loaded);
+        (Some(model), diagnostics, spans)
     };
     let mut all = loaded.diagnostics;
     all.append(&mut diagnostics);

@@ -133,21 +133,7 @@ pub fn decode_text(bytes: &[u8], id: FileId, display: &str) -> Result<String, Di
 
 /// Parses one YAML (or JSON) document into a [`Node`] tree.
 pub fn parse(file: &SourceFile, id: FileId, limits: &Limits) -> Result<Node, Diagnostic> {
-    let text = file.text.as_str();
-    if text.trim().is_empty()
-        || text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return Err(Diagnostic::new(
-            Code::EmptyDocument,
-            format!("{} holds no document", file.display),
-        )
-        .at(Span::file_start(id), "empty file")
-        .help(
-            "a threat model starts with `tmkit: 1`, an `id` and a `title`; `tmkit init` writes one",
-        ));
-    }
+    // An empty or comment-only file has no document: `tree::build` reports it.
     crate::tree::build(file, id, limits)
 }
 

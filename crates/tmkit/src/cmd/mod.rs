@@ -49,7 +49,6 @@ pub fn stderr_color() -> bool {
 
 /// Loads and checks the model; on errors prints them and returns the exit code.
 /// (Used by every command that reads a model besides `check`.)
-#[allow(dead_code)]
 pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), u8> {
     let path = match model_path(path) {
         Ok(p) => p,
