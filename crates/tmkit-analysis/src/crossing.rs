@@ -11,7 +11,7 @@
 //! verdict answers, for any attacker, is *unanswered*: a warning.
 
 use serde::Serialize;
-use tmkit_model::{ModelIndex, Qid};
+use tmkit_model::{Code, Diagnostic, ModelIndex, Qid, SpanTable};
 
 /// Which way a data flow crosses a trust boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -113,4 +113,22 @@ impl Crossing {
             })
             .collect()
     }
+}
+
+/// The W0401 warnings of a model: one per exposed category of a crossing
+/// that no threat or verdict answers, placed at the flow's id.
+pub fn crossing_diagnostics(crossings: &[Crossing], spans: &SpanTable) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in crossings {
+        for msg in c.warnings() {
+            let mut d = Diagnostic::new(Code::UnansweredCrossing, msg).help(
+                "add a threat for the exposed category, or an `analysis` verdict with a rationale",
+            );
+            if let Some(span) = spans.get(&c.flow) {
+                d = d.at(span, format!("{} crossing", c.direction));
+            }
+            out.push(d);
+        }
+    }
+    out
 }

@@ -3,9 +3,10 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit_analysis::Analysis;
+use tmkit_analysis::crossing::crossing_diagnostics;
 use tmkit_analysis::gate::Policy;
 use tmkit_syntax::Files;
-use tmkit_syntax::diagnostic::{self, Code, Diagnostic, render_human, render_json};
+use tmkit_syntax::diagnostic::{self, Diagnostic, render_human, render_json};
 
 /// Output format of diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -52,16 +53,7 @@ pub fn run(args: Args) -> u8 {
     let mut violations = Vec::new();
     if let Some(model) = &checked.model {
         let analysis = Analysis::new(model);
-        for c in &analysis.crossings {
-            for msg in c.warnings() {
-                let mut d = Diagnostic::new(Code::UnansweredCrossing, msg)
-                    .help("add a threat for the exposed category, or an `analysis` verdict with a rationale");
-                if let Some(span) = checked.spans.get(&c.flow) {
-                    d = d.at(span, format!("{} crossing", c.direction));
-                }
-                diags.push(d);
-            }
-        }
+        diags.extend(crossing_diagnostics(&analysis.crossings, &checked.spans));
         diagnostic::sort(&mut diags);
         for p in &args.fail_on {
             violations.extend(p.evaluate(&analysis, model));
