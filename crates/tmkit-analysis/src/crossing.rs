@@ -132,3 +132,23 @@ pub fn crossing_diagnostics(crossings: &[Crossing], spans: &SpanTable) -> Vec<Di
     }
     out
 }
+
+#[cfg(test)]
+mod diagnostic_tests {
+    use super::*;
+
+    #[test]
+    fn unanswered_crossings_become_w0401_at_the_flow() {
+        let checked = tmkit_model::check_str(
+            "tmkit: 1\nid: X\ntitle: t\nscope:\n  zones:\n    - { id: out, title: Out, trust: 0 }\n    - { id: in, title: In, trust: 3 }\n  assets:\n    - { id: a, title: A, kind: external, zone: out }\n    - { id: b, title: B, kind: service, zone: in }\n  dataflows:\n    - { id: f, title: F, from: a, to: b }\n",
+        );
+        let model = checked.model.as_ref().expect("valid");
+        let analysis = crate::Analysis::new(model);
+        let diags = crossing_diagnostics(&analysis.crossings, &checked.spans);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, Code::UnansweredCrossing);
+        assert!(diags[0].message.contains("integrity"), "{}", diags[0].message);
+        let at = diags[0].primary.as_ref().expect("placed");
+        assert_eq!((at.span.line, at.message.as_str()), (12, "inbound crossing"));
+    }
+}
