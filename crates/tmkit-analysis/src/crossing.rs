@@ -147,8 +147,15 @@ mod diagnostic_tests {
         let diags = crossing_diagnostics(&analysis.crossings, &checked.spans);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].code, Code::UnansweredCrossing);
-        assert!(diags[0].message.contains("integrity"), "{}", diags[0].message);
+        assert!(
+            diags[0].message.contains("integrity"),
+            "{}",
+            diags[0].message
+        );
         let at = diags[0].primary.as_ref().expect("placed");
-        assert_eq!((at.span.line, at.message.as_str()), (12, "inbound crossing"));
+        assert_eq!(
+            (at.span.line, at.message.as_str()),
+            (12, "inbound crossing")
+        );
     }
 }

@@ -44,6 +44,18 @@ pub struct SarifOptions {
 }
 
 impl SarifOptions {
+    /// Options that make URIs relative to the git repository holding the
+    /// root model (the first file the loader registers), or to the model's
+    /// directory when it is in no repository.
+    pub fn for_files(files: &Files) -> Self {
+        let prefix = files
+            .iter()
+            .next()
+            .and_then(|(_, f)| f.path.parent().map(repo_prefix))
+            .unwrap_or_default();
+        SarifOptions::with_prefix(&prefix)
+    }
+
     /// Options with a URI prefix (a `/` is added when missing).
     pub fn with_prefix(prefix: &str) -> Self {
         let p = prefix.trim_matches('/');

@@ -98,13 +98,7 @@ fn print(args: &Args, diags: &[Diagnostic], files: &Files, code: u8) -> u8 {
         Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
         Format::Json => print!("{}", render_json(diags, files)),
         Format::Sarif => {
-            // URIs relative to the repository root when the model lives in one.
-            let prefix = files
-                .iter()
-                .next()
-                .and_then(|(_, f)| f.path.parent().map(tmkit_interop::sarif::repo_prefix))
-                .unwrap_or_default();
-            let opts = tmkit_interop::sarif::SarifOptions::with_prefix(&prefix);
+            let opts = tmkit_interop::sarif::SarifOptions::for_files(files);
             print!(
                 "{}",
                 tmkit_interop::sarif::diagnostics_to_sarif_with(

@@ -1,7 +1,7 @@
 //! `tmkit export`: the model in other tools' formats (SARIF, CSV, OTM).
 
 use clap::ValueEnum;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tmkit_analysis::Analysis;
 use tmkit_interop::csv_export::{self, Rows};
 use tmkit_interop::{otm, sarif};
@@ -42,15 +42,6 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-/// The directory of the root model file, for repository-relative SARIF URIs.
-fn model_dir(checked: &tmkit_model::Checked, root_rel: &str) -> Option<PathBuf> {
-    checked
-        .files
-        .iter()
-        .find(|(_, f)| f.relative == root_rel)
-        .and_then(|(_, f)| f.path.parent().map(Path::to_path_buf))
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> u8 {
     let (model, checked) = match super::load_valid(args.path.as_deref()) {
@@ -60,10 +51,7 @@ pub fn run(args: Args) -> u8 {
     let analysis = Analysis::new(&model);
     let text = match args.format {
         Format::Sarif => {
-            let prefix = model_dir(&checked, &model.root().path)
-                .map(|d| sarif::repo_prefix(&d))
-                .unwrap_or_default();
-            let opts = sarif::SarifOptions::with_prefix(&prefix);
+            let opts = sarif::SarifOptions::for_files(&checked.files);
             sarif::threats_to_sarif(
                 &model,
                 &analysis,
