@@ -91,15 +91,6 @@ pub fn render(analysis: &Analysis, model: &Model, options: &MatrixOptions) -> St
     }
 }
 
-fn status_letter(s: Status) -> &'static str {
-    match s {
-        Status::Mitigated => "M",
-        Status::Accepted => "A",
-        Status::Partial => "P",
-        Status::Unmitigated => "U",
-    }
-}
-
 fn verdict_label(v: VerdictKind) -> &'static str {
     match v {
         VerdictKind::NoThreat => "no-threat",
@@ -156,7 +147,7 @@ fn cell_lines(analysis: &Analysis, numbers: &[usize], t: &Target, c: &Cell) -> V
         lines.push(format!(
             "#{} {} {}",
             numbers[ti],
-            status_letter(analysis.threats[ti].status),
+            Status::letter(analysis.threats[ti].status),
             threat_attackers(analysis, ti, t)
         ));
     }
@@ -248,7 +239,7 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
                             format!(
                                 "#{} {} {}",
                                 numbers[ti],
-                                status_letter(analysis.threats[ti].status),
+                                Status::letter(analysis.threats[ti].status),
                                 threat_attackers(analysis, ti, t)
                             )
                         })
@@ -406,11 +397,14 @@ fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
     out
 }
 
-/// Neutralises spreadsheet formulas (`=`, `+`, `-`, `@`, tab, CR at the start).
-fn csv_safe(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+/// Neutralises a cell that a spreadsheet would evaluate as a formula
+/// (`=`, `+`, `-`, `@`, tab or CR at the start): every CSV writer of tmkit
+/// goes through this one function.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 
@@ -446,7 +440,7 @@ fn render_csv(analysis: &Analysis, open_only: bool) -> String {
     }
     for row in rows {
         // Writing to a Vec cannot fail.
-        let _ = w.write_record(row.iter().map(|s| csv_safe(s)));
+        let _ = w.write_record(row.iter().map(|s| neutralise(s)));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -40,6 +40,16 @@ impl Status {
         }
     }
 
+    /// The one-letter mark of compact tables (`M`, `A`, `P`, `U`).
+    pub fn letter(self) -> &'static str {
+        match self {
+            Status::Mitigated => "M",
+            Status::Accepted => "A",
+            Status::Partial => "P",
+            Status::Unmitigated => "U",
+        }
+    }
+
     /// True for the statuses a CI gate treats as open work: `unmitigated`
     /// and `partial` (an `accepted` risk is owned by someone; only
     /// `mitigated` counts as mitigated).

@@ -79,13 +79,7 @@ pub const MITIGATION_HEADER: [&str; 17] = [
 ];
 
 /// Neutralises a cell that a spreadsheet would evaluate as a formula.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
+pub use tmkit_analysis::matrix::neutralise;
 
 /// A tracker priority for a severity (Jira's default scheme).
 pub fn priority(severity: Option<Rating>) -> &'static str {
@@ -172,14 +166,9 @@ fn attackers_text(info: &ThreatInfo) -> String {
 
 /// Confidential itself, or declared in a confidential model (or below one).
 fn withheld(model: &Model, index: &ModelIndexTable, qid: &str, own: bool) -> bool {
-    own || index.get(qid).is_some_and(|r| {
-        let m = r.model();
-        model.models[m].confidential
-            || model
-                .ancestors(m)
-                .into_iter()
-                .any(|a| model.models[a].confidential)
-    })
+    own || index
+        .get(qid)
+        .is_some_and(|r| model.in_confidential_model(r.model()))
 }
 
 fn model_of(model: &Model, index: &ModelIndexTable, qid: &str) -> String {

@@ -566,6 +566,16 @@ impl Model {
         out
     }
 
+    /// True when `m` or one of the models that include it is confidential
+    /// (a confidential model withholds everything below it).
+    pub fn in_confidential_model(&self, m: ModelIndex) -> bool {
+        self.models[m].confidential
+            || self
+                .ancestors(m)
+                .iter()
+                .any(|&a| self.models[a].confidential)
+    }
+
     /// Models whose elements are visible to `m`: itself, its imports, then each
     /// ancestor and its imports, nearest first, without repetition.
     pub fn visible_models(&self, m: ModelIndex) -> Vec<ModelIndex> {

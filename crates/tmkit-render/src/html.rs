@@ -637,16 +637,6 @@ fn scope(w: &mut String, view: &View, m: ModelIndex, level: usize) {
     }
 }
 
-fn status_letter(s: Status) -> &'static str {
-    match s {
-        Status::Mitigated => "M",
-        Status::Accepted => "A",
-        Status::Partial => "P",
-        Status::Unmitigated => "U",
-        _ => "?",
-    }
-}
-
 fn analysis(w: &mut String, view: &View) {
     w.push_str("<section id=\"_analysis\">\n<h2>Analysis matrix</h2>\n");
     w.push_str("<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n");
@@ -768,7 +758,7 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
                     "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
                     anchor(q),
                     e(q),
-                    status_letter(*s)
+                    s.letter()
                 );
             }
             for (v, a) in &c.verdicts {
@@ -797,7 +787,7 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
                 "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
                 anchor(q),
                 e(q),
-                status_letter(*s)
+                s.letter()
             );
         }
         w.push_str("</td></tr>\n");

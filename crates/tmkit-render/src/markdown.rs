@@ -9,7 +9,6 @@ use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_md, escape_md, link_url};
 use crate::report::{ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label};
 use std::fmt::Write as _;
-use tmkit_analysis::Status;
 use tmkit_analysis::views::{
     CellState, ChecklistKind, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
 };
@@ -524,16 +523,6 @@ fn oos_row(qid: &str, kind: &str, title: &str, reason: &Option<String>) -> Vec<S
     ]
 }
 
-fn status_mark(s: Status) -> &'static str {
-    match s {
-        Status::Mitigated => "M",
-        Status::Accepted => "A",
-        Status::Partial => "P",
-        Status::Unmitigated => "U",
-        _ => "?",
-    }
-}
-
 fn state_icon(s: CellState) -> &'static str {
     match s {
         CellState::NotAsked => "",
@@ -651,7 +640,7 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
                 }
                 let mut parts = vec![state_icon(c.state).to_string()];
                 for (q, s) in &c.threats {
-                    parts.push(format!("{} {}", qid_link(q), status_mark(*s)));
+                    parts.push(format!("{} {}", qid_link(q), s.letter()));
                 }
                 for (v, a) in &c.verdicts {
                     parts.push(format!(
@@ -669,7 +658,7 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
             let other: Vec<String> = r
                 .other
                 .iter()
-                .map(|(q, s)| format!("{} {}", qid_link(q), status_mark(*s)))
+                .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
                 .collect();
             row.push(other.join(" "));
             row

@@ -49,11 +49,7 @@ pub fn public(model: &Model) -> Model {
     let mut model_out = vec![false; n];
     for (m, tm) in model.models.iter().enumerate() {
         if tm.kind != ModelKind::Catalogue {
-            model_out[m] = tm.confidential
-                || model
-                    .ancestors(m)
-                    .iter()
-                    .any(|&a| model.models[a].confidential);
+            model_out[m] = model.in_confidential_model(m);
         }
     }
     for (m, tm) in model.models.iter().enumerate() {
