@@ -405,6 +405,20 @@ pub struct View {
 }
 
 impl View {
+    /// The five worst open threats, for the executive summary of the full
+    /// view (other views show none: the public one has no open threats, the
+    /// unmitigated one lists them all).
+    pub fn worst_open(&self) -> Vec<&ThreatEntry> {
+        if self.kind != ViewKind::Full {
+            return Vec::new();
+        }
+        self.threats
+            .iter()
+            .filter(|t| t.status.is_open())
+            .take(5)
+            .collect()
+    }
+
     /// Computes the view `kind` of a checked model.
     pub fn new(model: &Model, kind: ViewKind) -> View {
         let model = match kind {

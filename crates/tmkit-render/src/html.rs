@@ -392,29 +392,23 @@ fn summary(w: &mut String, view: &View) {
         }
     }
     w.push_str("</div>\n");
-    if view.kind == ViewKind::Full {
-        let worst: Vec<&ThreatEntry> = view
-            .threats
-            .iter()
-            .filter(|t| t.status.is_open())
-            .take(5)
-            .collect();
-        if !worst.is_empty() {
-            w.push_str("<h3>Worst open threats</h3>\n<ol>\n");
-            for t in worst {
-                let _ = writeln!(
-                    w,
-                    "<li>{} <a href=\"#{}\">{}</a> {} {}</li>",
-                    sev_chip(t),
-                    anchor(&t.qid),
-                    e(&t.title),
-                    qid(&t.qid),
-                    status_chip(t.status)
-                );
-            }
-            w.push_str("</ol>\n");
+    let worst = view.worst_open();
+    if !worst.is_empty() {
+        w.push_str("<h3>Worst open threats</h3>\n<ol>\n");
+        for t in worst {
+            let _ = writeln!(
+                w,
+                "<li>{} <a href=\"#{}\">{}</a> {} {}</li>",
+                sev_chip(t),
+                anchor(&t.qid),
+                e(&t.title),
+                qid(&t.qid),
+                status_chip(t.status)
+            );
         }
+        w.push_str("</ol>\n");
     }
+
     w.push_str("</section>\n");
 }
 

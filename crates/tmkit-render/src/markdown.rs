@@ -292,27 +292,20 @@ fn summary(w: &mut Md, view: &View) {
         .collect();
     let heads: Vec<&str> = SEVERITIES.iter().map(|s| severity_label(*s)).collect();
     w.table(&heads, &[counts]);
-    if view.kind == ViewKind::Full {
-        let worst: Vec<&ThreatEntry> = view
-            .threats
-            .iter()
-            .filter(|t| t.status.is_open())
-            .take(5)
-            .collect();
-        if !worst.is_empty() {
-            w.para("Worst open threats:");
-            for t in worst {
-                w.line(&format!(
-                    "1. {} {} ({} {}, {})",
-                    qid_link(&t.qid),
-                    escape_md(&t.title),
-                    severity_label(t.severity),
-                    score_text(t.score),
-                    status_label(t.status).to_lowercase()
-                ));
-            }
-            w.0.push('\n');
+    let worst = view.worst_open();
+    if !worst.is_empty() {
+        w.para("Worst open threats:");
+        for t in worst {
+            w.line(&format!(
+                "1. {} {} ({} {}, {})",
+                qid_link(&t.qid),
+                escape_md(&t.title),
+                severity_label(t.severity),
+                score_text(t.score),
+                status_label(t.status).to_lowercase()
+            ));
         }
+        w.0.push('\n');
     }
 }
 
