@@ -330,6 +330,27 @@ pub struct MatrixTable {
     pub rows: Vec<MatrixRow>,
 }
 
+impl MatrixTable {
+    /// (answered, asked) questions over the table's own cells (this model
+    /// only, not rolled up over its components).
+    pub fn questions(&self) -> (usize, usize) {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .fold((0, 0), |(answered, asked), c| {
+                (answered + c.answered, asked + c.asked)
+            })
+    }
+
+    /// Answered / asked (1 when nothing is asked).
+    pub fn coverage(&self) -> f64 {
+        match self.questions() {
+            (_, 0) => 1.0,
+            (answered, asked) => answered as f64 / asked as f64,
+        }
+    }
+}
+
 /// What a checklist item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

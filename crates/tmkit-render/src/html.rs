@@ -685,18 +685,7 @@ fn analysis(w: &mut String, view: &View) {
 }
 
 fn matrix_table(w: &mut String, table: &MatrixTable) {
-    let asked: usize = table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .map(|c| c.asked)
-        .sum();
-    let answered: usize = table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .map(|c| c.answered)
-        .sum();
+    let (answered, asked) = table.questions();
     let _ = writeln!(
         w,
         "<h3 id=\"_matrix-{}\">{} {}</h3>",
@@ -708,11 +697,7 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
     let _ = writeln!(
         w,
         "<p class=\"legend\">Coverage {} ({answered} of {asked} questions). Attackers: {}.</p>",
-        percent(if asked == 0 {
-            1.0
-        } else {
-            answered as f64 / asked as f64
-        }),
+        percent(table.coverage()),
         if attackers.is_empty() {
             "none".to_string()
         } else {

@@ -594,19 +594,9 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
     let attackers: Vec<String> = table.attackers.iter().map(|a| qid_link(&a.qid)).collect();
     w.para(&format!(
         "Coverage {} ({} of {} questions). Attackers: {}.",
-        percent(own_coverage(table)),
-        table
-            .rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .map(|c| c.answered)
-            .sum::<usize>(),
-        table
-            .rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .map(|c| c.asked)
-            .sum::<usize>(),
+        percent(table.coverage()),
+        table.questions().0,
+        table.questions().1,
         if attackers.is_empty() {
             "none".to_string()
         } else {
@@ -658,26 +648,6 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
         })
         .collect();
     w.table(&head_ref, &rows);
-}
-
-fn own_coverage(table: &MatrixTable) -> f64 {
-    let asked: usize = table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .map(|c| c.asked)
-        .sum();
-    let answered: usize = table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .map(|c| c.answered)
-        .sum();
-    if asked == 0 {
-        1.0
-    } else {
-        answered as f64 / asked as f64
-    }
 }
 
 fn threats(w: &mut Md, view: &View) {
