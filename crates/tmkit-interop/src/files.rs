@@ -127,27 +127,13 @@ impl ImportOutput {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same
-/// directory and a rename.
+/// Creates the parent directory, then writes atomically (see
+/// [`tmkit_syntax::fs::write_atomic`]).
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = parent.join(format!(".{name}.tmkit-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
     }
-    result
+    tmkit_syntax::fs::write_atomic(path, contents)
 }
 
 #[cfg(test)]

@@ -118,3 +118,57 @@ impl FileSystem for MemoryFs {
         self.files.keys().any(|k| k != &p && k.starts_with(&p))
     }
 }
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, synced, then renamed over the target, so a reader never sees a
+/// half-written file and a failure leaves the old one intact. An existing
+/// file keeps its permissions; a new one gets the usual 0644 (the temporary
+/// file's 0600 would hide a published report from a web server).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file().set_permissions(perms)?;
+    }
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_atomic_replaces_content_and_keeps_permissions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"first").expect("writes");
+        assert_eq!(std::fs::read(&path).expect("reads"), b"first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o644, "a new file is readable by others");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            write_atomic(&path, b"second").expect("writes again");
+            assert_eq!(mode(&path), 0o600, "an existing file keeps its mode");
+        }
+        assert_eq!(std::fs::read(&path).expect("reads"), b"second");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("lists").count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}

@@ -90,28 +90,6 @@ pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result
             ));
         }
     }
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
-    // Keep an existing file's permissions; a new file gets the usual 0644
-    // (tempfile's 0600 would hide a published report from a web server).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let perms = std::fs::metadata(out)
-            .map(|m| m.permissions())
-            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-        tmp.as_file()
-            .set_permissions(perms)
-            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    }
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.flush())
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    tmp.persist(out)
-        .map_err(|e| format!("cannot write {}: {}", out.display(), e.error))?;
-    Ok(())
+    tmkit_syntax::fs::write_atomic(out, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
