@@ -83,7 +83,7 @@ impl MatrixOptions {
 pub fn render(analysis: &Analysis, model: &Model, options: &MatrixOptions) -> String {
     match (options.format, options.open_only) {
         (MatrixFormat::Json, _) => render_json(analysis, model, options.open_only),
-        (MatrixFormat::Csv, _) => render_csv(analysis, options.open_only),
+        (MatrixFormat::Csv, _) => render_csv(analysis, model, options.open_only),
         (MatrixFormat::Text, true) => render_open_text(analysis, model),
         (MatrixFormat::Markdown, true) => render_open_markdown(analysis, model),
         (MatrixFormat::Text, false) => render_table(analysis, model, options.width, false),
@@ -183,14 +183,9 @@ fn cell_lines(analysis: &Analysis, numbers: &[usize], t: &Target, c: &Cell) -> V
 
 fn model_heading(analysis: &Analysis, model: &Model, m: ModelIndex) -> String {
     let tm = &model.models[m];
-    let (mut total, mut answered) = (0, 0);
     let n = analysis.attackers_of(m).len();
-    for t in analysis.targets_of(m) {
-        for c in &t.cells {
-            total += n;
-            answered += c.answered;
-        }
-    }
+    let total = analysis.counts[m].questions_total;
+    let answered = analysis.counts[m].questions_answered;
     let pct = if total == 0 {
         100.0
     } else {
@@ -309,7 +304,7 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
             "Threats (M mitigated, A accepted, P partial, U unmitigated):\n"
         });
         for (n, &ti) in order.iter().enumerate() {
-            let line = legend_line(analysis, model, n + 1, &analysis.threats[ti]);
+            let line = legend_line(model, n + 1, &analysis.threats[ti]);
             if markdown {
                 let _ = writeln!(out, "{}. {}", n + 1, md_escape(&line));
             } else {
@@ -320,8 +315,7 @@ fn render_table(analysis: &Analysis, model: &Model, width: usize, markdown: bool
     out
 }
 
-fn legend_line(analysis: &Analysis, model: &Model, n: usize, t: &ThreatInfo) -> String {
-    let _ = analysis;
+fn legend_line(model: &Model, n: usize, t: &ThreatInfo) -> String {
     let threat = &model.models[t.model].threats[t.index];
     let score = match &t.cvss {
         Some(c) => format!("{} {}", c.rating.as_str(), c.score),
@@ -408,7 +402,7 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-fn render_csv(analysis: &Analysis, open_only: bool) -> String {
+fn render_csv(analysis: &Analysis, model: &Model, open_only: bool) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "model",
@@ -425,7 +419,7 @@ fn render_csv(analysis: &Analysis, open_only: bool) -> String {
     rows.push(header.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     for q in analysis.questions().filter(|q| !open_only || !q.answered) {
         rows.push(vec![
-            model_qid(analysis, q.target, q.model),
+            model.models[q.model].qid.clone(),
             q.target.to_string(),
             q.target_title.to_string(),
             q.attacker.to_string(),
@@ -446,14 +440,6 @@ fn render_csv(analysis: &Analysis, open_only: bool) -> String {
 }
 
 /// The qualified id of the model of a target: its qid minus the local id.
-fn model_qid(analysis: &Analysis, target: &str, _m: ModelIndex) -> String {
-    analysis
-        .target(target)
-        .and_then(|t| target.strip_suffix(t.id.as_str()))
-        .map(|p| p.trim_end_matches('.').to_string())
-        .unwrap_or_default()
-}
-
 #[derive(Serialize)]
 struct JsonThreat<'a> {
     id: &'a str,
