@@ -12,6 +12,7 @@ use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_html, escape_html as e, link_url};
 use crate::report::{
     ReportOptions, SEVERITIES, percent, score_text, severity_key, severity_label, status_label,
+    threat_references,
 };
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -943,41 +944,8 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
         ),
     );
     fact("Categories", e(&t.categories.join(", ")));
-    let targets: Vec<String> = t.targets.iter().map(|n| refer(view, n)).collect();
-    fact(
-        "Targets",
-        if targets.is_empty() {
-            "none".into()
-        } else {
-            targets.join("; ")
-        },
-    );
-    let attackers: Vec<String> = t.attackers.iter().map(|n| refer(view, n)).collect();
-    fact(
-        "Attackers",
-        format!(
-            "{}{}",
-            if t.all_attackers {
-                "every in-scope attacker: "
-            } else {
-                ""
-            },
-            if attackers.is_empty() {
-                "none".into()
-            } else {
-                attackers.join("; ")
-            }
-        ),
-    );
-    if !t.assumptions.is_empty() {
-        fact(
-            "Assumptions",
-            t.assumptions
-                .iter()
-                .map(|n| refer(view, n))
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
+    for (k, v) in threat_references(t, |n| refer(view, n)) {
+        fact(k, v);
     }
     if let Some(tk) = &t.ticket {
         fact("Ticket", ticket(tk));

@@ -7,7 +7,9 @@
 
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_md, escape_md, link_url};
-use crate::report::{ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label};
+use crate::report::{
+    ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label, threat_references,
+};
 use std::fmt::Write as _;
 use tmkit_analysis::views::{
     CellState, ChecklistKind, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
@@ -751,42 +753,11 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
             .collect::<Vec<_>>()
             .join(", "),
     ]);
-    let targets: Vec<String> = t.targets.iter().map(|n| refer(view, n)).collect();
-    rows.push(vec![
-        "Targets".into(),
-        if targets.is_empty() {
-            "none".into()
-        } else {
-            targets.join("; ")
-        },
-    ]);
-    let attackers: Vec<String> = t.attackers.iter().map(|n| refer(view, n)).collect();
-    rows.push(vec![
-        "Attackers".into(),
-        format!(
-            "{}{}",
-            if t.all_attackers {
-                "every in-scope attacker: "
-            } else {
-                ""
-            },
-            if attackers.is_empty() {
-                "none".into()
-            } else {
-                attackers.join("; ")
-            }
-        ),
-    ]);
-    if !t.assumptions.is_empty() {
-        rows.push(vec![
-            "Assumptions".into(),
-            t.assumptions
-                .iter()
-                .map(|n| refer(view, n))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ]);
-    }
+    rows.extend(
+        threat_references(t, |n| refer(view, n))
+            .into_iter()
+            .map(|(k, v)| vec![k.to_string(), v]),
+    );
     if let Some(tk) = &t.ticket {
         rows.push(vec!["Ticket".into(), ticket(tk)]);
     } else if t.untracked {
