@@ -185,7 +185,7 @@ impl Policy {
 }
 
 /// Threats of the analysed models (catalogues answer no question).
-fn analysed_threats<'a>(
+pub(crate) fn analysed_threats<'a>(
     analysis: &'a Analysis,
     model: &'a Model,
 ) -> impl Iterator<Item = &'a crate::ThreatInfo> + 'a {

@@ -49,15 +49,7 @@ impl Counts {
         self.threats_total += 1;
         self.by_status[status as usize] += 1;
         self.not_secure_by_default += usize::from(not_secure_by_default);
-        let sev = match severity {
-            Some(Rating::Critical) => 0,
-            Some(Rating::High) => 1,
-            Some(Rating::Medium) => 2,
-            Some(Rating::Low) => 3,
-            Some(Rating::None) => 4,
-            None => 5,
-        };
-        self.by_severity[sev] += 1;
+        self.by_severity[usize::from(severity_rank(severity))] += 1;
         self.untracked += usize::from(untracked);
         self.threats_without_mitigations += usize::from(no_mitigation);
         self.other_threats += usize::from(other);
@@ -333,5 +325,19 @@ impl Analysis {
         }
         let metrics = Metrics::from_counts(model.models[m].qid.clone(), &total, components);
         (total, metrics)
+    }
+}
+
+/// Position of a severity from worst to unscored: critical 0, high 1,
+/// medium 2, low 3, none 4, unscored 5 (the order of `by_severity` and of
+/// every report).
+pub(crate) fn severity_rank(s: Option<Rating>) -> u8 {
+    match s {
+        Some(Rating::Critical) => 0,
+        Some(Rating::High) => 1,
+        Some(Rating::Medium) => 2,
+        Some(Rating::Low) => 3,
+        Some(Rating::None) => 4,
+        None => 5,
     }
 }

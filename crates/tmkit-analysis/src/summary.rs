@@ -123,11 +123,8 @@ fn render_text(analysis: &Analysis, model: &Model, m: &Metrics) -> String {
     );
 
     // Worst open items: open threats by severity (unscored last), then status.
-    let mut open: Vec<&crate::ThreatInfo> = analysis
-        .threats
-        .iter()
+    let mut open: Vec<&crate::ThreatInfo> = crate::gate::analysed_threats(analysis, model)
         .filter(|t| t.status.is_open())
-        .filter(|t| model.models[t.model].kind != tmkit_model::ModelKind::Catalogue)
         .collect();
     open.sort_by(|a, b| {
         let key = |t: &crate::ThreatInfo| {

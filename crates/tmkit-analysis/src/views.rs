@@ -24,6 +24,7 @@ pub use public::public;
 
 use crate::analysis::{Analysis, ThreatInfo};
 use crate::metrics::Metrics;
+use crate::metrics::severity_rank;
 use crate::status::Status;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -513,17 +514,6 @@ impl View {
 }
 
 /// Severity rank: critical first, unscored last.
-fn severity_rank(s: Option<Rating>) -> u8 {
-    match s {
-        Some(Rating::Critical) => 0,
-        Some(Rating::High) => 1,
-        Some(Rating::Medium) => 2,
-        Some(Rating::Low) => 3,
-        Some(Rating::None) => 4,
-        None => 5,
-    }
-}
-
 /// Report order: severity, then score (higher first), then status (worst
 /// first), then the model order (stable sort).
 fn worst_first(a: &ThreatEntry, b: &ThreatEntry) -> Ordering {
