@@ -64,6 +64,8 @@ struct Builder<'a> {
     taxonomies: Vec<Taxonomy>,
     /// Unresolved references reported so far.
     unresolved: usize,
+    /// Every resolved `within`: zone, enclosing zone, place of the `within`.
+    withins: Vec<(Qid, Qid, Span)>,
 }
 
 /// An empty document left in [`Loaded`] where a raw document moved out.
@@ -118,6 +120,7 @@ pub fn build(loaded: &mut Loaded) -> (Model, Vec<Diagnostic>, SpanTable) {
         global: HashMap::new(),
         taxonomies: Vec::new(),
         unresolved: 0,
+        withins: Vec::new(),
     };
     b.assign_model_qids(&docs);
     // Parents come before their components, so inheritance sees the parent's.
@@ -134,6 +137,7 @@ pub fn build(loaded: &mut Loaded) -> (Model, Vec<Diagnostic>, SpanTable) {
         .enumerate()
         .map(|(m, doc)| b.model(m, doc))
         .collect();
+    b.check_zone_cycles();
     (Model::new(models), b.diags, b.spans)
 }
 
@@ -261,6 +265,9 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        // In file order, so that the later occurrence of a duplicate is the
+        // one reported, whatever the kinds of the two elements.
+        items.sort_by_key(|(id, _, _)| (id.span.line, id.span.column));
         let mut scope = Scope::default();
         let mut first: HashMap<String, Span> = HashMap::new();
         for (id, kind, in_scope) in items {
@@ -464,6 +471,66 @@ impl<'a> Builder<'a> {
         self.global.get(qid)
     }
 
+    /// W0303 when `qid` (named at `at`) is out of scope; `what` starts the
+    /// message (`threat 'T1' targets 'old'`).
+    fn warn_out_of_scope(&mut self, qid: &str, at: &Sp<String>, what: String, help: &str) {
+        if self.entry(qid).is_some_and(|e| !e.in_scope) {
+            self.push(
+                Diagnostic::new(
+                    Code::OutOfScopeTarget,
+                    format!("{what}, which is out of scope"),
+                )
+                .at(at.span, "out of scope")
+                .help(help),
+            );
+        }
+    }
+
+    /// E0206 for each cycle of zones nested `within` each other (across
+    /// models too), reported once, at the `within` that closes it.
+    fn check_zone_cycles(&mut self) {
+        /// Zones shown in the message before it is shortened.
+        const SHOWN: usize = 8;
+        let withins = std::mem::take(&mut self.withins);
+        let parent: HashMap<&str, (&str, Span)> = withins
+            .iter()
+            .map(|(z, p, s)| (z.as_str(), (p.as_str(), *s)))
+            .collect();
+        let mut done: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut found = Vec::new();
+        for (start, _, _) in &withins {
+            let mut path: Vec<&str> = Vec::new();
+            let mut cur = start.as_str();
+            while !done.contains(cur) {
+                if let Some(i) = path.iter().position(|z| *z == cur) {
+                    found.push((path[i..].to_vec(), parent[path[path.len() - 1]].1));
+                    break;
+                }
+                path.push(cur);
+                match parent.get(cur) {
+                    Some((p, _)) => cur = p,
+                    None => break,
+                }
+            }
+            done.extend(path);
+        }
+        for (cycle, span) in found {
+            let mut names: Vec<&str> = cycle.iter().copied().take(SHOWN).collect();
+            if cycle.len() > SHOWN {
+                names.push("...");
+            }
+            names.push(cycle[0]);
+            let d = Diagnostic::new(
+                Code::ZoneCycle,
+                format!("zones nested in a cycle: {}", names.join(" -> ")),
+            )
+            .at(span, format!("closes the cycle back to '{}'", cycle[0]))
+            .note(format!("{} zones in the cycle", cycle.len()))
+            .help("remove one `within`, so that zones form a tree");
+            self.push(d);
+        }
+    }
+
     fn check_reason(
         &mut self,
         what: &str,
@@ -569,10 +636,13 @@ impl<'a> Builder<'a> {
 
         let mut zones = Vec::new();
         for z in &scope.zones {
-            let within = z
-                .within
-                .as_ref()
-                .and_then(|w| self.resolve(m, w, &[Kind::Zone], "within", Code::UnknownZone));
+            let within = z.within.as_ref().and_then(|w| {
+                let r = self.resolve(m, w, &[Kind::Zone], "within", Code::UnknownZone);
+                if let Some(outer) = &r {
+                    self.withins.push((q(&z.id), outer.clone(), w.span));
+                }
+                r
+            });
             zones.push(Zone {
                 id: z.id.value.0.clone(),
                 qid: q(&z.id),
@@ -690,15 +760,24 @@ impl<'a> Builder<'a> {
                 Code::UnresolvedReference,
             );
             let attacker = match &v.attacker {
-                Some(a) if a.value.trim() != "*" => self
-                    .resolve(
+                Some(a) if a.value.trim() != "*" => {
+                    let r = self.resolve(
                         m,
                         a,
                         &[Kind::Attacker],
                         "attacker",
                         Code::UnresolvedReference,
-                    )
-                    .map(Some),
+                    );
+                    if let Some(qid) = &r {
+                        self.warn_out_of_scope(
+                            qid,
+                            a,
+                            format!("analysis verdict names attacker '{}'", a.value),
+                            "out-of-scope attackers ask no questions; remove the verdict or bring the attacker into scope",
+                        );
+                    }
+                    r.map(Some)
+                }
                 _ => Some(None),
             };
             let category = match &v.category {
@@ -724,13 +803,12 @@ impl<'a> Builder<'a> {
                 }
             };
             if let Some(t) = &target {
-                if self.entry(t).is_some_and(|e| !e.in_scope) {
-                    self.push(
-                        Diagnostic::new(Code::OutOfScopeTarget, format!("analysis verdict targets '{}', which is out of scope", v.target.value))
-                            .at(v.target.span, "out-of-scope target")
-                            .help("out-of-scope elements ask no questions; remove the verdict or bring the target into scope"),
-                    );
-                }
+                self.warn_out_of_scope(
+                    t,
+                    &v.target,
+                    format!("analysis verdict targets '{}'", v.target.value),
+                    "out-of-scope elements ask no questions; remove the verdict or bring the target into scope",
+                );
             }
             if let (Some(target), Some(attacker), Some(category), Some(verdict)) =
                 (target, attacker, category, verdict)
@@ -768,13 +846,12 @@ impl<'a> Builder<'a> {
                 .filter_map(|x| {
                     let r = self.resolve(m, x, &[Kind::Asset, Kind::DataFlow], "targets", Code::UnresolvedReference);
                     if let Some(qid) = &r {
-                        if self.entry(qid).is_some_and(|e| !e.in_scope) {
-                            self.push(
-                                Diagnostic::new(Code::OutOfScopeTarget, format!("threat '{}' targets '{}', which is out of scope", t.id.value.0, x.value))
-                                    .at(x.span, "out-of-scope target")
-                                    .help("the threat answers no question for it; bring the target into scope or retarget the threat"),
-                            );
-                        }
+                        self.warn_out_of_scope(
+                            qid,
+                            x,
+                            format!("threat '{}' targets '{}'", t.id.value.0, x.value),
+                            "the threat answers no question for it; bring the target into scope or retarget the threat",
+                        );
                     }
                     r
                 })
@@ -792,13 +869,22 @@ impl<'a> Builder<'a> {
             let attackers = t.attackers.as_ref().map(|list| {
                 list.iter()
                     .filter_map(|a| {
-                        self.resolve(
+                        let r = self.resolve(
                             m,
                             a,
                             &[Kind::Attacker],
                             "attackers",
                             Code::UnresolvedReference,
-                        )
+                        );
+                        if let Some(qid) = &r {
+                            self.warn_out_of_scope(
+                                qid,
+                                a,
+                                format!("threat '{}' names attacker '{}'", t.id.value.0, a.value),
+                                "the threat answers no question for that attacker; bring the attacker into scope or remove it from `attackers`",
+                            );
+                        }
+                        r
                     })
                     .collect::<Vec<_>>()
             });

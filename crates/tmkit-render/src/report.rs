@@ -99,15 +99,41 @@ pub fn date_from_epoch(epoch: &str) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
-/// True when `s` is a `YYYY-MM-DD` date (what `--date` accepts).
-pub fn is_date(s: &str) -> bool {
+/// Checks that `s` is a real calendar date written `YYYY-MM-DD` (what
+/// `--date` accepts): month 01-12, day within the month, 29 February only in
+/// leap years. The error says what is wrong.
+pub fn check_date(s: &str) -> Result<(), String> {
     let b = s.as_bytes();
-    b.len() == 10
+    let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && b.iter()
             .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err("expected a date written YYYY-MM-DD".into());
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(format!("there is no month {m:02} (months are 01 to 12)")),
+    };
+    if !(1..=days).contains(&d) {
+        return Err(format!(
+            "{y:04}-{m:02} has no day {d:02} (it has {days} days)"
+        ));
+    }
+    Ok(())
+}
+
+/// True when `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    check_date(s).is_ok()
 }
 
 /// The threats (of the view, in report order) using each mitigation.
@@ -217,6 +243,27 @@ mod tests {
         assert!(is_date("2026-11-29"));
         assert!(!is_date("2026-1-29"));
         assert!(!is_date("<script>x"));
+        // Real calendar dates only.
+        assert!(is_date("2024-02-29"));
+        assert!(is_date("2000-02-29"));
+        for bad in [
+            "2024-13-45",
+            "2024-00-10",
+            "2024-04-31",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-01-00",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+        assert_eq!(
+            check_date("2024-13-45").unwrap_err(),
+            "there is no month 13 (months are 01 to 12)"
+        );
+        assert_eq!(
+            check_date("2023-02-29").unwrap_err(),
+            "2023-02 has no day 29 (it has 28 days)"
+        );
     }
 
     #[test]

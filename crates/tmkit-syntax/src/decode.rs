@@ -36,6 +36,21 @@ pub fn is_valid_id(s: &str) -> bool {
         })
 }
 
+/// The marker `tmkit init` writes where the user has something to fill in.
+pub const PLACEHOLDER: &str = "TODO";
+
+/// True when a text starts with the word [`PLACEHOLDER`]: `TODO`, `TODO name
+/// of the system`, `TODO-1`, but not `TODOS` or `TODO_list`.
+pub fn is_placeholder(s: &str) -> bool {
+    s.trim_start()
+        .strip_prefix(PLACEHOLDER)
+        .is_some_and(|rest| {
+            rest.chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+        })
+}
+
 impl Decoder {
     /// A new decoder.
     pub fn new() -> Self {
@@ -151,7 +166,10 @@ impl Decoder {
     fn opt_str(&mut self, r: &MapReader<'_>, key: &str) -> Option<Sp<String>> {
         let node = Self::get(r, key)?;
         match &node.value {
-            Value::Str(s) => Some(Sp::new(s.clone(), node.span)),
+            Value::Str(s) => {
+                self.check_placeholder(s, node.span);
+                Some(Sp::new(s.clone(), node.span))
+            }
             Value::Int(i) => Some(Sp::new(i.to_string(), node.span)),
             // `{:?}` keeps the decimal point: `version: 1.0` stays "1.0".
             Value::Float(f) => Some(Sp::new(format!("{f:?}"), node.span)),
@@ -161,6 +179,20 @@ impl Decoder {
                 self.wrong_type(node, key, "a string");
                 None
             }
+        }
+    }
+
+    /// W0305 for a text still holding a `tmkit init` placeholder.
+    fn check_placeholder(&mut self, s: &str, span: Span) {
+        if is_placeholder(s) {
+            self.push(
+                Diagnostic::new(
+                    Code::PlaceholderLeft,
+                    format!("placeholder left from tmkit init: '{}'", truncate(s.trim())),
+                )
+                .at(span, "still a TODO")
+                .help("replace it with the real value, or remove the optional field"),
+            );
         }
     }
 
@@ -323,15 +355,16 @@ impl Decoder {
                     Sp::new(*v, n.span)
                 }
                 other => {
+                    // `{:?}` keeps the decimal point: `1.0` stays "1.0".
                     let shown = match other {
-                        Value::Str(s) => format!("'{}'", truncate(s)),
-                        Value::Float(f) => f.to_string(),
+                        Value::Str(s) => format!("the string '{}'", truncate(s)),
+                        Value::Float(f) => format!("{f:?}"),
                         o => o.kind_name().to_string(),
                     };
                     self.push(
                         Diagnostic::new(
                             Code::UnsupportedVersion,
-                            format!("unsupported format version {shown}"),
+                            format!("the format version is the integer 1, not {shown}"),
                         )
                         .at(n.span, "expected the integer 1")
                         .help("write `tmkit: 1`"),
@@ -600,21 +633,30 @@ impl Decoder {
     }
 
     fn include(&mut self, node: &Node, what: &'static str) -> Option<RawInclude> {
-        if let Value::Str(s) = &node.value {
-            return Some(RawInclude {
-                path: Sp::new(s.clone(), node.span),
-            });
-        }
-        let r = self.map(node, what)?;
-        let v = RawInclude {
-            path: self.req_str(&r, "path"),
-        };
-        self.finish(&r, fields::INCLUDE);
-        if v.path.value.is_empty() {
-            None
+        let path = if let Value::Str(s) = &node.value {
+            Sp::new(s.clone(), node.span)
         } else {
-            Some(v)
+            let r = self.map(node, what)?;
+            let missing = Self::get(&r, "path").is_none_or(|n| n.value == Value::Null);
+            let path = self.req_str(&r, "path");
+            self.finish(&r, fields::INCLUDE);
+            if missing {
+                // Already reported as a missing field.
+                return None;
+            }
+            path
+        };
+        if path.value.trim().is_empty() {
+            self.push(
+                Diagnostic::new(Code::EmptyIncludePath, format!("empty {what} path"))
+                    .at(path.span, "names no file")
+                    .help(format!(
+                        "write the path of the {what} file or directory, or remove the entry"
+                    )),
+            );
+            return None;
         }
+        Some(RawInclude { path })
     }
 }
 
@@ -700,5 +742,22 @@ mod tests {
             .map(|d| d.primary.as_ref().unwrap().span.line)
             .collect();
         assert_eq!(missing, [11]);
+    }
+
+    #[test]
+    fn placeholders() {
+        for yes in ["TODO", "TODO name of the system", "  TODO: later", "TODO-1"] {
+            assert!(is_placeholder(yes), "{yes:?}");
+        }
+        for no in ["TODOS", "TODO_list", "todo later", "Fix TODO items", ""] {
+            assert!(!is_placeholder(no), "{no:?}");
+        }
+        let (_, diags) = decode("tmkit: 1\nid: X\ntitle: TODO name\nowner: TODO-1\n");
+        let lines: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::PlaceholderLeft)
+            .map(|d| d.primary.as_ref().unwrap().span.line)
+            .collect();
+        assert_eq!(lines, [3, 4]);
     }
 }

@@ -65,6 +65,8 @@ codes! {
     MissingFile = "E0013", Error, "a component or import file does not exist";
     NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
     TabIndentation = "E0015", Error, "a tab is used for indentation";
+    ComponentListedTwice = "E0016", Error, "a model lists the same component file twice";
+    EmptyIncludePath = "E0017", Error, "a component or import path is empty";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";
@@ -79,6 +81,7 @@ codes! {
     WrongKindReference = "E0203", Error, "a reference names an element of the wrong kind";
     UnknownEndpoint = "E0204", Error, "a data flow starts or ends at an unknown asset";
     UnknownZone = "E0205", Error, "an element is placed in an unknown zone";
+    ZoneCycle = "E0206", Error, "zones are nested `within` each other in a cycle";
     // Semantics (E03xx)
     MissingReason = "E0301", Error, "an out-of-scope element has no reason";
     UnknownCategory = "E0302", Error, "a category is not in the model's taxonomy";
@@ -92,6 +95,7 @@ codes! {
     ReasonWhileInScope = "W0302", Warning, "an in-scope element gives a reason for being out of scope";
     OutOfScopeTarget = "W0303", Warning, "a threat or verdict targets an out-of-scope element or attacker";
     ScoreWithoutVector = "W0304", Warning, "a score is given without a CVSS vector, so it cannot be checked";
+    PlaceholderLeft = "W0305", Warning, "a placeholder written by `tmkit init` is left unchanged";
     UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers";
 }
 

@@ -229,7 +229,7 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
             if let Some(first) = included.get(&(p, canon.clone())) {
                 out.diagnostics.push(
                     Diagnostic::new(
-                        Code::DuplicateId,
+                        Code::ComponentListedTwice,
                         format!(
                             "component {} is included twice",
                             task.written
@@ -633,12 +633,12 @@ mod tests {
         let l = load(&fs, Path::new("/"), &limits);
         let count = |c: Code| l.diagnostics.iter().filter(|d| d.code == c).count();
         assert_eq!(count(Code::TooManyFiles), 1);
-        assert_eq!(count(Code::DuplicateId), 499);
+        assert_eq!(count(Code::ComponentListedTwice), 499);
         assert_eq!(l.files.len(), 2);
         let dup = l
             .diagnostics
             .iter()
-            .find(|d| d.code == Code::DuplicateId)
+            .find(|d| d.code == Code::ComponentListedTwice)
             .unwrap();
         assert_eq!(dup.message, "component a is included twice");
         assert_eq!(dup.secondary[0].span.column, 14);

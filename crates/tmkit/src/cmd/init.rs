@@ -19,7 +19,8 @@ pub const SCHEMA_FILE: &str = "threatmodel.schema.json";
 pub fn template(id: &str) -> String {
     format!(
         r#"# yaml-language-server: $schema=./{SCHEMA_FILE}
-# A starter threat model. Replace every TODO, then run `tmkit check`.
+# A starter threat model. Replace every TODO (each one is a W0305 warning),
+# then run `tmkit check --deny warnings`.
 tmkit: 1
 id: {id}
 title: TODO name of the system

@@ -4,7 +4,7 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit_analysis::views::{View, ViewKind};
-use tmkit_render::report::{ReportFormat, ReportOptions, date_from_epoch, is_date, render};
+use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch, render};
 
 /// Which extraction.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -47,22 +47,22 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Date printed on the report (YYYY-MM-DD). Default: none, or the date
     /// of SOURCE_DATE_EPOCH when it is set; reports carry no clock otherwise.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
+}
+
+/// `--date`: a real calendar date, else a usage error (exit code 2).
+fn parse_date(s: &str) -> Result<String, String> {
+    check_date(s).map(|()| s.to_string())
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> u8 {
-    let date = match &args.date {
-        Some(d) if is_date(d) => Some(d.clone()),
-        Some(d) => {
-            eprintln!("error: --date expects YYYY-MM-DD, got {d:?}");
-            return super::EXIT_INVALID;
-        }
-        None => std::env::var("SOURCE_DATE_EPOCH")
+    let date = args.date.or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
             .ok()
-            .and_then(|e| date_from_epoch(&e)),
-    };
+            .and_then(|e| date_from_epoch(&e))
+    });
     let (model, checked) = match super::load_valid(args.path.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,

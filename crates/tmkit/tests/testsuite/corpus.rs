@@ -1,10 +1,13 @@
 //! The bad-input corpus (`crates/tmkit/tests/corpus/`): every case goes
-//! through the real binary and must fail with exit code 2, the expected code,
-//! file, line, column and message, no panic, and quickly.
+//! through the real binary and must report exactly the expected diagnostics
+//! (the set of code + file + line, none missing and none extra), each with
+//! its column, message and related place, exit with code 2 (0 when only
+//! warnings are expected), no panic, and quickly.
 //!
-//! A case is a file (its first line is `# expect: ...`, or a sidecar
-//! `<file>.expect` holds the expectation for files that cannot carry a YAML
-//! comment) or a directory whose `threatmodel.yaml` carries the line.
+//! A case is a file (its first lines are `# expect: ...`, or a sidecar
+//! `<file>.expect` holds the expectations, one a line, for files that cannot
+//! carry a YAML comment) or a directory whose `threatmodel.yaml` carries the
+//! lines.
 //! Cases that would need huge or machine-specific files (too large, too many
 //! components, symlinks) are generated here at run time.
 
@@ -86,20 +89,25 @@ struct Case {
     cwd: PathBuf,
     /// The path given to `tmkit check` (relative to `cwd`).
     target: String,
-    expect: Expect,
+    expects: Vec<Expect>,
 }
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
-fn first_line(path: &Path) -> String {
+/// The expectation lines of a case: the `# expect:` lines at the top of a
+/// model, or every non-empty line of a sidecar.
+fn expect_lines(path: &Path, sidecar: bool) -> Vec<String> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .map(|l| String::from_utf8_lossy(l).trim().to_string());
+    if sidecar {
+        lines.filter(|l| !l.is_empty()).collect()
+    } else {
+        lines.take_while(|l| l.starts_with("# expect:")).collect()
+    }
 }
 
 fn load_cases() -> Vec<Case> {
@@ -115,7 +123,7 @@ fn load_cases() -> Vec<Case> {
         if name.ends_with(".expect") || name == "README.md" {
             continue;
         }
-        let (cwd, target, expect_from) = if path.is_dir() {
+        let (cwd, target, lines) = if path.is_dir() {
             let root = path.join("threatmodel.yaml");
             assert!(
                 root.is_file(),
@@ -124,42 +132,95 @@ fn load_cases() -> Vec<Case> {
             (
                 path.clone(),
                 "threatmodel.yaml".to_string(),
-                first_line(&root),
+                expect_lines(&root, false),
             )
         } else {
             let sidecar = dir.join(format!("{name}.expect"));
-            let line = if sidecar.is_file() {
-                first_line(&sidecar)
+            let lines = if sidecar.is_file() {
+                expect_lines(&sidecar, true)
             } else {
-                first_line(&path)
+                expect_lines(&path, false)
             };
-            (dir.clone(), name.clone(), line)
+            (dir.clone(), name.clone(), lines)
         };
-        let expect = parse_expect(&expect_from)
-            .unwrap_or_else(|e| panic!("corpus case {name}: bad expectation {expect_from:?}: {e}"));
+        assert!(!lines.is_empty(), "corpus case {name} has no expectation");
+        let expects = lines
+            .iter()
+            .map(|l| {
+                parse_expect(l)
+                    .unwrap_or_else(|e| panic!("corpus case {name}: bad expectation {l:?}: {e}"))
+            })
+            .collect();
         cases.push(Case {
             name,
             cwd,
             target,
-            expect,
+            expects,
         });
     }
     cases
 }
 
+/// (code, file, line) of a diagnostic: what the set comparison looks at.
+type Key = (String, String, u64);
+
+/// Finds the diagnostic matching one expectation (code, severity, place,
+/// message fragment, related place).
+fn find_expected<'a>(
+    diags: &'a [serde_json::Value],
+    target: &str,
+    e: &Expect,
+) -> Result<&'a serde_json::Value, String> {
+    let file = e.file.clone().unwrap_or_else(|| target.to_string());
+    let hit = diags
+        .iter()
+        .find(|d| {
+            d["code"] == e.code.as_str()
+                && d["severity"] == e.severity.as_str()
+                && d["file"] == file.as_str()
+                && d["line"] == e.line
+                && d["column"] == e.column
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&e.fragment))
+        })
+        .ok_or(format!("no diagnostic matches {e:?} in {file}"))?;
+    if let Some((rfile, rline, rcol)) = &e.related {
+        let rfile = rfile.clone().unwrap_or_else(|| file.clone());
+        let found = hit["related"].as_array().is_some_and(|rs| {
+            rs.iter()
+                .any(|r| r["file"] == rfile.as_str() && r["line"] == *rline && r["column"] == *rcol)
+        });
+        if !found {
+            return Err(format!(
+                "{} lacks the related place {rfile}:{rline}:{rcol}",
+                e.code
+            ));
+        }
+    }
+    Ok(hit)
+}
+
 /// Runs `tmkit check` on a case and checks everything about the result.
 /// Returns a description of the failure, if any.
-fn run_case(cwd: &Path, target: &str, expect: &Expect) -> Result<(), String> {
-    let file = expect.file.clone().unwrap_or_else(|| target.to_string());
-    // JSON: the exact code, place and message.
+fn run_case(cwd: &Path, target: &str, expects: &[Expect]) -> Result<(), String> {
+    let want_code = if expects.iter().any(|e| e.severity == "error") {
+        2
+    } else {
+        0
+    };
+    // JSON: the exact codes, places and messages.
     let mut t = Test::new()
         .cwd(cwd)
         .args(["check", "--format", "json", target]);
     let code = t.output().status.code();
     let took = t.elapsed();
     let stderr = t.stderr();
-    if code != Some(2) {
-        return Err(format!("exit code {code:?}, want 2\n{}", t.describe()));
+    if code != Some(want_code) {
+        return Err(format!(
+            "exit code {code:?}, want {want_code}\n{}",
+            t.describe()
+        ));
     }
     if stderr.contains("panicked") {
         return Err(format!("panic\n{}", t.describe()));
@@ -169,67 +230,65 @@ fn run_case(cwd: &Path, target: &str, expect: &Expect) -> Result<(), String> {
     }
     let json = t.json();
     let diags = json.as_array().ok_or("not an array")?;
-    let hit = diags.iter().find(|d| {
-        d["code"] == expect.code.as_str()
-            && d["severity"] == expect.severity.as_str()
-            && d["file"] == file.as_str()
-            && d["line"] == expect.line
-            && d["column"] == expect.column
-            && d["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(&expect.fragment))
-    });
-    let Some(hit) = hit else {
-        return Err(format!(
-            "no diagnostic matches {expect:?} in {file}\n{}",
-            t.describe()
-        ));
+    for e in expects {
+        find_expected(diags, target, e).map_err(|m| format!("{m}\n{}", t.describe()))?;
+    }
+    // Exactly the expected diagnostics: none missing, none extra.
+    let key = |d: &serde_json::Value| -> Key {
+        (
+            d["code"].as_str().unwrap_or("").to_string(),
+            d["file"].as_str().unwrap_or("").to_string(),
+            d["line"].as_u64().unwrap_or(0),
+        )
     };
-    if let Some((rfile, rline, rcol)) = &expect.related {
-        let rfile = rfile.clone().unwrap_or_else(|| file.clone());
-        let found = hit["related"].as_array().is_some_and(|rs| {
-            rs.iter()
-                .any(|r| r["file"] == rfile.as_str() && r["line"] == *rline && r["column"] == *rcol)
-        });
-        if !found {
-            return Err(format!(
-                "diagnostic lacks the related place {rfile}:{rline}:{rcol}\n{}",
-                t.describe()
-            ));
-        }
-    }
-    // One rule per case: no error of another code.
-    let others: Vec<&serde_json::Value> = diags
+    let got: std::collections::BTreeSet<Key> = diags.iter().map(key).collect();
+    let want: std::collections::BTreeSet<Key> = expects
         .iter()
-        .filter(|d| d["severity"] == "error" && d["code"] != expect.code.as_str())
+        .map(|e| {
+            let file = e.file.clone().unwrap_or_else(|| target.to_string());
+            (e.code.clone(), file, e.line)
+        })
         .collect();
-    if !others.is_empty() {
+    if got != want {
+        let extra: Vec<_> = got.difference(&want).collect();
+        let missing: Vec<_> = want.difference(&got).collect();
         return Err(format!(
-            "errors of other codes: {others:?}\n{}",
+            "diagnostics differ: extra {extra:?}, missing {missing:?}\n{}",
             t.describe()
         ));
     }
-    // Human output: the rustc-style header and the place.
+    // Human output: the rustc-style header and the place of each.
     let mut h = Test::new().cwd(cwd).args(["check", target]);
     let code = h.output().status.code();
     let err = h.stderr();
-    let header = format!("{}[{}]: ", expect.severity, expect.code);
-    let arrow = format!("--> {file}:{}:{}", expect.line, expect.column);
-    if code != Some(2)
-        || !err.contains(&header)
-        || !err.contains(&arrow)
-        || !err.contains(&expect.fragment)
-    {
-        return Err(format!(
-            "human output lacks {header:?}, {arrow:?} or the message\n{}",
-            h.describe()
-        ));
+    for e in expects {
+        let file = e.file.clone().unwrap_or_else(|| target.to_string());
+        let header = format!("{}[{}]: ", e.severity, e.code);
+        let arrow = format!("--> {file}:{}:{}", e.line, e.column);
+        if code != Some(want_code)
+            || !err.contains(&header)
+            || !err.contains(&arrow)
+            || !err.contains(&e.fragment)
+        {
+            return Err(format!(
+                "human output lacks {header:?}, {arrow:?} or the message\n{}",
+                h.describe()
+            ));
+        }
     }
-    if !h.stdout().is_empty() {
+    let stdout = h.stdout();
+    if want_code == 2 && !stdout.is_empty() {
         return Err(format!(
             "human diagnostics went to stdout\n{}",
             h.describe()
         ));
+    }
+    if want_code == 0 {
+        // Warnings only: the model is valid, and `--deny warnings` fails.
+        Test::new()
+            .cwd(cwd)
+            .args(["check", "--deny", "warnings", target])
+            .status(1);
     }
     Ok(())
 }
@@ -256,7 +315,7 @@ fn every_corpus_case() {
     assert!(cases.len() >= 30, "only {} corpus cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        if let Err(e) = run_case(&case.cwd, &case.target, &case.expect) {
+        if let Err(e) = run_case(&case.cwd, &case.target, &case.expects) {
             failures.push(format!("=== corpus case {}\n{e}", case.name));
         }
     }
@@ -300,7 +359,7 @@ fn component_escaping_through_a_symlink() {
     let e = expect(
         "error[E0012] 5:11 component path 'linked/threatmodel.yaml' leaves the root model's directory",
     );
-    run_case(root.path(), "threatmodel.yaml", &e).unwrap();
+    run_case(root.path(), "threatmodel.yaml", &[e]).unwrap();
     // A symlink that stays inside the root is fine.
     let inside = generated(&[
         (
@@ -329,7 +388,9 @@ fn file_too_large() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &expect("error[E0002] 1:1 cannot read threatmodel.yaml: file too large"),
+        &[expect(
+            "error[E0002] 1:1 cannot read threatmodel.yaml: file too large",
+        )],
     )
     .unwrap();
     // Also as a component: then the place is the include.
@@ -343,7 +404,9 @@ fn file_too_large() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &expect("error[E0002] 4:14 cannot read big.yaml: file too large"),
+        &[expect(
+            "error[E0002] 4:14 cannot read big.yaml: file too large",
+        )],
     )
     .unwrap();
 }
@@ -370,7 +433,9 @@ fn too_many_components() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &expect("error[E0010] c998.yaml:4:14 more than 1000 component and import files"),
+        &[expect(
+            "error[E0010] c998.yaml:4:14 more than 1000 component and import files",
+        )],
     )
     .unwrap();
 }
@@ -418,10 +483,74 @@ fn repeated_components_on_one_long_line_stay_fast() {
     let mut t = Test::new()
         .cwd(dir.path())
         .args(["check"])
-        .stderr_contains("error[E0101]: component a is included twice")
+        .stderr_contains("error[E0016]: component a is included twice")
         .stderr_contains("--> threatmodel.yaml:4:17")
         .stderr_contains("error[E0010]: more than 10000 component and import includes")
         .stderr_contains("line too long to show")
         .status(2);
     assert!(t.elapsed() < FAST, "took {:?}", t.elapsed());
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_component() {
+    // A symbolic link pointing at itself: the operating system refuses to
+    // read it (ELOOP), even for root, unlike a permission problem.
+    let dir = generated(&[(
+        "threatmodel.yaml",
+        b"tmkit: 1\nid: SHOP\ntitle: Web shop\ncomponents: [loop.yaml]\n",
+    )]);
+    std::os::unix::fs::symlink("loop.yaml", dir.path().join("loop.yaml")).unwrap();
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &[expect(
+            "error[E0001] 4:14 component file loop.yaml cannot be read",
+        )],
+    )
+    .unwrap();
+}
+
+/// Codes asserted by a named test of this file rather than by a committed
+/// case (the input is generated at run time or is no file at all).
+const NAMED_TESTS: &[(&str, &str)] = &[
+    ("E0001", "unreadable_component"),
+    ("E0002", "file_too_large"),
+    ("E0010", "too_many_components"),
+    ("E0014", "no_model_found"),
+];
+
+/// The source of the test function `name` of this file.
+fn test_source(name: &str) -> String {
+    let src = include_str!("corpus.rs");
+    let start = src
+        .find(&format!("\nfn {name}()"))
+        .unwrap_or_else(|| panic!("corpus.rs has no test fn {name}"));
+    let body = &src[start + 1..];
+    let end = body[1..].find("\n#[").map_or(body.len(), |e| e + 1);
+    body[..end].to_string()
+}
+
+#[test]
+fn every_code_is_asserted() {
+    let mut covered: std::collections::BTreeSet<String> = load_cases()
+        .iter()
+        .flat_map(|c| c.expects.iter().map(|e| e.code.clone()))
+        .collect();
+    for (code, name) in NAMED_TESTS {
+        assert!(
+            test_source(name).contains(code),
+            "test {name} does not assert {code}"
+        );
+        covered.insert(code.to_string());
+    }
+    let missing: Vec<&str> = tmkit_syntax::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes asserted by no corpus case or named test: {missing:?}"
+    );
 }

@@ -1,30 +1,54 @@
-//! `tmkit init`: a starter model that checks clean, and never overwrites.
+//! `tmkit init`: a valid starter model whose placeholders are warnings, and
+//! never overwrites.
 
 use crate::support::Test;
 
 #[test]
-fn writes_a_model_that_checks_clean_with_no_warning() {
+fn writes_a_valid_model_whose_placeholders_are_warnings() {
     let t = Test::new()
         .args(["init", "model"])
         .stderr_contains("wrote")
         .status(0);
     let dir = t.path().join("model");
-    let text = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
+    let path = dir.join("threatmodel.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.starts_with("# yaml-language-server: $schema=./threatmodel.schema.json\n"),
         "{text}"
     );
-    assert!(text.contains("TODO"), "{text}");
     let schema = std::fs::read_to_string(dir.join("threatmodel.schema.json")).unwrap();
     assert!(serde_json::from_str::<serde_json::Value>(&schema).is_ok());
+    // Valid as written, but every untouched placeholder is a W0305 warning...
+    let placeholders = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && l.contains("TODO"))
+        .count();
+    assert!(placeholders >= 10, "{text}");
+    let mut json = Test::new().cwd(&dir).args(["check", "--format", "json"]);
+    assert_eq!(json.output().status.code(), Some(0), "{}", json.describe());
+    let diags = json.json();
+    let codes: Vec<&str> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["W0305"; placeholders], "{}", json.describe());
+    // ...so that `--deny warnings` fails until they are filled in.
+    Test::new()
+        .cwd(&dir)
+        .args(["check", "--deny", "warnings"])
+        .stderr_contains(
+            "warning[W0305]: placeholder left from tmkit init: 'TODO name of the system'",
+        )
+        .status(1);
+    std::fs::write(&path, text.replace("TODO", "Filled")).unwrap();
     Test::new()
         .cwd(&dir)
         .args(["check", "--deny", "warnings"])
         .stderr_lacks("warning")
         .stderr_contains("ok: APP")
         .status(0);
-    let mut json = Test::new().cwd(&dir).args(["check", "--format", "json"]);
-    assert_eq!(json.json(), serde_json::json!([]), "{}", json.describe());
 }
 
 #[test]

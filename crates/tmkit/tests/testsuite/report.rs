@@ -100,8 +100,31 @@ fn date_from_flag_or_source_date_epoch() {
     Test::new()
         .model(REFERENCE)
         .args(["report", "--date", "tomorrow"])
-        .stderr_contains("--date expects YYYY-MM-DD")
+        .stderr_contains("expected a date written YYYY-MM-DD")
         .status(2);
+}
+
+#[test]
+fn date_must_be_a_calendar_date() {
+    for (date, why) in [
+        ("2024-13-45", "there is no month 13"),
+        ("2023-02-29", "2023-02 has no day 29"),
+        ("2024-04-31", "2024-04 has no day 31"),
+    ] {
+        // A usage error: nothing is read or written, exit code 2.
+        let t = Test::new()
+            .model(REFERENCE)
+            .args(["report", "--date", date, "-o", "report.md"])
+            .stderr_contains(&format!("invalid value '{date}' for '--date <DATE>'"))
+            .stderr_contains(why)
+            .status(2);
+        assert!(!t.path().join("report.md").exists());
+    }
+    Test::new()
+        .model(REFERENCE)
+        .args(["report", "--date", "2024-02-29"])
+        .stdout_contains("| Date | 2024-02-29 |")
+        .status(0);
 }
 
 #[test]
