@@ -545,22 +545,17 @@ fn escape_functions() {
 
 // -------------------------------------------------------- external programs
 
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+// Found with `tmkit_testtools::require`: a missing program skips visibly, or
+// fails the test under TMKIT_REQUIRE_TOOLS=1 (.ci/run).
 
-fn run_with_stdin(program: &str, args: &[&str], input: &str) -> std::process::Output {
+fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
     child
         .stdin
         .take()
@@ -571,11 +566,12 @@ fn run_with_stdin(program: &str, args: &[&str], input: &str) -> std::process::Ou
 }
 
 fn graphviz_accepts(name: &str, dot: &str) {
-    if !have("dot") {
-        eprintln!("note: Graphviz `dot` not installed; skipping the DOT check of {name}");
+    let Some(program) =
+        tmkit_testtools::require(&tmkit_testtools::DOT, &format!("DOT check of {name}"))
+    else {
         return;
-    }
-    let out = run_with_stdin("dot", &["-Tsvg"], dot);
+    };
+    let out = run_with_stdin(&program, &["-Tsvg"], dot);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{name}: dot failed: {stderr}");
     assert!(
@@ -587,11 +583,13 @@ fn graphviz_accepts(name: &str, dot: &str) {
 }
 
 fn plantuml_accepts(name: &str, puml: &str) {
-    if !have("plantuml") {
-        eprintln!("note: PlantUML not installed; skipping the PlantUML check of {name}");
+    let Some(program) = tmkit_testtools::require(
+        &tmkit_testtools::PLANTUML,
+        &format!("PlantUML check of {name}"),
+    ) else {
         return;
-    }
-    let out = run_with_stdin("plantuml", &["-tsvg", "-pipe"], puml);
+    };
+    let out = run_with_stdin(&program, &["-tsvg", "-pipe"], puml);
     let svg = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -628,11 +626,10 @@ fn plantuml_is_accepted_by_plantuml() {
 /// and inside its own shape.
 #[test]
 fn chromium_shows_every_in_scope_label_inside_its_zone() {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| have(b));
-    let Some(browser) = browser else {
-        eprintln!("note: Chromium not installed; skipping the browser check");
+    let Some(browser) = tmkit_testtools::require(
+        &tmkit_testtools::CHROMIUM,
+        "chromium_shows_every_in_scope_label_inside_its_zone",
+    ) else {
         return;
     };
     for (name, m, a, opts) in corpus() {
@@ -643,7 +640,7 @@ fn chromium_shows_every_in_scope_label_inside_its_zone() {
         let dir = tempfile_dir();
         let file = dir.join("page.html");
         std::fs::write(&file, page).expect("write page");
-        let out = Command::new(browser)
+        let out = Command::new(&browser)
             .args([
                 "--headless",
                 "--no-sandbox",

@@ -4,15 +4,14 @@
 //! and the console is silent (a blocked resource or script, a CSP violation
 //! or a script error would all print there). A model with script-injection
 //! payloads in every text field is rendered in every view; no payload may
-//! run. Without Chromium the test prints a note and passes.
+//! run. Without Chromium the test prints `SKIPPED: ...` and passes, or fails
+//! under `TMKIT_REQUIRE_TOOLS=1` (see `tmkit_testtools`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
 use tmkit_render::report::{ReportFormat, ReportOptions, render};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Payloads that set a marker attribute or the title if they ever run.
 const PAYLOAD: &str = r#"<script>document.title='PWNED'</script><img src=x onerror="document.body.setAttribute('data-pwned','img')">"><svg onload="document.body.setAttribute('data-pwned','svg')"></svg>'><iframe src="javascript:parent.document.body.setAttribute('data-pwned','iframe')"></iframe><a href="javascript:document.body.setAttribute('data-pwned','a')">x</a>"#;
@@ -215,13 +214,13 @@ fn check_page(name: &str, page: &Page, has_threats: bool) {
 
 #[test]
 fn html_reports_render_in_chromium_and_no_payload_runs() {
-    let chromium = Path::new(CHROMIUM);
-    if !chromium.exists() {
-        eprintln!(
-            "note: {CHROMIUM} not found; skipping the browser test (apt-get install chromium)"
-        );
+    let Some(chromium) = tmkit_testtools::require(
+        &tmkit_testtools::CHROMIUM,
+        "html_reports_render_in_chromium_and_no_payload_runs",
+    ) else {
         return;
-    }
+    };
+    let chromium = chromium.as_path();
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("profile");
     let models = [

@@ -117,8 +117,15 @@ pub struct RawScope {
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum RawTaxonomy {
-    /// `CIA`, `STRIDE`, `STRIDE-per-element` or `LINDDUN`.
-    Named(#[schemars(regex(pattern = r"^(?i)(CIA|STRIDE|STRIDE-per-element|LINDDUN)$"))] String),
+    /// `CIA`, `STRIDE`, `STRIDE-per-element` or `LINDDUN`, in any case.
+    /// The pattern spells the case-insensitivity as character classes: JSON
+    /// Schema patterns are ECMA-262, which has no inline `(?i)` flag.
+    Named(
+        #[schemars(regex(
+            pattern = r"^([Cc][Ii][Aa]|[Ss][Tt][Rr][Ii][Dd][Ee]|[Ss][Tt][Rr][Ii][Dd][Ee]-[Pp][Ee][Rr]-[Ee][Ll][Ee][Mm][Ee][Nn][Tt]|[Ll][Ii][Nn][Dd][Dd][Uu][Nn])$"
+        ))]
+        String,
+    ),
     /// Custom category names (lower-case, hyphenated).
     Custom(Vec<Sp<String>>),
 }

@@ -94,11 +94,20 @@ fn schema_rejects_unknown_fields_and_wrong_types() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     let good = yaml_to_json("tmkit: 1\nid: X\ntitle: t\n");
     assert!(validator.is_valid(&good));
+    // Built-in taxonomy names in any case, as the checker reads them.
+    for name in ["CIA", "stride", "StRiDe-Per-Element", "linddun"] {
+        let m =
+            format!("tmkit: 1\nid: X\ntitle: t\nscope:\n  abstraction:\n    taxonomy: {name}\n");
+        assert!(validator.is_valid(&yaml_to_json(&m)), "{name}");
+        assert!(tmkit_model::check_str(&m).model.is_some(), "{name}");
+    }
     for bad in [
         "tmkit: 1\nid: X\ntitle: t\ntitel: u\n",
         "tmkit: 1\nid: X\n",
         "tmkit: 1\nid: X\ntitle: t\nscope:\n  assets:\n    - { id: a, title: A, in_scope: maybe }\n",
         "tmkit: 1\nid: X\ntitle: t\nthreats: 5\n",
+        "tmkit: 1\nid: X\ntitle: t\nscope:\n  abstraction:\n    taxonomy: STRIDER\n",
+        "tmkit: 1\nid: X\ntitle: t\nscope:\n  abstraction:\n    taxonomy: xCIA\n",
     ] {
         assert!(
             !validator.is_valid(&yaml_to_json(bad)),
@@ -143,4 +152,120 @@ fn schema_can_be_written_to_a_file() {
         serde_json::from_str(&std::fs::read_to_string(t.path().join("out/schema.json")).unwrap())
             .unwrap();
     assert_eq!(written, printed_schema());
+}
+
+/// Every YAML or JSON file under `dir`, sorted.
+fn model_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs the ajv validator (`scripts/schema-check/validate.mjs`): strict
+/// mode, ECMA-262 regular expressions. Returns (exit code, stdout + stderr).
+fn ajv(
+    node: &Path,
+    script: &Path,
+    schema: &Path,
+    instances: &[std::path::PathBuf],
+) -> (i32, String) {
+    let out = std::process::Command::new(node)
+        .arg(script)
+        .arg(schema)
+        .args(instances)
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// What yaml-language-server and VS Code do with the schemas: ajv compiles
+/// both (every `pattern` must be ECMA-262: no inline `(?i)`), and every
+/// model, component and catalogue file of `examples/` validates against the
+/// model schema (catalogues and components share it), the JSON reports of
+/// the examples against the report schema.
+#[test]
+fn schemas_compile_in_ajv_and_every_example_validates() {
+    let Some((node, script)) = tmkit_testtools::ajv_validator(
+        &repo_root(),
+        "schemas_compile_in_ajv_and_every_example_validates",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let model_schema = dir.path().join("model.schema.json");
+    std::fs::write(&model_schema, printed_schema().to_string()).unwrap();
+    let mut report = Test::new().args(["schema", "--output", "report"]).status(0);
+    let report_schema = dir.path().join("report.schema.json");
+    std::fs::write(&report_schema, report.stdout()).unwrap();
+
+    // Every example file, as JSON (converted by tmkit's own YAML reader).
+    let examples = model_files(&repo_root().join("examples"));
+    assert!(examples.len() >= 5, "{examples:?}");
+    let mut instances = Vec::new();
+    for (i, f) in examples.iter().enumerate() {
+        let json = yaml_to_json(&std::fs::read_to_string(f).unwrap());
+        let p = dir.path().join(format!("example-{i}.json"));
+        std::fs::write(&p, json.to_string()).unwrap();
+        instances.push(p);
+    }
+    let (code, text) = ajv(&node, &script, &model_schema, &instances);
+    assert_eq!(
+        code, 0,
+        "examples against the model schema:\n{examples:?}\n{text}"
+    );
+    assert_eq!(text.matches(": valid").count(), examples.len(), "{text}");
+    // The committed copy too (it is what editors point at).
+    let committed = repo_root().join("docs/threatmodel.schema.json");
+    let (code, text) = ajv(&node, &script, &committed, &instances[..1]);
+    assert_eq!(code, 0, "{text}");
+
+    let mut reports = Vec::new();
+    for example in ["reference", "composed"] {
+        let path = repo_root().join("examples").join(example);
+        let mut t = Test::new()
+            .args(["report", "--format", "json", &path.to_string_lossy()])
+            .status(0);
+        let p = dir.path().join(format!("report-{example}.json"));
+        std::fs::write(&p, t.stdout()).unwrap();
+        reports.push(p);
+    }
+    let (code, text) = ajv(&node, &script, &report_schema, &reports);
+    assert_eq!(code, 0, "reports against the report schema:\n{text}");
+
+    // The validator does reject: an invalid instance, and a schema whose
+    // pattern is not ECMA-262.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"tmkit": 1, "id": "X", "title": "t", "titel": "u"}"#,
+    )
+    .unwrap();
+    assert_eq!(ajv(&node, &script, &model_schema, &[bad]).0, 1);
+    let inline_flag = dir.path().join("inline-flag.schema.json");
+    std::fs::write(
+        &inline_flag,
+        r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "string", "pattern": "^(?i)cia$"}"#,
+    )
+    .unwrap();
+    let (code, text) = ajv(&node, &script, &inline_flag, &[]);
+    assert_eq!(code, 2, "{text}");
 }

@@ -1,0 +1,169 @@
+//! The one helper for tests that need an external program: Graphviz `dot`,
+//! PlantUML, Chromium, or the ajv schema validator.
+//!
+//! [`require`] finds the program. When it is missing:
+//! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
+//!   a message naming the program and how to install it;
+//! - otherwise the test prints a visible `SKIPPED: ...` line to stderr and
+//!   returns early (written past the harness's output capture, so a plain
+//!   `cargo test` shows it).
+//!
+//! ```no_run
+//! let Some(dot) = tmkit_testtools::require(&tmkit_testtools::DOT, "dot_accepts") else {
+//!     return;
+//! };
+//! ```
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that turns a missing program into a failure.
+pub const REQUIRE_ENV: &str = "TMKIT_REQUIRE_TOOLS";
+
+/// An external program some tests need.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    /// What it is, for messages.
+    pub name: &'static str,
+    /// Names (looked up in `PATH`) or absolute paths, tried in order.
+    pub candidates: &'static [&'static str],
+    /// How to install it.
+    pub install: &'static str,
+}
+
+/// Graphviz.
+pub const DOT: Tool = Tool {
+    name: "Graphviz `dot`",
+    candidates: &["dot"],
+    install: "apt-get install graphviz (or run .ci/run as root)",
+};
+
+/// PlantUML.
+pub const PLANTUML: Tool = Tool {
+    name: "PlantUML",
+    candidates: &["plantuml"],
+    install: "apt-get install plantuml (or run .ci/run as root)",
+};
+
+/// A headless Chromium (or Chrome).
+pub const CHROMIUM: Tool = Tool {
+    name: "Chromium",
+    candidates: &["chromium", "chromium-browser", "google-chrome"],
+    install: "apt-get install chromium fonts-dejavu-core (or run .ci/run as root)",
+};
+
+/// Node.js, which runs the ajv schema validator (see [`ajv_validator`]).
+pub const NODE: Tool = Tool {
+    name: "Node.js `node`",
+    candidates: &["node", "nodejs"],
+    install: "apt-get install nodejs npm (or run .ci/run as root)",
+};
+
+/// True when `TMKIT_REQUIRE_TOOLS=1`.
+pub fn required() -> bool {
+    std::env::var(REQUIRE_ENV).is_ok_and(|v| v.trim() == "1")
+}
+
+/// The path of `tool`, or None after printing `SKIPPED: ...` (or panicking
+/// when [`required`]). `test` names the test for the message.
+pub fn require(tool: &Tool, test: &str) -> Option<PathBuf> {
+    let found = tool.candidates.iter().find_map(|c| find_program(c));
+    found_or_skip(tool.name, tool.install, test, found, required())
+}
+
+/// The ajv validator of `scripts/schema-check/` (`validate.mjs`, with its
+/// `node_modules` installed by `npm ci`): returns `(node, script)`, or None
+/// after printing `SKIPPED: ...` (or panicking when [`required`]).
+pub fn ajv_validator(workspace: &Path, test: &str) -> Option<(PathBuf, PathBuf)> {
+    let dir = workspace.join("scripts/schema-check");
+    let node = require(&NODE, test)?;
+    let ready = dir.join("node_modules/ajv/package.json").is_file()
+        && dir.join("node_modules/ajv-formats/package.json").is_file();
+    let install = format!("npm ci --prefix {} (or run .ci/run)", dir.display());
+    found_or_skip(
+        "the ajv schema validator",
+        &install,
+        test,
+        ready.then(|| dir.join("validate.mjs")),
+        required(),
+    )
+    .map(|script| (node, script))
+}
+
+fn found_or_skip(
+    name: &str,
+    install: &str,
+    test: &str,
+    found: Option<PathBuf>,
+    required: bool,
+) -> Option<PathBuf> {
+    if found.is_some() {
+        return found;
+    }
+    if required {
+        panic!(
+            "{test}: {name} is required ({REQUIRE_ENV}=1) but not installed; install it: {install}"
+        );
+    }
+    // Written to the process's stderr directly, not with `eprintln!`: the
+    // test harness captures `eprintln!` of passing tests, and this line must
+    // show in a plain `cargo test`.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {test}: {name} is not installed ({install}; {REQUIRE_ENV}=1 makes this a failure)"
+    );
+    None
+}
+
+/// `program` as an absolute path (if it contains a `/`) or looked up in
+/// `PATH`: the first executable file of that name.
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return is_executable(&p).then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        p.is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_programs_in_path_and_by_absolute_path() {
+        assert!(find_program("sh").is_some());
+        assert!(find_program("/bin/sh").is_some());
+        assert!(find_program("no-such-program-tmkit").is_none());
+        assert!(find_program("/no/such/program").is_none());
+    }
+
+    #[test]
+    fn a_missing_tool_skips_or_fails() {
+        let sh = find_program("sh");
+        assert_eq!(found_or_skip("sh", "-", "t", sh.clone(), true), sh);
+        assert_eq!(found_or_skip("nothing", "nowhere", "t", None, false), None);
+        let r = std::panic::catch_unwind(|| found_or_skip("nothing", "nowhere", "t", None, true));
+        let msg = r.unwrap_err();
+        let msg = msg.downcast_ref::<String>().unwrap();
+        assert!(
+            msg.contains("nothing is required") && msg.contains("nowhere"),
+            "{msg}"
+        );
+    }
+}
