@@ -68,7 +68,14 @@ pub fn required() -> bool {
 /// when [`required`]). `test` names the test for the message.
 pub fn require(tool: &Tool, test: &str) -> Option<PathBuf> {
     let found = tool.candidates.iter().find_map(|c| find_program(c));
-    found_or_skip(tool.name, tool.install, test, found, required())
+    found_or_skip(
+        tool.name,
+        tool.install,
+        test,
+        found,
+        required(),
+        &mut std::io::stderr(),
+    )
 }
 
 /// The ajv validator of `scripts/schema-check/` (`validate.mjs`, with its
@@ -86,6 +93,7 @@ pub fn ajv_validator(workspace: &Path, test: &str) -> Option<(PathBuf, PathBuf)>
         test,
         ready.then(|| dir.join("validate.mjs")),
         required(),
+        &mut std::io::stderr(),
     )
     .map(|script| (node, script))
 }
@@ -96,6 +104,7 @@ fn found_or_skip(
     test: &str,
     found: Option<PathBuf>,
     required: bool,
+    out: &mut dyn Write,
 ) -> Option<PathBuf> {
     if found.is_some() {
         return found;
@@ -109,7 +118,7 @@ fn found_or_skip(
     // test harness captures `eprintln!` of passing tests, and this line must
     // show in a plain `cargo test`.
     let _ = writeln!(
-        std::io::stderr(),
+        out,
         "SKIPPED: {test}: {name} is not installed ({install}; {REQUIRE_ENV}=1 makes this a failure)"
     );
     None
@@ -155,10 +164,24 @@ mod tests {
 
     #[test]
     fn a_missing_tool_skips_or_fails() {
+        let mut out = Vec::new();
         let sh = find_program("sh");
-        assert_eq!(found_or_skip("sh", "-", "t", sh.clone(), true), sh);
-        assert_eq!(found_or_skip("nothing", "nowhere", "t", None, false), None);
-        let r = std::panic::catch_unwind(|| found_or_skip("nothing", "nowhere", "t", None, true));
+        assert_eq!(
+            found_or_skip("sh", "-", "t", sh.clone(), true, &mut out),
+            sh
+        );
+        assert!(out.is_empty());
+        assert_eq!(
+            found_or_skip("nothing", "nowhere", "t", None, false, &mut out),
+            None
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "SKIPPED: t: nothing is not installed (nowhere; TMKIT_REQUIRE_TOOLS=1 makes this a failure)\n"
+        );
+        let r = std::panic::catch_unwind(|| {
+            found_or_skip("nothing", "nowhere", "t", None, true, &mut Vec::new())
+        });
         let msg = r.unwrap_err();
         let msg = msg.downcast_ref::<String>().unwrap();
         assert!(
