@@ -269,3 +269,51 @@ fn schemas_compile_in_ajv_and_every_example_validates() {
     let (code, text) = ajv(&node, &script, &inline_flag, &[]);
     assert_eq!(code, 2, "{text}");
 }
+
+/// Every `pattern` of a schema, with its JSON pointer.
+fn patterns(v: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map {
+                match (k.as_str(), x) {
+                    ("pattern", serde_json::Value::String(p)) => {
+                        out.push((at.to_string(), p.clone()))
+                    }
+                    _ => patterns(x, &format!("{at}/{k}"), out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                patterns(x, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs without Node too: no pattern of either schema uses the syntax of
+/// other regex dialects that ECMA-262 lacks (inline flags such as `(?i)`,
+/// `\A`, `\z`, `\Z`, possessive or atomic groups). ajv is the real check
+/// (`schemas_compile_in_ajv_and_every_example_validates`).
+#[test]
+fn schema_patterns_use_no_non_ecma_syntax() {
+    let mut report = Test::new().args(["schema", "--output", "report"]).status(0);
+    let mut found = Vec::new();
+    patterns(&printed_schema(), "model", &mut found);
+    patterns(&report.json(), "report", &mut found);
+    assert!(found.len() >= 5, "{found:?}");
+    for (at, p) in &found {
+        let b = p.as_bytes();
+        let inline_flag = b
+            .windows(3)
+            .any(|w| w[0] == b'(' && w[1] == b'?' && (w[2].is_ascii_alphabetic() || w[2] == b'>'));
+        let anchors = ["\\A", "\\z", "\\Z", "*+", "++", "?+"]
+            .iter()
+            .any(|s| p.contains(s));
+        assert!(
+            !inline_flag && !anchors,
+            "{at}: pattern {p:?} is not ECMA-262"
+        );
+    }
+}
