@@ -4,6 +4,7 @@
 //! in [`Code::summary`], and `docs/diagnostics.md` documents each one.
 
 use crate::span::{Files, Span};
+use crate::text::{escape_controls, escaped_len};
 use serde::Serialize;
 
 /// How bad a diagnostic is.
@@ -198,6 +199,11 @@ pub fn sort(diags: &mut [Diagnostic]) {
 
 /// Renders diagnostics the way rustc does (`error[E0101]: ...`, the file, the
 /// source line underlined, notes and help), followed by a summary line.
+///
+/// Every piece of text that comes from the input (messages, labels, notes,
+/// help, file names and source lines) goes through
+/// [`escape_controls`](crate::text::escape_controls): control characters
+/// and bidi overrides are shown as `\u{1b}`, never sent to the terminal.
 pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let renderer = if color {
@@ -211,8 +217,11 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let mut group =
-            Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+        let mut group = Group::with_title(
+            level
+                .primary_title(escape_controls(&d.message))
+                .id(d.code.as_str()),
+        );
         let mut labels: Vec<&Label> = d.primary.iter().collect();
         labels.extend(d.secondary.iter());
         // One snippet per file, primary file first.
@@ -224,6 +233,7 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         }
         for fid in seen_files {
             let file = files.get(fid);
+            let path = escape_controls(&file.display);
             let here: Vec<(usize, &&Label)> = labels
                 .iter()
                 .enumerate()
@@ -253,22 +263,25 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
                         .filter(|(_, l)| (from..=to).contains(&l.span.line))
                     {
                         group = group.element(
-                            Origin::path(file.display.as_str())
+                            Origin::path(path.clone())
                                 .line(l.span.line as usize)
                                 .char_column(l.span.column as usize),
                         );
                         if !l.message.is_empty() {
                             group = group.element(Level::NOTE.message(format!(
                                 "{}:{}: {} (line too long to show)",
-                                l.span.line, l.span.column, l.message
+                                l.span.line,
+                                l.span.column,
+                                escape_controls(&l.message)
                             )));
                         }
                     }
                     continue;
                 }
-                let mut snippet = Snippet::source(text)
+                let shown = escape_controls(text);
+                let mut snippet = Snippet::source(shown.clone())
                     .line_start(from as usize)
-                    .path(file.display.as_str())
+                    .path(path.clone())
                     .fold(true);
                 for (i, l) in here
                     .iter()
@@ -284,16 +297,19 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
                         l.span.start.saturating_sub(start),
                         l.span.end.saturating_sub(start),
                     );
-                    snippet = snippet.annotation(kind.span(s0..e0).label(l.message.as_str()));
+                    // The same range in the escaped text.
+                    let (s0, e0) = (escaped_len(&text[..s0]), escaped_len(&text[..e0]));
+                    snippet =
+                        snippet.annotation(kind.span(s0..e0).label(escape_controls(&l.message)));
                 }
                 group = group.element(snippet);
             }
         }
         for n in &d.notes {
-            group = group.element(Level::NOTE.message(n.as_str()));
+            group = group.element(Level::NOTE.message(escape_controls(n)));
         }
         if let Some(h) = &d.help {
-            group = group.element(Level::HELP.message(h.as_str()));
+            group = group.element(Level::HELP.message(escape_controls(h)));
         }
         let report: Vec<Group<'_>> = vec![group];
         out.push_str(&renderer.render(&report));
@@ -442,6 +458,65 @@ mod tests {
             .map(|c| format!("{} {}", c.as_str(), c.summary()))
             .collect();
         insta::assert_snapshot!(listing.join("\n"));
+    }
+
+    #[test]
+    fn human_output_escapes_user_text_even_in_colour() {
+        let mut files = Files::new();
+        let text = "title: \"x\u{1b}]52;c;aGk=\u{7}\rok\u{9b}\u{202e}\"\n";
+        let id = files.add(crate::span::SourceFile::new(
+            "m\u{1b}[2J.yaml".into(),
+            "m.yaml".into(),
+            "m.yaml".into(),
+            text.into(),
+        ));
+        let span = Span {
+            file: id,
+            start: 7,
+            end: text.len() - 1,
+            line: 1,
+            column: 8,
+        };
+        let d = Diagnostic::new(Code::WrongType, "bad \u{1b}[2J value")
+            .at(span, "label \u{7}")
+            .note("note \r")
+            .help("help \u{0}");
+        for color in [false, true] {
+            let out = render_human(std::slice::from_ref(&d), &files, color);
+            // Only tmkit's own SGR sequences (`ESC [ digits/; m`) remain.
+            let mut rest = String::new();
+            let mut chars = out.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' && chars.peek() == Some(&'[') {
+                    chars.next();
+                    let mut ok = false;
+                    for c in chars.by_ref() {
+                        if c == 'm' {
+                            ok = true;
+                            break;
+                        }
+                        assert!(c.is_ascii_digit() || c == ';', "non-SGR escape in {out:?}");
+                    }
+                    assert!(ok, "unterminated escape in {out:?}");
+                } else {
+                    rest.push(c);
+                }
+            }
+            assert!(
+                !rest.chars().any(crate::text::is_unsafe_char),
+                "raw control in {rest:?}"
+            );
+            for shown in [
+                "bad \\u{1b}[2J value",
+                "m\\u{1b}[2J.yaml",
+                "\\u{1b}]52;c;aGk=\\u{7}\\u{d}ok\\u{9b}\\u{202e}",
+                "label \\u{7}",
+                "note \\u{d}",
+                "help \\u{0}",
+            ] {
+                assert!(rest.contains(shown), "{shown:?} not in {rest}");
+            }
+        }
     }
 
     #[test]

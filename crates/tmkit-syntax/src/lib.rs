@@ -16,6 +16,7 @@ pub mod load;
 pub mod node;
 pub mod raw;
 pub mod span;
+pub mod text;
 mod tree;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};

@@ -70,10 +70,10 @@ pub fn run(args: Args) -> u8 {
     };
     let code = print(&args, &diags, &checked.files, code);
     for v in &violations {
-        eprintln!("gate failed [{}]: {}", v.policy, v.message);
+        eprintln_escaped!("gate failed [{}]: {}", v.policy, v.message);
     }
     if args.deny.contains(&Deny::Warnings) && warnings > 0 && !has_errors {
-        eprintln!(
+        eprintln_escaped!(
             "gate failed [deny warnings]: {warnings} warning{}",
             if warnings == 1 { "" } else { "s" }
         );
@@ -81,7 +81,7 @@ pub fn run(args: Args) -> u8 {
     if code == super::EXIT_OK && args.format == Format::Human {
         if let Some(m) = &checked.model {
             let r = m.root();
-            eprintln!(
+            eprintln_escaped!(
                 "ok: {} ({}) is valid: {} model file{}",
                 r.qid,
                 r.title,

@@ -56,7 +56,7 @@ pub fn run(args: Args) -> u8 {
     let date = match &args.date {
         Some(d) if is_date(d) => Some(d.clone()),
         Some(d) => {
-            eprintln!("error: --date expects YYYY-MM-DD, got {d:?}");
+            eprintln_escaped!("error: --date expects YYYY-MM-DD, got {d:?}");
             return super::EXIT_INVALID;
         }
         None => std::env::var("SOURCE_DATE_EPOCH")
@@ -83,7 +83,7 @@ pub fn run(args: Args) -> u8 {
     match super::write_output(args.out.as_deref(), text.as_bytes(), &checked.files) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln_escaped!("error: {e}");
             super::EXIT_INVALID
         }
     }
