@@ -395,14 +395,18 @@ fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
     out
 }
 
-/// Neutralises a cell that a spreadsheet would evaluate as a formula
-/// (`=`, `+`, `-`, `@`, tab or CR at the start): every CSV writer of tmkit
-/// goes through this one function.
+/// Makes a cell safe for a spreadsheet and a terminal: every CSV writer of
+/// tmkit goes through this one function. Control characters but `\n` (NUL,
+/// ESC, tab, CR...) and bidi overrides are written as `\u{HEX}`
+/// ([`escape_controls`](tmkit_syntax::text::escape_controls)), so a cell can
+/// no longer start with a tab or CR; a cell that a spreadsheet would then
+/// evaluate as a formula (`=`, `+`, `-`, `@` at the start) gets a leading `'`.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let cell = tmkit_syntax::text::escape_controls(cell);
+    if cell.starts_with(['=', '+', '-', '@']) {
         format!("'{cell}")
     } else {
-        cell.to_string()
+        cell.into_owned()
     }
 }
 

@@ -142,3 +142,41 @@ fn json_escapes_nul_and_controls() {
     assert!(msg.contains("k\0"), "NUL lost: {msg:?}");
     t.stdout_contains("\\u0000");
 }
+
+#[test]
+fn machine_outputs_never_carry_nul_or_escape_bytes() {
+    let model = hostile_model();
+    for args in [
+        &["matrix", "--format", "csv"][..],
+        &["export", "--format", "csv"],
+        &["export", "--format", "csv", "--rows", "mitigations"],
+        &["matrix", "--format", "json"],
+        &["metrics", "--format", "json"],
+        &["export", "--format", "sarif"],
+        &["check", "--format", "sarif", "--deny", "warnings"],
+    ] {
+        let mut t = Test::new().model(&model).args(args).status(0);
+        let out = t.output().stdout.clone();
+        // CSV ends its records with CRLF; nothing else below 0x20 but LF.
+        let bad: Vec<u8> = out
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| {
+                b < 0x20 && b != b'\n' && !(b == b'\r' && out.get(i + 1) == Some(&b'\n'))
+            })
+            .map(|(_, &b)| b)
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{args:?}: raw control bytes {bad:?}\n{}",
+            t.describe()
+        );
+    }
+    // The CSV shows them escaped, as the terminal does.
+    Test::new()
+        .model(&model)
+        .args(["export", "--format", "csv"])
+        .status(0)
+        .stdout_contains("Defacement \\u{1b}[2J")
+        .stdout_contains("passed\\u{0}");
+}
