@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use tmkit_analysis::{Analysis, Rating, Status};
 use tmkit_model::{Model, SpanTable};
-use tmkit_syntax::{Diagnostic, Files, Severity, Span};
+use tmkit_syntax::{Diagnostics, Files, Severity, Span};
 
 /// The JSON Schema URI written in `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -325,20 +325,21 @@ fn capitalise(s: &str) -> String {
 
 /// SARIF for check diagnostics, artifact URIs relative to the root model's
 /// directory.
-pub fn diagnostics_to_sarif(diags: &[Diagnostic], files: &Files, tool_version: &str) -> String {
+pub fn diagnostics_to_sarif(diags: &Diagnostics, files: &Files, tool_version: &str) -> String {
     diagnostics_to_sarif_with(diags, files, tool_version, &SarifOptions::default())
 }
 
-/// [`diagnostics_to_sarif`] with options.
+/// [`diagnostics_to_sarif`] with options. Diagnostics past the cap are
+/// one last result (E0020) saying how many were omitted.
 pub fn diagnostics_to_sarif_with(
-    diags: &[Diagnostic],
+    diags: &Diagnostics,
     files: &Files,
     tool_version: &str,
     opts: &SarifOptions,
 ) -> String {
     let mut codes = BTreeMap::new();
     let mut results = Vec::new();
-    for d in diags {
+    for d in diags.shown() {
         codes.insert(d.code.as_str(), d.code);
         let mut result = Map::new();
         result.insert("ruleId".into(), json!(d.code.as_str()));

@@ -66,6 +66,7 @@ codes! {
     MissingFile = "E0013", Error, "a component or import file does not exist";
     NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
     TabIndentation = "E0015", Error, "a tab is used for indentation";
+    DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";
@@ -181,6 +182,163 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics a run keeps by default (`tmkit check --max-diagnostics`).
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1_000;
+
+/// The diagnostics of a run, kept up to a cap: past it, they are only
+/// counted, so hostile input that breaks a rule a million times costs a
+/// count, not a million diagnostics in memory and on screen. Every sink
+/// ([`render_human`], [`render_json`], SARIF) ends with [`Self::omission`]
+/// when some were dropped, and the totals ([`Self::errors`],
+/// [`Self::warnings`]) include them.
+///
+/// It reads as a slice of the kept diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostics {
+    kept: Vec<Diagnostic>,
+    cap: usize,
+    omitted_errors: usize,
+    omitted_warnings: usize,
+}
+
+impl Default for Diagnostics {
+    fn default() -> Self {
+        Diagnostics::with_cap(DEFAULT_MAX_DIAGNOSTICS)
+    }
+}
+
+impl Diagnostics {
+    /// An empty list keeping at most `cap` diagnostics.
+    pub fn with_cap(cap: usize) -> Self {
+        Diagnostics {
+            kept: Vec::new(),
+            cap,
+            omitted_errors: 0,
+            omitted_warnings: 0,
+        }
+    }
+
+    /// The most diagnostics kept.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Keeps `d`, or only counts it when the cap is reached.
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.kept.len() < self.cap {
+            self.kept.push(d);
+        } else if d.is_error() {
+            self.omitted_errors += 1;
+        } else {
+            self.omitted_warnings += 1;
+        }
+    }
+
+    /// Moves every diagnostic of `other` (and its omitted counts) here.
+    pub fn append(&mut self, other: &mut Diagnostics) {
+        for d in other.kept.drain(..) {
+            self.push(d);
+        }
+        self.omitted_errors += std::mem::take(&mut other.omitted_errors);
+        self.omitted_warnings += std::mem::take(&mut other.omitted_warnings);
+    }
+
+    /// How many were counted but not kept.
+    pub fn omitted(&self) -> usize {
+        self.omitted_errors + self.omitted_warnings
+    }
+
+    /// Errors, kept or not.
+    pub fn errors(&self) -> usize {
+        self.kept.iter().filter(|d| d.is_error()).count() + self.omitted_errors
+    }
+
+    /// Warnings, kept or not.
+    pub fn warnings(&self) -> usize {
+        self.kept.iter().filter(|d| !d.is_error()).count() + self.omitted_warnings
+    }
+
+    /// True when any diagnostic, kept or not, is an error.
+    pub fn has_errors(&self) -> bool {
+        self.omitted_errors > 0 || self.kept.iter().any(Diagnostic::is_error)
+    }
+
+    /// The note that ends every output when diagnostics were omitted (code
+    /// E0020; an error when an omitted one is).
+    pub fn omission(&self) -> Option<Diagnostic> {
+        let n = self.omitted();
+        if n == 0 {
+            return None;
+        }
+        let mut d = Diagnostic::new(
+            Code::DiagnosticsOmitted,
+            format!(
+                "{n} more diagnostic{} omitted ({}, {}): only the first {} are kept",
+                if n == 1 { "" } else { "s" },
+                plural(self.omitted_errors, "error"),
+                plural(self.omitted_warnings, "warning"),
+                self.cap
+            ),
+        )
+        .help("fix the problems shown and check again, or raise the cap with `tmkit check --max-diagnostics N`");
+        if self.omitted_errors == 0 {
+            d.severity = Severity::Warning;
+        }
+        Some(d)
+    }
+
+    /// The kept diagnostics followed by the [`Self::omission`] note, if any:
+    /// what a sink shows.
+    pub fn shown(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Diagnostic>> {
+        self.kept
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .chain(self.omission().map(std::borrow::Cow::Owned))
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+impl std::ops::Deref for Diagnostics {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.kept
+    }
+}
+
+impl std::ops::DerefMut for Diagnostics {
+    fn deref_mut(&mut self) -> &mut [Diagnostic] {
+        &mut self.kept
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.kept.iter()
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        for d in iter {
+            self.push(d);
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    /// The diagnostics under the default cap.
+    fn from(list: Vec<Diagnostic>) -> Self {
+        let mut out = Diagnostics::default();
+        out.extend(list);
+        out
+    }
+}
+
 /// Sorts diagnostics by file, position, then code, for deterministic output.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -204,7 +362,7 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// help, file names and source lines) goes through
 /// [`escape_controls`](crate::text::escape_controls): control characters
 /// and bidi overrides are shown as `\u{1b}`, never sent to the terminal.
-pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
+pub fn render_human(diags: &Diagnostics, files: &Files, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let renderer = if color {
         Renderer::styled()
@@ -212,7 +370,7 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         Renderer::plain()
     };
     let mut out = String::new();
-    for d in diags {
+    for d in diags.shown() {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
@@ -315,8 +473,7 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let (errors, warnings) = (diags.errors(), diags.warnings());
     if errors + warnings > 0 {
         out.push_str(&format!(
             "{} error{}, {} warning{}\n",
@@ -378,9 +535,11 @@ struct JsonLocation<'a> {
     message: &'a str,
 }
 
-/// Renders diagnostics as a JSON array (one object per diagnostic).
-pub fn render_json(diags: &[Diagnostic], files: &Files) -> String {
-    let items: Vec<JsonDiagnostic<'_>> = diags
+/// Renders diagnostics as a JSON array (one object per diagnostic, the
+/// omission note last).
+pub fn render_json(diags: &Diagnostics, files: &Files) -> String {
+    let shown: Vec<std::borrow::Cow<'_, Diagnostic>> = diags.shown().collect();
+    let items: Vec<JsonDiagnostic<'_>> = shown
         .iter()
         .map(|d| {
             let p = d.primary.as_ref();
@@ -482,7 +641,7 @@ mod tests {
             .note("note \r")
             .help("help \u{0}");
         for color in [false, true] {
-            let out = render_human(std::slice::from_ref(&d), &files, color);
+            let out = render_human(&vec![d.clone()].into(), &files, color);
             // Only tmkit's own SGR sequences (`ESC [ digits/; m`) remain.
             let mut rest = String::new();
             let mut chars = out.chars().peekable();
@@ -517,6 +676,47 @@ mod tests {
                 assert!(rest.contains(shown), "{shown:?} not in {rest}");
             }
         }
+    }
+
+    #[test]
+    fn diagnostics_past_the_cap_are_counted_not_kept() {
+        let err = || Diagnostic::new(Code::UnknownField, "e");
+        let warn = || Diagnostic::new(Code::ThreatWithoutTargets, "w");
+        let mut a = Diagnostics::with_cap(3);
+        a.extend([err(), warn(), err(), err(), warn()]);
+        assert_eq!(
+            (a.len(), a.omitted(), a.errors(), a.warnings()),
+            (3, 2, 3, 2)
+        );
+        let mut b = Diagnostics::with_cap(3);
+        b.extend([warn(), warn(), warn(), warn()]);
+        // Appending keeps the receiver's cap and adds the other's counts.
+        a.append(&mut b);
+        assert_eq!(
+            (a.len(), a.omitted(), a.errors(), a.warnings()),
+            (3, 6, 3, 6)
+        );
+        assert!(a.has_errors());
+        let note = a.omission().expect("an omission note");
+        assert_eq!(note.code, Code::DiagnosticsOmitted);
+        assert_eq!(note.severity, Severity::Error, "an error was omitted");
+        assert_eq!(
+            note.message,
+            "6 more diagnostics omitted (1 error, 5 warnings): only the first 3 are kept"
+        );
+        assert_eq!(a.shown().count(), 4);
+        let mut w = Diagnostics::with_cap(1);
+        w.extend([warn(), warn()]);
+        assert_eq!(w.omission().map(|d| d.severity), Some(Severity::Warning));
+        assert!(!w.has_errors());
+        // Only omitted errors still make the run fail.
+        let mut c = Diagnostics::with_cap(1);
+        c.extend([warn(), err()]);
+        assert!(c.has_errors());
+        assert_eq!(c.omission().map(|d| d.severity), Some(Severity::Error));
+        assert!(Diagnostics::with_cap(5).omission().is_none());
+        let summary = render_human(&c, &Files::new(), false);
+        assert!(summary.ends_with("1 error, 1 warning\n"), "{summary}");
     }
 
     #[test]

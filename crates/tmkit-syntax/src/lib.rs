@@ -19,5 +19,5 @@ pub mod span;
 pub mod text;
 mod tree;
 
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Label, Severity};
 pub use span::{FileId, Files, SourceFile, Span};

@@ -146,7 +146,7 @@ fn a_diagnostic_without_a_place_points_at_the_root_file() {
     let checked = tmkit_model::check_str("tmkit: 1\nid: X\ntitle: t\n");
     let d =
         tmkit_syntax::Diagnostic::new(tmkit_syntax::Code::Io, "something about the whole model");
-    let text = sarif::diagnostics_to_sarif(&[d], &checked.files, "0.1.0");
+    let text = sarif::diagnostics_to_sarif(&vec![d].into(), &checked.files, "0.1.0");
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("sarif-schema-2.1.0.json"), &doc);
     let loc = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
@@ -154,7 +154,7 @@ fn a_diagnostic_without_a_place_points_at_the_root_file() {
     assert_eq!(loc["region"]["startLine"], 1);
     // With no file at all, there is no location, and the log is still valid.
     let d = tmkit_syntax::Diagnostic::new(tmkit_syntax::Code::NoModelFound, "no model");
-    let text = sarif::diagnostics_to_sarif(&[d], &tmkit_syntax::Files::new(), "0.1.0");
+    let text = sarif::diagnostics_to_sarif(&vec![d].into(), &tmkit_syntax::Files::new(), "0.1.0");
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("sarif-schema-2.1.0.json"), &doc);
     assert!(doc["runs"][0]["results"][0].get("locations").is_none());

@@ -63,7 +63,10 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
     let path = match model_path(path) {
         Ok(p) => p,
         Err(d) => {
-            eprint!("{}", render_human(&[d], &Files::new(), stderr_color()));
+            eprint!(
+                "{}",
+                render_human(&vec![d].into(), &Files::new(), stderr_color())
+            );
             return Err(EXIT_INVALID);
         }
     };
