@@ -79,16 +79,20 @@ impl MatrixOptions {
     }
 }
 
-/// Renders the matrix of every analysed model.
+/// Renders the matrix of every analysed model. Text and Markdown show
+/// control characters of the model's text escaped
+/// ([`escape_controls`](tmkit_syntax::text::escape_controls)); JSON escapes
+/// them as JSON does, CSV as [`neutralise`] does.
 pub fn render(analysis: &Analysis, model: &Model, options: &MatrixOptions) -> String {
-    match (options.format, options.open_only) {
-        (MatrixFormat::Json, _) => render_json(analysis, model, options.open_only),
-        (MatrixFormat::Csv, _) => render_csv(analysis, model, options.open_only),
+    let text = match (options.format, options.open_only) {
+        (MatrixFormat::Json, _) => return render_json(analysis, model, options.open_only),
+        (MatrixFormat::Csv, _) => return render_csv(analysis, model, options.open_only),
         (MatrixFormat::Text, true) => render_open_text(analysis, model),
         (MatrixFormat::Markdown, true) => render_open_markdown(analysis, model),
         (MatrixFormat::Text, false) => render_table(analysis, model, options.width, false),
         (MatrixFormat::Markdown, false) => render_table(analysis, model, options.width, true),
-    }
+    };
+    tmkit_syntax::text::escape_controls(&text).into_owned()
 }
 
 fn verdict_label(v: VerdictKind) -> &'static str {
@@ -391,14 +395,18 @@ fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
     out
 }
 
-/// Neutralises a cell that a spreadsheet would evaluate as a formula
-/// (`=`, `+`, `-`, `@`, tab or CR at the start): every CSV writer of tmkit
-/// goes through this one function.
+/// Makes a cell safe for a spreadsheet and a terminal: every CSV writer of
+/// tmkit goes through this one function. Control characters but `\n` (NUL,
+/// ESC, tab, CR...) and bidi overrides are written as `\u{HEX}`
+/// ([`escape_controls`](tmkit_syntax::text::escape_controls)), so a cell can
+/// no longer start with a tab or CR; a cell that a spreadsheet would then
+/// evaluate as a formula (`=`, `+`, `-`, `@` at the start) gets a leading `'`.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let cell = tmkit_syntax::text::escape_controls(cell);
+    if cell.starts_with(['=', '+', '-', '@']) {
         format!("'{cell}")
     } else {
-        cell.to_string()
+        cell.into_owned()
     }
 }
 

@@ -35,6 +35,8 @@ const WORST: usize = 10;
 const WIDTH: usize = 100;
 
 /// Renders the metrics of the root model (rolled up over its components).
+/// The text summary shows control characters of the model's text escaped
+/// ([`escape_controls`](tmkit_syntax::text::escape_controls)).
 pub fn render(analysis: &Analysis, model: &Model, format: MetricsFormat) -> String {
     let metrics = analysis.metrics(model, 0);
     match format {
@@ -43,7 +45,10 @@ pub fn render(analysis: &Analysis, model: &Model, format: MetricsFormat) -> Stri
             s.push('\n');
             s
         }
-        MetricsFormat::Text => render_text(analysis, model, &metrics),
+        MetricsFormat::Text => {
+            tmkit_syntax::text::escape_controls(&render_text(analysis, model, &metrics))
+                .into_owned()
+        }
     }
 }
 

@@ -374,12 +374,18 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)"] {
             assert_eq!(neutralise(bad), format!("'{bad}"));
         }
-        for ok in ["plain", "1.5", "a=b", " =x", ""] {
+        for ok in ["plain", "1.5", "a=b", " =x", "", "two\nlines"] {
             assert_eq!(neutralise(ok), ok);
         }
+        // Control characters are shown escaped: a cell no longer starts
+        // with a raw tab or CR, and NUL never reaches the file.
+        assert_eq!(neutralise("\tx"), "\\u{9}x");
+        assert_eq!(neutralise("\rx"), "\\u{d}x");
+        assert_eq!(neutralise("a\0b\u{1b}[2J"), "a\\u{0}b\\u{1b}[2J");
+        assert_eq!(neutralise("=\0"), "'=\\u{0}");
     }
 
     #[test]

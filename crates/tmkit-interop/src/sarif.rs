@@ -19,14 +19,16 @@
 //! Artifact URIs are the files' paths relative to the root model's
 //! directory, prefixed by [`SarifOptions::uri_prefix`] (the model directory's
 //! path relative to the repository root; see [`repo_prefix`]), with
-//! `uriBaseId` `%SRCROOT%`. Output is deterministic.
+//! `uriBaseId` `%SRCROOT%`, percent-encoded per RFC 3986 ([`path_to_uri`]).
+//! Output is deterministic.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
 use tmkit_analysis::{Analysis, Rating, Status};
 use tmkit_model::{Model, SpanTable};
-use tmkit_syntax::{Diagnostic, Files, Severity, Span};
+use tmkit_syntax::{Diagnostics, Files, Severity, Span};
 
 /// The JSON Schema URI written in `$schema`.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -148,6 +150,24 @@ fn strip_nulls(v: Value) -> Value {
     }
 }
 
+/// Bytes kept as they are in a URI path segment: RFC 3986 `unreserved`
+/// (letters, digits, `-`, `.`, `_`, `~`); everything else is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A relative `/`-separated path as an RFC 3986 relative reference: each
+/// segment percent-encoded (UTF-8), so spaces, `#`, `%`, `?` and non-ASCII
+/// survive and decoding gives the path back.
+pub fn path_to_uri(path: &str) -> String {
+    path.split('/')
+        .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn artifact(files: &Files, span: &Span, opts: &SarifOptions) -> Value {
     let file = files.get(span.file);
     let rel = if file.relative.is_empty() {
@@ -155,7 +175,8 @@ fn artifact(files: &Files, span: &Span, opts: &SarifOptions) -> Value {
     } else {
         file.relative.clone()
     };
-    json!({ "uri": format!("{}{}", opts.uri_prefix, rel), "uriBaseId": "%SRCROOT%" })
+    let uri = path_to_uri(&format!("{}{}", opts.uri_prefix, rel));
+    json!({ "uri": uri, "uriBaseId": "%SRCROOT%" })
 }
 
 fn region(files: &Files, span: &Span) -> Value {
@@ -304,20 +325,21 @@ fn capitalise(s: &str) -> String {
 
 /// SARIF for check diagnostics, artifact URIs relative to the root model's
 /// directory.
-pub fn diagnostics_to_sarif(diags: &[Diagnostic], files: &Files, tool_version: &str) -> String {
+pub fn diagnostics_to_sarif(diags: &Diagnostics, files: &Files, tool_version: &str) -> String {
     diagnostics_to_sarif_with(diags, files, tool_version, &SarifOptions::default())
 }
 
-/// [`diagnostics_to_sarif`] with options.
+/// [`diagnostics_to_sarif`] with options. Diagnostics past the cap are
+/// one last result (E0020) saying how many were omitted.
 pub fn diagnostics_to_sarif_with(
-    diags: &[Diagnostic],
+    diags: &Diagnostics,
     files: &Files,
     tool_version: &str,
     opts: &SarifOptions,
 ) -> String {
     let mut codes = BTreeMap::new();
     let mut results = Vec::new();
-    for d in diags {
+    for d in diags.shown() {
         codes.insert(d.code.as_str(), d.code);
         let mut result = Map::new();
         result.insert("ruleId".into(), json!(d.code.as_str()));

@@ -7,7 +7,7 @@ use crate::cvss;
 use crate::model::*;
 use std::collections::HashMap;
 use tmkit_syntax::decode::truncate;
-use tmkit_syntax::diagnostic::did_you_mean;
+use tmkit_syntax::diagnostic::{Diagnostics, did_you_mean};
 use tmkit_syntax::load::{DocKind, Loaded};
 use tmkit_syntax::raw::*;
 use tmkit_syntax::{Code, Diagnostic, Span};
@@ -55,7 +55,7 @@ struct Scope {
 
 struct Builder<'a> {
     loaded: &'a Loaded,
-    diags: Vec<Diagnostic>,
+    diags: Diagnostics,
     spans: SpanTable,
     qids: Vec<Qid>,
     scopes: Vec<Scope>,
@@ -98,7 +98,7 @@ fn text(s: &Option<Sp<String>>) -> Option<String> {
 
 /// Builds the model and reports every rule it breaks; the caller keeps the
 /// model only when no diagnostic (of any stage) is an error.
-pub fn build(loaded: &mut Loaded) -> (Model, Vec<Diagnostic>, SpanTable) {
+pub fn build(loaded: &mut Loaded) -> (Model, Diagnostics, SpanTable) {
     // The raw documents move out of `loaded` so that each one is freed as
     // soon as its model is built: peak memory holds the raw documents or the
     // model, not both in full.
@@ -113,7 +113,7 @@ pub fn build(loaded: &mut Loaded) -> (Model, Vec<Diagnostic>, SpanTable) {
     let loaded: &Loaded = loaded;
     let mut b = Builder {
         loaded,
-        diags: Vec::new(),
+        diags: Diagnostics::with_cap(loaded.diagnostics.cap()),
         spans: SpanTable::default(),
         qids: Vec::new(),
         scopes: Vec::new(),

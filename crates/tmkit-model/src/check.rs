@@ -3,10 +3,11 @@
 use crate::model::{Model, Qid};
 use std::collections::HashMap;
 use std::path::Path;
+use tmkit_syntax::diagnostic::Diagnostics;
 use tmkit_syntax::fs::{FileSystem, MemoryFs, RealFs};
 use tmkit_syntax::load::load;
 use tmkit_syntax::node::Limits;
-use tmkit_syntax::{Diagnostic, Files, Span};
+use tmkit_syntax::{Files, Span};
 
 /// Where each element was written: qualified id -> span of its `id` value
 /// (or of its mapping, for elements without an id).
@@ -29,8 +30,9 @@ impl SpanTable {
 pub struct Checked {
     /// The model, when there is no error (warnings allowed).
     pub model: Option<Model>,
-    /// Every problem found, sorted by file and position.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem found, sorted by file and position, up to
+    /// [`Limits::max_diagnostics`] (the rest counted).
+    pub diagnostics: Diagnostics,
     /// Every file read.
     pub files: Files,
     /// Where each element was written.
@@ -40,7 +42,7 @@ pub struct Checked {
 impl Checked {
     /// True when any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.diagnostics.has_errors()
     }
 }
 
@@ -54,14 +56,14 @@ pub fn check_path(path: &Path) -> Checked {
 pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) -> Checked {
     let mut loaded = load(fs, path, limits);
     let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
-        (None, Vec::new(), SpanTable::default())
+        (None, Diagnostics::default(), SpanTable::default())
     } else {
         let (model, diagnostics, spans) = crate::build::build(&mut loaded);
         (Some(model), diagnostics, spans)
     };
     let mut all = loaded.diagnostics;
     all.append(&mut diagnostics);
-    let has_errors = all.iter().any(Diagnostic::is_error);
+    let has_errors = all.has_errors();
     tmkit_syntax::diagnostic::sort(&mut all);
     Checked {
         model: if has_errors { None } else { model },

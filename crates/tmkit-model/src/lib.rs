@@ -13,4 +13,4 @@ pub mod taxonomy;
 
 pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};
 pub use model::*;
-pub use tmkit_syntax::{Code, Diagnostic, Severity};
+pub use tmkit_syntax::{Code, Diagnostic, Diagnostics, Severity};

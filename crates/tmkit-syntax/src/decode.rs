@@ -1,7 +1,7 @@
 //! Decoding a [`Node`] tree into the [`raw`](crate::raw) types, reporting
 //! every unknown field (with a suggestion), wrong type and missing field.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::node::{Key, Node, Value};
 use crate::raw::*;
 use crate::span::Span;
@@ -9,8 +9,8 @@ use crate::span::Span;
 /// Decodes documents, collecting diagnostics.
 #[derive(Debug, Default)]
 pub struct Decoder {
-    /// Every problem found so far.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every problem found so far (up to the cap).
+    pub diagnostics: Diagnostics,
 }
 
 /// A mapping being read field by field.
@@ -52,9 +52,16 @@ pub fn is_placeholder(s: &str) -> bool {
 }
 
 impl Decoder {
-    /// A new decoder.
+    /// A new decoder, keeping the default number of diagnostics.
     pub fn new() -> Self {
         Decoder::default()
+    }
+
+    /// A new decoder keeping at most `cap` diagnostics.
+    pub fn with_cap(cap: usize) -> Self {
+        Decoder {
+            diagnostics: Diagnostics::with_cap(cap),
+        }
     }
 
     fn push(&mut self, d: Diagnostic) {
@@ -707,7 +714,7 @@ mod tests {
         let n = parse(&f, FileId(0), &Limits::default()).expect("parses");
         let mut d = Decoder::new();
         let doc = d.document(&n);
-        (doc, d.diagnostics)
+        (doc, d.diagnostics.to_vec())
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! in [`Code::summary`], and `docs/diagnostics.md` documents each one.
 
 use crate::span::{Files, Span};
+use crate::text::{escape_controls, escaped_len};
 use serde::Serialize;
 
 /// How bad a diagnostic is.
@@ -67,6 +68,7 @@ codes! {
     TabIndentation = "E0015", Error, "a tab is used for indentation";
     ComponentListedTwice = "E0016", Error, "a model lists the same component file twice";
     EmptyIncludePath = "E0017", Error, "a component or import path is empty";
+    DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";
@@ -184,6 +186,163 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics a run keeps by default (`tmkit check --max-diagnostics`).
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1_000;
+
+/// The diagnostics of a run, kept up to a cap: past it, they are only
+/// counted, so hostile input that breaks a rule a million times costs a
+/// count, not a million diagnostics in memory and on screen. Every sink
+/// ([`render_human`], [`render_json`], SARIF) ends with [`Self::omission`]
+/// when some were dropped, and the totals ([`Self::errors`],
+/// [`Self::warnings`]) include them.
+///
+/// It reads as a slice of the kept diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostics {
+    kept: Vec<Diagnostic>,
+    cap: usize,
+    omitted_errors: usize,
+    omitted_warnings: usize,
+}
+
+impl Default for Diagnostics {
+    fn default() -> Self {
+        Diagnostics::with_cap(DEFAULT_MAX_DIAGNOSTICS)
+    }
+}
+
+impl Diagnostics {
+    /// An empty list keeping at most `cap` diagnostics.
+    pub fn with_cap(cap: usize) -> Self {
+        Diagnostics {
+            kept: Vec::new(),
+            cap,
+            omitted_errors: 0,
+            omitted_warnings: 0,
+        }
+    }
+
+    /// The most diagnostics kept.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Keeps `d`, or only counts it when the cap is reached.
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.kept.len() < self.cap {
+            self.kept.push(d);
+        } else if d.is_error() {
+            self.omitted_errors += 1;
+        } else {
+            self.omitted_warnings += 1;
+        }
+    }
+
+    /// Moves every diagnostic of `other` (and its omitted counts) here.
+    pub fn append(&mut self, other: &mut Diagnostics) {
+        for d in other.kept.drain(..) {
+            self.push(d);
+        }
+        self.omitted_errors += std::mem::take(&mut other.omitted_errors);
+        self.omitted_warnings += std::mem::take(&mut other.omitted_warnings);
+    }
+
+    /// How many were counted but not kept.
+    pub fn omitted(&self) -> usize {
+        self.omitted_errors + self.omitted_warnings
+    }
+
+    /// Errors, kept or not.
+    pub fn errors(&self) -> usize {
+        self.kept.iter().filter(|d| d.is_error()).count() + self.omitted_errors
+    }
+
+    /// Warnings, kept or not.
+    pub fn warnings(&self) -> usize {
+        self.kept.iter().filter(|d| !d.is_error()).count() + self.omitted_warnings
+    }
+
+    /// True when any diagnostic, kept or not, is an error.
+    pub fn has_errors(&self) -> bool {
+        self.omitted_errors > 0 || self.kept.iter().any(Diagnostic::is_error)
+    }
+
+    /// The note that ends every output when diagnostics were omitted (code
+    /// E0020; an error when an omitted one is).
+    pub fn omission(&self) -> Option<Diagnostic> {
+        let n = self.omitted();
+        if n == 0 {
+            return None;
+        }
+        let mut d = Diagnostic::new(
+            Code::DiagnosticsOmitted,
+            format!(
+                "{n} more diagnostic{} omitted ({}, {}): only the first {} are kept",
+                if n == 1 { "" } else { "s" },
+                plural(self.omitted_errors, "error"),
+                plural(self.omitted_warnings, "warning"),
+                self.cap
+            ),
+        )
+        .help("fix the problems shown and check again, or raise the cap with `tmkit check --max-diagnostics N`");
+        if self.omitted_errors == 0 {
+            d.severity = Severity::Warning;
+        }
+        Some(d)
+    }
+
+    /// The kept diagnostics followed by the [`Self::omission`] note, if any:
+    /// what a sink shows.
+    pub fn shown(&self) -> impl Iterator<Item = std::borrow::Cow<'_, Diagnostic>> {
+        self.kept
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .chain(self.omission().map(std::borrow::Cow::Owned))
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+impl std::ops::Deref for Diagnostics {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.kept
+    }
+}
+
+impl std::ops::DerefMut for Diagnostics {
+    fn deref_mut(&mut self) -> &mut [Diagnostic] {
+        &mut self.kept
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.kept.iter()
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        for d in iter {
+            self.push(d);
+        }
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    /// The diagnostics under the default cap.
+    fn from(list: Vec<Diagnostic>) -> Self {
+        let mut out = Diagnostics::default();
+        out.extend(list);
+        out
+    }
+}
+
 /// Sorts diagnostics by file, position, then code, for deterministic output.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -202,7 +361,12 @@ pub fn sort(diags: &mut [Diagnostic]) {
 
 /// Renders diagnostics the way rustc does (`error[E0101]: ...`, the file, the
 /// source line underlined, notes and help), followed by a summary line.
-pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
+///
+/// Every piece of text that comes from the input (messages, labels, notes,
+/// help, file names and source lines) goes through
+/// [`escape_controls`](crate::text::escape_controls): control characters
+/// and bidi overrides are shown as `\u{1b}`, never sent to the terminal.
+pub fn render_human(diags: &Diagnostics, files: &Files, color: bool) -> String {
     use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let renderer = if color {
         Renderer::styled()
@@ -210,13 +374,16 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         Renderer::plain()
     };
     let mut out = String::new();
-    for d in diags {
+    for d in diags.shown() {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let mut group =
-            Group::with_title(level.primary_title(d.message.as_str()).id(d.code.as_str()));
+        let mut group = Group::with_title(
+            level
+                .primary_title(escape_controls(&d.message))
+                .id(d.code.as_str()),
+        );
         let mut labels: Vec<&Label> = d.primary.iter().collect();
         labels.extend(d.secondary.iter());
         // One snippet per file, primary file first.
@@ -228,6 +395,7 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
         }
         for fid in seen_files {
             let file = files.get(fid);
+            let path = escape_controls(&file.display);
             let here: Vec<(usize, &&Label)> = labels
                 .iter()
                 .enumerate()
@@ -257,22 +425,25 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
                         .filter(|(_, l)| (from..=to).contains(&l.span.line))
                     {
                         group = group.element(
-                            Origin::path(file.display.as_str())
+                            Origin::path(path.clone())
                                 .line(l.span.line as usize)
                                 .char_column(l.span.column as usize),
                         );
                         if !l.message.is_empty() {
                             group = group.element(Level::NOTE.message(format!(
                                 "{}:{}: {} (line too long to show)",
-                                l.span.line, l.span.column, l.message
+                                l.span.line,
+                                l.span.column,
+                                escape_controls(&l.message)
                             )));
                         }
                     }
                     continue;
                 }
-                let mut snippet = Snippet::source(text)
+                let shown = escape_controls(text);
+                let mut snippet = Snippet::source(shown.clone())
                     .line_start(from as usize)
-                    .path(file.display.as_str())
+                    .path(path.clone())
                     .fold(true);
                 for (i, l) in here
                     .iter()
@@ -288,23 +459,25 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, color: bool) -> String 
                         l.span.start.saturating_sub(start),
                         l.span.end.saturating_sub(start),
                     );
-                    snippet = snippet.annotation(kind.span(s0..e0).label(l.message.as_str()));
+                    // The same range in the escaped text.
+                    let (s0, e0) = (escaped_len(&text[..s0]), escaped_len(&text[..e0]));
+                    snippet =
+                        snippet.annotation(kind.span(s0..e0).label(escape_controls(&l.message)));
                 }
                 group = group.element(snippet);
             }
         }
         for n in &d.notes {
-            group = group.element(Level::NOTE.message(n.as_str()));
+            group = group.element(Level::NOTE.message(escape_controls(n)));
         }
         if let Some(h) = &d.help {
-            group = group.element(Level::HELP.message(h.as_str()));
+            group = group.element(Level::HELP.message(escape_controls(h)));
         }
         let report: Vec<Group<'_>> = vec![group];
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let (errors, warnings) = (diags.errors(), diags.warnings());
     if errors + warnings > 0 {
         out.push_str(&format!(
             "{} error{}, {} warning{}\n",
@@ -366,9 +539,11 @@ struct JsonLocation<'a> {
     message: &'a str,
 }
 
-/// Renders diagnostics as a JSON array (one object per diagnostic).
-pub fn render_json(diags: &[Diagnostic], files: &Files) -> String {
-    let items: Vec<JsonDiagnostic<'_>> = diags
+/// Renders diagnostics as a JSON array (one object per diagnostic, the
+/// omission note last).
+pub fn render_json(diags: &Diagnostics, files: &Files) -> String {
+    let shown: Vec<std::borrow::Cow<'_, Diagnostic>> = diags.shown().collect();
+    let items: Vec<JsonDiagnostic<'_>> = shown
         .iter()
         .map(|d| {
             let p = d.primary.as_ref();
@@ -446,6 +621,106 @@ mod tests {
             .map(|c| format!("{} {}", c.as_str(), c.summary()))
             .collect();
         insta::assert_snapshot!(listing.join("\n"));
+    }
+
+    #[test]
+    fn human_output_escapes_user_text_even_in_colour() {
+        let mut files = Files::new();
+        let text = "title: \"x\u{1b}]52;c;aGk=\u{7}\rok\u{9b}\u{202e}\"\n";
+        let id = files.add(crate::span::SourceFile::new(
+            "m\u{1b}[2J.yaml".into(),
+            "m.yaml".into(),
+            "m.yaml".into(),
+            text.into(),
+        ));
+        let span = Span {
+            file: id,
+            start: 7,
+            end: text.len() - 1,
+            line: 1,
+            column: 8,
+        };
+        let d = Diagnostic::new(Code::WrongType, "bad \u{1b}[2J value")
+            .at(span, "label \u{7}")
+            .note("note \r")
+            .help("help \u{0}");
+        for color in [false, true] {
+            let out = render_human(&vec![d.clone()].into(), &files, color);
+            // Only tmkit's own SGR sequences (`ESC [ digits/; m`) remain.
+            let mut rest = String::new();
+            let mut chars = out.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' && chars.peek() == Some(&'[') {
+                    chars.next();
+                    let mut ok = false;
+                    for c in chars.by_ref() {
+                        if c == 'm' {
+                            ok = true;
+                            break;
+                        }
+                        assert!(c.is_ascii_digit() || c == ';', "non-SGR escape in {out:?}");
+                    }
+                    assert!(ok, "unterminated escape in {out:?}");
+                } else {
+                    rest.push(c);
+                }
+            }
+            assert!(
+                !rest.chars().any(crate::text::is_unsafe_char),
+                "raw control in {rest:?}"
+            );
+            for shown in [
+                "bad \\u{1b}[2J value",
+                "m\\u{1b}[2J.yaml",
+                "\\u{1b}]52;c;aGk=\\u{7}\\u{d}ok\\u{9b}\\u{202e}",
+                "label \\u{7}",
+                "note \\u{d}",
+                "help \\u{0}",
+            ] {
+                assert!(rest.contains(shown), "{shown:?} not in {rest}");
+            }
+        }
+    }
+
+    #[test]
+    fn diagnostics_past_the_cap_are_counted_not_kept() {
+        let err = || Diagnostic::new(Code::UnknownField, "e");
+        let warn = || Diagnostic::new(Code::ThreatWithoutTargets, "w");
+        let mut a = Diagnostics::with_cap(3);
+        a.extend([err(), warn(), err(), err(), warn()]);
+        assert_eq!(
+            (a.len(), a.omitted(), a.errors(), a.warnings()),
+            (3, 2, 3, 2)
+        );
+        let mut b = Diagnostics::with_cap(3);
+        b.extend([warn(), warn(), warn(), warn()]);
+        // Appending keeps the receiver's cap and adds the other's counts.
+        a.append(&mut b);
+        assert_eq!(
+            (a.len(), a.omitted(), a.errors(), a.warnings()),
+            (3, 6, 3, 6)
+        );
+        assert!(a.has_errors());
+        let note = a.omission().expect("an omission note");
+        assert_eq!(note.code, Code::DiagnosticsOmitted);
+        assert_eq!(note.severity, Severity::Error, "an error was omitted");
+        assert_eq!(
+            note.message,
+            "6 more diagnostics omitted (1 error, 5 warnings): only the first 3 are kept"
+        );
+        assert_eq!(a.shown().count(), 4);
+        let mut w = Diagnostics::with_cap(1);
+        w.extend([warn(), warn()]);
+        assert_eq!(w.omission().map(|d| d.severity), Some(Severity::Warning));
+        assert!(!w.has_errors());
+        // Only omitted errors still make the run fail.
+        let mut c = Diagnostics::with_cap(1);
+        c.extend([warn(), err()]);
+        assert!(c.has_errors());
+        assert_eq!(c.omission().map(|d| d.severity), Some(Severity::Error));
+        assert!(Diagnostics::with_cap(5).omission().is_none());
+        let summary = render_human(&c, &Files::new(), false);
+        assert!(summary.ends_with("1 error, 1 warning\n"), "{summary}");
     }
 
     #[test]

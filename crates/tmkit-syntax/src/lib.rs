@@ -16,7 +16,8 @@ pub mod load;
 pub mod node;
 pub mod raw;
 pub mod span;
+pub mod text;
 mod tree;
 
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{Code, Diagnostic, Diagnostics, Label, Severity};
 pub use span::{FileId, Files, SourceFile, Span};

@@ -6,7 +6,7 @@
 //! link, is refused; a catalogue imported twice is loaded once.
 
 use crate::decode::{Decoder, truncate};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::fs::{FileSystem, normalise};
 use crate::node::{Limits, Node, Value, decode_text, parse};
 use crate::raw::{RawDocument, Sp};
@@ -53,8 +53,9 @@ pub struct Loaded {
     pub files: Files,
     /// Documents: root first, components depth-first, imports where first met.
     pub docs: Vec<LoadedDoc>,
-    /// Problems found while reading, parsing and decoding.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Problems found while reading, parsing and decoding (up to
+    /// [`Limits::max_diagnostics`]).
+    pub diagnostics: Diagnostics,
 }
 
 /// Finds `threatmodel.yaml` in `start` or the nearest directory above it.
@@ -89,7 +90,10 @@ fn display_path(path: &Path) -> String {
 
 /// Loads the model at `root` (a file, or a directory holding `threatmodel.yaml`).
 pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loaded {
-    let mut out = Loaded::default();
+    let mut out = Loaded {
+        diagnostics: Diagnostics::with_cap(limits.max_diagnostics),
+        ..Loaded::default()
+    };
     let root_file = if fs.is_dir(root) {
         root.join(MODEL_FILE)
     } else {
@@ -143,7 +147,7 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
     // a duplicate, reported without reading the file again.
     let mut included: HashMap<(usize, PathBuf), Span> = HashMap::new();
     let mut total_bytes = 0u64;
-    let mut decoder = Decoder::new();
+    let mut decoder = Decoder::with_cap(limits.max_diagnostics);
     // Files read and parsed ahead of their turn, on several threads.
     let mut prefetched: HashMap<PathBuf, Prepared> = HashMap::new();
     while !stack.is_empty() {

@@ -82,6 +82,9 @@ pub struct Limits {
     pub max_files: usize,
     /// Most bytes read for one project, all files together.
     pub max_total_bytes: u64,
+    /// Most diagnostics kept for one project; past it they are only counted
+    /// (see [`Diagnostics`](crate::diagnostic::Diagnostics)).
+    pub max_diagnostics: usize,
 }
 
 impl Default for Limits {
@@ -94,6 +97,7 @@ impl Default for Limits {
             max_alias_expansion: 100_000,
             max_files: 1_000,
             max_total_bytes: 64 * 1024 * 1024,
+            max_diagnostics: crate::diagnostic::DEFAULT_MAX_DIAGNOSTICS,
         }
     }
 }

@@ -146,7 +146,7 @@ fn a_diagnostic_without_a_place_points_at_the_root_file() {
     let checked = tmkit_model::check_str("tmkit: 1\nid: X\ntitle: t\n");
     let d =
         tmkit_syntax::Diagnostic::new(tmkit_syntax::Code::Io, "something about the whole model");
-    let text = sarif::diagnostics_to_sarif(&[d], &checked.files, "0.1.0");
+    let text = sarif::diagnostics_to_sarif(&vec![d].into(), &checked.files, "0.1.0");
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("sarif-schema-2.1.0.json"), &doc);
     let loc = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
@@ -154,8 +154,45 @@ fn a_diagnostic_without_a_place_points_at_the_root_file() {
     assert_eq!(loc["region"]["startLine"], 1);
     // With no file at all, there is no location, and the log is still valid.
     let d = tmkit_syntax::Diagnostic::new(tmkit_syntax::Code::NoModelFound, "no model");
-    let text = sarif::diagnostics_to_sarif(&[d], &tmkit_syntax::Files::new(), "0.1.0");
+    let text = sarif::diagnostics_to_sarif(&vec![d].into(), &tmkit_syntax::Files::new(), "0.1.0");
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("sarif-schema-2.1.0.json"), &doc);
     assert!(doc["runs"][0]["results"][0].get("locations").is_none());
+}
+
+#[test]
+fn artifact_uris_are_percent_encoded() {
+    let dir = "a b/c#d%e?f[1]";
+    let comp = format!("{dir}/é.yaml");
+    let root = format!("tmkit: 1\nid: X\ntitle: t\ncomponents:\n  - path: \"{comp}\"\n");
+    let checked = tmkit_model::check_files(
+        &[
+            ("threatmodel.yaml", root.as_str()),
+            (comp.as_str(), "tmkit: 1\nid: C\ntitle: c\nbogus: 1\n"),
+        ],
+        "threatmodel.yaml",
+    );
+    assert!(checked.has_errors());
+    let opts = SarifOptions::with_prefix("sec urity/ü");
+    let text =
+        sarif::diagnostics_to_sarif_with(&checked.diagnostics, &checked.files, "0.1.0", &opts);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&validator("sarif-schema-2.1.0.json"), &doc);
+    let uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        uri,
+        "sec%20urity/%C3%BC/a%20b/c%23d%25e%3Ff%5B1%5D/%C3%A9.yaml"
+    );
+    // Decoding gives back the path, and the URI is a valid relative reference.
+    let decoded = percent_encoding::percent_decode_str(uri)
+        .decode_utf8()
+        .unwrap();
+    assert_eq!(decoded, format!("sec urity/ü/{comp}"));
+    let base = url::Url::parse("file:///src/").unwrap();
+    let joined = base.join(uri).unwrap();
+    assert_eq!(joined.path(), format!("/src/{uri}"));
+    assert!(joined.fragment().is_none() && joined.query().is_none());
 }

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use tmkit_analysis::Analysis;
 use tmkit_analysis::crossing::crossing_diagnostics;
 use tmkit_analysis::gate::Policy;
-use tmkit_syntax::Files;
-use tmkit_syntax::diagnostic::{self, Diagnostic, render_human, render_json};
+use tmkit_syntax::diagnostic::{self, DEFAULT_MAX_DIAGNOSTICS, render_human, render_json};
+use tmkit_syntax::fs::RealFs;
+use tmkit_syntax::node::Limits;
+use tmkit_syntax::{Diagnostics, Files};
 
 /// Output format of diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -40,15 +42,23 @@ pub struct Args {
     /// CI gate, repeatable: `unmitigated:high`, `unmitigated`, `coverage:<0.8`, `untracked`.
     #[arg(long = "fail-on", value_name = "POLICY")]
     pub fail_on: Vec<Policy>,
+    /// Keep and print at most N diagnostics; the rest are counted in the
+    /// summary and one last note (E0020).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DIAGNOSTICS)]
+    pub max_diagnostics: usize,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> u8 {
     let path = match super::model_path(args.path.as_deref()) {
         Ok(p) => p,
-        Err(d) => return print(&args, &[d], &Files::new(), super::EXIT_INVALID),
+        Err(d) => return print(&args, &vec![d].into(), &Files::new(), super::EXIT_INVALID),
     };
-    let checked = tmkit_model::check_path(&path);
+    let limits = Limits {
+        max_diagnostics: args.max_diagnostics,
+        ..Limits::default()
+    };
+    let checked = tmkit_model::check_with(&RealFs, &path, &limits);
     let mut diags = checked.diagnostics.clone();
     let mut violations = Vec::new();
     if let Some(model) = &checked.model {
@@ -59,8 +69,8 @@ pub fn run(args: Args) -> u8 {
             violations.extend(p.evaluate(&analysis, model));
         }
     }
-    let has_errors = diags.iter().any(Diagnostic::is_error);
-    let warnings = diags.iter().filter(|d| !d.is_error()).count();
+    let has_errors = diags.has_errors();
+    let warnings = diags.warnings();
     let code = if has_errors {
         super::EXIT_INVALID
     } else if !violations.is_empty() || (args.deny.contains(&Deny::Warnings) && warnings > 0) {
@@ -70,10 +80,10 @@ pub fn run(args: Args) -> u8 {
     };
     let code = print(&args, &diags, &checked.files, code);
     for v in &violations {
-        eprintln!("gate failed [{}]: {}", v.policy, v.message);
+        eprintln_escaped!("gate failed [{}]: {}", v.policy, v.message);
     }
     if args.deny.contains(&Deny::Warnings) && warnings > 0 && !has_errors {
-        eprintln!(
+        eprintln_escaped!(
             "gate failed [deny warnings]: {warnings} warning{}",
             if warnings == 1 { "" } else { "s" }
         );
@@ -81,7 +91,7 @@ pub fn run(args: Args) -> u8 {
     if code == super::EXIT_OK && args.format == Format::Human {
         if let Some(m) = &checked.model {
             let r = m.root();
-            eprintln!(
+            eprintln_escaped!(
                 "ok: {} ({}) is valid: {} model file{}",
                 r.qid,
                 r.title,
@@ -93,7 +103,7 @@ pub fn run(args: Args) -> u8 {
     code
 }
 
-fn print(args: &Args, diags: &[Diagnostic], files: &Files, code: u8) -> u8 {
+fn print(args: &Args, diags: &Diagnostics, files: &Files, code: u8) -> u8 {
     match args.format {
         Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
         Format::Json => print!("{}", render_json(diags, files)),

@@ -71,12 +71,12 @@ pub fn run(args: Args) -> u8 {
         Format::Otm => otm::to_json(&model, &analysis),
     };
     if args.rows != RowKind::Threats && args.format != Format::Csv {
-        eprintln!("warning: --rows only applies to --format csv");
+        eprintln_escaped!("warning: --rows only applies to --format csv");
     }
     match super::write_output(args.output.as_deref(), text.as_bytes(), &checked.files) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln_escaped!("error: {e}");
             super::EXIT_INVALID
         }
     }

@@ -48,15 +48,15 @@ pub fn run(args: Args) -> u8 {
     let out = match result {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln_escaped!("error: {e}");
             return super::EXIT_INVALID;
         }
     };
     for w in &out.warnings {
-        eprintln!("warning: {w}");
+        eprintln_escaped!("warning: {w}");
     }
     if let Err(e) = out.write_to(&target.output, target.force) {
-        eprintln!("error: {e}");
+        eprintln_escaped!("error: {e}");
         return super::EXIT_INVALID;
     }
     // The result must be a valid model: check it as any other.
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> u8 {
         );
     }
     if checked.has_errors() {
-        eprintln!("error: the imported model does not check; please report this as a bug");
+        eprintln_escaped!("error: the imported model does not check; please report this as a bug");
         return super::EXIT_INVALID;
     }
     let open = out
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> u8 {
         .iter()
         .filter(|t| !t.mitigated_in_source)
         .count();
-    eprintln!(
+    eprintln_escaped!(
         "imported {} file(s), {} threat(s) ({} not mitigated), {} warning(s) into {}",
         out.files.len(),
         out.threats.len(),

@@ -87,7 +87,7 @@ threats:
 pub fn run(args: Args) -> u8 {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
     if !tmkit_syntax::decode::is_valid_id(&args.id) {
-        eprintln!(
+        eprintln_escaped!(
             "error: invalid model id '{}': start with a letter, then letters, digits, `_` or `-`",
             args.id
         );
@@ -97,7 +97,7 @@ pub fn run(args: Args) -> u8 {
     let schema = dir.join(SCHEMA_FILE);
     for p in [&model, &schema] {
         if p.exists() {
-            eprintln!(
+            eprintln_escaped!(
                 "error: {} already exists; tmkit init never overwrites a file",
                 p.display()
             );
@@ -105,7 +105,7 @@ pub fn run(args: Args) -> u8 {
         }
     }
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("error: cannot create {}: {e}", dir.display());
+        eprintln_escaped!("error: cannot create {}: {e}", dir.display());
         return super::EXIT_INVALID;
     }
     let mut schema_text =
@@ -119,11 +119,11 @@ pub fn run(args: Args) -> u8 {
             .open(path)
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
         if let Err(e) = res {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            eprintln_escaped!("error: cannot write {}: {e}", path.display());
             return super::EXIT_INVALID;
         }
     }
-    eprintln!(
+    eprintln_escaped!(
         "wrote {} and {}; next: edit the TODOs, then `tmkit check {}`",
         model.display(),
         schema.display(),

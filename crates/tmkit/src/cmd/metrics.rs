@@ -39,7 +39,7 @@ pub fn run(args: Args) -> u8 {
     match super::write_output(None, text.as_bytes(), &checked.files) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln_escaped!("error: {e}");
             super::EXIT_INVALID
         }
     }

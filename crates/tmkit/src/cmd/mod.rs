@@ -1,6 +1,16 @@
 //! One module per command, plus what they share: finding and loading the
 //! model, printing diagnostics, and writing outputs atomically.
 
+/// `eprintln!` for every message of the CLI: the line may quote user text
+/// (titles, paths, values), so it goes through
+/// [`escape_controls`](tmkit_syntax::text::escape_controls) and no control
+/// character of the input reaches the terminal.
+macro_rules! eprintln_escaped {
+    ($($arg:tt)*) => {
+        eprintln!("{}", tmkit_syntax::text::escape_controls(&format!($($arg)*)))
+    };
+}
+
 pub mod check;
 pub mod diagram;
 pub mod export;
@@ -53,7 +63,10 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
     let path = match model_path(path) {
         Ok(p) => p,
         Err(d) => {
-            eprint!("{}", render_human(&[d], &Files::new(), stderr_color()));
+            eprint!(
+                "{}",
+                render_human(&vec![d].into(), &Files::new(), stderr_color())
+            );
             return Err(EXIT_INVALID);
         }
     };

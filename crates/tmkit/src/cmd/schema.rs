@@ -38,7 +38,7 @@ pub fn run(args: Args) -> u8 {
     ) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln_escaped!("error: {e}");
             super::EXIT_INVALID
         }
     }

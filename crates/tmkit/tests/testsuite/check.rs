@@ -272,3 +272,89 @@ fn components_report_their_own_file() {
         .stderr_contains("--> pay/threatmodel.yaml:6:36")
         .status(2);
 }
+
+/// A model with `n` unknown top-level keys: `n` errors (E0102).
+fn unknown_keys(n: usize) -> String {
+    let mut s = String::from("tmkit: 1\nid: X\ntitle: t\n");
+    for i in 0..n {
+        s.push_str(&format!("k{i}: 1\n"));
+    }
+    s
+}
+
+#[test]
+fn diagnostics_are_capped_in_every_format_with_the_total_kept() {
+    let model = unknown_keys(50_000);
+    // Human: 1,000 shown, one note for the rest, the summary counts all.
+    let mut t = Test::new()
+        .model(&model)
+        .args(["check"])
+        .stderr_contains("error[E0020]: 49000 more diagnostics omitted (49000 errors, 0 warnings): only the first 1000 are kept")
+        .stderr_contains("--max-diagnostics")
+        .stderr_contains("50000 errors, 0 warnings")
+        .status(2);
+    let err = t.stderr();
+    assert_eq!(err.matches("error[E0102]").count(), 1000);
+    assert!(err.len() < 1_000_000, "{} bytes", err.len());
+    // JSON: the kept diagnostics, then the note.
+    let mut t = Test::new()
+        .model(&model)
+        .args(["check", "--format", "json"])
+        .status(2);
+    assert!(t.stdout().len() < 1_000_000);
+    let v = t.json();
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 1001);
+    assert_eq!(items[1000]["code"], "E0020");
+    assert_eq!(items[1000]["severity"], "error");
+    assert!(
+        items[1000]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("49000 more diagnostics omitted")
+    );
+    // SARIF: the same, as results.
+    let mut t = Test::new()
+        .model(&model)
+        .args(["check", "--format", "sarif"])
+        .status(2);
+    assert!(t.stdout().len() < 2_000_000);
+    let v = t.json();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1001);
+    assert_eq!(results[1000]["ruleId"], "E0020");
+    // The flag lowers or raises the cap.
+    let mut t = Test::new()
+        .model(&model)
+        .args(["check", "--format", "json", "--max-diagnostics", "10"])
+        .status(2);
+    assert_eq!(t.json().as_array().unwrap().len(), 11);
+    let mut t = Test::new()
+        .model(&unknown_keys(1_500))
+        .args(["check", "--format", "json", "--max-diagnostics", "2000"])
+        .status(2);
+    assert_eq!(t.json().as_array().unwrap().len(), 1_500);
+}
+
+#[test]
+fn omitted_warnings_alone_keep_exit_code_and_severity() {
+    // 30 threats without targets: 30 warnings (W0301), valid model.
+    let mut model = String::from("tmkit: 1\nid: X\ntitle: t\nthreats:\n");
+    for i in 0..30 {
+        model.push_str(&format!(
+            "  - {{ id: T{i}, title: t, categories: [integrity] }}\n"
+        ));
+    }
+    Test::new()
+        .model(&model)
+        .args(["check", "--max-diagnostics", "5"])
+        .stderr_contains("warning[E0020]: 25 more diagnostics omitted (0 errors, 25 warnings)")
+        .stderr_contains("0 errors, 30 warnings")
+        .stderr_contains("ok: X (t) is valid")
+        .status(0);
+    Test::new()
+        .model(&model)
+        .args(["check", "--max-diagnostics", "5", "--deny", "warnings"])
+        .stderr_contains("gate failed [deny warnings]: 30 warnings")
+        .status(1);
+}

@@ -10,33 +10,51 @@ fn example(name: &str) -> String {
         .to_string()
 }
 
+/// `tmkit export --format sarif` of the reference example copied to `dir`
+/// of a fresh project (with a `.git` at its root when `git` is true): the
+/// artifact URI of the one result, and the result.
+fn reference_sarif_in(dir: &str, git: bool) -> (String, serde_json::Value) {
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/reference/threatmodel.yaml")).unwrap();
+    let mut t = Test::new().file(&format!("{dir}/threatmodel.yaml"), &text);
+    if git {
+        // A worktree or submodule checkout has a `.git` file, not a directory.
+        t = t.file(".git", "gitdir: /elsewhere\n");
+    }
+    let mut t = t.args(["export", dir, "--format", "sarif"]).status(0);
+    let doc = t.json();
+    let result = doc["runs"][0]["results"][0].clone();
+    let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (uri, result)
+}
+
 #[test]
 fn export_sarif_points_at_the_threat_line_relative_to_the_repository() {
-    let mut t = Test::new()
-        .args(["export", &example("reference"), "--format", "sarif"])
-        .status(0);
-    let doc = t.json();
-    let results = doc["runs"][0]["results"].as_array().unwrap();
-    let ids: Vec<&str> = results
-        .iter()
-        .map(|r| {
-            r["partialFingerprints"]["tmkitQualifiedId/v1"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
-    assert_eq!(ids, ["CCC.VULN_001"]);
-    let loc = &results[0]["locations"][0]["physicalLocation"];
+    let (uri, result) = reference_sarif_in("security/threat model", true);
     assert_eq!(
-        loc["artifactLocation"]["uri"],
-        "examples/reference/threatmodel.yaml"
+        result["partialFingerprints"]["tmkitQualifiedId/v1"],
+        "CCC.VULN_001"
     );
-    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    assert_eq!(uri, "security/threat%20model/threatmodel.yaml");
+    let line = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+        .as_u64()
+        .unwrap() as usize;
     let text =
         std::fs::read_to_string(repo_root().join("examples/reference/threatmodel.yaml")).unwrap();
     assert!(text.lines().nth(line - 1).unwrap().contains("VULN_001"));
-    assert_eq!(results[0]["level"], "warning");
-    assert_eq!(results[0]["properties"]["security-severity"], "6.5");
+    assert_eq!(result["level"], "warning");
+    assert_eq!(result["properties"]["security-severity"], "6.5");
+}
+
+#[test]
+fn export_sarif_outside_a_repository_is_relative_to_the_model() {
+    // No `.git` anywhere above (a source tarball, a temporary directory):
+    // URIs are relative to the root model's directory.
+    let (uri, _) = reference_sarif_in("security/model", false);
+    assert_eq!(uri, "threatmodel.yaml");
 }
 
 #[test]

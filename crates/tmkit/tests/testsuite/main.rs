@@ -12,3 +12,4 @@ mod interop;
 mod report;
 mod schema;
 mod support;
+mod terminal;
