@@ -9,7 +9,10 @@ use diagram_support::{generated, load, load_str};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use tmkit_analysis::Analysis;
+use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
+use tmkit_render::ReportFormat;
+use tmkit_render::ReportOptions;
 use tmkit_render::diagram::{
     DiagramFormat, DiagramLayout, DiagramOptions, DotText, Rect, escape_dot, escape_mermaid,
     escape_plantuml, escape_xml, layout, render,
@@ -565,8 +568,17 @@ const FAKE_HOME: &str = "/nonexistent/tmkit-fake-home-4f1c";
 /// and attacker titles are `texts` (asset, flow and attacker `i` carry
 /// `texts[i]`, so each text is drawn whole, on one line).
 fn model_with_texts(texts: &[&str]) -> (Model, Analysis) {
-    // A JSON string is a YAML double-quoted scalar.
-    let q = |s: &str| serde_json::to_string(s).expect("json string");
+    // A JSON string is a YAML double-quoted scalar; YAML also wants the
+    // characters it does not print raw (DEL, C1, U+FFFE...) escaped.
+    let q = |s: &str| {
+        let json = serde_json::to_string(s).expect("json string");
+        json.chars()
+            .map(|c| match c {
+                '\u{7f}'..='\u{9f}' | '\u{FFFE}' | '\u{FFFF}' => format!("\\u{:04X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect::<String>()
+    };
     let mut y = format!(
         "tmkit: 1\nid: X\ntitle: {}\nscope:\n  zones:\n    - {{ id: z, title: {}, trust: 1 }}\n    - {{ id: y, title: plain, trust: 2 }}\n  assets:\n    - {{ id: b, title: store, kind: datastore, zone: y }}\n",
         q(texts[0]),
@@ -736,6 +748,21 @@ fn mermaid_labels_stay_closed_and_directives_inert() {
     let mmd = render(&m, &a, DiagramFormat::Mermaid, &all_opts());
     let bad = mermaid_breakouts(&mmd);
     assert!(bad.is_empty(), "{bad:#?}\n{mmd}");
+    // The Markdown reports (the public one too) embed the same flowchart.
+    for kind in [ViewKind::Full, ViewKind::Public] {
+        let md = tmkit_render::report::render(
+            &View::new(&m, kind),
+            ReportFormat::Markdown,
+            &ReportOptions::new(),
+        );
+        let block = md
+            .split("```mermaid\n")
+            .nth(1)
+            .and_then(|b| b.split("\n```").next())
+            .unwrap_or_else(|| panic!("{kind:?}: no Mermaid block in\n{md}"));
+        let bad = mermaid_breakouts(block);
+        assert!(bad.is_empty(), "{kind:?}: {bad:#?}\n{block}");
+    }
     // The check itself sees a directive and a label that breaks out.
     let live = "flowchart LR\n  %% x\n  n0[\"a\"] --> n1\n  %%{init: {'theme':'forest'}}%%\n  n2[\"a\"] b\"]\n  n3[\"#35; ok\"]\n  n4[\"a:::b\"]\n";
     assert_eq!(
@@ -893,6 +920,38 @@ fn dot_shows_escapes_literally_in_labels_and_tooltips() {
         labels.iter().any(|l| l.starts_with(r"X · \N \G \E")),
         "{labels:?}"
     );
+}
+
+/// Markup and characters XML 1.0 forbids, in every string the SVG draws.
+const SVG_HOSTILE: [&str; 6] = [
+    "<script>alert(1)</script>",
+    r#"" onload="alert(1)"#,
+    "' onclick='x' a",
+    "]]> <!-- x --> &amp;",
+    "nul\u{0}esc\u{1b}[31m bs\u{8}",
+    "\u{FFFE}\u{FFFF}\u{7f}",
+];
+
+#[test]
+fn svg_escapes_markup_and_replaces_characters_illegal_in_xml() {
+    let (m, a) = model_with_texts(&SVG_HOSTILE);
+    let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+    let doc = parse_svg(&svg);
+    for n in doc.descendants() {
+        assert_ne!(n.tag_name().name(), "script", "a script element");
+        for a in n.attributes() {
+            assert!(!a.name().starts_with("on"), "an event attribute {a:?}");
+        }
+    }
+    let text = svg_text(&svg);
+    for t in &SVG_HOSTILE[..4] {
+        assert!(text.contains(t), "{t:?} not shown literally in:\n{text}");
+    }
+    assert!(
+        text.contains("nul\u{FFFD}esc\u{FFFD}[31m bs\u{FFFD}"),
+        "{text}"
+    );
+    assert!(text.contains("\u{FFFD}\u{FFFD}\u{7f}"), "{text}");
 }
 
 // -------------------------------------------------------- external programs
