@@ -673,7 +673,7 @@ fn plantuml_shows_preprocessor_text_literally() {
 
 /// Text Mermaid would read as a directive, a statement, a class, markup or
 /// a label delimiter, if it were live.
-const MERMAID_HOSTILE: [&str; 13] = [
+const MERMAID_HOSTILE: [&str; 14] = [
     "%%{init: {'theme':'forest'}}%%",
     "%%{init: {'themeCSS': '.node rect {fill:red}'}}%%",
     "%% comment? 100%",
@@ -687,6 +687,7 @@ const MERMAID_HOSTILE: [&str; 13] = [
     "<b>bold</b> <img src=x>",
     "`**md**`",
     "{curly} @{ shape: x }",
+    r"back\nslash \ end",
 ];
 
 /// The lines of a Mermaid flowchart that are not statements tmkit writes,
@@ -734,7 +735,7 @@ fn mermaid_breakouts(mmd: &str) -> Vec<String> {
                     _ => break,
                 }
             }
-            if let Some(c) = rest.chars().find(|c| "\"#%&<>|`;:[](){}".contains(*c)) {
+            if let Some(c) = rest.chars().find(|c| "\"#%&<>|`;:[](){}\\".contains(*c)) {
                 bad.push(format!("{c:?} in the label {label:?}"));
             }
         }

@@ -10,12 +10,12 @@ use tmkit_model::AssetKind;
 /// through here.
 ///
 /// Mermaid finds `%%{init: ...}%%` directives anywhere in the text, quotes
-/// included, and its renderers read `"`, brackets, `|`, `;`, `:::`, `<tags>`
-/// and backticks (Markdown strings) as syntax or markup. Each of
-/// `"` `#` `%` `&` `<` `>` `|` `` ` `` `;` `:` `[` `]` `(` `)` `{` `}` is
-/// written as Mermaid's numeric entity code (`#37;` for `%`), which Mermaid
-/// shows as the character itself once the diagram is parsed; so a label is
-/// always one closed quoted token and no `%%` comes from user text.
+/// included, and its renderers read `"`, brackets, `|`, `;`, `:::`, `<tags>`,
+/// backticks (Markdown strings) and `\n` (a line break) as syntax or markup.
+/// Each of `"` `#` `%` `&` `<` `>` `|` `` ` `` `;` `:` `[` `]` `(` `)` `{` `}`
+/// `\` is written as Mermaid's numeric entity code (`#37;` for `%`), which
+/// Mermaid shows as the character itself once the diagram is parsed; so a
+/// label is always one closed quoted token and no `%%` comes from user text.
 /// Whitespace runs (newlines included) become one space and control
 /// characters are dropped, so text never leaves its line.
 pub fn escape_mermaid(s: &str) -> String {
@@ -23,7 +23,7 @@ pub fn escape_mermaid(s: &str) -> String {
     for c in text::one_line(s).chars() {
         match c {
             '"' | '#' | '%' | '&' | '<' | '>' | '|' | '`' | ';' | ':' | '[' | ']' | '(' | ')'
-            | '{' | '}' => {
+            | '{' | '}' | '\\' => {
                 let _ = write!(out, "#{};", c as u32);
             }
             c if c.is_control() => {}
