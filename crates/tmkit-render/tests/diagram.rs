@@ -9,9 +9,12 @@ use diagram_support::{generated, load, load_str};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use tmkit_analysis::Analysis;
+use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
+use tmkit_render::ReportFormat;
+use tmkit_render::ReportOptions;
 use tmkit_render::diagram::{
-    DiagramFormat, DiagramLayout, DiagramOptions, Rect, escape_dot, escape_mermaid,
+    DiagramFormat, DiagramLayout, DiagramOptions, DotText, Rect, escape_dot, escape_mermaid,
     escape_plantuml, escape_xml, layout, render,
 };
 
@@ -527,8 +530,16 @@ fn escape_functions() {
         "say #34;hi#34; #35;1 #38; #60;b#62; #124; #96;x#96;"
     );
     assert_eq!(escape_mermaid("two\nlines"), "two lines");
-    assert_eq!(escape_dot(r#"a "b" \N"#), r#"a \"b\" \\N"#);
-    assert_eq!(escape_dot("x\n\ty\u{1}"), "x y");
+    assert_eq!(
+        escape_mermaid("%%{init}%% a:::b; [c](d)"),
+        "#37;#37;#123;init#125;#37;#37; a#58;#58;#58;b#59; #91;c#93;#40;d#41;"
+    );
+    assert_eq!(
+        escape_dot(r#"a "b" \N &amp;"#, DotText::Label),
+        r#"a \"b\" \\N &amp;amp;"#
+    );
+    assert_eq!(escape_dot(r"\G", DotText::Tooltip), r"\\\\G");
+    assert_eq!(escape_dot("x\n\ty\u{1}", DotText::Label), "x y");
     assert_eq!(
         escape_plantuml(r#"a "b" \n"#),
         "a <U+0022>b<U+0022> <U+005C>n"
@@ -541,6 +552,409 @@ fn escape_functions() {
         escape_plantuml("<color:red>[[link]]"),
         "<U+003C>color:red<U+003E><U+005B><U+005B>link<U+005D><U+005D>"
     );
+    assert_eq!(
+        escape_plantuml(r#"%getenv("HOME") $x !a @b 'c {d}"#),
+        "<U+0025>getenv(<U+0022>HOME<U+0022>) <U+0024>x <U+0021>a <U+0040>b <U+0027>c <U+007B>d<U+007D>"
+    );
+    assert_eq!(escape_plantuml("* a = b"), "<U+002A> a = b");
+}
+
+// ------------------------------------------------------ user text is inert
+
+/// What `HOME` is set to for the programs run by the injection tests.
+const FAKE_HOME: &str = "/nonexistent/tmkit-fake-home-4f1c";
+
+/// A model whose title, zone title, asset titles, flow titles, protocols
+/// and attacker titles are `texts` (asset, flow and attacker `i` carry
+/// `texts[i]`, so each text is drawn whole, on one line; assets take every
+/// kind in turn).
+fn model_with_texts(texts: &[&str]) -> (Model, Analysis) {
+    // A JSON string is a YAML double-quoted scalar; YAML also wants the
+    // characters it does not print raw (DEL, C1, U+FFFE...) escaped.
+    let q = |s: &str| {
+        let json = serde_json::to_string(s).expect("json string");
+        json.chars()
+            .map(|c| match c {
+                '\u{7f}'..='\u{9f}' | '\u{FFFE}' | '\u{FFFF}' => format!("\\u{:04X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect::<String>()
+    };
+    let mut y = format!(
+        "tmkit: 1\nid: X\ntitle: {}\nscope:\n  zones:\n    - {{ id: z, title: {}, trust: 1 }}\n    - {{ id: y, title: plain, trust: 2 }}\n  assets:\n    - {{ id: b, title: store, kind: datastore, zone: y }}\n",
+        q(texts[0]),
+        q(texts[texts.len() - 1])
+    );
+    // Every kind of asset, drawn with a different element in each language.
+    let kinds = [
+        "service",
+        "datastore",
+        "data",
+        "hardware",
+        "external",
+        "other",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        y.push_str(&format!(
+            "    - {{ id: a{i}, title: {}, kind: {}, zone: z }}\n",
+            q(t),
+            kinds[i % kinds.len()]
+        ));
+    }
+    y.push_str("  dataflows:\n");
+    for (i, t) in texts.iter().enumerate() {
+        y.push_str(&format!(
+            "    - {{ id: f{i}, title: {}, from: a{i}, to: b, protocol: {} }}\n",
+            q(t),
+            q(t)
+        ));
+    }
+    y.push_str("  attackers:\n");
+    for (i, t) in texts.iter().enumerate() {
+        y.push_str(&format!("    - {{ id: m{i}, title: {}, zone: z }}\n", q(t)));
+    }
+    load_str(&y)
+}
+
+/// All text of an SVG document (text nodes and `title` attributes, which
+/// carry tooltips), entities decoded, one piece per line.
+fn svg_text(svg: &str) -> String {
+    let doc = parse_svg(svg);
+    let mut out = String::new();
+    for n in doc.descendants() {
+        if let Some(t) = n.text() {
+            out.push_str(t);
+            out.push('\n');
+        }
+        for a in n.attributes().filter(|a| a.name() == "title") {
+            out.push_str(a.value());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Text the PlantUML preprocessor or Creole would evaluate, if it were live.
+const PLANTUML_HOSTILE: [&str; 13] = [
+    r#"%getenv("HOME")"#,
+    "%getenv('HOME')",
+    "a %date() b",
+    r#"%load_json("x")"#,
+    "!include inc.txt",
+    "!theme spacelab",
+    "$x and 50% off",
+    "@enduml",
+    "'not a comment",
+    "/' nor this '/",
+    "= heading?",
+    "* bullet?",
+    "two\n!include inc.txt",
+];
+
+#[test]
+fn plantuml_shows_preprocessor_text_literally() {
+    let (m, a) = model_with_texts(&PLANTUML_HOSTILE);
+    let puml = render(&m, &a, DiagramFormat::PlantUml, &all_opts());
+    let dir = tempfile_dir();
+    let marker = "INCLUDED-4f1c";
+    std::fs::write(dir.join("inc.txt"), format!("title {marker}\n")).expect("write include");
+    // The check can see an include and the home directory: a live
+    // `!include` and `%getenv` do show up.
+    let live = "@startuml\n!include inc.txt\nrectangle \"%getenv(\"HOME\")\" as r\n@enduml\n";
+    let Some(control) = plantuml_in("control", live, Some(&dir)) else {
+        return;
+    };
+    assert!(
+        control.contains(marker) && control.contains(FAKE_HOME),
+        "the control should include and expand: {control}"
+    );
+    let svg = plantuml_in("hostile", &puml, Some(&dir)).expect("plantuml ran above");
+    let text = svg_text(&svg);
+    assert!(!text.contains(marker), "something was included: {text}");
+    assert!(!text.contains(FAKE_HOME), "HOME leaked: {text}");
+    for t in PLANTUML_HOSTILE {
+        // On the asset, the attacker and the flow.
+        let t = t.replace('\n', " ");
+        assert!(
+            text.lines().filter(|l| l.contains(&t)).count() >= 3,
+            "{t:?} not shown literally in: {text}\n{puml}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Text Mermaid would read as a directive, a statement, a class, markup or
+/// a label delimiter, if it were live.
+const MERMAID_HOSTILE: [&str; 14] = [
+    "%%{init: {'theme':'forest'}}%%",
+    "%%{init: {'themeCSS': '.node rect {fill:red}'}}%%",
+    "%% comment? 100%",
+    "x\nclick a0 call alert(1)",
+    "a0:::hot",
+    r#"q"] --> evil["e"#,
+    "p) --> (q",
+    "pipe|x| --- y",
+    "semi; n9[x]",
+    "#35; #quot; &amp;",
+    "<b>bold</b> <img src=x>",
+    "`**md**`",
+    "{curly} @{ shape: x }",
+    r"back\nslash \ end",
+];
+
+/// The lines of a Mermaid flowchart that are not statements tmkit writes,
+/// and the labels (the text between quotes) that are not one closed token
+/// of plain text and entity codes.
+fn mermaid_breakouts(mmd: &str) -> Vec<String> {
+    let mut bad = Vec::new();
+    let statement = |l: &str| {
+        let l = l.trim_start();
+        let node = l
+            .strip_prefix('n')
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        node || [
+            "subgraph z",
+            "end",
+            "classDef ",
+            "class ",
+            "style z",
+            "linkStyle ",
+        ]
+        .iter()
+        .any(|k| l.starts_with(k))
+    };
+    for (i, line) in mmd.lines().enumerate() {
+        let header = match i {
+            0 => line == "flowchart LR",
+            1 => line.starts_with("  %% ") && !line[5..].contains('%'),
+            _ => statement(line) && !line.contains('%'),
+        };
+        if !header {
+            bad.push(format!("line {}: {line}", i + 1));
+        }
+        if !matches!(line.matches('"').count(), 0 | 2) {
+            bad.push(format!("not one quoted label: {line}"));
+        }
+        // A label holds plain text, entity codes (`#60;`) and `<br/>`.
+        for label in line.split('"').skip(1).step_by(2) {
+            let mut rest = label.replace("<br/>", " ");
+            while let Some(at) = rest.find('#') {
+                let digits = rest[at + 1..].find(';').map(|e| &rest[at + 1..at + 1 + e]);
+                match digits {
+                    Some(d) if !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()) => {
+                        rest.replace_range(at..at + d.len() + 2, " ");
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(c) = rest.chars().find(|c| "\"#%&<>|`;:[](){}\\".contains(*c)) {
+                bad.push(format!("{c:?} in the label {label:?}"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn mermaid_labels_stay_closed_and_directives_inert() {
+    let (m, a) = model_with_texts(&MERMAID_HOSTILE);
+    let mmd = render(&m, &a, DiagramFormat::Mermaid, &all_opts());
+    let bad = mermaid_breakouts(&mmd);
+    assert!(bad.is_empty(), "{bad:#?}\n{mmd}");
+    // The Markdown reports (the public one too) embed the same flowchart.
+    for kind in [ViewKind::Full, ViewKind::Public] {
+        let md = tmkit_render::report::render(
+            &View::new(&m, kind),
+            ReportFormat::Markdown,
+            &ReportOptions::new(),
+        );
+        let block = md
+            .split("```mermaid\n")
+            .nth(1)
+            .and_then(|b| b.split("\n```").next())
+            .unwrap_or_else(|| panic!("{kind:?}: no Mermaid block in\n{md}"));
+        let bad = mermaid_breakouts(block);
+        assert!(bad.is_empty(), "{kind:?}: {bad:#?}\n{block}");
+    }
+    // The check itself sees a directive and a label that breaks out.
+    let live = "flowchart LR\n  %% x\n  n0[\"a\"] --> n1\n  %%{init: {'theme':'forest'}}%%\n  n2[\"a\"] b\"]\n  n3[\"#35; ok\"]\n  n4[\"a:::b\"]\n";
+    assert_eq!(
+        mermaid_breakouts(live).len(),
+        4,
+        "{:#?}",
+        mermaid_breakouts(live)
+    );
+}
+
+/// The text of rendered markup: tags removed, the usual entities decoded.
+fn markup_text(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = rest[open..].split_once('>').map_or("", |(_, r)| r);
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// Renders Mermaid with the Mermaid CLI (`$TMKIT_MMDC`, or `mmdc` on the
+/// PATH) in headless Chromium; `None` when either is not installed.
+fn mermaid_cli_svg(name: &str, mmd: &str) -> Option<String> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mmdc = tmkit_testtools::mermaid_cli(&workspace, &format!("Mermaid check of {name}"))?;
+    let browser = tmkit_testtools::require(
+        &tmkit_testtools::CHROMIUM,
+        &format!("Mermaid check of {name}"),
+    )?;
+    let dir = tempfile_dir();
+    let config =
+        serde_json::json!({ "executablePath": browser, "args": ["--no-sandbox", "--disable-gpu"] });
+    std::fs::write(dir.join("puppeteer.json"), config.to_string()).expect("write config");
+    std::fs::write(dir.join("in.mmd"), mmd).expect("write mmd");
+    let out = Command::new(&mmdc)
+        .current_dir(&dir)
+        .args([
+            "-q",
+            "-p",
+            "puppeteer.json",
+            "-i",
+            "in.mmd",
+            "-o",
+            "out.svg",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", mmdc.display()));
+    assert!(
+        out.status.success(),
+        "{name}: mmdc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(dir.join("out.svg")).expect("mmdc wrote no SVG");
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(svg)
+}
+
+#[test]
+fn mermaid_renders_hostile_text_literally_without_injected_style() {
+    let (m, a) = model_with_texts(&MERMAID_HOSTILE);
+    let mmd = render(&m, &a, DiagramFormat::Mermaid, &all_opts());
+    // The check can see an injected theme and stylesheet.
+    let live = "flowchart LR\n  a[\"x %%{init: {'theme':'forest', 'themeCSS': '.node rect {fill:red}'}}%%\"] --> b\n";
+    let Some(control) = mermaid_cli_svg("control", live) else {
+        return;
+    };
+    // The stylesheets of the SVG (labels show the text, literally).
+    let style = |svg: &str| -> String {
+        svg.split("<style")
+            .skip(1)
+            .filter_map(|s| s.split_once("</style>").map(|(css, _)| css.to_string()))
+            .collect()
+    };
+    let css = style(&control);
+    assert!(css.contains("#cde498") && css.contains("fill:red"), "{css}");
+    let svg = mermaid_cli_svg("hostile", &mmd).expect("mmdc ran above");
+    let css = style(&svg);
+    assert!(
+        !css.contains("#cde498"),
+        "the forest theme was applied: {css}"
+    );
+    assert!(
+        !css.contains("fill:red"),
+        "the injected CSS was applied: {css}"
+    );
+    let text = markup_text(&svg);
+    for t in MERMAID_HOSTILE {
+        // On the asset, the attacker and the flow.
+        let t = t.replace('\n', " ");
+        assert!(
+            text.matches(&t).count() >= 3,
+            "{t:?} not shown literally in:\n{text}\n{mmd}"
+        );
+    }
+}
+
+/// Text Graphviz would expand (`\N` is the node name, `\G` the graph name,
+/// `\n \l \r` break lines), read as HTML or as an entity, if it were live.
+const DOT_HOSTILE: [&str; 7] = [
+    r"\N \G \E \L \T \H",
+    r"a\nb \l c\r d",
+    r#"q"uote\" \\ end"#,
+    "<b>html</b> <i>",
+    "&amp; &lt; &#92;N",
+    r"trailing\",
+    r"\",
+];
+
+#[test]
+fn dot_shows_escapes_literally_in_labels_and_tooltips() {
+    let (m, a) = model_with_texts(&DOT_HOSTILE);
+    let dot = render(&m, &a, DiagramFormat::Dot, &all_opts());
+    let Some(svg) = graphviz_accepts("hostile", &dot) else {
+        return;
+    };
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&svg, opts).expect("Graphviz SVG");
+    let labels: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    let tooltips: Vec<&str> = doc
+        .descendants()
+        .flat_map(|n| n.attributes())
+        .filter(|a| a.name() == "title")
+        .map(|a| a.value())
+        .collect();
+    for t in DOT_HOSTILE {
+        for (what, texts) in [("label", &labels), ("tooltip", &tooltips)] {
+            assert!(
+                texts.iter().filter(|s| s.contains(t)).count() >= 3,
+                "{t:?} not shown literally in the {what}s (zone, node, flow): {texts:#?}\n{dot}"
+            );
+        }
+    }
+    // The title of the graph shows `\G`, not the graph's name.
+    assert!(
+        labels.iter().any(|l| l.starts_with(r"X · \N \G \E")),
+        "{labels:?}"
+    );
+}
+
+/// Markup and characters XML 1.0 forbids, in every string the SVG draws.
+const SVG_HOSTILE: [&str; 6] = [
+    "<script>alert(1)</script>",
+    r#"" onload="alert(1)"#,
+    "' onclick='x' a",
+    "]]> <!-- x --> &amp;",
+    "nul\u{0}esc\u{1b}[31m bs\u{8}",
+    "\u{FFFE}\u{FFFF}\u{7f}",
+];
+
+#[test]
+fn svg_escapes_markup_and_replaces_characters_illegal_in_xml() {
+    let (m, a) = model_with_texts(&SVG_HOSTILE);
+    let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+    let doc = parse_svg(&svg);
+    for n in doc.descendants() {
+        assert_ne!(n.tag_name().name(), "script", "a script element");
+        for a in n.attributes() {
+            assert!(!a.name().starts_with("on"), "an event attribute {a:?}");
+        }
+    }
+    let text = svg_text(&svg);
+    for t in &SVG_HOSTILE[..4] {
+        assert!(text.contains(t), "{t:?} not shown literally in:\n{text}");
+    }
+    assert!(
+        text.contains("nul\u{FFFD}esc\u{FFFD}[31m bs\u{FFFD}"),
+        "{text}"
+    );
+    assert!(text.contains("\u{FFFD}\u{FFFD}\u{7f}"), "{text}");
 }
 
 // -------------------------------------------------------- external programs
@@ -549,7 +963,22 @@ fn escape_functions() {
 // fails the test under TMKIT_REQUIRE_TOOLS=1 (.ci/run).
 
 fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
-    let mut child = Command::new(program)
+    run_with_stdin_in(program, args, input, None)
+}
+
+/// Runs `program` with `input` on stdin; when `cwd` is given, runs it there
+/// with `HOME` set to [`FAKE_HOME`] (the injection tests).
+fn run_with_stdin_in(
+    program: &std::path::Path,
+    args: &[&str],
+    input: &str,
+    cwd: Option<&std::path::Path>,
+) -> std::process::Output {
+    let mut cmd = Command::new(program);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir).env("HOME", FAKE_HOME);
+    }
+    let mut child = cmd
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -565,12 +994,11 @@ fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &str) -> std:
     child.wait_with_output().expect("wait")
 }
 
-fn graphviz_accepts(name: &str, dot: &str) {
-    let Some(program) =
-        tmkit_testtools::require(&tmkit_testtools::DOT, &format!("DOT check of {name}"))
-    else {
-        return;
-    };
+/// Runs `dot -Tsvg` on `dot`, checks that Graphviz accepts it and returns
+/// the SVG (`None` when Graphviz is not installed and not required).
+fn graphviz_accepts(name: &str, dot: &str) -> Option<String> {
+    let program =
+        tmkit_testtools::require(&tmkit_testtools::DOT, &format!("DOT check of {name}"))?;
     let out = run_with_stdin(&program, &["-Tsvg"], dot);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{name}: dot failed: {stderr}");
@@ -578,19 +1006,25 @@ fn graphviz_accepts(name: &str, dot: &str) {
         !stderr.contains("syntax error") && !stderr.contains("Error"),
         "{name}: {stderr}"
     );
-    let svg = String::from_utf8_lossy(&out.stdout);
+    let svg = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(svg.contains("<svg"), "{name}");
+    Some(svg)
 }
 
-fn plantuml_accepts(name: &str, puml: &str) {
-    let Some(program) = tmkit_testtools::require(
+/// Runs `plantuml -tsvg -pipe` on `puml` (in the directory `cwd`, when
+/// given), checks that PlantUML accepts it and returns the SVG (`None` when
+/// PlantUML is not installed and not required).
+fn plantuml_accepts(name: &str, puml: &str) -> Option<String> {
+    plantuml_in(name, puml, None)
+}
+
+fn plantuml_in(name: &str, puml: &str, cwd: Option<&std::path::Path>) -> Option<String> {
+    let program = tmkit_testtools::require(
         &tmkit_testtools::PLANTUML,
         &format!("PlantUML check of {name}"),
-    ) else {
-        return;
-    };
-    let out = run_with_stdin(&program, &["-tsvg", "-pipe"], puml);
-    let svg = String::from_utf8_lossy(&out.stdout);
+    )?;
+    let out = run_with_stdin_in(&program, &["-tsvg", "-pipe"], puml, cwd);
+    let svg = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
         "{name}: plantuml failed: {}",
@@ -600,6 +1034,7 @@ fn plantuml_accepts(name: &str, puml: &str) {
         svg.contains("<svg") && !svg.contains("Syntax Error"),
         "{name}: {svg}"
     );
+    Some(svg)
 }
 
 #[test]

@@ -98,6 +98,30 @@ pub fn ajv_validator(workspace: &Path, test: &str) -> Option<(PathBuf, PathBuf)>
     .map(|script| (node, script))
 }
 
+/// The Mermaid CLI: `$TMKIT_MMDC`, else `scripts/mermaid-cli`'s `mmdc`
+/// (installed by `npm ci` there), else `mmdc` on the `PATH`; or None after
+/// printing `SKIPPED: ...` (or panicking when [`required`]).
+pub fn mermaid_cli(workspace: &Path, test: &str) -> Option<PathBuf> {
+    let local = workspace.join("scripts/mermaid-cli/node_modules/.bin/mmdc");
+    let found = std::env::var_os("TMKIT_MMDC")
+        .map(PathBuf::from)
+        .filter(|p| is_executable(p))
+        .or_else(|| is_executable(&local).then_some(local))
+        .or_else(|| find_program("mmdc"));
+    let install = format!(
+        "PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix {} (or run .ci/run)",
+        workspace.join("scripts/mermaid-cli").display()
+    );
+    found_or_skip(
+        "the Mermaid CLI `mmdc`",
+        &install,
+        test,
+        found,
+        required(),
+        &mut std::io::stderr(),
+    )
+}
+
 fn found_or_skip(
     name: &str,
     install: &str,

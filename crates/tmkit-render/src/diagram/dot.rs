@@ -6,15 +6,37 @@ use super::text;
 use std::fmt::Write;
 use tmkit_model::AssetKind;
 
-/// Escapes text for a double-quoted DOT string: backslashes (which start
-/// DOT escapes such as `\N`) and quotes are escaped; whitespace runs
-/// (newlines included) become one space and control characters are dropped.
-pub fn escape_dot(s: &str) -> String {
+/// Where a string goes in a DOT file, which decides how Graphviz reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DotText {
+    /// A `label` (also the graph's name): escapes such as `\N` (the node's
+    /// name), `\G`, `\E`, `\L`, `\T`, `\H`, `\n`, `\l`, `\r` are expanded
+    /// once.
+    Label,
+    /// A `tooltip`: Graphviz expands the same escapes twice (once when it
+    /// reads the attribute, once when it writes the SVG link).
+    Tooltip,
+}
+
+/// Escapes text for a double-quoted DOT string; every piece of user text in
+/// the DOT output passes through here. A backslash is doubled once per
+/// expansion Graphviz applies to `kind` (`\\` in labels, `\\\\` in
+/// tooltips), so `\N`, `\G` and the other escapes show as typed; `"` becomes
+/// `\"`; `&` becomes `&amp;`, since Graphviz decodes HTML entities in both;
+/// `<` and `>` stay literal because labels are always quoted strings, never
+/// HTML-like `<...>` labels. Whitespace runs (newlines included) become one
+/// space and control characters are dropped.
+pub fn escape_dot(s: &str, kind: DotText) -> String {
+    let backslash = match kind {
+        DotText::Label => "\\\\",
+        DotText::Tooltip => "\\\\\\\\",
+    };
     let mut out = String::with_capacity(s.len());
     for c in text::one_line(s).chars() {
         match c {
-            '\\' => out.push_str("\\\\"),
+            '\\' => out.push_str(backslash),
             '"' => out.push_str("\\\""),
+            '&' => out.push_str("&amp;"),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -41,11 +63,15 @@ fn shape(k: NodeKind) -> (&'static str, &'static str) {
 pub(crate) fn render(scene: &Scene) -> String {
     let mut out = String::new();
     let title = super::layout::diagram_title(scene);
-    let _ = writeln!(out, "digraph \"{}\" {{", escape_dot(&scene.model_id));
+    let _ = writeln!(
+        out,
+        "digraph \"{}\" {{",
+        escape_dot(&scene.model_id, DotText::Label)
+    );
     let _ = writeln!(
         out,
         "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=13, label=\"{}\", labelloc=t, labeljust=l, nodesep=0.35, ranksep=0.9];",
-        escape_dot(&title)
+        escape_dot(&title, DotText::Label)
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#ffffff\", color=\"#34495e\", fontcolor=\"#1c2833\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#566573\"];\n");
@@ -75,9 +101,12 @@ pub(crate) fn render(scene: &Scene) -> String {
         let _ = writeln!(
             out,
             "{pad}  label=\"{}\\n{}\"; style=\"{style}\"; fillcolor=\"{fill}\"; color=\"{stroke}\"; penwidth=1.5; fontsize=12; tooltip=\"{}\";",
-            escape_dot(&region.title),
-            escape_dot(&region.subtitle),
-            escape_dot(&format!("{} ({})", region.title, region.subtitle))
+            escape_dot(&region.title, DotText::Label),
+            escape_dot(&region.subtitle, DotText::Label),
+            escape_dot(
+                &format!("{} ({})", region.title, region.subtitle),
+                DotText::Tooltip
+            )
         );
         let mut first: Option<String> = None;
         for &n in &region.nodes {
@@ -98,7 +127,7 @@ pub(crate) fn render(scene: &Scene) -> String {
             };
             let lines: Vec<String> = text::wrap(&node.title, 28, 3)
                 .iter()
-                .map(|l| escape_dot(l))
+                .map(|l| escape_dot(l, DotText::Label))
                 .collect();
             let mut tip = format!("{}: {}", node.id, node.title);
             if !node.in_scope {
@@ -111,8 +140,8 @@ pub(crate) fn render(scene: &Scene) -> String {
                 out,
                 "{pad}  \"n{n}\" [label=\"{}\\n{}\", shape={shape}, style=\"{rounded}{dashed}filled\", fillcolor=\"{fill}\", color=\"{stroke}\", fontcolor=\"{font}\", tooltip=\"{}\"];",
                 lines.join("\\n"),
-                escape_dot(&id),
-                escape_dot(&tip)
+                escape_dot(&id, DotText::Label),
+                escape_dot(&tip, DotText::Tooltip)
             );
             first.get_or_insert_with(|| format!("n{n}"));
         }
@@ -144,10 +173,10 @@ pub(crate) fn render(scene: &Scene) -> String {
         );
     }
     for e in &scene.edges {
-        let mut label = escape_dot(&e.label());
+        let mut label = escape_dot(&e.label(), DotText::Label);
         if let Some(note) = crossing_note(e) {
             label.push_str("\\n");
-            label.push_str(&escape_dot(&note));
+            label.push_str(&escape_dot(&note, DotText::Label));
         }
         let mut attrs = format!("label=\"{label}\", color=\"{}\"", cross_colour(e));
         if e.is_unanswered() {
@@ -169,7 +198,7 @@ pub(crate) fn render(scene: &Scene) -> String {
             "  \"n{}\" -> \"n{}\" [{attrs}, tooltip=\"{}\"];",
             e.from,
             e.to,
-            escape_dot(&e.tooltip(&scene.nodes))
+            escape_dot(&e.tooltip(&scene.nodes), DotText::Tooltip)
         );
     }
     out.push_str("}\n");

@@ -5,14 +5,25 @@ use super::text;
 use std::fmt::Write;
 use tmkit_model::AssetKind;
 
-/// Escapes text for a double-quoted Mermaid label. Characters Mermaid would
-/// read as syntax or markup become its entity codes (`#34;`); whitespace runs
-/// (newlines included) become one space and control characters are dropped.
+/// Escapes text for a double-quoted Mermaid label; every piece of user text
+/// in the Mermaid output (labels, subgraph titles, the title comment) passes
+/// through here.
+///
+/// Mermaid finds `%%{init: ...}%%` directives anywhere in the text, quotes
+/// included, and its renderers read `"`, brackets, `|`, `;`, `:::`, `<tags>`,
+/// backticks (Markdown strings) and `\n` (a line break) as syntax or markup.
+/// Each of `"` `#` `%` `&` `<` `>` `|` `` ` `` `;` `:` `[` `]` `(` `)` `{` `}`
+/// `\` is written as Mermaid's numeric entity code (`#37;` for `%`), which
+/// Mermaid shows as the character itself once the diagram is parsed; so a
+/// label is always one closed quoted token and no `%%` comes from user text.
+/// Whitespace runs (newlines included) become one space and control
+/// characters are dropped, so text never leaves its line.
 pub fn escape_mermaid(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in text::one_line(s).chars() {
         match c {
-            '"' | '#' | '&' | '<' | '>' | '|' | '`' => {
+            '"' | '#' | '%' | '&' | '<' | '>' | '|' | '`' | ';' | ':' | '[' | ']' | '(' | ')'
+            | '{' | '}' | '\\' => {
                 let _ = write!(out, "#{};", c as u32);
             }
             c if c.is_control() => {}
@@ -117,7 +128,7 @@ pub(crate) fn render(scene: &Scene) -> String {
     let _ = writeln!(
         out,
         "  %% {}",
-        escape_mermaid(&super::layout::diagram_title(scene)).replace('%', "#37;")
+        escape_mermaid(&super::layout::diagram_title(scene))
     );
     let mut stack: Vec<(usize, usize, bool)> =
         scene.roots.iter().rev().map(|&r| (r, 1, false)).collect();

@@ -24,7 +24,7 @@ mod scene;
 mod svg;
 mod text;
 
-pub use dot::escape_dot;
+pub use dot::{DotText, escape_dot};
 pub use layout::{DiagramLayout, EdgePath, NodeBox, Rect, ZoneBox};
 pub use mermaid::escape_mermaid;
 pub use plantuml::escape_plantuml;

@@ -6,21 +6,35 @@ use super::text;
 use std::fmt::Write;
 use tmkit_model::AssetKind;
 
-/// Escapes text for a PlantUML label (a double-quoted element name or the
-/// text after `:` on a link). Characters that PlantUML or its Creole markup
-/// would interpret (quotes, backslashes that start `\n`, `<` that starts
-/// HTML-like tags, doubled markup characters such as `**` or `//`, `~`, `[`,
-/// `]`) are written as `<U+XXXX>` code points; whitespace runs become one
-/// space and control characters are dropped.
+/// Escapes text for a PlantUML label (the diagram title, a double-quoted
+/// element name or the text after `:` on a link); every piece of user text
+/// in the PlantUML output passes through here.
+///
+/// PlantUML runs a preprocessor over every line before parsing it
+/// (`%getenv("HOME")`, `%date()`, `%load_json(..)` and other builtins are
+/// evaluated wherever they appear, even inside quotes; `$name` is a variable;
+/// `!` and `@` start directives; `'` and `/'` comments), then renders labels
+/// as Creole markup (`**bold**`, `<color>`, `[[link]]`, `~`, a `*` or `=` at
+/// the start of a line...). Each character that any of these could read is
+/// written as `<U+XXXX>`, PlantUML's documented escape for a Unicode code
+/// point, which the preprocessor leaves alone and Creole renders as the
+/// character itself. That is: always `"` `\` `<` `>` `~` `[` `]` `{` `}` `&`
+/// `|` `#` `%` `$` `!` `@` `'`; a doubled markup character (`**`, `//`, `__`,
+/// `--`, `==`, `^^`, `,,`, `..`); and any ASCII punctuation starting the text
+/// (each piece starts a line of the label). Whitespace runs (newlines
+/// included) become one space and control characters are dropped, so text
+/// never leaves its line.
 pub fn escape_plantuml(s: &str) -> String {
     let chars: Vec<char> = text::one_line(s).chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
         let doubled = |c: char| (i > 0 && chars[i - 1] == c) || chars.get(i + 1) == Some(&c);
         let escape = match c {
-            '"' | '\\' | '<' | '>' | '~' | '[' | ']' | '&' | '|' | '#' => true,
-            '*' | '/' | '_' | '-' | '=' | '^' | '\'' | ',' | '.' => doubled(c),
             c if c.is_control() => continue,
+            c if i == 0 && c.is_ascii_punctuation() => true,
+            '"' | '\\' | '<' | '>' | '~' | '[' | ']' | '{' | '}' | '&' | '|' | '#' => true,
+            '%' | '$' | '!' | '@' | '\'' => true,
+            '*' | '/' | '_' | '-' | '=' | '^' | ',' | '.' => doubled(c),
             _ => false,
         };
         if escape {
