@@ -6,7 +6,7 @@
 //! descriptions, [`description_md`]).
 
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
-use crate::escape::{anchor, description_md, escape_md, link_url};
+use crate::escape::{anchor, code_span, description_md, escape_md, link_dest_md};
 use crate::report::{
     ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label, threat_references,
 };
@@ -114,13 +114,9 @@ fn section_anchor(id: &str) -> String {
     format!("_{id}")
 }
 
-/// Inline code for an id (falls back to escaped text if it holds a backtick).
+/// Inline code for an id or a value.
 fn code(s: &str) -> String {
-    if s.contains('`') || s.contains('\n') {
-        escape_md(s)
-    } else {
-        format!("`{s}`")
-    }
+    code_span(s)
 }
 
 /// A link to an element's anchor, showing its qid.
@@ -133,8 +129,8 @@ fn named_link(n: &Named) -> String {
 }
 
 fn ticket(t: &str) -> String {
-    match link_url(t) {
-        Some(url) => format!("[{}](<{}>)", escape_md(t), url.replace(['<', '>'], "")),
+    match link_dest_md(t) {
+        Some(dest) => format!("[{}]({dest})", escape_md(t)),
         None => code(t),
     }
 }

@@ -167,7 +167,7 @@ fn unmitigated_view_lists_only_open_threats_worst_first() {
     );
     let md = render(&view, ReportFormat::Markdown, &ReportOptions::new());
     assert!(
-        md.contains("[https://tracker.example/SHOP-12](<https://tracker.example/SHOP-12>)"),
+        md.contains("[https://tracker.example/SHOP-12](https://tracker.example/SHOP-12)"),
         "tickets are links"
     );
     assert!(
