@@ -237,6 +237,51 @@ mod tests {
     }
 
     #[test]
+    fn markdown_escape_never_starts_block_syntax_nor_keeps_controls() {
+        assert_eq!(escape_md("# h"), "\\# h");
+        assert_eq!(escape_md("  - item"), "  \\- item");
+        assert_eq!(escape_md("1. one"), "1\\. one");
+        assert_eq!(escape_md("1.0"), "1.0");
+        assert_eq!(escape_md("=== x"), "\\=== x");
+        assert_eq!(
+            escape_md("a\0b\u{1b}c\u{7f}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}"
+        );
+        assert_eq!(escape_html("a\0b"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn code_spans_and_link_destinations_hold_their_text() {
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a|b"), "a\\|b");
+        assert_eq!(code_span("a\nb\0"), "`a b\u{fffd}`");
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c) d").as_deref(),
+            None,
+            "spaces are not URLs"
+        );
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c)?x=1&y=<2>").as_deref(),
+            None,
+            "angle brackets are refused"
+        );
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c)?x=1&y=2").as_deref(),
+            Some("https://t.example/a%7Cb%28c%29?x=1\\&y=2")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "VBScript:x",
+            "https://",
+            "/rel",
+        ] {
+            assert_eq!(link_dest_md(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn anchors_are_safe_and_injective() {
         assert_eq!(anchor("CCC.T.x/m1"), "CCC.T.x%2Fm1");
         assert_eq!(anchor("a\"><svg"), "a%22%3E%3Csvg");
