@@ -421,11 +421,13 @@ fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
                     .copied()
                     .filter(|c| c.direction.crosses())
                     .map(|c| {
-                        let mut s = format!("{} ({})", c.direction, c.exposed.join(", "));
+                        let mut s =
+                            escape_md(&format!("{} ({})", c.direction, c.exposed.join(", ")));
                         if !c.unanswered.is_empty() {
-                            s.push_str(&format!(" **unanswered: {}**", c.unanswered.join(", ")));
+                            let u = escape_md(&c.unanswered.join(", "));
+                            s.push_str(&format!(" **unanswered: {u}**"));
                         }
-                        escape_md_keep_bold(&s)
+                        s
                     })
                     .unwrap_or_else(|| "-".to_string());
                 let carries: Vec<String> = f.carries.iter().map(|c| qid_link(c)).collect();
@@ -499,10 +501,6 @@ fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
         h(w, "out-of-scope", "Out of scope");
         w.table(&["ID", "Element", "Kind", "Why"], &out);
     }
-}
-
-fn escape_md_keep_bold(s: &str) -> String {
-    s.split("**").map(escape_md).collect::<Vec<_>>().join("**")
 }
 
 fn oos_row(qid: &str, kind: &str, title: &str, reason: &Option<String>) -> Vec<String> {
