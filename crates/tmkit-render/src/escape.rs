@@ -1,16 +1,20 @@
 //! Escaping and Markdown: the only places user text enters markup.
 //!
 //! - [`escape_html`] for every user string in HTML text and attributes;
-//! - [`escape_md`] for every user string inline in Markdown;
+//! - [`escape_md`] for every user string inline in Markdown: text, table
+//!   cells, link texts, headings;
+//! - [`code_span`] for a user string shown as Markdown inline code;
+//! - [`link_dest_md`] for a link destination in Markdown;
+//! - [`clean_controls`]: no control character but tab and line breaks
+//!   reaches any output (every function above applies it);
 //! - [`anchor`] turns a qualified id into an anchor that is safe in an HTML
 //!   `id`, a URL fragment and Markdown, and injective (ids never collide);
-//! - [`description_html`] renders a Markdown description to sanitised HTML;
-//! - [`description_md`] passes a Markdown description through with raw HTML
-//!   neutralised;
+//! - [`description_html`] and [`description_md`] render a description's
+//!   safe Markdown subset (see `description.rs`);
 //! - [`link_url`] says whether a ticket may become a link.
 
-use pulldown_cmark::{Event, Options, Parser};
-use std::collections::HashSet;
+pub use crate::description::{description_html, description_md};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and quoted attribute values:
@@ -24,33 +28,160 @@ pub fn escape_html(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if is_banned_control(c) => out.push(char::REPLACEMENT_CHARACTER),
             _ => out.push(c),
         }
     }
     out
 }
 
-/// Escapes text for inline Markdown (GitHub-flavoured), including inside
-/// table cells: inline Markdown punctuation (`` \ ` * _ [ ] | ~ $ ``) is
-/// backslash-escaped, `< > &` become entities (so no raw HTML survives),
-/// line breaks become spaces. Block syntax (`#`, `-`, `1.`) only matters at
-/// the start of a line, where reports never put a user string.
+/// Escapes text for inline Markdown (GitHub-flavoured), including table
+/// cells and link texts: inline Markdown punctuation (`` \ ` * _ [ ] | ~ $ ``)
+/// is backslash-escaped, `< > &` become entities (so no raw HTML survives),
+/// line breaks and tabs become spaces (a cell stays one row), control
+/// characters become U+FFFD, and block syntax at the start (`#`, `-`, `+`,
+/// `=`, and `1.` or `1)` before a space) is escaped, so the text stays text
+/// even where it starts a line.
 pub fn escape_md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    push_md_text(&mut out, s, &mut MdLine::Start);
+    out
+}
+
+/// Where Markdown text is written: at a line start (block syntax matters),
+/// after digits at a line start (`1.` would start a list), or inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum MdLine {
+    #[default]
+    Start,
+    Digits,
+    Inline,
+}
+
+/// The one Markdown text escaper ([`escape_md`], and every text node of a
+/// description): appends `s` escaped to `out`, tracking the line position.
+pub(crate) fn push_md_text(out: &mut String, s: &str, line: &mut MdLine) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let at = *line;
+        *line = MdLine::Inline;
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\n' | '\r' | '\t' | ' ' => {
+                out.push(' ');
+                if at == MdLine::Start {
+                    *line = MdLine::Start;
+                }
+            }
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
+            '#' | '-' | '+' | '=' if at == MdLine::Start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '0'..='9' if at != MdLine::Inline => {
+                out.push(c);
+                *line = MdLine::Digits;
+            }
+            '.' | ')'
+                if at == MdLine::Digits
+                    && chars
+                        .peek()
+                        .is_none_or(|n| matches!(n, ' ' | '\t' | '\n' | '\r')) =>
+            {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_banned_control(c) => out.push(char::REPLACEMENT_CHARACTER),
             _ => out.push(c),
         }
     }
-    out
+}
+
+/// Control characters that never reach an output: every C0 and C1 control
+/// and DEL, except tab and line breaks (which each context handles).
+fn is_banned_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `s` with every banned control character (NUL included) replaced by
+/// U+FFFD.
+pub fn clean_controls(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_banned_control) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if is_banned_control(c) {
+                        char::REPLACEMENT_CHARACTER
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Markdown inline code showing `s`: fenced by one more backtick than its
+/// longest backtick run, padded when it starts or ends with a backtick or a
+/// space, line breaks folded. A `|` cannot be written in a code span that is
+/// right both inside and outside a table cell, and a blank span is not code:
+/// such text is written as escaped text ([`escape_md`]) instead.
+pub fn code_span(s: &str) -> String {
+    let s = clean_controls(s).replace(['\n', '\r'], " ");
+    if s.contains('|') || s.trim().is_empty() {
+        return escape_md(&s);
+    }
+    fenced_code(&s)
+}
+
+/// `s` (no line break, no control character) as Markdown inline code, right
+/// outside table cells: fenced by one more backtick than its longest
+/// backtick run, padded when it starts or ends with a backtick or a space.
+pub(crate) fn fenced_code(s: &str) -> String {
+    let fence = "`".repeat(crate::description::longest_run(s, '`') + 1);
+    let pad = if s.trim().is_empty() {
+        ""
+    } else if s.starts_with(['`', ' ']) || s.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// The URL a link may point to ([`link_url`] accepts it), with `( ) < > | \\`
+/// and spaces percent-encoded: the same URL, safe in any destination (a `|`
+/// would split a Markdown table cell, a `)` would end a link).
+pub fn safe_url(url: &str) -> Option<String> {
+    let url = link_url(url)?;
+    let mut out = String::with_capacity(url.len() + 8);
+    for c in url.chars() {
+        match c {
+            '(' | ')' | '<' | '>' | '|' | '\\' | ' ' => {
+                let _ = write!(out, "%{:02X}", c as u32);
+            }
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// A Markdown link destination for `url` ([`safe_url`], with `&`
+/// backslash-escaped so no entity is decoded in it).
+pub fn link_dest_md(url: &str) -> Option<String> {
+    safe_url(url).map(|u| md_dest(&u))
+}
+
+/// A [`safe_url`] result as a Markdown link destination.
+pub(crate) fn md_dest(safe_url: &str) -> String {
+    safe_url.replace('&', "\\&")
 }
 
 /// The anchor of a qualified id: `[A-Za-z0-9._-]` kept, every other byte
@@ -72,135 +203,16 @@ pub fn anchor(qid: &str) -> String {
     out
 }
 
-/// Renders a Markdown description to HTML that is safe to inline: raw HTML
-/// in the source is shown as text, the output is sanitised by ammonia (no
-/// script, no event handler, no `javascript:` URL), and images are dropped
-/// (the report makes no network request).
-pub fn description_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .map(|e| match e {
-        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
-        e => e,
-    });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    let tags: HashSet<&str> = [
-        "a",
-        "p",
-        "br",
-        "em",
-        "strong",
-        "del",
-        "code",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-    ]
-    .into_iter()
-    .collect();
-    ammonia::Builder::default()
-        .tags(tags)
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&html)
-        .to_string()
-}
-
-/// A Markdown description for a Markdown report: the text as written, with
-/// raw HTML neutralised (its `<` becomes `&lt;`, so GitHub and every other
-/// renderer show it as text) and links to anything but http(s)/mailto
-/// reduced to their text.
-pub fn description_md(markdown: &str) -> String {
-    let mut cuts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    );
-    for (event, range) in parser.into_offset_iter() {
-        match event {
-            Event::Html(_) | Event::InlineHtml(_) => {
-                let src = &markdown[range.clone()];
-                cuts.push((range, src.replace('&', "&amp;").replace('<', "&lt;")));
-            }
-            Event::Start(pulldown_cmark::Tag::Link { dest_url, .. })
-            | Event::Start(pulldown_cmark::Tag::Image { dest_url, .. })
-                if link_url(&dest_url).is_none() =>
-            {
-                let src = &markdown[range.clone()];
-                cuts.push((range, escape_md(src)));
-            }
-            _ => {}
-        }
-    }
-    // Apply non-overlapping cuts from the end (an outer link wins over the
-    // raw HTML inside it).
-    cuts.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-    let mut kept: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for c in cuts {
-        if kept.last().is_some_and(|k| c.0.start < k.0.end) {
-            continue;
-        }
-        kept.push(c);
-    }
-    let mut out = markdown.to_string();
-    for (range, text) in kept.into_iter().rev() {
-        out.replace_range(range, &text);
-    }
-    let mut out = out.trim_end().to_string();
-    // A fence left open would swallow the rest of the report: close it.
-    let mut open: Option<String> = None;
-    for line in out.lines() {
-        let t = line.trim_start();
-        let fence: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
-        if fence.len() >= 3
-            && fence
-                .chars()
-                .all(|c| c == fence.chars().next().unwrap_or('`'))
-        {
-            match &open {
-                None => open = Some(fence),
-                Some(o) if fence.starts_with(o.as_str()) && t.trim_end() == fence => open = None,
-                _ => {}
-            }
-        }
-    }
-    if let Some(fence) = open {
-        out.push('\n');
-        out.push_str(&fence);
-    }
-    out
-}
-
-/// The URL to link a ticket (or description link) to, when it is an
-/// `http(s)://` or `mailto:` URL without spaces; None otherwise (shown as text).
+/// The URL to link a ticket (or description link) to: printable ASCII
+/// only (no `< > " ' \` \\`), parsed as an absolute URL (by the `url` crate, as ammonia does)
+/// whose scheme is `http`, `https` or `mailto`; None otherwise (shown as
+/// text).
 pub fn link_url(s: &str) -> Option<&str> {
     let t = s.trim();
-    let lower = t.to_ascii_lowercase();
-    let ok = (lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || lower.starts_with("mailto:"))
-        && !t.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | '`')
-        });
-    ok.then_some(t)
+    let printable =
+        t.bytes().all(|b| b.is_ascii_graphic()) && !t.contains(['<', '>', '"', '\'', '`', '\\']);
+    let parsed = printable.then(|| url::Url::parse(t).ok()).flatten()?;
+    matches!(parsed.scheme(), "http" | "https" | "mailto").then_some(t)
 }
 
 #[cfg(test)]
@@ -225,6 +237,51 @@ mod tests {
     }
 
     #[test]
+    fn markdown_escape_never_starts_block_syntax_nor_keeps_controls() {
+        assert_eq!(escape_md("# h"), "\\# h");
+        assert_eq!(escape_md("  - item"), "  \\- item");
+        assert_eq!(escape_md("1. one"), "1\\. one");
+        assert_eq!(escape_md("1.0"), "1.0");
+        assert_eq!(escape_md("=== x"), "\\=== x");
+        assert_eq!(
+            escape_md("a\0b\u{1b}c\u{7f}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}"
+        );
+        assert_eq!(escape_html("a\0b"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn code_spans_and_link_destinations_hold_their_text() {
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a|b"), "a\\|b");
+        assert_eq!(code_span("a\nb\0"), "`a b\u{fffd}`");
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c) d").as_deref(),
+            None,
+            "spaces are not URLs"
+        );
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c)?x=1&y=<2>").as_deref(),
+            None,
+            "angle brackets are refused"
+        );
+        assert_eq!(
+            link_dest_md("https://t.example/a|b(c)?x=1&y=2").as_deref(),
+            Some("https://t.example/a%7Cb%28c%29?x=1\\&y=2")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "VBScript:x",
+            "https://",
+            "/rel",
+        ] {
+            assert_eq!(link_dest_md(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn anchors_are_safe_and_injective() {
         assert_eq!(anchor("CCC.T.x/m1"), "CCC.T.x%2Fm1");
         assert_eq!(anchor("a\"><svg"), "a%22%3E%3Csvg");
@@ -232,54 +289,9 @@ mod tests {
         assert_eq!(anchor("1x"), "x-1x");
     }
 
-    #[test]
-    fn description_html_shows_raw_html_as_text_and_drops_dangerous_links() {
-        let h = description_html(
-            "Hi <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](https://ok.example/) ![i](https://t.example/p.png)",
-        );
-        assert!(!h.contains("<script"), "{h}");
-        assert!(!h.contains("<img"), "{h}");
-        assert!(h.contains("&lt;script&gt;"), "{h}");
-        assert!(!h.contains("javascript:"), "{h}");
-        assert!(h.contains("href=\"https://ok.example/\""), "{h}");
-    }
-
-    #[test]
-    fn description_md_neutralises_raw_html_and_script_links() {
-        let m = description_md(
-            "**bold** <img src=x onerror=alert(1)> [a](javascript:alert(1))\n\n<div>x</div>",
-        );
-        assert!(m.starts_with("**bold** &lt;img"), "{m}");
-        assert!(
-            !m.contains("<div") && !m.contains(" [a](javascript") && m.contains("\\[a\\]"),
-            "{m}"
-        );
-    }
-
-    #[test]
-    fn description_md_closes_an_open_fence() {
-        assert_eq!(description_md("a\n```rust\nfn x"), "a\n```rust\nfn x\n```");
-        assert_eq!(description_md("```\nx\n```"), "```\nx\n```");
-        assert_eq!(description_md("~~~~\nx"), "~~~~\nx\n~~~~");
-    }
-
     proptest::proptest! {
         #[test]
-        fn descriptions_never_panic_nor_yield_markup(s in "(\\PC|<|>|&|`|\\[|\\]|\\(|\\)|\n|!|\\*|_|~| |script|img|onerror=|javascript:|href=){0,60}") {
-            let html = description_html(&s);
-            let lower = html.to_ascii_lowercase();
-            proptest::prop_assert!(!lower.contains("<script") && !lower.contains("<img"));
-            for tag in lower.split('<').skip(1) {
-                let tag = tag.split('>').next().unwrap_or("");
-                proptest::prop_assert!(!tag.split_whitespace().skip(1).any(|a| a.starts_with("on")), "{}", html);
-                if let Some(href) = tag.split("href=\"").nth(1) {
-                    proptest::prop_assert!(!href.trim_start().starts_with("javascript:"), "{}", html);
-                }
-            }
-            let md = description_md(&s);
-            // Re-read as Markdown, the passed-through description holds no raw HTML.
-            let raw = Parser::new(&md).any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
-            proptest::prop_assert!(!raw, "{:?} -> {:?}", s, md);
+        fn escapes_never_yield_markup(s in "(\\PC|<|>|&|`|\\[|\\]|\\(|\\)|\n|!|\\*|_|~| |script|img|onerror=|javascript:|href=){0,60}") {
             let e = escape_md(&s);
             proptest::prop_assert!(!e.contains('<') && !e.contains('\n'));
             let h = escape_html(&s);

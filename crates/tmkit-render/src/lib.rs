@@ -1,6 +1,7 @@
 //! tmkit-render (see the stage overview in tmkit-syntax).
 #![warn(missing_docs)]
 
+mod description;
 pub mod diagram;
 pub mod escape;
 pub mod html;

@@ -6,7 +6,7 @@
 //! descriptions, [`description_md`]).
 
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
-use crate::escape::{anchor, description_md, escape_md, link_url};
+use crate::escape::{anchor, code_span, description_md, escape_md, link_dest_md};
 use crate::report::{
     ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label, threat_references,
 };
@@ -114,13 +114,9 @@ fn section_anchor(id: &str) -> String {
     format!("_{id}")
 }
 
-/// Inline code for an id (falls back to escaped text if it holds a backtick).
+/// Inline code for an id or a value.
 fn code(s: &str) -> String {
-    if s.contains('`') || s.contains('\n') {
-        escape_md(s)
-    } else {
-        format!("`{s}`")
-    }
+    code_span(s)
 }
 
 /// A link to an element's anchor, showing its qid.
@@ -133,8 +129,8 @@ fn named_link(n: &Named) -> String {
 }
 
 fn ticket(t: &str) -> String {
-    match link_url(t) {
-        Some(url) => format!("[{}](<{}>)", escape_md(t), url.replace(['<', '>'], "")),
+    match link_dest_md(t) {
+        Some(dest) => format!("[{}]({dest})", escape_md(t)),
         None => code(t),
     }
 }
@@ -425,11 +421,13 @@ fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
                     .copied()
                     .filter(|c| c.direction.crosses())
                     .map(|c| {
-                        let mut s = format!("{} ({})", c.direction, c.exposed.join(", "));
+                        let mut s =
+                            escape_md(&format!("{} ({})", c.direction, c.exposed.join(", ")));
                         if !c.unanswered.is_empty() {
-                            s.push_str(&format!(" **unanswered: {}**", c.unanswered.join(", ")));
+                            let u = escape_md(&c.unanswered.join(", "));
+                            s.push_str(&format!(" **unanswered: {u}**"));
                         }
-                        escape_md_keep_bold(&s)
+                        s
                     })
                     .unwrap_or_else(|| "-".to_string());
                 let carries: Vec<String> = f.carries.iter().map(|c| qid_link(c)).collect();
@@ -503,10 +501,6 @@ fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
         h(w, "out-of-scope", "Out of scope");
         w.table(&["ID", "Element", "Kind", "Why"], &out);
     }
-}
-
-fn escape_md_keep_bold(s: &str) -> String {
-    s.split("**").map(escape_md).collect::<Vec<_>>().join("**")
 }
 
 fn oos_row(qid: &str, kind: &str, title: &str, reason: &Option<String>) -> Vec<String> {

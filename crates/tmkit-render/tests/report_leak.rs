@@ -844,3 +844,39 @@ threats:
     assert!(view.threats[0].not_secure_by_default);
     assert!(view.model.root().owner.is_none());
 }
+
+#[test]
+fn public_numbering_of_inline_mitigations_counts_only_the_shown_ones() {
+    // `R.T1/m3` in a public report would say that m1 and m2 exist and were
+    // withheld: the public extraction numbers only what it shows.
+    let m = with(
+        r#"threats:
+  - id: T1
+    title: Sniffing
+    categories: [confidentiality]
+    targets: [call]
+    mitigations:
+      - { title: SECRET hsm, kind: design, in_place: true, confidential: true }
+      - { id: M.named, title: Named inline, kind: design, in_place: true }
+      - { title: SECRET residual, kind: risk-acceptance, in_place: true }
+      - { title: TLS everywhere, kind: design, in_place: true }
+"#,
+    );
+    assert_eq!(
+        Analysis::new(&m).threat("R.T1").unwrap().status,
+        Status::Mitigated
+    );
+    assert_no_leak(&m);
+    let p = public(&m);
+    let t = &p.root().threats[0];
+    assert_eq!(t.mitigations, vec!["R.M.named", "R.T1/m2"]);
+    let tls = &p.root().mitigations[1];
+    assert_eq!((tls.qid.as_str(), tls.id.as_str()), ("R.T1/m2", "T1/m2"));
+    assert_eq!(tls.title, "TLS everywhere");
+    for (format, out) in public_outputs(&m) {
+        for gone in ["/m3", "/m4", "%2Fm3", "%2Fm4"] {
+            assert!(!out.contains(gone), "{format:?} reveals {gone}");
+        }
+        assert!(out.contains("TLS everywhere"), "{format:?}");
+    }
+}

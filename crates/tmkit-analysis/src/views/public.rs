@@ -34,6 +34,8 @@ use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
 /// assumptions; a flow's `carries` entries that are withheld. A threat whose
 /// attacker list is omitted simply loses the withheld attackers, since the
 /// analysis of the returned model only sees the attackers it contains.
+/// Inline mitigations numbered `<threat>/m<n>` are renumbered over the shown
+/// ones only, so a number never reveals a withheld sibling.
 ///
 /// A confidential root yields a stub root (id `withheld`, no element).
 pub fn public(model: &Model) -> Model {
@@ -226,9 +228,45 @@ pub fn public(model: &Model) -> Model {
             t.mitigations.retain(|q| shown(q));
             t.assumptions.retain(|q| shown(q));
         }
+        renumber_inline_mitigations(&mut p);
         models.push(p);
     }
     Model::new(models)
+}
+
+/// Inline mitigations written without an id are numbered `<threat>/m<n>`
+/// in the order written; once some are withheld, `T1/m3` would reveal that
+/// `m1` and `m2` exist. Renumbers them so the extraction counts only the
+/// inline mitigations it shows (explicit ids are kept).
+fn renumber_inline_mitigations(p: &mut ThreatModel) {
+    let mut renames: HashMap<String, (String, String)> = HashMap::new();
+    for t in &mut p.threats {
+        let mut n = 0;
+        for q in &mut t.mitigations {
+            let Some(x) = p.mitigations.iter().find(|x| x.qid == *q) else {
+                continue;
+            };
+            if x.shared {
+                continue;
+            }
+            n += 1;
+            let numbered = q
+                .strip_prefix(t.qid.as_str())
+                .and_then(|r| r.strip_prefix("/m"))
+                .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()));
+            if numbered {
+                let new = (format!("{}/m{n}", t.qid), format!("{}/m{n}", t.id));
+                *q = new.0.clone();
+                renames.insert(x.qid.clone(), new);
+            }
+        }
+    }
+    for x in &mut p.mitigations {
+        if let Some((qid, id)) = renames.remove(&x.qid) {
+            x.qid = qid;
+            x.id = id;
+        }
+    }
 }
 
 /// The public extraction of a confidential root: nothing but a placeholder.
