@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use tmkit_syntax::Code;
 
 /// One file an importer wants written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,9 @@ impl fmt::Display for ImportWarning {
 /// Why an import failed: malformed input, with file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
+    /// The diagnostic code, for failures that the loader reports too
+    /// (unreadable files, YAML syntax, paths leaving the tree...).
+    pub code: Option<Code>,
     /// The source file.
     pub file: String,
     /// 1-based line, when known.
@@ -49,8 +53,24 @@ pub struct ImportError {
 impl ImportError {
     pub(crate) fn at(file: &str, line: u32, message: impl Into<String>) -> Self {
         ImportError {
+            code: None,
             file: file.to_string(),
             line: (line > 0).then_some(line),
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn coded(
+        code: Code,
+        file: &str,
+        line: Option<u32>,
+        message: impl Into<String>,
+    ) -> Self {
+        ImportError {
+            code: Some(code),
+            file: file.to_string(),
+            line,
             column: None,
             message: message.into(),
         }

@@ -65,6 +65,8 @@ codes! {
     MissingFile = "E0013", Error, "a component or import file does not exist";
     NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
     TabIndentation = "E0015", Error, "a tab is used for indentation";
+    NotRegularFile = "E0025", Error, "a file to read is not a regular file (a FIFO, a device, a directory)";
+    ImportInvalid = "E0026", Error, "an importer's result does not pass the check";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";

@@ -1,8 +1,9 @@
 //! `tmkit import`: other tools' threat models into tmkit's format.
 
-use std::path::{Path, PathBuf};
-use tmkit_interop::{ImportOutput, otm, tmyaml};
+use std::path::PathBuf;
+use tmkit_interop::{otm, tmyaml};
 use tmkit_syntax::diagnostic::render_human;
+use tmkit_syntax::fs::RealFs;
 
 /// Arguments of `tmkit import`.
 #[derive(Debug, clap::Args)]
@@ -33,22 +34,19 @@ pub struct Target {
     pub force: bool,
 }
 
-fn read_otm(path: &Path) -> Result<ImportOutput, String> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    otm::import(&text, &shown).map_err(|e| e.to_string())
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> u8 {
     let (target, result) = match &args.source {
-        Source::Otm(t) => (t, read_otm(&t.input)),
-        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input).map_err(|e| e.to_string())),
+        Source::Otm(t) => (t, otm::import_file(&RealFs, &t.input)),
+        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input)),
     };
     let out = match result {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            match e.code {
+                Some(code) => eprintln!("error[{}]: {e}", code.as_str()),
+                None => eprintln!("error: {e}"),
+            }
             return super::EXIT_INVALID;
         }
     };
