@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use tmkit_interop::{otm, tmyaml};
-use tmkit_syntax::diagnostic::render_human;
+use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
 
 /// Arguments of `tmkit import`.
@@ -53,12 +53,9 @@ pub fn run(args: Args) -> u8 {
     for w in &out.warnings {
         eprintln!("warning: {w}");
     }
-    if let Err(e) = out.write_to(&target.output, target.force) {
-        eprintln!("error: {e}");
-        return super::EXIT_INVALID;
-    }
-    // The result must be a valid model: check it as any other.
-    let checked = tmkit_model::check_path(&target.output);
+    // The result must be a valid model: check it as any other, in memory,
+    // and write nothing unless it passes.
+    let checked = out.check();
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -66,7 +63,15 @@ pub fn run(args: Args) -> u8 {
         );
     }
     if checked.has_errors() {
-        eprintln!("error: the imported model does not check; please report this as a bug");
+        eprintln!(
+            "error[{}]: the model imported from {} does not check; nothing was written",
+            Code::ImportInvalid.as_str(),
+            target.input.display()
+        );
+        return super::EXIT_INVALID;
+    }
+    if let Err(e) = out.write_to(&target.output, target.force) {
+        eprintln!("error: {e}");
         return super::EXIT_INVALID;
     }
     let open = out

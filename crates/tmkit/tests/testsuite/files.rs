@@ -181,3 +181,90 @@ fn sigterm_while_writing_removes_the_temporary_file() {
     assert_eq!(temp_files(dir.path()), Vec::<String>::new());
     assert!(!dir.path().join("out.md").exists());
 }
+
+#[test]
+fn tmyaml_children_never_leave_the_source_tree() {
+    let t = Test::new()
+        .file("outside/X.yaml", "ID: X\ntitle: x\n")
+        .file(
+            "T/T/T.yaml",
+            "ID: T\ntitle: t\nchildren:\n  - REFID: ../../outside/X\n",
+        );
+    let t = t
+        .args(["import", "tmyaml", "T/T", "-o", "out"])
+        .stderr_contains(
+            "error[E0012]: T/T/T.yaml:4: child `../../outside/X` leaves the root file's directory",
+        )
+        .status(2);
+    assert!(!t.path().join("out").exists());
+    let t = Test::new()
+        .file("outside/X.yaml", "ID: X\ntitle: x\n")
+        .file("T/T/T.yaml", "ID: T\ntitle: t\nchildren:\n  - REFID: X\n");
+    std::os::unix::fs::symlink(t.path().join("outside/X.yaml"), t.path().join("T/T/X.yaml"))
+        .expect("symlink");
+    let t = t
+        .args(["import", "tmyaml", "T/T", "-o", "out"])
+        .stderr_contains("error[E0012]: T/T/T.yaml:4: child `X` leaves the root file's directory")
+        .status(2);
+    assert!(!t.path().join("out").exists());
+}
+
+#[test]
+fn an_import_never_writes_through_a_symlinked_output() {
+    let t = Test::new()
+        .file("T/T.yaml", "ID: T\ntitle: t\n")
+        .dir("elsewhere")
+        .dir("out");
+    std::os::unix::fs::symlink(
+        t.path().join("elsewhere/threatmodel.yaml"),
+        t.path().join("out/threatmodel.yaml"),
+    )
+    .expect("symlink");
+    let t = t
+        .args(["import", "tmyaml", "T", "-o", "out", "--force"])
+        .stderr_contains("it is a symbolic link")
+        .status(2);
+    assert_eq!(
+        std::fs::read_dir(t.path().join("elsewhere"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn imports_of_awkward_ids_titles_zones_and_targets_check_clean() {
+    let otm = r#"otmVersion: 0.2.0
+project: {name: "", id: "my project!"}
+trustZones:
+  - {id: "zone 1", name: "", risk: {trustRating: 40}}
+components:
+  - {id: "app.x", name: "", type: web, parent: {trustZone: "nozone"}}
+  - {id: "app.x", name: "dup", type: web, parent: {trustZone: "zone 1"}}
+threats:
+  - {id: "t 1", name: "", categories: [Tampering], risk: {likelihood: 50, impact: 50}}
+  - {id: "t 1", name: "again", categories: [Spoofing], risk: {likelihood: 50, impact: 50}}
+"#;
+    let t = Test::new()
+        .file("a.otm.yaml", otm)
+        .args(["import", "otm", "a.otm.yaml", "-o", "out"])
+        .stderr_lacks("error[")
+        .status(0);
+    Test::new()
+        .args(["check", &t.path().join("out").display().to_string()])
+        .status(0);
+}
+
+#[test]
+fn an_otm_source_over_the_size_limit_is_refused() {
+    let big = format!(
+        "{{\"otmVersion\": \"0.2.0\", \"pad\": \"{}\"}}",
+        "x".repeat(9 << 20)
+    );
+    let t = Test::new()
+        .file("big.otm.json", big)
+        .args(["import", "otm", "big.otm.json", "-o", "out"])
+        .stderr_contains("error[E0002]")
+        .status(2);
+    assert!(!t.path().join("out").exists());
+}
