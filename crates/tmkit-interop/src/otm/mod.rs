@@ -1208,6 +1208,14 @@ impl Importer {
         let mut holders: Vec<(String, Vec<ThreatInstance>)> = Vec::new();
         for (i, c) in otm.components.iter().enumerate() {
             element_ids.insert(&c.id);
+            if let Some(z) = c.parent.trust_zone.as_deref() {
+                if !zone_ids.contains(z) {
+                    self.warn(format!(
+                        "component `{}` is in unknown trust zone `{z}`; imported without a zone",
+                        c.id
+                    ));
+                }
+            }
             let qid = names.define(&c.id, &mut notes);
             let kind = match asset_kind(&c.kind) {
                 Some(k) => k,

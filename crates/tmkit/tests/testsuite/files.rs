@@ -249,6 +249,10 @@ threats:
         .file("a.otm.yaml", otm)
         .args(["import", "otm", "a.otm.yaml", "-o", "out"])
         .stderr_lacks("error[")
+        .stderr_contains("component `app.x` is in unknown trust zone `nozone`")
+        .stderr_contains("OTM id `app.x` is written `app.x_2`")
+        .stderr_contains("OTM id `t 1` is written `t_1_2`")
+        .stderr_contains("threat 't_1' has no targets")
         .status(0);
     Test::new()
         .args(["check", &t.path().join("out").display().to_string()])
