@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use tmkit_syntax::Code;
 
 /// One file an importer wants written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,9 @@ impl fmt::Display for ImportWarning {
 /// Why an import failed: malformed input, with file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
+    /// The diagnostic code, for failures that the loader reports too
+    /// (unreadable files, YAML syntax, paths leaving the tree...).
+    pub code: Option<Code>,
     /// The source file.
     pub file: String,
     /// 1-based line, when known.
@@ -49,8 +53,24 @@ pub struct ImportError {
 impl ImportError {
     pub(crate) fn at(file: &str, line: u32, message: impl Into<String>) -> Self {
         ImportError {
+            code: None,
             file: file.to_string(),
             line: (line > 0).then_some(line),
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn coded(
+        code: Code,
+        file: &str,
+        line: Option<u32>,
+        message: impl Into<String>,
+    ) -> Self {
+        ImportError {
+            code: Some(code),
+            file: file.to_string(),
+            line,
             column: None,
             message: message.into(),
         }
@@ -109,6 +129,22 @@ impl ImportOutput {
             }
             targets.push(dir.join(rel));
         }
+        // Nothing is written unless every target can be: no symbolic link
+        // (which could lead outside `dir`) and nothing but a directory on the
+        // way, nothing but a regular file at the end.
+        for (f, target) in self.files.iter().zip(&targets) {
+            let mut at = dir.to_path_buf();
+            for c in Path::new(&f.path)
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+            {
+                at.push(c);
+                refuse_unless(&at, std::fs::FileType::is_dir)?;
+            }
+            refuse_unless(dir, std::fs::FileType::is_dir)?;
+            refuse_unless(target, std::fs::FileType::is_file)?;
+        }
         if !force {
             if let Some(existing) = targets.iter().find(|t| t.exists()) {
                 return Err(io::Error::new(
@@ -127,6 +163,24 @@ impl ImportOutput {
     }
 }
 
+/// Fails unless `path` is missing or (not through a symbolic link) of the
+/// type `ok` accepts.
+fn refuse_unless(path: &Path, ok: fn(&std::fs::FileType) -> bool) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if ok(&m.file_type()) => Ok(()),
+        Ok(m) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to write through {}: it is {}",
+                path.display(),
+                tmkit_syntax::fs::kind_name(m.file_type())
+            ),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Creates the parent directory, then writes atomically (see
 /// [`tmkit_syntax::fs::write_atomic`]).
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
@@ -134,6 +188,23 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     tmkit_syntax::fs::write_atomic(path, contents)
+}
+
+impl ImportOutput {
+    /// Checks the files as `tmkit check` would, in memory, before anything
+    /// is written.
+    pub fn check(&self) -> tmkit_model::Checked {
+        let files: Vec<(&str, &str)> = self
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.contents.as_str()))
+            .collect();
+        let root = self
+            .files
+            .first()
+            .map_or("threatmodel.yaml", |f| f.path.as_str());
+        tmkit_model::check_files(&files, root)
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +240,23 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "two\n");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink_in_the_output() {
+        let outside = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("a")).unwrap();
+        let err = out("a/threatmodel.yaml", "x\n")
+            .write_to(dir.path(), true)
+            .unwrap_err();
+        assert!(err.to_string().contains("a symbolic link"), "{err}");
+        std::os::unix::fs::symlink(outside.path().join("t.yaml"), dir.path().join("t.yaml"))
+            .unwrap();
+        let err = out("t.yaml", "x\n").write_to(dir.path(), true).unwrap_err();
+        assert!(err.to_string().contains("a symbolic link"), "{err}");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     }
 
     #[test]

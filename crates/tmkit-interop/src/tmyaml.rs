@@ -43,111 +43,27 @@
 
 use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile};
 use crate::ids::{asset_kind, one_line, sanitise_id, shorten};
-use crate::yaml_in::{Node, Value, parse};
+use crate::yaml_in::{Node, Value, parse, read};
 use crate::yaml_out::{MapBuilder, Yaml, to_string};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io;
-use std::path::{Component, Path, PathBuf};
-
-/// Most files a tree may have (guards against runaway `children`).
-const MAX_FILES: usize = 2000;
-/// Largest file read, in bytes.
-const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
-
-/// Where the importer reads files from: the disk, or memory in tests.
-pub trait Source {
-    /// Reads a whole file as UTF-8 text.
-    fn read(&self, path: &Path) -> io::Result<String>;
-    /// True when the path is an existing file.
-    fn is_file(&self, path: &Path) -> bool;
-    /// True when the path is an existing directory.
-    fn is_dir(&self, path: &Path) -> bool;
-}
-
-/// The real disk.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DiskSource;
-
-impl Source for DiskSource {
-    fn read(&self, path: &Path) -> io::Result<String> {
-        let meta = std::fs::metadata(path)?;
-        if meta.len() > MAX_FILE_SIZE {
-            return Err(io::Error::other(format!(
-                "file larger than {MAX_FILE_SIZE} bytes"
-            )));
-        }
-        let bytes = std::fs::read(path)?;
-        String::from_utf8(bytes)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
-    }
-    fn is_file(&self, path: &Path) -> bool {
-        path.is_file()
-    }
-    fn is_dir(&self, path: &Path) -> bool {
-        path.is_dir()
-    }
-}
-
-/// Files held in memory (paths as given, compared lexically).
-#[derive(Debug, Clone, Default)]
-pub struct MemorySource {
-    files: BTreeMap<PathBuf, String>,
-}
-
-impl MemorySource {
-    /// An empty source.
-    pub fn new() -> Self {
-        MemorySource::default()
-    }
-
-    /// Adds a file.
-    pub fn insert(&mut self, path: impl AsRef<Path>, text: impl Into<String>) {
-        self.files.insert(normalise(path.as_ref()), text.into());
-    }
-}
-
-impl Source for MemorySource {
-    fn read(&self, path: &Path) -> io::Result<String> {
-        self.files
-            .get(&normalise(path))
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
-    }
-    fn is_file(&self, path: &Path) -> bool {
-        self.files.contains_key(&normalise(path))
-    }
-    fn is_dir(&self, path: &Path) -> bool {
-        let p = normalise(path);
-        self.files.keys().any(|k| k.starts_with(&p) && *k != p)
-    }
-}
-
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use tmkit_syntax::Code;
+use tmkit_syntax::fs::{FileSystem, RealFs, normalise};
+use tmkit_syntax::node::Limits;
 
 /// Imports the tree rooted at `path` (the root file, or its directory
 /// `<Name>/` holding `<Name>.yaml`) from the disk.
 pub fn import_path(path: &Path) -> Result<ImportOutput, ImportError> {
-    import_from(&DiskSource, path)
+    import_from(&RealFs, path)
 }
 
-/// Imports the tree rooted at `path` from any [`Source`].
-pub fn import_from(source: &dyn Source, path: &Path) -> Result<ImportOutput, ImportError> {
-    let root_file = find_root(source, path)?;
-    let tree = load_tree(source, &root_file)?;
+/// Imports the tree rooted at `path` through any [`FileSystem`] (the disk,
+/// or memory in tests), with the loader's rules: regular files only, the
+/// loader's size and file-count limits, and no file outside the root file's
+/// directory (lexically or through a symbolic link).
+pub fn import_from(fs: &dyn FileSystem, path: &Path) -> Result<ImportOutput, ImportError> {
+    let root_file = find_root(fs, path)?;
+    let tree = load_tree(fs, &root_file)?;
     Ok(Converter::new(tree).run())
 }
 
@@ -155,41 +71,44 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-fn find_root(source: &dyn Source, path: &Path) -> Result<PathBuf, ImportError> {
-    if source.is_file(path) {
-        return Ok(path.to_path_buf());
-    }
-    if source.is_dir(path) {
+fn is_file(fs: &dyn FileSystem, path: &Path) -> bool {
+    fs.canonicalize(path).is_ok() && !fs.is_dir(path)
+}
+
+fn find_root(fs: &dyn FileSystem, path: &Path) -> Result<PathBuf, ImportError> {
+    if fs.is_dir(path) {
         let name = normalise(path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .or_else(|| {
-                std::fs::canonicalize(path)
+                fs.canonicalize(path)
                     .ok()
                     .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             })
             .unwrap_or_default();
         for ext in ["yaml", "yml"] {
             let candidate = path.join(format!("{name}.{ext}"));
-            if source.is_file(&candidate) {
+            if is_file(fs, &candidate) {
                 return Ok(candidate);
             }
         }
-        return Err(ImportError {
-            file: display(path),
-            line: None,
-            column: None,
-            message: format!(
+        return Err(ImportError::at(
+            &display(path),
+            0,
+            format!(
                 "no root file `{name}.yaml` in this directory (a tmyaml tree is `<Name>/<Name>.yaml`)"
             ),
-        });
+        ));
     }
-    Err(ImportError {
-        file: display(path),
-        line: None,
-        column: None,
-        message: "no such file or directory".into(),
-    })
+    if is_file(fs, path) {
+        return Ok(path.to_path_buf());
+    }
+    Err(ImportError::coded(
+        Code::MissingFile,
+        &display(path),
+        None,
+        "no such file or directory",
+    ))
 }
 
 /// One source file of the tree.
@@ -203,29 +122,49 @@ struct SourceModel {
     children: Vec<usize>,
 }
 
-fn load_tree(source: &dyn Source, root: &Path) -> Result<Vec<SourceModel>, ImportError> {
+/// A file of the tree to read: as shown (relative to what the user gave)
+/// and as resolved (canonical directory of its parent, lexically joined).
+struct Pending {
+    shown: PathBuf,
+    resolved: PathBuf,
+    parent: Option<usize>,
+}
+
+fn load_tree(fs: &dyn FileSystem, root: &Path) -> Result<Vec<SourceModel>, ImportError> {
+    let limits = Limits::default();
+    let canon_root = fs
+        .canonicalize(root)
+        .map_err(|e| ImportError::coded(Code::Io, &display(root), None, e.to_string()))?;
+    let root_dir = canon_root
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut budget = limits.max_total_bytes;
     let mut models: Vec<SourceModel> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    // (path, parent, line of the REFID in the parent)
-    let mut work: Vec<(PathBuf, Option<usize>)> = vec![(root.to_path_buf(), None)];
-    seen.insert(normalise(root));
+    let mut work = vec![Pending {
+        shown: root.to_path_buf(),
+        resolved: canon_root.clone(),
+        parent: None,
+    }];
+    seen.insert(canon_root);
     // Depth-first in declaration order: pop from the end, push children reversed.
-    while let Some((path, parent)) = work.pop() {
-        if models.len() >= MAX_FILES {
-            return Err(ImportError {
-                file: display(&path),
-                line: None,
-                column: None,
-                message: format!("more than {MAX_FILES} files in the tree"),
-            });
+    while let Some(Pending {
+        shown,
+        resolved,
+        parent,
+    }) = work.pop()
+    {
+        if models.len() >= limits.max_files {
+            return Err(ImportError::coded(
+                Code::TooManyFiles,
+                &display(&shown),
+                None,
+                format!("more than {} files in the tree", limits.max_files),
+            ));
         }
-        let file = display(&path);
-        let text = source.read(&path).map_err(|e| ImportError {
-            file: file.clone(),
-            line: None,
-            column: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let file = display(&shown);
+        let text = read(fs, &resolved, &file, &mut budget)?;
         let doc = parse(&text, &file)?;
         if !matches!(doc.value, Value::Map(_)) {
             return Err(ImportError::at(
@@ -241,54 +180,23 @@ fn load_tree(source: &dyn Source, root: &Path) -> Result<Vec<SourceModel>, Impor
         if let Some(p) = parent {
             models[p].children.push(index);
         }
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut next = Vec::new();
-        if let Some(children) = doc.get("children") {
-            if !children.is_null() && !matches!(children.value, Value::Seq(_)) {
+        for (line, name) in child_names(&doc, &file)? {
+            let child = find_child(fs, &shown, &resolved, &root_dir, &name, (&file, line))?;
+            if !seen.insert(child.resolved.clone()) {
                 return Err(ImportError::at(
                     &file,
-                    children.line,
+                    line,
                     format!(
-                        "`children` must be a list of {{REFID: X}}, found {}",
-                        children.type_name()
+                        "child `{name}` ({}) is included twice or in a cycle",
+                        display(&child.shown)
                     ),
                 ));
             }
-            for child in children.items() {
-                let Some(name) = refid(child) else {
-                    return Err(ImportError::at(
-                        &file,
-                        child.line,
-                        "a child must be written {REFID: X}",
-                    ));
-                };
-                let candidates = [
-                    dir.join(&name).join(format!("{name}.yaml")),
-                    dir.join(format!("{name}.yaml")),
-                ];
-                let Some(found) = candidates.iter().find(|c| source.is_file(c)) else {
-                    return Err(ImportError::at(
-                        &file,
-                        child.line,
-                        format!(
-                            "child `{name}` not found: looked for {} and {}",
-                            display(&candidates[0]),
-                            display(&candidates[1])
-                        ),
-                    ));
-                };
-                if !seen.insert(normalise(found)) {
-                    return Err(ImportError::at(
-                        &file,
-                        child.line,
-                        format!(
-                            "child `{name}` ({}) is included twice or in a cycle",
-                            display(found)
-                        ),
-                    ));
-                }
-                next.push(found.clone());
-            }
+            next.push(Pending {
+                parent: Some(index),
+                ..child
+            });
         }
         models.push(SourceModel {
             file,
@@ -296,12 +204,95 @@ fn load_tree(source: &dyn Source, root: &Path) -> Result<Vec<SourceModel>, Impor
             parent,
             children: Vec::new(),
         });
-        for p in next.into_iter().rev() {
-            work.push((p, Some(index)));
-        }
+        work.extend(next.into_iter().rev());
     }
     // Children were appended in visiting order; keep declaration order.
     Ok(models)
+}
+
+/// The `children: [{REFID: X}]` of a document, with their lines.
+fn child_names(doc: &Node, file: &str) -> Result<Vec<(u32, String)>, ImportError> {
+    let Some(children) = doc.get("children") else {
+        return Ok(Vec::new());
+    };
+    if !children.is_null() && !matches!(children.value, Value::Seq(_)) {
+        return Err(ImportError::at(
+            file,
+            children.line,
+            format!(
+                "`children` must be a list of {{REFID: X}}, found {}",
+                children.type_name()
+            ),
+        ));
+    }
+    children
+        .items()
+        .iter()
+        .map(|child| match refid(child) {
+            Some(name) => Ok((child.line, name)),
+            None => Err(ImportError::at(
+                file,
+                child.line,
+                "a child must be written {REFID: X}",
+            )),
+        })
+        .collect()
+}
+
+/// Finds child `name` of the file at `shown`/`resolved`: `X/X.yaml` or
+/// `X.yaml` beside it, inside `root_dir` (also once links are followed).
+fn find_child(
+    fs: &dyn FileSystem,
+    shown: &Path,
+    resolved: &Path,
+    root_dir: &Path,
+    name: &str,
+    (file, line): (&str, u32),
+) -> Result<Pending, ImportError> {
+    let rel = [format!("{name}/{name}.yaml"), format!("{name}.yaml")];
+    let shown_dir = shown.parent().unwrap_or(Path::new(""));
+    let dir = resolved.parent().unwrap_or(Path::new(""));
+    let escape = |to: &Path| {
+        ImportError::coded(
+            Code::PathEscape,
+            file,
+            Some(line),
+            format!(
+                "child `{name}` leaves the root file's directory (it resolves to {})",
+                display(to)
+            ),
+        )
+    };
+    for r in &rel {
+        let lexical = normalise(&dir.join(r));
+        if !lexical.starts_with(root_dir) {
+            return Err(escape(&lexical));
+        }
+        if !is_file(fs, &lexical) {
+            continue;
+        }
+        let canon = fs
+            .canonicalize(&lexical)
+            .map_err(|e| ImportError::coded(Code::Io, file, Some(line), e.to_string()))?;
+        if !canon.starts_with(root_dir) {
+            return Err(escape(&canon));
+        }
+        return Ok(Pending {
+            shown: shown_dir.join(r),
+            resolved: canon,
+            parent: None,
+        });
+    }
+    Err(ImportError::coded(
+        Code::MissingFile,
+        file,
+        Some(line),
+        format!(
+            "child `{name}` not found: looked for {} and {}",
+            display(&shown_dir.join(&rel[0])),
+            display(&shown_dir.join(&rel[1]))
+        ),
+    ))
 }
 
 /// The id in `{REFID: X}` (or a bare string).

@@ -3,11 +3,18 @@
 //! Importers must accept whatever shape real files have and report problems
 //! with file and line, so they read into a generic tree whose every node
 //! knows its line and column, then interpret it field by field.
+//!
+//! Files are read and parsed exactly as the loader reads models: through
+//! [`tmkit_syntax::fs::FileSystem`] (regular files only, size limits checked
+//! before and while reading) and tmkit-syntax's YAML/JSON tree within its
+//! [`Limits`]; this module only adapts that tree to the importers' needs.
 
 use crate::files::ImportError;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
-use std::fmt;
+use std::path::Path;
+use tmkit_syntax::Code;
+use tmkit_syntax::fs::{FileSystem, not_regular};
+use tmkit_syntax::node::{self, Limits, decode_text};
+use tmkit_syntax::{Diagnostic, FileId, SourceFile};
 
 /// A node of a YAML document with its position (1-based; 0 when unknown).
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +25,6 @@ pub(crate) struct Node {
     /// The scalar as written, for booleans, numbers and nulls (so that an id
     /// such as `Y`, `on` or `007` keeps its spelling).
     pub(crate) raw: Option<String>,
-    /// Byte range of the definition, when known.
-    range: Option<(usize, usize)>,
 }
 
 /// The value of a [`Node`].
@@ -43,7 +48,6 @@ impl Node {
             line: 0,
             column: 0,
             raw: None,
-            range: None,
         }
     }
 
@@ -127,140 +131,145 @@ impl Node {
     }
 }
 
-struct ValueVisitor;
+/// Reads the file at `path` (named `shown` in errors) through `fs`, within
+/// the loader's limits: `budget` is what remains of the bytes all files of
+/// one import may hold, and is reduced by this file's size.
+pub(crate) fn read(
+    fs: &dyn FileSystem,
+    path: &Path,
+    shown: &str,
+    budget: &mut u64,
+) -> Result<String, ImportError> {
+    let limit = Limits::default().max_file_bytes.min(*budget);
+    let bytes = fs.read(path, limit).map_err(|e| {
+        let code = if not_regular(&e).is_some() {
+            Code::NotRegularFile
+        } else if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Code::FileTooLarge
+        } else if e.kind() == std::io::ErrorKind::NotFound {
+            Code::MissingFile
+        } else {
+            Code::Io
+        };
+        let reason = match (not_regular(&e), code) {
+            (Some(n), _) => n.to_string(),
+            (None, Code::FileTooLarge) => {
+                format!("larger than the limit of {limit} bytes ({e})")
+            }
+            _ => e.to_string(),
+        };
+        ImportError::coded(code, shown, None, format!("cannot read: {reason}"))
+    })?;
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    decode_text(&bytes, FileId(0), shown).map_err(|d| from_diagnostic(&d, shown))
+}
 
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Value>>()? {
-            items.push(node(item));
-        }
-        Ok(Value::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries: Vec<(String, u32, Node)> = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<Value>>()? {
-            let key = node(key);
-            let Some(name) = key.as_text() else {
-                return Err(de::Error::custom(format!(
-                    "line {}: a mapping key must be a scalar, not {}",
-                    key.line,
-                    key.type_name()
-                )));
-            };
-            let value = node(map.next_value::<Spanned<Value>>()?);
-            entries.push((name, key.line, value));
-        }
-        Ok(Value::Map(entries))
+/// An error of the syntax crate as an import error of `shown`.
+fn from_diagnostic(d: &Diagnostic, shown: &str) -> ImportError {
+    let span = d.primary.as_ref().map(|l| l.span);
+    ImportError {
+        code: Some(d.code),
+        line: span.map(|s| s.line).filter(|l| *l > 0),
+        column: span.map(|s| s.column).filter(|c| *c > 0),
+        ..ImportError::coded(d.code, shown, None, d.message.clone())
     }
 }
 
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
-    }
-}
-
-fn node(s: Spanned<Value>) -> Node {
-    let span = s.defined.span();
-    let range = span
-        .byte_offset()
-        .zip(span.byte_len())
-        .and_then(|(o, l)| Some((usize::try_from(o).ok()?, usize::try_from(o + l).ok()?)));
-    Node {
-        value: s.value,
-        line: u32::try_from(s.referenced.line()).unwrap_or(u32::MAX),
-        column: u32::try_from(s.referenced.column()).unwrap_or(u32::MAX),
-        raw: None,
-        range,
-    }
-}
-
-/// Fills [`Node::raw`] of non-string scalars from the source text.
-fn fill_raw(node: &mut Node, text: &str) {
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| fill_raw(n, text)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(_, _, n)| fill_raw(n, text)),
-        Value::Str(_) | Value::Null => {}
-        Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
-            node.raw = node
-                .range
-                .and_then(|(a, b)| text.get(a..b))
-                .map(str::trim)
-                .filter(|r| !r.is_empty() && !r.starts_with(['*', '!', '&']))
-                .map(str::to_string);
-        }
-    }
-}
-
-/// Parses one YAML (or JSON) document; `file` names it in errors.
+/// Parses one YAML (or JSON) document; `file` names it in errors. Two equal
+/// keys in one mapping are an error (the importers could not tell which
+/// one is meant).
 pub(crate) fn parse(text: &str, file: &str) -> Result<Node, ImportError> {
-    match serde_saphyr::from_str::<Spanned<Value>>(text) {
-        Ok(doc) => {
-            let mut root = node(doc);
-            fill_raw(&mut root, text);
-            Ok(root)
+    let source = SourceFile::new(file.into(), file.into(), file.into(), text.into());
+    let tree = node::parse(&source, FileId(0), &Limits::default())
+        .map_err(|d| from_diagnostic(&d, file))?;
+    convert(&tree, text, file)
+}
+
+fn convert(n: &node::Node, text: &str, file: &str) -> Result<Node, ImportError> {
+    let value = match &n.value {
+        node::Value::Null => Value::Null,
+        node::Value::Bool(b) => Value::Bool(*b),
+        node::Value::Int(i) => Value::Int(*i),
+        node::Value::Float(f) => Value::Float(*f),
+        node::Value::Str(s) => Value::Str(s.clone()),
+        node::Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| convert(i, text, file))
+                .collect::<Result<_, _>>()?,
+        ),
+        node::Value::Map(entries) => {
+            let mut out: Vec<(String, u32, Node)> = Vec::with_capacity(entries.len());
+            let mut seen = std::collections::HashSet::with_capacity(entries.len());
+            for (k, v) in entries {
+                if !seen.insert(k.name.as_str()) {
+                    return Err(ImportError {
+                        column: Some(k.span.column),
+                        ..ImportError::coded(
+                            Code::DuplicateKey,
+                            file,
+                            Some(k.span.line),
+                            format!("duplicate key `{}`", k.name),
+                        )
+                    });
+                }
+                out.push((k.name.clone(), k.span.line, convert(v, text, file)?));
+            }
+            Value::Map(out)
         }
-        Err(e) => {
-            let loc = e.location();
-            let line = loc
-                .map(|l| u32::try_from(l.line()).unwrap_or(0))
-                .filter(|l| *l > 0);
-            let column = loc
-                .map(|l| u32::try_from(l.column()).unwrap_or(0))
-                .filter(|c| *c > 0);
-            // The library's Display may append a source snippet; keep the headline.
-            let full = e.without_snippet().to_string();
-            let message = full
-                .lines()
-                .next()
-                .unwrap_or("invalid YAML")
-                .trim()
-                .to_string();
-            Err(ImportError {
-                file: file.to_string(),
-                line,
-                column,
-                message: format!("invalid YAML: {message}"),
-            })
+    };
+    // Numbers and booleans keep their spelling (`007`, `1.50`).
+    let raw = match value {
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) => text
+            .get(n.span.start..n.span.end)
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && !r.starts_with(['*', '!', '&']))
+            .map(str::to_string),
+        _ => None,
+    };
+    Ok(Node {
+        value,
+        line: n.span.line,
+        column: n.span.column,
+        raw,
+    })
+}
+
+impl Node {
+    /// The deepest node along `path` (where deserializing it failed).
+    pub(crate) fn at_path(&self, path: &serde_path_to_error::Path) -> &Node {
+        use serde_path_to_error::Segment;
+        let mut node = self;
+        for segment in path.iter() {
+            let next = match segment {
+                Segment::Map { key } => node.get(key),
+                Segment::Seq { index } => node.items().get(*index),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// The tree as JSON (for documents read into typed structures).
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, _, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 }

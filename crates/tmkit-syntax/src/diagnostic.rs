@@ -69,6 +69,8 @@ codes! {
     ComponentListedTwice = "E0016", Error, "a model lists the same component file twice";
     EmptyIncludePath = "E0017", Error, "a component or import path is empty";
     DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept";
+    NotRegularFile = "E0025", Error, "a file to read is not a regular file (a FIFO, a device, a directory)";
+    ImportInvalid = "E0026", Error, "an importer's result does not pass the check";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";

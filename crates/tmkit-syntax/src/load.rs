@@ -7,7 +7,7 @@
 
 use crate::decode::{Decoder, truncate};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::fs::{FileSystem, normalise};
+use crate::fs::{FileSystem, normalise, not_regular};
 use crate::node::{Limits, Node, Value, decode_text, parse};
 use crate::raw::{RawDocument, Sp};
 use crate::span::{FileId, Files, SourceFile, Span};
@@ -58,12 +58,14 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
 }
 
-/// Finds `threatmodel.yaml` in `start` or the nearest directory above it.
+/// Finds `threatmodel.yaml` in `start` or the nearest directory above it
+/// (anything by that name but a directory: reading it then says what is
+/// wrong with it, such as being a FIFO).
 pub fn find_root(start: &Path) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
         let candidate = d.join(MODEL_FILE);
-        if candidate.is_file() {
+        if std::fs::metadata(&candidate).is_ok_and(|m| !m.is_dir()) {
             return Some(candidate);
         }
         dir = d.parent();
@@ -301,13 +303,18 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
             }
             Err(e) => {
                 let code = match e.kind() {
+                    _ if not_regular(&e).is_some() => Code::NotRegularFile,
                     io::ErrorKind::FileTooLarge => Code::FileTooLarge,
                     io::ErrorKind::NotFound => Code::MissingFile,
                     _ => Code::Io,
                 };
                 let mut d =
                     Diagnostic::new(code, format!("cannot read {display}: {}", io_reason(&e)));
-                if code == Code::FileTooLarge && remaining < limits.max_file_bytes {
+                if code == Code::NotRegularFile {
+                    d = d.help(
+                        "tmkit reads regular files only: not FIFOs, devices, sockets or directories",
+                    );
+                } else if code == Code::FileTooLarge && remaining < limits.max_file_bytes {
                     d = d
                         .note(format!(
                             "the files of one project may hold {} bytes in all",
@@ -583,6 +590,9 @@ fn child_task(
 }
 
 fn io_reason(e: &io::Error) -> String {
+    if let Some(n) = not_regular(e) {
+        return n.to_string();
+    }
     match e.kind() {
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    cmd::clean_up_on_signals();
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),

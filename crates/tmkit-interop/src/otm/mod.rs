@@ -562,34 +562,30 @@ pub fn to_json(model: &Model, analysis: &Analysis) -> String {
 // ---------------------------------------------------------------------------
 // Import
 
-/// Parses an OTM document (JSON, or YAML) named `file` in errors.
+/// Parses an OTM document (JSON, or YAML) named `file` in errors, with
+/// tmkit-syntax's reader and limits.
 pub fn parse(text: &str, file: &str) -> Result<Otm, ImportError> {
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| ImportError {
-            file: file.into(),
-            line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
-            column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
-            message: format!("not a valid OTM document: {e}"),
-        })
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| {
-            let loc = e.location();
-            let msg = e.without_snippet().to_string();
-            ImportError {
-                file: file.into(),
-                line: loc
-                    .and_then(|l| u32::try_from(l.line()).ok())
-                    .filter(|l| *l > 0),
-                column: loc
-                    .and_then(|l| u32::try_from(l.column()).ok())
-                    .filter(|c| *c > 0),
-                message: format!(
-                    "not a valid OTM document: {}",
-                    msg.lines().next().unwrap_or("")
-                ),
-            }
-        })
-    }
+    let tree = crate::yaml_in::parse(text, file)?;
+    serde_path_to_error::deserialize(tree.to_json()).map_err(|e| {
+        let line = tree.at_path(e.path()).line;
+        ImportError::at(
+            file,
+            line,
+            format!("not a valid OTM document: {}: {}", e.path(), e.inner()),
+        )
+    })
+}
+
+/// Reads the OTM document at `path` through `fs` (a regular file within the
+/// loader's size limit), then imports it.
+pub fn import_file(
+    fs: &dyn tmkit_syntax::fs::FileSystem,
+    path: &std::path::Path,
+) -> Result<ImportOutput, ImportError> {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    let mut budget = tmkit_syntax::node::Limits::default().max_total_bytes;
+    let text = crate::yaml_in::read(fs, path, &shown, &mut budget)?;
+    import(&text, &shown)
 }
 
 /// Imports an OTM document into tmkit model files.
@@ -797,6 +793,7 @@ impl Importer {
 
     fn err(&self, message: impl Into<String>) -> ImportError {
         ImportError {
+            code: None,
             file: self.file.clone(),
             line: None,
             column: None,
@@ -1211,6 +1208,14 @@ impl Importer {
         let mut holders: Vec<(String, Vec<ThreatInstance>)> = Vec::new();
         for (i, c) in otm.components.iter().enumerate() {
             element_ids.insert(&c.id);
+            if let Some(z) = c.parent.trust_zone.as_deref() {
+                if !zone_ids.contains(z) {
+                    self.warn(format!(
+                        "component `{}` is in unknown trust zone `{z}`; imported without a zone",
+                        c.id
+                    ));
+                }
+            }
             let qid = names.define(&c.id, &mut notes);
             let kind = match asset_kind(&c.kind) {
                 Some(k) => k,

@@ -281,7 +281,7 @@ proptest! {
         let (root, ids) = tmyaml_doc(&mut g, "ROOT", &[], if with_child { &["KID"] } else { &[] });
         let count = |doc: &Value| doc["threats"].as_array().map_or(0, |t| t.iter().filter(|x| x.is_object()).count());
         let mut source_threats = count(&root);
-        let mut src = tmyaml::MemorySource::new();
+        let mut src = tmkit_syntax::fs::MemoryFs::new();
         src.insert("ROOT/ROOT.yaml", serde_json::to_string_pretty(&root).unwrap());
         if with_child {
             let (child, _) = tmyaml_doc(&mut g, "KID", &ids, &[]);
@@ -366,7 +366,7 @@ fn the_tmyaml_generator_mostly_produces_importable_trees() {
     for seed in 1..=50u64 {
         let mut g = Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let (root, _) = tmyaml_doc(&mut g, "ROOT", &[], &[]);
-        let mut src = tmyaml::MemorySource::new();
+        let mut src = tmkit_syntax::fs::MemoryFs::new();
         src.insert(
             "ROOT/ROOT.yaml",
             serde_json::to_string_pretty(&root).unwrap(),

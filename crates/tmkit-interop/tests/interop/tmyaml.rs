@@ -171,7 +171,7 @@ fn shop_tree_warns_about_everything_not_mapped() {
 
 #[test]
 fn malformed_input_names_file_and_line() {
-    let mut src = tmyaml::MemorySource::new();
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
     src.insert(
         "A/A.yaml",
         "ID: A\ntitle: x\nthreats:\n  - ID: T1\n    title: [unclosed\n",
@@ -180,7 +180,7 @@ fn malformed_input_names_file_and_line() {
     assert_eq!(err.file, "A/A.yaml");
     assert!(err.line.is_some(), "{err}");
 
-    let mut src = tmyaml::MemorySource::new();
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
     src.insert(
         "A/A.yaml",
         "ID: A\ntitle: x\nchildren:\n  - REFID: MISSING\n",
@@ -189,7 +189,7 @@ fn malformed_input_names_file_and_line() {
     assert_eq!(err.line, Some(4));
     assert!(err.message.contains("MISSING"), "{err}");
 
-    let mut src = tmyaml::MemorySource::new();
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
     src.insert("A/A.yaml", "ID: A\ntitle: x\nchildren:\n  - REFID: B\n");
     src.insert("A/B.yaml", "ID: B\ntitle: b\nchildren:\n  - REFID: B\n");
     let err = tmyaml::import_from(&src, std::path::Path::new("A/A.yaml")).unwrap_err();
@@ -199,7 +199,7 @@ fn malformed_input_names_file_and_line() {
 
 #[test]
 fn lenient_on_what_real_files_contain() {
-    let mut src = tmyaml::MemorySource::new();
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
     src.insert(
         "M/M.yaml",
         r#"ID: M
@@ -275,7 +275,7 @@ threats:
 
 #[test]
 fn qualified_refids_resolve_to_the_named_model() {
-    let mut src = tmyaml::MemorySource::new();
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
     src.insert(
         "A/A.yaml",
         "ID: A\ntitle: a\nscope:\n  assets:\n    - {ID: X, title: x in A}\nthreats:\n  - ID: T\n    title: t\n    threatType: Spoofing\n    assets: [{REFID: X}]\n    fullyMitigated: true\n    countermeasures:\n      - {ID: CM, title: cm, inPlace: true}\nchildren:\n  - REFID: B\n",

@@ -1,8 +1,9 @@
 //! `tmkit import`: other tools' threat models into tmkit's format.
 
-use std::path::{Path, PathBuf};
-use tmkit_interop::{ImportOutput, otm, tmyaml};
-use tmkit_syntax::diagnostic::render_human;
+use std::path::PathBuf;
+use tmkit_interop::{otm, tmyaml};
+use tmkit_syntax::diagnostic::{Code, render_human};
+use tmkit_syntax::fs::RealFs;
 
 /// Arguments of `tmkit import`.
 #[derive(Debug, clap::Args)]
@@ -33,34 +34,28 @@ pub struct Target {
     pub force: bool,
 }
 
-fn read_otm(path: &Path) -> Result<ImportOutput, String> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    otm::import(&text, &shown).map_err(|e| e.to_string())
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> u8 {
     let (target, result) = match &args.source {
-        Source::Otm(t) => (t, read_otm(&t.input)),
-        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input).map_err(|e| e.to_string())),
+        Source::Otm(t) => (t, otm::import_file(&RealFs, &t.input)),
+        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input)),
     };
     let out = match result {
         Ok(o) => o,
         Err(e) => {
-            eprintln_escaped!("error: {e}");
+            match e.code {
+                Some(code) => eprintln_escaped!("error[{}]: {e}", code.as_str()),
+                None => eprintln_escaped!("error: {e}"),
+            }
             return super::EXIT_INVALID;
         }
     };
     for w in &out.warnings {
         eprintln_escaped!("warning: {w}");
     }
-    if let Err(e) = out.write_to(&target.output, target.force) {
-        eprintln_escaped!("error: {e}");
-        return super::EXIT_INVALID;
-    }
-    // The result must be a valid model: check it as any other.
-    let checked = tmkit_model::check_path(&target.output);
+    // The result must be a valid model: check it as any other, in memory,
+    // and write nothing unless it passes.
+    let checked = out.check();
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -68,7 +63,15 @@ pub fn run(args: Args) -> u8 {
         );
     }
     if checked.has_errors() {
-        eprintln_escaped!("error: the imported model does not check; please report this as a bug");
+        eprintln_escaped!(
+            "error[{}]: the model imported from {} does not check; nothing was written",
+            Code::ImportInvalid.as_str(),
+            target.input.display()
+        );
+        return super::EXIT_INVALID;
+    }
+    if let Err(e) = out.write_to(&target.output, target.force) {
+        eprintln_escaped!("error: {e}");
         return super::EXIT_INVALID;
     }
     let open = out

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use tmkit_model::Checked;
 use tmkit_syntax::Files;
 use tmkit_syntax::diagnostic::{Code, Diagnostic, render_human};
+use tmkit_syntax::fs::not_regular;
 
 /// Exit code: everything fine.
 pub const EXIT_OK: u8 = 0;
@@ -84,11 +85,11 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
     }
 }
 
-/// Writes `bytes` to `out` atomically (a temporary file in the same
-/// directory, then a rename), or to stdout when `out` is None. Refuses to
-/// write over a file the model was read from.
+/// Writes `bytes` to `out` atomically (see [`tmkit_syntax::fs::write_atomic`]:
+/// a new path or a regular file only), or to stdout when `out` is None or
+/// `-`. Refuses to write over a file the model was read from.
 pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result<(), String> {
-    let Some(out) = out else {
+    let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
         let mut stdout = std::io::stdout().lock();
         return stdout
             .write_all(bytes)
@@ -103,6 +104,30 @@ pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result
             ));
         }
     }
-    tmkit_syntax::fs::write_atomic(out, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))
+    tmkit_syntax::fs::write_atomic(out, bytes).map_err(|e| match not_regular(&e) {
+        Some(n) => format!(
+            "refusing to write {}: {n}; give a new or regular file, or `-o -` for stdout",
+            out.display()
+        ),
+        None => format!("cannot write {}: {e}", out.display()),
+    })
+}
+
+/// On SIGINT or SIGTERM, removes the temporary files of outputs being
+/// written, then exits with 128 + the signal's number (130, 143) as a shell
+/// does. Without it, an interrupted `-o` would leave `.tmkit-*` files behind.
+pub fn clean_up_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                tmkit_syntax::fs::remove_pending_temp_files();
+                std::process::exit(128 + signal);
+            }
+        });
+    }
 }

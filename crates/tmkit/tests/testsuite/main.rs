@@ -7,6 +7,7 @@ mod corpus;
 mod diagram;
 mod docs;
 mod examples;
+mod files;
 mod init;
 mod interop;
 mod report;
