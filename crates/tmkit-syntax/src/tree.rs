@@ -45,24 +45,31 @@ struct Builder<'a> {
     documents: usize,
 }
 
+/// The span of an event, from the parser's markers: byte offsets, line and
+/// column come with them, so a span costs O(1) however long its line is (no
+/// counting of characters from the start of the line).
 fn span_of(file: &SourceFile, id: FileId, s: &granit_parser::Span) -> Span {
-    let start = s
-        .start
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, s.start.index()));
-    let end = s
-        .end
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, s.end.index()));
-    let start = start.min(file.text.len());
-    let (line, column) = file.position(start);
+    let mut span = point(file, id, &s.start);
+    span.end = byte_offset(file, &s.end).max(span.start);
+    span
+}
+
+/// An empty span at a marker.
+fn point(file: &SourceFile, id: FileId, m: &granit_parser::Marker) -> Span {
+    let start = byte_offset(file, m);
     Span {
         file: id,
         start,
-        end: end.max(start).min(file.text.len()),
-        line,
-        column,
+        end: start,
+        line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+        column: u32::try_from(m.col()).unwrap_or(u32::MAX - 1) + 1,
     }
+}
+
+fn byte_offset(file: &SourceFile, m: &granit_parser::Marker) -> usize {
+    m.byte_offset()
+        .unwrap_or_else(|| char_to_byte(&file.text, m.index()))
+        .min(file.text.len())
 }
 
 fn char_to_byte(text: &str, chars: usize) -> usize {
@@ -376,19 +383,8 @@ fn merge(entries: &mut Vec<(Key, Node)>, merged: &mut Vec<String>, key: Key, val
 }
 
 fn scan_error(file: &SourceFile, id: FileId, e: &ScanError) -> Diagnostic {
-    let m = e.marker();
-    let start = m
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, m.index()))
-        .min(file.text.len());
-    let (line, column) = file.position(start);
-    let span = Span {
-        file: id,
-        start,
-        end: start,
-        line,
-        column,
-    };
+    let span = point(file, id, e.marker());
+    let line = span.line;
     // A tab in the indentation of the offending line (or the line before it)
     // is the usual cause of "found character that cannot start any token".
     for l in [line, line.saturating_sub(1)] {
@@ -551,6 +547,70 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn spans_on_a_one_megabyte_line_are_exact() {
+        // One line of flow mapping entries with multi-byte text, so byte
+        // offsets and character columns differ; the last key is ~1 MB in.
+        let mut text = String::from("{");
+        let mut i = 0;
+        while text.len() < 1 << 20 {
+            text.push_str(&format!("k{i}: \"é€ {i}\", "));
+            i += 1;
+        }
+        text.push_str("last: end}");
+        let f = SourceFile::new(
+            "t.json".into(),
+            "t.json".into(),
+            "t.json".into(),
+            text.clone(),
+        );
+        let n = build(&f, FileId(0), &Limits::default()).expect("parses");
+        let Value::Map(entries) = &n.value else {
+            panic!("not a map")
+        };
+        let (key, value) = entries.last().expect("entries");
+        assert_eq!(key.name, "last");
+        let at = text.rfind("last").expect("written");
+        let chars = text[..at].chars().count() as u32;
+        assert_eq!(
+            (key.span.line, key.span.column, key.span.start),
+            (1, chars + 1, at)
+        );
+        assert_eq!(value.span.column, chars + 7);
+        assert_eq!(&text[value.span.start..value.span.end], "end");
+        // The same as the (slow) position computed from the text.
+        assert_eq!(f.position(value.span.start), (1, chars + 7));
+    }
+
+    #[test]
+    fn syntax_error_at_the_end_of_a_long_line_has_its_column() {
+        let text = format!("[a, \"{}\", @]", "ü".repeat(500_000));
+        let e = parse(&text).expect_err("invalid");
+        let p = e.primary.expect("place").span;
+        let at = text.rfind('@').expect("written");
+        assert_eq!(p.start, at);
+        assert_eq!(
+            (p.line, p.column),
+            (1, text[..at].chars().count() as u32 + 1)
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_lines_as_in_yaml() {
+        let text = "a: 1\rb: x\r";
+        let f = SourceFile::new(
+            "t.yaml".into(),
+            "t.yaml".into(),
+            "t.yaml".into(),
+            text.into(),
+        );
+        let n = build(&f, FileId(0), &Limits::default()).expect("parses");
+        let b = get(&n, "b").expect("b");
+        assert_eq!((b.span.line, b.span.column), (2, 4));
+        assert_eq!(f.line_text(2), Some("b: x"), "the snippet shows that line");
+        assert_eq!(f.position(b.span.start), (2, 4));
     }
 
     #[test]
