@@ -78,6 +78,9 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most nodes that aliases may copy in one file (their expansion).
     pub max_alias_expansion: usize,
+    /// Most bytes of text (scalars and keys) that aliases may copy in one
+    /// file: a small anchored mapping can hold a long description.
+    pub max_alias_bytes: usize,
     /// Most files (root + components + imports).
     pub max_files: usize,
     /// Most bytes read for one project, all files together.
@@ -92,9 +95,70 @@ impl Default for Limits {
             max_nodes: 500_000,
             max_aliases: 10_000,
             max_alias_expansion: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
             max_files: 1_000,
             max_total_bytes: 64 * 1024 * 1024,
         }
+    }
+}
+
+impl Limits {
+    /// The limits `--limit NAME=VALUE` can set, with what each bounds.
+    pub const NAMES: &'static [(&'static str, &'static str)] = &[
+        ("file-bytes", "bytes per file"),
+        ("total-bytes", "bytes per project"),
+        ("depth", "nesting depth of a file"),
+        ("nodes", "YAML nodes per file"),
+        ("aliases", "aliases and anchors per file"),
+        ("alias-nodes", "nodes copied by aliases per file"),
+        ("alias-bytes", "bytes of text copied by aliases per file"),
+        ("files", "files per project"),
+    ];
+
+    /// Sets one limit from `NAME=VALUE` (VALUE a whole number, `_` allowed).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let names = || {
+            Self::NAMES
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some((name, value)) = assignment.split_once('=') else {
+            return Err(format!("expected NAME=VALUE, one of: {}", names()));
+        };
+        let value: u64 =
+            value.trim().replace('_', "").parse().map_err(|_| {
+                format!("the value of {name} must be a whole number, not `{value}`")
+            })?;
+        let size = usize::try_from(value).unwrap_or(usize::MAX);
+        match name.trim() {
+            "file-bytes" => self.max_file_bytes = value,
+            "total-bytes" => self.max_total_bytes = value,
+            "depth" => self.max_depth = size,
+            "nodes" => self.max_nodes = size,
+            "aliases" => self.max_aliases = size,
+            "alias-nodes" => self.max_alias_expansion = size,
+            "alias-bytes" => self.max_alias_bytes = size,
+            "files" => self.max_files = size,
+            other => return Err(format!("unknown limit `{other}`; limits are: {}", names())),
+        }
+        Ok(())
+    }
+}
+
+/// A byte count for messages: `16 MiB`, `270 KiB`, `12 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= MIB {
+        format!("{:.1} MiB", n as f64 / MIB as f64)
+    } else if n >= KIB {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
     }
 }
 

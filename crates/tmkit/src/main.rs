@@ -19,6 +19,11 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Raise (or lower) a hard limit for this run, repeatable: `alias-bytes=67108864`.
+    /// Names: file-bytes, total-bytes, depth, nodes, aliases, alias-nodes,
+    /// alias-bytes, files (defaults in docs/fuzzing.md). Only for trusted input.
+    #[arg(long = "limit", value_name = "NAME=VALUE", global = true)]
+    limit: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,6 +57,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let mut limits = tmkit_syntax::node::Limits::default();
+    for l in &cli.limit {
+        if let Err(e) = limits.set(l) {
+            eprintln!("error: invalid value '{l}' for '--limit <NAME=VALUE>': {e}");
+            return ExitCode::from(2);
+        }
+    }
+    cmd::set_limits(limits);
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),

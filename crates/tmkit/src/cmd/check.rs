@@ -48,7 +48,7 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(d) => return print(&args, &[d], &Files::new(), super::EXIT_INVALID),
     };
-    let checked = tmkit_model::check_path(&path);
+    let checked = super::check_path(&path);
     let mut diags = checked.diagnostics.clone();
     let mut violations = Vec::new();
     if let Some(model) = &checked.model {

@@ -425,3 +425,51 @@ fn repeated_components_on_one_long_line_stay_fast() {
         .status(2);
     assert!(t.elapsed() < FAST, "took {:?}", t.elapsed());
 }
+
+/// A model whose first asset anchors a description of `desc_bytes`, merged
+/// (`<<: *d`) into `merges` more assets, one per line from line 8.
+fn merged_description(desc_bytes: usize, merges: usize) -> Vec<u8> {
+    let mut text = format!(
+        "tmkit: 1\nid: M\ntitle: merges\nscope:\n  zones: [{{id: z, title: Z, trust: 1}}]\n  assets:\n    - &d {{id: a0, title: A, kind: service, zone: z, description: \"{}\"}}\n",
+        "lorem ipsum ".repeat(desc_bytes / 12)
+    );
+    for i in 1..=merges {
+        text.push_str(&format!("    - {{<<: *d, id: a{i}}}\n"));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn merged_long_text_is_counted_in_bytes() {
+    // 270 KB merged 9,000 times: 2.4 GB if expanded, in 18,000 copied nodes
+    // (under the node limit). Refused at the merge that crosses 16 MiB: each
+    // copy is 270,000 + 47 bytes of text, so the 63rd, on line 7 + 63.
+    let dir = generated(&[("threatmodel.yaml", &merged_description(270_000, 9_000))]);
+    let e = expect("error[E0008] 70:12 aliases copy more than 16 MiB of text");
+    let started = std::time::Instant::now();
+    run_case(dir.path(), "threatmodel.yaml", &e).unwrap();
+    assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
+    Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("--limit alias-bytes=N")
+        .status(2);
+    // A trusted model may raise the limit; small merges need nothing.
+    let dir = generated(&[("threatmodel.yaml", &merged_description(270_000, 70))]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--limit", "alias-bytes=33554432"])
+        .stderr_contains("is valid")
+        .status(0);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--limit", "alias-bites=1"])
+        .stderr_contains("unknown limit `alias-bites`")
+        .status(2);
+    let dir = generated(&[("threatmodel.yaml", &merged_description(1_000, 500))]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("is valid")
+        .status(0);
+}
