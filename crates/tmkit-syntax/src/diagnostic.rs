@@ -65,6 +65,10 @@ codes! {
     MissingFile = "E0013", Error, "a component or import file does not exist";
     NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
     TabIndentation = "E0015", Error, "a tab is used for indentation";
+    // Limits on the shape of a project (E003x)
+    ComponentsTooDeep = "E0030", Error, "components nest deeper than the limit";
+    ZonesTooDeep = "E0031", Error, "zones nest deeper than the limit";
+    TooManyQuestions = "E0032", Error, "the model asks more questions than the limit";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";

@@ -55,6 +55,8 @@ pub struct Loaded {
     pub docs: Vec<LoadedDoc>,
     /// Problems found while reading, parsing and decoding.
     pub diagnostics: Vec<Diagnostic>,
+    /// The limits it was read within (checks after loading use them too).
+    pub limits: Limits,
 }
 
 /// Finds `threatmodel.yaml` in `start` or the nearest directory above it.
@@ -89,7 +91,10 @@ fn display_path(path: &Path) -> String {
 
 /// Loads the model at `root` (a file, or a directory holding `threatmodel.yaml`).
 pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loaded {
-    let mut out = Loaded::default();
+    let mut out = Loaded {
+        limits: *limits,
+        ..Loaded::default()
+    };
     let root_file = if fs.is_dir(root) {
         root.join(MODEL_FILE)
     } else {
@@ -193,6 +198,25 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
         while let Some(i) = up {
             ancestors.push(i);
             up = includer_of[i];
+        }
+        if ancestors.len() > limits.max_component_depth {
+            let mut d = Diagnostic::new(
+                Code::ComponentsTooDeep,
+                format!(
+                    "{} nests {} levels below the root, more than the limit of {}",
+                    display_path(&task.path),
+                    ancestors.len(),
+                    limits.max_component_depth
+                ),
+            );
+            if let Some(s) = task.include_span {
+                d = d.at(s, "included here");
+            }
+            out.diagnostics.push(d.help(crate::node::raise_help(
+                "flatten the project: list components under a common parent",
+                "component-depth",
+            )));
+            continue;
         }
         if ancestors.iter().any(|&i| canon_of[i] == canon) {
             let mut d = Diagnostic::new(

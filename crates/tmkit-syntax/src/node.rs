@@ -85,6 +85,13 @@ pub struct Limits {
     pub max_files: usize,
     /// Most bytes read for one project, all files together.
     pub max_total_bytes: u64,
+    /// Deepest chain of components (and imports) below the root.
+    pub max_component_depth: usize,
+    /// Deepest chain of zones nested with `within`.
+    pub max_zone_depth: usize,
+    /// Most questions (in-scope targets x visible attackers x categories) of
+    /// a project, or one per byte of input when that is more.
+    pub max_questions: u64,
 }
 
 impl Default for Limits {
@@ -98,6 +105,9 @@ impl Default for Limits {
             max_alias_bytes: 16 * 1024 * 1024,
             max_files: 1_000,
             max_total_bytes: 64 * 1024 * 1024,
+            max_component_depth: 32,
+            max_zone_depth: 32,
+            max_questions: 1_000_000,
         }
     }
 }
@@ -113,6 +123,12 @@ impl Limits {
         ("alias-nodes", "nodes copied by aliases per file"),
         ("alias-bytes", "bytes of text copied by aliases per file"),
         ("files", "files per project"),
+        ("component-depth", "nesting depth of components"),
+        ("zone-depth", "nesting depth of zones (`within`)"),
+        (
+            "questions",
+            "questions per project (or one per byte of input)",
+        ),
     ];
 
     /// Sets one limit from `NAME=VALUE` (VALUE a whole number, `_` allowed).
@@ -141,10 +157,20 @@ impl Limits {
             "alias-nodes" => self.max_alias_expansion = size,
             "alias-bytes" => self.max_alias_bytes = size,
             "files" => self.max_files = size,
+            "component-depth" => self.max_component_depth = size,
+            "zone-depth" => self.max_zone_depth = size,
+            "questions" => self.max_questions = value,
             other => return Err(format!("unknown limit `{other}`; limits are: {}", names())),
         }
         Ok(())
     }
+}
+
+/// The help of a limit's diagnostic: what to do, and how to raise it.
+pub fn raise_help(what_to_do: &str, limit: &str) -> String {
+    format!(
+        "{what_to_do}; for a trusted model, raise the limit with `--limit {limit}=N` (see docs/fuzzing.md)"
+    )
 }
 
 /// A byte count for messages: `16 MiB`, `270 KiB`, `12 bytes`.
