@@ -138,7 +138,61 @@ pub fn build(loaded: &mut Loaded) -> (Model, Diagnostics, SpanTable) {
         .map(|(m, doc)| b.model(m, doc))
         .collect();
     b.check_zone_cycles();
+    if let Some(d) = zone_depth(&models, &b.spans, loaded.limits.max_zone_depth) {
+        b.diags.push(d);
+    }
     (Model::new(models), b.diags, b.spans)
+}
+
+/// E0031 for the first zone nested deeper than `max` (`within` chains; a
+/// cycle ends a chain). Linear: each zone's depth is computed once.
+fn zone_depth(models: &[ThreatModel], spans: &SpanTable, max: usize) -> Option<Diagnostic> {
+    let within: HashMap<&str, Option<&str>> = models
+        .iter()
+        .flat_map(|m| m.zones.iter())
+        .map(|z| (z.qid.as_str(), z.within.as_deref()))
+        .collect();
+    let mut depth: HashMap<&str, usize> = HashMap::with_capacity(within.len());
+    for z in models.iter().flat_map(|m| m.zones.iter()) {
+        // Walk up to a zone of known depth, the top, a cycle, or past the limit...
+        let mut chain: Vec<&str> = Vec::new();
+        let mut on_chain: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut cur = Some(z.qid.as_str());
+        let mut base = 0;
+        while let Some(q) = cur {
+            if let Some(&d) = depth.get(q) {
+                base = d;
+                break;
+            }
+            if chain.len() > max || !on_chain.insert(q) {
+                break;
+            }
+            chain.push(q);
+            cur = within.get(q).copied().flatten();
+        }
+        // ...then number the chain from there, outermost last.
+        for (i, q) in chain.iter().rev().enumerate() {
+            depth.insert(q, base + i + 1);
+        }
+        let d = depth.get(z.qid.as_str()).copied().unwrap_or(0);
+        if d > max {
+            let mut diag = Diagnostic::new(
+                Code::ZonesTooDeep,
+                format!(
+                    "zone '{}' is nested {d} levels deep (`within`), more than the limit of {max}",
+                    truncate(&z.qid)
+                ),
+            );
+            if let Some(s) = spans.get(&z.qid) {
+                diag = diag.at(s, "nested too deep");
+            }
+            return Some(diag.help(tmkit_syntax::node::raise_help(
+                "nest zones only as deep as the diagram needs",
+                "zone-depth",
+            )));
+        }
+    }
+    None
 }
 
 impl<'a> Builder<'a> {

@@ -6,6 +6,7 @@
 //! resolved to the target's *qualified id* ([`Qid`]), so views (such as the
 //! public filter) can drop elements and references without any source context.
 
+use crate::taxonomy::TargetKind;
 use std::collections::HashMap;
 
 /// A qualified id: the chain of model ids from the root, then the element id
@@ -580,18 +581,37 @@ impl Model {
     /// ancestor and its imports, nearest first, without repetition.
     pub fn visible_models(&self, m: ModelIndex) -> Vec<ModelIndex> {
         let mut out: Vec<ModelIndex> = Vec::new();
-        let push = |x: ModelIndex, out: &mut Vec<ModelIndex>| {
-            if !out.contains(&x) {
-                out.push(x);
-            }
-        };
+        let mut seen = std::collections::HashSet::new();
         for owner in std::iter::once(m).chain(self.ancestors(m)) {
-            push(owner, &mut out);
-            for &imp in &self.models[owner].imports {
-                push(imp, &mut out);
+            for x in std::iter::once(owner).chain(self.models[owner].imports.iter().copied()) {
+                if seen.insert(x) {
+                    out.push(x);
+                }
             }
         }
         out
+    }
+
+    /// How many questions the analysis asks: in-scope targets x in-scope
+    /// attackers visible to their model x categories, summed over the
+    /// analysed models (without building them).
+    pub fn question_count(&self) -> u64 {
+        self.analysed()
+            .map(|m| {
+                let tm = &self.models[m];
+                let attackers = self.visible_attackers(m).len() as u64;
+                let taxonomy = &tm.abstraction.taxonomy;
+                let assets: u64 = tm
+                    .assets
+                    .iter()
+                    .filter(|a| a.in_scope)
+                    .map(|a| taxonomy.categories_for(TargetKind::Asset(a.kind)).len() as u64)
+                    .sum();
+                let flows = tm.dataflows.iter().filter(|f| f.in_scope).count() as u64
+                    * taxonomy.categories_for(TargetKind::DataFlow).len() as u64;
+                attackers * (assets + flows)
+            })
+            .sum()
     }
 
     /// In-scope attackers visible to model `m` (own, imported, ancestors'),

@@ -71,6 +71,10 @@ codes! {
     DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept";
     NotRegularFile = "E0025", Error, "a file to read is not a regular file (a FIFO, a device, a directory)";
     ImportInvalid = "E0026", Error, "an importer's result does not pass the check";
+    // Limits on the shape of a project (E003x)
+    ComponentsTooDeep = "E0030", Error, "components nest deeper than the limit";
+    ZonesTooDeep = "E0031", Error, "zones nest deeper than the limit";
+    TooManyQuestions = "E0032", Error, "the model asks more questions than the limit";
     // Shape of the document (E01xx)
     DuplicateId = "E0101", Error, "two elements share an id";
     UnknownField = "E0102", Error, "a field is not part of the format";

@@ -56,6 +56,8 @@ pub struct Loaded {
     /// Problems found while reading, parsing and decoding (up to
     /// [`Limits::max_diagnostics`]).
     pub diagnostics: Diagnostics,
+    /// The limits it was read within (checks after loading use them too).
+    pub limits: Limits,
 }
 
 /// Finds `threatmodel.yaml` in `start` or the nearest directory above it
@@ -94,6 +96,7 @@ fn display_path(path: &Path) -> String {
 pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loaded {
     let mut out = Loaded {
         diagnostics: Diagnostics::with_cap(limits.max_diagnostics),
+        limits: *limits,
         ..Loaded::default()
     };
     let root_file = if fs.is_dir(root) {
@@ -199,6 +202,25 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
         while let Some(i) = up {
             ancestors.push(i);
             up = includer_of[i];
+        }
+        if ancestors.len() > limits.max_component_depth {
+            let mut d = Diagnostic::new(
+                Code::ComponentsTooDeep,
+                format!(
+                    "{} nests {} levels below the root, more than the limit of {}",
+                    display_path(&task.path),
+                    ancestors.len(),
+                    limits.max_component_depth
+                ),
+            );
+            if let Some(s) = task.include_span {
+                d = d.at(s, "included here");
+            }
+            out.diagnostics.push(d.help(crate::node::raise_help(
+                "flatten the project: list components under a common parent",
+                "component-depth",
+            )));
+            continue;
         }
         if ancestors.iter().any(|&i| canon_of[i] == canon) {
             let mut d = Diagnostic::new(

@@ -78,6 +78,9 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most nodes that aliases may copy in one file (their expansion).
     pub max_alias_expansion: usize,
+    /// Most bytes of text (scalars and keys) that aliases may copy in one
+    /// file: a small anchored mapping can hold a long description.
+    pub max_alias_bytes: usize,
     /// Most files (root + components + imports).
     pub max_files: usize,
     /// Most bytes read for one project, all files together.
@@ -85,6 +88,13 @@ pub struct Limits {
     /// Most diagnostics kept for one project; past it they are only counted
     /// (see [`Diagnostics`](crate::diagnostic::Diagnostics)).
     pub max_diagnostics: usize,
+    /// Deepest chain of components (and imports) below the root.
+    pub max_component_depth: usize,
+    /// Deepest chain of zones nested with `within`.
+    pub max_zone_depth: usize,
+    /// Most questions (in-scope targets x visible attackers x categories) of
+    /// a project, or one per byte of input when that is more.
+    pub max_questions: u64,
 }
 
 impl Default for Limits {
@@ -95,10 +105,90 @@ impl Default for Limits {
             max_nodes: 500_000,
             max_aliases: 10_000,
             max_alias_expansion: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
             max_files: 1_000,
             max_total_bytes: 64 * 1024 * 1024,
             max_diagnostics: crate::diagnostic::DEFAULT_MAX_DIAGNOSTICS,
+            max_component_depth: 32,
+            max_zone_depth: 32,
+            max_questions: 1_000_000,
         }
+    }
+}
+
+impl Limits {
+    /// The limits `--limit NAME=VALUE` can set, with what each bounds.
+    pub const NAMES: &'static [(&'static str, &'static str)] = &[
+        ("file-bytes", "bytes per file"),
+        ("total-bytes", "bytes per project"),
+        ("depth", "nesting depth of a file"),
+        ("nodes", "YAML nodes per file"),
+        ("aliases", "aliases and anchors per file"),
+        ("alias-nodes", "nodes copied by aliases per file"),
+        ("alias-bytes", "bytes of text copied by aliases per file"),
+        ("files", "files per project"),
+        ("component-depth", "nesting depth of components"),
+        ("zone-depth", "nesting depth of zones (`within`)"),
+        (
+            "questions",
+            "questions per project (or one per byte of input)",
+        ),
+    ];
+
+    /// Sets one limit from `NAME=VALUE` (VALUE a whole number, `_` allowed).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let names = || {
+            Self::NAMES
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some((name, value)) = assignment.split_once('=') else {
+            return Err(format!("expected NAME=VALUE, one of: {}", names()));
+        };
+        let value: u64 =
+            value.trim().replace('_', "").parse().map_err(|_| {
+                format!("the value of {name} must be a whole number, not `{value}`")
+            })?;
+        let size = usize::try_from(value).unwrap_or(usize::MAX);
+        match name.trim() {
+            "file-bytes" => self.max_file_bytes = value,
+            "total-bytes" => self.max_total_bytes = value,
+            "depth" => self.max_depth = size,
+            "nodes" => self.max_nodes = size,
+            "aliases" => self.max_aliases = size,
+            "alias-nodes" => self.max_alias_expansion = size,
+            "alias-bytes" => self.max_alias_bytes = size,
+            "files" => self.max_files = size,
+            "component-depth" => self.max_component_depth = size,
+            "zone-depth" => self.max_zone_depth = size,
+            "questions" => self.max_questions = value,
+            other => return Err(format!("unknown limit `{other}`; limits are: {}", names())),
+        }
+        Ok(())
+    }
+}
+
+/// The help of a limit's diagnostic: what to do, and how to raise it.
+pub fn raise_help(what_to_do: &str, limit: &str) -> String {
+    format!(
+        "{what_to_do}; for a trusted model, raise the limit with `--limit {limit}=N` (see docs/fuzzing.md)"
+    )
+}
+
+/// A byte count for messages: `16 MiB`, `270 KiB`, `12 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= MIB {
+        format!("{:.1} MiB", n as f64 / MIB as f64)
+    } else if n >= KIB {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
     }
 }
 

@@ -52,8 +52,14 @@ pub struct SourceFile {
 impl SourceFile {
     /// Creates a source file and indexes its lines.
     pub fn new(display: String, relative: String, path: PathBuf, text: String) -> Self {
+        // Line breaks as YAML counts them (and the parser's markers): `\n`,
+        // `\r\n`, and a `\r` alone.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(bytes.iter().enumerate().filter_map(|(i, &b)| {
+            let brk = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            brk.then_some(i + 1)
+        }));
         SourceFile {
             display,
             relative,

@@ -12,22 +12,40 @@ use crate::node::{Key, Limits, Node, Value};
 use crate::span::{FileId, SourceFile, Span};
 use granit_parser::{Event, Parser, ScalarStyle, ScanError};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+/// What a subtree costs: its nodes and the bytes of its scalars and keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn since(self, first: Size) -> Size {
+        Size {
+            nodes: self.nodes - first.nodes + 1,
+            bytes: self.bytes - first.bytes,
+        }
+    }
+}
 
 enum Frame {
     Seq {
         items: Vec<Node>,
         span: Span,
         anchor: usize,
-        first_node: usize,
+        first: Size,
     },
     Map {
         entries: Vec<(Key, Node)>,
-        /// Keys that came from a merge (`<<`): a key written later replaces them.
-        merged: Vec<String>,
+        /// Built at the first merge key (`<<`): each key's first entry, and
+        /// whether it came from a merge (a key written later replaces it).
+        index: Option<HashMap<String, (usize, bool)>>,
         key: Option<Key>,
         span: Span,
         anchor: usize,
-        first_node: usize,
+        first: Size,
     },
 }
 
@@ -36,33 +54,42 @@ struct Builder<'a> {
     id: FileId,
     limits: &'a Limits,
     stack: Vec<Frame>,
-    /// Anchored nodes with their size in nodes.
-    anchors: HashMap<usize, (Node, usize)>,
-    nodes: usize,
+    /// Anchored nodes with their size.
+    anchors: HashMap<usize, (Node, Size)>,
+    /// Nodes and scalar bytes of the tree so far, copies included.
+    total: Size,
     aliases: usize,
-    copied: usize,
+    /// What aliases copied so far.
+    copied: Size,
     root: Option<Node>,
     documents: usize,
 }
 
+/// The span of an event, from the parser's markers: byte offsets, line and
+/// column come with them, so a span costs O(1) however long its line is (no
+/// counting of characters from the start of the line).
 fn span_of(file: &SourceFile, id: FileId, s: &granit_parser::Span) -> Span {
-    let start = s
-        .start
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, s.start.index()));
-    let end = s
-        .end
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, s.end.index()));
-    let start = start.min(file.text.len());
-    let (line, column) = file.position(start);
+    let mut span = point(file, id, &s.start);
+    span.end = byte_offset(file, &s.end).max(span.start);
+    span
+}
+
+/// An empty span at a marker.
+fn point(file: &SourceFile, id: FileId, m: &granit_parser::Marker) -> Span {
+    let start = byte_offset(file, m);
     Span {
         file: id,
         start,
-        end: end.max(start).min(file.text.len()),
-        line,
-        column,
+        end: start,
+        line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+        column: u32::try_from(m.col()).unwrap_or(u32::MAX - 1) + 1,
     }
+}
+
+fn byte_offset(file: &SourceFile, m: &granit_parser::Marker) -> usize {
+    m.byte_offset()
+        .unwrap_or_else(|| char_to_byte(&file.text, m.index()))
+        .min(file.text.len())
 }
 
 fn char_to_byte(text: &str, chars: usize) -> usize {
@@ -155,29 +182,55 @@ impl<'a> Builder<'a> {
         .help("flatten the structure; threat models need only a few levels")
     }
 
-    fn expansion(&self, what: String, span: Span, label: &str) -> Diagnostic {
+    /// E0008; `limit` is the name `--limit NAME=VALUE` raises it with.
+    fn expansion(&self, what: String, span: Span, label: &str, limit: &str) -> Diagnostic {
         Diagnostic::new(
             Code::TooManyAliases,
             format!("{} expands to more than the limit allows: {what}", self.file.display),
         )
         .at(span, label)
-        .help("avoid aliases that expand into huge documents (a \"billion laughs\" pattern); split very large models into components")
+        .help(format!("avoid aliases that expand into huge documents (a \"billion laughs\" pattern) and split very large models into components; a trusted file may raise the limit with `--limit {limit}=N`"))
     }
 
     fn count(&mut self, n: usize, span: Span) -> Result<(), Diagnostic> {
-        self.nodes += n;
-        if self.nodes > self.limits.max_nodes {
+        self.total.nodes += n;
+        if self.total.nodes > self.limits.max_nodes {
             return Err(self.expansion(
                 format!("more than {} YAML nodes", self.limits.max_nodes),
                 span,
                 "node limit reached here",
+                "nodes",
             ));
         }
         Ok(())
     }
 
+    /// Counts what an alias copies against the expansion limits (nodes and
+    /// bytes of text), before anything is copied.
+    fn copy(&mut self, size: Size, span: Span) -> Result<(), Diagnostic> {
+        self.copied.nodes += size.nodes;
+        self.copied.bytes = self.copied.bytes.saturating_add(size.bytes);
+        let (what, limit) = if self.copied.nodes > self.limits.max_alias_expansion {
+            let what = format!(
+                "aliases copy more than {} nodes",
+                self.limits.max_alias_expansion
+            );
+            (what, "alias-nodes")
+        } else if self.copied.bytes > self.limits.max_alias_bytes {
+            let what = format!(
+                "aliases copy more than {} of text ({} with this one)",
+                crate::node::human_bytes(self.limits.max_alias_bytes as u64),
+                crate::node::human_bytes(self.copied.bytes as u64)
+            );
+            (what, "alias-bytes")
+        } else {
+            return Ok(());
+        };
+        Err(self.expansion(what, span, "expansion limit reached here", limit))
+    }
+
     /// Places a finished node in its parent (or as the root).
-    fn emit(&mut self, node: Node, size: usize, anchor: usize) {
+    fn emit(&mut self, node: Node, size: Size, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -186,7 +239,7 @@ impl<'a> Builder<'a> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
-                merged,
+                index,
                 key,
                 ..
             }) => match key.take() {
@@ -204,14 +257,21 @@ impl<'a> Builder<'a> {
                         span: node.span,
                     });
                 }
-                Some(k) if k.name == "<<" => merge(entries, merged, k, node),
+                Some(k) if k.name == "<<" => merge(entries, index, k, node),
                 Some(k) => {
-                    // A key written in the mapping wins over a merged one.
-                    if let Some(pos) = merged.iter().position(|m| *m == k.name) {
-                        merged.swap_remove(pos);
-                        if let Some(slot) = entries.iter_mut().find(|(e, _)| e.name == k.name) {
-                            *slot = (k, node);
-                            return;
+                    if let Some(index) = index {
+                        match index.entry(k.name.clone()) {
+                            // A key written in the mapping wins over a merged one.
+                            Entry::Occupied(mut e) if e.get().1 => {
+                                let pos = e.get().0;
+                                e.insert((pos, false));
+                                entries[pos] = (k, node);
+                                return;
+                            }
+                            Entry::Occupied(_) => {}
+                            Entry::Vacant(e) => {
+                                e.insert((entries.len(), false));
+                            }
                         }
                     }
                     entries.push((k, node));
@@ -240,12 +300,17 @@ impl<'a> Builder<'a> {
                 let is_str_tag = tag
                     .as_ref()
                     .is_some_and(|t| t.to_string().ends_with(":str") || t.to_string() == "!!str");
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                };
+                self.total.bytes += size.bytes;
                 let value = if style == ScalarStyle::Plain && !is_str_tag {
                     resolve_plain(&text)
                 } else {
                     Value::Str(text.into_owned())
                 };
-                self.emit(Node { value, span }, 1, anchor);
+                self.emit(Node { value, span }, size, anchor);
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
                 let span = span_of(self.file, self.id, sp);
@@ -253,47 +318,47 @@ impl<'a> Builder<'a> {
                     return Err(self.too_deep(span));
                 }
                 self.count(1, span)?;
-                let first_node = self.nodes;
+                let first = self.total;
                 let frame = if matches!(ev, Event::SequenceStart(..)) {
                     Frame::Seq {
                         items: Vec::new(),
                         span,
                         anchor,
-                        first_node,
+                        first,
                     }
                 } else {
                     Frame::Map {
                         entries: Vec::new(),
-                        merged: Vec::new(),
+                        index: None,
                         key: None,
                         span,
                         anchor,
-                        first_node,
+                        first,
                     }
                 };
                 self.stack.push(frame);
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let frame = self.stack.pop();
-                let (node, anchor, first_node) = match frame {
+                let (node, anchor, first) = match frame {
                     Some(Frame::Seq {
                         items,
                         span,
                         anchor,
-                        first_node,
+                        first,
                     }) => (
                         Node {
                             value: Value::Seq(items),
                             span,
                         },
                         anchor,
-                        first_node,
+                        first,
                     ),
                     Some(Frame::Map {
                         entries,
                         span,
                         anchor,
-                        first_node,
+                        first,
                         ..
                     }) => (
                         Node {
@@ -301,11 +366,11 @@ impl<'a> Builder<'a> {
                             span,
                         },
                         anchor,
-                        first_node,
+                        first,
                     ),
                     None => return Ok(()),
                 };
-                let size = self.nodes - first_node + 1;
+                let size = self.total.since(first);
                 self.emit(node, size, anchor);
             }
             Event::Alias(anchor) => {
@@ -316,6 +381,7 @@ impl<'a> Builder<'a> {
                         format!("more than {} aliases or anchors", self.limits.max_aliases),
                         span,
                         "alias limit reached here",
+                        "aliases",
                     ));
                 }
                 let Some(size) = self.anchors.get(&anchor).map(|(_, size)| *size) else {
@@ -329,19 +395,10 @@ impl<'a> Builder<'a> {
                     .at(span, "no anchor with this name before here")
                     .help("define the anchor (`&name`) before using the alias (`*name`)"));
                 };
-                self.copied += size;
-                if self.copied > self.limits.max_alias_expansion {
-                    return Err(self.expansion(
-                        format!(
-                            "aliases copy more than {} nodes",
-                            self.limits.max_alias_expansion
-                        ),
-                        span,
-                        "expansion limit reached here",
-                    ));
-                }
+                self.copy(size, span)?;
                 // Checked before cloning, so a bomb never allocates.
-                self.count(size, span)?;
+                self.count(size.nodes, span)?;
+                self.total.bytes += size.bytes;
                 let mut copy = self.anchors[&anchor].0.clone();
                 copy.span = span;
                 self.emit(copy, size, 0);
@@ -353,8 +410,15 @@ impl<'a> Builder<'a> {
 }
 
 /// `<<: *base` (or a list of them): entries not written in the mapping itself
-/// are taken from the merged mappings.
-fn merge(entries: &mut Vec<(Key, Node)>, merged: &mut Vec<String>, key: Key, value: Node) {
+/// are taken from the merged mappings (the first one that has a key wins).
+/// Linear in the merged entries: `index` maps each key of the mapping to its
+/// first entry once the mapping has a merge key.
+fn merge(
+    entries: &mut Vec<(Key, Node)>,
+    index: &mut Option<HashMap<String, (usize, bool)>>,
+    key: Key,
+    value: Node,
+) {
     let sources: Vec<Node> = match value.value {
         Value::Map(_) => vec![value],
         Value::Seq(items) => items,
@@ -363,11 +427,18 @@ fn merge(entries: &mut Vec<(Key, Node)>, merged: &mut Vec<String>, key: Key, val
             return;
         }
     };
+    let index = index.get_or_insert_with(|| {
+        let mut index = HashMap::with_capacity(entries.len());
+        for (i, (k, _)) in entries.iter().enumerate() {
+            index.entry(k.name.clone()).or_insert((i, false));
+        }
+        index
+    });
     for src in sources {
         if let Value::Map(src_entries) = src.value {
             for (k, v) in src_entries {
-                if !entries.iter().any(|(e, _)| e.name == k.name) {
-                    merged.push(k.name.clone());
+                if let Entry::Vacant(e) = index.entry(k.name.clone()) {
+                    e.insert((entries.len(), true));
                     entries.push((k, v));
                 }
             }
@@ -376,19 +447,8 @@ fn merge(entries: &mut Vec<(Key, Node)>, merged: &mut Vec<String>, key: Key, val
 }
 
 fn scan_error(file: &SourceFile, id: FileId, e: &ScanError) -> Diagnostic {
-    let m = e.marker();
-    let start = m
-        .byte_offset()
-        .unwrap_or_else(|| char_to_byte(&file.text, m.index()))
-        .min(file.text.len());
-    let (line, column) = file.position(start);
-    let span = Span {
-        file: id,
-        start,
-        end: start,
-        line,
-        column,
-    };
+    let span = point(file, id, e.marker());
+    let line = span.line;
     // A tab in the indentation of the offending line (or the line before it)
     // is the usual cause of "found character that cannot start any token".
     for l in [line, line.saturating_sub(1)] {
@@ -443,9 +503,9 @@ pub fn build(file: &SourceFile, id: FileId, limits: &Limits) -> Result<Node, Dia
         limits,
         stack: Vec::new(),
         anchors: HashMap::new(),
-        nodes: 0,
+        total: Size::default(),
         aliases: 0,
-        copied: 0,
+        copied: Size::default(),
         root: None,
         documents: 0,
     };
@@ -551,6 +611,153 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn spans_on_a_one_megabyte_line_are_exact() {
+        // One line of flow mapping entries with multi-byte text, so byte
+        // offsets and character columns differ; the last key is ~1 MB in.
+        let mut text = String::from("{");
+        let mut i = 0;
+        while text.len() < 1 << 20 {
+            text.push_str(&format!("k{i}: \"é€ {i}\", "));
+            i += 1;
+        }
+        text.push_str("last: end}");
+        let f = SourceFile::new(
+            "t.json".into(),
+            "t.json".into(),
+            "t.json".into(),
+            text.clone(),
+        );
+        let n = build(&f, FileId(0), &Limits::default()).expect("parses");
+        let Value::Map(entries) = &n.value else {
+            panic!("not a map")
+        };
+        let (key, value) = entries.last().expect("entries");
+        assert_eq!(key.name, "last");
+        let at = text.rfind("last").expect("written");
+        let chars = text[..at].chars().count() as u32;
+        assert_eq!(
+            (key.span.line, key.span.column, key.span.start),
+            (1, chars + 1, at)
+        );
+        assert_eq!(value.span.column, chars + 7);
+        assert_eq!(&text[value.span.start..value.span.end], "end");
+        // The same as the (slow) position computed from the text.
+        assert_eq!(f.position(value.span.start), (1, chars + 7));
+    }
+
+    #[test]
+    fn syntax_error_at_the_end_of_a_long_line_has_its_column() {
+        let text = format!("[a, \"{}\", @]", "ü".repeat(500_000));
+        let e = parse(&text).expect_err("invalid");
+        let p = e.primary.expect("place").span;
+        let at = text.rfind('@').expect("written");
+        assert_eq!(p.start, at);
+        assert_eq!(
+            (p.line, p.column),
+            (1, text[..at].chars().count() as u32 + 1)
+        );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_breaks_lines_as_in_yaml() {
+        let text = "a: 1\rb: x\r";
+        let f = SourceFile::new(
+            "t.yaml".into(),
+            "t.yaml".into(),
+            "t.yaml".into(),
+            text.into(),
+        );
+        let n = build(&f, FileId(0), &Limits::default()).expect("parses");
+        let b = get(&n, "b").expect("b");
+        assert_eq!((b.span.line, b.span.column), (2, 4));
+        assert_eq!(f.line_text(2), Some("b: x"), "the snippet shows that line");
+        assert_eq!(f.position(b.span.start), (2, 4));
+    }
+
+    /// A model whose first asset holds `desc_bytes` of description under an
+    /// anchor, merged into `merges` more assets, one per line from line 4.
+    fn merged_description(desc_bytes: usize, merges: usize) -> String {
+        let mut text = format!(
+            "assets:\n  - &d {{id: a0, description: \"{}\"}}\n  - {{<<: *d, id: x}}\n",
+            "x".repeat(desc_bytes)
+        );
+        for i in 1..=merges {
+            text.push_str(&format!("  - {{<<: *d, id: a{i}}}\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_expansion_counts_bytes_of_text() {
+        // 270 KB merged 100 times would copy 27 MB of text in only 200 nodes.
+        let e = parse(&merged_description(270_000, 100)).expect_err("limit");
+        assert_eq!(e.code, Code::TooManyAliases);
+        assert!(
+            e.message.contains("aliases copy more than 16 MiB of text"),
+            "{}",
+            e.message
+        );
+        // Each copy is 270,015 bytes (text, keys and `a0`): the 63rd crosses
+        // 16 MiB; it is on line 3 + 62, at the `*d`.
+        let place = e.primary.expect("place").span;
+        assert_eq!((place.line, place.column), (65, 10));
+        // Below the limit, the same shape is fine.
+        let n = parse(&merged_description(1_000, 100)).expect("small merges");
+        let Value::Map(top) = &n.value else { panic!() };
+        let Value::Seq(assets) = &top[0].1.value else {
+            panic!()
+        };
+        assert_eq!(assets.len(), 102);
+        assert_eq!(
+            get(&assets[101], "id").map(|v| &v.value),
+            Some(&Value::Str("a100".into()))
+        );
+        assert_eq!(
+            get(&assets[101], "description").map(|v| &v.value),
+            Some(&Value::Str("x".repeat(1_000)))
+        );
+    }
+
+    #[test]
+    fn merge_precedence_with_many_keys() {
+        // A mapping merging two 5,000-key mappings: own keys win wherever
+        // they are written, then the first merged mapping.
+        let keys = |p: &str| {
+            (0..5_000)
+                .map(|i| format!("k{i}: {p}{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let text = format!(
+            "a: &a {{{}}}\nb: &b {{{}, only_b: 1}}\nc: {{k1: own, <<: [*a, *b], k2: own, k1: dup}}\n",
+            keys("a"),
+            keys("b")
+        );
+        let n = parse(&text).expect("parses");
+        let c = get(&n, "c").expect("c");
+        let Value::Map(entries) = &c.value else {
+            panic!()
+        };
+        // k0..k4999 once each, only_b, and the duplicate `k1` kept for E0009.
+        assert_eq!(entries.len(), 5_002);
+        let value = |k: &str| {
+            entries
+                .iter()
+                .filter(|(e, _)| e.name == k)
+                .map(|(_, v)| v.value.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(value("k0"), vec![Value::Str("a0".into())]);
+        assert_eq!(value("k2"), vec![Value::Str("own".into())]);
+        assert_eq!(
+            value("k1"),
+            vec![Value::Str("own".into()), Value::Str("dup".into())]
+        );
+        assert_eq!(value("only_b"), vec![Value::Int(1)]);
+        assert_eq!(value("k4999"), vec![Value::Str("a4999".into())]);
     }
 
     #[test]

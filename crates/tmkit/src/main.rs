@@ -19,6 +19,11 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Raise (or lower) a hard limit for this run, repeatable: `alias-bytes=67108864`.
+    /// Names: file-bytes, total-bytes, depth, nodes, aliases, alias-nodes,
+    /// alias-bytes, files (defaults in docs/fuzzing.md). Only for trusted input.
+    #[arg(long = "limit", value_name = "NAME=VALUE", global = true)]
+    limit: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +58,17 @@ fn main() -> ExitCode {
         }
     };
     cmd::clean_up_on_signals();
+    let mut limits = tmkit_syntax::node::Limits::default();
+    for l in &cli.limit {
+        if let Err(e) = limits.set(l) {
+            eprintln!(
+                "error: invalid value '{}' for '--limit <NAME=VALUE>': {e}",
+                tmkit_syntax::text::escape_controls(l)
+            );
+            return ExitCode::from(2);
+        }
+    }
+    cmd::set_limits(limits);
     let code = match cli.command {
         Command::Check(a) => cmd::check::run(a),
         Command::Init(a) => cmd::init::run(a),

@@ -6,8 +6,6 @@ use tmkit_analysis::Analysis;
 use tmkit_analysis::crossing::crossing_diagnostics;
 use tmkit_analysis::gate::Policy;
 use tmkit_syntax::diagnostic::{self, DEFAULT_MAX_DIAGNOSTICS, render_human, render_json};
-use tmkit_syntax::fs::RealFs;
-use tmkit_syntax::node::Limits;
 use tmkit_syntax::{Diagnostics, Files};
 
 /// Output format of diagnostics.
@@ -54,11 +52,7 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(d) => return print(&args, &vec![d].into(), &Files::new(), super::EXIT_INVALID),
     };
-    let limits = Limits {
-        max_diagnostics: args.max_diagnostics,
-        ..Limits::default()
-    };
-    let checked = tmkit_model::check_with(&RealFs, &path, &limits);
+    let checked = super::check_path_with(&path, |l| l.max_diagnostics = args.max_diagnostics);
     let mut diags = checked.diagnostics.clone();
     let mut violations = Vec::new();
     if let Some(model) = &checked.model {

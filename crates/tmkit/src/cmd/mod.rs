@@ -53,6 +53,26 @@ pub fn model_path(path: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     }
 }
 
+static LIMITS: std::sync::OnceLock<tmkit_syntax::node::Limits> = std::sync::OnceLock::new();
+
+/// Sets the limits of this run (from `--limit`; once, before any command).
+pub fn set_limits(limits: tmkit_syntax::node::Limits) {
+    let _ = LIMITS.set(limits);
+}
+
+/// Loads and checks the model at `path` within the limits of this run.
+pub fn check_path(path: &Path) -> Checked {
+    check_path_with(path, |_| {})
+}
+
+/// [`check_path`] with the limits of this run adjusted by `adjust` (a
+/// command's own option, such as `check --max-diagnostics`).
+pub fn check_path_with(path: &Path, adjust: impl FnOnce(&mut tmkit_syntax::node::Limits)) -> Checked {
+    let mut limits = LIMITS.get().copied().unwrap_or_default();
+    adjust(&mut limits);
+    tmkit_model::check_with(&tmkit_syntax::fs::RealFs, path, &limits)
+}
+
 /// True when colour should be used on stderr.
 pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -71,7 +91,7 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
             return Err(EXIT_INVALID);
         }
     };
-    let mut checked = tmkit_model::check_path(&path);
+    let mut checked = check_path(&path);
     // The model moves out of `checked` (no copy: it can be large).
     match checked.model.take() {
         Some(m) => Ok((m, checked)),

@@ -413,29 +413,26 @@ fn file_too_large() {
 
 #[test]
 fn too_many_components() {
-    // A chain of 1,001 components: one more file than the limit.
+    // 1,001 components listed by the root: one more file than the limit.
+    // (A chain of them would stop at the component depth limit, E0030.)
     let dir = tempfile::tempdir().unwrap();
+    let list: String = (0..1001).map(|i| format!("  - c{i}.yaml\n")).collect();
     std::fs::write(
         dir.path().join("threatmodel.yaml"),
-        "tmkit: 1\nid: ROOT\ntitle: root\ncomponents: [c0.yaml]\n",
+        format!("tmkit: 1\nid: ROOT\ntitle: root\ncomponents:\n{list}"),
     )
     .unwrap();
     for i in 0..1001 {
         std::fs::write(
             dir.path().join(format!("c{i}.yaml")),
-            format!(
-                "tmkit: 1\nid: C{i}\ntitle: component {i}\ncomponents: [c{}.yaml]\n",
-                i + 1
-            ),
+            format!("tmkit: 1\nid: C{i}\ntitle: component {i}\n"),
         )
         .unwrap();
     }
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &[expect(
-            "error[E0010] c998.yaml:4:14 more than 1000 component and import files",
-        )],
+        &[expect("error[E0010] 1004:5 more than 1000 component and import files")],
     )
     .unwrap();
 }
@@ -518,7 +515,47 @@ const NAMED_TESTS: &[(&str, &str)] = &[
     ("E0002", "file_too_large"),
     ("E0010", "too_many_components"),
     ("E0014", "no_model_found"),
+    ("E0020", "diagnostics_past_the_cap"),
+    ("E0025", "a_fifo_as_the_model"),
+    ("E0030", "components_nested_too_deep"),
+    ("E0031", "zones_nested_too_deep"),
+    ("E0032", "too_many_questions"),
 ];
+
+/// Codes no model file can produce, with the reason.
+const NOT_FROM_A_FILE: &[(&str, &str)] = &[(
+    "E0026",
+    "an importer's result failing the check: importers make their output valid (sanitised ids, titles, zones); the code guards against importer bugs",
+)];
+
+#[test]
+fn diagnostics_past_the_cap() {
+    let mut text = String::from("tmkit: 1\nid: X\ntitle: t\n");
+    for i in 0..40 {
+        text.push_str(&format!("bogus{i}: 1\n"));
+    }
+    let dir = generated(&[("threatmodel.yaml", text.as_bytes())]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--max-diagnostics", "10"])
+        .stderr_contains("error[E0020]: 30 more diagnostics omitted")
+        .stderr_contains("40 errors")
+        .status(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_model() {
+    let dir = generated(&[]);
+    let fifo = dir.path().join("threatmodel.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("error[E0025]")
+        .status(2);
+}
 
 /// The source of the test function `name` of this file.
 fn test_source(name: &str) -> String {
@@ -544,6 +581,9 @@ fn every_code_is_asserted() {
         );
         covered.insert(code.to_string());
     }
+    for (code, _why) in NOT_FROM_A_FILE {
+        covered.insert(code.to_string());
+    }
     let missing: Vec<&str> = tmkit_syntax::Code::ALL
         .iter()
         .map(|c| c.as_str())
@@ -553,4 +593,188 @@ fn every_code_is_asserted() {
         missing.is_empty(),
         "codes asserted by no corpus case or named test: {missing:?}"
     );
+}
+
+/// A model whose first asset anchors a description of `desc_bytes`, merged
+/// (`<<: *d`) into `merges` more assets, one per line from line 8.
+fn merged_description(desc_bytes: usize, merges: usize) -> Vec<u8> {
+    let mut text = format!(
+        "tmkit: 1\nid: M\ntitle: merges\nscope:\n  zones: [{{id: z, title: Z, trust: 1}}]\n  assets:\n    - &d {{id: a0, title: A, kind: service, zone: z, description: \"{}\"}}\n",
+        "lorem ipsum ".repeat(desc_bytes / 12)
+    );
+    for i in 1..=merges {
+        text.push_str(&format!("    - {{<<: *d, id: a{i}}}\n"));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn merged_long_text_is_counted_in_bytes() {
+    // 270 KB merged 9,000 times: 2.4 GB if expanded, in 18,000 copied nodes
+    // (under the node limit). Refused at the merge that crosses 16 MiB: each
+    // copy is 270,000 + 47 bytes of text, so the 63rd, on line 7 + 63.
+    let dir = generated(&[("threatmodel.yaml", &merged_description(270_000, 9_000))]);
+    let e = expect("error[E0008] 70:12 aliases copy more than 16 MiB of text");
+    let started = std::time::Instant::now();
+    run_case(dir.path(), "threatmodel.yaml", &[e]).unwrap();
+    assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
+    Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("--limit alias-bytes=N")
+        .status(2);
+    // A trusted model may raise the limit; small merges need nothing.
+    let dir = generated(&[("threatmodel.yaml", &merged_description(270_000, 70))]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--limit", "alias-bytes=33554432"])
+        .stderr_contains("is valid")
+        .status(0);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--limit", "alias-bites=1"])
+        .stderr_contains("unknown limit `alias-bites`")
+        .status(2);
+    let dir = generated(&[("threatmodel.yaml", &merged_description(1_000, 500))]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check"])
+        .stderr_contains("is valid")
+        .status(0);
+}
+
+/// A chain of `depth` components below the root, each in its own file.
+fn nested_components(depth: usize) -> tempfile::TempDir {
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        "threatmodel.yaml".into(),
+        b"tmkit: 1\nid: ROOT\ntitle: root\ncomponents: [c1.yaml]\n".to_vec(),
+    )];
+    for i in 1..=depth {
+        let next = if i < depth {
+            format!("components: [c{}.yaml]\n", i + 1)
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "tmkit: 1\nid: C{i}\ntitle: component {i}\nscope:\n  zones: [{{id: z, title: Z, trust: 1}}]\n  assets: [{{id: a, title: A, kind: service, zone: z}}]\n  attackers: [{{id: k, title: K, zone: z}}]\n{next}"
+        );
+        files.push((format!("c{i}.yaml"), text.into_bytes()));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_slice()))
+        .collect();
+    generated(&refs)
+}
+
+#[test]
+fn components_nested_too_deep() {
+    // 990 levels took 7 s and 1.9 GB to check: now refused at level 33.
+    let dir = nested_components(990);
+    let started = std::time::Instant::now();
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &[expect("error[E0030] c32.yaml:8:14 c33.yaml nests 33 levels below the root")],
+    )
+    .unwrap();
+    assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
+    // 32 levels are fine, and a trusted model may go deeper.
+    Test::new()
+        .cwd(nested_components(32).path())
+        .args(["check"])
+        .status(0);
+    Test::new()
+        .cwd(nested_components(40).path())
+        .args(["check", "--limit", "component-depth=40"])
+        .status(0);
+}
+
+/// `n` zones, each `within` the one before (or, with `cycle`, the first
+/// `within` the last).
+fn nested_zones(n: usize, cycle: bool) -> Vec<u8> {
+    let mut text = String::from("tmkit: 1\nid: Z\ntitle: zones\nscope:\n  zones:\n");
+    for i in 0..n {
+        let within = match (i, cycle) {
+            (0, true) => format!(", within: z{}", n - 1),
+            (0, false) => String::new(),
+            _ => format!(", within: z{}", i - 1),
+        };
+        text.push_str(&format!("    - {{id: z{i}, title: Z, trust: 1{within}}}\n"));
+    }
+    text.push_str("  assets: [{id: a, title: A, kind: service, zone: z0}]\n");
+    text.into_bytes()
+}
+
+#[test]
+fn zones_nested_too_deep() {
+    // 40,000 nested zones took 7 s and 2.5 GB for a DOT diagram; 5,000 here.
+    let dir = generated(&[("threatmodel.yaml", &nested_zones(5_000, false))]);
+    let started = std::time::Instant::now();
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &[expect("error[E0031] 38:12 zone 'Z.z32' is nested 33 levels deep")],
+    )
+    .unwrap();
+    assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
+    let dir = generated(&[("threatmodel.yaml", &nested_zones(40, false))]);
+    Test::new()
+        .cwd(dir.path())
+        .args(["diagram", "--format", "dot"])
+        .stderr_contains("--limit zone-depth=N")
+        .status(2);
+    Test::new()
+        .cwd(dir.path())
+        .args(["diagram", "--format", "dot", "--limit", "zone-depth=40"])
+        .stdout_contains("z39")
+        .status(0);
+    // A cycle of `within` ends the chain: no hang, no E0031.
+    let dir = generated(&[("threatmodel.yaml", &nested_zones(20, true))]);
+    let mut t = Test::new()
+        .cwd(dir.path())
+        .args(["check", "--format", "json"]);
+    assert!(!t.stdout().contains("E0031"), "{}", t.describe());
+}
+
+#[test]
+fn too_many_questions() {
+    let grid = |assets: usize, attackers: usize| {
+        let mut text = String::from(
+            "tmkit: 1\nid: G\ntitle: grid\nscope:\n  zones: [{id: z, title: Z, trust: 1}]\n  assets:\n",
+        );
+        for i in 0..assets {
+            text.push_str(&format!(
+                "    - {{id: a{i}, title: A, kind: service, zone: z}}\n"
+            ));
+        }
+        text.push_str("  attackers:\n");
+        for i in 0..attackers {
+            text.push_str(&format!("    - {{id: k{i}, title: K, zone: z}}\n"));
+        }
+        text.into_bytes()
+    };
+    // 2,000 x 2,000 in 110 KB took 17.6 s and 6.9 GB for the JSON report.
+    let dir = generated(&[("threatmodel.yaml", &grid(2_000, 2_000))]);
+    let started = std::time::Instant::now();
+    run_case(
+        dir.path(),
+        "threatmodel.yaml",
+        &[expect("error[E0032] 2:5 the model asks 12000000 questions")],
+    )
+    .unwrap();
+    assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
+    Test::new()
+        .cwd(dir.path())
+        .args(["report", "--format", "json"])
+        .stderr_contains("--limit questions=N")
+        .status(2);
+    // Lowering the limit refuses a small grid (input bytes count as well).
+    let dir = generated(&[("threatmodel.yaml", &grid(40, 40))]);
+    Test::new().cwd(dir.path()).args(["check"]).status(0);
+    Test::new()
+        .cwd(dir.path())
+        .args(["check", "--limit", "questions=1000"])
+        .stderr_contains("asks 4800 questions")
+        .status(2);
 }
