@@ -193,20 +193,8 @@ fn each_oracle_rejects_what_it_exists_for() {
     }
 }
 
-/// User strings: hostile fragments, arbitrary text, and both mixed.
-fn texts() -> impl Strategy<Value = Vec<String>> {
-    let piece = prop_oneof![
-        3 => prop::sample::select(oracles::model::HOSTILE).prop_map(str::to_string),
-        1 => "[a-z ]{0,8}",
-        1 => any::<String>().prop_map(|s| s.chars().take(12).collect()),
-    ];
-    let text = prop::collection::vec(piece, 0..4).prop_map(|p| p.concat());
-    prop::collection::vec(text, 1..12)
-}
-
 fn spec() -> impl Strategy<Value = Spec> {
-    (texts(), prop::collection::vec(any::<u8>(), 0..64))
-        .prop_map(|(texts, shape)| Spec { texts, shape })
+    oracles::model::strategy()
 }
 
 /// The outputs of `group` (report, diagram, text) for `spec`'s model whose

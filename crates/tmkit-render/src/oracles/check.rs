@@ -21,7 +21,8 @@ pub struct Output {
 }
 
 impl Output {
-    fn new(name: String, text: String, oracle: Oracle) -> Self {
+    /// An output to verify.
+    pub fn new(name: String, text: String, oracle: Oracle) -> Self {
         Output { name, text, oracle }
     }
 

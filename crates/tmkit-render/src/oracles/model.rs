@@ -345,9 +345,54 @@ fn mitigation(g: &mut Gen, y: &mut String, indent: &str, id: Option<usize>) {
     }
 }
 
+/// Where the model is written: `threatmodel.yaml`, or, when the first
+/// shape byte is odd, that file in a directory named by the first user
+/// string (what reaches SARIF URIs and diagnostics).
+pub fn root_path(spec: &Spec) -> String {
+    let dir: String = spec
+        .texts
+        .first()
+        .map(|t| {
+            t.chars()
+                .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+                .collect()
+        })
+        .unwrap_or_default();
+    let odd = spec.shape.first().is_some_and(|b| b & 1 == 1);
+    if odd && !dir.trim_matches('.').is_empty() {
+        format!("{dir}/threatmodel.yaml")
+    } else {
+        "threatmodel.yaml".to_string()
+    }
+}
+
+/// The model of `spec` checked through the real loader, from memory at
+/// [`root_path`].
+pub fn check(spec: &Spec) -> tmkit_model::Checked {
+    let text = yaml(spec);
+    let root = root_path(spec);
+    tmkit_model::check_files(&[(root.as_str(), text.as_str())], &root)
+}
+
 /// The model of `spec`, or None when it does not check (the generator
 /// writes valid models; only strings the format rejects make it fail).
 pub fn load(spec: &Spec) -> Option<Model> {
-    let text = yaml(spec);
-    tmkit_model::check_files(&[("threatmodel.yaml", text.as_str())], "threatmodel.yaml").model
+    check(spec).model
+}
+
+/// The proptest strategy of [`Spec`]: user strings made of hostile
+/// fragments ([`HOSTILE`]), plain words and arbitrary text, and any shape.
+pub fn strategy() -> impl proptest::strategy::Strategy<Value = Spec> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        3 => prop::sample::select(HOSTILE).prop_map(str::to_string),
+        1 => "[a-z ]{0,8}",
+        1 => any::<String>().prop_map(|s| s.chars().take(12).collect()),
+    ];
+    let text = prop::collection::vec(piece, 0..4).prop_map(|p| p.concat());
+    (
+        prop::collection::vec(text, 1..12),
+        prop::collection::vec(any::<u8>(), 0..64),
+    )
+        .prop_map(|(texts, shape)| Spec { texts, shape })
 }
