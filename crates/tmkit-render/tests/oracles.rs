@@ -294,3 +294,45 @@ fn the_generator_mostly_writes_models_that_check() {
     }
     assert!(loaded >= 90, "only {loaded} of 100 generated models check");
 }
+
+/// `s` as a libFuzzer dictionary entry.
+fn dict_entry(s: &str) -> String {
+    let mut out = String::from("\"");
+    for &b in s.as_bytes() {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            b' '..=b'~' => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02X}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn the_fuzz_dictionary_holds_every_hostile_fragment() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/tmkit.dict");
+    let dict = std::fs::read_to_string(&path).unwrap_or_default();
+    let entries: Vec<&str> = dict
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(_, v)| v))
+        .collect();
+    let missing: Vec<String> = oracles::model::HOSTILE
+        .iter()
+        .map(|h| dict_entry(h))
+        .filter(|e| !entries.contains(&e.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fuzz/tmkit.dict lacks (add these lines):\n{}",
+        missing
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("hostile_{i}={e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
