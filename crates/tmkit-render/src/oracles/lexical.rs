@@ -181,7 +181,7 @@ pub fn plantuml(out: &str) -> Verdict {
                 let name_end = (i + 1..b.len())
                     .find(|&j| !(b[j].is_ascii_alphanumeric() || b[j] == b'_'))
                     .unwrap_or(b.len());
-                if line[name_end..].trim_start().starts_with('(') {
+                if line[name_end..].starts_with('(') {
                     return fail("preprocessor function", out, offset + i);
                 }
             }
