@@ -228,6 +228,7 @@ proptest! {
     })]
 
     #[test]
+    #[ignore = "waits for the issue 10 Markdown fixes (remote images, reference definitions in descriptions; Mermaid block)"]
     fn report_markdown_keeps_user_text_inert(spec in spec()) {
         family(&spec, "report", "Markdown")?;
     }
@@ -253,21 +254,25 @@ proptest! {
     }
 
     #[test]
+    #[ignore = "waits for the issue 10 Mermaid fix (%%{init}%% and %% from user text)"]
     fn diagram_mermaid_keeps_user_text_inert(spec in spec()) {
         family(&spec, "diagram", "mermaid")?;
     }
 
     #[test]
+    #[ignore = "waits for the issue 10 PlantUML fix ($var, %getenv( from user text)"]
     fn diagram_plantuml_keeps_user_text_inert(spec in spec()) {
         family(&spec, "diagram", "plantuml")?;
     }
 
     #[test]
+    #[ignore = "waits for the issue 10 terminal-text fix (control characters in metrics)"]
     fn metrics_text_keeps_user_text_inert(spec in spec()) {
         family(&spec, "text", "metrics")?;
     }
 
     #[test]
+    #[ignore = "waits for the issue 10 terminal-text and CSV NUL fixes (matrix)"]
     fn matrix_keeps_user_text_inert(spec in spec()) {
         family(&spec, "text", "matrix")?;
     }
@@ -335,4 +340,91 @@ fn the_fuzz_dictionary_holds_every_hostile_fragment() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+// ------------------------------------------------ findings of the fuzzers
+//
+// Each input below made a fuzz target (scripts/fuzz.sh) or a proptest
+// family fail; they stay here as fixed regression cases.
+
+/// A model whose every user string is `text` (shape bytes all `shape`: with
+/// 0xFF every optional field is written).
+fn finding(text: &str, shape: u8, group: &str, filter: &str) {
+    let spec = Spec {
+        texts: vec![text.to_string()],
+        shape: vec![shape; 64],
+    };
+    assert!(
+        oracles::model::load(&spec).is_some(),
+        "{}",
+        oracles::model::yaml(&spec)
+    );
+    if let Err(e) = family(&spec, group, filter) {
+        panic!("{e}");
+    }
+}
+
+#[test]
+#[ignore = "waits for the issue 10 PlantUML fix"]
+fn finding_plantuml_preprocessor_variable_and_function() {
+    finding("$var", 0, "diagram", "plantuml");
+    finding("%getenv(\"HOME\")", 0, "diagram", "plantuml");
+    finding("x\n!include /etc/passwd", 0, "diagram", "plantuml");
+}
+
+#[test]
+#[ignore = "waits for the issue 10 Mermaid fix"]
+fn finding_mermaid_directive_and_percent_percent_in_labels() {
+    finding("%%{init: {\"theme\":\"dark\"}}%%", 0, "diagram", "mermaid");
+    finding("a %% b", 0, "diagram", "mermaid");
+}
+
+#[test]
+#[ignore = "waits for the issue 10 Markdown fix (remote images)"]
+fn finding_markdown_remote_image_in_a_description() {
+    finding(
+        "![i](https://evil.example/i.png)",
+        0xFF,
+        "report",
+        "Markdown",
+    );
+}
+
+#[test]
+#[ignore = "waits for the issue 10 Markdown fix (link reference definitions)"]
+fn finding_markdown_link_reference_definition_in_a_description() {
+    finding("\n[r]: https://evil.example\n", 0xFF, "report", "Markdown");
+}
+
+#[test]
+#[ignore = "waits for the issue 10 terminal-text fix"]
+fn finding_control_characters_in_metrics_and_matrix_text() {
+    for c in [
+        "\u{1b}[31m",
+        "\u{1b}]8;;http://evil.example\u{7}",
+        "\r",
+        "\0",
+        "\u{9b}",
+        "\u{85}",
+        "\u{7f}",
+    ] {
+        finding(c, 0, "text", "metrics Text");
+        finding(c, 0, "text", "matrix Text");
+    }
+}
+
+#[test]
+#[ignore = "waits for the issue 10 terminal-text fix (C1 controls in diagnostics)"]
+fn finding_c1_controls_in_cited_source_lines() {
+    for input in [
+        "&Y{s$vard: wt\n\u{9b}in\u{301}sl|de /e",
+        "tmkit: 1\nid: X\ntitle: t\nbogus\u{85}: 1\n",
+    ] {
+        let checked = tmkit_model::check_str(input);
+        let human =
+            tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false);
+        if let Err(e) = oracles::terminal(&human) {
+            panic!("{e}");
+        }
+    }
 }
