@@ -50,7 +50,8 @@ for t in $TARGETS; do
     -print_final_stats=1 >"$log" 2>&1
   status=$?
   cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log
-  runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | paste -sd+ | bc 2>/dev/null)
+  # The last progress line (`#N: ...` in fork mode, `#N DONE ...` otherwise).
+  runs=$(grep -ao '^#[0-9]*' "$log" | tail -1 | tr -d '#')
   found=$(find "$artifacts" -type f -newer "$FUZZ_DIR/.start" | wc -l)
   echo "   exit $status, executions ${runs:-?}, corpus $(find "$corpus" -type f | wc -l) inputs, artifacts $found"
   if [ "$status" -ne 0 ] || [ "$found" -ne 0 ]; then
