@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let checked = tmkit_model::check_with(&fs, Path::new("threatmodel.yaml"), &Limits::default());
     // Rendering is part of what users see: it must not panic either.
-    let _ = tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false);
+    // Diagnostics go to a terminal: no control character from the input.
+    let human = tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false);
+    if let Err(e) = tmkit_render::oracles::terminal(&human) {
+        panic!("diagnostics: {e}");
+    }
     let _ = tmkit_syntax::diagnostic::render_json(&checked.diagnostics, &checked.files);
     // An error-free check yields a model; any error withholds it.
     assert_eq!(checked.model.is_some(), !checked.has_errors());

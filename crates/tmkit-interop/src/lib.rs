@@ -17,6 +17,9 @@
 pub mod csv_export;
 mod files;
 mod ids;
+#[cfg(feature = "oracles")]
+#[doc(hidden)]
+pub mod oracles;
 pub mod otm;
 pub mod sarif;
 pub mod tmyaml;

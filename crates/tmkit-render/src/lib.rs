@@ -7,6 +7,9 @@ pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+#[cfg(feature = "oracles")]
+#[doc(hidden)]
+pub mod oracles;
 pub mod report;
 
 pub use report::{ReportFormat, ReportOptions};

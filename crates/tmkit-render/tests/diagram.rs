@@ -1185,3 +1185,46 @@ fn small_and_odd_models_render_in_every_format() {
     assert_eq!(path.last().map(|p| p.1), Some(node.bottom()));
     assert_eq!(path.len(), 4, "{path:?}");
 }
+
+/// The dedicated run of the DOT oracle with the real Graphviz (the fuzz
+/// loop checks DOT lexically): models of hostile user strings from the
+/// generator of `tmkit_render::oracles::model` all parse, and a label of
+/// every DOT escape stays literal in what `dot` draws.
+#[test]
+fn dot_of_hostile_generated_models_is_accepted_by_graphviz() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    use tmkit_render::oracles::model;
+    let mut runner = TestRunner::new(Config {
+        rng_seed: RngSeed::Fixed(0x646f74),
+        ..Config::default()
+    });
+    let strategy = model::strategy();
+    let mut drawn = 0;
+    for i in 0..24 {
+        let spec = strategy.new_tree(&mut runner).expect("spec").current();
+        if let Some(m) = model::load(&spec) {
+            let a = Analysis::new(&m);
+            graphviz_accepts(
+                &format!("generated {i}"),
+                &render(&m, &a, DiagramFormat::Dot, &all_opts()),
+            );
+            drawn += 1;
+        }
+    }
+    assert!(drawn >= 20, "{drawn}");
+    let yaml = "tmkit: 1\nid: X\ntitle: t\nscope:\n  zones:\n    - { id: z, title: 'z \\N\\G', trust: 1 }\n  assets:\n    - { id: a, title: 'A\\N\\G\\E\\L\\T\\H', kind: service, zone: z }\n    - { id: b, title: b, kind: service, zone: z }\n  dataflows:\n    - { id: f, title: 'F\\E\\T\\H', from: a, to: b }\n";
+    let (m, a) = load_str(yaml);
+    let Some(svg) = graphviz_accepts(
+        "escapes",
+        &render(&m, &a, DiagramFormat::Dot, &all_opts()),
+    ) else {
+        return;
+    };
+    for literal in ["A\\N\\G\\E\\L\\T\\H", "F\\E\\T\\H", "z \\N\\G"] {
+        assert!(
+            svg.contains(literal),
+            "{literal} was expanded by dot:\n{svg}"
+        );
+    }
+}

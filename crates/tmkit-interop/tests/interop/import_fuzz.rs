@@ -251,24 +251,7 @@ fn tmyaml_doc(g: &mut Gen, id: &str, outer: &[String], children: &[&str]) -> (Va
 }
 
 fn check_clean(out: &ImportOutput) -> Result<(), String> {
-    let files: Vec<(&str, &str)> = out
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f.contents.as_str()))
-        .collect();
-    let checked = tmkit_model::check_files(&files, "threatmodel.yaml");
-    if checked.has_errors() {
-        let listing: String = out
-            .files
-            .iter()
-            .map(|f| format!("--- {}\n{}", f.path, f.contents))
-            .collect();
-        return Err(format!(
-            "{}\n{listing}",
-            tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false)
-        ));
-    }
-    Ok(())
+    tmkit_interop::oracles::imported(out)
 }
 
 proptest! {

@@ -3,6 +3,7 @@
 //! `tests/schemas/` (see `tests/schemas/README.md` for their origin).
 
 mod csv;
+mod export_oracles;
 mod import_fuzz;
 mod otm;
 mod otm_roundtrip;
