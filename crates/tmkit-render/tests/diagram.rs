@@ -997,8 +997,7 @@ fn run_with_stdin_in(
 /// Runs `dot -Tsvg` on `dot`, checks that Graphviz accepts it and returns
 /// the SVG (`None` when Graphviz is not installed and not required).
 fn graphviz_accepts(name: &str, dot: &str) -> Option<String> {
-    let program =
-        tmkit_testtools::require(&tmkit_testtools::DOT, &format!("DOT check of {name}"))?;
+    let program = tmkit_testtools::require(&tmkit_testtools::DOT, &format!("DOT check of {name}"))?;
     let out = run_with_stdin(&program, &["-Tsvg"], dot);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{name}: dot failed: {stderr}");
@@ -1215,10 +1214,8 @@ fn dot_of_hostile_generated_models_is_accepted_by_graphviz() {
     assert!(drawn >= 20, "{drawn}");
     let yaml = "tmkit: 1\nid: X\ntitle: t\nscope:\n  zones:\n    - { id: z, title: 'z \\N\\G', trust: 1 }\n  assets:\n    - { id: a, title: 'A\\N\\G\\E\\L\\T\\H', kind: service, zone: z }\n    - { id: b, title: b, kind: service, zone: z }\n  dataflows:\n    - { id: f, title: 'F\\E\\T\\H', from: a, to: b }\n";
     let (m, a) = load_str(yaml);
-    let Some(svg) = graphviz_accepts(
-        "escapes",
-        &render(&m, &a, DiagramFormat::Dot, &all_opts()),
-    ) else {
+    let Some(svg) = graphviz_accepts("escapes", &render(&m, &a, DiagramFormat::Dot, &all_opts()))
+    else {
         return;
     };
     for literal in ["A\\N\\G\\E\\L\\T\\H", "F\\E\\T\\H", "z \\N\\G"] {

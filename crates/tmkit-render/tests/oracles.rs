@@ -228,7 +228,6 @@ proptest! {
     })]
 
     #[test]
-    #[ignore = "waits for the issue 10 Markdown fixes (remote images, reference definitions in descriptions; Mermaid block)"]
     fn report_markdown_keeps_user_text_inert(spec in spec()) {
         family(&spec, "report", "Markdown")?;
     }
@@ -254,25 +253,21 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "waits for the issue 10 Mermaid fix (%%{init}%% and %% from user text)"]
     fn diagram_mermaid_keeps_user_text_inert(spec in spec()) {
         family(&spec, "diagram", "mermaid")?;
     }
 
     #[test]
-    #[ignore = "waits for the issue 10 PlantUML fix ($var, %getenv( from user text)"]
     fn diagram_plantuml_keeps_user_text_inert(spec in spec()) {
         family(&spec, "diagram", "plantuml")?;
     }
 
     #[test]
-    #[ignore = "waits for the issue 10 terminal-text fix (control characters in metrics)"]
     fn metrics_text_keeps_user_text_inert(spec in spec()) {
         family(&spec, "text", "metrics")?;
     }
 
     #[test]
-    #[ignore = "waits for the issue 10 terminal-text and CSV NUL fixes (matrix)"]
     fn matrix_keeps_user_text_inert(spec in spec()) {
         family(&spec, "text", "matrix")?;
     }
@@ -365,7 +360,6 @@ fn finding(text: &str, shape: u8, group: &str, filter: &str) {
 }
 
 #[test]
-#[ignore = "waits for the issue 10 PlantUML fix"]
 fn finding_plantuml_preprocessor_variable_and_function() {
     finding("$var", 0, "diagram", "plantuml");
     finding("%getenv(\"HOME\")", 0, "diagram", "plantuml");
@@ -373,14 +367,12 @@ fn finding_plantuml_preprocessor_variable_and_function() {
 }
 
 #[test]
-#[ignore = "waits for the issue 10 Mermaid fix"]
 fn finding_mermaid_directive_and_percent_percent_in_labels() {
     finding("%%{init: {\"theme\":\"dark\"}}%%", 0, "diagram", "mermaid");
     finding("a %% b", 0, "diagram", "mermaid");
 }
 
 #[test]
-#[ignore = "waits for the issue 10 Markdown fix (remote images)"]
 fn finding_markdown_remote_image_in_a_description() {
     finding(
         "![i](https://evil.example/i.png)",
@@ -391,13 +383,11 @@ fn finding_markdown_remote_image_in_a_description() {
 }
 
 #[test]
-#[ignore = "waits for the issue 10 Markdown fix (link reference definitions)"]
 fn finding_markdown_link_reference_definition_in_a_description() {
     finding("\n[r]: https://evil.example\n", 0xFF, "report", "Markdown");
 }
 
 #[test]
-#[ignore = "waits for the issue 10 terminal-text fix"]
 fn finding_control_characters_in_metrics_and_matrix_text() {
     for c in [
         "\u{1b}[31m",
@@ -414,7 +404,6 @@ fn finding_control_characters_in_metrics_and_matrix_text() {
 }
 
 #[test]
-#[ignore = "waits for the issue 10 terminal-text fix (C1 controls in diagnostics)"]
 fn finding_c1_controls_in_cited_source_lines() {
     for input in [
         "&Y{s$vard: wt\n\u{9b}in\u{301}sl|de /e",

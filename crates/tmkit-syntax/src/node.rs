@@ -228,7 +228,44 @@ pub fn decode_text(bytes: &[u8], id: FileId, display: &str) -> Result<String, Di
 /// Parses one YAML (or JSON) document into a [`Node`] tree.
 pub fn parse(file: &SourceFile, id: FileId, limits: &Limits) -> Result<Node, Diagnostic> {
     // An empty or comment-only file has no document: `tree::build` reports it.
-    crate::tree::build(file, id, limits)
+    match json_for_yaml(&file.text) {
+        Some(text) => {
+            let escaped = SourceFile::new(
+                file.display.clone(),
+                file.relative.clone(),
+                file.path.clone(),
+                text,
+            );
+            crate::tree::build(&escaped, id, limits)
+        }
+        None => crate::tree::build(file, id, limits),
+    }
+}
+
+/// JSON is read by the YAML parser (JSON is YAML 1.2), except that JSON
+/// strings may hold DEL and C1 controls raw (serde_json writes them so),
+/// which YAML does not allow unescaped. In a JSON document those characters
+/// can only stand inside strings, so each becomes its `\uXXXX` escape: the
+/// same string, readable by YAML. Columns after such a character on its line
+/// shift by the escape's length. None when nothing needs it.
+fn json_for_yaml(text: &str) -> Option<String> {
+    let is_json = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '[']);
+    let not_yaml = |c: char| c == '\u{7f}' || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}');
+    if !is_json || !text.contains(not_yaml) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if not_yaml(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

@@ -35,13 +35,11 @@ proptest! {
     })]
 
     #[test]
-    #[ignore = "waits for the issue 10 CSV fix (NUL)"]
     fn csv_exports_keep_user_text_inert(spec in model::strategy()) {
         family(&spec, "csv")?;
     }
 
     #[test]
-    #[ignore = "waits for the issue 10 SARIF fix (percent-encoded URIs)"]
     fn sarif_exports_are_valid_with_encoded_uris(spec in model::strategy()) {
         family(&spec, "sarif")?;
     }

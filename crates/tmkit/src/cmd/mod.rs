@@ -67,7 +67,10 @@ pub fn check_path(path: &Path) -> Checked {
 
 /// [`check_path`] with the limits of this run adjusted by `adjust` (a
 /// command's own option, such as `check --max-diagnostics`).
-pub fn check_path_with(path: &Path, adjust: impl FnOnce(&mut tmkit_syntax::node::Limits)) -> Checked {
+pub fn check_path_with(
+    path: &Path,
+    adjust: impl FnOnce(&mut tmkit_syntax::node::Limits),
+) -> Checked {
     let mut limits = LIMITS.get().copied().unwrap_or_default();
     adjust(&mut limits);
     tmkit_model::check_with(&tmkit_syntax::fs::RealFs, path, &limits)

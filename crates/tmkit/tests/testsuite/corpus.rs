@@ -432,7 +432,9 @@ fn too_many_components() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &[expect("error[E0010] 1004:5 more than 1000 component and import files")],
+        &[expect(
+            "error[E0010] 1004:5 more than 1000 component and import files",
+        )],
     )
     .unwrap();
 }
@@ -548,7 +550,10 @@ fn diagnostics_past_the_cap() {
 fn a_fifo_as_the_model() {
     let dir = generated(&[]);
     let fifo = dir.path().join("threatmodel.yaml");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     Test::new()
         .cwd(dir.path())
@@ -675,7 +680,9 @@ fn components_nested_too_deep() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &[expect("error[E0030] c32.yaml:8:14 c33.yaml nests 33 levels below the root")],
+        &[expect(
+            "error[E0030] c32.yaml:8:14 c33.yaml nests 33 levels below the root",
+        )],
     )
     .unwrap();
     assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
@@ -714,7 +721,9 @@ fn zones_nested_too_deep() {
     run_case(
         dir.path(),
         "threatmodel.yaml",
-        &[expect("error[E0031] 38:12 zone 'Z.z32' is nested 33 levels deep")],
+        &[expect(
+            "error[E0031] 38:12 zone 'Z.z32' is nested 33 levels deep",
+        )],
     )
     .unwrap();
     assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
