@@ -351,20 +351,44 @@ fn md_escape(s: &str) -> String {
     out
 }
 
+/// The open questions of model `m`, one entry per target x attacker naming
+/// its open categories (so the listing grows with the pairs, not with every
+/// category of every pair): the number of open questions, and per pair the
+/// sentence and the titles.
+fn open_groups(analysis: &Analysis, m: tmkit_model::ModelIndex) -> (usize, Vec<(String, String)>) {
+    let mut count = 0;
+    let mut groups: Vec<(&str, &str, Vec<&str>, String)> = Vec::new();
+    for q in analysis.questions_of(m).filter(|q| !q.answered) {
+        count += 1;
+        match groups.last_mut() {
+            Some((t, a, cats, _)) if *t == q.target && *a == q.attacker => cats.push(q.category),
+            _ => groups.push((q.target, q.attacker, vec![q.category], q.titles())),
+        }
+    }
+    let lines = groups
+        .into_iter()
+        .map(|(t, a, cats, titles)| {
+            let aspect = if cats.len() == 1 { "aspect" } else { "aspects" };
+            let sentence = format!(
+                "What can go wrong for {t} given an attack by {a} for the {aspect} of {}?",
+                cats.join(", ")
+            );
+            (sentence, titles)
+        })
+        .collect();
+    (count, lines)
+}
+
+fn open_heading(count: usize) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    format!("{count} open question{s}")
+}
+
 fn render_open_text(analysis: &Analysis, model: &Model) -> String {
     let mut out = String::new();
     for &m in analysis.analysed() {
-        let open: Vec<(String, String)> = analysis
-            .questions_of(m)
-            .filter(|q| !q.answered)
-            .map(|q| (q.sentence(), q.titles()))
-            .collect();
-        let _ = writeln!(
-            out,
-            "{}: {} open questions",
-            model.models[m].qid,
-            open.len()
-        );
+        let (count, open) = open_groups(analysis, m);
+        let _ = writeln!(out, "{}: {}", model.models[m].qid, open_heading(count));
         for (i, (s, titles)) in open.iter().enumerate() {
             let _ = writeln!(out, "{:>5}. {s}\n       ({titles})", i + 1);
         }
@@ -376,16 +400,12 @@ fn render_open_text(analysis: &Analysis, model: &Model) -> String {
 fn render_open_markdown(analysis: &Analysis, model: &Model) -> String {
     let mut out = String::new();
     for &m in analysis.analysed() {
-        let open: Vec<(String, String)> = analysis
-            .questions_of(m)
-            .filter(|q| !q.answered)
-            .map(|q| (q.sentence(), q.titles()))
-            .collect();
+        let (count, open) = open_groups(analysis, m);
         let _ = writeln!(
             out,
-            "## {}: {} open questions\n",
+            "## {}: {}\n",
             md_escape(&model.models[m].qid),
-            open.len()
+            open_heading(count)
         );
         for (s, titles) in &open {
             let _ = writeln!(out, "- [ ] {} ({})", md_escape(s), md_escape(titles));

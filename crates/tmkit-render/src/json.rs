@@ -11,7 +11,7 @@ use tmkit_analysis::views::{ChecklistItem, View};
 use tmkit_model::{Model, ModelKind, ThreatModel};
 
 /// Version of the JSON report layout.
-pub const REPORT_VERSION: u32 = 1;
+pub const REPORT_VERSION: u32 = 2;
 
 /// The JSON report.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -30,9 +30,10 @@ pub struct Report {
     /// The threats the view lists, as qualified ids in report order (by
     /// severity, then score, then status, worst first).
     pub threats: Vec<String>,
-    /// Every question of the analysis (null in views without the analysis:
+    /// The questions of the analysis, one entry per target x attacker with
+    /// its open and answered categories (null in views without the analysis:
     /// public, unmitigated, checklist).
-    pub questions: Option<Vec<QuestionJson>>,
+    pub questions: Option<Vec<QuestionsJson>>,
     /// Threats of category `other` per target (null without the analysis).
     pub other: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Boundary analysis of every in-scope data flow.
@@ -315,23 +316,65 @@ pub struct ThreatJson {
     pub untracked: bool,
 }
 
-/// One question of the analysis.
+/// The questions one target is asked about one attacker: one entry per
+/// target x attacker, so the report grows with the pairs, not with every
+/// category of every pair (docs/reports.md).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct QuestionJson {
-    /// Qualified id of the model asking it.
+pub struct QuestionsJson {
+    /// Qualified id of the model asking them.
     pub model: String,
     /// Target.
     pub target: String,
     /// Attacker.
     pub attacker: String,
+    /// Categories no threat or verdict answers yet (the open questions).
+    pub open: Vec<String>,
+    /// Categories answered, each with what answers it.
+    pub answered: Vec<AnswerJson>,
+}
+
+/// An answered question: its category and what answers it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AnswerJson {
     /// Category.
     pub category: String,
-    /// Answered by a threat or a verdict.
-    pub answered: bool,
     /// Threats answering it.
     pub threats: Vec<String>,
     /// Verdict answering it.
     pub verdict: Option<String>,
+}
+
+/// Groups the questions of a view by target x attacker (they come in that
+/// order: each target, each attacker, each category).
+fn question_groups(view: &View) -> Vec<QuestionsJson> {
+    let model = &view.model;
+    let mut groups: Vec<QuestionsJson> = Vec::new();
+    for q in view.analysis.questions() {
+        let model_qid = &model.models[q.model].qid;
+        let same = groups.last().is_some_and(|g| {
+            g.target == q.target && g.attacker == q.attacker && &g.model == model_qid
+        });
+        if !same {
+            groups.push(QuestionsJson {
+                model: model_qid.clone(),
+                target: q.target.to_string(),
+                attacker: q.attacker.to_string(),
+                open: Vec::new(),
+                answered: Vec::new(),
+            });
+        }
+        let g = groups.last_mut().expect("pushed above");
+        if q.answered {
+            g.answered.push(AnswerJson {
+                category: q.category.to_string(),
+                threats: q.threats.iter().map(|t| t.to_string()).collect(),
+                verdict: q.verdict.map(|v| v.as_str().to_string()),
+            });
+        } else {
+            g.open.push(q.category.to_string());
+        }
+    }
+    groups
 }
 
 /// The boundary analysis of a data flow.
@@ -423,20 +466,7 @@ pub fn schema() -> serde_json::Value {
 /// Builds the report data of a view.
 pub fn report(view: &View, options: &ReportOptions) -> Report {
     let model = &view.model;
-    let questions = view.sections.analysis.then(|| {
-        view.analysis
-            .questions()
-            .map(|q| QuestionJson {
-                model: model.models[q.model].qid.clone(),
-                target: q.target.to_string(),
-                attacker: q.attacker.to_string(),
-                category: q.category.to_string(),
-                answered: q.answered,
-                threats: q.threats.iter().map(|t| t.to_string()).collect(),
-                verdict: q.verdict.map(|v| v.as_str().to_string()),
-            })
-            .collect()
-    });
+    let questions = view.sections.analysis.then(|| question_groups(view));
     Report {
         tmkit_report: REPORT_VERSION,
         view: view.kind.as_str().to_string(),

@@ -136,7 +136,29 @@ fn json_report_carries_derived_values_of_the_reference() {
     assert_eq!(v["metrics"]["questions"], 45);
     assert_eq!(v["metrics"]["answered"], 6);
     assert_eq!(v["metrics"]["unmitigated"], 1);
-    assert_eq!(v["questions"].as_array().unwrap().len(), 45);
+    // Questions come one entry per target x attacker (5 x 3), listing the
+    // open categories and what answers the others: 39 open, 6 answered.
+    let groups = v["questions"].as_array().unwrap();
+    assert_eq!(groups.len(), 15);
+    let count = |key: &str| -> usize {
+        groups
+            .iter()
+            .map(|g| g[key].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!((count("open"), count("answered")), (39, 6));
+    let installer = groups
+        .iter()
+        .find(|g| g["target"] == "CCC.dataflow.1" && g["attacker"] == "CCC.installer")
+        .unwrap();
+    assert_eq!(installer["open"], serde_json::json!([]));
+    assert_eq!(installer["answered"][0]["verdict"], "not-applicable");
+    let editor = groups
+        .iter()
+        .find(|g| g["target"] == "CCC.dataflow.1" && g["attacker"] == "CCC.editor")
+        .unwrap();
+    assert_eq!(editor["open"], serde_json::json!(["confidentiality"]));
+    assert_eq!(v["tmkit_report"], 2);
     let threats = v["models"][0]["threats"].as_array().unwrap();
     let vuln = threats.iter().find(|t| t["qid"] == "CCC.VULN_001").unwrap();
     assert_eq!(vuln["status"], "unmitigated");
