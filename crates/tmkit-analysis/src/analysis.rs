@@ -481,6 +481,23 @@ impl Analysis {
         })
     }
 
+    /// The questions of model `m` grouped per target x attacker, in the
+    /// order of [`Analysis::questions_of`]: each group holds every category
+    /// asked of the target for that attacker (pairs asking nothing are
+    /// left out). Listings of open questions show one entry per group, so
+    /// they grow with the pairs rather than with every category.
+    pub fn question_pairs_of(&self, m: ModelIndex) -> impl Iterator<Item = Vec<Question<'_>>> + '_ {
+        let attackers = self.attackers_of(m);
+        self.targets_of(m)
+            .iter()
+            .filter(|t| !t.cells.is_empty())
+            .flat_map(move |t| {
+                attackers
+                    .iter()
+                    .map(move |a| t.cells.iter().map(|c| self.question(t, a, c)).collect())
+            })
+    }
+
     /// The questions of every analysed model, in model order.
     pub fn questions(&self) -> impl Iterator<Item = Question<'_>> + '_ {
         self.analysed.iter().flat_map(|&m| self.questions_of(m))

@@ -357,25 +357,27 @@ fn md_escape(s: &str) -> String {
 /// sentence and the titles.
 fn open_groups(analysis: &Analysis, m: tmkit_model::ModelIndex) -> (usize, Vec<(String, String)>) {
     let mut count = 0;
-    let mut groups: Vec<(&str, &str, Vec<&str>, String)> = Vec::new();
-    for q in analysis.questions_of(m).filter(|q| !q.answered) {
-        count += 1;
-        match groups.last_mut() {
-            Some((t, a, cats, _)) if *t == q.target && *a == q.attacker => cats.push(q.category),
-            _ => groups.push((q.target, q.attacker, vec![q.category], q.titles())),
+    let mut lines = Vec::new();
+    for pair in analysis.question_pairs_of(m) {
+        let open: Vec<&str> = pair
+            .iter()
+            .filter(|q| !q.answered)
+            .map(|q| q.category)
+            .collect();
+        if open.is_empty() {
+            continue;
         }
+        count += open.len();
+        let q = &pair[0];
+        let aspect = if open.len() == 1 { "aspect" } else { "aspects" };
+        let sentence = format!(
+            "What can go wrong for {} given an attack by {} for the {aspect} of {}?",
+            q.target,
+            q.attacker,
+            open.join(", ")
+        );
+        lines.push((sentence, q.titles()));
     }
-    let lines = groups
-        .into_iter()
-        .map(|(t, a, cats, titles)| {
-            let aspect = if cats.len() == 1 { "aspect" } else { "aspects" };
-            let sentence = format!(
-                "What can go wrong for {t} given an attack by {a} for the {aspect} of {}?",
-                cats.join(", ")
-            );
-            (sentence, titles)
-        })
-        .collect();
     (count, lines)
 }
 

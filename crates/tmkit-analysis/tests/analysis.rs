@@ -357,6 +357,22 @@ threats:
     // root: 3 targets x 2 attackers (anon, ORG.kiddie) x 6 = 36;
     // child (SPE): ext 2 + store 4 categories, x 3 attackers (local, anon, kiddie) = 18
     assert_eq!(metrics.questions.total, 36 + 18);
+    // The model's own count (the E0032 limit, computed without the
+    // analysis) and the questions grouped per target x attacker agree too.
+    assert_eq!(m.question_count(), 36 + 18);
+    let pairs: Vec<_> = a
+        .analysed()
+        .iter()
+        .flat_map(|&i| a.question_pairs_of(i))
+        .collect();
+    assert_eq!(pairs.len(), 3 * 2 + 2 * 3);
+    let flattened: Vec<_> = pairs.iter().flatten().map(|q| q.sentence()).collect();
+    let listed: Vec<_> = a.questions().map(|q| q.sentence()).collect();
+    assert_eq!(flattened, listed);
+    assert!(pairs.iter().all(|p| {
+        p.iter()
+            .all(|q| (q.target, q.attacker) == (p[0].target, p[0].attacker))
+    }));
     // root: T1 covers S,T of web and q for both attackers (4 + 4), the verdict
     // covers q x kiddie (6, two already counted), db x R x both (2); T2 names an
     // out-of-scope attacker; T4 (child, no attackers) covers web x E for the

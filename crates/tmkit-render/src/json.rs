@@ -344,34 +344,28 @@ pub struct AnswerJson {
     pub verdict: Option<String>,
 }
 
-/// Groups the questions of a view by target x attacker (they come in that
-/// order: each target, each attacker, each category).
+/// The questions of a view, one entry per target x attacker.
 fn question_groups(view: &View) -> Vec<QuestionsJson> {
     let model = &view.model;
-    let mut groups: Vec<QuestionsJson> = Vec::new();
-    for q in view.analysis.questions() {
-        let model_qid = &model.models[q.model].qid;
-        let same = groups.last().is_some_and(|g| {
-            g.target == q.target && g.attacker == q.attacker && &g.model == model_qid
-        });
-        if !same {
+    let analysis = &view.analysis;
+    let mut groups = Vec::new();
+    for &m in analysis.analysed() {
+        for pair in analysis.question_pairs_of(m) {
+            let (answered, open): (Vec<_>, Vec<_>) = pair.iter().partition(|q| q.answered);
             groups.push(QuestionsJson {
-                model: model_qid.clone(),
-                target: q.target.to_string(),
-                attacker: q.attacker.to_string(),
-                open: Vec::new(),
-                answered: Vec::new(),
+                model: model.models[m].qid.clone(),
+                target: pair[0].target.to_string(),
+                attacker: pair[0].attacker.to_string(),
+                open: open.iter().map(|q| q.category.to_string()).collect(),
+                answered: answered
+                    .iter()
+                    .map(|q| AnswerJson {
+                        category: q.category.to_string(),
+                        threats: q.threats.iter().map(|t| t.to_string()).collect(),
+                        verdict: q.verdict.map(|v| v.as_str().to_string()),
+                    })
+                    .collect(),
             });
-        }
-        let g = groups.last_mut().expect("pushed above");
-        if q.answered {
-            g.answered.push(AnswerJson {
-                category: q.category.to_string(),
-                threats: q.threats.iter().map(|t| t.to_string()).collect(),
-                verdict: q.verdict.map(|v| v.as_str().to_string()),
-            });
-        } else {
-            g.open.push(q.category.to_string());
         }
     }
     groups
