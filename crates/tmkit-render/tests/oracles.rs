@@ -8,22 +8,13 @@
 //!   format, the metrics and the matrix, all pass their oracles;
 //! - every input the fuzzers found is a committed regression case below.
 
+mod diagram_support;
+use diagram_support::example;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
-use std::path::{Path, PathBuf};
-use tmkit_model::Model;
+use std::path::PathBuf;
 use tmkit_render::oracles::{self, check, model::Spec};
-
-fn example(rel: &str) -> Model {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(rel);
-    let checked = tmkit_model::check_path(Path::new(&path));
-    checked
-        .model
-        .unwrap_or_else(|| panic!("{rel} does not check: {:?}", checked.diagnostics))
-}
 
 #[test]
 fn the_examples_pass_every_oracle() {

@@ -1,20 +1,11 @@
 //! Reports of the examples: a snapshot per format, the JSON report against
 //! its schema, determinism, and the self-containment of the HTML.
 
-use std::path::{Path, PathBuf};
+mod diagram_support;
+use diagram_support::example;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
 use tmkit_render::report::{ReportFormat, ReportOptions, render};
-
-fn example(rel: &str) -> Model {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(rel);
-    let checked = tmkit_model::check_path(Path::new(&path));
-    checked
-        .model
-        .unwrap_or_else(|| panic!("{rel} does not check: {:?}", checked.diagnostics))
-}
 
 fn reference() -> Model {
     example("reference/threatmodel.yaml")

@@ -7,7 +7,9 @@
 //! run. Without Chromium the test prints `SKIPPED: ...` and passes, or fails
 //! under `TMKIT_REQUIRE_TOOLS=1` (see `tmkit_testtools`).
 
-use std::path::{Path, PathBuf};
+mod diagram_support;
+use diagram_support::example;
+use std::path::Path;
 use std::process::Command;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
@@ -91,15 +93,6 @@ threats:
     checked
         .model
         .unwrap_or_else(|| panic!("xss model does not check: {:#?}", checked.diagnostics))
-}
-
-fn example(rel: &str) -> Model {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(rel);
-    tmkit_model::check_path(&path)
-        .model
-        .unwrap_or_else(|| panic!("{rel} does not check"))
 }
 
 struct Page {

@@ -1,5 +1,5 @@
-//! Shared by the diagram tests and the diagram benchmark: loading models
-//! and generating large ones.
+//! Shared by the diagram and report tests and the diagram benchmark:
+//! loading models and generating large ones.
 #![allow(dead_code)]
 
 use std::fmt::Write;
@@ -14,12 +14,22 @@ pub fn workspace() -> PathBuf {
 
 /// Loads a model from disk (relative to the workspace root), panicking on errors.
 pub fn load(rel: &str) -> (Model, Analysis) {
-    let checked = tmkit_model::check_path(&workspace().join(rel));
-    let model = checked
-        .model
-        .unwrap_or_else(|| panic!("{rel} does not load: {:#?}", checked.diagnostics));
+    let model = model(rel);
     let analysis = Analysis::new(&model);
     (model, analysis)
+}
+
+/// The model at `rel` (relative to the workspace root), panicking on errors.
+pub fn model(rel: &str) -> Model {
+    let checked = tmkit_model::check_path(&workspace().join(rel));
+    checked
+        .model
+        .unwrap_or_else(|| panic!("{rel} does not load: {:#?}", checked.diagnostics))
+}
+
+/// A bundled example (`rel` relative to `examples/`), panicking on errors.
+pub fn example(rel: &str) -> Model {
+    model(&format!("examples/{rel}"))
 }
 
 /// Loads a model from YAML text, panicking on errors.
