@@ -313,16 +313,23 @@ mod tests {
         );
     }
 
+    /// A FIFO named `pipe` in `dir` (made by the `mkfifo` program).
     #[cfg(unix)]
-    #[test]
-    fn write_atomic_refuses_what_is_not_a_regular_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = dir.path().join("pipe");
+    fn make_fifo(dir: &Path) -> PathBuf {
+        let fifo = dir.join("pipe");
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
             .status()
             .expect("mkfifo runs");
         assert!(made.success());
+        fifo
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_atomic_refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = make_fifo(dir.path());
         let sub = dir.path().join("sub");
         std::fs::create_dir(&sub).expect("mkdir");
         let link = dir.path().join("link");
@@ -363,12 +370,7 @@ mod tests {
     #[test]
     fn read_refuses_fifos_and_devices_without_blocking() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo runs");
-        assert!(made.success());
+        let fifo = make_fifo(dir.path());
         let err = RealFs.read(&fifo, 100).expect_err("refused");
         assert_eq!(
             not_regular(&err).map(|n| n.kind),
