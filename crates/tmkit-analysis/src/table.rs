@@ -4,6 +4,7 @@
 //! with `…`.
 
 use std::borrow::Cow;
+use tmkit_syntax::text::{escape_controls, is_unsafe_char};
 
 /// Truncates `s` to at most `width` characters, marking the cut with `…`.
 pub(crate) fn truncate(s: &str, width: usize) -> String {
@@ -59,6 +60,27 @@ fn wrap<'a>(line: &'a str, width: usize, out: &mut Vec<Cow<'a, str>>) {
 /// columns. Columns are shrunk widest-first until the table fits (never
 /// below `MIN` characters); long items then wrap (see [`wrap`]).
 pub(crate) fn render(header: &[String], rows: &[Vec<Vec<String>>], max_width: usize) -> String {
+    // Widths are measured on the text as printed: control characters of the
+    // model's text show escaped (`\u{1b}`), so escape before laying out.
+    let escaped: Vec<Vec<Vec<String>>>;
+    let rows = if rows
+        .iter()
+        .flatten()
+        .flatten()
+        .any(|l| l.contains(is_unsafe_char))
+    {
+        escaped = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.iter().map(|l| escape_controls(l).into_owned()).collect())
+                    .collect()
+            })
+            .collect();
+        &escaped
+    } else {
+        rows
+    };
     const MIN: usize = 5;
     const SEP: &str = " | ";
     let ncols = header.len();
@@ -136,6 +158,24 @@ fn write_line(out: &mut String, cells: &[&str], widths: &[usize], sep: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_measured_as_printed() {
+        let header = vec!["a".to_string(), "b".to_string()];
+        let rows = vec![
+            vec![vec!["x\u{1b}[2J".to_string()], vec!["1".to_string()]],
+            vec![vec!["plain".to_string()], vec!["2".to_string()]],
+        ];
+        let out = render(&header, &rows, 100);
+        assert!(out.contains("x\\u{1b}[2J | 1"), "{out}");
+        // The separator stands in the same column on every line.
+        let cols: Vec<usize> = out
+            .lines()
+            .filter(|l| l.contains(" | "))
+            .map(|l| l.find(" | ").unwrap())
+            .collect();
+        assert!(cols.windows(2).all(|w| w[0] == w[1]), "{out}");
+    }
 
     #[test]
     fn truncates_with_an_ellipsis() {
