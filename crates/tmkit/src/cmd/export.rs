@@ -1,10 +1,13 @@
 //! `tmkit export`: the model in other tools' formats (SARIF, CSV, OTM).
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
+use tmkit::ExitStatus;
 use tmkit_analysis::Analysis;
 use tmkit_interop::csv_export::{self, Rows};
 use tmkit_interop::{otm, sarif};
+use tmkit_syntax::node::Limits;
 
 /// Export format.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -37,16 +40,15 @@ pub struct Args {
     /// CSV only: one row per threat or per planned mitigation.
     #[arg(long, value_enum, default_value_t = RowKind::Threats)]
     pub rows: RowKind,
-    /// Write to this file (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(status) => return status,
     };
     let analysis = Analysis::new(&model);
     let text = match args.format {
@@ -73,11 +75,5 @@ pub fn run(args: Args) -> u8 {
     if args.rows != RowKind::Threats && args.format != Format::Csv {
         eprintln_escaped!("warning: --rows only applies to --format csv");
     }
-    match super::write_output(args.output.as_deref(), text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    super::write_text(&args.output, &checked.files, &text)
 }

@@ -1,9 +1,12 @@
 //! `tmkit metrics`: coverage, counts and the worst open items.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
+use tmkit::ExitStatus;
 use tmkit_analysis::Analysis;
 use tmkit_analysis::summary::{MetricsFormat, render};
+use tmkit_syntax::node::Limits;
 
 /// Output format of the metrics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -20,15 +23,17 @@ pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(status) => return status,
     };
     let analysis = Analysis::new(&model);
     let format = match args.format {
@@ -36,11 +41,5 @@ pub fn run(args: Args) -> u8 {
         Format::Json => MetricsFormat::Json,
     };
     let text = render(&analysis, &model, format);
-    match super::write_output(None, text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    super::write_text(&args.output, &checked.files, &text)
 }

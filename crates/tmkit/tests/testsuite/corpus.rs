@@ -228,7 +228,7 @@ fn run_case(cwd: &Path, target: &str, expects: &[Expect]) -> Result<(), String> 
     if took >= FAST {
         return Err(format!("took {took:?}\n{}", t.describe()));
     }
-    let json = t.json();
+    let json = t.diagnostics_json();
     let diags = json.as_array().ok_or("not an array")?;
     for e in expects {
         find_expected(diags, target, e).map_err(|m| format!("{m}\n{}", t.describe()))?;
@@ -639,7 +639,7 @@ fn merged_long_text_is_counted_in_bytes() {
         .cwd(dir.path())
         .args(["check", "--limit", "alias-bites=1"])
         .stderr_contains("unknown limit `alias-bites`")
-        .status(2);
+        .status(3);
     let dir = generated(&[("threatmodel.yaml", &merged_description(1_000, 500))]);
     Test::new()
         .cwd(dir.path())
