@@ -1,5 +1,5 @@
 //! `tmkit report`: views x formats, atomic and deterministic output, dates,
-//! and `tmkit schema --output report`.
+//! and `tmkit schema report`.
 
 use crate::support::{Test, repo_root};
 
