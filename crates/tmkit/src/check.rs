@@ -132,10 +132,12 @@ pub fn find_model(path: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     })
 }
 
-/// Loads and checks the model at `path` on the real disk, within `limits`:
-/// the model's own rules only, for commands that go on to render it.
-pub fn load(path: &Path, limits: &Limits) -> Checked {
-    tmkit_model::check_with(&RealFs, path, limits)
+/// Loads and checks the model at `path` through `fs` (the real disk:
+/// [`RealFs`]), within `limits`: the model's own rules only, for commands
+/// that go on to render a valid model (they print no warning, so they skip
+/// the analysis rules and the gates of [`check()`]).
+pub fn load(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) -> Checked {
+    tmkit_model::check_with(fs, path, limits)
 }
 
 /// Loads and checks the model at `path` (a file, or a directory holding

@@ -4,7 +4,6 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::Analysis;
 use tmkit_interop::csv_export::{self, Rows};
 use tmkit_interop::{otm, sarif};
 use tmkit_syntax::node::Limits;
@@ -46,34 +45,26 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
-        Ok(x) => x,
-        Err(status) => return status,
+    let rows = match args.rows {
+        RowKind::Threats => Rows::Threats,
+        RowKind::Mitigations => Rows::Mitigations,
     };
-    let analysis = Analysis::new(&model);
-    let text = match args.format {
-        Format::Sarif => {
-            let opts = sarif::SarifOptions::for_files(&checked.files);
-            sarif::threats_to_sarif(
-                &model,
-                &analysis,
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, checked| {
+        if args.rows != RowKind::Threats && args.format != Format::Csv {
+            eprintln_escaped!("warning: --rows only applies to --format csv");
+        }
+        match args.format {
+            Format::Sarif => sarif::threats_to_sarif(
+                model,
+                analysis,
                 &checked.spans,
                 &checked.files,
                 env!("CARGO_PKG_VERSION"),
-                &opts,
-            )
+                &sarif::SarifOptions::for_files(&checked.files),
+            ),
+            Format::Csv => csv_export::to_csv(model, analysis, rows),
+            Format::Otm => otm::to_json(model, analysis),
         }
-        Format::Csv => {
-            let rows = match args.rows {
-                RowKind::Threats => Rows::Threats,
-                RowKind::Mitigations => Rows::Mitigations,
-            };
-            csv_export::to_csv(&model, &analysis, rows)
-        }
-        Format::Otm => otm::to_json(&model, &analysis),
-    };
-    if args.rows != RowKind::Threats && args.format != Format::Csv {
-        eprintln_escaped!("warning: --rows only applies to --format csv");
-    }
-    super::write_text(&args.output, &checked.files, &text)
+    })
 }

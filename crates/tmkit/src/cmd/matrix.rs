@@ -5,7 +5,6 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::Analysis;
 use tmkit_analysis::matrix::{MatrixFormat, MatrixOptions, render};
 use tmkit_syntax::node::Limits;
 
@@ -40,11 +39,6 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
-        Ok(x) => x,
-        Err(status) => return status,
-    };
-    let analysis = Analysis::new(&model);
     let mut options = MatrixOptions::new(match args.format {
         Format::Text => MatrixFormat::Text,
         Format::Md => MatrixFormat::Markdown,
@@ -52,6 +46,8 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         Format::Json => MatrixFormat::Json,
     });
     options.open_only = args.open;
-    let text = render(&analysis, &model, &options);
-    super::write_text(&args.output, &checked.files, &text)
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
+        render(analysis, model, &options)
+    })
 }

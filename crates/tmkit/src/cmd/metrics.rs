@@ -4,7 +4,6 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::Analysis;
 use tmkit_analysis::summary::{MetricsFormat, render};
 use tmkit_syntax::node::Limits;
 
@@ -31,15 +30,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
-        Ok(x) => x,
-        Err(status) => return status,
-    };
-    let analysis = Analysis::new(&model);
     let format = match args.format {
         Format::Text => MetricsFormat::Text,
         Format::Json => MetricsFormat::Json,
     };
-    let text = render(&analysis, &model, format);
-    super::write_text(&args.output, &checked.files, &text)
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
+        render(analysis, model, format)
+    })
 }

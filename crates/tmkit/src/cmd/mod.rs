@@ -26,6 +26,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
+use tmkit_analysis::Analysis;
 use tmkit_model::Checked;
 use tmkit_syntax::Files;
 use tmkit_syntax::diagnostic::render_human;
@@ -72,7 +73,7 @@ pub fn load_valid(
         }
     };
     let progress = Progress::stderr();
-    let mut checked = tmkit_model::check_with(&ProgressFs::new(RealFs, &progress), &path, limits);
+    let mut checked = tmkit::load(&ProgressFs::new(RealFs, &progress), &path, limits);
     progress.finish();
     // The model moves out of `checked` (no copy: it can be large).
     match checked.model.take() {
@@ -85,6 +86,24 @@ pub fn load_valid(
             Err(ExitStatus::InvalidModel)
         }
     }
+}
+
+/// Loads the valid model, analyses it, renders it with `render` and writes
+/// the text to `out`: the whole of `matrix`, `metrics` and `export` but
+/// their choice of renderer.
+pub fn render_analysed(
+    path: Option<&Path>,
+    limits: &Limits,
+    out: &OutputArg,
+    render: impl FnOnce(&tmkit_model::Model, &Analysis, &Checked) -> String,
+) -> ExitStatus {
+    let (model, checked) = match load_valid(path, limits) {
+        Ok(x) => x,
+        Err(status) => return status,
+    };
+    let analysis = Analysis::new(&model);
+    let text = render(&model, &analysis, &checked);
+    write_text(out, &checked.files, &text)
 }
 
 /// Writes what `produce` makes to `out` (see [`tmkit::output::write_output`]);
