@@ -27,7 +27,13 @@ pub mod output;
 pub mod progress;
 pub mod text;
 
-pub use check::{CheckOptions, GateResult, Outcome, check, check_with, find_model, load};
+pub use check::{
+    CheckOptions, GateResult, GateViolation, Outcome, check, check_with, find_model, load,
+};
+/// A `--fail-on` policy (parse one with `"unmitigated:high".parse()`).
+pub use tmkit_analysis::gate::Policy;
+/// The hard limits of loading (sizes, depths, counts).
+pub use tmkit_syntax::node::Limits;
 
 /// What a run means for the shell: the process exit code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
