@@ -15,10 +15,13 @@ use crate::support::{Test, repo_root};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Every case must finish within this (debug build, tests running in
-/// parallel on a 2-core machine; release runs take a few milliseconds, see
-/// docs/fuzzing.md).
-const FAST: Duration = Duration::from_secs(3);
+/// A hang guard, not a speed goal: every case must finish within this, even
+/// in a debug build on a loaded 2-core machine. The quadratic shapes these
+/// cases were written against took 25 s to minutes in a release build, so a
+/// regression to them still fails; the speed itself is measured by
+/// `scripts/hostile.sh` and recorded in BENCHMARKS.md and docs/fuzzing.md
+/// (release runs take milliseconds).
+const FAST: Duration = Duration::from_secs(15);
 
 /// One expected diagnostic.
 #[derive(Debug, Clone, PartialEq)]
