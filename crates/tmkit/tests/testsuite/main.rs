@@ -8,6 +8,7 @@ mod diagram;
 mod docs;
 mod examples;
 mod files;
+mod format_doc;
 mod init;
 mod interop;
 mod report;
