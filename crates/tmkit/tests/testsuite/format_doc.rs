@@ -2,8 +2,9 @@
 //! Schema (docs/threatmodel.schema.json) has a row in the key table of its
 //! object's section, marked `required` exactly when the schema requires it;
 //! every row names a key of the schema; every anchor that points into the
-//! page exists; and every example marked `yaml model` checks clean (and
-//! derives the question counts it announces).
+//! page exists; every diagnostic code it names exists; and every example
+//! marked `yaml model` checks clean (and derives the question counts it
+//! announces).
 
 use crate::schema::yaml_to_json;
 use crate::support::{Test, repo_root};
@@ -397,4 +398,24 @@ fn model_examples_check_clean_and_count_their_questions() {
             );
         }
     }
+}
+
+#[test]
+fn diagnostic_codes_named_by_the_page_exist() {
+    let text = format_md();
+    let known: Vec<&str> = tmkit_syntax::Code::ALL.iter().map(|c| c.as_str()).collect();
+    let mut named = 0;
+    for (at, _) in text.match_indices(['E', 'W']) {
+        let code = text.get(at..at + 5).unwrap_or("");
+        let digits = code.len() == 5 && code[1..].chars().all(|c| c.is_ascii_digit());
+        let starts_word = !text[..at].ends_with(|c: char| c.is_alphanumeric());
+        if digits && starts_word {
+            named += 1;
+            assert!(
+                known.contains(&code),
+                "docs/format.md names {code}, which is no diagnostic"
+            );
+        }
+    }
+    assert!(named > 30, "only {named} codes found");
 }
