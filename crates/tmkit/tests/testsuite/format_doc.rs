@@ -1,10 +1,11 @@
 //! docs/format.md is the reference of the format: every key of the JSON
 //! Schema (docs/threatmodel.schema.json) has a row in the key table of its
-//! object's section, marked `required` exactly when the schema requires it;
-//! every row names a key of the schema; every anchor that points into the
-//! page exists; every diagnostic code it names exists; and every example
-//! marked `yaml model` checks clean (and derives the question counts it
-//! announces).
+//! object's section, with the schema's kind of value (boolean, integer,
+//! number, id, list, mapping) and marked `required` exactly when the schema
+//! requires it; every row names a key of the schema; every anchor that
+//! points into the page exists; every diagnostic code it names exists; and
+//! every example marked `yaml model` checks clean (and derives the question
+//! counts it announces).
 
 use crate::schema::yaml_to_json;
 use crate::support::{Test, repo_root};
@@ -45,13 +46,15 @@ struct Section {
 /// An object of the schema: where it is, its keys, the required ones.
 struct Object {
     path: String,
-    keys: Vec<String>,
+    /// Each key with the kind of its value (see [`kind`]).
+    keys: Vec<(String, Option<&'static str>)>,
     required: Vec<String>,
 }
 
-/// A row of a key table: the key and its "required / default" cell.
+/// A row of a key table: the key, its type and its "required / default" cell.
 struct Row {
     key: String,
+    kind: String,
     required: String,
 }
 
@@ -110,6 +113,7 @@ fn key_table(section: &Section) -> Option<Vec<Row>> {
                 key: key
                     .unwrap_or_else(|| panic!("key cell is not a `key`: {l}"))
                     .into(),
+                kind: cells.get(2).copied().unwrap_or("").into(),
                 required: cells.get(3).copied().unwrap_or("").into(),
             }
         })
@@ -146,7 +150,10 @@ fn objects(root: &Value) -> Vec<Object> {
         };
         out.push(Object {
             path: path.to_string(),
-            keys: props.keys().cloned().collect(),
+            keys: props
+                .iter()
+                .map(|(k, v)| (k.clone(), kind(root, v)))
+                .collect(),
             required: names(&node["required"]),
         });
         for (key, sub) in props {
@@ -161,6 +168,44 @@ fn objects(root: &Value) -> Vec<Object> {
     let mut out = Vec::new();
     walk(root, root, "", 0, &mut out);
     out
+}
+
+/// How the type column of the page starts for a value of the schema:
+/// `boolean`, `integer`, `number`, `id`, `list`, `mapping`; None for text
+/// and for alternatives of different kinds (not checked).
+fn kind(root: &Value, node: &Value) -> Option<&'static str> {
+    if let Some(r) = node["$ref"].as_str() {
+        if r == "#/definitions/Id" {
+            return Some("id");
+        }
+        let name = r.strip_prefix("#/definitions/").expect("a local $ref");
+        return kind(root, &root["definitions"][name]);
+    }
+    let types: Vec<&str> = match &node["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let named = [
+        ("boolean", "boolean"),
+        ("integer", "integer"),
+        ("number", "number"),
+        ("array", "list"),
+        ("object", "mapping"),
+    ];
+    if let Some((_, k)) = named.iter().find(|(t, _)| types.contains(t)) {
+        return Some(k);
+    }
+    if !types.is_empty() {
+        return None;
+    }
+    let alternatives = ["anyOf", "allOf", "oneOf"].into_iter();
+    let subs = alternatives.flat_map(|l| node[l].as_array().into_iter().flatten());
+    let mut kinds = subs
+        .filter(|sub| sub["type"] != "null")
+        .map(|sub| kind(root, sub));
+    let first = kinds.next().flatten();
+    kinds.all(|k| k == first).then_some(first).flatten()
 }
 
 fn schema() -> Value {
@@ -182,12 +227,24 @@ fn section_of(path: &str) -> &'static str {
 /// Compares one object of the schema with the key table of its section.
 fn compare(object: &Object, rows: &[Row], slug: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    let at = |key: &str| format!("`{key}` of `{}` (docs/format.md#{slug})", object.path);
-    for key in &object.keys {
+    let parent = if object.path.is_empty() {
+        "the top level"
+    } else {
+        &object.path
+    };
+    let at = |key: &str| format!("`{key}` of {parent} (docs/format.md#{slug})");
+    for (key, kind) in &object.keys {
         let Some(row) = rows.iter().find(|r| &r.key == key) else {
             problems.push(format!("{} is not documented", at(key)));
             continue;
         };
+        if let Some(kind) = kind.filter(|k| !row.kind.starts_with(k)) {
+            problems.push(format!(
+                "{}: the schema says {kind}, the page says `{}`",
+                at(key),
+                row.kind
+            ));
+        }
         let required = object.required.contains(key);
         if required != (row.required == "required") {
             problems.push(format!(
@@ -199,7 +256,7 @@ fn compare(object: &Object, rows: &[Row], slug: &str) -> Vec<String> {
         }
     }
     for row in rows {
-        if !object.keys.contains(&row.key) {
+        if !object.keys.iter().any(|(k, _)| *k == row.key) {
             problems.push(format!(
                 "{} is documented but not in the schema",
                 at(&row.key)
