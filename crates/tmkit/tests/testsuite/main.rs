@@ -9,6 +9,7 @@ mod diagram;
 mod docs;
 mod examples;
 mod files;
+mod format_doc;
 mod init;
 mod interop;
 mod report;

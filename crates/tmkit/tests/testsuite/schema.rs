@@ -13,7 +13,7 @@ fn printed_schema() -> serde_json::Value {
 }
 
 /// YAML text to JSON, through tmkit's own spanned tree.
-fn yaml_to_json(text: &str) -> serde_json::Value {
+pub(crate) fn yaml_to_json(text: &str) -> serde_json::Value {
     let file = SourceFile::new(
         "m.yaml".into(),
         "m.yaml".into(),
