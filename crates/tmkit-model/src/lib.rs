@@ -9,6 +9,7 @@ mod build;
 pub mod check;
 pub mod cvss;
 pub mod model;
+mod rules;
 pub mod taxonomy;
 
 pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};

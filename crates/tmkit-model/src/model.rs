@@ -7,6 +7,7 @@
 //! public filter) can drop elements and references without any source context.
 
 use crate::taxonomy::TargetKind;
+pub use crate::taxonomy::Taxonomy;
 use std::collections::HashMap;
 
 /// A qualified id: the chain of model ids from the root, then the element id
@@ -103,23 +104,6 @@ pub struct Abstraction {
     pub taxonomy: Taxonomy,
     /// Notes.
     pub notes: Option<String>,
-}
-
-/// The taxonomy of categories that questions are asked in.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Taxonomy {
-    /// Confidentiality, integrity, availability.
-    #[default]
-    Cia,
-    /// STRIDE.
-    Stride,
-    /// STRIDE-per-element: only the categories that apply to each element kind.
-    StridePerElement,
-    /// LINDDUN (privacy).
-    Linddun,
-    /// A custom list of category names (lower-case, hyphenated).
-    Custom(Vec<String>),
 }
 
 /// A high-level requirement.
