@@ -1,8 +1,9 @@
 //! The entry points: load files, resolve references and check every rule.
 
-use crate::model::{Model, Qid};
+use crate::model::Model;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use tmkit_syntax::diagnostic::Diagnostics;
 use tmkit_syntax::fs::{FileSystem, MemoryFs, RealFs};
 use tmkit_syntax::load::load;
@@ -11,16 +12,23 @@ use tmkit_syntax::{Files, Span};
 
 /// Where each element was written: qualified id -> span of its `id` value
 /// (or of its mapping, for elements without an id).
+///
+/// Its keys are the qualified ids interned while building the model (shared
+/// with the name table, not copied).
 #[derive(Debug, Clone, Default)]
 pub struct SpanTable {
-    /// Span per qualified id.
-    pub spans: HashMap<Qid, Span>,
+    spans: HashMap<Arc<str>, Span>,
 }
 
 impl SpanTable {
     /// The span of an element.
     pub fn get(&self, qid: &str) -> Option<Span> {
         self.spans.get(qid).copied()
+    }
+
+    /// Records where an element was written.
+    pub(crate) fn insert(&mut self, qid: Arc<str>, span: Span) {
+        self.spans.insert(qid, span);
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Second stage of tmkit: turns the raw documents of [`tmkit_syntax`] into a
 //! span-free [`Model`] (qualified ids, resolved references) plus a side table
-//! of source spans, checking every rule of FORMAT.md on the way.
+//! of source spans, checking every rule of docs/format.md on the way: the
+//! check rules live in `rules/`, one file per family, listed in one table.
 #![warn(missing_docs)]
 
 mod build;

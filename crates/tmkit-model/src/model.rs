@@ -173,7 +173,7 @@ pub enum AssetKind {
 }
 
 impl AssetKind {
-    /// All kinds, in the order of FORMAT.md.
+    /// All kinds, in the order of docs/format.md.
     pub const ALL: [AssetKind; 10] = [
         AssetKind::Data,
         AssetKind::Credential,

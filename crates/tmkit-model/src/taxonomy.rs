@@ -2,7 +2,7 @@
 //! (name, categories with their one-letter abbreviations, the categories
 //! asked of each element kind, the categories a trust-boundary crossing
 //! exposes). Nothing else in tmkit names a taxonomy: every use goes through
-//! [`Taxonomy`], which reads this table (docs/format.md, "Taxonomies").
+//! [`Taxonomy`], which reads this table (docs/format.md).
 
 use crate::model::AssetKind;
 

@@ -414,7 +414,7 @@ impl Builder<'_> {
                 None => format!("{tq}/m{inline_n}"),
             };
             if im.id.is_none() {
-                self.spans.spans.insert(qid.clone(), im.title.span);
+                self.spans.insert(qid.as_str().into(), im.title.span);
             }
             if let Some(mut mit) = self.mitigation(im, qid.clone(), false) {
                 if im.id.is_none() {

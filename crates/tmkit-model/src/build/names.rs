@@ -6,7 +6,7 @@
 use crate::check::SpanTable;
 use crate::model::Qid;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use tmkit_syntax::decode::truncate;
 use tmkit_syntax::diagnostic::{Diagnostics, did_you_mean};
 use tmkit_syntax::load::{DocKind, Loaded};
@@ -79,9 +79,9 @@ pub(crate) struct Names {
     /// Qualified id of each model (`ROOT.COMP`), built once per model.
     pub(crate) models: Vec<Qid>,
     /// Interned qualified ids of the elements; an [`Entry`] points here.
-    qids: Vec<Rc<str>>,
+    qids: Vec<Arc<str>>,
     /// Every element by qualified id (for qualified-path references).
-    global: HashMap<Rc<str>, Entry>,
+    global: HashMap<Arc<str>, Entry>,
     /// What each model declares, by local id.
     scopes: Vec<HashMap<Box<str>, Entry>>,
     /// Models searched, level by level, when model `m` resolves a name:
@@ -189,7 +189,7 @@ impl Names {
         diags: &mut Diagnostics,
     ) {
         let mq = self.models[m].clone();
-        spans.spans.insert(mq.clone(), doc.id.span);
+        spans.insert(Arc::from(mq.as_str()), doc.id.span);
         // A component's qualified id must not collide with another element.
         if let Some(prev) = self.global.get(mq.as_str()) {
             let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id '{mq}'"))
@@ -234,8 +234,8 @@ impl Names {
                 kind,
                 in_scope,
             };
-            let interned: Rc<str> = Rc::from(qid.as_str());
-            spans.spans.insert(qid, id.span);
+            let interned: Arc<str> = Arc::from(qid);
+            spans.insert(interned.clone(), id.span);
             self.qids.push(interned.clone());
             self.global.insert(interned, entry);
             scope.insert(local.into(), entry);

@@ -124,32 +124,35 @@ pub(crate) static RULES: &[Rule] = &[
     },
 ];
 
-/// Runs one rule; in debug builds, asserts that it emitted only its codes.
-fn run(rule: &Rule, out: &mut Diagnostics, f: impl FnOnce(&mut Diagnostics)) {
-    let before = out.len();
-    f(out);
-    debug_assert!(
-        out[before..].iter().all(|d| rule.codes.contains(&d.code)),
-        "a rule emitted a code it does not list"
-    );
+/// Calls `f` with each rule in turn; in debug builds, asserts that each
+/// emitted only the codes it lists.
+fn each_rule(out: &mut Diagnostics, mut f: impl FnMut(&Rule, &mut Diagnostics)) {
+    for rule in RULES {
+        let before = out.len();
+        f(rule, out);
+        debug_assert!(
+            out[before..].iter().all(|d| rule.codes.contains(&d.code)),
+            "a rule emitted a code it does not list"
+        );
+    }
 }
 
 /// Runs every document rule on one document.
 pub(crate) fn check_document(cx: &DocCx<'_>, out: &mut Diagnostics) {
-    for rule in RULES {
+    each_rule(out, |rule, out| {
         if let Check::Document(f) = rule.check {
-            run(rule, out, |out| f(cx, out));
+            f(cx, out);
         }
-    }
+    });
 }
 
 /// Runs every model rule on the built model.
 pub(crate) fn check_model(cx: &ModelCx<'_>, out: &mut Diagnostics) {
-    for rule in RULES {
+    each_rule(out, |rule, out| {
         if let Check::Model(f) = rule.check {
-            run(rule, out, |out| f(cx, out));
+            f(cx, out);
         }
-    }
+    });
 }
 
 #[cfg(test)]
