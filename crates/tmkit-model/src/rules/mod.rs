@@ -80,48 +80,43 @@ pub(crate) struct Rule {
     pub(crate) check: Check,
 }
 
-/// Every check rule, in the order they run.
+/// A rule run on each document.
+const fn document(codes: &'static [Code], f: fn(&DocCx<'_>, &mut Diagnostics)) -> Rule {
+    Rule {
+        codes,
+        check: Check::Document(f),
+    }
+}
+
+/// A rule run on the whole model.
+const fn model(codes: &'static [Code], f: fn(&ModelCx<'_>, &mut Diagnostics)) -> Rule {
+    Rule {
+        codes,
+        check: Check::Model(f),
+    }
+}
+
+/// Every check rule with the codes it emits, in the order they run.
 pub(crate) static RULES: &[Rule] = &[
-    Rule {
-        codes: &[Code::EmptyTaxonomy],
-        check: Check::Document(taxonomy::empty_custom),
-    },
-    Rule {
-        codes: &[Code::CatalogueContent],
-        check: Check::Document(catalogues::content),
-    },
-    Rule {
-        codes: &[Code::MissingReason, Code::ReasonWhileInScope],
-        check: Check::Document(scope::reasons),
-    },
-    Rule {
-        codes: &[Code::OutOfScopeTarget],
-        check: Check::Document(scope::out_of_scope_references),
-    },
-    Rule {
-        codes: &[Code::ThreatWithoutTargets],
-        check: Check::Document(threats::without_targets),
-    },
-    Rule {
-        codes: &[
+    document(&[Code::EmptyTaxonomy], taxonomy::empty_custom),
+    document(&[Code::CatalogueContent], catalogues::content),
+    document(
+        &[Code::MissingReason, Code::ReasonWhileInScope],
+        scope::reasons,
+    ),
+    document(&[Code::OutOfScopeTarget], scope::out_of_scope_references),
+    document(&[Code::ThreatWithoutTargets], threats::without_targets),
+    document(
+        &[
             Code::InvalidCvss,
             Code::ScoreMismatch,
             Code::ScoreWithoutVector,
         ],
-        check: Check::Document(threats::cvss),
-    },
-    Rule {
-        codes: &[Code::ZoneCycle],
-        check: Check::Model(zones::cycles),
-    },
-    Rule {
-        codes: &[Code::ZonesTooDeep],
-        check: Check::Model(zones::depth),
-    },
-    Rule {
-        codes: &[Code::TooManyQuestions],
-        check: Check::Model(limits::questions),
-    },
+        threats::cvss,
+    ),
+    model(&[Code::ZoneCycle], zones::cycles),
+    model(&[Code::ZonesTooDeep], zones::depth),
+    model(&[Code::TooManyQuestions], limits::questions),
 ];
 
 /// Calls `f` with each rule in turn; in debug builds, asserts that each
@@ -158,6 +153,9 @@ pub(crate) fn check_model(cx: &ModelCx<'_>, out: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+    use tmkit_syntax::fs::MemoryFs;
+    use tmkit_syntax::node::Limits;
 
     #[test]
     fn each_code_belongs_to_one_rule() {
@@ -170,53 +168,159 @@ mod tests {
         }
     }
 
-    /// Every code a rule lists is emitted by that rule on the corpus of
-    /// this crate's fixtures (the CLI corpus asserts the full sets).
+    /// Files (path, text), limits, and the code they must produce.
+    type Case<'a> = (Vec<(&'a str, String)>, &'a Limits, Code);
+
+    /// A model, in `threatmodel.yaml`, with `body` after its header.
+    fn yaml(body: &str) -> String {
+        format!("tmkit: 1\nid: M\ntitle: M\n{body}")
+    }
+
+    /// Checks the files (root `threatmodel.yaml`) within `limits`.
+    fn check(files: &[(&str, &str)], limits: &Limits) -> Vec<Code> {
+        let mut fs = MemoryFs::new();
+        for (path, text) in files {
+            fs.insert(path, *text);
+        }
+        let checked = crate::check_with(&fs, Path::new("threatmodel.yaml"), limits);
+        checked.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    /// One failing input per code of [`RULES`]: a rule added without one
+    /// fails this test (the CLI corpus then asserts the whole diagnostic).
     #[test]
     fn each_rule_emits_its_codes() {
-        let cases: &[(&str, Code)] = &[
+        let asset = "scope:\n  assets: [{id: a, title: A}]\n";
+        let threat = |extra: &str| {
+            yaml(&format!(
+                "{asset}threats: [{{id: T, title: T, categories: [integrity], targets: [a]{extra}}}]\n"
+            ))
+        };
+        let many: String = (0..20)
+            .map(|i| format!("  - {{id: a{i}, title: A}}\n"))
+            .collect();
+        let crowd = yaml(&format!(
+            "scope:\n  assets:\n{many}  attackers:\n{}",
+            many.replace("id: a", "id: x")
+        ));
+        let plain = Limits::default();
+        let shallow = Limits {
+            max_zone_depth: 1,
+            ..Limits::default()
+        };
+        // The limit is the larger of this and one question per byte.
+        let few = Limits {
+            max_questions: 1,
+            ..Limits::default()
+        };
+        let cases: Vec<Case<'_>> = vec![
             (
-                "scope:\n  abstraction: {taxonomy: []}\n",
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  abstraction: {taxonomy: []}\n"),
+                )],
+                &plain,
                 Code::EmptyTaxonomy,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A, in_scope: false}]\n",
+                vec![
+                    ("threatmodel.yaml", yaml("imports: [{path: c.yaml}]\n")),
+                    (
+                        "c.yaml",
+                        "tmkit: 1\nid: C\ntitle: C\nscope:\n  assets: [{id: a, title: A}]\n".into(),
+                    ),
+                ],
+                &plain,
+                Code::CatalogueContent,
+            ),
+            (
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  assets: [{id: a, title: A, in_scope: false}]\n"),
+                )],
+                &plain,
                 Code::MissingReason,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A, reason: r}]\n",
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  assets: [{id: a, title: A, reason: r}]\n"),
+                )],
+                &plain,
                 Code::ReasonWhileInScope,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A, in_scope: false, reason: r}]\nthreats: [{id: T, title: T, categories: [integrity], targets: [a]}]\n",
+                vec![(
+                    "threatmodel.yaml",
+                    threat("").replace("title: A}", "title: A, in_scope: false, reason: r}"),
+                )],
+                &plain,
                 Code::OutOfScopeTarget,
             ),
             (
-                "threats: [{id: T, title: T, categories: [integrity], targets: []}]\n",
+                vec![(
+                    "threatmodel.yaml",
+                    threat("").replace("targets: [a]", "targets: []"),
+                )],
+                &plain,
                 Code::ThreatWithoutTargets,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A}]\nthreats: [{id: T, title: T, categories: [integrity], targets: [a], cvss: 'CVSS:3.1/AV:N'}]\n",
+                vec![("threatmodel.yaml", threat(", cvss: 'CVSS:3.1/AV:N'"))],
+                &plain,
                 Code::InvalidCvss,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A}]\nthreats: [{id: T, title: T, categories: [integrity], targets: [a], cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', score: 9.9}]\n",
+                vec![(
+                    "threatmodel.yaml",
+                    threat(", cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N', score: 9.9"),
+                )],
+                &plain,
                 Code::ScoreMismatch,
             ),
             (
-                "scope:\n  assets: [{id: a, title: A}]\nthreats: [{id: T, title: T, categories: [integrity], targets: [a], score: 5}]\n",
+                vec![("threatmodel.yaml", threat(", score: 5"))],
+                &plain,
                 Code::ScoreWithoutVector,
             ),
             (
-                "scope:\n  zones: [{id: a, title: A, trust: 1, within: b}, {id: b, title: B, trust: 1, within: a}]\n",
+                vec![(
+                    "threatmodel.yaml",
+                    yaml(
+                        "scope:\n  zones: [{id: a, title: A, trust: 1, within: b}, {id: b, title: B, trust: 1, within: a}]\n",
+                    ),
+                )],
+                &plain,
                 Code::ZoneCycle,
             ),
+            (
+                vec![(
+                    "threatmodel.yaml",
+                    yaml(
+                        "scope:\n  zones: [{id: a, title: A, trust: 1, within: b}, {id: b, title: B, trust: 1, within: c}, {id: c, title: C, trust: 1}]\n",
+                    ),
+                )],
+                &shallow,
+                Code::ZonesTooDeep,
+            ),
+            (
+                vec![("threatmodel.yaml", crowd)],
+                &few,
+                Code::TooManyQuestions,
+            ),
         ];
-        for (body, code) in cases {
-            let yaml = format!("tmkit: 1\nid: M\ntitle: M\n{body}");
-            let checked = crate::check_str(&yaml);
-            let codes: Vec<Code> = checked.diagnostics.iter().map(|d| d.code).collect();
-            assert!(codes.contains(code), "{code} not in {codes:?} for\n{yaml}");
+        let mut covered = std::collections::HashSet::new();
+        for (files, limits, code) in &cases {
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+            let codes = check(&files, limits);
+            assert!(
+                codes.contains(code),
+                "{code} not in {codes:?} for {files:?}"
+            );
+            covered.insert(*code);
+        }
+        for code in RULES.iter().flat_map(|r| r.codes) {
+            assert!(covered.contains(code), "no case here for {code}");
         }
     }
 }
