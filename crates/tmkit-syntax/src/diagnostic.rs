@@ -262,6 +262,13 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the help line to the code's [`Code::general_help`] (without
+    /// its final period), for rules whose advice needs nothing specific.
+    pub fn general_help(self) -> Self {
+        let help = self.code.general_help();
+        self.help(help.strip_suffix('.').unwrap_or(help))
+    }
+
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

@@ -50,7 +50,7 @@ fn reason(
                 format!("{what} '{}' is in scope but gives a reason", id.value.0),
             )
             .at(r.span, "reason for being out of scope")
-            .help("add `in_scope: false` if it is out of scope, or remove `reason`"),
+            .general_help(),
         ),
         _ => {}
     }

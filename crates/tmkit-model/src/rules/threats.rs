@@ -15,7 +15,7 @@ pub(super) fn without_targets(cx: &DocCx<'_>, out: &mut Diagnostics) {
                 format!("threat '{}' has no targets", t.id.value.0),
             )
             .at(t.id.span, "answers no question")
-            .help("list the assets or data flows it threatens in `targets:`"),
+            .general_help(),
         );
     }
 }
@@ -33,7 +33,7 @@ pub(super) fn cvss(cx: &DocCx<'_>, out: &mut Diagnostics) {
                         format!("threat '{id}' has a score but no CVSS vector"),
                     )
                     .at(s.span, "cannot be checked")
-                    .help("add `cvss:` with the vector; tmkit computes the score from it"),
+                    .general_help(),
                 );
             }
             continue;

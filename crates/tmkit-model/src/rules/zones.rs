@@ -48,7 +48,7 @@ pub(super) fn cycles(cx: &ModelCx<'_>, out: &mut Diagnostics) {
             )
             .at(span, format!("closes the cycle back to '{}'", cycle[0]))
             .note(format!("{} zones in the cycle", cycle.len()))
-            .help("remove one `within`, so that zones form a tree"),
+            .general_help(),
         );
     }
 }
