@@ -164,14 +164,26 @@ pub enum Taxonomy {
 
 impl Default for Taxonomy {
     fn default() -> Self {
-        Taxonomy::CIA
+        Taxonomy::Cia
     }
 }
 
+/// The built-in taxonomies by name, as values (named like the variants
+/// they once were, so that code naming them reads the same); a new
+/// taxonomy needs no constant here, only its entry in [`BUILTIN`].
+#[allow(non_upper_case_globals)]
 impl Taxonomy {
-    /// Confidentiality, integrity, availability: the default.
-    pub const CIA: Taxonomy = Taxonomy::Builtin(&BUILTIN[0]);
+    /// `CIA`: confidentiality, integrity, availability (the default).
+    pub const Cia: Taxonomy = Taxonomy::Builtin(&BUILTIN[0]);
+    /// `STRIDE`.
+    pub const Stride: Taxonomy = Taxonomy::Builtin(&BUILTIN[1]);
+    /// `STRIDE-per-element`: only the categories that apply to each element kind.
+    pub const StridePerElement: Taxonomy = Taxonomy::Builtin(&BUILTIN[2]);
+    /// `LINDDUN` (privacy).
+    pub const Linddun: Taxonomy = Taxonomy::Builtin(&BUILTIN[3]);
+}
 
+impl Taxonomy {
     /// Parses a taxonomy name (`CIA`, `STRIDE`, `STRIDE-per-element`, `LINDDUN`),
     /// case-insensitively.
     pub fn parse_name(name: &str) -> Option<Taxonomy> {
@@ -326,7 +338,7 @@ mod tests {
     #[test]
     fn abbreviations_normalise() {
         assert_eq!(
-            Taxonomy::CIA.normalise("C").as_deref(),
+            Taxonomy::Cia.normalise("C").as_deref(),
             Some("confidentiality")
         );
         assert_eq!(
@@ -334,7 +346,7 @@ mod tests {
             Some("information-disclosure")
         );
         assert_eq!(named("STRIDE").normalise("Other").as_deref(), Some("other"));
-        assert_eq!(Taxonomy::CIA.normalise("tampering"), None);
+        assert_eq!(Taxonomy::Cia.normalise("tampering"), None);
         assert_eq!(named("LINDDUN").normalise("L"), None);
         let custom = Taxonomy::custom(["Safety", "safety", "Other", "data loss"]);
         assert_eq!(
@@ -347,7 +359,15 @@ mod tests {
 
     #[test]
     fn the_table_is_consistent() {
-        assert_eq!(Taxonomy::default().name(), "CIA");
+        assert_eq!(Taxonomy::default(), Taxonomy::Cia);
+        let consts = [
+            Taxonomy::Cia,
+            Taxonomy::Stride,
+            Taxonomy::StridePerElement,
+            Taxonomy::Linddun,
+        ];
+        let names: Vec<&str> = consts.iter().map(Taxonomy::name).collect();
+        assert_eq!(names, Taxonomy::builtin_names());
         assert_eq!(
             Taxonomy::builtin_names(),
             ["CIA", "STRIDE", "STRIDE-per-element", "LINDDUN"]

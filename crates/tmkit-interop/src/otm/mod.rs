@@ -1090,7 +1090,7 @@ impl Importer {
             .collect();
         let cia: Option<Vec<String>> = cats
             .iter()
-            .map(|c| Taxonomy::CIA.normalise(&c.replace(' ', "-")))
+            .map(|c| Taxonomy::Cia.normalise(&c.replace(' ', "-")))
             .collect();
         let (taxonomy, mapper): (Value, CategoryMap) = if cats.is_empty() {
             (json!("CIA"), Box::new(|_: &str| "other".to_string()))
@@ -1107,7 +1107,7 @@ impl Importer {
             (
                 json!("CIA"),
                 Box::new(|c: &str| {
-                    Taxonomy::CIA
+                    Taxonomy::Cia
                         .normalise(&c.replace(' ', "-"))
                         .unwrap_or_else(|| "other".into())
                 }),

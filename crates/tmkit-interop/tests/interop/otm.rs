@@ -136,10 +136,7 @@ fn other_tools_documents_import_into_a_valid_model() {
     let model = checked.model.unwrap();
     let root = model.root();
     assert_eq!(root.id, "online-banking");
-    assert_eq!(
-        root.abstraction.taxonomy,
-        tmkit_model::Taxonomy::parse_name("STRIDE").unwrap()
-    );
+    assert_eq!(root.abstraction.taxonomy, tmkit_model::Taxonomy::Stride);
     assert_eq!(root.zones.len(), 2);
     assert_eq!(root.zones[1].trust, 100.0);
     // Components and assets; a component inside a component inherits its zone.
