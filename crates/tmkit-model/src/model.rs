@@ -7,7 +7,6 @@
 //! public filter) can drop elements and references without any source context.
 
 use crate::taxonomy::TargetKind;
-pub use crate::taxonomy::Taxonomy;
 use std::collections::HashMap;
 
 /// A qualified id: the chain of model ids from the root, then the element id
@@ -105,6 +104,10 @@ pub struct Abstraction {
     /// Notes.
     pub notes: Option<String>,
 }
+
+/// The taxonomy of categories that questions are asked in (a table entry
+/// of [`crate::taxonomy::BUILTIN`], or custom).
+pub use crate::taxonomy::Taxonomy;
 
 /// A high-level requirement.
 #[derive(Debug, Clone, PartialEq)]
