@@ -17,7 +17,8 @@ use tmkit_syntax::{Files, Span};
 /// with the name table, not copied).
 #[derive(Debug, Clone, Default)]
 pub struct SpanTable {
-    spans: HashMap<Arc<str>, Span>,
+    /// Span per qualified id.
+    pub spans: HashMap<Arc<str>, Span>,
 }
 
 impl SpanTable {
