@@ -1,9 +1,10 @@
 //! The entry points: load files, resolve references and check every rule.
 
-use crate::model::{Model, Qid};
+use crate::model::Model;
 use std::collections::HashMap;
 use std::path::Path;
-use tmkit_syntax::diagnostic::{Diagnostic, Diagnostics};
+use std::sync::Arc;
+use tmkit_syntax::diagnostic::Diagnostics;
 use tmkit_syntax::fs::{FileSystem, MemoryFs, RealFs};
 use tmkit_syntax::load::load;
 use tmkit_syntax::node::Limits;
@@ -11,16 +12,24 @@ use tmkit_syntax::{Files, Span};
 
 /// Where each element was written: qualified id -> span of its `id` value
 /// (or of its mapping, for elements without an id).
+///
+/// Its keys are the qualified ids interned while building the model (shared
+/// with the name table, not copied).
 #[derive(Debug, Clone, Default)]
 pub struct SpanTable {
     /// Span per qualified id.
-    pub spans: HashMap<Qid, Span>,
+    pub spans: HashMap<Arc<str>, Span>,
 }
 
 impl SpanTable {
     /// The span of an element.
     pub fn get(&self, qid: &str) -> Option<Span> {
         self.spans.get(qid).copied()
+    }
+
+    /// Records where an element was written.
+    pub(crate) fn insert(&mut self, qid: Arc<str>, span: Span) {
+        self.spans.insert(qid, span);
     }
 }
 
@@ -58,12 +67,7 @@ pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) ->
     let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
         (None, Diagnostics::default(), SpanTable::default())
     } else {
-        let (model, mut diagnostics, spans) = crate::build::build(&mut loaded);
-        if !diagnostics.has_errors() {
-            if let Some(d) = question_limit(&model, &loaded, &spans) {
-                diagnostics.push(d);
-            }
-        }
+        let (model, diagnostics, spans) = crate::build::build(&mut loaded);
         (Some(model), diagnostics, spans)
     };
     let mut all = loaded.diagnostics;
@@ -76,39 +80,6 @@ pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) ->
         files: loaded.files,
         spans,
     }
-}
-
-/// E0032 when the model asks more questions than the limit allows: the
-/// larger of `max_questions` and one per byte of input, so a big model pays
-/// for its questions with its size, and a small one cannot ask millions.
-fn question_limit(
-    model: &Model,
-    loaded: &tmkit_syntax::load::Loaded,
-    spans: &SpanTable,
-) -> Option<Diagnostic> {
-    let questions = model.question_count();
-    let bytes: u64 = loaded.files.iter().map(|(_, f)| f.text.len() as u64).sum();
-    let max = loaded.limits.max_questions.max(bytes);
-    if questions <= max {
-        return None;
-    }
-    let mut d = Diagnostic::new(
-        tmkit_syntax::Code::TooManyQuestions,
-        format!(
-            "the model asks {questions} questions (in-scope targets x visible attackers x categories), more than the limit of {max}"
-        ),
-    )
-    .note(format!(
-        "the limit is {} questions or one per byte of input ({bytes} bytes), whichever is larger",
-        loaded.limits.max_questions
-    ));
-    if let Some(s) = spans.get(&model.root().qid) {
-        d = d.at(s, "in this model and its components");
-    }
-    Some(d.help(tmkit_syntax::node::raise_help(
-        "put attackers in the components they threaten instead of sharing every attacker with every target, or mark some out of scope",
-        "questions",
-    )))
 }
 
 /// Loads and checks an in-memory project: `files` maps relative paths to

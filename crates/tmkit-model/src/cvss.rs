@@ -492,11 +492,52 @@ const fn m(
     }
 }
 
+// Metrics defined alike in CVSS 3.x and 4.0.
+const AV: MetricDef = m("AV", "Attack Vector", Group::Base, &["N", "A", "L", "P"]);
+const AC: MetricDef = m("AC", "Attack Complexity", Group::Base, &["L", "H"]);
+const PR: MetricDef = m("PR", "Privileges Required", Group::Base, &["N", "L", "H"]);
+const CR: MetricDef = m(
+    "CR",
+    "Confidentiality Requirement",
+    Group::Environmental,
+    &["X", "H", "M", "L"],
+);
+const IR: MetricDef = m(
+    "IR",
+    "Integrity Requirement",
+    Group::Environmental,
+    &["X", "H", "M", "L"],
+);
+const AR: MetricDef = m(
+    "AR",
+    "Availability Requirement",
+    Group::Environmental,
+    &["X", "H", "M", "L"],
+);
+const MAV: MetricDef = m(
+    "MAV",
+    "Modified Attack Vector",
+    Group::Environmental,
+    &["X", "N", "A", "L", "P"],
+);
+const MAC: MetricDef = m(
+    "MAC",
+    "Modified Attack Complexity",
+    Group::Environmental,
+    &["X", "L", "H"],
+);
+const MPR: MetricDef = m(
+    "MPR",
+    "Modified Privileges Required",
+    Group::Environmental,
+    &["X", "N", "L", "H"],
+);
+
 /// CVSS 3.0 and 3.1 metrics (the two versions share metrics and values).
 static V3_METRICS: &[MetricDef] = &[
-    m("AV", "Attack Vector", Group::Base, &["N", "A", "L", "P"]),
-    m("AC", "Attack Complexity", Group::Base, &["L", "H"]),
-    m("PR", "Privileges Required", Group::Base, &["N", "L", "H"]),
+    AV,
+    AC,
+    PR,
     m("UI", "User Interaction", Group::Base, &["N", "R"]),
     m("S", "Scope", Group::Base, &["U", "C"]),
     m("C", "Confidentiality", Group::Base, &["H", "L", "N"]),
@@ -520,42 +561,12 @@ static V3_METRICS: &[MetricDef] = &[
         Group::Temporal,
         &["X", "C", "R", "U"],
     ),
-    m(
-        "CR",
-        "Confidentiality Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "IR",
-        "Integrity Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "AR",
-        "Availability Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "MAV",
-        "Modified Attack Vector",
-        Group::Environmental,
-        &["X", "N", "A", "L", "P"],
-    ),
-    m(
-        "MAC",
-        "Modified Attack Complexity",
-        Group::Environmental,
-        &["X", "L", "H"],
-    ),
-    m(
-        "MPR",
-        "Modified Privileges Required",
-        Group::Environmental,
-        &["X", "N", "L", "H"],
-    ),
+    CR,
+    IR,
+    AR,
+    MAV,
+    MAC,
+    MPR,
     m(
         "MUI",
         "Modified User Interaction",
@@ -590,10 +601,10 @@ static V3_METRICS: &[MetricDef] = &[
 
 /// CVSS 4.0 metrics.
 static V4_METRICS: &[MetricDef] = &[
-    m("AV", "Attack Vector", Group::Base, &["N", "A", "L", "P"]),
-    m("AC", "Attack Complexity", Group::Base, &["L", "H"]),
+    AV,
+    AC,
     m("AT", "Attack Requirements", Group::Base, &["N", "P"]),
-    m("PR", "Privileges Required", Group::Base, &["N", "L", "H"]),
+    PR,
     m("UI", "User Interaction", Group::Base, &["N", "P", "A"]),
     m(
         "VC",
@@ -637,48 +648,18 @@ static V4_METRICS: &[MetricDef] = &[
         Group::Temporal,
         &["X", "A", "P", "U"],
     ),
-    m(
-        "CR",
-        "Confidentiality Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "IR",
-        "Integrity Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "AR",
-        "Availability Requirement",
-        Group::Environmental,
-        &["X", "H", "M", "L"],
-    ),
-    m(
-        "MAV",
-        "Modified Attack Vector",
-        Group::Environmental,
-        &["X", "N", "A", "L", "P"],
-    ),
-    m(
-        "MAC",
-        "Modified Attack Complexity",
-        Group::Environmental,
-        &["X", "L", "H"],
-    ),
+    CR,
+    IR,
+    AR,
+    MAV,
+    MAC,
     m(
         "MAT",
         "Modified Attack Requirements",
         Group::Environmental,
         &["X", "N", "P"],
     ),
-    m(
-        "MPR",
-        "Modified Privileges Required",
-        Group::Environmental,
-        &["X", "N", "L", "H"],
-    ),
+    MPR,
     m(
         "MUI",
         "Modified User Interaction",

@@ -2,13 +2,15 @@
 //!
 //! Second stage of tmkit: turns the raw documents of [`tmkit_syntax`] into a
 //! span-free [`Model`] (qualified ids, resolved references) plus a side table
-//! of source spans, checking every rule of FORMAT.md on the way.
+//! of source spans, checking every rule of docs/format.md on the way: the
+//! check rules live in `rules/`, one file per family, listed in one table.
 #![warn(missing_docs)]
 
 mod build;
 pub mod check;
 pub mod cvss;
 pub mod model;
+mod rules;
 pub mod taxonomy;
 
 pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};

@@ -105,22 +105,9 @@ pub struct Abstraction {
     pub notes: Option<String>,
 }
 
-/// The taxonomy of categories that questions are asked in.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Taxonomy {
-    /// Confidentiality, integrity, availability.
-    #[default]
-    Cia,
-    /// STRIDE.
-    Stride,
-    /// STRIDE-per-element: only the categories that apply to each element kind.
-    StridePerElement,
-    /// LINDDUN (privacy).
-    Linddun,
-    /// A custom list of category names (lower-case, hyphenated).
-    Custom(Vec<String>),
-}
+/// The taxonomy of categories that questions are asked in (a table entry
+/// of [`crate::taxonomy::BUILTIN`], or custom).
+pub use crate::taxonomy::Taxonomy;
 
 /// A high-level requirement.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,7 +176,7 @@ pub enum AssetKind {
 }
 
 impl AssetKind {
-    /// All kinds, in the order of FORMAT.md.
+    /// All kinds, in the order of docs/format.md.
     pub const ALL: [AssetKind; 10] = [
         AssetKind::Data,
         AssetKind::Credential,

@@ -3,8 +3,9 @@
 //! Every rule has a stable [`Code`]; all messages about what a code means live
 //! in [`Code::summary`], and `docs/diagnostics.md` documents each one.
 
-use crate::span::{Files, Span};
+use crate::span::{Files, SourceFile, Span};
 use crate::text::{escape_controls, escaped_len};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
 /// How bad a diagnostic is.
@@ -18,7 +19,7 @@ pub enum Severity {
 }
 
 macro_rules! codes {
-    ($( $variant:ident = $code:literal, $sev:ident, $summary:literal; )*) => {
+    ($( $variant:ident = $code:literal, $sev:ident, $summary:literal, $help:literal; )*) => {
         /// Stable diagnostic codes: one per rule, never reused.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -41,9 +42,17 @@ macro_rules! codes {
                 match self { $(Code::$variant => Severity::$sev,)* }
             }
 
-            /// One line saying what the rule checks.
+            /// One line saying what the rule checks: the title of its entry
+            /// in docs/diagnostics.md.
             pub fn summary(self) -> &'static str {
                 match self { $(Code::$variant => $summary,)* }
+            }
+
+            /// What to do about it, in general: the first sentence of the
+            /// **Fix** of its entry in docs/diagnostics.md (a diagnostic's
+            /// own help is more specific).
+            pub fn general_help(self) -> &'static str {
+                match self { $(Code::$variant => $help,)* }
             }
         }
     };
@@ -51,60 +60,127 @@ macro_rules! codes {
 
 codes! {
     // Files and YAML (E00xx)
-    Io = "E0001", Error, "a file cannot be read";
-    FileTooLarge = "E0002", Error, "a file is larger than the size limit";
-    InvalidUtf8 = "E0003", Error, "a file is not valid UTF-8";
-    YamlSyntax = "E0004", Error, "a file is not valid YAML or JSON";
-    EmptyDocument = "E0005", Error, "a file holds no document";
-    NotAMapping = "E0006", Error, "a document is not a mapping";
-    TooDeep = "E0007", Error, "nesting is deeper than the limit";
-    TooManyAliases = "E0008", Error, "aliases or nodes exceed the expansion limit";
-    DuplicateKey = "E0009", Error, "a mapping has the same key twice";
-    TooManyFiles = "E0010", Error, "more component or import files than the limit";
-    ComponentCycle = "E0011", Error, "components or imports include each other in a cycle";
-    PathEscape = "E0012", Error, "a component or import path leaves the root model's directory";
-    MissingFile = "E0013", Error, "a component or import file does not exist";
-    NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above";
-    TabIndentation = "E0015", Error, "a tab is used for indentation";
-    ComponentListedTwice = "E0016", Error, "a model lists the same component file twice";
-    EmptyIncludePath = "E0017", Error, "a component or import path is empty";
-    DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept";
-    NotRegularFile = "E0025", Error, "a file to read is not a regular file (a FIFO, a device, a directory)";
-    ImportInvalid = "E0026", Error, "an importer's result does not pass the check";
+    Io = "E0001", Error, "a file cannot be read",
+        "make the file readable by the user running tmkit (`chmod a+r`), or point tmkit at the right path.";
+    FileTooLarge = "E0002", Error, "a file is larger than the size limit",
+        "split the model into components (`components:`), each well under the limit.";
+    InvalidUtf8 = "E0003", Error, "a file is not valid UTF-8",
+        "save the file as UTF-8 (most editors: \"Save with encoding\").";
+    YamlSyntax = "E0004", Error, "a file is not valid YAML or JSON",
+        "correct the syntax at the place shown; quote strings that contain `: ` or start with a special character (`*`, `&`, `!`, `%`, `@`).";
+    EmptyDocument = "E0005", Error, "a file holds no document",
+        "write the model (`tmkit: 1`, `id:`, `title:` at least), or run `tmkit init` to get a starter model.";
+    NotAMapping = "E0006", Error, "a document is not a mapping",
+        "write the fields at the top level without `-`: `tmkit: 1`, `id: SHOP`, `title: ...`.";
+    TooDeep = "E0007", Error, "nesting is deeper than the limit",
+        "flatten the structure.";
+    TooManyAliases = "E0008", Error, "aliases or nodes exceed the expansion limit",
+        "do not use aliases to build large structures; write elements out, and split very large models into components.";
+    DuplicateKey = "E0009", Error, "a mapping has the same key twice",
+        "keep one of the two entries.";
+    TooManyFiles = "E0010", Error, "more component or import files than the limit",
+        "check the `components:` lists for runaway includes; merge small components.";
+    ComponentCycle = "E0011", Error, "components or imports include each other in a cycle",
+        "remove one of the includes; components form a tree.";
+    PathEscape = "E0012", Error, "a component or import path leaves the root model's directory",
+        "move the component inside the project directory (or copy the shared catalogue into it), and use a relative path.";
+    MissingFile = "E0013", Error, "a component or import file does not exist",
+        "correct the path; it is relative to the file that includes it.";
+    NoModelFound = "E0014", Error, "no threatmodel.yaml in this directory or above",
+        "give the model's path (`tmkit check path/to/threatmodel.yaml`), or create one with `tmkit init`.";
+    TabIndentation = "E0015", Error, "a tab is used for indentation",
+        "replace the tabs with spaces (set the editor to insert spaces in YAML files).";
+    ComponentListedTwice = "E0016", Error, "a model lists the same component file twice",
+        "list each component once.";
+    EmptyIncludePath = "E0017", Error, "a component or import path is empty",
+        "write the path of the component or catalogue file (or directory), or remove the entry.";
+    DiagnosticsOmitted = "E0020", Error, "more diagnostics than the cap: the rest are counted, not kept",
+        "fix the problems shown (often one mistake repeated, such as a mis-indented block) and check again, or raise the cap.";
+    NotRegularFile = "E0025", Error, "a file to read is not a regular file (a FIFO, a device, a directory)",
+        "save the model to a regular file and give its path.";
+    ImportInvalid = "E0026", Error, "an importer's result does not pass the check",
+        "correct the source item named in the diagnostics, or report the input as an importer bug.";
     // Limits on the shape of a project (E003x)
-    ComponentsTooDeep = "E0030", Error, "components nest deeper than the limit";
-    ZonesTooDeep = "E0031", Error, "zones nest deeper than the limit";
-    TooManyQuestions = "E0032", Error, "the model asks more questions than the limit";
+    ComponentsTooDeep = "E0030", Error, "components nest deeper than the limit",
+        "flatten the project: list components under a common parent.";
+    ZonesTooDeep = "E0031", Error, "zones nest deeper than the limit",
+        "nest zones only as deep as the diagram needs.";
+    TooManyQuestions = "E0032", Error, "the model asks more questions than the limit",
+        "put attackers in the components they threaten rather than sharing every attacker with every target, or mark some out of scope.";
     // Shape of the document (E01xx)
-    DuplicateId = "E0101", Error, "two elements share an id";
-    UnknownField = "E0102", Error, "a field is not part of the format";
-    WrongType = "E0103", Error, "a value has the wrong type";
-    MissingField = "E0104", Error, "a required field is missing";
-    UnsupportedVersion = "E0105", Error, "the format version is not supported";
-    InvalidId = "E0106", Error, "an id does not follow the id syntax";
-    InvalidValue = "E0107", Error, "a value is not one of the allowed values";
+    DuplicateId = "E0101", Error, "two elements share an id",
+        "rename one of them, and update the references to it.";
+    UnknownField = "E0102", Error, "a field is not part of the format",
+        "correct the key (here `title`); `tmkit schema` gives editors the list of fields for completion.";
+    WrongType = "E0103", Error, "a value has the wrong type",
+        "write a value of the type named in the message (`true`/`false`, a number, a list `[a, b]`, a mapping).";
+    MissingField = "E0104", Error, "a required field is missing",
+        "add the field (`trust: 0`).";
+    UnsupportedVersion = "E0105", Error, "the format version is not supported",
+        "write `tmkit: 1`, or upgrade tmkit if the model was written for a newer format.";
+    InvalidId = "E0106", Error, "an id does not follow the id syntax",
+        "rename it, for example `asset-1` or `VULN_001`.";
+    InvalidValue = "E0107", Error, "a value is not one of the allowed values",
+        "use one of the values listed in the help.";
     // References (E02xx)
-    UnresolvedReference = "E0201", Error, "a reference names no element";
-    AmbiguousReference = "E0202", Error, "a reference names more than one element";
-    WrongKindReference = "E0203", Error, "a reference names an element of the wrong kind";
-    UnknownEndpoint = "E0204", Error, "a data flow starts or ends at an unknown asset";
-    UnknownZone = "E0205", Error, "an element is placed in an unknown zone";
-    ZoneCycle = "E0206", Error, "zones are nested `within` each other in a cycle";
+    UnresolvedReference = "E0201", Error, "a reference names no element",
+        "correct the id, or declare the element it should name.";
+    AmbiguousReference = "E0202", Error, "a reference names more than one element",
+        "write the qualified id of the one you mean (`ORG.anon`).";
+    WrongKindReference = "E0203", Error, "a reference names an element of the wrong kind",
+        "name an element of the right kind (here an asset or a data flow).";
+    UnknownEndpoint = "E0204", Error, "a data flow starts or ends at an unknown asset",
+        "correct the endpoint, or declare the asset.";
+    UnknownZone = "E0205", Error, "an element is placed in an unknown zone",
+        "correct the zone id, or declare the zone under `scope.zones`.";
+    ZoneCycle = "E0206", Error, "zones are nested `within` each other in a cycle",
+        "remove one `within`, so that zones form a tree.";
     // Semantics (E03xx)
-    MissingReason = "E0301", Error, "an out-of-scope element has no reason";
-    UnknownCategory = "E0302", Error, "a category is not in the model's taxonomy";
-    MissingRationale = "E0303", Error, "an analysis verdict has no rationale";
-    InvalidCvss = "E0304", Error, "a CVSS vector is invalid";
-    ScoreMismatch = "E0305", Error, "a hand-written score disagrees with the CVSS vector";
-    CatalogueContent = "E0306", Error, "a catalogue declares assets, flows, threats or analysis";
-    EmptyTaxonomy = "E0307", Error, "a custom taxonomy has no categories";
+    MissingReason = "E0301", Error, "an out-of-scope element has no reason",
+        "add `reason: Decommissioned in Q3; covered by model LEGACY.`";
+    UnknownCategory = "E0302", Error, "a category is not in the model's taxonomy",
+        "use a category of the taxonomy (listed in the help), or `other`.";
+    MissingRationale = "E0303", Error, "an analysis verdict has no rationale",
+        "add `rationale: Edits are authorised server-side per document.`";
+    InvalidCvss = "E0304", Error, "a CVSS vector is invalid",
+        "complete or correct the vector (FIRST's calculators produce valid ones); metric names and values are case-sensitive.";
+    ScoreMismatch = "E0305", Error, "a hand-written score disagrees with the CVSS vector",
+        "write the computed score (`score: 7.5`), or remove `score`: tmkit computes it from the vector.";
+    CatalogueContent = "E0306", Error, "a catalogue declares assets, flows, threats or analysis",
+        "move the assets and threats to a component (`components:`), or remove them from the catalogue.";
+    EmptyTaxonomy = "E0307", Error, "a custom taxonomy has no categories",
+        "list the categories (`taxonomy: [safety, privacy]`), or use a built-in taxonomy such as `CIA`.";
     // Warnings (W03xx, W04xx)
-    ThreatWithoutTargets = "W0301", Warning, "a threat has no targets, so it answers no question";
-    ReasonWhileInScope = "W0302", Warning, "an in-scope element gives a reason for being out of scope";
-    OutOfScopeTarget = "W0303", Warning, "a threat or verdict targets an out-of-scope element or attacker";
-    ScoreWithoutVector = "W0304", Warning, "a score is given without a CVSS vector, so it cannot be checked";
-    PlaceholderLeft = "W0305", Warning, "a placeholder written by `tmkit init` is left unchanged";
-    UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers";
+    ThreatWithoutTargets = "W0301", Warning, "a threat has no targets, so it answers no question",
+        "list the assets or data flows it threatens in `targets:`.";
+    ReasonWhileInScope = "W0302", Warning, "an in-scope element gives a reason for being out of scope",
+        "add `in_scope: false` if it is out of scope, or remove `reason`.";
+    OutOfScopeTarget = "W0303", Warning, "a threat or verdict targets an out-of-scope element or attacker",
+        "bring the target into scope, or retarget (or remove) the threat or verdict.";
+    ScoreWithoutVector = "W0304", Warning, "a score is given without a CVSS vector, so it cannot be checked",
+        "add `cvss:` with the vector; tmkit computes the score from it.";
+    PlaceholderLeft = "W0305", Warning, "a placeholder written by `tmkit init` is left unchanged",
+        "replace the text with the real value (or delete the optional field).";
+    UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers",
+        "add a threat for the exposed category targeting the flow, or an `analysis` verdict with a rationale saying why nothing can go wrong.";
+}
+
+impl Code {
+    /// The anchor of its entry in docs/diagnostics.md
+    /// (`e0101-two-elements-share-an-id`), made from the heading
+    /// `CODE: summary` as GitHub makes it: lower case, punctuation dropped,
+    /// spaces as hyphens.
+    pub fn docs_anchor(self) -> String {
+        format!("{}: {}", self.as_str(), self.summary())
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 impl std::fmt::Display for Code {
@@ -184,6 +260,13 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Sets the help line to the code's [`Code::general_help`] (without
+    /// its final period), for rules whose advice needs nothing specific.
+    pub fn general_help(self) -> Self {
+        let help = self.code.general_help();
+        self.help(help.strip_suffix('.').unwrap_or(help))
     }
 
     /// True for errors.
@@ -373,7 +456,6 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// [`escape_controls`](crate::text::escape_controls): control characters
 /// and bidi overrides are shown as `\u{1b}`, never sent to the terminal.
 pub fn render_human(diags: &Diagnostics, files: &Files, color: bool) -> String {
-    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -381,119 +463,128 @@ pub fn render_human(diags: &Diagnostics, files: &Files, color: bool) -> String {
     };
     let mut out = String::new();
     for d in diags.shown() {
-        let level = match d.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
-        };
-        let mut group = Group::with_title(
-            level
-                .primary_title(escape_controls(&d.message))
-                .id(d.code.as_str()),
-        );
-        let mut labels: Vec<&Label> = d.primary.iter().collect();
-        labels.extend(d.secondary.iter());
-        // One snippet per file, primary file first.
-        let mut seen_files = Vec::new();
-        for l in &labels {
-            if !seen_files.contains(&l.span.file) {
-                seen_files.push(l.span.file);
-            }
-        }
-        for fid in seen_files {
-            let file = files.get(fid);
-            let path = escape_controls(&file.display);
-            let here: Vec<(usize, &&Label)> = labels
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.span.file == fid)
-                .collect();
-            // Give the renderer only the lines it shows, not the whole file:
-            // rendering stays proportional to the diagnostic, not to the file.
-            let first = here.iter().map(|(_, l)| l.span.line).min().unwrap_or(1);
-            let last = here.iter().map(|(_, l)| l.span.line).max().unwrap_or(1);
-            let groups: Vec<(u32, u32)> = if last - first <= 40 {
-                vec![(first, last)]
-            } else {
-                here.iter()
-                    .map(|(_, l)| (l.span.line, l.span.line))
-                    .collect()
-            };
-            for (from, to) in groups {
-                let start = file.line_start(from).unwrap_or(0);
-                let end = file.line_start(to + 1).unwrap_or(file.text.len());
-                let text = &file.text[start..end];
-                if text.len() > MAX_SNIPPET_BYTES {
-                    // A huge line (minified JSON, hostile input) is not
-                    // shown: rendering it for every diagnostic would cost
-                    // its length each time. The place and labels still are.
-                    for (_, l) in here
-                        .iter()
-                        .filter(|(_, l)| (from..=to).contains(&l.span.line))
-                    {
-                        group = group.element(
-                            Origin::path(path.clone())
-                                .line(l.span.line as usize)
-                                .char_column(l.span.column as usize),
-                        );
-                        if !l.message.is_empty() {
-                            group = group.element(Level::NOTE.message(format!(
-                                "{}:{}: {} (line too long to show)",
-                                l.span.line,
-                                l.span.column,
-                                escape_controls(&l.message)
-                            )));
-                        }
-                    }
-                    continue;
-                }
-                let shown = escape_controls(text);
-                let mut snippet = Snippet::source(shown.clone())
-                    .line_start(from as usize)
-                    .path(path.clone())
-                    .fold(true);
-                for (i, l) in here
-                    .iter()
-                    .filter(|(_, l)| (from..=to).contains(&l.span.line))
-                {
-                    let kind = if *i == 0 && d.primary.is_some() {
-                        AnnotationKind::Primary
-                    } else {
-                        AnnotationKind::Context
-                    };
-                    let (s0, e0) = clamp_range(
-                        text,
-                        l.span.start.saturating_sub(start),
-                        l.span.end.saturating_sub(start),
-                    );
-                    // The same range in the escaped text.
-                    let (s0, e0) = (escaped_len(&text[..s0]), escaped_len(&text[..e0]));
-                    snippet =
-                        snippet.annotation(kind.span(s0..e0).label(escape_controls(&l.message)));
-                }
-                group = group.element(snippet);
-            }
-        }
-        for n in &d.notes {
-            group = group.element(Level::NOTE.message(escape_controls(n)));
-        }
-        if let Some(h) = &d.help {
-            group = group.element(Level::HELP.message(escape_controls(h)));
-        }
-        let report: Vec<Group<'_>> = vec![group];
-        out.push_str(&renderer.render(&report));
+        out.push_str(&renderer.render(&[human_group(&d, files)]));
         out.push_str("\n\n");
     }
     let (errors, warnings) = (diags.errors(), diags.warnings());
     if errors + warnings > 0 {
         out.push_str(&format!(
-            "{} error{}, {} warning{}\n",
-            errors,
-            if errors == 1 { "" } else { "s" },
-            warnings,
-            if warnings == 1 { "" } else { "s" }
+            "{}, {}\n",
+            plural(errors, "error"),
+            plural(warnings, "warning")
         ));
     }
     out
+}
+
+/// One diagnostic for [`render_human`]: title, cited lines per file
+/// (primary file first), notes and help.
+fn human_group<'a>(d: &'a Diagnostic, files: &'a Files) -> Group<'a> {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut group = Group::with_title(
+        level
+            .primary_title(escape_controls(&d.message))
+            .id(d.code.as_str()),
+    );
+    let labels: Vec<&Label> = d.primary.iter().chain(&d.secondary).collect();
+    let mut seen_files = Vec::new();
+    for l in &labels {
+        if !seen_files.contains(&l.span.file) {
+            seen_files.push(l.span.file);
+        }
+    }
+    for fid in seen_files {
+        let here: Vec<(usize, &Label)> = labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.span.file == fid)
+            .map(|(i, l)| (i, *l))
+            .collect();
+        let primary = d.primary.is_some();
+        group = file_snippets(group, files.get(fid), &here, primary);
+    }
+    for n in &d.notes {
+        group = group.element(Level::NOTE.message(escape_controls(n)));
+    }
+    if let Some(h) = &d.help {
+        group = group.element(Level::HELP.message(escape_controls(h)));
+    }
+    group
+}
+
+/// The lines of one file that `here` (labels with their rank; rank 0 is
+/// the primary one when `primary`) point at, added to `group`.
+fn file_snippets<'a>(
+    mut group: Group<'a>,
+    file: &'a SourceFile,
+    here: &[(usize, &'a Label)],
+    primary: bool,
+) -> Group<'a> {
+    let path = escape_controls(&file.display);
+    // Give the renderer only the lines it shows, not the whole file:
+    // rendering stays proportional to the diagnostic, not to the file.
+    let first = here.iter().map(|(_, l)| l.span.line).min().unwrap_or(1);
+    let last = here.iter().map(|(_, l)| l.span.line).max().unwrap_or(1);
+    let groups: Vec<(u32, u32)> = if last - first <= 40 {
+        vec![(first, last)]
+    } else {
+        here.iter()
+            .map(|(_, l)| (l.span.line, l.span.line))
+            .collect()
+    };
+    for (from, to) in groups {
+        let start = file.line_start(from).unwrap_or(0);
+        let end = file.line_start(to + 1).unwrap_or(file.text.len());
+        let text = &file.text[start..end];
+        let shown = here
+            .iter()
+            .filter(|(_, l)| (from..=to).contains(&l.span.line));
+        if text.len() > MAX_SNIPPET_BYTES {
+            // A huge line (minified JSON, hostile input) is not shown:
+            // rendering it for every diagnostic would cost its length each
+            // time. The place and labels still are.
+            for (_, l) in shown {
+                group = group.element(
+                    Origin::path(path.clone())
+                        .line(l.span.line as usize)
+                        .char_column(l.span.column as usize),
+                );
+                if !l.message.is_empty() {
+                    group = group.element(Level::NOTE.message(format!(
+                        "{}:{}: {} (line too long to show)",
+                        l.span.line,
+                        l.span.column,
+                        escape_controls(&l.message)
+                    )));
+                }
+            }
+            continue;
+        }
+        let mut snippet = Snippet::source(escape_controls(text))
+            .line_start(from as usize)
+            .path(path.clone())
+            .fold(true);
+        for (i, l) in shown {
+            let kind = if *i == 0 && primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
+            let (s0, e0) = clamp_range(
+                text,
+                l.span.start.saturating_sub(start),
+                l.span.end.saturating_sub(start),
+            );
+            // The same range in the escaped text.
+            let (s0, e0) = (escaped_len(&text[..s0]), escaped_len(&text[..e0]));
+            snippet = snippet.annotation(kind.span(s0..e0).label(escape_controls(&l.message)));
+        }
+        group = group.element(snippet);
+    }
+    group
 }
 
 /// Longest source excerpt shown under a diagnostic; longer lines are cited
@@ -627,6 +718,91 @@ mod tests {
             .map(|c| format!("{} {}", c.as_str(), c.summary()))
             .collect();
         insta::assert_snapshot!(listing.join("\n"));
+    }
+
+    const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/diagnostics.md");
+    const INDEX_START: &str = "<!-- index: generated from the table of codes in crates/tmkit-syntax/src/diagnostic.rs; TMKIT_BLESS=1 cargo test -p tmkit-syntax docs_follow rewrites it -->\n";
+    const INDEX_END: &str = "<!-- end of index -->\n";
+
+    /// The index of docs/diagnostics.md, generated from the table.
+    fn docs_index() -> String {
+        let mut out = String::from("| Code | Severity | What it means |\n|---|---|---|\n");
+        for c in Code::ALL {
+            let sev = match c.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            out.push_str(&format!(
+                "| [{c}](#{}) | {sev} | {} |\n",
+                c.docs_anchor(),
+                c.summary()
+            ));
+        }
+        out
+    }
+
+    /// docs/diagnostics.md follows the table of codes: its index is the
+    /// generated one (`TMKIT_BLESS=1 cargo test -p tmkit-syntax docs_follow`
+    /// rewrites it), it has one `## CODE: summary` entry per code, and
+    /// each entry's **Fix** starts with the code's general help.
+    #[test]
+    fn docs_follow_the_table() {
+        let mut text = std::fs::read_to_string(DOCS).expect("docs/diagnostics.md");
+        let start = text.find(INDEX_START).expect("index start marker") + INDEX_START.len();
+        let end = text.find(INDEX_END).expect("index end marker");
+        let index = docs_index();
+        if text[start..end] != index {
+            if std::env::var_os("TMKIT_BLESS").is_some() {
+                text.replace_range(start..end, &index);
+                std::fs::write(DOCS, &text).expect("docs/diagnostics.md written");
+            } else {
+                panic!(
+                    "docs/diagnostics.md index is out of date: run TMKIT_BLESS=1 cargo test -p tmkit-syntax docs_follow"
+                );
+            }
+        }
+        let mut entries: Vec<(&str, String)> = Vec::new();
+        for block in text.split("\n## ").skip(1) {
+            let (heading, body) = block.split_once('\n').unwrap_or((block, ""));
+            let b = heading.as_bytes();
+            if !(matches!(b.first(), Some(b'E' | b'W')) && b.get(1).is_some_and(u8::is_ascii_digit))
+            {
+                continue;
+            }
+            entries.push((
+                heading,
+                body.split_whitespace().collect::<Vec<_>>().join(" "),
+            ));
+        }
+        let mut headings: Vec<&str> = entries.iter().map(|(h, _)| *h).collect();
+        headings.sort_unstable();
+        let mut expected: Vec<String> = Code::ALL
+            .iter()
+            .map(|c| format!("{c}: {}", c.summary()))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(headings, expected, "docs/diagnostics.md entries");
+        for c in Code::ALL {
+            let heading = format!("{c}: {}", c.summary());
+            let (_, body) = entries
+                .iter()
+                .find(|(h, _)| **h == heading)
+                .expect("an entry");
+            let fix = body.split_once("**Fix** ").map(|(_, f)| f);
+            assert!(
+                fix.is_some_and(|f| f.starts_with(c.general_help())),
+                "the **Fix** of {c} does not start with {:?}",
+                c.general_help()
+            );
+        }
+        assert_eq!(
+            Code::TooManyQuestions.docs_anchor(),
+            "e0032-the-model-asks-more-questions-than-the-limit"
+        );
+        assert_eq!(
+            Code::NotRegularFile.docs_anchor(),
+            "e0025-a-file-to-read-is-not-a-regular-file-a-fifo-a-device-a-directory"
+        );
     }
 
     #[test]
