@@ -13,6 +13,10 @@ pub struct Decoder {
     pub diagnostics: Diagnostics,
 }
 
+/// Mappings up to this many entries are checked for duplicate keys by
+/// comparing them (no hash map per element).
+const SMALL_MAP: usize = 16;
+
 /// A mapping being read field by field.
 struct MapReader<'a> {
     entries: Vec<(&'a Key, &'a Node)>,
@@ -89,12 +93,18 @@ impl Decoder {
         match &node.value {
             Value::Map(entries) => {
                 // Duplicate keys: report every repeat with the first place.
-                // A hash map keeps hostile mappings with millions of keys linear.
+                // A hash map keeps hostile mappings with millions of keys
+                // linear; the few keys of an ordinary element are compared.
                 let mut seen: std::collections::HashMap<&str, &Key> =
                     std::collections::HashMap::new();
-                let mut kept = Vec::new();
+                let mut kept: Vec<(&Key, &Node)> = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
-                    if let Some(first) = seen.get(k.name.as_str()) {
+                    let first = if entries.len() <= SMALL_MAP {
+                        kept.iter().find(|(f, _)| f.name == k.name).map(|(f, _)| *f)
+                    } else {
+                        seen.get(k.name.as_str()).copied()
+                    };
+                    if let Some(first) = first {
                         self.push(
                             Diagnostic::new(
                                 Code::DuplicateKey,
@@ -106,7 +116,9 @@ impl Decoder {
                         );
                         continue;
                     }
-                    seen.insert(k.name.as_str(), k);
+                    if entries.len() > SMALL_MAP {
+                        seen.insert(k.name.as_str(), k);
+                    }
                     kept.push((k, v));
                 }
                 Some(MapReader {
@@ -317,7 +329,11 @@ impl Decoder {
             return Vec::new();
         };
         match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|n| item(self, n)).collect(),
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                out.extend(items.iter().filter_map(|n| item(self, n)));
+                out
+            }
             Value::Null => Vec::new(),
             _ => {
                 self.wrong_type(node, key, "a list");
