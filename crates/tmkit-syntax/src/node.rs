@@ -218,8 +218,8 @@ pub fn into_text(
         let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
         let span = Span {
             file: id,
-            start: valid,
-            end: valid,
+            start: Span::offset(valid),
+            end: Span::offset(valid),
             line,
             column,
         };

@@ -71,13 +71,13 @@ struct Builder<'a> {
 /// counting of characters from the start of the line).
 fn span_of(file: &SourceFile, id: FileId, s: &granit_parser::Span) -> Span {
     let mut span = point(file, id, &s.start);
-    span.end = byte_offset(file, &s.end).max(span.start);
+    span.end = Span::offset(byte_offset(file, &s.end)).max(span.start);
     span
 }
 
 /// An empty span at a marker.
 fn point(file: &SourceFile, id: FileId, m: &granit_parser::Marker) -> Span {
-    let start = byte_offset(file, m);
+    let start = Span::offset(byte_offset(file, m));
     Span {
         file: id,
         start,
@@ -481,8 +481,8 @@ fn scan_error(file: &SourceFile, id: FileId, e: &ScanError) -> Diagnostic {
                 .at(
                     Span {
                         file: id,
-                        start: s,
-                        end: s + 1,
+                        start: Span::offset(s),
+                        end: Span::offset(s + 1),
                         line: l,
                         column: col,
                     },
@@ -657,12 +657,12 @@ mod tests {
         let chars = text[..at].chars().count() as u32;
         assert_eq!(
             (key.span.line, key.span.column, key.span.start),
-            (1, chars + 1, at)
+            (1, chars + 1, at as u32)
         );
         assert_eq!(value.span.column, chars + 7);
-        assert_eq!(&text[value.span.start..value.span.end], "end");
+        assert_eq!(&text[value.span.range()], "end");
         // The same as the (slow) position computed from the text.
-        assert_eq!(f.position(value.span.start), (1, chars + 7));
+        assert_eq!(f.position(value.span.start as usize), (1, chars + 7));
     }
 
     #[test]
@@ -671,7 +671,7 @@ mod tests {
         let e = parse(&text).expect_err("invalid");
         let p = e.primary.expect("place").span;
         let at = text.rfind('@').expect("written");
-        assert_eq!(p.start, at);
+        assert_eq!(p.start as usize, at);
         assert_eq!(
             (p.line, p.column),
             (1, text[..at].chars().count() as u32 + 1)
@@ -691,7 +691,7 @@ mod tests {
         let b = get(&n, "b").expect("b");
         assert_eq!((b.span.line, b.span.column), (2, 4));
         assert_eq!(f.line_text(2), Some("b: x"), "the snippet shows that line");
-        assert_eq!(f.position(b.span.start), (2, 4));
+        assert_eq!(f.position(b.span.start as usize), (2, 4));
     }
 
     /// A model whose first asset holds `desc_bytes` of description under an
