@@ -8,8 +8,8 @@
 use crate::decode::{Decoder, truncate};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::fs::{FileSystem, normalise, not_regular};
-use crate::node::{Limits, Node, Value, into_text, parse};
-use crate::raw::{RawDocument, Sp};
+use crate::node::{Limits, into_text, parse};
+use crate::raw::{RawDocument, SetFile, Sp};
 use crate::span::{FileId, Files, SourceFile, Span};
 use std::collections::HashMap;
 use std::io;
@@ -240,12 +240,8 @@ impl Loader<'_> {
             );
             return ControlFlow::Break(());
         }
-        if let Some((id, node)) = self.read(&task, &canon) {
-            let doc = self.decoder.document(&node);
-            drop(node);
-            if let Some(doc) = doc {
-                self.add(task, canon, id, doc);
-            }
+        if let Some((id, doc)) = self.read(&task, &canon) {
+            self.add(task, canon, id, doc);
         }
         ControlFlow::Continue(())
     }
@@ -388,9 +384,9 @@ impl Loader<'_> {
         true
     }
 
-    /// Reads, registers and parses a file (or takes what was prefetched);
-    /// None (reported) when it cannot be read, decoded or parsed.
-    fn read(&mut self, task: &Task, canon: &Path) -> Option<(FileId, Node)> {
+    /// Reads, registers, parses and decodes a file (or takes what was
+    /// prefetched); None (reported) when it cannot be read, parsed or decoded.
+    fn read(&mut self, task: &Task, canon: &Path) -> Option<(FileId, RawDocument)> {
         let relative = canon
             .strip_prefix(&self.root_dir)
             .unwrap_or(canon)
@@ -431,13 +427,24 @@ impl Loader<'_> {
         };
         self.total_bytes += content.len() as u64;
         let id = FileId(self.out.files.len() as u32);
-        let parsed = match content {
-            Content::Parsed { text, node, .. } => {
+        let decoded = match content {
+            Content::Parsed {
+                text,
+                doc,
+                mut diagnostics,
+                ..
+            } => {
                 let file = SourceFile::new(display, relative, canon.into(), text);
                 self.out.files.add(file);
-                node.map(|mut n| {
-                    set_file(&mut n, id);
-                    n
+                for d in diagnostics.iter_mut() {
+                    set_diag_file(d, id);
+                }
+                self.decoder.diagnostics.append(&mut diagnostics);
+                doc.map(|doc| {
+                    doc.map(|mut doc| {
+                        doc.set_file(id);
+                        doc
+                    })
                 })
                 .map_err(|mut d| {
                     set_diag_file(&mut d, id);
@@ -449,7 +456,7 @@ impl Loader<'_> {
                     let file = SourceFile::new(display, relative, canon.into(), text);
                     let node = parse(&file, id, self.limits);
                     self.out.files.add(file);
-                    node
+                    node.map(|node| self.decoder.document(&node))
                 }
                 Err((d, bytes)) => {
                     let lossy = String::from_utf8_lossy(&bytes).into_owned();
@@ -459,10 +466,13 @@ impl Loader<'_> {
                 }
             },
         };
-        parsed
-            .map(|n| (id, n))
-            .map_err(|d| self.out.diagnostics.push(d))
-            .ok()
+        match decoded {
+            Ok(doc) => doc.map(|doc| (id, doc)),
+            Err(d) => {
+                self.out.diagnostics.push(d);
+                None
+            }
+        }
     }
 
     /// The diagnostic for a file that cannot be read (without its place).
@@ -574,11 +584,14 @@ struct Prepared {
 enum Content {
     /// Its bytes.
     Bytes(Vec<u8>),
-    /// Its text and tree, parsed ahead of its turn (`len` bytes were read).
+    /// Its text and document, parsed and decoded ahead of its turn (`len`
+    /// bytes were read): the parse error, or the document (None when it is
+    /// not a mapping) with the decoder's diagnostics.
     Parsed {
         len: usize,
         text: String,
-        node: Result<Node, Diagnostic>,
+        doc: Result<Option<RawDocument>, Diagnostic>,
+        diagnostics: Diagnostics,
     },
 }
 
@@ -659,8 +672,9 @@ fn prefetch(
     prefetched.extend(results);
 }
 
-/// Decodes and parses a file's bytes on a prefetching thread; the bytes
-/// stay as they are when they are not UTF-8 (the loader reports it).
+/// Turns a file's bytes into text, a tree and a document on a prefetching
+/// thread; the bytes stay as they are when they are not UTF-8 (the loader
+/// reports it).
 fn prepare(bytes: Vec<u8>, canon: &Path, display: &str, limits: &Limits) -> Content {
     let len = bytes.len();
     let text = match into_text(bytes, PLACEHOLDER, "") {
@@ -668,23 +682,14 @@ fn prepare(bytes: Vec<u8>, canon: &Path, display: &str, limits: &Limits) -> Cont
         Err((_, bytes)) => return Content::Bytes(bytes),
     };
     let file = SourceFile::new(display.to_string(), String::new(), canon.into(), text);
-    let node = parse(&file, PLACEHOLDER, limits);
+    let mut decoder = Decoder::with_cap(limits.max_diagnostics);
+    // The tree is dropped here, on this thread, once decoded.
+    let doc = parse(&file, PLACEHOLDER, limits).map(|node| decoder.document(&node));
     Content::Parsed {
         len,
         text: file.text,
-        node,
-    }
-}
-
-fn set_file(node: &mut Node, id: FileId) {
-    node.span.file = id;
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| set_file(n, id)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            k.span.file = id;
-            set_file(v, id);
-        }),
-        _ => {}
+        doc,
+        diagnostics: decoder.diagnostics,
     }
 }
 
@@ -756,6 +761,42 @@ mod tests {
         assert_eq!(l.docs[0].children, [2, 3]);
         assert_eq!(l.docs[2].imports, [1]);
         assert_eq!(l.docs[2].parent, Some(0));
+    }
+
+    #[test]
+    fn documents_decoded_ahead_point_at_their_own_files() {
+        // Components are read, parsed and decoded on other threads (with
+        // two cores or more): their spans and diagnostics get their file id
+        // when their turn comes.
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "threatmodel.yaml",
+            format!("{MINI}components: [a, b, c, d]\n"),
+        );
+        for c in ["a", "b", "c", "d"] {
+            let id = c.to_uppercase();
+            fs.insert(
+                &format!("{c}/threatmodel.yaml"),
+                format!("tmkit: 1\nid: {id}\ntitle: {c}\nbogus_{c}: 1\n"),
+            );
+        }
+        let l = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(l.docs.len(), 5);
+        for doc in &l.docs {
+            assert_eq!(doc.doc.id.span.file, doc.file);
+            assert_eq!(doc.doc.title.span.file, doc.file);
+        }
+        assert_eq!(l.diagnostics.len(), 4, "{:?}", l.diagnostics);
+        for d in l.diagnostics.iter() {
+            let span = d.primary.as_ref().expect("place").span;
+            let file = l.files.get(span.file);
+            let c = file.relative.chars().next().expect("a path");
+            assert_eq!(
+                d.message,
+                format!("unknown field 'bogus_{c}' in threat model")
+            );
+            assert_eq!((span.line, span.column), (4, 1));
+        }
     }
 
     #[test]

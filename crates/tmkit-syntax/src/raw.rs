@@ -4,7 +4,7 @@
 //! Required fields are plain values here (so the schema marks them required);
 //! when one is missing the decoder reports it and leaves an empty value.
 
-use crate::span::Span;
+use crate::span::{FileId, Span};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
 
@@ -46,6 +46,60 @@ pub struct Id(
     #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$"))] pub String,
 );
 
+/// Points every span of a decoded value at a file: a document decoded on a
+/// prefetching thread gets its file id when its turn comes.
+pub(crate) trait SetFile {
+    fn set_file(&mut self, file: FileId);
+}
+
+impl<T: SetFile> SetFile for Sp<T> {
+    fn set_file(&mut self, file: FileId) {
+        self.span.file = file;
+        self.value.set_file(file);
+    }
+}
+
+impl<T: SetFile> SetFile for Option<T> {
+    fn set_file(&mut self, file: FileId) {
+        if let Some(v) = self {
+            v.set_file(file);
+        }
+    }
+}
+
+impl<T: SetFile> SetFile for Vec<T> {
+    fn set_file(&mut self, file: FileId) {
+        self.iter_mut().for_each(|v| v.set_file(file));
+    }
+}
+
+/// Scalars hold no span of their own.
+macro_rules! no_span {
+    ($($t:ty),*) => {
+        $(impl SetFile for $t {
+            fn set_file(&mut self, _: FileId) {}
+        })*
+    };
+}
+no_span!(String, i64, f64, bool, Id);
+
+impl SetFile for RawTaxonomy {
+    fn set_file(&mut self, file: FileId) {
+        if let RawTaxonomy::Custom(list) = self {
+            list.set_file(file);
+        }
+    }
+}
+
+impl SetFile for RawThreatMitigation {
+    fn set_file(&mut self, file: FileId) {
+        match self {
+            RawThreatMitigation::Ref(id) => id.set_file(file),
+            RawThreatMitigation::Inline(m) => m.set_file(file),
+        }
+    }
+}
+
 /// Declares a mapping type of the format and its field names, as the
 /// decoder accepts them (`FIELDS`), from one list: a test asserts that they
 /// are the generated schema's properties. Groups of fields that many
@@ -54,9 +108,9 @@ pub struct Id(
 /// names a field whose key is not its Rust name.
 macro_rules! mapping {
     ($(#[$attr:meta])* pub struct $name:ident { $($body:tt)* }) => {
-        mapping!(@fields [$(#[$attr])*] $name [] [] $($body)*);
+        mapping!(@fields [$(#[$attr])*] $name [] [] [] $($body)*);
     };
-    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] ..named, $($rest:tt)*) => {
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..named, $($rest:tt)*) => {
         mapping!(@fields $attrs $name [$($f)*
             /// Id, unique in the model.
             pub id: Sp<Id>,
@@ -64,34 +118,39 @@ macro_rules! mapping {
             pub title: Sp<String>,
             /// Markdown description.
             pub description: Option<Sp<String>>,
-        ] [$($n)* "id", "title", "description",] $($rest)*);
+        ] [$($n)* "id", "title", "description",] [$($i)* id title description] $($rest)*);
     };
-    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] ..scoped, $($rest:tt)*) => {
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..scoped, $($rest:tt)*) => {
         mapping!(@fields $attrs $name [$($f)*
             /// In scope of the analysis (default true).
             pub in_scope: Option<Sp<bool>>,
             /// Why it is out of scope (required when in_scope is false).
             pub reason: Option<Sp<String>>,
-        ] [$($n)* "in_scope", "reason",] $($rest)*);
+        ] [$($n)* "in_scope", "reason",] [$($i)* in_scope reason] $($rest)*);
     };
-    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] ..confidential, $($rest:tt)*) => {
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..confidential, $($rest:tt)*) => {
         mapping!(@fields $attrs $name [$($f)*
             /// Withheld from the public view.
             pub confidential: Option<Sp<bool>>,
-        ] [$($n)* "confidential",] $($rest)*);
+        ] [$($n)* "confidential",] [$($i)* confidential] $($rest)*);
     };
-    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*]
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*]
         $(#[$fattr:meta])* $field:ident $(as $yaml:literal)? : $ty:ty, $($rest:tt)*) => {
         mapping!(@fields $attrs $name
             [$($f)* $(#[$fattr])* $(#[serde(rename = $yaml)])? pub $field: $ty,]
-            [$($n)* mapping!(@name $field $($yaml)?),] $($rest)*);
+            [$($n)* mapping!(@name $field $($yaml)?),] [$($i)* $field] $($rest)*);
     };
-    (@fields [$($attr:tt)*] $name:ident [$($f:tt)*] [$($n:tt)*]) => {
+    (@fields [$($attr:tt)*] $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*]) => {
         $($attr)*
         pub struct $name { $($f)* }
         impl $name {
             /// The keys of this mapping, in the order of the schema.
             pub const FIELDS: &'static [&'static str] = &[$($n)*];
+        }
+        impl SetFile for $name {
+            fn set_file(&mut self, file: FileId) {
+                $(self.$i.set_file(file);)*
+            }
         }
     };
     (@name $field:ident $yaml:literal) => { $yaml };
