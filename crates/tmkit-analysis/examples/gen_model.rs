@@ -2,7 +2,7 @@
 //! scale benchmark (see BENCHMARKS.md).
 //!
 //! ```text
-//! cargo run --release -p tmkit-analysis --example gen_model -- N OUT_DIR [ATTACKERS]
+//! cargo run --release -p tmkit-analysis --example gen_model -- N OUT_DIR [ATTACKERS] [--shape SHAPE]
 //! ```
 //!
 //! OUT_DIR receives `threatmodel.yaml` (the root), `components/cK.yaml` and
@@ -13,6 +13,11 @@
 //! targets with a CVSS 3.1 vector, shared and inline mitigations, a ticket on
 //! most open ones; a verdict for every tenth target. The output is a pure
 //! function of the arguments.
+//!
+//! `--shape` varies the layout for the benchmark: `composed` (the default,
+//! above), `one-file` (everything in the root file, no components), `long-text`
+//! (a Markdown description of about 1 KB on every asset, flow and threat) and
+//! `deep` (components nested in chains of up to 10 instead of side by side).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -39,13 +44,39 @@ const CATS: [&str; 3] = ["confidentiality", "integrity", "availability"];
 const ZONES: usize = 5;
 const SHARED_MITIGATIONS: usize = 20;
 
+/// The layout of the generated model (`--shape`).
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Composed,
+    OneFile,
+    LongText,
+    Deep,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let shape = match args.iter().position(|a| a == "--shape") {
+        None => Shape::Composed,
+        Some(i) => {
+            let name = args.get(i + 1).cloned().unwrap_or_default();
+            args.drain(i..(i + 2).min(args.len()));
+            match name.as_str() {
+                "composed" => Shape::Composed,
+                "one-file" => Shape::OneFile,
+                "long-text" => Shape::LongText,
+                "deep" => Shape::Deep,
+                _ => {
+                    eprintln!("gen_model: --shape is composed, one-file, long-text or deep");
+                    std::process::exit(2);
+                }
+            }
+        }
+    };
     let (Some(n), Some(out)) = (
         args.first().and_then(|s| s.parse::<usize>().ok()),
         args.get(1),
     ) else {
-        eprintln!("usage: gen_model N OUT_DIR [ATTACKERS]");
+        eprintln!("usage: gen_model N OUT_DIR [ATTACKERS] [--shape SHAPE]");
         std::process::exit(2);
     };
     let attackers: usize = args
@@ -53,16 +84,21 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20)
         .max(2);
-    if let Err(e) = generate(n.max(10), attackers, Path::new(out)) {
+    if let Err(e) = generate(n.max(10), attackers, shape, Path::new(out)) {
         eprintln!("gen_model: {e}");
         std::process::exit(1);
     }
 }
 
-fn generate(n: usize, attackers: usize, out: &Path) -> std::io::Result<()> {
+fn generate(n: usize, attackers: usize, shape: Shape, out: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(out.join("components"))?;
     std::fs::create_dir_all(out.join("catalog"))?;
-    let components = (n / 2000).clamp(2, 50);
+    let components = if shape == Shape::OneFile {
+        0
+    } else {
+        (n / 2000).clamp(2, 50)
+    };
+    let long = shape == Shape::LongText;
     // The root keeps a share like any component.
     let per_model = n / (components + 1);
     let root_targets = n - per_model * components;
@@ -100,7 +136,7 @@ fn generate(n: usize, attackers: usize, out: &Path) -> std::io::Result<()> {
     for i in 0..10 {
         let _ = writeln!(root, "    - {{ id: A{i}, title: Assumption {i} }}");
     }
-    write_scope(&mut root, "r", root_targets, None);
+    write_scope(&mut root, "r", root_targets, None, long);
     root.push_str("mitigations:\n");
     for i in 0..SHARED_MITIGATIONS {
         let kind = ["design", "operational", "design", "risk-acceptance"][i % 4];
@@ -110,9 +146,14 @@ fn generate(n: usize, attackers: usize, out: &Path) -> std::io::Result<()> {
             "  - {{ id: M{i}, title: Shared mitigation {i}, kind: {kind}, in_place: {in_place} }}"
         );
     }
-    write_findings(&mut root, "r", root_targets, attackers);
-    root.push_str("imports:\n  - path: catalog/attackers.yaml\ncomponents:\n");
-    for k in 0..components {
+    write_findings(&mut root, "r", root_targets, attackers, long);
+    root.push_str("imports:\n  - path: catalog/attackers.yaml\n");
+    // Deep: c0 includes c1 ... includes c9, c10 includes c11 ...
+    let chain = if shape == Shape::Deep { 10 } else { 1 };
+    if components > 0 {
+        root.push_str("components:\n");
+    }
+    for k in (0..components).step_by(chain) {
         let _ = writeln!(root, "  - path: components/c{k}.yaml");
     }
     std::fs::write(out.join("threatmodel.yaml"), root)?;
@@ -122,8 +163,11 @@ fn generate(n: usize, attackers: usize, out: &Path) -> std::io::Result<()> {
         let _ = write!(c, "tmkit: 1\nid: C{k}\ntitle: Component {k}\nscope:\n");
         c.push_str("  abstraction: { level: component, taxonomy: CIA }\n");
         let p = format!("c{k}");
-        write_scope(&mut c, &p, per_model, Some("ra0"));
-        write_findings(&mut c, &p, per_model, attackers);
+        write_scope(&mut c, &p, per_model, Some("ra0"), long);
+        write_findings(&mut c, &p, per_model, attackers, long);
+        if (k + 1) % chain != 0 && k + 1 < components {
+            let _ = writeln!(c, "components:\n  - path: c{}.yaml", k + 1);
+        }
         std::fs::write(out.join(format!("components/c{k}.yaml")), c)?;
     }
     Ok(())
@@ -136,7 +180,7 @@ fn split(targets: usize) -> (usize, usize) {
 
 /// Assets and flows of one model (inside `scope:`). `p` prefixes local ids;
 /// `parent_asset` is an asset of the parent that some flows start from.
-fn write_scope(s: &mut String, p: &str, targets: usize, parent_asset: Option<&str>) {
+fn write_scope(s: &mut String, p: &str, targets: usize, parent_asset: Option<&str>, long: bool) {
     let (assets, flows) = split(targets);
     s.push_str("  assets:\n");
     for i in 0..assets {
@@ -149,6 +193,9 @@ fn write_scope(s: &mut String, p: &str, targets: usize, parent_asset: Option<&st
         );
         if !in_scope {
             s.push_str(", in_scope: false, reason: Legacy");
+        }
+        if let Some(d) = description(long, i) {
+            let _ = write!(s, ", description: {d}");
         }
         s.push_str(" }\n");
     }
@@ -166,15 +213,16 @@ fn write_scope(s: &mut String, p: &str, targets: usize, parent_asset: Option<&st
         } else {
             ""
         };
+        let desc = description(long, i).map_or(String::new(), |d| format!(", description: {d}"));
         let _ = writeln!(
             s,
-            "    - {{ id: {p}f{i}, title: Flow {i} of {p}, from: {from}, to: {to}, protocol: HTTPS{bidi} }}"
+            "    - {{ id: {p}f{i}, title: Flow {i} of {p}, from: {from}, to: {to}, protocol: HTTPS{bidi}{desc} }}"
         );
     }
 }
 
 /// Verdicts and threats of one model.
-fn write_findings(s: &mut String, p: &str, targets: usize, attackers: usize) {
+fn write_findings(s: &mut String, p: &str, targets: usize, attackers: usize, long: bool) {
     let (assets, flows) = split(targets);
     s.push_str("analysis:\n");
     let mut any = false;
@@ -221,6 +269,9 @@ fn write_findings(s: &mut String, p: &str, targets: usize, attackers: usize) {
             );
         }
         let _ = writeln!(s, "    cvss: {}", VECTORS[i % VECTORS.len()]);
+        if let Some(d) = description(long, i) {
+            let _ = writeln!(s, "    description: {d}");
+        }
         if i % 4 == 0 {
             let _ = writeln!(s, "    assumptions: [A{}]", i % 10);
         }
@@ -248,4 +299,15 @@ fn write_findings(s: &mut String, p: &str, targets: usize, attackers: usize) {
             _ => {}
         }
     }
+}
+
+/// With `long`, a Markdown description of about 1 KB as a double-quoted
+/// YAML string (paragraphs separated by `\n\n`); None otherwise.
+fn description(long: bool, i: usize) -> Option<String> {
+    long.then(|| {
+        let paragraphs: Vec<String> = (0..8)
+            .map(|line| format!("Paragraph {line} of element {i}: **why** it matters, what it holds, who reaches it (`code`), and [a link](https://example.org/{i})."))
+            .collect();
+        format!("\"{}\"", paragraphs.join("\\n\\n"))
+    })
 }

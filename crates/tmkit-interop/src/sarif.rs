@@ -185,7 +185,7 @@ fn region(files: &Files, span: &Span) -> Value {
     r.insert("startLine".into(), json!(span.line.max(1)));
     r.insert("startColumn".into(), json!(span.column.max(1)));
     if span.end > span.start {
-        let (el, ec) = file.position(span.end);
+        let (el, ec) = file.position(span.end as usize);
         if (el, ec) > (span.line, span.column) {
             r.insert("endLine".into(), json!(el));
             r.insert("endColumn".into(), json!(ec));

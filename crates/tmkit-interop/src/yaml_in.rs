@@ -221,7 +221,7 @@ fn convert(n: &node::Node, text: &str, file: &str) -> Result<Node, ImportError> 
     // Numbers and booleans keep their spelling (`007`, `1.50`).
     let raw = match value {
         Value::Bool(_) | Value::Int(_) | Value::Float(_) => text
-            .get(n.span.start..n.span.end)
+            .get(n.span.range())
             .map(str::trim)
             .filter(|r| !r.is_empty() && !r.starts_with(['*', '!', '&']))
             .map(str::to_string),

@@ -13,6 +13,10 @@ pub struct Decoder {
     pub diagnostics: Diagnostics,
 }
 
+/// Mappings up to this many entries are checked for duplicate keys by
+/// comparing them (no hash map per element).
+const SMALL_MAP: usize = 16;
+
 /// A mapping being read field by field.
 struct MapReader<'a> {
     entries: Vec<(&'a Key, &'a Node)>,
@@ -89,12 +93,18 @@ impl Decoder {
         match &node.value {
             Value::Map(entries) => {
                 // Duplicate keys: report every repeat with the first place.
-                // A hash map keeps hostile mappings with millions of keys linear.
+                // A hash map keeps hostile mappings with millions of keys
+                // linear; the few keys of an ordinary element are compared.
                 let mut seen: std::collections::HashMap<&str, &Key> =
                     std::collections::HashMap::new();
-                let mut kept = Vec::new();
+                let mut kept: Vec<(&Key, &Node)> = Vec::with_capacity(entries.len());
                 for (k, v) in entries {
-                    if let Some(first) = seen.get(k.name.as_str()) {
+                    let first = if entries.len() <= SMALL_MAP {
+                        kept.iter().find(|(f, _)| f.name == k.name).map(|(f, _)| *f)
+                    } else {
+                        seen.get(k.name.as_str()).copied()
+                    };
+                    if let Some(first) = first {
                         self.push(
                             Diagnostic::new(
                                 Code::DuplicateKey,
@@ -106,7 +116,9 @@ impl Decoder {
                         );
                         continue;
                     }
-                    seen.insert(k.name.as_str(), k);
+                    if entries.len() > SMALL_MAP {
+                        seen.insert(k.name.as_str(), k);
+                    }
                     kept.push((k, v));
                 }
                 Some(MapReader {
@@ -317,7 +329,11 @@ impl Decoder {
             return Vec::new();
         };
         match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|n| item(self, n)).collect(),
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                out.extend(items.iter().filter_map(|n| item(self, n)));
+                out
+            }
             Value::Null => Vec::new(),
             _ => {
                 self.wrong_type(node, key, "a list");
@@ -402,7 +418,7 @@ impl Decoder {
             components: self.list(&r, "components", |d, n| d.include(n, "component")),
             imports: self.list(&r, "imports", |d, n| d.include(n, "import")),
         };
-        self.finish(&r, fields::DOCUMENT);
+        self.finish(&r, RawDocument::FIELDS);
         Some(doc)
     }
 
@@ -418,7 +434,7 @@ impl Decoder {
             attackers: self.list(&r, "attackers", Self::attacker),
             assumptions: self.list(&r, "assumptions", Self::assumption),
         };
-        self.finish(&r, fields::SCOPE);
+        self.finish(&r, RawScope::FIELDS);
         Some(s)
     }
 
@@ -441,7 +457,7 @@ impl Decoder {
             taxonomy,
             notes: self.opt_str(&r, "notes"),
         };
-        self.finish(&r, fields::ABSTRACTION);
+        self.finish(&r, RawAbstraction::FIELDS);
         Some(a)
     }
 
@@ -455,7 +471,7 @@ impl Decoder {
             reference: self.opt_str(&r, "ref"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::REQUIREMENT);
+        self.finish(&r, RawRequirement::FIELDS);
         Some(v)
     }
 
@@ -478,7 +494,7 @@ impl Decoder {
             within: self.opt_str(&r, "within"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::ZONE);
+        self.finish(&r, RawZone::FIELDS);
         Some(v)
     }
 
@@ -494,7 +510,7 @@ impl Decoder {
             reason: self.opt_str(&r, "reason"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::ASSET);
+        self.finish(&r, RawAsset::FIELDS);
         Some(v)
     }
 
@@ -513,7 +529,7 @@ impl Decoder {
             reason: self.opt_str(&r, "reason"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::DATAFLOW);
+        self.finish(&r, RawDataFlow::FIELDS);
         Some(v)
     }
 
@@ -528,7 +544,7 @@ impl Decoder {
             reason: self.opt_str(&r, "reason"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::ATTACKER);
+        self.finish(&r, RawAttacker::FIELDS);
         Some(v)
     }
 
@@ -540,7 +556,7 @@ impl Decoder {
             description: self.opt_str(&r, "description"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::ASSUMPTION);
+        self.finish(&r, RawAssumption::FIELDS);
         Some(v)
     }
 
@@ -566,7 +582,7 @@ impl Decoder {
             rationale,
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::VERDICT);
+        self.finish(&r, RawVerdict::FIELDS);
         Some(v)
     }
 
@@ -587,7 +603,7 @@ impl Decoder {
             ticket: self.opt_str(&r, "ticket"),
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::MITIGATION);
+        self.finish(&r, RawMitigation::FIELDS);
         Some(v)
     }
 
@@ -635,7 +651,7 @@ impl Decoder {
             mitigations,
             confidential: self.opt_bool(&r, "confidential"),
         };
-        self.finish(&r, fields::THREAT);
+        self.finish(&r, RawThreat::FIELDS);
         Some(v)
     }
 
@@ -646,7 +662,7 @@ impl Decoder {
             let r = self.map(node, what)?;
             let missing = Self::get(&r, "path").is_none_or(|n| n.value == Value::Null);
             let path = self.req_str(&r, "path");
-            self.finish(&r, fields::INCLUDE);
+            self.finish(&r, RawInclude::FIELDS);
             if missing {
                 // Already reported as a missing field.
                 return None;
@@ -670,19 +686,19 @@ impl Decoder {
 /// The fields of a mapping, by the name `map` was given for it.
 fn fields_of(what: &str) -> &'static [&'static str] {
     match what {
-        "threat model" => fields::DOCUMENT,
-        "scope" => fields::SCOPE,
-        "abstraction" => fields::ABSTRACTION,
-        "requirement" => fields::REQUIREMENT,
-        "zone" => fields::ZONE,
-        "asset" => fields::ASSET,
-        "data flow" => fields::DATAFLOW,
-        "attacker" => fields::ATTACKER,
-        "assumption" => fields::ASSUMPTION,
-        "analysis entry" => fields::VERDICT,
-        "mitigation" => fields::MITIGATION,
-        "threat" => fields::THREAT,
-        _ => fields::INCLUDE,
+        "threat model" => RawDocument::FIELDS,
+        "scope" => RawScope::FIELDS,
+        "abstraction" => RawAbstraction::FIELDS,
+        "requirement" => RawRequirement::FIELDS,
+        "zone" => RawZone::FIELDS,
+        "asset" => RawAsset::FIELDS,
+        "data flow" => RawDataFlow::FIELDS,
+        "attacker" => RawAttacker::FIELDS,
+        "assumption" => RawAssumption::FIELDS,
+        "analysis entry" => RawVerdict::FIELDS,
+        "mitigation" => RawMitigation::FIELDS,
+        "threat" => RawThreat::FIELDS,
+        _ => RawInclude::FIELDS,
     }
 }
 

@@ -575,8 +575,8 @@ fn file_snippets<'a>(
             };
             let (s0, e0) = clamp_range(
                 text,
-                l.span.start.saturating_sub(start),
-                l.span.end.saturating_sub(start),
+                (l.span.start as usize).saturating_sub(start),
+                (l.span.end as usize).saturating_sub(start),
             );
             // The same range in the escaped text.
             let (s0, e0) = (escaped_len(&text[..s0]), escaped_len(&text[..e0]));
@@ -647,7 +647,7 @@ pub fn render_json(diags: &Diagnostics, files: &Files) -> String {
             let end = p.map(|l| {
                 files
                     .get(l.span.file)
-                    .position(l.span.end.max(l.span.start))
+                    .position(l.span.end.max(l.span.start) as usize)
             });
             JsonDiagnostic {
                 code: d.code.as_str(),
@@ -820,7 +820,7 @@ mod tests {
         let span = Span {
             file: id,
             start: 7,
-            end: text.len() - 1,
+            end: text.len() as u32 - 1,
             line: 1,
             column: 8,
         };

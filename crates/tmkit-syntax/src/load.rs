@@ -8,11 +8,12 @@
 use crate::decode::{Decoder, truncate};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::fs::{FileSystem, normalise, not_regular};
-use crate::node::{Limits, Node, Value, decode_text, parse};
-use crate::raw::{RawDocument, Sp};
+use crate::node::{Limits, into_text, parse};
+use crate::raw::{RawDocument, SetFile, Sp};
 use crate::span::{FileId, Files, SourceFile, Span};
 use std::collections::HashMap;
 use std::io;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// The conventional name of a model file.
@@ -84,6 +85,17 @@ struct Task {
     written: Option<String>,
 }
 
+impl Task {
+    /// What the file is, for messages.
+    fn what(&self) -> &'static str {
+        if self.kind == DocKind::Import {
+            "import"
+        } else {
+            "component"
+        }
+    }
+}
+
 fn display_path(path: &Path) -> String {
     let shown = std::env::current_dir()
         .ok()
@@ -107,22 +119,7 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
     let root_canon = match fs.canonicalize(&root_file) {
         Ok(p) => p,
         Err(e) => {
-            let shown = display_path(&root_file);
-            let mut d = Diagnostic::new(
-                if e.kind() == io::ErrorKind::NotFound {
-                    Code::NoModelFound
-                } else {
-                    Code::Io
-                },
-                format!("cannot read {shown}: {}", io_reason(&e)),
-            );
-            d = d.help(if fs.is_dir(root) {
-                "this directory has no threatmodel.yaml; `tmkit init` writes one".to_string()
-            } else {
-                "give the path of a threat model file or of a directory holding threatmodel.yaml"
-                    .to_string()
-            });
-            out.diagnostics.push(d);
+            out.diagnostics.push(no_root(fs, root, &root_file, &e));
             return out;
         }
     };
@@ -130,56 +127,147 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
-    let mut stack = vec![Task {
-        path: root_file,
-        kind: DocKind::Root,
-        parent: None,
-        include_span: None,
-        written: None,
-    }];
-    // Per loaded document (same index as `out.docs`): its canonical path and
-    // the document that included it, for cycle detection without copying
-    // the including chain into every task.
-    let mut canon_of: Vec<PathBuf> = Vec::new();
-    let mut includer_of: Vec<Option<usize>> = Vec::new();
-    // Includes queued in all (a document may list the same file many times):
-    // bounded so that hostile fan-out cannot fill memory with pending tasks.
-    let max_includes = limits.max_files.saturating_mul(10);
-    let mut includes = 0usize;
-    // (including document, component file) pairs already loaded, with the
-    // place of the first include: the same component twice in one list is
-    // a duplicate, reported without reading the file again.
-    let mut included: HashMap<(usize, PathBuf), Span> = HashMap::new();
-    let mut total_bytes = 0u64;
-    let mut decoder = Decoder::with_cap(limits.max_diagnostics);
-    // Files read and parsed ahead of their turn, on several threads.
-    let mut prefetched: HashMap<PathBuf, Prepared> = HashMap::new();
-    while !stack.is_empty() {
-        prefetch(fs, &stack, &root_dir, &by_path, &mut prefetched, limits);
-        let Some(task) = stack.pop() else { break };
+    let mut loader = Loader {
+        fs,
+        limits,
+        root_dir,
+        out,
+        by_path: HashMap::new(),
+        stack: vec![Task {
+            path: root_file,
+            kind: DocKind::Root,
+            parent: None,
+            include_span: None,
+            written: None,
+        }],
+        canon_of: Vec::new(),
+        includer_of: Vec::new(),
+        includes: 0,
+        included: HashMap::new(),
+        total_bytes: 0,
+        decoder: Decoder::with_cap(limits.max_diagnostics),
+        prefetched: HashMap::new(),
+    };
+    while !loader.stack.is_empty() {
+        prefetch(
+            fs,
+            &loader.stack,
+            &loader.root_dir,
+            &loader.by_path,
+            &mut loader.prefetched,
+            limits,
+        );
+        let Some(task) = loader.stack.pop() else {
+            break;
+        };
+        if loader.step(task).is_break() {
+            break;
+        }
+    }
+    let mut out = loader.out;
+    out.diagnostics.append(&mut loader.decoder.diagnostics);
+    out
+}
+
+/// The diagnostic when the root model itself cannot be found or read.
+fn no_root(fs: &dyn FileSystem, root: &Path, root_file: &Path, e: &io::Error) -> Diagnostic {
+    let shown = display_path(root_file);
+    let code = if e.kind() == io::ErrorKind::NotFound {
+        Code::NoModelFound
+    } else {
+        Code::Io
+    };
+    Diagnostic::new(code, format!("cannot read {shown}: {}", io_reason(e))).help(
+        if fs.is_dir(root) {
+            "this directory has no threatmodel.yaml; `tmkit init` writes one".to_string()
+        } else {
+            "give the path of a threat model file or of a directory holding threatmodel.yaml"
+                .to_string()
+        },
+    )
+}
+
+/// The worklist and what it has loaded so far.
+struct Loader<'a> {
+    fs: &'a (dyn FileSystem + Sync),
+    limits: &'a Limits,
+    root_dir: PathBuf,
+    out: Loaded,
+    /// Loaded documents by canonical path.
+    by_path: HashMap<PathBuf, usize>,
+    stack: Vec<Task>,
+    /// Per loaded document (same index as `out.docs`): its canonical path and
+    /// the document that included it, for cycle detection without copying
+    /// the including chain into every task.
+    canon_of: Vec<PathBuf>,
+    includer_of: Vec<Option<usize>>,
+    /// Includes queued in all (a document may list the same file many
+    /// times): bounded so that hostile fan-out cannot fill memory with
+    /// pending tasks.
+    includes: usize,
+    /// (including document, component file) pairs already loaded, with the
+    /// place of the first include: the same component twice in one list is
+    /// a duplicate, reported without reading the file again.
+    included: HashMap<(usize, PathBuf), Span>,
+    total_bytes: u64,
+    decoder: Decoder,
+    /// Files read and parsed ahead of their turn, on several threads.
+    prefetched: HashMap<PathBuf, Prepared>,
+}
+
+impl Loader<'_> {
+    /// Loads one task's file; `Break` when no further file may be read.
+    fn step(&mut self, task: Task) -> ControlFlow<()> {
+        let Some(canon) = self.locate(&task) else {
+            return ControlFlow::Continue(());
+        };
+        if !self.nesting_ok(&task, &canon) || !self.first_include(&task, &canon) {
+            return ControlFlow::Continue(());
+        }
+        if self.out.files.len() >= self.limits.max_files {
+            let mut d = Diagnostic::new(
+                Code::TooManyFiles,
+                format!(
+                    "more than {} component and import files",
+                    self.limits.max_files
+                ),
+            );
+            if let Some(s) = task.include_span {
+                d = d.at(s, "limit reached here");
+            }
+            self.out.diagnostics.push(
+                d.help("split the project, or check for components included many times over"),
+            );
+            return ControlFlow::Break(());
+        }
+        if let Some((id, doc)) = self.read(&task, &canon) {
+            self.add(task, canon, id, doc);
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The canonical path of a task's file, or None (reported) when it
+    /// leaves the root directory or cannot be resolved.
+    fn locate(&mut self, task: &Task) -> Option<PathBuf> {
         // Lexical escape (`..`, absolute paths) first: a path outside the
         // root is refused whether or not it exists.
-        if task.kind != DocKind::Root && !task.path.starts_with(&root_dir) {
-            out.diagnostics.push(escape(&task, &task.path));
-            continue;
+        if task.kind != DocKind::Root && !task.path.starts_with(&self.root_dir) {
+            self.out.diagnostics.push(escape(task, &task.path));
+            return None;
         }
-        let canon = match fs.canonicalize(&task.path) {
+        let canon = match self.fs.canonicalize(&task.path) {
             Ok(c) => c,
             Err(e) => {
-                let what = if task.kind == DocKind::Import {
-                    "import"
+                let code = if e.kind() == io::ErrorKind::NotFound {
+                    Code::MissingFile
                 } else {
-                    "component"
+                    Code::Io
                 };
                 let mut d = Diagnostic::new(
-                    if e.kind() == io::ErrorKind::NotFound {
-                        Code::MissingFile
-                    } else {
-                        Code::Io
-                    },
+                    code,
                     format!(
-                        "{what} file {} cannot be read: {}",
+                        "{} file {} cannot be read: {}",
+                        task.what(),
                         display_path(&task.path),
                         io_reason(&e)
                     ),
@@ -187,241 +275,245 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
                 if let Some(s) = task.include_span {
                     d = d.at(s, "included here");
                 }
-                out.diagnostics
+                self.out
+                    .diagnostics
                     .push(d.help("check the path: it is relative to the file that includes it"));
-                continue;
+                return None;
             }
         };
-        if task.kind != DocKind::Root && !canon.starts_with(&root_dir) {
+        if task.kind != DocKind::Root && !canon.starts_with(&self.root_dir) {
             // Inside lexically, outside once symbolic links are followed.
-            out.diagnostics.push(escape(&task, &canon));
-            continue;
+            self.out.diagnostics.push(escape(task, &canon));
+            return None;
         }
+        Some(canon)
+    }
+
+    /// False (reported) when the file nests too deep or includes itself.
+    fn nesting_ok(&mut self, task: &Task, canon: &Path) -> bool {
         let mut ancestors = Vec::new();
         let mut up = task.parent;
         while let Some(i) = up {
             ancestors.push(i);
-            up = includer_of[i];
+            up = self.includer_of[i];
         }
-        if ancestors.len() > limits.max_component_depth {
+        if ancestors.len() > self.limits.max_component_depth {
             let mut d = Diagnostic::new(
                 Code::ComponentsTooDeep,
                 format!(
                     "{} nests {} levels below the root, more than the limit of {}",
                     display_path(&task.path),
                     ancestors.len(),
-                    limits.max_component_depth
+                    self.limits.max_component_depth
                 ),
             );
             if let Some(s) = task.include_span {
                 d = d.at(s, "included here");
             }
-            out.diagnostics.push(d.help(crate::node::raise_help(
+            self.out.diagnostics.push(d.help(crate::node::raise_help(
                 "flatten the project: list components under a common parent",
                 "component-depth",
             )));
-            continue;
+            return false;
         }
-        if ancestors.iter().any(|&i| canon_of[i] == canon) {
-            let mut d = Diagnostic::new(
-                Code::ComponentCycle,
-                format!(
-                    "component cycle: {} includes itself",
-                    display_path(&task.path)
-                ),
-            );
-            if let Some(s) = task.include_span {
-                d = d.at(s, "included again here");
-            }
-            let chain: Vec<String> = ancestors
-                .iter()
-                .rev()
-                .map(|&i| &canon_of[i])
-                .chain(std::iter::once(&canon))
-                .map(|p| {
-                    p.strip_prefix(&root_dir)
-                        .unwrap_or(p)
-                        .to_string_lossy()
-                        .into_owned()
-                })
-                .collect();
-            out.diagnostics.push(
-                d.note(format!("cycle: {}", chain.join(" -> ")))
-                    .help("remove one of the includes"),
-            );
-            continue;
+        if !ancestors.iter().any(|&i| self.canon_of[i] == canon) {
+            return true;
         }
+        let mut d = Diagnostic::new(
+            Code::ComponentCycle,
+            format!(
+                "component cycle: {} includes itself",
+                display_path(&task.path)
+            ),
+        );
+        if let Some(s) = task.include_span {
+            d = d.at(s, "included again here");
+        }
+        let chain: Vec<String> = ancestors
+            .iter()
+            .rev()
+            .map(|&i| self.canon_of[i].as_path())
+            .chain(std::iter::once(canon))
+            .map(|p| {
+                p.strip_prefix(&self.root_dir)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        self.out.diagnostics.push(
+            d.note(format!("cycle: {}", chain.join(" -> ")))
+                .help("remove one of the includes"),
+        );
+        false
+    }
+
+    /// False when the file was already included: a component listed twice
+    /// by one document (reported), or a catalogue imported again (linked).
+    fn first_include(&mut self, task: &Task, canon: &Path) -> bool {
         if let (DocKind::Component, Some(p), Some(span)) =
             (task.kind, task.parent, task.include_span)
         {
-            if let Some(first) = included.get(&(p, canon.clone())) {
-                out.diagnostics.push(
+            if let Some(first) = self.included.get(&(p, canon.to_path_buf())) {
+                let shown = task
+                    .written
+                    .clone()
+                    .unwrap_or_else(|| display_path(&task.path));
+                self.out.diagnostics.push(
                     Diagnostic::new(
                         Code::ComponentListedTwice,
-                        format!(
-                            "component {} is included twice",
-                            task.written
-                                .clone()
-                                .unwrap_or_else(|| display_path(&task.path))
-                        ),
+                        format!("component {shown} is included twice"),
                     )
                     .at(span, "included again here")
                     .also(*first, "first included here")
                     .help("list each component once: both would declare the same qualified ids"),
                 );
-                continue;
+                return false;
             }
-            included.insert((p, canon.clone()), span);
+            self.included.insert((p, canon.to_path_buf()), span);
         }
-        if let (DocKind::Import, Some(&existing)) = (task.kind, by_path.get(&canon)) {
+        if let (DocKind::Import, Some(&existing)) = (task.kind, self.by_path.get(canon)) {
             if let Some(p) = task
                 .parent
-                .filter(|&p| !out.docs[p].imports.contains(&existing))
+                .filter(|&p| !self.out.docs[p].imports.contains(&existing))
             {
-                out.docs[p].imports.push(existing);
+                self.out.docs[p].imports.push(existing);
             }
-            continue;
+            return false;
         }
-        if out.files.len() >= limits.max_files {
-            let mut d = Diagnostic::new(
-                Code::TooManyFiles,
-                format!("more than {} component and import files", limits.max_files),
-            );
-            if let Some(s) = task.include_span {
-                d = d.at(s, "limit reached here");
-            }
-            out.diagnostics.push(
-                d.help("split the project, or check for components included many times over"),
-            );
-            break;
-        }
+        true
+    }
+
+    /// Reads, registers, parses and decodes a file (or takes what was
+    /// prefetched); None (reported) when it cannot be read, parsed or decoded.
+    fn read(&mut self, task: &Task, canon: &Path) -> Option<(FileId, RawDocument)> {
         let relative = canon
-            .strip_prefix(&root_dir)
-            .unwrap_or(&canon)
+            .strip_prefix(&self.root_dir)
+            .unwrap_or(canon)
             .to_string_lossy()
             .replace('\\', "/");
         let display = display_path(&task.path);
-        let remaining = limits.max_total_bytes.saturating_sub(total_bytes);
-        let mut parsed_node: Option<Node> = None;
-        let ready = prefetched.remove(&canon);
-        let (read, mut parsed) = match ready {
-            Some(p) => (p.bytes, p.parsed),
-            None => (fs.read(&canon, limits.max_file_bytes.min(remaining)), None),
+        let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
+        let read = match self.prefetched.remove(canon) {
+            Some(p) => p.read,
+            None => self
+                .fs
+                .read(canon, self.limits.max_file_bytes.min(remaining))
+                .map(Content::Bytes),
         };
-        let read = match read {
-            Ok(b) if b.len() as u64 > remaining => {
-                parsed = None;
-                Err(io::Error::new(
-                    io::ErrorKind::FileTooLarge,
-                    format!("more than {remaining} bytes"),
-                ))
-            }
+        let content = match read {
+            Ok(c) if c.len() as u64 > remaining => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("more than {remaining} bytes"),
+            )),
             other => other,
         };
-        let bytes = match read {
-            Ok(b) => {
-                total_bytes += b.len() as u64;
-                b
-            }
+        let content = match content {
+            Ok(c) => c,
             Err(e) => {
-                let code = match e.kind() {
-                    _ if not_regular(&e).is_some() => Code::NotRegularFile,
-                    io::ErrorKind::FileTooLarge => Code::FileTooLarge,
-                    io::ErrorKind::NotFound => Code::MissingFile,
-                    _ => Code::Io,
-                };
-                let mut d =
-                    Diagnostic::new(code, format!("cannot read {display}: {}", io_reason(&e)));
-                if code == Code::NotRegularFile {
-                    d = d.help(
-                        "tmkit reads regular files only: not FIFOs, devices, sockets or directories",
-                    );
-                } else if code == Code::FileTooLarge && remaining < limits.max_file_bytes {
-                    d = d
-                        .note(format!(
-                            "the files of one project may hold {} bytes in all",
-                            limits.max_total_bytes
-                        ))
-                        .help("check for very large or repeated components");
-                } else if code == Code::FileTooLarge {
-                    d = d
-                        .note(format!("the limit is {} bytes", limits.max_file_bytes))
-                        .help("split the model into components");
-                }
+                let mut d = self.read_error(&e, &display, remaining);
                 if let Some(s) = task.include_span {
                     d = d.at(s, "included here");
                 } else {
                     // The root itself: point at the file (registered without
                     // its text) so that every diagnostic names a place.
-                    let id = out.files.add(SourceFile::new(
-                        display.clone(),
-                        relative.clone(),
-                        canon.clone(),
-                        String::new(),
-                    ));
+                    let file = SourceFile::new(display, relative, canon.into(), String::new());
+                    let id = self.out.files.add(file);
                     d = d.at(Span::file_start(id), "this file");
                 }
-                out.diagnostics.push(d);
-                continue;
+                self.out.diagnostics.push(d);
+                return None;
             }
         };
-        let id = FileId(out.files.len() as u32);
-        if let Some((text, node)) = parsed {
-            let file = SourceFile::new(display.clone(), relative.clone(), canon.clone(), text);
-            out.files.add(file);
-            match node {
-                Ok(mut n) => {
-                    set_file(&mut n, id);
-                    parsed_node = Some(n);
+        self.total_bytes += content.len() as u64;
+        let id = FileId(self.out.files.len() as u32);
+        let decoded = match content {
+            Content::Parsed {
+                text,
+                doc,
+                mut diagnostics,
+                ..
+            } => {
+                let file = SourceFile::new(display, relative, canon.into(), text);
+                self.out.files.add(file);
+                for d in diagnostics.iter_mut() {
+                    set_diag_file(d, id);
                 }
-                Err(mut d) => {
+                self.decoder.diagnostics.append(&mut diagnostics);
+                doc.map(|doc| {
+                    doc.map(|mut doc| {
+                        doc.set_file(id);
+                        doc
+                    })
+                })
+                .map_err(|mut d| {
                     set_diag_file(&mut d, id);
-                    out.diagnostics.push(d);
-                    continue;
+                    d
+                })
+            }
+            Content::Bytes(bytes) => match into_text(bytes, id, &display) {
+                Ok(text) => {
+                    let file = SourceFile::new(display, relative, canon.into(), text);
+                    let node = parse(&file, id, self.limits);
+                    self.out.files.add(file);
+                    node.map(|node| self.decoder.document(&node))
                 }
+                Err((d, bytes)) => {
+                    let lossy = String::from_utf8_lossy(&bytes).into_owned();
+                    let file = SourceFile::new(display, relative, canon.into(), lossy);
+                    self.out.files.add(file);
+                    Err(d)
+                }
+            },
+        };
+        match decoded {
+            Ok(doc) => doc.map(|doc| (id, doc)),
+            Err(d) => {
+                self.out.diagnostics.push(d);
+                None
             }
         }
-        let node = if let Some(n) = parsed_node.take() {
-            n
+    }
+
+    /// The diagnostic for a file that cannot be read (without its place).
+    fn read_error(&self, e: &io::Error, display: &str, remaining: u64) -> Diagnostic {
+        let code = match e.kind() {
+            _ if not_regular(e).is_some() => Code::NotRegularFile,
+            io::ErrorKind::FileTooLarge => Code::FileTooLarge,
+            io::ErrorKind::NotFound => Code::MissingFile,
+            _ => Code::Io,
+        };
+        let d = Diagnostic::new(code, format!("cannot read {display}: {}", io_reason(e)));
+        if code == Code::NotRegularFile {
+            d.help("tmkit reads regular files only: not FIFOs, devices, sockets or directories")
+        } else if code == Code::FileTooLarge && remaining < self.limits.max_file_bytes {
+            d.note(format!(
+                "the files of one project may hold {} bytes in all",
+                self.limits.max_total_bytes
+            ))
+            .help("check for very large or repeated components")
+        } else if code == Code::FileTooLarge {
+            d.note(format!("the limit is {} bytes", self.limits.max_file_bytes))
+                .help("split the model into components")
         } else {
-            let text = match decode_text(&bytes, id, &display) {
-                Ok(t) => t,
-                Err(d) => {
-                    out.files.add(SourceFile::new(
-                        display,
-                        relative,
-                        canon.clone(),
-                        String::from_utf8_lossy(&bytes).into_owned(),
-                    ));
-                    out.diagnostics.push(d);
-                    continue;
-                }
-            };
-            let file = SourceFile::new(display, relative, canon.clone(), text);
-            let node = parse(&file, id, limits);
-            out.files.add(file);
-            match node {
-                Ok(n) => n,
-                Err(d) => {
-                    out.diagnostics.push(d);
-                    continue;
-                }
-            }
-        };
-        let Some(doc) = decoder.document(&node) else {
-            continue;
-        };
-        let index = out.docs.len();
-        by_path.insert(canon.clone(), index);
+            d
+        }
+    }
+
+    /// Records a decoded document and queues what it includes.
+    fn add(&mut self, task: Task, canon: PathBuf, id: FileId, doc: RawDocument) {
+        let index = self.out.docs.len();
+        self.by_path.insert(canon.clone(), index);
         if let Some(p) = task.parent {
             match task.kind {
-                DocKind::Import => out.docs[p].imports.push(index),
-                _ => out.docs[p].children.push(index),
+                DocKind::Import => self.out.docs[p].imports.push(index),
+                _ => self.out.docs[p].children.push(index),
             }
         }
         let base = canon.parent().map(Path::to_path_buf).unwrap_or_default();
         // Push in reverse so the stack pops them in declaration order:
         // imports first (they are needed to resolve), then components.
+        let max_includes = self.limits.max_files.saturating_mul(10);
         let mut next = Vec::new();
         let all = doc
             .imports
@@ -429,25 +521,25 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
             .map(|i| (i, DocKind::Import))
             .chain(doc.components.iter().map(|c| (c, DocKind::Component)));
         for (inc, kind) in all {
-            if includes >= max_includes {
-                out.diagnostics.push(
+            if self.includes >= max_includes {
+                self.out.diagnostics.push(
                     Diagnostic::new(
                         Code::TooManyFiles,
                         format!("more than {max_includes} component and import includes"),
                     )
                     .at(inc.path.span, "limit reached here")
-                    .note(format!("the limit is {} files", limits.max_files))
+                    .note(format!("the limit is {} files", self.limits.max_files))
                     .help("list each component once; split the project"),
                 );
                 break;
             }
-            includes += 1;
-            next.push(child_task(fs, &base, &inc.path, kind, index));
+            self.includes += 1;
+            next.push(child_task(self.fs, &base, &inc.path, kind, index));
         }
-        stack.extend(next.into_iter().rev());
-        canon_of.push(canon.clone());
-        includer_of.push(task.parent);
-        out.docs.push(LoadedDoc {
+        self.stack.extend(next.into_iter().rev());
+        self.canon_of.push(canon);
+        self.includer_of.push(task.parent);
+        self.out.docs.push(LoadedDoc {
             file: id,
             kind: task.kind,
             parent: if task.kind == DocKind::Component {
@@ -460,17 +552,11 @@ pub fn load(fs: &(dyn FileSystem + Sync), root: &Path, limits: &Limits) -> Loade
             doc,
         });
     }
-    out.diagnostics.append(&mut decoder.diagnostics);
-    out
 }
 
 /// The diagnostic for a component or import path leaving the root directory.
 fn escape(task: &Task, resolved: &Path) -> Diagnostic {
-    let what = if task.kind == DocKind::Import {
-        "import"
-    } else {
-        "component"
-    };
+    let what = task.what();
     let shown = task
         .written
         .clone()
@@ -491,8 +577,32 @@ fn escape(task: &Task, resolved: &Path) -> Diagnostic {
 
 /// A file read and parsed ahead of its turn (with a placeholder file id).
 struct Prepared {
-    bytes: io::Result<Vec<u8>>,
-    parsed: Option<(String, Result<Node, Diagnostic>)>,
+    read: io::Result<Content>,
+}
+
+/// What reading a file gave.
+enum Content {
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// Its text and document, parsed and decoded ahead of its turn (`len`
+    /// bytes were read): the parse error, or the document (None when it is
+    /// not a mapping) with the decoder's diagnostics.
+    Parsed {
+        len: usize,
+        text: String,
+        doc: Result<Option<RawDocument>, Diagnostic>,
+        diagnostics: Diagnostics,
+    },
+}
+
+impl Content {
+    /// The bytes read.
+    fn len(&self) -> usize {
+        match self {
+            Content::Bytes(b) => b.len(),
+            Content::Parsed { len, .. } => *len,
+        }
+    }
 }
 
 const PLACEHOLDER: FileId = FileId(u32::MAX);
@@ -545,19 +655,10 @@ fn prefetch(
                     paths
                         .iter()
                         .map(|(canon, display)| {
-                            let bytes = fs.read(canon, limits.max_file_bytes);
-                            let parsed = bytes.as_ref().ok().and_then(|b| {
-                                let text = decode_text(b, PLACEHOLDER, "").ok()?;
-                                let file = SourceFile::new(
-                                    display.clone(),
-                                    String::new(),
-                                    canon.clone(),
-                                    text,
-                                );
-                                let node = parse(&file, PLACEHOLDER, limits);
-                                Some((file.text, node))
-                            });
-                            (canon.clone(), Prepared { bytes, parsed })
+                            let read = fs
+                                .read(canon, limits.max_file_bytes)
+                                .map(|b| prepare(b, canon, display, limits));
+                            (canon.clone(), Prepared { read })
                         })
                         .collect::<Vec<_>>()
                 })
@@ -571,15 +672,24 @@ fn prefetch(
     prefetched.extend(results);
 }
 
-fn set_file(node: &mut Node, id: FileId) {
-    node.span.file = id;
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| set_file(n, id)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            k.span.file = id;
-            set_file(v, id);
-        }),
-        _ => {}
+/// Turns a file's bytes into text, a tree and a document on a prefetching
+/// thread; the bytes stay as they are when they are not UTF-8 (the loader
+/// reports it).
+fn prepare(bytes: Vec<u8>, canon: &Path, display: &str, limits: &Limits) -> Content {
+    let len = bytes.len();
+    let text = match into_text(bytes, PLACEHOLDER, "") {
+        Ok(text) => text,
+        Err((_, bytes)) => return Content::Bytes(bytes),
+    };
+    let file = SourceFile::new(display.to_string(), String::new(), canon.into(), text);
+    let mut decoder = Decoder::with_cap(limits.max_diagnostics);
+    // The tree is dropped here, on this thread, once decoded.
+    let doc = parse(&file, PLACEHOLDER, limits).map(|node| decoder.document(&node));
+    Content::Parsed {
+        len,
+        text: file.text,
+        doc,
+        diagnostics: decoder.diagnostics,
     }
 }
 
@@ -651,6 +761,42 @@ mod tests {
         assert_eq!(l.docs[0].children, [2, 3]);
         assert_eq!(l.docs[2].imports, [1]);
         assert_eq!(l.docs[2].parent, Some(0));
+    }
+
+    #[test]
+    fn documents_decoded_ahead_point_at_their_own_files() {
+        // Components are read, parsed and decoded on other threads (with
+        // two cores or more): their spans and diagnostics get their file id
+        // when their turn comes.
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "threatmodel.yaml",
+            format!("{MINI}components: [a, b, c, d]\n"),
+        );
+        for c in ["a", "b", "c", "d"] {
+            let id = c.to_uppercase();
+            fs.insert(
+                &format!("{c}/threatmodel.yaml"),
+                format!("tmkit: 1\nid: {id}\ntitle: {c}\nbogus_{c}: 1\n"),
+            );
+        }
+        let l = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(l.docs.len(), 5);
+        for doc in &l.docs {
+            assert_eq!(doc.doc.id.span.file, doc.file);
+            assert_eq!(doc.doc.title.span.file, doc.file);
+        }
+        assert_eq!(l.diagnostics.len(), 4, "{:?}", l.diagnostics);
+        for d in l.diagnostics.iter() {
+            let span = d.primary.as_ref().expect("place").span;
+            let file = l.files.get(span.file);
+            let c = file.relative.chars().next().expect("a path");
+            assert_eq!(
+                d.message,
+                format!("unknown field 'bogus_{c}' in threat model")
+            );
+            assert_eq!((span.line, span.column), (4, 1));
+        }
     }
 
     #[test]

@@ -195,34 +195,48 @@ pub fn human_bytes(n: u64) -> String {
 /// Decodes the bytes of a file to text: UTF-8 only (a byte-order mark is
 /// dropped), with the exact position of the first invalid byte otherwise.
 pub fn decode_text(bytes: &[u8], id: FileId, display: &str) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            // The valid prefix is UTF-8 by construction.
-            let prefix = String::from_utf8_lossy(good);
-            let line = prefix.matches('\n').count() as u32 + 1;
-            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            let span = Span {
-                file: id,
-                start: e.valid_up_to(),
-                end: e.valid_up_to(),
-                line,
-                column,
-            };
-            Err(Diagnostic::new(
-                Code::InvalidUtf8,
-                format!(
-                    "{display} is not valid UTF-8: byte 0x{:02X} at offset {}",
-                    bytes[e.valid_up_to()],
-                    e.valid_up_to()
-                ),
-            )
-            .at(span, "invalid byte here")
-            .help("save the file as UTF-8"))
-        }
+    into_text(bytes.to_vec(), id, display).map_err(|(d, _)| d)
+}
+
+/// [`decode_text`] without a copy: the bytes become the text. On invalid
+/// UTF-8, the diagnostic and the bytes as they were given.
+pub fn into_text(
+    mut bytes: Vec<u8>,
+    id: FileId,
+    display: &str,
+) -> Result<String, (Diagnostic, Vec<u8>)> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        bytes.drain(..3);
     }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let mut bytes = e.into_bytes();
+        // The valid prefix is UTF-8 by construction.
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let line = prefix.matches('\n').count() as u32 + 1;
+        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+        let span = Span {
+            file: id,
+            start: Span::offset(valid),
+            end: Span::offset(valid),
+            line,
+            column,
+        };
+        let d = Diagnostic::new(
+            Code::InvalidUtf8,
+            format!(
+                "{display} is not valid UTF-8: byte 0x{:02X} at offset {valid}",
+                bytes[valid]
+            ),
+        )
+        .at(span, "invalid byte here")
+        .help("save the file as UTF-8");
+        if bom {
+            bytes.splice(0..0, *b"\xEF\xBB\xBF");
+        }
+        (d, bytes)
+    })
 }
 
 /// Parses one YAML (or JSON) document into a [`Node`] tree.

@@ -4,7 +4,7 @@
 //! Required fields are plain values here (so the schema marks them required);
 //! when one is missing the decoder reports it and leaves an empty value.
 
-use crate::span::Span;
+use crate::span::{FileId, Span};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
 
@@ -46,74 +46,190 @@ pub struct Id(
     #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$"))] pub String,
 );
 
+/// Points every span of a decoded value at a file: a document decoded on a
+/// prefetching thread gets its file id when its turn comes.
+pub(crate) trait SetFile {
+    fn set_file(&mut self, file: FileId);
+}
+
+impl<T: SetFile> SetFile for Sp<T> {
+    fn set_file(&mut self, file: FileId) {
+        self.span.file = file;
+        self.value.set_file(file);
+    }
+}
+
+impl<T: SetFile> SetFile for Option<T> {
+    fn set_file(&mut self, file: FileId) {
+        if let Some(v) = self {
+            v.set_file(file);
+        }
+    }
+}
+
+impl<T: SetFile> SetFile for Vec<T> {
+    fn set_file(&mut self, file: FileId) {
+        self.iter_mut().for_each(|v| v.set_file(file));
+    }
+}
+
+/// Scalars hold no span of their own.
+macro_rules! no_span {
+    ($($t:ty),*) => {
+        $(impl SetFile for $t {
+            fn set_file(&mut self, _: FileId) {}
+        })*
+    };
+}
+no_span!(String, i64, f64, bool, Id);
+
+impl SetFile for RawTaxonomy {
+    fn set_file(&mut self, file: FileId) {
+        if let RawTaxonomy::Custom(list) = self {
+            list.set_file(file);
+        }
+    }
+}
+
+impl SetFile for RawThreatMitigation {
+    fn set_file(&mut self, file: FileId) {
+        match self {
+            RawThreatMitigation::Ref(id) => id.set_file(file),
+            RawThreatMitigation::Inline(m) => m.set_file(file),
+        }
+    }
+}
+
+/// Declares a mapping type of the format and its field names, as the
+/// decoder accepts them (`FIELDS`), from one list: a test asserts that they
+/// are the generated schema's properties. Groups of fields that many
+/// elements share are written once: `..named` (id, title, description),
+/// `..scoped` (in_scope, reason) and `..confidential`; `field as "yaml"`
+/// names a field whose key is not its Rust name.
+macro_rules! mapping {
+    ($(#[$attr:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        mapping!(@fields [$(#[$attr])*] $name [] [] [] $($body)*);
+    };
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..named, $($rest:tt)*) => {
+        mapping!(@fields $attrs $name [$($f)*
+            /// Id, unique in the model.
+            pub id: Sp<Id>,
+            /// Title.
+            pub title: Sp<String>,
+            /// Markdown description.
+            pub description: Option<Sp<String>>,
+        ] [$($n)* "id", "title", "description",] [$($i)* id title description] $($rest)*);
+    };
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..scoped, $($rest:tt)*) => {
+        mapping!(@fields $attrs $name [$($f)*
+            /// In scope of the analysis (default true).
+            pub in_scope: Option<Sp<bool>>,
+            /// Why it is out of scope (required when in_scope is false).
+            pub reason: Option<Sp<String>>,
+        ] [$($n)* "in_scope", "reason",] [$($i)* in_scope reason] $($rest)*);
+    };
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*] ..confidential, $($rest:tt)*) => {
+        mapping!(@fields $attrs $name [$($f)*
+            /// Withheld from the public view.
+            pub confidential: Option<Sp<bool>>,
+        ] [$($n)* "confidential",] [$($i)* confidential] $($rest)*);
+    };
+    (@fields $attrs:tt $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*]
+        $(#[$fattr:meta])* $field:ident $(as $yaml:literal)? : $ty:ty, $($rest:tt)*) => {
+        mapping!(@fields $attrs $name
+            [$($f)* $(#[$fattr])* $(#[serde(rename = $yaml)])? pub $field: $ty,]
+            [$($n)* mapping!(@name $field $($yaml)?),] [$($i)* $field] $($rest)*);
+    };
+    (@fields [$($attr:tt)*] $name:ident [$($f:tt)*] [$($n:tt)*] [$($i:ident)*]) => {
+        $($attr)*
+        pub struct $name { $($f)* }
+        impl $name {
+            /// The keys of this mapping, in the order of the schema.
+            pub const FIELDS: &'static [&'static str] = &[$($n)*];
+        }
+        impl SetFile for $name {
+            fn set_file(&mut self, file: FileId) {
+                $(self.$i.set_file(file);)*
+            }
+        }
+    };
+    (@name $field:ident $yaml:literal) => { $yaml };
+    (@name $field:ident) => { stringify!($field) };
+}
+
+mapping! {
 /// A threat model file (root, component or catalogue).
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(title = "tmkit threat model (format version 1)", deny_unknown_fields)]
 pub struct RawDocument {
     /// Format version; must be 1.
     #[schemars(range(min = 1, max = 1))]
-    pub tmkit: Sp<i64>,
+    tmkit: Sp<i64>,
     /// The model's id (the first segment of every qualified id), e.g. `CCC`.
-    pub id: Sp<Id>,
+    id: Sp<Id>,
     /// The model's title.
-    pub title: Sp<String>,
+    title: Sp<String>,
     /// Version of the system or of the model.
-    pub version: Option<Sp<String>>,
+    version: Option<Sp<String>>,
     /// Owning team (internal: never in the public view).
-    pub owner: Option<Sp<String>>,
+    owner: Option<Sp<String>>,
     /// Authors.
     #[schemars(default)]
-    pub authors: Vec<Sp<String>>,
+    authors: Vec<Sp<String>>,
     /// What the system does (Markdown).
-    pub description: Option<Sp<String>>,
+    description: Option<Sp<String>>,
     /// A confidential model withholds all of its elements from the public view.
-    pub confidential: Option<Sp<bool>>,
+    confidential: Option<Sp<bool>>,
     /// What are we building: abstraction, requirements, zones, assets, flows, attackers, assumptions.
-    pub scope: Option<RawScope>,
+    scope: Option<RawScope>,
     /// Answers to questions that no threat covers.
     #[schemars(default)]
-    pub analysis: Vec<RawVerdict>,
+    analysis: Vec<RawVerdict>,
     /// Shared mitigations, referenced by id from threats.
     #[schemars(default)]
-    pub mitigations: Vec<RawMitigation>,
+    mitigations: Vec<RawMitigation>,
     /// Threats (flaws, vulnerabilities).
     #[schemars(default)]
-    pub threats: Vec<RawThreat>,
+    threats: Vec<RawThreat>,
     /// Component models, by path relative to this file.
     #[schemars(default)]
-    pub components: Vec<RawInclude>,
+    components: Vec<RawInclude>,
     /// Shared catalogues (attackers, zones, assumptions, mitigations, requirements).
     #[schemars(default)]
-    pub imports: Vec<RawInclude>,
+    imports: Vec<RawInclude>,
+}
 }
 
+mapping! {
 /// The scope of a model.
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawScope {
     /// Level of abstraction and taxonomy.
-    pub abstraction: Option<RawAbstraction>,
+    abstraction: Option<RawAbstraction>,
     /// High-level security requirements and compliance.
     #[schemars(default)]
-    pub requirements: Vec<RawRequirement>,
+    requirements: Vec<RawRequirement>,
     /// Trust zones; higher trust = more trusted.
     #[schemars(default)]
-    pub zones: Vec<RawZone>,
+    zones: Vec<RawZone>,
     /// Assets.
     #[schemars(default)]
-    pub assets: Vec<RawAsset>,
+    assets: Vec<RawAsset>,
     /// Data flows between assets.
     #[schemars(default)]
-    pub dataflows: Vec<RawDataFlow>,
+    dataflows: Vec<RawDataFlow>,
     /// Attackers / threat agents.
     #[schemars(default)]
-    pub attackers: Vec<RawAttacker>,
+    attackers: Vec<RawAttacker>,
     /// Assumptions captured along the way.
     #[schemars(default)]
-    pub assumptions: Vec<RawAssumption>,
+    assumptions: Vec<RawAssumption>,
+}
 }
 
 /// A taxonomy: a built-in name or a list of custom categories.
+
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum RawTaxonomy {
@@ -130,186 +246,157 @@ pub enum RawTaxonomy {
     Custom(Vec<Sp<String>>),
 }
 
+mapping! {
 /// Level of abstraction and taxonomy.
 #[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawAbstraction {
     /// `context`, `container`, `component`, `code`, or free text.
-    pub level: Option<Sp<String>>,
+    level: Option<Sp<String>>,
     /// The taxonomy questions are asked in (default CIA).
-    pub taxonomy: Option<Sp<RawTaxonomy>>,
+    taxonomy: Option<Sp<RawTaxonomy>>,
     /// Notes.
-    pub notes: Option<Sp<String>>,
+    notes: Option<Sp<String>>,
+}
 }
 
+mapping! {
 /// A high-level security requirement.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawRequirement {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// `compliance`, `business` or `technical`.
-    pub kind: Option<Sp<String>>,
+    kind: Option<Sp<String>>,
     /// External reference (standard and clause).
-    #[serde(rename = "ref")]
-    pub reference: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    reference as "ref": Option<Sp<String>>,
+    ..confidential,
+}
 }
 
+mapping! {
 /// A trust zone.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawZone {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// Trust level: higher is more trusted (the open internet is usually 0).
-    pub trust: Sp<f64>,
+    trust: Sp<f64>,
     /// The zone this one is nested in.
-    pub within: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    within: Option<Sp<String>>,
+    ..confidential,
+}
 }
 
+mapping! {
 /// An asset.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawAsset {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// data, credential, key, certificate, service, process, datastore, external, hardware or other.
     #[schemars(regex(
         pattern = r"^(data|credential|key|certificate|service|process|datastore|external|hardware|other)$"
     ))]
-    pub kind: Option<Sp<String>>,
+    kind: Option<Sp<String>>,
     /// The trust zone it lives in.
-    pub zone: Option<Sp<String>>,
-    /// In scope of the analysis (default true).
-    pub in_scope: Option<Sp<bool>>,
-    /// Why it is out of scope (required when in_scope is false).
-    pub reason: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    zone: Option<Sp<String>>,
+    ..scoped,
+    ..confidential,
+}
 }
 
+mapping! {
 /// A data flow.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawDataFlow {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// Source asset.
-    pub from: Sp<String>,
+    from: Sp<String>,
     /// Destination asset.
-    pub to: Sp<String>,
+    to: Sp<String>,
     /// Protocol.
-    pub protocol: Option<Sp<String>>,
+    protocol: Option<Sp<String>>,
     /// Assets (data) moved by the flow.
     #[schemars(default)]
-    pub carries: Vec<Sp<String>>,
+    carries: Vec<Sp<String>>,
     /// Data moves both ways.
-    pub bidirectional: Option<Sp<bool>>,
-    /// In scope of the analysis (default true).
-    pub in_scope: Option<Sp<bool>>,
-    /// Why it is out of scope (required when in_scope is false).
-    pub reason: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    bidirectional: Option<Sp<bool>>,
+    ..scoped,
+    ..confidential,
+}
 }
 
+mapping! {
 /// An attacker / threat agent.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawAttacker {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// The zone the attacker acts from.
-    pub zone: Option<Sp<String>>,
-    /// In scope of the analysis (default true).
-    pub in_scope: Option<Sp<bool>>,
-    /// Why it is out of scope (required when in_scope is false).
-    pub reason: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    zone: Option<Sp<String>>,
+    ..scoped,
+    ..confidential,
+}
 }
 
+mapping! {
 /// An assumption.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawAssumption {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    ..named,
+    ..confidential,
+}
 }
 
+mapping! {
 /// An analysis verdict: answers questions that no threat covers.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawVerdict {
     /// Target (asset or data flow).
-    pub target: Sp<String>,
+    target: Sp<String>,
     /// Attacker; omitted (or `*`) = every in-scope attacker.
-    pub attacker: Option<Sp<String>>,
+    attacker: Option<Sp<String>>,
     /// Category; omitted (or `*`) = every category of the taxonomy.
-    pub category: Option<Sp<String>>,
+    category: Option<Sp<String>>,
     /// `no-threat` or `not-applicable`.
     #[schemars(regex(pattern = r"^(no-threat|not-applicable)$"))]
-    pub verdict: Sp<String>,
+    verdict: Sp<String>,
     /// Why (required).
-    pub rationale: Sp<String>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    rationale: Sp<String>,
+    ..confidential,
+}
 }
 
+mapping! {
 /// A mitigation (shared under `mitigations:`, or inline in a threat).
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawMitigation {
     /// Id (required for shared mitigations, optional inline).
-    pub id: Option<Sp<Id>>,
+    id: Option<Sp<Id>>,
     /// Title.
-    pub title: Sp<String>,
+    title: Sp<String>,
     /// Markdown description.
-    pub description: Option<Sp<String>>,
+    description: Option<Sp<String>>,
     /// `design`, `operational` or `risk-acceptance`.
     #[schemars(regex(pattern = r"^(design|operational|risk-acceptance)$"))]
-    pub kind: Sp<String>,
+    kind: Sp<String>,
     /// In place today.
-    pub in_place: Sp<bool>,
+    in_place: Sp<bool>,
     /// Who runs an operational control (internal).
-    pub operator: Option<Sp<String>>,
+    operator: Option<Sp<String>>,
     /// Tracking ticket: key or URL (internal).
-    pub ticket: Option<Sp<String>>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    ticket: Option<Sp<String>>,
+    ..confidential,
+}
 }
 
 /// A threat's mitigation: a reference to a shared one, or inline.
+
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum RawThreatMitigation {
@@ -319,167 +406,46 @@ pub enum RawThreatMitigation {
     Inline(RawMitigation),
 }
 
+mapping! {
 /// A threat.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawThreat {
-    /// Id, unique in the model.
-    pub id: Sp<Id>,
-    /// Title.
-    pub title: Sp<String>,
-    /// Markdown description.
-    pub description: Option<Sp<String>>,
+    ..named,
     /// Categories of the taxonomy (or `other`, or one-letter STRIDE/CIA abbreviations); at least one.
     #[schemars(length(min = 1))]
-    pub categories: Vec<Sp<String>>,
+    categories: Vec<Sp<String>>,
     /// Targets: assets or data flows.
     #[schemars(default)]
-    pub targets: Vec<Sp<String>>,
+    targets: Vec<Sp<String>>,
     /// Attackers; omitted = every in-scope attacker.
-    pub attackers: Option<Vec<Sp<String>>>,
+    attackers: Option<Vec<Sp<String>>>,
     /// Assumptions this finding relies on.
     #[schemars(default)]
-    pub assumptions: Vec<Sp<String>>,
+    assumptions: Vec<Sp<String>>,
     /// CVSS vector (3.0, 3.1 or 4.0).
     #[schemars(regex(pattern = r"^CVSS:(3\.0|3\.1|4\.0)/"))]
-    pub cvss: Option<Sp<String>>,
+    cvss: Option<Sp<String>>,
     /// Optional score; an error if it disagrees with the vector.
     #[schemars(range(min = 0.0, max = 10.0))]
-    pub score: Option<Sp<f64>>,
+    score: Option<Sp<f64>>,
     /// Tracking ticket: key or URL (internal).
-    pub ticket: Option<Sp<String>>,
+    ticket: Option<Sp<String>>,
     /// Mitigations: ids of shared ones, or inline.
     #[schemars(default)]
-    pub mitigations: Vec<RawThreatMitigation>,
-    /// Withheld from the public view.
-    pub confidential: Option<Sp<bool>>,
+    mitigations: Vec<RawThreatMitigation>,
+    ..confidential,
+}
 }
 
+mapping! {
 /// A component or import: a path relative to the including file.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawInclude {
     /// Relative path of the file (or of a directory holding threatmodel.yaml).
-    pub path: Sp<String>,
+    path: Sp<String>,
 }
-
-/// The field names of each mapping type, as the decoder accepts them.
-/// A test asserts they match the generated schema.
-pub mod fields {
-    /// Document.
-    pub const DOCUMENT: &[&str] = &[
-        "tmkit",
-        "id",
-        "title",
-        "version",
-        "owner",
-        "authors",
-        "description",
-        "confidential",
-        "scope",
-        "analysis",
-        "mitigations",
-        "threats",
-        "components",
-        "imports",
-    ];
-    /// Scope.
-    pub const SCOPE: &[&str] = &[
-        "abstraction",
-        "requirements",
-        "zones",
-        "assets",
-        "dataflows",
-        "attackers",
-        "assumptions",
-    ];
-    /// Abstraction.
-    pub const ABSTRACTION: &[&str] = &["level", "taxonomy", "notes"];
-    /// Requirement.
-    pub const REQUIREMENT: &[&str] = &["id", "title", "description", "kind", "ref", "confidential"];
-    /// Zone.
-    pub const ZONE: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "trust",
-        "within",
-        "confidential",
-    ];
-    /// Asset.
-    pub const ASSET: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "kind",
-        "zone",
-        "in_scope",
-        "reason",
-        "confidential",
-    ];
-    /// Data flow.
-    pub const DATAFLOW: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "from",
-        "to",
-        "protocol",
-        "carries",
-        "bidirectional",
-        "in_scope",
-        "reason",
-        "confidential",
-    ];
-    /// Attacker.
-    pub const ATTACKER: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "zone",
-        "in_scope",
-        "reason",
-        "confidential",
-    ];
-    /// Assumption.
-    pub const ASSUMPTION: &[&str] = &["id", "title", "description", "confidential"];
-    /// Verdict.
-    pub const VERDICT: &[&str] = &[
-        "target",
-        "attacker",
-        "category",
-        "verdict",
-        "rationale",
-        "confidential",
-    ];
-    /// Mitigation.
-    pub const MITIGATION: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "kind",
-        "in_place",
-        "operator",
-        "ticket",
-        "confidential",
-    ];
-    /// Threat.
-    pub const THREAT: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "categories",
-        "targets",
-        "attackers",
-        "assumptions",
-        "cvss",
-        "score",
-        "ticket",
-        "mitigations",
-        "confidential",
-    ];
-    /// Include.
-    pub const INCLUDE: &[&str] = &["path"];
 }
 
 /// The JSON Schema (draft-07, for yaml-language-server) of a threat model file.
@@ -518,25 +484,31 @@ mod tests {
     #[test]
     fn decoder_fields_match_schema() {
         let s = schema();
-        assert_eq!(props(&s, None), sorted(fields::DOCUMENT));
-        assert_eq!(props(&s, Some("RawScope")), sorted(fields::SCOPE));
+        assert_eq!(props(&s, None), sorted(RawDocument::FIELDS));
+        assert_eq!(props(&s, Some("RawScope")), sorted(RawScope::FIELDS));
         assert_eq!(
             props(&s, Some("RawAbstraction")),
-            sorted(fields::ABSTRACTION)
+            sorted(RawAbstraction::FIELDS)
         );
         assert_eq!(
             props(&s, Some("RawRequirement")),
-            sorted(fields::REQUIREMENT)
+            sorted(RawRequirement::FIELDS)
         );
-        assert_eq!(props(&s, Some("RawZone")), sorted(fields::ZONE));
-        assert_eq!(props(&s, Some("RawAsset")), sorted(fields::ASSET));
-        assert_eq!(props(&s, Some("RawDataFlow")), sorted(fields::DATAFLOW));
-        assert_eq!(props(&s, Some("RawAttacker")), sorted(fields::ATTACKER));
-        assert_eq!(props(&s, Some("RawAssumption")), sorted(fields::ASSUMPTION));
-        assert_eq!(props(&s, Some("RawVerdict")), sorted(fields::VERDICT));
-        assert_eq!(props(&s, Some("RawMitigation")), sorted(fields::MITIGATION));
-        assert_eq!(props(&s, Some("RawThreat")), sorted(fields::THREAT));
-        assert_eq!(props(&s, Some("RawInclude")), sorted(fields::INCLUDE));
+        assert_eq!(props(&s, Some("RawZone")), sorted(RawZone::FIELDS));
+        assert_eq!(props(&s, Some("RawAsset")), sorted(RawAsset::FIELDS));
+        assert_eq!(props(&s, Some("RawDataFlow")), sorted(RawDataFlow::FIELDS));
+        assert_eq!(props(&s, Some("RawAttacker")), sorted(RawAttacker::FIELDS));
+        assert_eq!(
+            props(&s, Some("RawAssumption")),
+            sorted(RawAssumption::FIELDS)
+        );
+        assert_eq!(props(&s, Some("RawVerdict")), sorted(RawVerdict::FIELDS));
+        assert_eq!(
+            props(&s, Some("RawMitigation")),
+            sorted(RawMitigation::FIELDS)
+        );
+        assert_eq!(props(&s, Some("RawThreat")), sorted(RawThreat::FIELDS));
+        assert_eq!(props(&s, Some("RawInclude")), sorted(RawInclude::FIELDS));
     }
 }
 

@@ -7,15 +7,17 @@ use std::path::PathBuf;
 pub struct FileId(pub u32);
 
 /// A place in a source file: byte range plus 1-based line and column
-/// (columns count characters, as editors do).
+/// (columns count characters, as editors do). 20 bytes: a model holds
+/// millions of them, so offsets are `u32` (a file is far below 4 GiB; an
+/// offset past it is clamped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The file.
     pub file: FileId,
     /// Byte offset of the start.
-    pub start: usize,
+    pub start: u32,
     /// Byte offset one past the end (`start` when unknown).
-    pub end: usize,
+    pub end: u32,
     /// 1-based line.
     pub line: u32,
     /// 1-based column, in characters.
@@ -23,6 +25,16 @@ pub struct Span {
 }
 
 impl Span {
+    /// A byte offset as stored in a span.
+    pub fn offset(byte: usize) -> u32 {
+        u32::try_from(byte).unwrap_or(u32::MAX)
+    }
+
+    /// The byte range, for slicing the file's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     /// A span covering the start of a file (for file-level problems).
     pub fn file_start(file: FileId) -> Span {
         Span {

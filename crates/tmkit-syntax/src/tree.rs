@@ -11,6 +11,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::node::{Key, Limits, Node, Value};
 use crate::span::{FileId, SourceFile, Span};
 use granit_parser::{Event, Parser, ScalarStyle, ScanError};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -70,13 +71,13 @@ struct Builder<'a> {
 /// counting of characters from the start of the line).
 fn span_of(file: &SourceFile, id: FileId, s: &granit_parser::Span) -> Span {
     let mut span = point(file, id, &s.start);
-    span.end = byte_offset(file, &s.end).max(span.start);
+    span.end = Span::offset(byte_offset(file, &s.end)).max(span.start);
     span
 }
 
 /// An empty span at a marker.
 fn point(file: &SourceFile, id: FileId, m: &granit_parser::Marker) -> Span {
-    let start = byte_offset(file, m);
+    let start = Span::offset(byte_offset(file, m));
     Span {
         file: id,
         start,
@@ -244,18 +245,16 @@ impl<'a> Builder<'a> {
                 ..
             }) => match key.take() {
                 None => {
-                    let name = match &node.value {
-                        Value::Str(s) => s.clone(),
+                    let span = node.span;
+                    let name = match node.value {
+                        Value::Str(s) => s,
                         Value::Int(i) => i.to_string(),
                         Value::Float(f) => format!("{f:?}"),
                         Value::Bool(b) => b.to_string(),
                         Value::Null => "null".to_string(),
                         Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
                     };
-                    *key = Some(Key {
-                        name,
-                        span: node.span,
-                    });
+                    *key = Some(Key { name, span });
                 }
                 Some(k) if k.name == "<<" => merge(entries, index, k, node),
                 Some(k) => {
@@ -282,129 +281,147 @@ impl<'a> Builder<'a> {
 
     fn event(&mut self, ev: Event<'_>, sp: &granit_parser::Span) -> Result<(), Diagnostic> {
         match ev {
-            Event::DocumentStart(..) => {
-                self.documents += 1;
-                if self.documents > 1 {
-                    let span = span_of(self.file, self.id, sp);
-                    return Err(Diagnostic::new(
-                        Code::YamlSyntax,
-                        format!("invalid YAML in {}: more than one YAML document", self.file.display),
-                    )
-                    .at(span, "a second document starts here")
-                    .help("a file holds one model; put other models in their own files and list them under `components:`"));
-                }
-            }
+            Event::DocumentStart(..) => self.document_start(sp),
             Event::Scalar(text, style, anchor, tag) => {
-                let span = span_of(self.file, self.id, sp);
-                self.count(1, span)?;
                 let is_str_tag = tag
                     .as_ref()
                     .is_some_and(|t| t.to_string().ends_with(":str") || t.to_string() == "!!str");
-                let size = Size {
-                    nodes: 1,
-                    bytes: text.len(),
-                };
-                self.total.bytes += size.bytes;
-                let value = if style == ScalarStyle::Plain && !is_str_tag {
-                    resolve_plain(&text)
-                } else {
-                    Value::Str(text.into_owned())
-                };
-                self.emit(Node { value, span }, size, anchor);
+                let plain = style == ScalarStyle::Plain && !is_str_tag;
+                self.scalar(text, plain, anchor, sp)
             }
-            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                let span = span_of(self.file, self.id, sp);
-                if self.stack.len() >= self.limits.max_depth {
-                    return Err(self.too_deep(span));
-                }
-                self.count(1, span)?;
-                let first = self.total;
-                let frame = if matches!(ev, Event::SequenceStart(..)) {
-                    Frame::Seq {
-                        items: Vec::new(),
-                        span,
-                        anchor,
-                        first,
-                    }
-                } else {
-                    Frame::Map {
-                        entries: Vec::new(),
-                        index: None,
-                        key: None,
-                        span,
-                        anchor,
-                        first,
-                    }
-                };
-                self.stack.push(frame);
-            }
+            Event::SequenceStart(_, anchor, _) => self.start(false, anchor, sp),
+            Event::MappingStart(_, anchor, _) => self.start(true, anchor, sp),
             Event::SequenceEnd | Event::MappingEnd => {
-                let frame = self.stack.pop();
-                let (node, anchor, first) = match frame {
-                    Some(Frame::Seq {
-                        items,
-                        span,
-                        anchor,
-                        first,
-                    }) => (
-                        Node {
-                            value: Value::Seq(items),
-                            span,
-                        },
-                        anchor,
-                        first,
-                    ),
-                    Some(Frame::Map {
-                        entries,
-                        span,
-                        anchor,
-                        first,
-                        ..
-                    }) => (
-                        Node {
-                            value: Value::Map(entries),
-                            span,
-                        },
-                        anchor,
-                        first,
-                    ),
-                    None => return Ok(()),
-                };
-                let size = self.total.since(first);
-                self.emit(node, size, anchor);
+                self.end();
+                Ok(())
             }
-            Event::Alias(anchor) => {
-                let span = span_of(self.file, self.id, sp);
-                self.aliases += 1;
-                if self.aliases > self.limits.max_aliases {
-                    return Err(self.expansion(
-                        format!("more than {} aliases or anchors", self.limits.max_aliases),
-                        span,
-                        "alias limit reached here",
-                        "aliases",
-                    ));
-                }
-                let Some(size) = self.anchors.get(&anchor).map(|(_, size)| *size) else {
-                    return Err(Diagnostic::new(
-                        Code::YamlSyntax,
-                        format!(
-                            "invalid YAML in {}: alias to an unknown anchor",
-                            self.file.display
-                        ),
-                    )
-                    .at(span, "no anchor with this name before here")
-                    .help("define the anchor (`&name`) before using the alias (`*name`)"));
-                };
-                self.copy(size, span)?;
-                // Checked before cloning, so a bomb never allocates.
-                self.count(size.nodes, span)?;
-                self.total.bytes += size.bytes;
-                let mut copy = self.anchors[&anchor].0.clone();
-                copy.span = span;
-                self.emit(copy, size, 0);
-            }
-            _ => {}
+            Event::Alias(anchor) => self.alias(anchor, sp),
+            _ => Ok(()),
         }
+    }
+
+    fn document_start(&mut self, sp: &granit_parser::Span) -> Result<(), Diagnostic> {
+        self.documents += 1;
+        if self.documents == 1 {
+            return Ok(());
+        }
+        let span = span_of(self.file, self.id, sp);
+        Err(Diagnostic::new(
+            Code::YamlSyntax,
+            format!("invalid YAML in {}: more than one YAML document", self.file.display),
+        )
+        .at(span, "a second document starts here")
+        .help("a file holds one model; put other models in their own files and list them under `components:`"))
+    }
+
+    /// A scalar; `plain` ones are resolved by the core schema.
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        plain: bool,
+        anchor: usize,
+        sp: &granit_parser::Span,
+    ) -> Result<(), Diagnostic> {
+        let span = span_of(self.file, self.id, sp);
+        self.count(1, span)?;
+        let size = Size {
+            nodes: 1,
+            bytes: text.len(),
+        };
+        self.total.bytes += size.bytes;
+        let value = if plain {
+            resolve_plain(&text)
+        } else {
+            Value::Str(text.into_owned())
+        };
+        self.emit(Node { value, span }, size, anchor);
+        Ok(())
+    }
+
+    /// The start of a mapping (`map`) or a sequence.
+    fn start(
+        &mut self,
+        map: bool,
+        anchor: usize,
+        sp: &granit_parser::Span,
+    ) -> Result<(), Diagnostic> {
+        let span = span_of(self.file, self.id, sp);
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
+        self.count(1, span)?;
+        let first = self.total;
+        self.stack.push(if map {
+            Frame::Map {
+                entries: Vec::new(),
+                index: None,
+                key: None,
+                span,
+                anchor,
+                first,
+            }
+        } else {
+            Frame::Seq {
+                items: Vec::new(),
+                span,
+                anchor,
+                first,
+            }
+        });
+        Ok(())
+    }
+
+    /// The end of the innermost collection.
+    fn end(&mut self) {
+        let (value, span, anchor, first) = match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                span,
+                anchor,
+                first,
+            }) => (Value::Seq(items), span, anchor, first),
+            Some(Frame::Map {
+                entries,
+                span,
+                anchor,
+                first,
+                ..
+            }) => (Value::Map(entries), span, anchor, first),
+            None => return,
+        };
+        let size = self.total.since(first);
+        self.emit(Node { value, span }, size, anchor);
+    }
+
+    fn alias(&mut self, anchor: usize, sp: &granit_parser::Span) -> Result<(), Diagnostic> {
+        let span = span_of(self.file, self.id, sp);
+        self.aliases += 1;
+        if self.aliases > self.limits.max_aliases {
+            return Err(self.expansion(
+                format!("more than {} aliases or anchors", self.limits.max_aliases),
+                span,
+                "alias limit reached here",
+                "aliases",
+            ));
+        }
+        let Some(size) = self.anchors.get(&anchor).map(|(_, size)| *size) else {
+            return Err(Diagnostic::new(
+                Code::YamlSyntax,
+                format!(
+                    "invalid YAML in {}: alias to an unknown anchor",
+                    self.file.display
+                ),
+            )
+            .at(span, "no anchor with this name before here")
+            .help("define the anchor (`&name`) before using the alias (`*name`)"));
+        };
+        self.copy(size, span)?;
+        // Checked before cloning, so a bomb never allocates.
+        self.count(size.nodes, span)?;
+        self.total.bytes += size.bytes;
+        let mut copy = self.anchors[&anchor].0.clone();
+        copy.span = span;
+        self.emit(copy, size, 0);
         Ok(())
     }
 }
@@ -464,8 +481,8 @@ fn scan_error(file: &SourceFile, id: FileId, e: &ScanError) -> Diagnostic {
                 .at(
                     Span {
                         file: id,
-                        start: s,
-                        end: s + 1,
+                        start: Span::offset(s),
+                        end: Span::offset(s + 1),
                         line: l,
                         column: col,
                     },
@@ -640,12 +657,12 @@ mod tests {
         let chars = text[..at].chars().count() as u32;
         assert_eq!(
             (key.span.line, key.span.column, key.span.start),
-            (1, chars + 1, at)
+            (1, chars + 1, at as u32)
         );
         assert_eq!(value.span.column, chars + 7);
-        assert_eq!(&text[value.span.start..value.span.end], "end");
+        assert_eq!(&text[value.span.range()], "end");
         // The same as the (slow) position computed from the text.
-        assert_eq!(f.position(value.span.start), (1, chars + 7));
+        assert_eq!(f.position(value.span.start as usize), (1, chars + 7));
     }
 
     #[test]
@@ -654,7 +671,7 @@ mod tests {
         let e = parse(&text).expect_err("invalid");
         let p = e.primary.expect("place").span;
         let at = text.rfind('@').expect("written");
-        assert_eq!(p.start, at);
+        assert_eq!(p.start as usize, at);
         assert_eq!(
             (p.line, p.column),
             (1, text[..at].chars().count() as u32 + 1)
@@ -674,7 +691,7 @@ mod tests {
         let b = get(&n, "b").expect("b");
         assert_eq!((b.span.line, b.span.column), (2, 4));
         assert_eq!(f.line_text(2), Some("b: x"), "the snippet shows that line");
-        assert_eq!(f.position(b.span.start), (2, 4));
+        assert_eq!(f.position(b.span.start as usize), (2, 4));
     }
 
     /// A model whose first asset holds `desc_bytes` of description under an
