@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use tmkit_analysis::{Analysis, Rating, Status};
 use tmkit_model::{Model, SpanTable};
+use tmkit_syntax::fs::FileSystem;
 use tmkit_syntax::{Diagnostics, Files, Severity, Span};
 
 /// The JSON Schema URI written in `$schema`.
@@ -49,11 +50,13 @@ impl SarifOptions {
     /// Options that make URIs relative to the git repository holding the
     /// root model (the first file the loader registers), or to the model's
     /// directory when it is in no repository.
-    pub fn for_files(files: &Files) -> Self {
+    /// The repository is looked for through `fs` (the file system the model
+    /// was read from).
+    pub fn for_files(fs: &dyn FileSystem, files: &Files) -> Self {
         let prefix = files
             .iter()
             .next()
-            .and_then(|(_, f)| f.path.parent().map(repo_prefix))
+            .and_then(|(_, f)| f.path.parent().map(|dir| repo_prefix(fs, dir)))
             .unwrap_or_default();
         SarifOptions::with_prefix(&prefix)
     }
@@ -73,14 +76,15 @@ impl SarifOptions {
 
 /// The path of `model_dir` relative to the enclosing git repository (the
 /// nearest ancestor holding `.git`), with `/` separators; empty when the
-/// directory is the repository root or is not inside a repository.
-pub fn repo_prefix(model_dir: &Path) -> String {
-    let Ok(dir) = std::fs::canonicalize(model_dir) else {
+/// directory is the repository root or is not inside a repository. `.git`
+/// may be a directory or (in a worktree) a file.
+pub fn repo_prefix(fs: &dyn FileSystem, model_dir: &Path) -> String {
+    let Ok(dir) = fs.canonicalize(model_dir) else {
         return String::new();
     };
     let mut cur: Option<&Path> = Some(&dir);
     while let Some(c) = cur {
-        if c.join(".git").exists() {
+        if fs.canonicalize(&c.join(".git")).is_ok() {
             let rel = dir.strip_prefix(c).unwrap_or(Path::new(""));
             let parts: Vec<String> = rel
                 .components()

@@ -48,16 +48,11 @@ use crate::yaml_out::{MapBuilder, Yaml, to_string};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tmkit_syntax::Code;
-use tmkit_syntax::fs::{FileSystem, RealFs, normalise};
+use tmkit_syntax::fs::{FileSystem, normalise};
 use tmkit_syntax::node::Limits;
 
 /// Imports the tree rooted at `path` (the root file, or its directory
-/// `<Name>/` holding `<Name>.yaml`) from the disk.
-pub fn import_path(path: &Path) -> Result<ImportOutput, ImportError> {
-    import_from(&RealFs, path)
-}
-
-/// Imports the tree rooted at `path` through any [`FileSystem`] (the disk,
+/// `<Name>/` holding `<Name>.yaml`) through any [`FileSystem`] (the disk,
 /// or memory in tests), with the loader's rules: regular files only, the
 /// loader's size and file-count limits, and no file outside the root file's
 /// directory (lexically or through a symbolic link).

@@ -118,7 +118,7 @@ fn export_then_import_gives_back_the_same_model() {
     ] {
         let (model, json) = export(rel);
         let out = otm::import(&json, "export.otm.json").unwrap();
-        let (_dir, checked) = check_import(&out);
+        let checked = check_import(&out);
         let back = checked.model.unwrap();
         assert_eq!(back, model, "{rel}");
         assert!(out.warnings.is_empty(), "{rel}: {:?}", out.warnings);
@@ -132,7 +132,7 @@ fn other_tools_documents_import_into_a_valid_model() {
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("otm-0.2.0.schema.json"), &doc);
     let out = otm::import(&text, "foreign.otm.json").unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let root = model.root();
     assert_eq!(root.id, "online-banking");
@@ -199,7 +199,7 @@ fn malformed_otm_names_file_and_line() {
 fn yaml_otm_documents_import_too() {
     let text = "otmVersion: 0.2.0\nproject:\n  name: Tiny\n  id: tiny\ntrustZones:\n  - id: tz\n    name: Zone\n    risk: {trustRating: 40}\ncomponents:\n  - id: app\n    name: App\n    type: web-application\n    parent: {trustZone: tz}\n    threats:\n      - threat: t1\n        state: Exposed\nthreats:\n  - id: t1\n    name: XSS\n    categories: [Tampering]\n    risk: {likelihood: null, impact: 50}\n";
     let out = otm::import(text, "tiny.otm.yaml").unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     assert_eq!(model.root().threats[0].targets, ["tiny.app"]);
     assert_eq!(model.root().assets[0].zone.as_deref(), Some("tiny.tz"));

@@ -16,7 +16,11 @@ fn not_mitigated(analysis: &Analysis) -> BTreeSet<String> {
 
 #[test]
 fn shop_tree_imports_and_checks_clean() {
-    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let out = tmyaml::import_from(
+        &tmkit_syntax::fs::RealFs,
+        &test_path("fixtures/tmyaml/SHOP"),
+    )
+    .unwrap();
     let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         paths,
@@ -26,7 +30,7 @@ fn shop_tree_imports_and_checks_clean() {
             "ADMINUI/threatmodel.yaml"
         ]
     );
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let analysis = Analysis::new(&model);
 
@@ -134,7 +138,11 @@ fn shop_tree_imports_and_checks_clean() {
 
 #[test]
 fn shop_tree_warns_about_everything_not_mapped() {
-    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let out = tmyaml::import_from(
+        &tmkit_syntax::fs::RealFs,
+        &test_path("fixtures/tmyaml/SHOP"),
+    )
+    .unwrap();
     let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|w| w.contains(needle));
     assert!(has("`pentestTestable`"), "{text:#?}");
@@ -234,7 +242,7 @@ threats:
 "#,
     );
     let out = tmyaml::import_from(&src, std::path::Path::new("M")).unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let root = model.root();
     let ids: Vec<&str> = root.assets.iter().map(|a| a.id.as_str()).collect();
@@ -285,7 +293,7 @@ fn qualified_refids_resolve_to_the_named_model() {
         "ID: B\ntitle: b\nscope:\n  assets:\n    - {ID: X, title: x in B}\nthreats:\n  - ID: U\n    title: u\n    threatType: Tampering\n    assets: [{REFID: A.X}, {REFID: B.X}]\n    fullyMitigated: true\n    countermeasures: [{REFID: A.B.CM}]\n",
     );
     let out = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let b = model.models.iter().find(|m| m.id == "B").unwrap();
     // `A.X` names A's X although B has an X too; `A.B.CM` falls back to the only CM.

@@ -102,7 +102,8 @@ fn print(args: &Args, diags: &Diagnostics, files: &Files, code: u8) -> u8 {
         Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
         Format::Json => print!("{}", render_json(diags, files)),
         Format::Sarif => {
-            let opts = tmkit_interop::sarif::SarifOptions::for_files(files);
+            let opts =
+                tmkit_interop::sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, files);
             print!(
                 "{}",
                 tmkit_interop::sarif::diagnostics_to_sarif_with(

@@ -51,7 +51,7 @@ pub fn run(args: Args) -> u8 {
     let analysis = Analysis::new(&model);
     let text = match args.format {
         Format::Sarif => {
-            let opts = sarif::SarifOptions::for_files(&checked.files);
+            let opts = sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, &checked.files);
             sarif::threats_to_sarif(
                 &model,
                 &analysis,
