@@ -1,5 +1,6 @@
 //! What importers produce: files to write, warnings, and errors with places.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use tmkit_syntax::Code;
 
@@ -98,6 +99,22 @@ pub struct ImportOutput {
     pub warnings: Vec<ImportWarning>,
     /// Every imported threat, with what the source says of its status.
     pub threats: Vec<ImportedThreat>,
+    /// Where each imported element (by qualified id) was written in the
+    /// source: diagnostics of a check that fails point there.
+    pub sources: BTreeMap<String, SourcePlace>,
+    /// The source files read, as (name as shown, text).
+    pub inputs: Vec<(String, String)>,
+}
+
+/// Where an imported element was written in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePlace {
+    /// The source file (as given to the importer).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
 }
 
 /// A threat as the source format saw it, for checking an import's counts.

@@ -414,6 +414,8 @@ impl Converter {
             files,
             warnings: self.warnings,
             threats,
+            sources: Default::default(),
+            inputs: Vec::new(),
         }
     }
 
