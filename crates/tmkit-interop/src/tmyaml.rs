@@ -41,7 +41,7 @@
 //! an in-place mitigation recording that statement is added. Every such
 //! disagreement is a warning.
 
-use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile};
+use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile, SourcePlace};
 use crate::ids::{asset_kind, one_line, sanitise_id, shorten};
 use crate::yaml_in::{Node, Value, parse, read};
 use crate::yaml_out::{MapBuilder, Yaml, to_string};
@@ -113,6 +113,8 @@ struct SourceModel {
     file: String,
     /// The document.
     doc: Node,
+    /// Its text (for diagnostics that point into it).
+    text: String,
     parent: Option<usize>,
     children: Vec<usize>,
 }
@@ -196,6 +198,7 @@ fn load_tree(fs: &dyn FileSystem, root: &Path) -> Result<Vec<SourceModel>, Impor
         models.push(SourceModel {
             file,
             doc,
+            text,
             parent,
             children: Vec::new(),
         });
@@ -359,6 +362,9 @@ struct Entry {
     in_place: bool,
     /// Title, for descriptions that name it.
     title: String,
+    /// Where it is defined (1-based line and column).
+    line: u32,
+    column: u32,
 }
 
 struct Converter {
@@ -410,12 +416,24 @@ impl Converter {
             });
             threats.append(&mut t);
         }
+        let sources = (self.entries.iter())
+            .map(|e| {
+                let place = SourcePlace {
+                    file: self.models[e.model].file.clone(),
+                    line: e.line,
+                    column: e.column,
+                };
+                (format!("{}.{}", self.model_qids[e.model], e.id), place)
+            })
+            .collect();
         ImportOutput {
             files,
             warnings: self.warnings,
             threats,
-            sources: Default::default(),
-            inputs: Vec::new(),
+            sources,
+            inputs: (self.models.into_iter())
+                .map(|m| (m.file, m.text))
+                .collect(),
         }
     }
 
@@ -536,74 +554,82 @@ impl Converter {
                 }
             }
             for (kind, node) in found {
-                let given = node
-                    .get("ID")
-                    .and_then(Node::as_text)
-                    .filter(|r| !r.trim().is_empty());
-                let generated = given.is_none();
-                let raw = match given {
-                    Some(r) => r.trim().to_string(),
-                    // Elements without an ID are still imported (so counts
-                    // match), under an id made from their kind and line.
-                    None if matches!(node.value, Value::Map(_)) => {
-                        format!("{}_{}", kind.prefix(), node.line)
-                    }
-                    None => continue,
-                };
-                let mut id = sanitise_id(&raw);
-                if generated {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!("{} without an `ID`; imported as `{id}`", kind.name()),
-                    );
-                } else if id != raw {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!(
-                            "{} ID `{raw}` is not a valid tmkit id; using `{id}`",
-                            kind.name()
-                        ),
-                    );
-                }
-                let base = id.clone();
-                let mut n = 2;
-                while used.contains(&id) {
-                    id = format!("{base}_{n}");
-                    n += 1;
-                }
-                if id != base {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!(
-                            "{} ID `{raw}` is used twice in this file; renamed to `{id}`",
-                            kind.name()
-                        ),
-                    );
-                }
-                used.insert(id.clone());
-                let in_place = node.get("inPlace").and_then(Node::as_bool).unwrap_or(false);
-                let title = node
-                    .get("title")
-                    .and_then(Node::as_text)
-                    .or_else(|| node.get("description").and_then(Node::as_text))
-                    .unwrap_or_else(|| raw.clone());
-                let index = self.entries.len();
-                self.entries.push(Entry {
-                    model: m,
-                    kind,
-                    id,
-                    in_place,
-                    title: one_line(&title),
-                });
-                if !generated {
-                    self.by_id.entry(raw).or_default().push(index);
-                }
-                self.defined_at.insert((m, node.line, node.column), index);
+                self.index_element(m, kind, &node, &mut used);
             }
         }
+    }
+
+    /// Registers one element of model `m`; `used` holds the ids taken in
+    /// its file.
+    fn index_element(&mut self, m: usize, kind: Kind, node: &Node, used: &mut HashSet<String>) {
+        let given = node
+            .get("ID")
+            .and_then(Node::as_text)
+            .filter(|r| !r.trim().is_empty());
+        let generated = given.is_none();
+        let raw = match given {
+            Some(r) => r.trim().to_string(),
+            // Elements without an ID are still imported (so counts
+            // match), under an id made from their kind and line.
+            None if matches!(node.value, Value::Map(_)) => {
+                format!("{}_{}", kind.prefix(), node.line)
+            }
+            None => return,
+        };
+        let mut id = sanitise_id(&raw);
+        if generated {
+            self.warn(
+                m,
+                node.line,
+                format!("{} without an `ID`; imported as `{id}`", kind.name()),
+            );
+        } else if id != raw {
+            self.warn(
+                m,
+                node.line,
+                format!(
+                    "{} ID `{raw}` is not a valid tmkit id; using `{id}`",
+                    kind.name()
+                ),
+            );
+        }
+        let base = id.clone();
+        let mut n = 2;
+        while used.contains(&id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        if id != base {
+            self.warn(
+                m,
+                node.line,
+                format!(
+                    "{} ID `{raw}` is used twice in this file; renamed to `{id}`",
+                    kind.name()
+                ),
+            );
+        }
+        used.insert(id.clone());
+        let in_place = node.get("inPlace").and_then(Node::as_bool).unwrap_or(false);
+        let title = node
+            .get("title")
+            .and_then(Node::as_text)
+            .or_else(|| node.get("description").and_then(Node::as_text))
+            .unwrap_or_else(|| raw.clone());
+        let index = self.entries.len();
+        self.entries.push(Entry {
+            model: m,
+            kind,
+            id,
+            in_place,
+            title: one_line(&title),
+            line: node.line,
+            column: node.column,
+        });
+        if !generated {
+            self.by_id.entry(raw).or_default().push(index);
+        }
+        self.defined_at.insert((m, node.line, node.column), index);
     }
 
     /// Resolves a REFID from model `m`: same file, then ancestors nearest

@@ -304,3 +304,47 @@ fn qualified_refids_resolve_to_the_named_model() {
         Status::Mitigated
     );
 }
+
+/// When the imported tree does not check (E0026), a diagnostic inside an
+/// imported element points at the tmyaml node it came from, in the file that
+/// defined it. No input is known to produce an invalid model, so the written
+/// file is corrupted here.
+#[test]
+fn diagnostics_of_a_failing_import_point_at_the_source() {
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
+    src.insert("A/A.yaml", "ID: A\ntitle: a\nchildren:\n  - REFID: B\n");
+    src.insert(
+        "A/B/B.yaml",
+        "ID: B\ntitle: b\nscope:\n  assets:\n    - {ID: X, title: x}\nthreats:\n  - ID: U\n    title: u\n    threatType: Tampering\n    assets: [{REFID: X}]\n",
+    );
+    let mut out = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap();
+    assert!(!out.check().has_errors());
+    let child = out
+        .files
+        .iter_mut()
+        .find(|f| f.path == "B/threatmodel.yaml")
+        .expect("the child's file");
+    assert!(
+        child.contents.contains("  - tampering\n"),
+        "{}",
+        child.contents
+    );
+    child.contents = child
+        .contents
+        .replace("  - tampering\n", "  - no-such-category\n");
+    let checked = out.check();
+    let d = (checked.diagnostics.iter())
+        .find(|d| d.is_error())
+        .expect("an error");
+    let at = d.primary.as_ref().expect("a place").span;
+    assert_eq!(checked.files.get(at.file).display, "A/B/B.yaml");
+    assert_eq!((at.line, at.column), (7, 5));
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("in the imported model: `A.B.U`, ")
+                && n.contains("B/threatmodel.yaml:")),
+        "{:?}",
+        d.notes
+    );
+}
