@@ -992,6 +992,28 @@ impl Converter {
 
     /// Resolves a list of references (or one) to "title (id)" strings.
     fn refs_as_names(&mut self, m: usize, node: &Node, kinds: &[Kind], what: &str) -> Vec<String> {
+        (self.resolve_all(m, node, kinds, what).into_iter())
+            .map(|e| format!("{} ({})", self.entries[e].title, self.reference(m, e)))
+            .collect()
+    }
+
+    /// Resolves a list of references (or one) to references from model
+    /// `m`, each once.
+    fn refs(&mut self, m: usize, node: Option<&Node>, kinds: &[Kind], what: &str) -> Vec<String> {
+        let Some(node) = node else { return vec![] };
+        let mut out: Vec<String> = Vec::new();
+        for e in self.resolve_all(m, node, kinds, what) {
+            let r = self.reference(m, e);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// The entries a list of references (or one) names, in order; an item
+    /// that is not `{REFID: X}` or does not resolve is a warning.
+    fn resolve_all(&mut self, m: usize, node: &Node, kinds: &[Kind], what: &str) -> Vec<usize> {
         let items: Vec<Node> = match &node.value {
             Value::Seq(items) => items.clone(),
             Value::Null => vec![],
@@ -1007,40 +1029,7 @@ impl Converter {
                 );
                 continue;
             };
-            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
-                out.push(format!(
-                    "{} ({})",
-                    self.entries[e].title,
-                    self.reference(m, e)
-                ));
-            }
-        }
-        out
-    }
-
-    fn refs(&mut self, m: usize, node: Option<&Node>, kinds: &[Kind], what: &str) -> Vec<String> {
-        let Some(node) = node else { return vec![] };
-        let items: Vec<Node> = match &node.value {
-            Value::Seq(items) => items.clone(),
-            Value::Null => vec![],
-            _ => vec![node.clone()],
-        };
-        let mut out: Vec<String> = Vec::new();
-        for item in &items {
-            let Some(raw) = refid(item) else {
-                self.warn(
-                    m,
-                    item.line,
-                    format!("`{what}` entry is not {{REFID: X}}; not imported"),
-                );
-                continue;
-            };
-            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
-                let r = self.reference(m, e);
-                if !out.contains(&r) {
-                    out.push(r);
-                }
-            }
+            out.extend(self.resolve(m, &raw, kinds, item.line, what));
         }
         out
     }
