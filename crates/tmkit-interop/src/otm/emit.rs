@@ -1,6 +1,6 @@
 //! The model files of an OTM import, written from its records.
 
-use super::import::{Importer, MitRec, Project2};
+use super::import::{Element, Importer, MitRec, Project2};
 use super::meta::ModelMeta;
 use crate::files::{ImportOutput, ImportedThreat, OutputFile};
 use crate::yaml_out::{MapBuilder, Yaml, to_string};
@@ -32,8 +32,8 @@ impl Importer<'_> {
             .threats
             .iter()
             .map(|t| ImportedThreat {
-                qid: t.qid.clone(),
-                mitigated_in_source: p.states.get(&t.qid).copied().unwrap_or(false),
+                qid: t.e.qid.clone(),
+                mitigated_in_source: p.states.get(&t.e.qid).copied().unwrap_or(false),
             })
             .collect();
         ImportOutput {
@@ -93,42 +93,42 @@ impl Emitter<'_> {
     }
 
     fn zones(&self, here: &str) -> Vec<Yaml> {
-        let zones = self.p.zones.iter().filter(|z| z.model == here);
+        let zones = self.p.zones.iter().filter(|z| z.e.model == here);
         zones
             .map(|z| {
-                MapBuilder::element(&z.id, &z.title, z.description.as_ref())
+                element(&z.e)
                     .put("trust", Yaml::Num(z.trust))
                     .opt_str("within", z.within.as_ref().map(|w| self.reference(here, w)))
-                    .build_confidential(z.confidential)
+                    .build_confidential(z.e.confidential)
             })
             .collect()
     }
 
     fn assets(&self, here: &str) -> Vec<Yaml> {
-        let assets = self.p.assets.iter().filter(|a| a.model == here);
+        let assets = self.p.assets.iter().filter(|a| a.e.model == here);
         assets
             .map(|a| {
-                MapBuilder::element(&a.id, &a.title, a.description.as_ref())
+                element(&a.e)
                     .str("kind", a.kind.clone())
                     .opt_str("zone", a.zone.as_ref().map(|z| self.reference(here, z)))
                     .scope(a.in_scope, a.reason.as_ref())
-                    .build_confidential(a.confidential)
+                    .build_confidential(a.e.confidential)
             })
             .collect()
     }
 
     fn flows(&self, here: &str) -> Vec<Yaml> {
-        let flows = self.p.flows.iter().filter(|f| f.model == here);
+        let flows = self.p.flows.iter().filter(|f| f.e.model == here);
         flows
             .map(|f| {
-                MapBuilder::element(&f.id, &f.title, f.description.as_ref())
+                element(&f.e)
                     .str("from", self.reference(here, &f.from))
                     .str("to", self.reference(here, &f.to))
                     .opt_str("protocol", f.protocol.clone())
                     .strs("carries", &self.refs(here, &f.carries))
                     .flag("bidirectional", f.bidirectional)
                     .scope(f.in_scope, f.reason.as_ref())
-                    .build_confidential(f.confidential)
+                    .build_confidential(f.e.confidential)
             })
             .collect()
     }
@@ -169,7 +169,7 @@ impl Emitter<'_> {
     }
 
     fn threats(&self, here: &str) -> Vec<Yaml> {
-        let threats = self.p.threats.iter().filter(|t| t.model == here);
+        let threats = self.p.threats.iter().filter(|t| t.e.model == here);
         threats
             .map(|t| {
                 let items: Vec<Yaml> = (t.mitigations.iter())
@@ -179,7 +179,7 @@ impl Emitter<'_> {
                         None => None,
                     })
                     .collect();
-                let mut b = MapBuilder::element(&t.id, &t.title, t.description.as_ref())
+                let mut b = element(&t.e)
                     .strs("categories", &t.categories)
                     .strs("targets", &self.refs(here, &t.targets));
                 if let Some(a) = &t.attackers {
@@ -190,7 +190,7 @@ impl Emitter<'_> {
                     .opt_str("cvss", t.cvss.clone())
                     .opt_str("ticket", t.ticket.clone())
                     .seq("mitigations", items)
-                    .build_confidential(t.confidential)
+                    .build_confidential(t.e.confidential)
             })
             .collect()
     }
@@ -210,6 +210,11 @@ impl Emitter<'_> {
             .map(|ip| path_entry(relative(path, ip)))
             .collect()
     }
+}
+
+/// An element's mapping, up to its description.
+fn element(e: &Element) -> MapBuilder {
+    MapBuilder::element(&e.id, &e.title, e.description.as_ref())
 }
 
 fn path_entry(path: String) -> Yaml {

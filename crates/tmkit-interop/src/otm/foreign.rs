@@ -2,7 +2,8 @@
 //! taxonomy from the categories used, everything approximated a warning.
 
 use super::import::{
-    AssetRec, FlowRec, Importer, MitRec, Namer, Project2, ThreatRec, ZoneRec, is_implemented,
+    AssetRec, Element, FlowRec, Importer, MitRec, Namer, Project2, ThreatRec, ZoneRec,
+    is_implemented,
 };
 use super::meta::ModelMeta;
 use super::types::*;
@@ -184,14 +185,9 @@ impl Importer<'_> {
                 .filter(|w| f.zone_ids.contains(w));
             let within = within.map(|w| f.refer(w));
             f.p.zones.push(ZoneRec {
-                id: f.local_id(&qid),
-                qid,
-                model: f.root.clone(),
-                title: one_line(&z.name),
-                description: z.description.clone(),
+                e: f.element(&qid, &z.name, z.description.clone()),
                 trust: z.risk.trust_rating,
                 within,
-                confidential: false,
             });
         }
     }
@@ -286,11 +282,7 @@ impl Importer<'_> {
             let carries = carries.into_iter().map(|a| f.refer(a)).collect();
             let (from, to) = (f.refer(&d.source), f.refer(&d.destination));
             f.p.flows.push(FlowRec {
-                id: f.local_id(&qid),
-                qid: qid.clone(),
-                model: f.root.clone(),
-                title: one_line(&d.name),
-                description: d.description.clone(),
+                e: f.element(&qid, &d.name, d.description.clone()),
                 from,
                 to,
                 protocol: None,
@@ -298,7 +290,6 @@ impl Importer<'_> {
                 bidirectional: d.bidirectional.unwrap_or(false),
                 in_scope: true,
                 reason: None,
-                confidential: false,
             });
             f.holders.push((qid, &d.threats));
         }
@@ -375,11 +366,7 @@ impl Importer<'_> {
             }
             f.p.states.insert(qid.clone(), mitigated);
             f.p.threats.push(ThreatRec {
-                id: f.local_id(&qid),
-                qid,
-                model: f.root.clone(),
-                title: one_line(&t.name),
-                description: threat_description(t),
+                e: f.element(&qid, &t.name, threat_description(t)),
                 categories: cats,
                 targets,
                 attackers: None,
@@ -387,7 +374,6 @@ impl Importer<'_> {
                 cvss: None,
                 ticket: None,
                 mitigations: mits,
-                confidential: false,
             });
         }
     }
@@ -465,16 +451,23 @@ impl Foreign<'_> {
     /// An in-scope asset of the root model, of kind `data` and no zone.
     fn asset(&self, qid: &str, name: &str, description: &Option<String>) -> AssetRec {
         AssetRec {
-            qid: qid.to_string(),
-            model: self.root.clone(),
-            id: self.local_id(qid),
+            e: self.element(qid, name, description.clone()),
             index: 0.0,
-            title: one_line(name),
-            description: description.clone(),
             kind: "data".into(),
             zone: None,
             in_scope: true,
             reason: None,
+        }
+    }
+
+    /// An element of the root model, its name on one line.
+    fn element(&self, qid: &str, name: &str, description: Option<String>) -> Element {
+        Element {
+            qid: qid.to_string(),
+            model: self.root.clone(),
+            id: self.local_id(qid),
+            title: one_line(name),
+            description,
             confidential: false,
         }
     }
@@ -537,11 +530,11 @@ fn disagreements(f: &mut Foreign) {
             .map(|(i, _)| *i)
             .collect();
         let ours = !controls.is_empty() && controls.iter().all(|x| *x);
-        let theirs = f.p.states.get(&t.qid).copied().unwrap_or(false);
+        let theirs = f.p.states.get(&t.e.qid).copied().unwrap_or(false);
         if ours != theirs {
             f.notes.push(format!(
                 "threat `{}` is {} in the source but its mitigations make it {} here",
-                t.id,
+                t.e.id,
                 if theirs { "mitigated" } else { "not mitigated" },
                 if ours { "mitigated" } else { "not mitigated" }
             ));

@@ -24,40 +24,40 @@ pub(super) struct Project2 {
     pub(super) states: HashMap<String, bool>,
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct ZoneRec {
+/// What every imported zone, asset, flow and threat has.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Element {
     pub(super) qid: String,
+    /// The qualified id of the model that declares it.
     pub(super) model: String,
+    /// Its id in that model.
     pub(super) id: String,
     pub(super) title: String,
     pub(super) description: Option<String>,
+    pub(super) confidential: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct ZoneRec {
+    pub(super) e: Element,
     pub(super) trust: f64,
     pub(super) within: Option<String>,
-    pub(super) confidential: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct AssetRec {
-    pub(super) qid: String,
-    pub(super) model: String,
-    pub(super) id: String,
+    pub(super) e: Element,
+    /// Declaration order within its model.
     pub(super) index: f64,
-    pub(super) title: String,
-    pub(super) description: Option<String>,
     pub(super) kind: String,
     pub(super) zone: Option<String>,
     pub(super) in_scope: bool,
     pub(super) reason: Option<String>,
-    pub(super) confidential: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct FlowRec {
-    pub(super) qid: String,
-    pub(super) model: String,
-    pub(super) id: String,
-    pub(super) title: String,
-    pub(super) description: Option<String>,
+    pub(super) e: Element,
     pub(super) from: String,
     pub(super) to: String,
     pub(super) protocol: Option<String>,
@@ -65,16 +65,11 @@ pub(super) struct FlowRec {
     pub(super) bidirectional: bool,
     pub(super) in_scope: bool,
     pub(super) reason: Option<String>,
-    pub(super) confidential: bool,
 }
 
 #[derive(Debug, Clone)]
 pub(super) struct ThreatRec {
-    pub(super) qid: String,
-    pub(super) model: String,
-    pub(super) id: String,
-    pub(super) title: String,
-    pub(super) description: Option<String>,
+    pub(super) e: Element,
     pub(super) categories: Vec<String>,
     pub(super) targets: Vec<String>,
     pub(super) attackers: Option<Vec<String>>,
@@ -82,7 +77,6 @@ pub(super) struct ThreatRec {
     pub(super) cvss: Option<String>,
     pub(super) ticket: Option<String>,
     pub(super) mitigations: Vec<String>,
-    pub(super) confidential: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +95,6 @@ pub(super) struct MitRec {
 }
 
 /// Gives OTM ids of a foreign document unique, valid tmkit ids.
-
 #[derive(Default)]
 pub(super) struct Namer {
     pub(super) root: String,
@@ -256,14 +249,10 @@ impl Importer<'_> {
             if a_bool(&z.attributes, A_SYNTHETIC, false) {
                 continue;
             }
-            let (qid, model, id) = names.owner(&z.id, &z.attributes);
-            self.mark(&qid, "trustZones", i);
+            let e = names.element(&z.id, &z.attributes, &z.name, &z.description);
+            self.mark(&e.qid, "trustZones", i);
             p.zones.push(ZoneRec {
-                qid,
-                model,
-                id,
-                title: z.name.clone(),
-                description: z.description.clone(),
+                e,
                 trust: z
                     .attributes
                     .get("tmkit.trust")
@@ -274,7 +263,6 @@ impl Importer<'_> {
                     .as_ref()
                     .and_then(|pa| pa.trust_zone.as_deref())
                     .map(|w| names.q(w)),
-                confidential: a_bool(&z.attributes, "tmkit.confidential", false),
             });
         }
     }
@@ -295,12 +283,12 @@ impl Importer<'_> {
             };
             let kind = asset_kind(&c.kind).unwrap_or("other");
             let rec = asset_rec(names, &c.id, &c.name, &c.description, &c.attributes, kind);
-            self.mark(&rec.qid, "components", i);
+            self.mark(&rec.e.qid, "components", i);
             recs.push(AssetRec { zone, ..rec });
         }
         for (i, a) in otm.assets.iter().enumerate() {
             let rec = asset_rec(names, &a.id, &a.name, &a.description, &a.attributes, "data");
-            self.mark(&rec.qid, "assets", i);
+            self.mark(&rec.e.qid, "assets", i);
             recs.push(AssetRec {
                 zone: a_str(&a.attributes, "tmkit.zone"),
                 ..rec
@@ -313,14 +301,10 @@ impl Importer<'_> {
 
     fn tmkit_flows(&mut self, otm: &Otm, names: &Exported, p: &mut Project2) {
         for (i, f) in otm.dataflows.iter().enumerate() {
-            let (qid, model, id) = names.owner(&f.id, &f.attributes);
-            self.mark(&qid, "dataflows", i);
+            let e = names.element(&f.id, &f.attributes, &f.name, &f.description);
+            self.mark(&e.qid, "dataflows", i);
             p.flows.push(FlowRec {
-                qid,
-                model,
-                id,
-                title: f.name.clone(),
-                description: f.description.clone(),
+                e,
                 from: names.q(&f.source),
                 to: names.q(&f.destination),
                 protocol: a_str(&f.attributes, "tmkit.protocol"),
@@ -328,26 +312,21 @@ impl Importer<'_> {
                 bidirectional: f.bidirectional.unwrap_or(false),
                 in_scope: a_bool(&f.attributes, "tmkit.in_scope", true),
                 reason: a_str(&f.attributes, "tmkit.reason"),
-                confidential: a_bool(&f.attributes, "tmkit.confidential", false),
             });
         }
     }
 
     fn tmkit_threats(&mut self, otm: &Otm, names: &Exported, p: &mut Project2) {
         for (i, t) in otm.threats.iter().enumerate() {
-            let (qid, model, id) = names.owner(&t.id, &t.attributes);
-            self.mark(&qid, "threats", i);
             let a = &t.attributes;
+            let e = names.element(&t.id, a, &t.name, &t.description);
+            self.mark(&e.qid, "threats", i);
             p.states.insert(
-                qid.clone(),
+                e.qid.clone(),
                 a_str(a, "tmkit.status").as_deref() == Some("mitigated"),
             );
             p.threats.push(ThreatRec {
-                qid,
-                model,
-                id,
-                title: t.name.clone(),
-                description: t.description.clone(),
+                e,
                 categories: if t.categories.is_empty() {
                     vec!["other".into()]
                 } else {
@@ -359,7 +338,6 @@ impl Importer<'_> {
                 cvss: a_str(a, "tmkit.cvss"),
                 ticket: a_str(a, "tmkit.ticket"),
                 mitigations: a_strs(a, "tmkit.mitigations").unwrap_or_default(),
-                confidential: a_bool(a, "tmkit.confidential", false),
             });
         }
     }
@@ -417,22 +395,16 @@ fn asset_rec(
     a: &Attributes,
     default_kind: &str,
 ) -> AssetRec {
-    let (qid, model, id) = names.owner(otm_id, a);
     AssetRec {
-        qid,
-        model,
-        id,
+        e: names.element(otm_id, a, name, description),
         index: a
             .get("tmkit.index")
             .and_then(Value::as_f64)
             .unwrap_or(f64::MAX),
-        title: name.to_string(),
-        description: description.clone(),
         kind: a_str(a, "tmkit.kind").unwrap_or_else(|| default_kind.into()),
         zone: None,
         in_scope: a_bool(a, "tmkit.in_scope", true),
         reason: a_str(a, "tmkit.reason"),
-        confidential: a_bool(a, "tmkit.confidential", false),
     }
 }
 
@@ -470,13 +442,25 @@ impl Exported {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// The qualified id, model and local id of an element.
-    fn owner(&self, otm_id: &str, a: &Attributes) -> (String, String, String) {
+    /// An element: its qualified id, model and local id from its
+    /// attributes, its name and description as they are.
+    fn element(
+        &self,
+        otm_id: &str,
+        a: &Attributes,
+        name: &str,
+        description: &Option<String>,
+    ) -> Element {
         let qid = self.q(otm_id);
-        let model = a_str(a, A_MODEL).unwrap_or_else(|| self.root.clone());
-        let id =
-            a_str(a, A_ID).unwrap_or_else(|| qid.rsplit('.').next().unwrap_or(&qid).to_string());
-        (qid, model, id)
+        Element {
+            model: a_str(a, A_MODEL).unwrap_or_else(|| self.root.clone()),
+            id: a_str(a, A_ID)
+                .unwrap_or_else(|| qid.rsplit('.').next().unwrap_or(&qid).to_string()),
+            qid,
+            title: name.to_string(),
+            description: description.clone(),
+            confidential: a_bool(a, "tmkit.confidential", false),
+        }
     }
 }
 
@@ -494,17 +478,12 @@ impl Project2 {
                 add(&format!("{}.{}", m.qid, id), &m.qid, id);
             }
         }
-        for z in &self.zones {
-            add(&z.qid, &z.model, &z.id);
-        }
-        for a in &self.assets {
-            add(&a.qid, &a.model, &a.id);
-        }
-        for f in &self.flows {
-            add(&f.qid, &f.model, &f.id);
-        }
-        for t in &self.threats {
-            add(&t.qid, &t.model, &t.id);
+        let zones = self.zones.iter().map(|z| &z.e);
+        let assets = self.assets.iter().map(|a| &a.e);
+        let flows = self.flows.iter().map(|f| &f.e);
+        let threats = self.threats.iter().map(|t| &t.e);
+        for e in zones.chain(assets).chain(flows).chain(threats) {
+            add(&e.qid, &e.model, &e.id);
         }
         for m in &self.mitigations {
             if let Some(id) = &m.id {
