@@ -93,43 +93,58 @@ impl Emitter<'_> {
     }
 
     fn zones(&self, here: &str) -> Vec<Yaml> {
-        let zones = self.p.zones.iter().filter(|z| z.e.model == here);
-        zones
-            .map(|z| {
-                element(&z.e)
-                    .put("trust", Yaml::Num(z.trust))
+        self.written(
+            &self.p.zones,
+            here,
+            |z| &z.e,
+            |b, z| {
+                b.put("trust", Yaml::Num(z.trust))
                     .opt_str("within", z.within.as_ref().map(|w| self.reference(here, w)))
-                    .build_confidential(z.e.confidential)
-            })
-            .collect()
+            },
+        )
     }
 
     fn assets(&self, here: &str) -> Vec<Yaml> {
-        let assets = self.p.assets.iter().filter(|a| a.e.model == here);
-        assets
-            .map(|a| {
-                element(&a.e)
-                    .str("kind", a.kind.clone())
+        self.written(
+            &self.p.assets,
+            here,
+            |a| &a.e,
+            |b, a| {
+                b.str("kind", a.kind.clone())
                     .opt_str("zone", a.zone.as_ref().map(|z| self.reference(here, z)))
                     .scope(a.in_scope, a.reason.as_ref())
-                    .build_confidential(a.e.confidential)
-            })
-            .collect()
+            },
+        )
     }
 
     fn flows(&self, here: &str) -> Vec<Yaml> {
-        let flows = self.p.flows.iter().filter(|f| f.e.model == here);
-        flows
-            .map(|f| {
-                element(&f.e)
-                    .str("from", self.reference(here, &f.from))
+        self.written(
+            &self.p.flows,
+            here,
+            |f| &f.e,
+            |b, f| {
+                b.str("from", self.reference(here, &f.from))
                     .str("to", self.reference(here, &f.to))
                     .opt_str("protocol", f.protocol.clone())
                     .strs("carries", &self.refs(here, &f.carries))
                     .flag("bidirectional", f.bidirectional)
                     .scope(f.in_scope, f.reason.as_ref())
-                    .build_confidential(f.e.confidential)
-            })
+            },
+        )
+    }
+
+    /// The records of model `here`: each element's id, title and
+    /// description, then what `rest` adds, then `confidential`.
+    fn written<T>(
+        &self,
+        records: &[T],
+        here: &str,
+        e: impl Fn(&T) -> &Element,
+        rest: impl Fn(MapBuilder, &T) -> MapBuilder,
+    ) -> Vec<Yaml> {
+        (records.iter())
+            .filter(|r| e(r).model == here)
+            .map(|r| rest(element(e(r)), r).build_confidential(e(r).confidential))
             .collect()
     }
 
@@ -169,9 +184,11 @@ impl Emitter<'_> {
     }
 
     fn threats(&self, here: &str) -> Vec<Yaml> {
-        let threats = self.p.threats.iter().filter(|t| t.e.model == here);
-        threats
-            .map(|t| {
+        self.written(
+            &self.p.threats,
+            here,
+            |t| &t.e,
+            |b, t| {
                 let items: Vec<Yaml> = (t.mitigations.iter())
                     .filter_map(|q| match self.mit_by_qid.get(q.as_str()) {
                         Some(x) if x.id.is_none() => Some(mitigation(x)),
@@ -179,7 +196,7 @@ impl Emitter<'_> {
                         None => None,
                     })
                     .collect();
-                let mut b = element(&t.e)
+                let mut b = b
                     .strs("categories", &t.categories)
                     .strs("targets", &self.refs(here, &t.targets));
                 if let Some(a) = &t.attackers {
@@ -190,9 +207,8 @@ impl Emitter<'_> {
                     .opt_str("cvss", t.cvss.clone())
                     .opt_str("ticket", t.ticket.clone())
                     .seq("mitigations", items)
-                    .build_confidential(t.e.confidential)
-            })
-            .collect()
+            },
+        )
     }
 
     /// The component models of `m`, by path relative to its file.
