@@ -1,4 +1,5 @@
-//! What importers produce: files to write, warnings, and errors with places.
+//! What importers produce: files to write (in memory: the caller writes
+//! them, see `tmkit::output::write_tree`), warnings, and errors with places.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
