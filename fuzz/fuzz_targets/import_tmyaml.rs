@@ -7,17 +7,18 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
-use tmkit_interop::tmyaml::{MemorySource, import_from};
+use tmkit_interop::tmyaml::import_from;
+use tmkit_syntax::fs::MemoryFs;
 
 fuzz_target!(|data: &[u8]| {
     let (root, child) = match data.windows(2).position(|w| w == [0xFF, 0x00]) {
         Some(i) => (&data[..i], Some(&data[i + 2..])),
         None => (data, None),
     };
-    let mut src = MemorySource::new();
-    src.insert("ROOT/ROOT.yaml", String::from_utf8_lossy(root));
+    let mut src = MemoryFs::new();
+    src.insert("ROOT/ROOT.yaml", root);
     if let Some(c) = child {
-        src.insert("ROOT/KID/KID.yaml", String::from_utf8_lossy(c));
+        src.insert("ROOT/KID/KID.yaml", c);
     }
     if let Ok(out) = import_from(&src, Path::new("ROOT")) {
         if let Err(e) = tmkit_interop::oracles::imported(&out) {

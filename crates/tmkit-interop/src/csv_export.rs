@@ -36,47 +36,35 @@ impl Rows {
     }
 }
 
+/// A header: the columns both kinds of rows share, then `$last`.
+macro_rules! header {
+    ($($last:literal),*) => {
+        [
+            "Qualified ID",
+            "Summary",
+            "Title",
+            "Status",
+            "Severity",
+            "Score",
+            "CVSS Vector",
+            "Priority",
+            "Labels",
+            "Targets",
+            "Attackers",
+            "Ticket",
+            "Model",
+            "Confidential",
+            $($last),*
+        ]
+    };
+}
+
 /// Header of the threat rows.
-pub const THREAT_HEADER: [&str; 17] = [
-    "Qualified ID",
-    "Summary",
-    "Title",
-    "Status",
-    "Severity",
-    "Score",
-    "CVSS Vector",
-    "Priority",
-    "Labels",
-    "Targets",
-    "Attackers",
-    "Ticket",
-    "Model",
-    "Confidential",
-    "Mitigations In Place",
-    "Mitigations Planned",
-    "Description",
-];
+pub const THREAT_HEADER: [&str; 17] =
+    header!("Mitigations In Place", "Mitigations Planned", "Description");
 
 /// Header of the mitigation rows.
-pub const MITIGATION_HEADER: [&str; 17] = [
-    "Qualified ID",
-    "Summary",
-    "Title",
-    "Status",
-    "Severity",
-    "Score",
-    "CVSS Vector",
-    "Priority",
-    "Labels",
-    "Targets",
-    "Attackers",
-    "Ticket",
-    "Model",
-    "Confidential",
-    "Kind",
-    "Threats",
-    "Description",
-];
+pub const MITIGATION_HEADER: [&str; 17] = header!("Kind", "Threats", "Description");
 
 /// Neutralises a cell that a spreadsheet would evaluate as a formula.
 pub use tmkit_analysis::matrix::neutralise;
@@ -261,6 +249,78 @@ fn threat_row(
     ]
 }
 
+/// What the threats a mitigation answers have in common.
+struct Answered {
+    targets: Vec<String>,
+    attackers: Vec<String>,
+    labels: Vec<String>,
+}
+
+/// The targets, attackers and labels of `threats`, each once, in order.
+fn answered(threats: &[(&Threat, &ThreatInfo)]) -> Answered {
+    let mut targets: Vec<String> = Vec::new();
+    let mut attackers: BTreeSet<String> = BTreeSet::new();
+    let mut every_attacker = false;
+    let mut labels = vec!["threat-model".to_string(), "mitigation".to_string()];
+    for (t, i) in threats {
+        for q in &t.targets {
+            if !targets.contains(q) {
+                targets.push(q.clone());
+            }
+        }
+        match &i.attackers {
+            Some(a) => attackers.extend(a.iter().cloned()),
+            None => every_attacker = true,
+        }
+        for c in &t.categories {
+            if !labels.contains(c) {
+                labels.push(c.clone());
+            }
+        }
+    }
+    let mut attackers: Vec<String> = attackers.into_iter().collect();
+    if every_attacker {
+        attackers.push("(every in-scope attacker)".into());
+    }
+    Answered {
+        targets,
+        attackers,
+        labels,
+    }
+}
+
+/// A planned mitigation's description, then the threats it answers.
+fn mitigation_description(m: &Mitigation, threats: &[(&Threat, &ThreatInfo)]) -> String {
+    let mut d = String::new();
+    if let Some(desc) = &m.description {
+        d.push_str(desc.trim_end());
+        d.push_str("\n\n");
+    }
+    d.push_str(&format!(
+        "Planned {} mitigation {}, not in place yet.\n",
+        m.kind.as_str(),
+        m.qid
+    ));
+    if let Some(op) = &m.operator {
+        d.push_str(&format!("Operator: {op}\n"));
+    }
+    for (t, i) in threats {
+        let s = i
+            .cvss
+            .as_ref()
+            .map(|c| format!(", CVSS {:.1} ({})", c.score, c.rating.as_str()))
+            .unwrap_or_default();
+        d.push_str(&format!(
+            "Answers threat {} ({}{}): {}\n",
+            t.qid,
+            i.status.as_str(),
+            s,
+            t.title
+        ));
+    }
+    d.trim_end().to_string()
+}
+
 fn mitigation_row(
     model: &Model,
     index: &ModelIndexTable,
@@ -289,60 +349,13 @@ fn mitigation_row(
         worst
             .map(score_text)
             .unwrap_or(("unscored".into(), String::new(), String::new()));
-    let mut targets: Vec<String> = Vec::new();
-    let mut attackers: BTreeSet<String> = BTreeSet::new();
-    let mut every_attacker = false;
-    let mut labels = vec!["threat-model".to_string(), "mitigation".to_string()];
-    for (t, i) in &threats {
-        for q in &t.targets {
-            if !targets.contains(q) {
-                targets.push(q.clone());
-            }
-        }
-        match &i.attackers {
-            Some(a) => attackers.extend(a.iter().cloned()),
-            None => every_attacker = true,
-        }
-        for c in &t.categories {
-            if !labels.contains(c) {
-                labels.push(c.clone());
-            }
-        }
-    }
-    let mut attackers: Vec<String> = attackers.into_iter().collect();
-    if every_attacker {
-        attackers.push("(every in-scope attacker)".into());
-    }
+    let Answered {
+        targets,
+        attackers,
+        labels,
+    } = answered(&threats);
     let threat_ids: Vec<String> = threats.iter().map(|(t, _)| t.qid.clone()).collect();
     let summary = format!("[{}] Mitigation {}: {}", severity, m.qid, m.title);
-    let mut d = String::new();
-    if let Some(desc) = &m.description {
-        d.push_str(desc.trim_end());
-        d.push_str("\n\n");
-    }
-    d.push_str(&format!(
-        "Planned {} mitigation {}, not in place yet.\n",
-        m.kind.as_str(),
-        m.qid
-    ));
-    if let Some(op) = &m.operator {
-        d.push_str(&format!("Operator: {op}\n"));
-    }
-    for (t, i) in &threats {
-        let s = i
-            .cvss
-            .as_ref()
-            .map(|c| format!(", CVSS {:.1} ({})", c.score, c.rating.as_str()))
-            .unwrap_or_default();
-        d.push_str(&format!(
-            "Answers threat {} ({}{}): {}\n",
-            t.qid,
-            i.status.as_str(),
-            s,
-            t.title
-        ));
-    }
-    let ticket = m.ticket.clone().unwrap_or_default();
     let confidential = withheld(model, index, &m.qid, m.confidential)
         || threats
             .iter()
@@ -359,12 +372,12 @@ fn mitigation_row(
         labels.join(" "),
         targets.join(", "),
         attackers.join(", "),
-        ticket,
+        m.ticket.clone().unwrap_or_default(),
         model_of(model, index, &m.qid),
         confidential.to_string(),
         m.kind.as_str().to_string(),
         threat_ids.join(", "),
-        d.trim_end().to_string(),
+        mitigation_description(m, &threats),
     ]
 }
 

@@ -1,8 +1,10 @@
 //! What importers produce: files to write (in memory: the caller writes
 //! them, see `tmkit::output::write_tree`), warnings, and errors with places.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use tmkit_syntax::Code;
+use tmkit_model::Checked;
+use tmkit_syntax::{Code, FileId, Files, Label, SourceFile, Span};
 
 /// One file an importer wants written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +101,22 @@ pub struct ImportOutput {
     pub warnings: Vec<ImportWarning>,
     /// Every imported threat, with what the source says of its status.
     pub threats: Vec<ImportedThreat>,
+    /// Where each imported element (by qualified id) was written in the
+    /// source: diagnostics of a check that fails point there.
+    pub sources: BTreeMap<String, SourcePlace>,
+    /// The source files read, as (name as shown, text).
+    pub inputs: Vec<(String, String)>,
+}
+
+/// Where an imported element was written in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePlace {
+    /// The source file (as given to the importer).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
 }
 
 /// A threat as the source format saw it, for checking an import's counts.
@@ -112,8 +130,19 @@ pub struct ImportedThreat {
 
 impl ImportOutput {
     /// Checks the files as `tmkit check` would, in memory, before anything
-    /// is written.
-    pub fn check(&self) -> tmkit_model::Checked {
+    /// is written. When the check fails (nothing will be written, E0026),
+    /// each diagnostic inside an imported element points at the element in
+    /// the source instead, with a note naming it in the imported model.
+    pub fn check(&self) -> Checked {
+        let mut checked = self.check_output();
+        if checked.has_errors() {
+            self.point_at_sources(&mut checked);
+        }
+        checked
+    }
+
+    /// Checks the files as they would be written.
+    fn check_output(&self) -> Checked {
         let files: Vec<(&str, &str)> = self
             .files
             .iter()
@@ -124,5 +153,82 @@ impl ImportOutput {
             .first()
             .map_or("threatmodel.yaml", |f| f.path.as_str());
         tmkit_model::check_files(&files, root)
+    }
+}
+
+impl ImportOutput {
+    /// Moves the primary label of every diagnostic that falls inside an
+    /// imported element (the nearest element written at or before it) to
+    /// the element's place in the source, adding the source file to
+    /// `checked.files`.
+    fn point_at_sources(&self, checked: &mut Checked) {
+        let mut starts: Vec<(FileId, usize, String)> = (checked.spans.spans.iter())
+            .map(|(qid, span)| (span.file, span.start, qid.to_string()))
+            .collect();
+        starts.sort();
+        let mut added: HashMap<&str, FileId> = HashMap::new();
+        for i in 0..checked.diagnostics.len() {
+            let Some(at) = checked.diagnostics[i].primary.as_ref().map(|l| l.span) else {
+                continue;
+            };
+            let before = starts.partition_point(|(f, s, _)| (*f, *s) <= (at.file, at.start));
+            let Some((_, _, qid)) = before.checked_sub(1).map(|k| &starts[k]) else {
+                continue;
+            };
+            if starts[before - 1].0 != at.file {
+                continue;
+            }
+            let Some(place) = self.sources.get(qid) else {
+                continue;
+            };
+            let Some(span) = self.source_span(place, &mut added, &mut checked.files) else {
+                continue;
+            };
+            let shown = checked.files.get(at.file).display.clone();
+            let d = &mut checked.diagnostics[i];
+            d.primary = Some(Label {
+                span,
+                message: format!("`{qid}` comes from here"),
+            });
+            d.notes.push(format!(
+                "in the imported model: `{qid}`, {shown}:{}:{}",
+                at.line, at.column
+            ));
+        }
+    }
+
+    /// The span of `place` in its source file, registered in `files` once.
+    fn source_span<'a>(
+        &'a self,
+        place: &SourcePlace,
+        added: &mut HashMap<&'a str, FileId>,
+        files: &mut Files,
+    ) -> Option<Span> {
+        let (name, text) = self.inputs.iter().find(|(n, _)| *n == place.file)?;
+        let id = *added.entry(name.as_str()).or_insert_with(|| {
+            files.add(SourceFile::new(
+                name.clone(),
+                name.clone(),
+                name.into(),
+                text.clone(),
+            ))
+        });
+        let file = files.get(id);
+        let line = file.line_text(place.line)?;
+        let offset: usize = (line.chars())
+            .take(place.column.saturating_sub(1) as usize)
+            .map(char::len_utf8)
+            .sum();
+        let start = file.line_start(place.line)? + offset;
+        // The element's first line, from its start (at most 60 characters).
+        let rest = line[offset..].trim_end();
+        let end = start + rest.chars().take(60).map(char::len_utf8).sum::<usize>();
+        Some(Span {
+            file: id,
+            start,
+            end,
+            line: place.line,
+            column: place.column,
+        })
     }
 }

@@ -63,69 +63,37 @@ pub(crate) fn asset_kind(t: &str) -> Option<&'static str> {
     if exact.is_some() {
         return exact;
     }
-    let has = |w: &str| lower.contains(w);
-    if has("credential") || has("password") || has("token") {
-        Some("credential")
-    } else if has("certificate") {
-        Some("certificate")
-    } else if has("key") {
-        Some("key")
-    } else if [
-        "database",
-        "datastore",
-        "data store",
-        "storage",
-        "sql",
-        "postgres",
-        "mongo",
-        "redis",
-        "dynamodb",
-        "bucket",
-        "s3",
-        "rds",
-        "cache",
-        "queue",
-        "elasticsearch",
-    ]
-    .iter()
-    .any(|w| has(w))
-    {
-        Some("datastore")
-    } else if has("data") {
-        Some("data")
-    } else if [
-        "service",
-        "api",
-        "endpoint",
-        "server",
-        "gateway",
-        "lambda",
-        "function",
-        "container",
-        "web",
-        "app",
-        "balancer",
-        "proxy",
-        "backend",
-    ]
-    .iter()
-    .any(|w| has(w))
-    {
-        Some("service")
-    } else if has("process") {
-        Some("process")
-    } else if has("hardware") || has("device") {
-        Some("hardware")
-    } else if [
-        "external", "user", "browser", "client", "mobile", "actor", "third",
-    ]
-    .iter()
-    .any(|w| has(w))
-    {
-        Some("external")
-    } else {
-        None
-    }
+    // Otherwise the first kind, in this order, with one of its words
+    // (separated by `|`) in the type.
+    const CONTAINED: &[(&str, &str)] = &[
+        ("credential", "credential|password|token"),
+        ("certificate", "certificate"),
+        ("key", "key"),
+        (
+            "datastore",
+            "database|datastore|data store|storage|sql|postgres|mongo",
+        ),
+        (
+            "datastore",
+            "redis|dynamodb|bucket|s3|rds|cache|queue|elasticsearch",
+        ),
+        ("data", "data"),
+        (
+            "service",
+            "service|api|endpoint|server|gateway|lambda|function",
+        ),
+        ("service", "container|web|app|balancer|proxy|backend"),
+        ("process", "process"),
+        ("hardware", "hardware|device"),
+        (
+            "external",
+            "external|user|browser|client|mobile|actor|third",
+        ),
+    ];
+    CONTAINED
+        .iter()
+        .find(|(_, words)| words.split('|').any(|w| lower.contains(w)))
+        .map(|(kind, _)| *kind)
 }
 
 #[cfg(test)]

@@ -26,4 +26,6 @@ pub mod tmyaml;
 mod yaml_in;
 mod yaml_out;
 
-pub use files::{ImportError, ImportOutput, ImportWarning, ImportedThreat, OutputFile};
+pub use files::{
+    ImportError, ImportOutput, ImportWarning, ImportedThreat, OutputFile, SourcePlace,
+};

@@ -26,8 +26,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
-use tmkit_analysis::{Analysis, Rating, Status};
-use tmkit_model::{Model, SpanTable};
+use tmkit_analysis::{Analysis, Rating, Status, ThreatInfo};
+use tmkit_model::{Model, SpanTable, Threat};
+use tmkit_syntax::fs::FileSystem;
 use tmkit_syntax::{Diagnostics, Files, Severity, Span};
 
 /// The JSON Schema URI written in `$schema`.
@@ -49,11 +50,13 @@ impl SarifOptions {
     /// Options that make URIs relative to the git repository holding the
     /// root model (the first file the loader registers), or to the model's
     /// directory when it is in no repository.
-    pub fn for_files(files: &Files) -> Self {
+    /// The repository is looked for through `fs` (the file system the model
+    /// was read from).
+    pub fn for_files(fs: &dyn FileSystem, files: &Files) -> Self {
         let prefix = files
             .iter()
             .next()
-            .and_then(|(_, f)| f.path.parent().map(repo_prefix))
+            .and_then(|(_, f)| f.path.parent().map(|dir| repo_prefix(fs, dir)))
             .unwrap_or_default();
         SarifOptions::with_prefix(&prefix)
     }
@@ -73,14 +76,15 @@ impl SarifOptions {
 
 /// The path of `model_dir` relative to the enclosing git repository (the
 /// nearest ancestor holding `.git`), with `/` separators; empty when the
-/// directory is the repository root or is not inside a repository.
-pub fn repo_prefix(model_dir: &Path) -> String {
-    let Ok(dir) = std::fs::canonicalize(model_dir) else {
+/// directory is the repository root or is not inside a repository. `.git`
+/// may be a directory or (in a worktree) a file.
+pub fn repo_prefix(fs: &dyn FileSystem, model_dir: &Path) -> String {
+    let Ok(dir) = fs.canonicalize(model_dir) else {
         return String::new();
     };
     let mut cur: Option<&Path> = Some(&dir);
     while let Some(c) = cur {
-        if c.join(".git").exists() {
+        if fs.canonicalize(&c.join(".git")).is_ok() {
             let rel = dir.strip_prefix(c).unwrap_or(Path::new(""));
             let parts: Vec<String> = rel
                 .components()
@@ -223,97 +227,103 @@ pub fn threats_to_sarif(
     // rule id -> highest score among its results
     let mut rules: BTreeMap<String, Option<f64>> = BTreeMap::new();
     let mut results = Vec::new();
-    for tm in &model.models {
-        for threat in &tm.threats {
-            let Some(info) = analysis.threat(&threat.qid) else {
-                continue;
-            };
-            if info.status == Status::Mitigated {
-                continue;
-            }
-            let rule = threat
-                .categories
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "other".into());
-            let score = info.cvss.as_ref().map(|c| c.score);
-            let entry = rules.entry(rule.clone()).or_insert(None);
-            if let Some(s) = score {
-                *entry = Some(entry.map_or(s, |e: f64| e.max(s)));
-            }
-            let severity = info.severity.map_or("unscored", Rating::as_str);
-            let score_text = score.map(|s| format!(" {s:.1}")).unwrap_or_default();
-            let text = format!(
-                "{} threat {}: {} (severity {}{}).",
-                capitalise(info.status.as_str()),
-                threat.qid,
-                threat.title,
-                severity,
-                score_text
-            );
-            let mut props = Map::new();
-            if let Some(s) = score {
-                props.insert("security-severity".into(), json!(format!("{s:.1}")));
-            }
-            props.insert("status".into(), json!(info.status.as_str()));
-            props.insert("severity".into(), json!(severity));
-            if let Some(c) = &info.cvss {
-                props.insert("cvss".into(), json!(c.vector));
-            }
-            if let Some(t) = &threat.ticket {
-                props.insert("ticket".into(), json!(t));
-            }
-            props.insert("targets".into(), json!(threat.targets));
-            let mut tags = vec!["security".to_string(), "threat-model".to_string()];
-            tags.extend(threat.categories.iter().cloned());
-            props.insert("tags".into(), json!(tags));
-            let mut result = Map::new();
-            result.insert("ruleId".into(), json!(rule));
-            result.insert("level".into(), json!(level_for(info.severity)));
-            result.insert("message".into(), json!({ "text": text }));
-            let location = match spans.get(&threat.qid) {
-                Some(span) => json!({
-                    "physicalLocation": physical(files, &span, opts),
-                    "logicalLocations": [{ "fullyQualifiedName": threat.qid, "kind": "object" }],
-                }),
-                None => {
-                    json!({ "logicalLocations": [{ "fullyQualifiedName": threat.qid, "kind": "object" }] })
-                }
-            };
-            result.insert("locations".into(), json!([location]));
-            result.insert(
-                "partialFingerprints".into(),
-                json!({ FINGERPRINT_KEY: threat.qid }),
-            );
-            result.insert("properties".into(), Value::Object(props));
-            results.push(Value::Object(result));
+    for threat in model.models.iter().flat_map(|tm| &tm.threats) {
+        let Some(info) = analysis.threat(&threat.qid) else {
+            continue;
+        };
+        if info.status == Status::Mitigated {
+            continue;
         }
+        let rule = threat
+            .categories
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "other".into());
+        let entry = rules.entry(rule.clone()).or_insert(None);
+        if let Some(s) = info.cvss.as_ref().map(|c| c.score) {
+            *entry = Some(entry.map_or(s, |e: f64| e.max(s)));
+        }
+        let location = match spans.get(&threat.qid) {
+            Some(span) => json!({
+                "physicalLocation": physical(files, &span, opts),
+                "logicalLocations": [{ "fullyQualifiedName": threat.qid, "kind": "object" }],
+            }),
+            None => {
+                json!({ "logicalLocations": [{ "fullyQualifiedName": threat.qid, "kind": "object" }] })
+            }
+        };
+        results.push(threat_result(threat, info, rule, location));
     }
     let rule_values: Vec<Value> = rules
         .iter()
-        .map(|(id, max)| {
-            let mut props = Map::new();
-            props.insert("tags".into(), json!(["security", "threat-model"]));
-            if let Some(m) = max {
-                props.insert("security-severity".into(), json!(format!("{m:.1}")));
-            }
-            json!({
-                "id": id,
-                "name": pascal(id),
-                "shortDescription": { "text": format!("Threat of category {id} that is not mitigated") },
-                "fullDescription": { "text": format!(
-                    "A threat of the threat model in category {id} whose status is unmitigated, partial or accepted: \
-                     some of its controls are not in place yet.") },
-                "help": { "text": "Put the planned mitigations in place (or accept the residual risk explicitly), then set `in_place: true` in the threat model." },
-                "properties": Value::Object(props),
-            })
-        })
+        .map(|(id, max)| threat_rule(id, *max))
         .collect();
     log(json!({
         "tool": { "driver": driver(tool_version, rule_values) },
         "columnKind": "unicodeCodePoints",
         "results": results,
     }))
+}
+
+/// The result of one threat that is not mitigated, under rule `rule`.
+fn threat_result(threat: &Threat, info: &ThreatInfo, rule: String, location: Value) -> Value {
+    let score = info.cvss.as_ref().map(|c| c.score);
+    let severity = info.severity.map_or("unscored", Rating::as_str);
+    let score_text = score.map(|s| format!(" {s:.1}")).unwrap_or_default();
+    let text = format!(
+        "{} threat {}: {} (severity {}{}).",
+        capitalise(info.status.as_str()),
+        threat.qid,
+        threat.title,
+        severity,
+        score_text
+    );
+    let mut props = Map::new();
+    if let Some(s) = score {
+        props.insert("security-severity".into(), json!(format!("{s:.1}")));
+    }
+    props.insert("status".into(), json!(info.status.as_str()));
+    props.insert("severity".into(), json!(severity));
+    if let Some(c) = &info.cvss {
+        props.insert("cvss".into(), json!(c.vector));
+    }
+    if let Some(t) = &threat.ticket {
+        props.insert("ticket".into(), json!(t));
+    }
+    props.insert("targets".into(), json!(threat.targets));
+    let mut tags = vec!["security".to_string(), "threat-model".to_string()];
+    tags.extend(threat.categories.iter().cloned());
+    props.insert("tags".into(), json!(tags));
+    let mut result = Map::new();
+    result.insert("ruleId".into(), json!(rule));
+    result.insert("level".into(), json!(level_for(info.severity)));
+    result.insert("message".into(), json!({ "text": text }));
+    result.insert("locations".into(), json!([location]));
+    result.insert(
+        "partialFingerprints".into(),
+        json!({ FINGERPRINT_KEY: threat.qid }),
+    );
+    result.insert("properties".into(), Value::Object(props));
+    Value::Object(result)
+}
+
+/// The rule of a threat category, with the highest score of its results.
+fn threat_rule(id: &str, max: Option<f64>) -> Value {
+    let mut props = Map::new();
+    props.insert("tags".into(), json!(["security", "threat-model"]));
+    if let Some(m) = max {
+        props.insert("security-severity".into(), json!(format!("{m:.1}")));
+    }
+    json!({
+        "id": id,
+        "name": pascal(id),
+        "shortDescription": { "text": format!("Threat of category {id} that is not mitigated") },
+        "fullDescription": { "text": format!(
+            "A threat of the threat model in category {id} whose status is unmitigated, partial or accepted: \
+             some of its controls are not in place yet.") },
+        "help": { "text": "Put the planned mitigations in place (or accept the residual risk explicitly), then set `in_place: true` in the threat model." },
+        "properties": Value::Object(props),
+    })
 }
 
 fn capitalise(s: &str) -> String {

@@ -41,23 +41,18 @@
 //! an in-place mitigation recording that statement is added. Every such
 //! disagreement is a warning.
 
-use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile};
+use crate::files::{ImportError, ImportOutput, ImportWarning, OutputFile, SourcePlace};
 use crate::ids::{asset_kind, one_line, sanitise_id, shorten};
 use crate::yaml_in::{Node, Value, parse, read};
 use crate::yaml_out::{MapBuilder, Yaml, to_string};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tmkit_syntax::Code;
-use tmkit_syntax::fs::{FileSystem, RealFs, normalise};
+use tmkit_syntax::fs::{FileSystem, normalise};
 use tmkit_syntax::node::Limits;
 
 /// Imports the tree rooted at `path` (the root file, or its directory
-/// `<Name>/` holding `<Name>.yaml`) from the disk.
-pub fn import_path(path: &Path) -> Result<ImportOutput, ImportError> {
-    import_from(&RealFs, path)
-}
-
-/// Imports the tree rooted at `path` through any [`FileSystem`] (the disk,
+/// `<Name>/` holding `<Name>.yaml`) through any [`FileSystem`] (the disk,
 /// or memory in tests), with the loader's rules: regular files only, the
 /// loader's size and file-count limits, and no file outside the root file's
 /// directory (lexically or through a symbolic link).
@@ -118,6 +113,8 @@ struct SourceModel {
     file: String,
     /// The document.
     doc: Node,
+    /// Its text (for diagnostics that point into it).
+    text: String,
     parent: Option<usize>,
     children: Vec<usize>,
 }
@@ -201,6 +198,7 @@ fn load_tree(fs: &dyn FileSystem, root: &Path) -> Result<Vec<SourceModel>, Impor
         models.push(SourceModel {
             file,
             doc,
+            text,
             parent,
             children: Vec::new(),
         });
@@ -364,6 +362,30 @@ struct Entry {
     in_place: bool,
     /// Title, for descriptions that name it.
     title: String,
+    /// Where it is defined (1-based line and column).
+    line: u32,
+    column: u32,
+}
+
+/// What a threat's countermeasures say.
+struct Countermeasures {
+    /// References to shared mitigations, in order, once each.
+    refs: Vec<String>,
+    /// Inline mitigations (without an id).
+    inline: Vec<Yaml>,
+    controls_in_place: usize,
+    /// False when any is not in place or cannot be resolved.
+    all_in_place: bool,
+}
+
+impl Countermeasures {
+    fn count(&mut self, in_place: bool) {
+        if in_place {
+            self.controls_in_place += 1;
+        } else {
+            self.all_in_place = false;
+        }
+    }
 }
 
 struct Converter {
@@ -415,10 +437,24 @@ impl Converter {
             });
             threats.append(&mut t);
         }
+        let sources = (self.entries.iter())
+            .map(|e| {
+                let place = SourcePlace {
+                    file: self.models[e.model].file.clone(),
+                    line: e.line,
+                    column: e.column,
+                };
+                (format!("{}.{}", self.model_qids[e.model], e.id), place)
+            })
+            .collect();
         ImportOutput {
             files,
             warnings: self.warnings,
             threats,
+            sources,
+            inputs: (self.models.into_iter())
+                .map(|m| (m.file, m.text))
+                .collect(),
         }
     }
 
@@ -539,74 +575,82 @@ impl Converter {
                 }
             }
             for (kind, node) in found {
-                let given = node
-                    .get("ID")
-                    .and_then(Node::as_text)
-                    .filter(|r| !r.trim().is_empty());
-                let generated = given.is_none();
-                let raw = match given {
-                    Some(r) => r.trim().to_string(),
-                    // Elements without an ID are still imported (so counts
-                    // match), under an id made from their kind and line.
-                    None if matches!(node.value, Value::Map(_)) => {
-                        format!("{}_{}", kind.prefix(), node.line)
-                    }
-                    None => continue,
-                };
-                let mut id = sanitise_id(&raw);
-                if generated {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!("{} without an `ID`; imported as `{id}`", kind.name()),
-                    );
-                } else if id != raw {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!(
-                            "{} ID `{raw}` is not a valid tmkit id; using `{id}`",
-                            kind.name()
-                        ),
-                    );
-                }
-                let base = id.clone();
-                let mut n = 2;
-                while used.contains(&id) {
-                    id = format!("{base}_{n}");
-                    n += 1;
-                }
-                if id != base {
-                    self.warn(
-                        m,
-                        node.line,
-                        format!(
-                            "{} ID `{raw}` is used twice in this file; renamed to `{id}`",
-                            kind.name()
-                        ),
-                    );
-                }
-                used.insert(id.clone());
-                let in_place = node.get("inPlace").and_then(Node::as_bool).unwrap_or(false);
-                let title = node
-                    .get("title")
-                    .and_then(Node::as_text)
-                    .or_else(|| node.get("description").and_then(Node::as_text))
-                    .unwrap_or_else(|| raw.clone());
-                let index = self.entries.len();
-                self.entries.push(Entry {
-                    model: m,
-                    kind,
-                    id,
-                    in_place,
-                    title: one_line(&title),
-                });
-                if !generated {
-                    self.by_id.entry(raw).or_default().push(index);
-                }
-                self.defined_at.insert((m, node.line, node.column), index);
+                self.index_element(m, kind, &node, &mut used);
             }
         }
+    }
+
+    /// Registers one element of model `m`; `used` holds the ids taken in
+    /// its file.
+    fn index_element(&mut self, m: usize, kind: Kind, node: &Node, used: &mut HashSet<String>) {
+        let given = node
+            .get("ID")
+            .and_then(Node::as_text)
+            .filter(|r| !r.trim().is_empty());
+        let generated = given.is_none();
+        let raw = match given {
+            Some(r) => r.trim().to_string(),
+            // Elements without an ID are still imported (so counts
+            // match), under an id made from their kind and line.
+            None if matches!(node.value, Value::Map(_)) => {
+                format!("{}_{}", kind.prefix(), node.line)
+            }
+            None => return,
+        };
+        let mut id = sanitise_id(&raw);
+        if generated {
+            self.warn(
+                m,
+                node.line,
+                format!("{} without an `ID`; imported as `{id}`", kind.name()),
+            );
+        } else if id != raw {
+            self.warn(
+                m,
+                node.line,
+                format!(
+                    "{} ID `{raw}` is not a valid tmkit id; using `{id}`",
+                    kind.name()
+                ),
+            );
+        }
+        let base = id.clone();
+        let mut n = 2;
+        while used.contains(&id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        if id != base {
+            self.warn(
+                m,
+                node.line,
+                format!(
+                    "{} ID `{raw}` is used twice in this file; renamed to `{id}`",
+                    kind.name()
+                ),
+            );
+        }
+        used.insert(id.clone());
+        let in_place = node.get("inPlace").and_then(Node::as_bool).unwrap_or(false);
+        let title = node
+            .get("title")
+            .and_then(Node::as_text)
+            .or_else(|| node.get("description").and_then(Node::as_text))
+            .unwrap_or_else(|| raw.clone());
+        let index = self.entries.len();
+        self.entries.push(Entry {
+            model: m,
+            kind,
+            id,
+            in_place,
+            title: one_line(&title),
+            line: node.line,
+            column: node.column,
+        });
+        if !generated {
+            self.by_id.entry(raw).or_default().push(index);
+        }
+        self.defined_at.insert((m, node.line, node.column), index);
     }
 
     /// Resolves a REFID from model `m`: same file, then ancestors nearest
@@ -768,22 +812,7 @@ impl Converter {
             }
         };
         let version = doc.get("version").and_then(Node::as_text);
-        let authors: Vec<String> = match doc.get("authors") {
-            None => vec![],
-            Some(n) => match &n.value {
-                Value::Seq(items) => items.iter().filter_map(Node::as_text).collect(),
-                Value::Null => vec![],
-                _ => n
-                    .as_text()
-                    .map(|s| {
-                        s.split([',', ';'])
-                            .map(|a| a.trim().to_string())
-                            .filter(|a| !a.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            },
-        };
+        let authors = authors(&doc);
         let scope = doc.get("scope").cloned().unwrap_or_else(Node::null);
         self.check_keys(
             m,
@@ -797,36 +826,7 @@ impl Converter {
             ],
             "`scope`",
         );
-        let mut description = self.text(m, &scope, "description", "`scope`");
-        if let Some(analysis) = doc.get("analysis") {
-            // Text, or a list of paragraphs.
-            let text = match &analysis.value {
-                Value::Seq(items) if items.iter().all(|i| i.as_text().is_some()) => Some(
-                    items
-                        .iter()
-                        .filter_map(Node::as_text)
-                        .map(|t| t.trim_end().to_string())
-                        .collect::<Vec<_>>()
-                        .join("\n\n"),
-                ),
-                _ => analysis.as_text(),
-            };
-            if let Some(a) = text.filter(|a| !a.trim().is_empty()) {
-                description = Some(join_paragraphs([
-                    description,
-                    Some(format!("## Analysis\n\n{}", a.trim_end())),
-                ]));
-            } else if !analysis.is_null() {
-                self.warn(
-                    m,
-                    analysis.line,
-                    format!(
-                        "`analysis` is {}, not text; not imported",
-                        analysis.type_name()
-                    ),
-                );
-            }
-        }
+        let description = self.model_description(m, &doc, &scope);
 
         let requirements = self.convert_objectives(m, &scope);
         let assets = self.convert_assets(m, &scope);
@@ -867,6 +867,42 @@ impl Converter {
             .seq("components", components)
             .build();
         (out, imported)
+    }
+
+    /// The model's description: `scope.description`, then `analysis` (text,
+    /// or a list of paragraphs) under a heading.
+    fn model_description(&mut self, m: usize, doc: &Node, scope: &Node) -> Option<String> {
+        let mut description = self.text(m, scope, "description", "`scope`");
+        if let Some(analysis) = doc.get("analysis") {
+            // Text, or a list of paragraphs.
+            let text = match &analysis.value {
+                Value::Seq(items) if items.iter().all(|i| i.as_text().is_some()) => Some(
+                    items
+                        .iter()
+                        .filter_map(Node::as_text)
+                        .map(|t| t.trim_end().to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                ),
+                _ => analysis.as_text(),
+            };
+            if let Some(a) = text.filter(|a| !a.trim().is_empty()) {
+                description = Some(join_paragraphs([
+                    description,
+                    Some(format!("## Analysis\n\n{}", a.trim_end())),
+                ]));
+            } else if !analysis.is_null() {
+                self.warn(
+                    m,
+                    analysis.line,
+                    format!(
+                        "`analysis` is {}, not text; not imported",
+                        analysis.type_name()
+                    ),
+                );
+            }
+        }
+        description
     }
 
     fn list<'a>(&mut self, m: usize, scope: &'a Node, key: &str) -> Vec<&'a Node> {
@@ -949,19 +985,35 @@ impl Converter {
                 }
             }
             let description = join_paragraphs(parts);
-            out.push(
-                MapBuilder::new()
-                    .str("id", id)
-                    .str("title", title)
-                    .opt_str("description", non_empty(description))
-                    .build(),
-            );
+            out.push(MapBuilder::element(id, title, non_empty(description)).build());
         }
         out
     }
 
     /// Resolves a list of references (or one) to "title (id)" strings.
     fn refs_as_names(&mut self, m: usize, node: &Node, kinds: &[Kind], what: &str) -> Vec<String> {
+        (self.resolve_all(m, node, kinds, what).into_iter())
+            .map(|e| format!("{} ({})", self.entries[e].title, self.reference(m, e)))
+            .collect()
+    }
+
+    /// Resolves a list of references (or one) to references from model
+    /// `m`, each once.
+    fn refs(&mut self, m: usize, node: Option<&Node>, kinds: &[Kind], what: &str) -> Vec<String> {
+        let Some(node) = node else { return vec![] };
+        let mut out: Vec<String> = Vec::new();
+        for e in self.resolve_all(m, node, kinds, what) {
+            let r = self.reference(m, e);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// The entries a list of references (or one) names, in order; an item
+    /// that is not `{REFID: X}` or does not resolve is a warning.
+    fn resolve_all(&mut self, m: usize, node: &Node, kinds: &[Kind], what: &str) -> Vec<usize> {
         let items: Vec<Node> = match &node.value {
             Value::Seq(items) => items.clone(),
             Value::Null => vec![],
@@ -977,40 +1029,7 @@ impl Converter {
                 );
                 continue;
             };
-            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
-                out.push(format!(
-                    "{} ({})",
-                    self.entries[e].title,
-                    self.reference(m, e)
-                ));
-            }
-        }
-        out
-    }
-
-    fn refs(&mut self, m: usize, node: Option<&Node>, kinds: &[Kind], what: &str) -> Vec<String> {
-        let Some(node) = node else { return vec![] };
-        let items: Vec<Node> = match &node.value {
-            Value::Seq(items) => items.clone(),
-            Value::Null => vec![],
-            _ => vec![node.clone()],
-        };
-        let mut out: Vec<String> = Vec::new();
-        for item in &items {
-            let Some(raw) = refid(item) else {
-                self.warn(
-                    m,
-                    item.line,
-                    format!("`{what}` entry is not {{REFID: X}}; not imported"),
-                );
-                continue;
-            };
-            if let Some(e) = self.resolve(m, &raw, kinds, item.line, what) {
-                let r = self.reference(m, e);
-                if !out.contains(&r) {
-                    out.push(r);
-                }
-            }
+            out.extend(self.resolve(m, &raw, kinds, item.line, what));
         }
         out
     }
@@ -1100,15 +1119,8 @@ impl Converter {
                 }
             }
             let reason = self.out_of_scope(m, node, &description, "asset", &id);
-            let mut b = MapBuilder::new()
-                .str("id", id)
-                .str("title", title)
-                .opt_str("description", description.clone());
-            b = b.str("kind", kind);
-            if let Some(r) = reason {
-                b = b.put("in_scope", Yaml::Bool(false)).str("reason", r);
-            }
-            out.push(b.build());
+            let b = MapBuilder::element(id, title, description).str("kind", kind);
+            out.push(b.scope(reason.is_none(), reason).build());
         }
         out
     }
@@ -1124,14 +1136,8 @@ impl Converter {
             let title = self.title_of(m, node, &id, what);
             let description = self.text(m, node, "description", what);
             let reason = self.out_of_scope(m, node, &description, "attacker", &id);
-            let mut b = MapBuilder::new()
-                .str("id", id)
-                .str("title", title)
-                .opt_str("description", description);
-            if let Some(r) = reason {
-                b = b.put("in_scope", Yaml::Bool(false)).str("reason", r);
-            }
-            out.push(b.build());
+            let b = MapBuilder::element(id, title, description);
+            out.push(b.scope(reason.is_none(), reason).build());
         }
         out
     }
@@ -1158,13 +1164,7 @@ impl Converter {
                 }
                 (None, None) => (id.clone(), None),
             };
-            out.push(
-                MapBuilder::new()
-                    .str("id", id)
-                    .str("title", title)
-                    .opt_str("description", description)
-                    .build(),
-            );
+            out.push(MapBuilder::element(id, title, description).build());
         }
         out
     }
@@ -1194,199 +1194,247 @@ impl Converter {
             return (mitigations, threats, imported);
         }
         for node in list.items() {
-            if !matches!(node.value, Value::Map(_)) {
-                self.warn(
-                    m,
-                    node.line,
-                    format!(
-                        "a threat is {}, not a mapping; not imported",
-                        node.type_name()
-                    ),
-                );
-                continue;
+            if let Some((threat, source)) = self.convert_threat(m, node, &mut mitigations) {
+                threats.push(threat);
+                imported.push(source);
             }
-            let what = "a threat";
-            self.check_keys(
-                m,
-                node,
-                &[
-                    "ID",
-                    "title",
-                    "attack",
-                    "threatType",
-                    "impactDesc",
-                    "impactedSecObj",
-                    "attackers",
-                    "assets",
-                    "CVSS",
-                    "fullyMitigated",
-                    "ticketLink",
-                    "public",
-                    "countermeasures",
-                ],
-                what,
-            );
-            let Some(id) = self.defined_id(m, node, what) else {
-                continue;
-            };
-            let title = self.title_of(m, node, &id, what);
-            let categories = self.categories(m, node, &id);
-            let targets = self.refs(m, node.get("assets"), &[Kind::Asset], "assets");
-            let attackers = self.refs(m, node.get("attackers"), &[Kind::Attacker], "attackers");
-            let (cvss, cvss_note) = self.cvss(m, node, &id);
-            let ticket = self.text(m, node, "ticketLink", what);
-            let confidential = self.public_flag(m, node, &id) == Some(false);
-
-            let mut parts = vec![self.text(m, node, "attack", what)];
-            if let Some(i) = self.text(m, node, "impactDesc", what) {
-                parts.push(Some(format!("**Impact:** {}", i.trim_end())));
-            }
-            if let Some(objs) = node.get("impactedSecObj") {
-                let names = self.refs_as_names(m, objs, &[Kind::Objective], "impactedSecObj");
-                if !names.is_empty() {
-                    parts.push(Some(format!(
-                        "**Impacted security objectives:** {}",
-                        names.join(", ")
-                    )));
-                }
-            }
-            parts.push(cvss_note);
-            let description = non_empty(join_paragraphs(parts));
-
-            // Countermeasures.
-            let mut refs: Vec<String> = Vec::new();
-            let mut inline: Vec<Yaml> = Vec::new();
-            let mut controls_in_place = 0usize;
-            let mut all_in_place = true;
-            if let Some(cms) = node.get("countermeasures") {
-                if !cms.is_null() && !matches!(cms.value, Value::Seq(_)) {
-                    self.warn(
-                        m,
-                        cms.line,
-                        format!(
-                            "`countermeasures` of threat `{id}` should be a list; not imported"
-                        ),
-                    );
-                    all_in_place = false;
-                }
-                for cm in cms.items() {
-                    if let Some(raw) = cm.get("REFID").and_then(Node::as_text) {
-                        match self.resolve(
-                            m,
-                            raw.trim(),
-                            &[Kind::Countermeasure],
-                            cm.line,
-                            "countermeasure",
-                        ) {
-                            Some(e) => {
-                                let r = self.reference(m, e);
-                                if self.entries[e].in_place {
-                                    controls_in_place += 1;
-                                } else {
-                                    all_in_place = false;
-                                }
-                                if !refs.contains(&r) {
-                                    refs.push(r);
-                                }
-                            }
-                            None => all_in_place = false,
-                        }
-                    } else if matches!(cm.value, Value::Map(_)) {
-                        let (yaml, in_place) = self.convert_countermeasure(m, cm);
-                        if in_place {
-                            controls_in_place += 1;
-                        } else {
-                            all_in_place = false;
-                        }
-                        match self.entry_for(m, cm) {
-                            Some(e) => {
-                                refs.push(self.entries[e].id.clone());
-                                mitigations.push(yaml);
-                            }
-                            None => inline.push(yaml),
-                        }
-                    } else {
-                        self.warn(m, cm.line, "a countermeasure is neither {REFID: X} nor a mapping; counted as not in place");
-                        all_in_place = false;
-                    }
-                }
-            }
-            let fully = match node.get("fullyMitigated") {
-                None => None,
-                Some(n) => {
-                    match n.as_bool() {
-                        Some(b) => Some(b),
-                        None => {
-                            self.warn(m, n.line, format!("`fullyMitigated` of threat `{id}` is not a boolean; taken as false"));
-                            Some(false)
-                        }
-                    }
-                }
-            };
-            let source_mitigated = fully == Some(true) && all_in_place;
-            let ours_mitigated = controls_in_place > 0 && all_in_place;
-            let mut items: Vec<Yaml> = refs.into_iter().map(Yaml::Str).collect();
-            items.extend(inline);
-            if fully == Some(true) && !all_in_place {
-                self.warn(
-                    m,
-                    node.line,
-                    format!("threat `{id}` is marked fullyMitigated although a countermeasure is not in place; imported as not mitigated"),
-                );
-            }
-            if source_mitigated && !ours_mitigated {
-                self.warn(
-                    m,
-                    node.line,
-                    format!("threat `{id}` is marked fullyMitigated without any countermeasure; an in-place mitigation recording that is added"),
-                );
-                items.push(
-                    MapBuilder::new()
-                        .str("title", "Marked fully mitigated in the source threat model (no countermeasure named)")
-                        .str("kind", "design")
-                        .put("in_place", Yaml::Bool(true))
-                        .build(),
-                );
-            } else if !source_mitigated && ours_mitigated {
-                let why = if fully.is_none() {
-                    "does not say it is fully mitigated"
-                } else {
-                    "marks it not fully mitigated"
-                };
-                self.warn(
-                    m,
-                    node.line,
-                    format!("threat `{id}`: every countermeasure is in place but the source {why}; a planned mitigation is added so it stays partial"),
-                );
-                items.push(
-                    MapBuilder::new()
-                        .str("title", format!("The source threat model {why} although every countermeasure is in place"))
-                        .str("kind", "design")
-                        .put("in_place", Yaml::Bool(false))
-                        .opt_str("ticket", ticket.clone())
-                        .build(),
-                );
-            }
-            let mut b = MapBuilder::new()
-                .str("id", id.clone())
-                .str("title", title)
-                .opt_str("description", description)
-                .strs("categories", &categories)
-                .strs("targets", &targets)
-                .strs("attackers", &attackers)
-                .opt_str("cvss", cvss)
-                .opt_str("ticket", ticket);
-            if confidential {
-                b = b.put("confidential", Yaml::Bool(true));
-            }
-            b = b.seq("mitigations", items);
-            threats.push(b.build());
-            imported.push(crate::files::ImportedThreat {
-                qid: format!("{}.{}", self.model_qids[m], id),
-                mitigated_in_source: source_mitigated,
-            });
         }
         (mitigations, threats, imported)
+    }
+
+    /// One threat; its inline countermeasures with an id are added to
+    /// `mitigations`.
+    fn convert_threat(
+        &mut self,
+        m: usize,
+        node: &Node,
+        mitigations: &mut Vec<Yaml>,
+    ) -> Option<(Yaml, crate::files::ImportedThreat)> {
+        if !matches!(node.value, Value::Map(_)) {
+            self.warn(
+                m,
+                node.line,
+                format!(
+                    "a threat is {}, not a mapping; not imported",
+                    node.type_name()
+                ),
+            );
+            return None;
+        }
+        let what = "a threat";
+        self.check_keys(
+            m,
+            node,
+            &[
+                "ID",
+                "title",
+                "attack",
+                "threatType",
+                "impactDesc",
+                "impactedSecObj",
+                "attackers",
+                "assets",
+                "CVSS",
+                "fullyMitigated",
+                "ticketLink",
+                "public",
+                "countermeasures",
+            ],
+            what,
+        );
+        let id = self.defined_id(m, node, what)?;
+        let title = self.title_of(m, node, &id, what);
+        let categories = self.categories(m, node, &id);
+        let targets = self.refs(m, node.get("assets"), &[Kind::Asset], "assets");
+        let attackers = self.refs(m, node.get("attackers"), &[Kind::Attacker], "attackers");
+        let (cvss, cvss_note) = self.cvss(m, node, &id);
+        let ticket = self.text(m, node, "ticketLink", what);
+        let confidential = self.public_flag(m, node, &id) == Some(false);
+        let description = self.threat_description(m, node, cvss_note);
+        let cms = self.countermeasures(m, node, &id, mitigations);
+        let fully = match node.get("fullyMitigated") {
+            None => None,
+            Some(n) => match n.as_bool() {
+                Some(b) => Some(b),
+                None => {
+                    self.warn(
+                        m,
+                        n.line,
+                        format!(
+                            "`fullyMitigated` of threat `{id}` is not a boolean; taken as false"
+                        ),
+                    );
+                    Some(false)
+                }
+            },
+        };
+        let mut items: Vec<Yaml> = cms.refs.into_iter().map(Yaml::Str).collect();
+        items.extend(cms.inline);
+        let all_in_place = cms.all_in_place;
+        let ours_mitigated = cms.controls_in_place > 0 && all_in_place;
+        let source_mitigated = fully == Some(true) && all_in_place;
+        if fully == Some(true) && !all_in_place {
+            self.warn(
+                m,
+                node.line,
+                format!("threat `{id}` is marked fullyMitigated although a countermeasure is not in place; imported as not mitigated"),
+            );
+        }
+        if source_mitigated != ours_mitigated {
+            items.push(self.status_mitigation(m, node, &id, fully, &ticket));
+        }
+        let threat = MapBuilder::element(id.clone(), title, description)
+            .strs("categories", &categories)
+            .strs("targets", &targets)
+            .strs("attackers", &attackers)
+            .opt_str("cvss", cvss)
+            .opt_str("ticket", ticket)
+            .flag("confidential", confidential)
+            .seq("mitigations", items)
+            .build();
+        let source = crate::files::ImportedThreat {
+            qid: format!("{}.{}", self.model_qids[m], id),
+            mitigated_in_source: source_mitigated,
+        };
+        Some((threat, source))
+    }
+
+    /// A threat's description: the attack, its impact, the objectives it
+    /// harms and what the CVSS data says.
+    fn threat_description(
+        &mut self,
+        m: usize,
+        node: &Node,
+        cvss_note: Option<String>,
+    ) -> Option<String> {
+        let what = "a threat";
+        let mut parts = vec![self.text(m, node, "attack", what)];
+        if let Some(i) = self.text(m, node, "impactDesc", what) {
+            parts.push(Some(format!("**Impact:** {}", i.trim_end())));
+        }
+        if let Some(objs) = node.get("impactedSecObj") {
+            let names = self.refs_as_names(m, objs, &[Kind::Objective], "impactedSecObj");
+            if !names.is_empty() {
+                parts.push(Some(format!(
+                    "**Impacted security objectives:** {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        parts.push(cvss_note);
+        non_empty(join_paragraphs(parts))
+    }
+
+    /// The countermeasures of threat `id`: references, inline ones without an
+    /// id, and whether they are in place.
+    fn countermeasures(
+        &mut self,
+        m: usize,
+        node: &Node,
+        id: &str,
+        mitigations: &mut Vec<Yaml>,
+    ) -> Countermeasures {
+        let mut out = Countermeasures {
+            refs: Vec::new(),
+            inline: Vec::new(),
+            controls_in_place: 0,
+            all_in_place: true,
+        };
+        let Some(cms) = node.get("countermeasures") else {
+            return out;
+        };
+        if !cms.is_null() && !matches!(cms.value, Value::Seq(_)) {
+            self.warn(
+                m,
+                cms.line,
+                format!("`countermeasures` of threat `{id}` should be a list; not imported"),
+            );
+            out.all_in_place = false;
+        }
+        for cm in cms.items() {
+            if let Some(raw) = cm.get("REFID").and_then(Node::as_text) {
+                match self.resolve(
+                    m,
+                    raw.trim(),
+                    &[Kind::Countermeasure],
+                    cm.line,
+                    "countermeasure",
+                ) {
+                    Some(e) => {
+                        let r = self.reference(m, e);
+                        out.count(self.entries[e].in_place);
+                        if !out.refs.contains(&r) {
+                            out.refs.push(r);
+                        }
+                    }
+                    None => out.all_in_place = false,
+                }
+            } else if matches!(cm.value, Value::Map(_)) {
+                let (yaml, in_place) = self.convert_countermeasure(m, cm);
+                out.count(in_place);
+                match self.entry_for(m, cm) {
+                    Some(e) => {
+                        out.refs.push(self.entries[e].id.clone());
+                        mitigations.push(yaml);
+                    }
+                    None => out.inline.push(yaml),
+                }
+            } else {
+                self.warn(
+                    m,
+                    cm.line,
+                    "a countermeasure is neither {REFID: X} nor a mapping; counted as not in place",
+                );
+                out.all_in_place = false;
+            }
+        }
+        out
+    }
+
+    /// The mitigation added when the source's `fullyMitigated` and the
+    /// countermeasures disagree, so that the status stays conservative.
+    fn status_mitigation(
+        &mut self,
+        m: usize,
+        node: &Node,
+        id: &str,
+        fully: Option<bool>,
+        ticket: &Option<String>,
+    ) -> Yaml {
+        if fully == Some(true) {
+            self.warn(
+                m,
+                node.line,
+                format!("threat `{id}` is marked fullyMitigated without any countermeasure; an in-place mitigation recording that is added"),
+            );
+            return MapBuilder::new()
+                .str(
+                    "title",
+                    "Marked fully mitigated in the source threat model (no countermeasure named)",
+                )
+                .str("kind", "design")
+                .put("in_place", Yaml::Bool(true))
+                .build();
+        }
+        let why = if fully.is_none() {
+            "does not say it is fully mitigated"
+        } else {
+            "marks it not fully mitigated"
+        };
+        self.warn(
+            m,
+            node.line,
+            format!("threat `{id}`: every countermeasure is in place but the source {why}; a planned mitigation is added so it stays partial"),
+        );
+        MapBuilder::new()
+            .str(
+                "title",
+                format!("The source threat model {why} although every countermeasure is in place"),
+            )
+            .str("kind", "design")
+            .put("in_place", Yaml::Bool(false))
+            .opt_str("ticket", ticket.clone())
+            .build()
     }
 
     fn public_flag(&mut self, m: usize, node: &Node, id: &str) -> Option<bool> {
@@ -1462,14 +1510,11 @@ impl Converter {
         if description.as_deref().map(one_line).as_deref() != Some(title.as_str()) {
             b = b.opt_str("description", description);
         }
-        b = b
+        let b = b
             .str("kind", if operational { "operational" } else { "design" })
             .opt_str("operator", operator)
             .put("in_place", Yaml::Bool(in_place));
-        if confidential {
-            b = b.put("confidential", Yaml::Bool(true));
-        }
-        (b.build(), in_place)
+        (b.build_confidential(confidential), in_place)
     }
 
     fn categories(&mut self, m: usize, node: &Node, id: &str) -> Vec<String> {
@@ -1616,6 +1661,26 @@ impl Converter {
                 Some(format!("CVSS vector in the source (invalid): `{vector}`")),
             ),
         }
+    }
+}
+
+/// The authors: a list, or one text of names separated by `,` or `;`.
+fn authors(doc: &Node) -> Vec<String> {
+    match doc.get("authors") {
+        None => vec![],
+        Some(n) => match &n.value {
+            Value::Seq(items) => items.iter().filter_map(Node::as_text).collect(),
+            Value::Null => vec![],
+            _ => n
+                .as_text()
+                .map(|s| {
+                    s.split([',', ';'])
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
     }
 }
 

@@ -70,6 +70,43 @@ impl MapBuilder {
     pub(crate) fn build(self) -> Yaml {
         Yaml::Map(self.0)
     }
+
+    /// An element's mapping: `id`, `title` and the description when there
+    /// is one.
+    pub(crate) fn element(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        description: Option<impl Into<String>>,
+    ) -> Self {
+        MapBuilder::new()
+            .str("id", id)
+            .str("title", title)
+            .opt_str("description", description)
+    }
+
+    /// Adds `key: true` when `value` is (a flag whose default is false).
+    pub(crate) fn flag(self, key: &str, value: bool) -> Self {
+        if value {
+            self.put(key, Yaml::Bool(true))
+        } else {
+            self
+        }
+    }
+
+    /// Adds `in_scope: false` when out of scope, and the reason.
+    pub(crate) fn scope(self, in_scope: bool, reason: Option<impl Into<String>>) -> Self {
+        let b = if in_scope {
+            self
+        } else {
+            self.put("in_scope", Yaml::Bool(false))
+        };
+        b.opt_str("reason", reason)
+    }
+
+    /// Ends the mapping with `confidential: true` when it is.
+    pub(crate) fn build_confidential(self, confidential: bool) -> Yaml {
+        self.flag("confidential", confidential).build()
+    }
 }
 
 /// Prints a document (a mapping at the top level), ending with a newline.

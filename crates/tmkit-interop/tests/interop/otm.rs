@@ -118,7 +118,7 @@ fn export_then_import_gives_back_the_same_model() {
     ] {
         let (model, json) = export(rel);
         let out = otm::import(&json, "export.otm.json").unwrap();
-        let (_dir, checked) = check_import(&out);
+        let checked = check_import(&out);
         let back = checked.model.unwrap();
         assert_eq!(back, model, "{rel}");
         assert!(out.warnings.is_empty(), "{rel}: {:?}", out.warnings);
@@ -132,7 +132,7 @@ fn other_tools_documents_import_into_a_valid_model() {
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&validator("otm-0.2.0.schema.json"), &doc);
     let out = otm::import(&text, "foreign.otm.json").unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let root = model.root();
     assert_eq!(root.id, "online-banking");
@@ -195,12 +195,57 @@ fn malformed_otm_names_file_and_line() {
     assert!(err.line.is_some(), "{err}");
 }
 
+const TINY: &str = "otmVersion: 0.2.0\nproject:\n  name: Tiny\n  id: tiny\ntrustZones:\n  - id: tz\n    name: Zone\n    risk: {trustRating: 40}\ncomponents:\n  - id: app\n    name: App\n    type: web-application\n    parent: {trustZone: tz}\n    threats:\n      - threat: t1\n        state: Exposed\nthreats:\n  - id: t1\n    name: XSS\n    categories: [Tampering]\n    risk: {likelihood: null, impact: 50}\n";
+
 #[test]
 fn yaml_otm_documents_import_too() {
-    let text = "otmVersion: 0.2.0\nproject:\n  name: Tiny\n  id: tiny\ntrustZones:\n  - id: tz\n    name: Zone\n    risk: {trustRating: 40}\ncomponents:\n  - id: app\n    name: App\n    type: web-application\n    parent: {trustZone: tz}\n    threats:\n      - threat: t1\n        state: Exposed\nthreats:\n  - id: t1\n    name: XSS\n    categories: [Tampering]\n    risk: {likelihood: null, impact: 50}\n";
-    let out = otm::import(text, "tiny.otm.yaml").unwrap();
-    let (_dir, checked) = check_import(&out);
+    let out = otm::import(TINY, "tiny.otm.yaml").unwrap();
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     assert_eq!(model.root().threats[0].targets, ["tiny.app"]);
     assert_eq!(model.root().assets[0].zone.as_deref(), Some("tiny.tz"));
+}
+
+/// When the imported model does not check (E0026), a diagnostic inside an
+/// imported element points at that element in the OTM document, with a note
+/// naming it in the model that would have been written. No input is known
+/// to produce an invalid model, so the written file is corrupted here.
+#[test]
+fn diagnostics_of_a_failing_import_point_at_the_source() {
+    let mut out = otm::import(TINY, "tiny.otm.yaml").unwrap();
+    assert!(!out.check().has_errors());
+    assert_eq!(out.sources["tiny.t1"].line, 18);
+    let yaml = &mut out.files[0].contents;
+    assert!(yaml.contains("  - tampering\n"), "{yaml}");
+    *yaml = yaml.replace("  - tampering\n", "  - no-such-category\n");
+    let checked = out.check();
+    assert!(checked.has_errors());
+    let d = (checked.diagnostics.iter())
+        .find(|d| d.is_error())
+        .expect("an error");
+    let at = d.primary.as_ref().expect("a place").span;
+    let file = checked.files.get(at.file);
+    assert_eq!(file.display, "tiny.otm.yaml");
+    assert_eq!((at.line, at.column), (18, 5));
+    assert_eq!(&file.text[at.start..at.end], "id: t1");
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("in the imported model: `tiny.t1`, threatmodel.yaml:")),
+        "{:?}",
+        d.notes
+    );
+    let shown = tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false);
+    assert!(shown.contains("tiny.otm.yaml:18:5"), "{shown}");
+    // A model that checks (with warnings) keeps them on the files written.
+    let text = std::fs::read_to_string(crate::support::test_path("fixtures/otm/foreign.otm.json"))
+        .unwrap();
+    let out = otm::import(&text, "foreign.otm.json").unwrap();
+    let checked = out.check();
+    assert!(!checked.has_errors());
+    let w = (checked.diagnostics.iter())
+        .find(|d| d.code.as_str() == "W0301")
+        .expect("the threat without targets");
+    let at = w.primary.as_ref().unwrap().span;
+    assert_eq!(checked.files.get(at.file).display, "threatmodel.yaml");
 }

@@ -11,16 +11,10 @@ pub fn test_path(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// Writes an import into a fresh directory and checks it with tmkit's own
-/// loader, failing the test on any error diagnostic.
-pub fn check_import(out: &ImportOutput) -> (tempfile::TempDir, Checked) {
-    let dir = tempfile::tempdir().unwrap();
-    for f in &out.files {
-        let path = dir.path().join(&f.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &f.contents).unwrap();
-    }
-    let checked = tmkit_model::check_path(dir.path());
+/// Checks an import with tmkit's own loader (in memory, as `tmkit import`
+/// does before writing), failing the test on any error diagnostic.
+pub fn check_import(out: &ImportOutput) -> Checked {
+    let checked = out.check();
     if checked.has_errors() || checked.model.is_none() {
         let mut listing = String::new();
         for f in &out.files {
@@ -31,7 +25,7 @@ pub fn check_import(out: &ImportOutput) -> (tempfile::TempDir, Checked) {
             tmkit_syntax::diagnostic::render_human(&checked.diagnostics, &checked.files, false)
         );
     }
-    (dir, checked)
+    checked
 }
 
 /// A validator for one of the vendored official schemas.

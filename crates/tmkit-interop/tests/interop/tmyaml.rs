@@ -16,7 +16,11 @@ fn not_mitigated(analysis: &Analysis) -> BTreeSet<String> {
 
 #[test]
 fn shop_tree_imports_and_checks_clean() {
-    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let out = tmyaml::import_from(
+        &tmkit_syntax::fs::RealFs,
+        &test_path("fixtures/tmyaml/SHOP"),
+    )
+    .unwrap();
     let paths: Vec<&str> = out.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         paths,
@@ -26,7 +30,7 @@ fn shop_tree_imports_and_checks_clean() {
             "ADMINUI/threatmodel.yaml"
         ]
     );
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let analysis = Analysis::new(&model);
 
@@ -134,7 +138,11 @@ fn shop_tree_imports_and_checks_clean() {
 
 #[test]
 fn shop_tree_warns_about_everything_not_mapped() {
-    let out = tmyaml::import_path(&test_path("fixtures/tmyaml/SHOP")).unwrap();
+    let out = tmyaml::import_from(
+        &tmkit_syntax::fs::RealFs,
+        &test_path("fixtures/tmyaml/SHOP"),
+    )
+    .unwrap();
     let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|w| w.contains(needle));
     assert!(has("`pentestTestable`"), "{text:#?}");
@@ -234,7 +242,7 @@ threats:
 "#,
     );
     let out = tmyaml::import_from(&src, std::path::Path::new("M")).unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let root = model.root();
     let ids: Vec<&str> = root.assets.iter().map(|a| a.id.as_str()).collect();
@@ -285,7 +293,7 @@ fn qualified_refids_resolve_to_the_named_model() {
         "ID: B\ntitle: b\nscope:\n  assets:\n    - {ID: X, title: x in B}\nthreats:\n  - ID: U\n    title: u\n    threatType: Tampering\n    assets: [{REFID: A.X}, {REFID: B.X}]\n    fullyMitigated: true\n    countermeasures: [{REFID: A.B.CM}]\n",
     );
     let out = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap();
-    let (_dir, checked) = check_import(&out);
+    let checked = check_import(&out);
     let model = checked.model.unwrap();
     let b = model.models.iter().find(|m| m.id == "B").unwrap();
     // `A.X` names A's X although B has an X too; `A.B.CM` falls back to the only CM.
@@ -294,5 +302,49 @@ fn qualified_refids_resolve_to_the_named_model() {
     assert_eq!(
         Analysis::new(&model).threat("A.B.U").unwrap().status,
         Status::Mitigated
+    );
+}
+
+/// When the imported tree does not check (E0026), a diagnostic inside an
+/// imported element points at the tmyaml node it came from, in the file that
+/// defined it. No input is known to produce an invalid model, so the written
+/// file is corrupted here.
+#[test]
+fn diagnostics_of_a_failing_import_point_at_the_source() {
+    let mut src = tmkit_syntax::fs::MemoryFs::new();
+    src.insert("A/A.yaml", "ID: A\ntitle: a\nchildren:\n  - REFID: B\n");
+    src.insert(
+        "A/B/B.yaml",
+        "ID: B\ntitle: b\nscope:\n  assets:\n    - {ID: X, title: x}\nthreats:\n  - ID: U\n    title: u\n    threatType: Tampering\n    assets: [{REFID: X}]\n",
+    );
+    let mut out = tmyaml::import_from(&src, std::path::Path::new("A")).unwrap();
+    assert!(!out.check().has_errors());
+    let child = out
+        .files
+        .iter_mut()
+        .find(|f| f.path == "B/threatmodel.yaml")
+        .expect("the child's file");
+    assert!(
+        child.contents.contains("  - tampering\n"),
+        "{}",
+        child.contents
+    );
+    child.contents = child
+        .contents
+        .replace("  - tampering\n", "  - no-such-category\n");
+    let checked = out.check();
+    let d = (checked.diagnostics.iter())
+        .find(|d| d.is_error())
+        .expect("an error");
+    let at = d.primary.as_ref().expect("a place").span;
+    assert_eq!(checked.files.get(at.file).display, "A/B/B.yaml");
+    assert_eq!((at.line, at.column), (7, 5));
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("in the imported model: `A.B.U`, ")
+                && n.contains("B/threatmodel.yaml:")),
+        "{:?}",
+        d.notes
     );
 }

@@ -102,7 +102,8 @@ fn print(args: &Args, outcome: &Outcome) -> ExitStatus {
         Format::Human => render_human(diags, files, false),
         Format::Json => json(outcome),
         Format::Sarif => {
-            let opts = tmkit_interop::sarif::SarifOptions::for_files(files);
+            let opts =
+                tmkit_interop::sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, files);
             tmkit_interop::sarif::diagnostics_to_sarif_with(
                 diags,
                 files,

@@ -61,7 +61,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
                 &checked.spans,
                 &checked.files,
                 env!("CARGO_PKG_VERSION"),
-                &sarif::SarifOptions::for_files(&checked.files),
+                &sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, &checked.files),
             ),
             Format::Csv => csv_export::to_csv(model, analysis, rows),
             Format::Otm => otm::to_json(model, analysis),

@@ -46,7 +46,10 @@ pub fn run(args: Args) -> ExitStatus {
             t,
             otm::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
         ),
-        Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input)),
+        Source::Tmyaml(t) => (
+            t,
+            tmyaml::import_from(&ProgressFs::new(RealFs, &progress), &t.input),
+        ),
     };
     progress.finish();
     let out = match result {
