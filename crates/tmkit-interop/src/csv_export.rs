@@ -79,7 +79,7 @@ pub const MITIGATION_HEADER: [&str; 17] = [
 ];
 
 /// Neutralises a cell that a spreadsheet would evaluate as a formula.
-pub use tmkit_analysis::matrix::neutralise;
+pub use tmkit_render::escape::neutralise;
 
 /// A tracker priority for a severity (Jira's default scheme).
 pub fn priority(severity: Option<Rating>) -> &'static str {

@@ -62,7 +62,7 @@ fn fail_on_gates_exit_1_with_a_message_per_violation() {
     let out = tmkit(&["check", p, "--fail-on", "unmitigated:medium"]).code(1);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(
-        err.contains("CCC.VULN_001 is unmitigated (medium 6.5)"),
+        err.contains("CCC.VULN_001 is unmitigated (6.5 medium)"),
         "{err}"
     );
     tmkit(&["check", p, "--fail-on", "unmitigated:high"]).code(0);

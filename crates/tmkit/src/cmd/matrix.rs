@@ -2,14 +2,15 @@
 //! questions as sentences.
 
 use clap::ValueEnum;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use tmkit_analysis::Analysis;
-use tmkit_analysis::matrix::{MatrixFormat, MatrixOptions, render};
+use tmkit_render::matrix::{DEFAULT_WIDTH, MatrixFormat, MatrixOptions, render};
 
 /// Output format of the matrix.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
-    /// A table for a terminal (100 columns).
+    /// A table that fits the terminal (100 columns when not a terminal).
     Text,
     /// Markdown tables.
     Markdown,
@@ -46,6 +47,7 @@ pub fn run(args: Args) -> u8 {
         Format::Json => MatrixFormat::Json,
     });
     options.open_only = args.open;
+    options.width = text_width();
     let text = render(&analysis, &model, &options);
     match super::write_output(None, text.as_bytes(), &checked.files) {
         Ok(()) => super::EXIT_OK,
@@ -54,4 +56,18 @@ pub fn run(args: Args) -> u8 {
             super::EXIT_INVALID
         }
     }
+}
+
+/// The width of text tables: the terminal's when stdout is one (or
+/// `COLUMNS` when its size cannot be read), else [`DEFAULT_WIDTH`], so piped
+/// output does not depend on the terminal it was run from. Never below 40.
+pub fn text_width() -> usize {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return DEFAULT_WIDTH;
+    }
+    let columns = terminal_size::terminal_size_of(&stdout)
+        .map(|(w, _)| usize::from(w.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok());
+    columns.unwrap_or(DEFAULT_WIDTH).max(40)
 }

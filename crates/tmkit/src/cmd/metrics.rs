@@ -3,7 +3,7 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit_analysis::Analysis;
-use tmkit_analysis::summary::{MetricsFormat, render};
+use tmkit_render::metrics::{MetricsFormat, MetricsOptions, render};
 
 /// Output format of the metrics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -35,7 +35,9 @@ pub fn run(args: Args) -> u8 {
         Format::Text => MetricsFormat::Text,
         Format::Json => MetricsFormat::Json,
     };
-    let text = render(&analysis, &model, format);
+    let mut options = MetricsOptions::new(format);
+    options.width = super::matrix::text_width();
+    let text = render(&analysis, &model, &options);
     match super::write_output(None, text.as_bytes(), &checked.files) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {

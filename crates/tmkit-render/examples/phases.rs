@@ -1,12 +1,12 @@
 //! Times the stages on one model: load + check, analysis, metrics, matrix.
 //!
 //! ```text
-//! cargo run --release -p tmkit-analysis --example phases -- PATH
+//! cargo run --release -p tmkit-render --example phases -- PATH
 //! ```
 
 use std::time::Instant;
 use tmkit_analysis::Analysis;
-use tmkit_analysis::matrix::{MatrixOptions, render};
+use tmkit_render::matrix::{MatrixOptions, render};
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -45,7 +45,7 @@ fn main() {
         before / 1024,
         analysis_kb / 1024,
         text.len(),
-        metrics.questions.total,
+        metrics.questions.map_or(0, |q| q.total),
         checked.diagnostics.len()
     );
 }

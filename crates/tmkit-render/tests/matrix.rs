@@ -1,18 +1,21 @@
 //! The matrix and metrics renderers.
 
-mod common;
+mod diagram_support;
 
-use std::path::Path;
+use diagram_support::example;
 use tmkit_analysis::Analysis;
-use tmkit_analysis::matrix::{MatrixFormat, MatrixOptions, render};
-use tmkit_analysis::summary::{self, MetricsFormat};
+use tmkit_render::matrix::{MatrixFormat, MatrixOptions, render};
+use tmkit_render::metrics::{self, MetricsFormat, MetricsOptions};
 
 fn reference() -> tmkit_model::Model {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/reference/threatmodel.yaml");
-    tmkit_model::check_path(&path)
-        .model
-        .expect("reference checks")
+    example("reference/threatmodel.yaml")
+}
+
+mod common {
+    /// A single-file model from YAML text, which must check.
+    pub fn model(yaml: &str) -> tmkit_model::Model {
+        super::diagram_support::load_str(yaml).0
+    }
 }
 
 #[test]
@@ -39,7 +42,7 @@ fn text_matrix_fits_100_columns_and_shows_cells() {
     assert_eq!(cells[2][1], "open editor");
     assert_eq!(cells[0][3], "#3 M editor");
     assert_eq!(cells[1][3], "#4 U editor");
-    assert!(text.contains("#4 CCC.VULN_001 [unmitigated, medium 6.5] Disk exhaustion"));
+    assert!(text.contains("#4 CCC.VULN_001 [unmitigated, 6.5 medium] Disk exhaustion"));
     assert!(text.contains("6 of 45 questions answered (13.3%)"));
     let open_rows = text
         .lines()
@@ -121,7 +124,76 @@ fn json_matrix_lists_questions_and_threats() {
     let mut options = MatrixOptions::new(MatrixFormat::Json);
     options.open_only = true;
     let v: serde_json::Value = serde_json::from_str(&render(&a, &m, &options)).unwrap();
-    assert_eq!(v["questions"].as_array().unwrap().len(), 39);
+    // 39 open questions in 14 target x attacker pairs, one entry each.
+    let pairs = v["questions"].as_array().unwrap();
+    assert_eq!(pairs.len(), 14);
+    let open: usize = pairs
+        .iter()
+        .map(|p| p["open"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(open, 39);
+    assert_eq!(
+        pairs[13],
+        serde_json::json!({
+            "model": "CCC",
+            "target": "CCC.dataflow.1",
+            "attacker": "CCC.editor",
+            "open": ["confidentiality"]
+        })
+    );
+}
+
+#[test]
+fn open_csv_has_a_row_per_target_and_attacker() {
+    let m = reference();
+    let a = Analysis::new(&m);
+    let mut options = MatrixOptions::new(MatrixFormat::Csv);
+    options.open_only = true;
+    let text = render(&a, &m, &options);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "model,target,target_title,attacker,attacker_title,open"
+    );
+    assert_eq!(lines.len(), 1 + 14, "{text}");
+    assert_eq!(
+        lines[14],
+        "CCC,CCC.dataflow.1,Edit API endpoint,CCC.editor,\"logged in user with \"\"editor\"\" privileges\",confidentiality"
+    );
+    assert!(
+        lines[1].ends_with(",confidentiality integrity availability"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn text_tables_take_the_width_they_are_given() {
+    let m = reference();
+    let a = Analysis::new(&m);
+    let longest = |width: usize| {
+        let mut options = MatrixOptions::default();
+        options.width = width;
+        let text = render(&a, &m, &options);
+        text.lines().map(|l| l.chars().count()).max().unwrap()
+    };
+    // The reference's widest row needs more than 100 columns: a wider
+    // terminal shows more of it, a narrower one less, never past the width.
+    let (w60, w100, w160) = (longest(60), longest(100), longest(160));
+    assert!(
+        w60 <= 60 && w100 <= 100 && w160 <= 160,
+        "{w60} {w100} {w160}"
+    );
+    assert!(w60 < w100 && w100 < w160, "{w60} {w100} {w160}");
+
+    let mut options = MetricsOptions::new(MetricsFormat::Text);
+    options.width = 40;
+    let text = metrics::render(&a, &m, &options);
+    assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+    assert!(
+        text.contains("  CCC.VULN_001  unmitigated  6.5 medium…\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -175,17 +247,21 @@ scope:
 fn metrics_text_summarises_coverage_and_worst_items() {
     let m = reference();
     let a = Analysis::new(&m);
-    let text = summary::render(&a, &m, MetricsFormat::Text);
+    let text = metrics::render(&a, &m, &MetricsOptions::new(MetricsFormat::Text));
     assert!(
         text.contains("13.3%  6 of 45 questions answered, 39 open"),
         "{text}"
     );
     assert!(text.contains("[####..........................]"), "{text}");
     assert!(
-        text.contains("CCC.VULN_001  unmitigated  medium 6.5  ticket VULN_001  Disk exhaustion")
+        text.contains("CCC.VULN_001  unmitigated  6.5 medium  ticket VULN_001  Disk exhaustion")
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&summary::render(&a, &m, MetricsFormat::Json)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&metrics::render(
+        &a,
+        &m,
+        &MetricsOptions::new(MetricsFormat::Json),
+    ))
+    .unwrap();
     assert_eq!(json["questions"]["coverage"], 0.1333);
 }
 
@@ -221,4 +297,30 @@ threats:
     assert_eq!(cols, ["target", "S", "T", "R", "I", "D", "E", "other"]);
     assert!(!text.contains('…'), "{text}");
     assert!(text.contains("anonymous-user,"), "{text}");
+}
+
+#[test]
+fn markdown_matrix_uses_the_one_markdown_escaping() {
+    let m = common::model(
+        "tmkit: 1
+id: X
+title: '<img src=x onerror=alert(1)> ~~x~~'
+scope:
+  assets: [{ id: a, title: '<b>bold</b> $x$' }]
+  attackers: [{ id: b, title: B }]
+",
+    );
+    let a = Analysis::new(&m);
+    let text = render(&a, &m, &MatrixOptions::new(MatrixFormat::Markdown));
+    // tmkit_render::escape::escape_md: markup becomes entities, `~` and `$`
+    // are escaped; no raw HTML survives.
+    assert!(
+        text.contains("## X &lt;img src=x onerror=alert(1)&gt; \\~\\~x\\~\\~ (CIA): 1 target x 1 attacker, 0 of 3 questions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| a<br>&lt;b&gt;bold&lt;/b&gt; \\$x\\$ |"),
+        "{text}"
+    );
+    assert!(!text.contains("<b>") && !text.contains("<img"), "{text}");
 }

@@ -6,6 +6,11 @@
 use std::borrow::Cow;
 use tmkit_syntax::text::{escape_controls, is_unsafe_char};
 
+/// `1 target`, `2 targets`: a count with its noun in the right number.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Truncates `s` to at most `width` characters, marking the cut with `…`.
 pub(crate) fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
