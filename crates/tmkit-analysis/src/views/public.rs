@@ -229,15 +229,17 @@ impl<'a> Withheld<'a> {
 
     /// The smaller model, model indices renumbered.
     fn extract(&self) -> Model {
-        let n = self.model.models.len();
-        let mut new_index = vec![None; n];
         let mut next = 0;
-        for m in 0..n {
-            if !self.model_out[m] {
-                new_index[m] = Some(next);
-                next += 1;
-            }
-        }
+        let new_index: Vec<Option<ModelIndex>> = self
+            .model_out
+            .iter()
+            .map(|&out| {
+                (!out).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
         let remap = |v: &[ModelIndex]| -> Vec<ModelIndex> {
             v.iter().filter_map(|&i| new_index[i]).collect()
         };
