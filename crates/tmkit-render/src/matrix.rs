@@ -373,57 +373,38 @@ impl<'a> Matrix<'a> {
     }
 
     fn csv(&self) -> String {
-        let header = [
-            "model",
-            "target",
-            "target_title",
-            "attacker",
-            "attacker_title",
-            "category",
-            "answered",
-            "threats",
-            "verdict",
-        ];
+        let header = ["category", "answered", "threats", "verdict"];
         let rows = self.analysis.questions().map(|q| {
-            vec![
-                self.model.models[q.model].qid.clone(),
-                q.target.to_string(),
-                q.target_title.to_string(),
-                q.attacker.to_string(),
-                q.attacker_title.to_string(),
+            let qid = &self.model.models[q.model].qid;
+            let mut row = pair_cells(qid, q.target, q.target_title, q.attacker, q.attacker_title);
+            row.extend([
                 q.category.to_string(),
                 q.answered.to_string(),
                 q.threats.join(" "),
                 q.verdict
                     .map(|v| v.as_str().to_string())
                     .unwrap_or_default(),
-            ]
+            ]);
+            row
         });
         csv_text(&header, rows)
     }
 
     fn open_csv(&self) -> String {
-        let header = [
-            "model",
-            "target",
-            "target_title",
-            "attacker",
-            "attacker_title",
-            "open",
-        ];
         let rows = self.analysis.analysed().iter().flat_map(|&m| {
             self.open_groups(m).1.into_iter().map(|g| {
-                vec![
-                    g.model.to_string(),
-                    g.target.to_string(),
-                    g.target_title.to_string(),
-                    g.attacker.to_string(),
-                    g.attacker_title.to_string(),
-                    g.open.join(" "),
-                ]
+                let mut row = pair_cells(
+                    g.model,
+                    g.target,
+                    g.target_title,
+                    g.attacker,
+                    g.attacker_title,
+                );
+                row.push(g.open.join(" "));
+                row
             })
         });
-        csv_text(&header, rows)
+        csv_text(&["open"], rows)
     }
 
     fn json(&self, open_only: bool) -> String {
@@ -545,11 +526,28 @@ impl<'a> OpenPair<'a> {
     }
 }
 
-/// CSV text (`\n` line ends) of a header and rows, every cell neutralised.
+/// The first CSV columns of every row: the model and the target x attacker.
+const PAIR_HEADER: [&str; 5] = [
+    "model",
+    "target",
+    "target_title",
+    "attacker",
+    "attacker_title",
+];
+
+fn pair_cells(model: &str, target: &str, tt: &str, attacker: &str, at: &str) -> Vec<String> {
+    [model, target, tt, attacker, at]
+        .map(str::to_string)
+        .to_vec()
+}
+
+/// CSV text (`\n` line ends): [`PAIR_HEADER`] then `header`, and rows,
+/// every cell neutralised.
 fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(header.iter().map(|s| neutralise(s)));
+    let header = PAIR_HEADER.iter().chain(header);
+    let _ = w.write_record(header.map(|s| neutralise(s)));
     for row in rows {
         let _ = w.write_record(row.iter().map(|s| neutralise(s)));
     }
