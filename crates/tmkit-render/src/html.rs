@@ -11,7 +11,7 @@
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_html, escape_html as e, link_url};
 use crate::report::{
-    ReportOptions, SEVERITIES, percent, score_text, severity_key, severity_label, status_label,
+    ReportOptions, SEVERITIES, percent, severity_key, severity_label, status_label,
     threat_references,
 };
 use base64::Engine as _;
@@ -150,10 +150,9 @@ fn description(w: &mut String, d: &Option<String>) {
 
 fn sev_chip(t: &ThreatEntry) -> String {
     format!(
-        "<span class=\"chip sev-{}\">{} {}</span>",
+        "<span class=\"chip sev-{}\">{}</span>",
         severity_key(t.severity),
-        severity_label(t.severity),
-        score_text(t.score)
+        tmkit_analysis::score_text(t.score, t.severity)
     )
 }
 

@@ -667,7 +667,7 @@ fn threats(w: &mut Md, view: &View) {
             vec![
                 qid_link(&t.qid),
                 escape_md(&t.title),
-                format!("{} {}", severity_label(t.severity), score_text(t.score)),
+                tmkit_analysis::score_text(t.score, t.severity),
                 status_label(t.status).to_string(),
                 t.categories
                     .iter()
