@@ -82,3 +82,64 @@ fn matrix_of_an_invalid_model_exits_2() {
     tmkit(&["matrix", file.to_str().unwrap()]).code(2);
     tmkit(&["metrics", file.to_str().unwrap()]).code(2);
 }
+
+#[test]
+fn piped_text_tables_are_100_columns_whatever_the_terminal() {
+    // Not a terminal: the documented default width, so files and pipes do
+    // not depend on where they were made (COLUMNS is for terminals only).
+    let path = reference();
+    let p = path.to_str().unwrap();
+    for command in ["matrix", "metrics"] {
+        let widest = |columns: Option<&str>| {
+            let mut cmd = Command::cargo_bin("tmkit").unwrap();
+            if let Some(c) = columns {
+                cmd.env("COLUMNS", c);
+            }
+            let out = cmd.args([command, p]).assert().success();
+            let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+            text.lines().map(|l| l.chars().count()).max().unwrap()
+        };
+        let default = widest(None);
+        assert!(default <= 100, "{command}: {default}");
+        assert_eq!(widest(Some("200")), default, "{command}");
+        assert_eq!(widest(Some("50")), default, "{command}");
+    }
+}
+
+/// util-linux `script`: runs a command on a pseudo-terminal.
+const SCRIPT: tmkit_testtools::Tool = tmkit_testtools::Tool {
+    name: "util-linux `script`",
+    candidates: &["script"],
+    install: "apt-get install bsdutils",
+};
+
+#[test]
+fn text_tables_fit_the_terminal() {
+    let Some(script) = tmkit_testtools::require(&SCRIPT, "text_tables_fit_the_terminal") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("tmkit");
+    let path = reference();
+    // On a terminal of `cols` columns: the widest line of `tmkit matrix`.
+    let widest = |cols: usize| {
+        let inner = format!(
+            "stty rows 24 cols {cols}; '{}' matrix '{}'",
+            bin.display(),
+            path.display()
+        );
+        let out = std::process::Command::new(&script)
+            .args(["-qec", &inner, "/dev/null"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("dataflow.1"), "{text}");
+        text.lines()
+            .map(|l| l.trim_end_matches('\r').chars().count())
+            .max()
+            .unwrap()
+    };
+    let (narrow, wide) = (widest(70), widest(150));
+    assert!(narrow <= 70, "{narrow}");
+    // The reference's matrix needs more than 100 columns to show in full.
+    assert!(wide > 100 && wide <= 150, "{wide}");
+}
