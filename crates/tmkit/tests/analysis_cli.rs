@@ -71,7 +71,7 @@ fn fail_on_gates_exit_1_with_a_message_per_violation() {
     assert!(err.contains("coverage of CCC is 13.3%"), "{err}");
     tmkit(&["check", p, "--fail-on", "coverage:<0.1"]).code(0);
     tmkit(&["check", p, "--fail-on", "untracked"]).code(0);
-    tmkit(&["check", p, "--fail-on", "unmitigated:severe"]).code(2);
+    tmkit(&["check", p, "--fail-on", "unmitigated:severe"]).code(3);
 }
 
 #[test]
@@ -142,4 +142,22 @@ fn text_tables_fit_the_terminal() {
     assert!(narrow <= 70, "{narrow}");
     // The reference's matrix needs more than 100 columns to show in full.
     assert!(wide > 100 && wide <= 150, "{wide}");
+
+    // Written to a file from that terminal: the default 100 columns.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("matrix.txt");
+    let inner = format!(
+        "stty rows 24 cols 70; '{}' matrix '{}' -o '{}'",
+        bin.display(),
+        path.display(),
+        file.display()
+    );
+    let status = std::process::Command::new(&script)
+        .args(["-qec", &inner, "/dev/null"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest > 70 && widest <= 100, "{widest}");
 }

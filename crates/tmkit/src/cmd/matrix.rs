@@ -1,11 +1,13 @@
 //! `tmkit matrix`: the analysis matrix (targets x categories), or the open
 //! questions as sentences.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use tmkit_analysis::Analysis;
+use tmkit::ExitStatus;
 use tmkit_render::matrix::{DEFAULT_WIDTH, MatrixFormat, MatrixOptions, render};
+use tmkit_syntax::node::Limits;
 
 /// Output format of the matrix.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -13,7 +15,8 @@ pub enum Format {
     /// A table that fits the terminal (100 columns when not a terminal).
     Text,
     /// Markdown tables.
-    Markdown,
+    #[value(alias = "markdown")]
+    Md,
     /// One row per question.
     Csv,
     /// Questions and threats, for scripts and dashboards.
@@ -29,41 +32,35 @@ pub struct Args {
     #[arg(long)]
     pub open: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let analysis = Analysis::new(&model);
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let mut options = MatrixOptions::new(match args.format {
         Format::Text => MatrixFormat::Text,
-        Format::Markdown => MatrixFormat::Markdown,
+        Format::Md => MatrixFormat::Markdown,
         Format::Csv => MatrixFormat::Csv,
         Format::Json => MatrixFormat::Json,
     });
     options.open_only = args.open;
-    options.width = text_width();
-    let text = render(&analysis, &model, &options);
-    match super::write_output(None, text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    options.width = text_width(&args.output);
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
+        render(analysis, model, &options)
+    })
 }
 
-/// The width of text tables: the terminal's when stdout is one (or
-/// `COLUMNS` when its size cannot be read), else [`DEFAULT_WIDTH`], so piped
-/// output does not depend on the terminal it was run from. Never below 40.
-pub fn text_width() -> usize {
+/// The width of text tables written to `out`: the terminal's when that is
+/// stdout and stdout is a terminal (or `COLUMNS` when its size cannot be
+/// read), else [`DEFAULT_WIDTH`], so files and piped output do not depend on
+/// the terminal they were made from. Never below 40.
+pub fn text_width(out: &OutputArg) -> usize {
     let stdout = std::io::stdout();
-    if !stdout.is_terminal() {
+    if out.path().is_some() || !stdout.is_terminal() {
         return DEFAULT_WIDTH;
     }
     let columns = terminal_size::terminal_size_of(&stdout)
