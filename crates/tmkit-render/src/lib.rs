@@ -13,6 +13,6 @@ pub mod metrics;
 #[doc(hidden)]
 pub mod oracles;
 pub mod report;
-mod table;
+pub mod table;
 
 pub use report::{ReportFormat, ReportOptions};

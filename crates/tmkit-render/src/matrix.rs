@@ -15,7 +15,7 @@
 
 use crate::escape::{escape_md, neutralise};
 use crate::report::percent;
-use crate::table::{self, plural};
+use crate::table::{self, count};
 use serde::Serialize;
 use std::fmt::Write as _;
 use tmkit_analysis::question::{Cell, Question, Target};
@@ -231,9 +231,9 @@ impl<'a> Matrix<'a> {
             (style.esc)(&tm.qid),
             (style.esc)(&tm.title),
             tm.abstraction.taxonomy.name(),
-            plural(self.analysis.targets_of(m).len(), "target", "targets"),
-            plural(self.analysis.attackers_of(m).len(), "attacker", "attackers"),
-            plural(total, "question", "questions"),
+            count(self.analysis.targets_of(m).len(), "target"),
+            count(self.analysis.attackers_of(m).len(), "attacker"),
+            count(total, "question"),
             percent(tmkit_analysis::coverage(answered, total)),
         )
     }

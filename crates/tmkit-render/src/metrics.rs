@@ -3,7 +3,7 @@
 //! `metrics` of the JSON report).
 
 use crate::matrix::DEFAULT_WIDTH;
-use crate::table::{plural, truncate, wrapped};
+use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
 use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
 use tmkit_model::Model;
@@ -135,7 +135,7 @@ impl Summary<'_> {
             let _ = writeln!(out, "{}", truncate(&self.threat_line(t), self.width));
         }
         if open.len() > WORST {
-            let more = plural(open.len() - WORST, "more open threat", "more open threats");
+            let more = count(open.len() - WORST, "more open threat");
             let _ = writeln!(out, "  ... and {more}");
         }
         for w in warnings.iter().take(WORST) {
@@ -143,11 +143,7 @@ impl Summary<'_> {
         }
         if warnings.len() > WORST {
             let more = warnings.len() - WORST;
-            let more = plural(
-                more,
-                "more unanswered boundary crossing",
-                "more unanswered boundary crossings",
-            );
+            let more = count(more, "more unanswered boundary crossing");
             let _ = writeln!(out, "  ... and {more}");
         }
     }
@@ -182,7 +178,7 @@ impl Summary<'_> {
                 "  ".repeat(depth),
                 c.model,
                 coverage.unwrap_or_default(),
-                plural(c.threats.total, "threat", "threats"),
+                count(c.threats.total, "threat"),
             );
             let _ = writeln!(out, "{}", truncate(&line, self.width));
             self.components(out, &c.components, depth + 1);
@@ -199,7 +195,7 @@ fn counts(out: &mut String, m: &Metrics) {
             bar(q.coverage, 30),
             q.coverage * 100.0,
             q.answered,
-            plural(q.total, "question", "questions"),
+            count(q.total, "question"),
             q.open
         );
     }
@@ -221,28 +217,28 @@ fn counts(out: &mut String, m: &Metrics) {
         m.mitigations.total,
         m.mitigations.in_place,
         m.mitigations.planned,
-        plural(m.threats_without_mitigations, "threat", "threats")
+        count(m.threats_without_mitigations, "threat")
     );
     let _ = writeln!(
         out,
         "  boundaries   {} crossing a trust boundary, {} with an unanswered exposed category",
-        plural(m.boundary_crossings.total, "data flow", "data flows"),
+        count(m.boundary_crossings.total, "data flow"),
         m.boundary_crossings.unanswered.unwrap_or(0)
     );
     let _ = writeln!(
         out,
         "  untracked    {} without a ticket",
-        plural(m.untracked_unmitigated, "open threat", "open threats")
+        count(m.untracked_unmitigated, "open threat")
     );
     let sc = &m.scope;
     let _ = writeln!(
         out,
         "  scope        {}, {} in scope; out of scope: {}, {}, {}",
-        plural(sc.targets, "target", "targets"),
-        plural(sc.attackers, "attacker", "attackers"),
-        plural(sc.out_of_scope.assets, "asset", "assets"),
-        plural(sc.out_of_scope.dataflows, "data flow", "data flows"),
-        plural(sc.out_of_scope.attackers, "attacker", "attackers")
+        count(sc.targets, "target"),
+        count(sc.attackers, "attacker"),
+        count(sc.out_of_scope.assets, "asset"),
+        count(sc.out_of_scope.dataflows, "data flow"),
+        count(sc.out_of_scope.attackers, "attacker")
     );
     let _ = writeln!(
         out,

@@ -1,14 +1,27 @@
 //! A plain-text table that fits a terminal width: cells hold one item per
 //! line, items longer than their column wrap at commas and spaces (the
 //! continuation indented), and only a word longer than the column is cut
-//! with `…`.
+//! with `…`; and [`count`], the one way to say a count.
 
 use std::borrow::Cow;
 use tmkit_syntax::text::{escape_controls, is_unsafe_char};
 
-/// `1 target`, `2 targets`: a count with its noun in the right number.
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// `count` and `noun`, with the noun in the plural unless the count is one:
+/// `count(1, "warning")` is "1 warning", `count(2, "warning")` is "2
+/// warnings". Every noun tmkit counts takes a plain `s` (file, threat,
+/// target, data flow...). The one way to say a count, in every text output
+/// and message.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {}", plural(n, noun))
+}
+
+/// `noun` in the plural unless `n` is one.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    }
 }
 
 /// Truncates `s` to at most `width` characters, marking the cut with `…`.
@@ -180,6 +193,15 @@ mod tests {
             .map(|l| l.find(" | ").unwrap())
             .collect();
         assert!(cols.windows(2).all(|w| w[0] == w[1]), "{out}");
+    }
+
+    #[test]
+    fn one_is_singular_and_everything_else_plural() {
+        assert_eq!(count(0, "threat"), "0 threats");
+        assert_eq!(count(1, "threat"), "1 threat");
+        assert_eq!(count(2, "data flow"), "2 data flows");
+        assert_eq!(plural(1, "file"), "file");
+        assert_eq!(plural(11, "file"), "files");
     }
 
     #[test]
