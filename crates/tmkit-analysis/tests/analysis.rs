@@ -392,4 +392,24 @@ threats:
         metrics.components[0].questions.as_ref().unwrap().answered,
         answered_child
     );
+    // One rule: every listing of what is open agrees with `answers()`.
+    let mut questions = a.questions();
+    for t in &a.targets {
+        let attackers = a.attackers_of(t.model);
+        for c in &t.cells {
+            let open = a.open_attackers(t, c).count();
+            assert_eq!(c.answered, attackers.len() - open);
+        }
+        for x in attackers {
+            for c in &t.cells {
+                let q = questions.next().unwrap();
+                let at = (q.target, q.attacker, q.category);
+                assert_eq!(at, (&*t.qid, &*x.qid, &*c.category));
+                let open = a.open_attackers(t, c).any(|o| o.qid == x.qid);
+                assert_eq!(q.answered, a.answers(t, c, &x.qid));
+                assert_eq!(q.answered, !open);
+            }
+        }
+    }
+    assert!(questions.next().is_none());
 }
