@@ -17,7 +17,7 @@ pub enum Format {
     /// Markdown tables.
     #[value(alias = "markdown")]
     Md,
-    /// One row per question.
+    /// One row per question (with --open: per target x attacker).
     Csv,
     /// Questions and threats, for scripts and dashboards.
     Json,
@@ -28,7 +28,8 @@ pub enum Format {
 pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
-    /// Only the unanswered questions, as full sentences.
+    /// Only the unanswered questions, one entry per target x attacker naming
+    /// its open categories (a sentence in text and Markdown).
     #[arg(long)]
     pub open: bool,
     /// Output format.
