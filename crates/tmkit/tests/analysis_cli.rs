@@ -129,6 +129,9 @@ fn text_tables_fit_the_terminal() {
         );
         let out = std::process::Command::new(&script)
             .args(["-qec", &inner, "/dev/null"])
+            // `script` forwards its stdin to the terminal: give it none,
+            // so it never reads the test runner's.
+            .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
@@ -154,6 +157,9 @@ fn text_tables_fit_the_terminal() {
     );
     let status = std::process::Command::new(&script)
         .args(["-qec", &inner, "/dev/null"])
+        // `script` forwards its stdin to the terminal: give it none,
+        // so it never reads the test runner's.
+        .stdin(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
