@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use tmkit_model::cvss::{self, CvssScore, Rating};
 use tmkit_model::taxonomy::{OTHER, TargetKind};
-use tmkit_model::{Asset, Mitigation, Model, ModelIndex, Qid, Zone};
+use tmkit_model::{Asset, Mitigation, Model, ModelIndex, ModelKind, Qid, Zone};
 
 /// Derived values of one threat.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,166 +79,119 @@ impl Analysis {
     /// checker reports) are ignored.
     pub fn new(model: &Model) -> Analysis {
         let nm = model.models.len();
-        let mut mitigations: HashMap<&str, &Mitigation> = HashMap::new();
-        let mut assets: HashMap<&str, &Asset> = HashMap::new();
-        let mut zones: HashMap<&str, &Zone> = HashMap::new();
-        for tm in &model.models {
-            mitigations.extend(tm.mitigations.iter().map(|x| (x.qid.as_str(), x)));
-            assets.extend(tm.assets.iter().map(|x| (x.qid.as_str(), x)));
-            zones.extend(tm.zones.iter().map(|x| (x.qid.as_str(), x)));
-        }
         let mut counts = vec![Counts::default(); nm];
-
-        // Threats: status, severity, tracking.
-        let mut threats = Vec::with_capacity(model.models.iter().map(|tm| tm.threats.len()).sum());
-        let mut threat_index = QidIndex::default();
-        let mut used_assumptions: HashSet<&str> = HashSet::new();
-        // Models reuse a few vectors many times: score each distinct one once.
-        let mut scores: HashMap<&str, Option<CvssScore>> = HashMap::new();
-        for (m, tm) in model.models.iter().enumerate() {
-            for (index, t) in tm.threats.iter().enumerate() {
-                let mits: Vec<&Mitigation> = t
-                    .mitigations
-                    .iter()
-                    .filter_map(|q| mitigations.get(q.as_str()).copied())
-                    .collect();
-                let (status, not_secure_by_default) = status_from(mits.iter().copied());
-                let cvss = t.cvss.as_deref().and_then(|v| {
-                    scores
-                        .entry(v)
-                        .or_insert_with(|| cvss::score(v).ok())
-                        .clone()
-                });
-                let severity = cvss.as_ref().map(|c| c.rating);
-                let tracked =
-                    t.ticket.is_some() || mits.iter().any(|x| !x.in_place && x.ticket.is_some());
-                let untracked = status.is_open() && !tracked;
-                used_assumptions.extend(t.assumptions.iter().map(String::as_str));
-                counts[m].add_threat(
-                    status,
-                    not_secure_by_default,
-                    severity,
-                    untracked,
-                    mits.is_empty(),
-                    t.categories.iter().any(|c| c == OTHER),
-                );
-                threats.push(ThreatInfo {
-                    qid: t.qid.clone(),
-                    model: m,
-                    index,
-                    status,
-                    not_secure_by_default,
-                    cvss,
-                    severity,
-                    attackers: t.attackers.clone(),
-                    untracked,
-                });
-                threat_index.insert(&t.qid, threats.len() - 1, |i| {
-                    let x: &ThreatInfo = &threats[i];
-                    x.qid.as_str()
-                });
-            }
-        }
-
-        // Attackers, categories and targets of each analysed model.
+        let (threats, threat_index, used_assumptions) = analyse_threats(model, &mut counts);
         let analysed: Vec<ModelIndex> = model.analysed().collect();
-        let mut attackers = vec![Vec::new(); nm];
-        let mut attacker_pos = vec![HashMap::new(); nm];
-        let mut categories: Vec<Vec<Arc<str>>> = vec![Vec::new(); nm];
-        let mut target_ranges = vec![0..0; nm];
-        let mut targets: Vec<Target> = Vec::with_capacity(
-            analysed
-                .iter()
-                .map(|&m| model.models[m].assets.len() + model.models[m].dataflows.len())
-                .sum(),
-        );
-        let mut target_index = QidIndex::default();
-        for &m in &analysed {
-            let tm = &model.models[m];
-            let taxonomy = &tm.abstraction.taxonomy;
-            attackers[m] = model
-                .visible_attackers(m)
-                .into_iter()
-                .map(|a| AttackerRef {
-                    id: a.id.clone(),
-                    qid: a.qid.clone(),
-                    title: a.title.clone(),
-                })
-                .collect();
-            attacker_pos[m] = attackers[m]
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.qid.clone(), i))
-                .collect();
-            categories[m] = taxonomy.categories().into_iter().map(Arc::from).collect();
-            let cats = &categories[m];
-            let cells_for = |kind: TargetKind| -> Vec<Cell> {
-                taxonomy
-                    .categories_for(kind)
-                    .into_iter()
-                    .map(|name| Cell {
-                        category: cats
-                            .iter()
-                            .find(|c| &***c == name)
-                            .cloned()
-                            .unwrap_or_else(|| Arc::from(name)),
-                        threats: Vec::new(),
-                        verdicts: Vec::new(),
-                        answered: 0,
-                    })
-                    .collect()
-            };
-            let start = targets.len();
-            for a in tm.assets.iter().filter(|a| a.in_scope) {
-                let kind = TargetKind::Asset(a.kind);
-                targets.push(Target {
-                    id: a.id.clone(),
-                    qid: a.qid.clone(),
-                    title: a.title.clone(),
-                    model: m,
-                    kind,
-                    cells: cells_for(kind),
-                    other: Vec::new(),
-                });
-                target_index.insert(&a.qid, targets.len() - 1, |i| targets[i].qid.as_str());
-            }
-            for f in tm.dataflows.iter().filter(|f| f.in_scope) {
-                targets.push(Target {
-                    id: f.id.clone(),
-                    qid: f.qid.clone(),
-                    title: f.title.clone(),
-                    model: m,
-                    kind: TargetKind::DataFlow,
-                    cells: cells_for(TargetKind::DataFlow),
-                    other: Vec::new(),
-                });
-                target_index.insert(&f.qid, targets.len() - 1, |i| targets[i].qid.as_str());
-            }
-            target_ranges[m] = start..targets.len();
-            let c = &mut counts[m];
-            c.targets_in_scope = targets.len() - start;
-            c.attackers_in_scope = tm.attackers.iter().filter(|a| a.in_scope).count();
-            c.out_of_scope_assets = tm.assets.iter().filter(|a| !a.in_scope).count();
-            c.out_of_scope_dataflows = tm.dataflows.iter().filter(|f| !f.in_scope).count();
-            c.out_of_scope_attackers = tm.attackers.iter().filter(|a| !a.in_scope).count();
-            c.mitigations_total = tm.mitigations.len();
-            c.mitigations_in_place = tm.mitigations.iter().filter(|x| x.in_place).count();
-            c.assumptions_total = tm.assumptions.len();
-            c.assumptions_unused = tm
-                .assumptions
-                .iter()
-                .filter(|a| !used_assumptions.contains(a.qid.as_str()))
-                .count();
+        let capacity = analysed
+            .iter()
+            .map(|&m| model.models[m].assets.len() + model.models[m].dataflows.len())
+            .sum();
+        let mut a = Analysis {
+            threats,
+            targets: Vec::with_capacity(capacity),
+            other: BTreeMap::new(),
+            crossings: Vec::new(),
+            analysed,
+            attackers: vec![Vec::new(); nm],
+            attacker_pos: vec![HashMap::new(); nm],
+            categories: vec![Vec::new(); nm],
+            target_ranges: vec![0..0; nm],
+            threat_index,
+            target_index: QidIndex::default(),
+            counts,
+        };
+        for i in 0..a.analysed.len() {
+            let m = a.analysed[i];
+            a.add_model_targets(model, m);
+            let targets = a.target_ranges[m].len();
+            a.counts[m].add_scope(&model.models[m], targets, &used_assumptions);
         }
+        a.place_threats(model);
+        a.place_verdicts(model);
+        a.count_answered();
+        a.crossings = a.boundary_crossings(model);
+        for c in &a.crossings {
+            a.counts[c.model].add_crossing(c);
+        }
+        a.other = a
+            .targets
+            .iter()
+            .filter(|t| !t.other.is_empty())
+            .map(|t| {
+                let threats = t.other.iter().map(|&ti| a.threats[ti].qid.clone());
+                (t.qid.clone(), threats.collect())
+            })
+            .collect();
+        a
+    }
 
-        // Threats and verdicts into cells.
-        for (ti, info) in threats.iter().enumerate() {
+    /// The attackers, categories and (empty) cells of the targets of model `m`.
+    fn add_model_targets(&mut self, model: &Model, m: ModelIndex) {
+        let tm = &model.models[m];
+        let taxonomy = &tm.abstraction.taxonomy;
+        self.attackers[m] = model
+            .visible_attackers(m)
+            .into_iter()
+            .map(|a| AttackerRef {
+                id: a.id.clone(),
+                qid: a.qid.clone(),
+                title: a.title.clone(),
+            })
+            .collect();
+        self.attacker_pos[m] = self.attackers[m]
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.qid.clone(), i))
+            .collect();
+        self.categories[m] = taxonomy.categories().into_iter().map(Arc::from).collect();
+        let cats = &self.categories[m];
+        let cells_for = |kind: TargetKind| -> Vec<Cell> {
+            taxonomy
+                .categories_for(kind)
+                .into_iter()
+                .map(|name| {
+                    let shared = cats.iter().find(|c| &***c == name).cloned();
+                    Cell::new(shared.unwrap_or_else(|| Arc::from(name)))
+                })
+                .collect()
+        };
+        let start = self.targets.len();
+        let assets = tm.assets.iter().filter(|a| a.in_scope);
+        let assets = assets.map(|a| (&a.id, &a.qid, &a.title, TargetKind::Asset(a.kind)));
+        let flows = tm.dataflows.iter().filter(|f| f.in_scope);
+        let flows = flows.map(|f| (&f.id, &f.qid, &f.title, TargetKind::DataFlow));
+        for (id, qid, title, kind) in assets.chain(flows) {
+            self.targets.push(Target {
+                id: id.clone(),
+                qid: qid.clone(),
+                title: title.clone(),
+                model: m,
+                kind,
+                cells: cells_for(kind),
+                other: Vec::new(),
+            });
+            let targets = &self.targets;
+            self.target_index
+                .insert(qid, targets.len() - 1, |i| targets[i].qid.as_str());
+        }
+        self.target_ranges[m] = start..self.targets.len();
+    }
+
+    /// Position of a target in [`Analysis::targets`], by qualified id.
+    fn target_pos(&self, qid: &str) -> Option<usize> {
+        self.target_index.get(qid, |i| self.targets[i].qid.as_str())
+    }
+
+    /// Threats into the cells (and `other` lists) of the targets they name.
+    fn place_threats(&mut self, model: &Model) {
+        for ti in 0..self.threats.len() {
+            let info = &self.threats[ti];
             let t = &model.models[info.model].threats[info.index];
             for target in &t.targets {
-                let Some(x) = target_index.get(target, |i| targets[i].qid.as_str()) else {
+                let Some(x) = self.target_pos(target) else {
                     continue;
                 };
-                let target = &mut targets[x];
+                let target = &mut self.targets[x];
                 for cat in &t.categories {
                     if cat == OTHER {
                         push_once(&mut target.other, ti);
@@ -250,12 +203,17 @@ impl Analysis {
                 }
             }
         }
-        for &m in &analysed {
+    }
+
+    /// Verdicts into the cells they name (every category when none is named).
+    fn place_verdicts(&mut self, model: &Model) {
+        for i in 0..self.analysed.len() {
+            let m = self.analysed[i];
             for (index, v) in model.models[m].analysis.iter().enumerate() {
-                let Some(x) = target_index.get(&v.target, |i| targets[i].qid.as_str()) else {
+                let Some(x) = self.target_pos(&v.target) else {
                     continue;
                 };
-                for cell in targets[x].cells.iter_mut() {
+                for cell in self.targets[x].cells.iter_mut() {
                     if v.category.as_deref().is_none_or(|c| c == &*cell.category) {
                         cell.verdicts.push(VerdictRef {
                             model: m,
@@ -267,72 +225,56 @@ impl Analysis {
                 }
             }
         }
+    }
 
-        // Answered questions per cell: attackers whose question is answered.
-        let mut marks: Vec<bool> = Vec::new();
-        for target in targets.iter_mut() {
-            let m = target.model;
-            let n = attackers[m].len();
-            for cell in target.cells.iter_mut() {
-                cell.answered = if n == 0 {
-                    0
-                } else if cell.verdicts.iter().any(|v| v.attacker.is_none())
-                    || cell
-                        .threats
+    /// [`Cell::answered`] of every cell, and the question counts.
+    fn count_answered(&mut self) {
+        let this: &Analysis = self;
+        let answered: Vec<usize> = this
+            .targets
+            .iter()
+            .flat_map(|t| {
+                let attackers = this.attackers_of(t.model);
+                t.cells.iter().map(move |c| {
+                    attackers
                         .iter()
-                        .any(|&ti| threats[ti].attackers.is_none() && threats[ti].model == m)
-                {
-                    n
-                } else {
-                    marks.clear();
-                    marks.resize(n, false);
-                    let mut mark = |a: &str| {
-                        if let Some(&i) = attacker_pos[m].get(a) {
-                            marks[i] = true;
-                        }
-                    };
-                    for v in &cell.verdicts {
-                        if let Some(a) = &v.attacker {
-                            mark(a);
-                        }
-                    }
-                    for &ti in &cell.threats {
-                        match &threats[ti].attackers {
-                            Some(list) => list.iter().for_each(|a| mark(a)),
-                            None => {
-                                // A threat of another model covers the attackers
-                                // visible to its own model.
-                                let own = &attacker_pos[threats[ti].model];
-                                for a in &attackers[m] {
-                                    if own.contains_key(&a.qid) {
-                                        mark(&a.qid);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    marks.iter().filter(|b| **b).count()
-                };
-                counts[m].questions_total += n;
-                counts[m].questions_answered += cell.answered;
+                        .filter(|a| this.answers(t, c, &a.qid))
+                        .count()
+                })
+            })
+            .collect();
+        let mut answered = answered.into_iter();
+        for target in self.targets.iter_mut() {
+            let m = target.model;
+            let n = self.attackers[m].len();
+            for cell in target.cells.iter_mut() {
+                cell.answered = answered.next().unwrap_or(0);
+                self.counts[m].questions_total += n;
+                self.counts[m].questions_answered += cell.answered;
             }
         }
+    }
 
-        // Trust-boundary crossings.
+    /// The boundary analysis of every in-scope data flow of the analysed models.
+    fn boundary_crossings(&self, model: &Model) -> Vec<Crossing> {
+        let mut assets: HashMap<&str, &Asset> = HashMap::new();
+        let mut zones: HashMap<&str, &Zone> = HashMap::new();
+        for tm in &model.models {
+            assets.extend(tm.assets.iter().map(|x| (x.qid.as_str(), x)));
+            zones.extend(tm.zones.iter().map(|x| (x.qid.as_str(), x)));
+        }
+        let zone_of = |asset: &str| -> (Option<Qid>, Option<f64>) {
+            let z = assets.get(asset).and_then(|a| a.zone.as_deref());
+            let trust = z.and_then(|z| zones.get(z)).map(|z| z.trust);
+            (z.map(str::to_string), trust)
+        };
         let mut crossings = Vec::new();
-        for &m in &analysed {
+        for &m in &self.analysed {
             let tm = &model.models[m];
             let taxonomy = &tm.abstraction.taxonomy;
             let inbound = taxonomy.exposed_inbound();
             let outbound = taxonomy.exposed_outbound();
             for f in tm.dataflows.iter().filter(|f| f.in_scope) {
-                let zone_of = |asset: &str| -> (Option<Qid>, Option<f64>) {
-                    let z = assets.get(asset).and_then(|a| a.zone.as_deref());
-                    (
-                        z.map(str::to_string),
-                        z.and_then(|z| zones.get(z)).map(|z| z.trust),
-                    )
-                };
                 let (from_zone, from_trust) = zone_of(&f.from);
                 let (to_zone, to_trust) = zone_of(&f.to);
                 let direction = match (from_trust, to_trust) {
@@ -350,26 +292,17 @@ impl Analysis {
                     })
                     .map(str::to_string)
                     .collect();
-                let cells = target_index
-                    .get(&f.qid, |i| targets[i].qid.as_str())
-                    .map(|x| targets[x].cells.as_slice())
-                    .unwrap_or_default();
+                let cells = self.target(&f.qid).map(|t| t.cells.as_slice());
+                let cells = cells.unwrap_or_default();
                 let unanswered: Vec<String> = exposed
                     .iter()
                     .filter(|c| {
-                        !cells.iter().any(|cell| {
-                            *cell.category == ***c
-                                && (!cell.threats.is_empty() || !cell.verdicts.is_empty())
-                        })
+                        !cells
+                            .iter()
+                            .any(|cell| *cell.category == ***c && cell.names_anything())
                     })
                     .cloned()
                     .collect();
-                if direction.crosses() {
-                    counts[m].crossings_total += 1;
-                    if !unanswered.is_empty() {
-                        counts[m].crossings_unanswered += 1;
-                    }
-                }
                 crossings.push(Crossing {
                     flow: f.qid.clone(),
                     model: m,
@@ -383,32 +316,7 @@ impl Analysis {
                 });
             }
         }
-
-        let other = targets
-            .iter()
-            .filter(|t| !t.other.is_empty())
-            .map(|t| {
-                (
-                    t.qid.clone(),
-                    t.other.iter().map(|&ti| threats[ti].qid.clone()).collect(),
-                )
-            })
-            .collect();
-
-        Analysis {
-            threats,
-            targets,
-            other,
-            crossings,
-            analysed,
-            attackers,
-            attacker_pos,
-            categories,
-            target_ranges,
-            threat_index,
-            target_index,
-            counts,
-        }
+        crossings
     }
 
     /// The derived values of a threat, by qualified id.
@@ -430,6 +338,17 @@ impl Analysis {
         // Crossings are in target order of the data flows; a linear scan is
         // fine for a single lookup, iterate `crossings` for bulk work.
         self.crossings.iter().find(|c| c.flow == flow)
+    }
+
+    /// The threats of the analysed models (catalogues answer no question),
+    /// in model order.
+    pub fn analysed_threats<'a>(
+        &'a self,
+        model: &'a Model,
+    ) -> impl Iterator<Item = &'a ThreatInfo> + 'a {
+        self.threats
+            .iter()
+            .filter(|t| model.models[t.model].kind != ModelKind::Catalogue)
     }
 
     /// The analysed models (root and components), in model order.
@@ -468,6 +387,45 @@ impl Analysis {
             Some(list) => list.iter().any(|a| a == attacker),
             None => t.model == m || self.attacker_pos[t.model].contains_key(attacker),
         }
+    }
+
+    /// The threats of `cell` (of `target`) that answer `attacker`'s
+    /// question, as indices into [`Analysis::threats`], in model order.
+    pub fn answering_threats<'a>(
+        &'a self,
+        target: &'a Target,
+        cell: &'a Cell,
+        attacker: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let m = target.model;
+        cell.threats
+            .iter()
+            .copied()
+            .filter(move |&ti| self.threat_covers(ti, m, attacker))
+    }
+
+    /// The one rule of coverage: the question of `attacker` about `target`
+    /// and the category of `cell` is answered when a verdict of the cell
+    /// covers the attacker ([`VerdictRef::covers`]) or a threat of the cell
+    /// does ([`Analysis::threat_covers`]).
+    pub fn answers(&self, target: &Target, cell: &Cell, attacker: &str) -> bool {
+        cell.answering_verdict(attacker).is_some()
+            || self
+                .answering_threats(target, cell, attacker)
+                .next()
+                .is_some()
+    }
+
+    /// The attackers of `target`'s model whose question about `cell`
+    /// nobody answered (see [`Analysis::answers`]), in question order.
+    pub fn open_attackers<'a>(
+        &'a self,
+        target: &'a Target,
+        cell: &'a Cell,
+    ) -> impl Iterator<Item = &'a AttackerRef> + 'a {
+        self.attackers_of(target.model)
+            .iter()
+            .filter(move |a| !self.answers(target, cell, &a.qid))
     }
 
     /// The questions of model `m`: for each of its targets, each attacker,
@@ -509,29 +467,77 @@ impl Analysis {
     }
 
     fn question<'a>(&'a self, t: &'a Target, a: &'a AttackerRef, c: &'a Cell) -> Question<'a> {
-        let threats: Vec<&str> = c
-            .threats
-            .iter()
-            .filter(|&&ti| self.threat_covers(ti, t.model, &a.qid))
-            .map(|&ti| self.threats[ti].qid.as_str())
+        let threats: Vec<&str> = self
+            .answering_threats(t, c, &a.qid)
+            .map(|ti| self.threats[ti].qid.as_str())
             .collect();
-        let verdict = c
-            .verdicts
-            .iter()
-            .find(|v| v.covers(&a.qid))
-            .map(|v| v.verdict);
+        let verdict = c.answering_verdict(&a.qid).map(|v| v.verdict);
         Question {
             model: t.model,
             target: &t.qid,
             attacker: &a.qid,
             category: &c.category,
-            answered: !threats.is_empty() || verdict.is_some(),
+            // `answers()`, from what answers it.
+            answered: verdict.is_some() || !threats.is_empty(),
             threats,
             verdict,
             target_title: &t.title,
             attacker_title: &a.title,
         }
     }
+}
+
+/// Status, severity and tracking of every threat, in model order: the
+/// threats, their index, and the assumptions some threat relies on.
+fn analyse_threats<'m>(
+    model: &'m Model,
+    counts: &mut [Counts],
+) -> (Vec<ThreatInfo>, QidIndex, HashSet<&'m str>) {
+    let mut mitigations: HashMap<&str, &Mitigation> = HashMap::new();
+    for tm in &model.models {
+        mitigations.extend(tm.mitigations.iter().map(|x| (x.qid.as_str(), x)));
+    }
+    let mut threats = Vec::with_capacity(model.models.iter().map(|tm| tm.threats.len()).sum());
+    let mut threat_index = QidIndex::default();
+    let mut used_assumptions: HashSet<&str> = HashSet::new();
+    // Models reuse a few vectors many times: score each distinct one once.
+    let mut scores: HashMap<&str, Option<CvssScore>> = HashMap::new();
+    for (m, tm) in model.models.iter().enumerate() {
+        for (index, t) in tm.threats.iter().enumerate() {
+            let mits: Vec<&Mitigation> = t
+                .mitigations
+                .iter()
+                .filter_map(|q| mitigations.get(q.as_str()).copied())
+                .collect();
+            let (status, not_secure_by_default) = status_from(mits.iter().copied());
+            let cvss = t.cvss.as_deref().and_then(|v| {
+                let score = scores.entry(v).or_insert_with(|| cvss::score(v).ok());
+                score.clone()
+            });
+            let tracked =
+                t.ticket.is_some() || mits.iter().any(|x| !x.in_place && x.ticket.is_some());
+            used_assumptions.extend(t.assumptions.iter().map(String::as_str));
+            let info = ThreatInfo {
+                qid: t.qid.clone(),
+                model: m,
+                index,
+                status,
+                not_secure_by_default,
+                severity: cvss.as_ref().map(|c| c.rating),
+                cvss,
+                attackers: t.attackers.clone(),
+                untracked: status.is_open() && !tracked,
+            };
+            let other = t.categories.iter().any(|c| c == OTHER);
+            counts[m].add_threat(&info, mits.is_empty(), other);
+            threats.push(info);
+            threat_index.insert(&t.qid, threats.len() - 1, |i| {
+                let x: &ThreatInfo = &threats[i];
+                x.qid.as_str()
+            });
+        }
+    }
+    (threats, threat_index, used_assumptions)
 }
 
 fn push_once(v: &mut Vec<usize>, x: usize) {

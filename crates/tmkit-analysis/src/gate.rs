@@ -12,6 +12,8 @@
 //! only `unmitigated` / `unmitigated:any`, never a severity threshold.
 
 use crate::analysis::Analysis;
+use crate::metrics::coverage;
+use crate::severity::score_text;
 use std::fmt;
 use std::str::FromStr;
 use tmkit_model::Model;
@@ -129,12 +131,11 @@ impl Policy {
     /// The violations of this policy in a model (empty when it holds).
     pub fn evaluate(&self, analysis: &Analysis, model: &Model) -> Vec<Violation> {
         let title = |t: &crate::ThreatInfo| model.models[t.model].threats[t.index].title.as_str();
-        let score = |t: &crate::ThreatInfo| match (&t.cvss, t.severity) {
-            (Some(c), Some(r)) => format!("{} {}", r.as_str(), c.score),
-            _ => "unscored".to_string(),
-        };
+        let score =
+            |t: &crate::ThreatInfo| score_text(t.cvss.as_ref().map(|c| c.score), t.severity);
         match *self {
-            Policy::Unmitigated(min) => analysed_threats(analysis, model)
+            Policy::Unmitigated(min) => analysis
+                .analysed_threats(model)
                 .filter(|t| t.status.is_open())
                 .filter(|t| match min {
                     None => true,
@@ -148,13 +149,11 @@ impl Policy {
                 .collect(),
             Policy::CoverageBelow(min) => {
                 let m = analysis.metrics(model, 0);
-                let q = &m.questions;
-                // Compare the exact ratio, not the rounded coverage.
-                let exact = if q.total == 0 {
-                    1.0
-                } else {
-                    q.answered as f64 / q.total as f64
+                let Some(q) = &m.questions else {
+                    return Vec::new();
                 };
+                // Compare the exact ratio, not the rounded coverage.
+                let exact = coverage(q.answered, q.total);
                 if exact < min {
                     vec![Violation {
                         policy: *self,
@@ -172,7 +171,8 @@ impl Policy {
                     Vec::new()
                 }
             }
-            Policy::Untracked => analysed_threats(analysis, model)
+            Policy::Untracked => analysis
+                .analysed_threats(model)
                 .filter(|t| t.untracked)
                 .map(|t| Violation {
                     policy: *self,
@@ -182,17 +182,6 @@ impl Policy {
                 .collect(),
         }
     }
-}
-
-/// Threats of the analysed models (catalogues answer no question).
-pub(crate) fn analysed_threats<'a>(
-    analysis: &'a Analysis,
-    model: &'a Model,
-) -> impl Iterator<Item = &'a crate::ThreatInfo> + 'a {
-    analysis
-        .threats
-        .iter()
-        .filter(|t| model.models[t.model].kind != tmkit_model::ModelKind::Catalogue)
 }
 
 /// The violations of every policy, in policy order.

@@ -12,27 +12,32 @@
 //!   threats and verdicts answer each question, and the `other` threats;
 //! - [`crossing`]: trust-boundary crossings of data flows and their exposed
 //!   categories;
-//! - [`metrics`]: coverage and counts per model, rolled up over components;
+//! - [`metrics`]: coverage and counts per model, rolled up over components
+//!   (the one [`Metrics`] type of `tmkit metrics --format json` and of the
+//!   JSON report);
+//! - [`severity`]: the one score text and the one worst-first order;
 //! - [`gate`]: the `--fail-on` policies of `tmkit check`;
-//! - [`matrix`] and [`summary`]: the `tmkit matrix` and `tmkit metrics` outputs;
 //! - [`views`]: the extractions (full, unmitigated, public, checklist).
+//!
+//! The one rule of coverage, "a cell answers an attacker", is
+//! [`Analysis::answers`]. This crate writes no text format: the `tmkit
+//! matrix` and `tmkit metrics` outputs are in `tmkit-render`.
 #![warn(missing_docs)]
 
 mod analysis;
 pub mod crossing;
 pub mod gate;
 mod index;
-pub mod matrix;
 pub mod metrics;
 pub mod question;
+pub mod severity;
 pub mod status;
-pub mod summary;
-mod table;
 pub mod views;
 
 pub use analysis::{Analysis, AttackerRef, ThreatInfo};
 pub use crossing::{Crossing, Direction};
-pub use metrics::Metrics;
+pub use metrics::{Metrics, coverage};
 pub use question::{Cell, Question, Target, VerdictRef};
+pub use severity::{score_text, worst_first};
 pub use status::{Status, status_from, status_of};
 pub use tmkit_model::cvss::{CvssScore, CvssVersion, Rating};

@@ -4,11 +4,14 @@
 //! [`Metrics`] serialises to the JSON of `tmkit metrics --format json`; the
 //! keys required by the issue come first, in its order, then extras.
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, ThreatInfo};
+use crate::crossing::Crossing;
+use crate::severity::severity_rank;
 use crate::status::Status;
+use hashbrown::HashSet;
+use schemars::JsonSchema;
 use serde::Serialize;
-use tmkit_model::cvss::Rating;
-use tmkit_model::{Model, ModelIndex};
+use tmkit_model::{Model, ModelIndex, ThreatModel};
 
 /// Summable counts of one model (its own elements only).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,22 +40,40 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    pub(crate) fn add_threat(
-        &mut self,
-        status: Status,
-        not_secure_by_default: bool,
-        severity: Option<Rating>,
-        untracked: bool,
-        no_mitigation: bool,
-        other: bool,
-    ) {
+    /// Counts one threat of the model.
+    pub(crate) fn add_threat(&mut self, t: &ThreatInfo, no_mitigation: bool, other: bool) {
         self.threats_total += 1;
-        self.by_status[status as usize] += 1;
-        self.not_secure_by_default += usize::from(not_secure_by_default);
-        self.by_severity[usize::from(severity_rank(severity))] += 1;
-        self.untracked += usize::from(untracked);
+        self.by_status[t.status as usize] += 1;
+        self.not_secure_by_default += usize::from(t.not_secure_by_default);
+        self.by_severity[usize::from(severity_rank(t.severity))] += 1;
+        self.untracked += usize::from(t.untracked);
         self.threats_without_mitigations += usize::from(no_mitigation);
         self.other_threats += usize::from(other);
+    }
+
+    /// Counts the scope of an analysed model with `targets` in-scope targets.
+    pub(crate) fn add_scope(&mut self, tm: &ThreatModel, targets: usize, used: &HashSet<&str>) {
+        self.targets_in_scope = targets;
+        self.attackers_in_scope = tm.attackers.iter().filter(|a| a.in_scope).count();
+        self.out_of_scope_assets = tm.assets.iter().filter(|a| !a.in_scope).count();
+        self.out_of_scope_dataflows = tm.dataflows.iter().filter(|f| !f.in_scope).count();
+        self.out_of_scope_attackers = tm.attackers.iter().filter(|a| !a.in_scope).count();
+        self.mitigations_total = tm.mitigations.len();
+        self.mitigations_in_place = tm.mitigations.iter().filter(|x| x.in_place).count();
+        self.assumptions_total = tm.assumptions.len();
+        self.assumptions_unused = tm
+            .assumptions
+            .iter()
+            .filter(|a| !used.contains(a.qid.as_str()))
+            .count();
+    }
+
+    /// Counts one data flow's boundary analysis.
+    pub(crate) fn add_crossing(&mut self, c: &Crossing) {
+        if c.direction.crosses() {
+            self.crossings_total += 1;
+            self.crossings_unanswered += usize::from(!c.unanswered.is_empty());
+        }
     }
 
     fn add(&mut self, o: &Counts) {
@@ -85,13 +106,15 @@ impl Counts {
 
 /// Metrics of a model, rolled up over its components (each also reported in
 /// [`Metrics::components`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Metrics {
     /// Qualified id of the model.
     pub model: String,
-    /// Questions and coverage.
-    pub questions: QuestionMetrics,
+    /// Questions and coverage (null in a view without the analysis, such as
+    /// the public one: on a filtered model they would point at where
+    /// withheld threats were).
+    pub questions: Option<QuestionMetrics>,
     /// Threats by status and severity.
     pub threats: ThreatMetrics,
     /// Mitigations (shared and inline) in place or planned.
@@ -115,7 +138,7 @@ pub struct Metrics {
 }
 
 /// Questions and coverage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct QuestionMetrics {
     /// Number of questions (targets x attackers x categories).
@@ -129,7 +152,7 @@ pub struct QuestionMetrics {
 }
 
 /// Threats by status and severity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ThreatMetrics {
     /// All threats.
@@ -149,7 +172,7 @@ pub struct ThreatMetrics {
 }
 
 /// Threats per CVSS rating.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct SeverityCounts {
     /// Critical.
@@ -167,7 +190,7 @@ pub struct SeverityCounts {
 }
 
 /// Mitigations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct MitigationMetrics {
     /// All mitigations declared (shared and inline).
@@ -179,17 +202,18 @@ pub struct MitigationMetrics {
 }
 
 /// Trust-boundary crossings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct CrossingMetrics {
     /// In-scope data flows crossing a boundary.
     pub total: usize,
-    /// Those with an exposed category no threat or verdict answers.
-    pub unanswered: usize,
+    /// Those with an exposed category no threat or verdict answers (null
+    /// without the analysis).
+    pub unanswered: Option<usize>,
 }
 
 /// Assumptions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct AssumptionMetrics {
     /// Declared.
@@ -199,7 +223,7 @@ pub struct AssumptionMetrics {
 }
 
 /// Scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct ScopeMetrics {
     /// In-scope targets (assets and data flows).
@@ -211,7 +235,7 @@ pub struct ScopeMetrics {
 }
 
 /// Out-of-scope elements.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct OutOfScope {
     /// Assets.
@@ -223,11 +247,11 @@ pub struct OutOfScope {
 }
 
 /// The work left.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct EffortMetrics {
-    /// Questions still to answer.
-    pub open_questions: usize,
+    /// Questions still to answer (null without the analysis).
+    pub open_questions: Option<usize>,
     /// Threats still unmitigated or partial.
     pub open_threats: usize,
     /// Mitigations not yet in place.
@@ -237,21 +261,17 @@ pub struct EffortMetrics {
 impl Metrics {
     fn from_counts(model: String, c: &Counts, components: Vec<Metrics>) -> Metrics {
         let open = c.questions_total - c.questions_answered;
-        let coverage = if c.questions_total == 0 {
-            1.0
-        } else {
-            round4(c.questions_answered as f64 / c.questions_total as f64)
-        };
+        let coverage = round4(coverage(c.questions_answered, c.questions_total));
         let s = |st: Status| c.by_status[st as usize];
         let planned = c.mitigations_total - c.mitigations_in_place;
         Metrics {
             model,
-            questions: QuestionMetrics {
+            questions: Some(QuestionMetrics {
                 total: c.questions_total,
                 answered: c.questions_answered,
                 open,
                 coverage,
-            },
+            }),
             threats: ThreatMetrics {
                 total: c.threats_total,
                 mitigated: s(Status::Mitigated),
@@ -275,7 +295,7 @@ impl Metrics {
             },
             boundary_crossings: CrossingMetrics {
                 total: c.crossings_total,
-                unanswered: c.crossings_unanswered,
+                unanswered: Some(c.crossings_unanswered),
             },
             untracked_unmitigated: c.untracked,
             components,
@@ -295,11 +315,36 @@ impl Metrics {
                 },
             },
             effort: EffortMetrics {
-                open_questions: open,
+                open_questions: Some(open),
                 open_threats: s(Status::Unmitigated) + s(Status::Partial),
                 planned_mitigations: planned,
             },
         }
+    }
+}
+
+impl Metrics {
+    /// Leaves out, here and in every component, what shows analysis
+    /// progress (questions, coverage, unanswered crossings): views without
+    /// the analysis section call it.
+    pub fn withhold_progress(&mut self) {
+        self.questions = None;
+        self.boundary_crossings.unanswered = None;
+        self.effort.open_questions = None;
+        self.components
+            .iter_mut()
+            .for_each(Metrics::withhold_progress);
+    }
+}
+
+/// The one coverage: `answered / asked`, 1 when nothing is asked (a model
+/// with no question has nothing left to answer). Metrics round it to 4
+/// decimals; gates compare the exact value.
+pub fn coverage(answered: usize, asked: usize) -> f64 {
+    if asked == 0 {
+        1.0
+    } else {
+        answered as f64 / asked as f64
     }
 }
 
@@ -315,6 +360,12 @@ impl Analysis {
         self.rolled_up(model, m).1
     }
 
+    /// (answered, asked) questions of model `m` itself (not rolled up).
+    pub fn question_counts(&self, m: ModelIndex) -> (usize, usize) {
+        let c = self.counts.get(m).cloned().unwrap_or_default();
+        (c.questions_answered, c.questions_total)
+    }
+
     fn rolled_up(&self, model: &Model, m: ModelIndex) -> (Counts, Metrics) {
         let mut total = self.counts.get(m).cloned().unwrap_or_default();
         let mut components = Vec::new();
@@ -325,19 +376,5 @@ impl Analysis {
         }
         let metrics = Metrics::from_counts(model.models[m].qid.clone(), &total, components);
         (total, metrics)
-    }
-}
-
-/// Position of a severity from worst to unscored: critical 0, high 1,
-/// medium 2, low 3, none 4, unscored 5 (the order of `by_severity` and of
-/// every report).
-pub(crate) fn severity_rank(s: Option<Rating>) -> u8 {
-    match s {
-        Some(Rating::Critical) => 0,
-        Some(Rating::High) => 1,
-        Some(Rating::Medium) => 2,
-        Some(Rating::Low) => 3,
-        Some(Rating::None) => 4,
-        None => 5,
     }
 }

@@ -52,6 +52,29 @@ pub struct Cell {
     pub answered: usize,
 }
 
+impl Cell {
+    /// An empty cell of `category`.
+    pub(crate) fn new(category: Arc<str>) -> Cell {
+        Cell {
+            category,
+            threats: Vec::new(),
+            verdicts: Vec::new(),
+            answered: 0,
+        }
+    }
+
+    /// The first verdict of the cell that answers for `attacker`.
+    pub fn answering_verdict(&self, attacker: &str) -> Option<&VerdictRef> {
+        self.verdicts.iter().find(|v| v.covers(attacker))
+    }
+
+    /// True when a threat or a verdict names the cell, for any attacker (a
+    /// boundary crossing's exposed category is then not *unanswered*).
+    pub fn names_anything(&self) -> bool {
+        !self.threats.is_empty() || !self.verdicts.is_empty()
+    }
+}
+
 /// A reference to an `analysis` entry (verdict) of a model.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -23,10 +23,10 @@ mod public;
 pub use public::public;
 
 use crate::analysis::{Analysis, ThreatInfo};
-use crate::metrics::Metrics;
-use crate::metrics::severity_rank;
+use crate::metrics::{Metrics, coverage};
+use crate::question::{Cell, Target};
+use crate::severity::worst_first;
 use crate::status::Status;
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
 use tmkit_model::{MitigationKind, Model, ModelIndex, ModelKind, Qid, VerdictKind};
@@ -343,12 +343,10 @@ impl MatrixTable {
             })
     }
 
-    /// Answered / asked (1 when nothing is asked).
+    /// Answered / asked ([`coverage`]).
     pub fn coverage(&self) -> f64 {
-        match self.questions() {
-            (_, 0) => 1.0,
-            (answered, asked) => answered as f64 / asked as f64,
-        }
+        let (answered, asked) = self.questions();
+        coverage(answered, asked)
     }
 }
 
@@ -456,7 +454,10 @@ impl View {
                 c.unanswered.clear();
             }
         }
-        let metrics = analysis.metrics(&model, 0);
+        let mut metrics = analysis.metrics(&model, 0);
+        if !sections.analysis {
+            metrics.withhold_progress();
+        }
         let lookup = Lookup::new(&model);
         let mut threats: Vec<ThreatEntry> = match kind {
             ViewKind::Checklist => Vec::new(),
@@ -467,7 +468,7 @@ impl View {
                 .map(|t| threat_entry(&model, &analysis, &lookup, t))
                 .collect(),
         };
-        threats.sort_by(worst_first);
+        threats.sort_by_key(|t| worst_first(t.severity, t.score, t.status));
         let matrix = if sections.analysis {
             matrix(&model, &analysis, &lookup)
         } else {
@@ -511,21 +512,6 @@ impl View {
             .filter(|(_, m)| m.kind == ModelKind::Catalogue)
             .map(|(i, _)| i)
     }
-}
-
-/// Severity rank: critical first, unscored last.
-/// Report order: severity, then score (higher first), then status (worst
-/// first), then the model order (stable sort).
-fn worst_first(a: &ThreatEntry, b: &ThreatEntry) -> Ordering {
-    severity_rank(a.severity)
-        .cmp(&severity_rank(b.severity))
-        .then_with(|| {
-            b.score
-                .unwrap_or(-1.0)
-                .partial_cmp(&a.score.unwrap_or(-1.0))
-                .unwrap_or(Ordering::Equal)
-        })
-        .then_with(|| b.status.cmp(&a.status))
 }
 
 /// Qualified id -> title of every element, for resolving names.
@@ -643,6 +629,10 @@ fn threat_entry(
 }
 
 fn matrix(model: &Model, analysis: &Analysis, lookup: &Lookup) -> Vec<MatrixTable> {
+    let named = |qid: &Qid, title: &String| Named {
+        qid: qid.clone(),
+        title: title.clone(),
+    };
     let mut tables = Vec::new();
     for &m in analysis.analysed() {
         let tm = &model.models[m];
@@ -651,97 +641,105 @@ fn matrix(model: &Model, analysis: &Analysis, lookup: &Lookup) -> Vec<MatrixTabl
             .iter()
             .map(|c| c.to_string())
             .collect();
-        let attackers = analysis.attackers_of(m);
-        let threat_ref = |ti: usize| {
-            let t = &analysis.threats[ti];
-            (t.qid.clone(), t.status)
-        };
         let rows = analysis
             .targets_of(m)
             .iter()
-            .map(|target| {
-                let cells = categories
-                    .iter()
-                    .map(|cat| {
-                        let Some(cell) = target.cells.iter().find(|c| &*c.category == cat) else {
-                            return MatrixCell {
-                                category: cat.clone(),
-                                state: CellState::NotAsked,
-                                threats: Vec::new(),
-                                verdicts: Vec::new(),
-                                open: Vec::new(),
-                                answered: 0,
-                                asked: 0,
-                            };
-                        };
-                        let open: Vec<Qid> = attackers
-                            .iter()
-                            .filter(|a| {
-                                !cell
-                                    .threats
-                                    .iter()
-                                    .any(|&ti| analysis.threat_covers(ti, m, &a.qid))
-                                    && !cell.verdicts.iter().any(|v| v.covers(&a.qid))
-                            })
-                            .map(|a| a.qid.clone())
-                            .collect();
-                        let threats: Vec<(Qid, Status)> =
-                            cell.threats.iter().map(|&ti| threat_ref(ti)).collect();
-                        let asked = attackers.len();
-                        let answered = asked - open.len();
-                        let state = if threats.iter().any(|(_, s)| s.is_open()) {
-                            CellState::Unmitigated
-                        } else if asked == 0 || answered == asked {
-                            CellState::Answered
-                        } else if answered == 0 {
-                            CellState::Open
-                        } else {
-                            CellState::PartlyOpen
-                        };
-                        MatrixCell {
-                            category: cat.clone(),
-                            state,
-                            threats,
-                            verdicts: cell
-                                .verdicts
-                                .iter()
-                                .map(|v| (v.verdict, v.attacker.clone()))
-                                .collect(),
-                            open,
-                            answered,
-                            asked,
-                        }
-                    })
-                    .collect();
-                MatrixRow {
-                    target: lookup.named(&target.qid),
-                    kind: match target.kind {
-                        tmkit_model::taxonomy::TargetKind::DataFlow => "data flow".to_string(),
-                        tmkit_model::taxonomy::TargetKind::Asset(k) => k.as_str().to_string(),
-                    },
-                    cells,
-                    other: target.other.iter().map(|&ti| threat_ref(ti)).collect(),
-                }
-            })
+            .map(|target| matrix_row(analysis, lookup, target, &categories))
             .collect();
         tables.push(MatrixTable {
-            model: Named {
-                qid: tm.qid.clone(),
-                title: tm.title.clone(),
-            },
+            model: named(&tm.qid, &tm.title),
             index: m,
             categories,
-            attackers: attackers
+            attackers: analysis
+                .attackers_of(m)
                 .iter()
-                .map(|a| Named {
-                    qid: a.qid.clone(),
-                    title: a.title.clone(),
-                })
+                .map(|a| named(&a.qid, &a.title))
                 .collect(),
             rows,
         });
     }
     tables
+}
+
+/// The row of a target: one cell per category of the table.
+fn matrix_row(
+    analysis: &Analysis,
+    lookup: &Lookup,
+    target: &Target,
+    categories: &[String],
+) -> MatrixRow {
+    let threat_ref = |&ti: &usize| {
+        let t = &analysis.threats[ti];
+        (t.qid.clone(), t.status)
+    };
+    let cells = categories
+        .iter()
+        .map(
+            |cat| match target.cells.iter().find(|c| &*c.category == cat) {
+                Some(cell) => matrix_cell(analysis, target, cell),
+                None => MatrixCell {
+                    category: cat.clone(),
+                    state: CellState::NotAsked,
+                    threats: Vec::new(),
+                    verdicts: Vec::new(),
+                    open: Vec::new(),
+                    answered: 0,
+                    asked: 0,
+                },
+            },
+        )
+        .collect();
+    MatrixRow {
+        target: lookup.named(&target.qid),
+        kind: match target.kind {
+            tmkit_model::taxonomy::TargetKind::DataFlow => "data flow".to_string(),
+            tmkit_model::taxonomy::TargetKind::Asset(k) => k.as_str().to_string(),
+        },
+        cells,
+        other: target.other.iter().map(threat_ref).collect(),
+    }
+}
+
+/// A cell the taxonomy asks: what answers it, and how it stands.
+fn matrix_cell(analysis: &Analysis, target: &Target, cell: &Cell) -> MatrixCell {
+    let open: Vec<Qid> = analysis
+        .open_attackers(target, cell)
+        .map(|a| a.qid.clone())
+        .collect();
+    let threats: Vec<(Qid, Status)> = cell
+        .threats
+        .iter()
+        .map(|&ti| {
+            (
+                analysis.threats[ti].qid.clone(),
+                analysis.threats[ti].status,
+            )
+        })
+        .collect();
+    let asked = analysis.attackers_of(target.model).len();
+    let answered = asked - open.len();
+    let state = if threats.iter().any(|(_, s)| s.is_open()) {
+        CellState::Unmitigated
+    } else if asked == 0 || answered == asked {
+        CellState::Answered
+    } else if answered == 0 {
+        CellState::Open
+    } else {
+        CellState::PartlyOpen
+    };
+    MatrixCell {
+        category: cell.category.to_string(),
+        state,
+        threats,
+        verdicts: cell
+            .verdicts
+            .iter()
+            .map(|v| (v.verdict, v.attacker.clone()))
+            .collect(),
+        open,
+        answered,
+        asked,
+    }
 }
 
 fn checklist(model: &Model) -> Vec<ChecklistItem> {

@@ -158,7 +158,7 @@ fn violation_messages_name_the_threat_its_status_and_severity() {
     let v = evaluate(&["unmitigated:high".parse().unwrap()], &a, &m);
     assert_eq!(
         v[1].message,
-        "G.high-partial is partial (high 7.5): High and partial"
+        "G.high-partial is partial (7.5 high): High and partial"
     );
 }
 
@@ -177,7 +177,10 @@ threats:
 ",
     );
     let a = Analysis::new(&m);
-    assert_eq!(a.metrics(&m, 0).questions.coverage, 0.6667);
+    assert_eq!(
+        a.metrics(&m, 0).questions.as_ref().unwrap().coverage,
+        0.6667
+    );
     assert_eq!(
         evaluate(&["coverage:<0.6667".parse().unwrap()], &a, &m).len(),
         1

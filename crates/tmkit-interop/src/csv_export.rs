@@ -67,7 +67,7 @@ pub const THREAT_HEADER: [&str; 17] =
 pub const MITIGATION_HEADER: [&str; 17] = header!("Kind", "Threats", "Description");
 
 /// Neutralises a cell that a spreadsheet would evaluate as a formula.
-pub use tmkit_analysis::matrix::neutralise;
+pub use tmkit_render::escape::neutralise;
 
 /// A tracker priority for a severity (Jira's default scheme).
 pub fn priority(severity: Option<Rating>) -> &'static str {

@@ -11,7 +11,8 @@
 //!   `id`, a URL fragment and Markdown, and injective (ids never collide);
 //! - [`description_html`] and [`description_md`] render a description's
 //!   safe Markdown subset (see `description.rs`);
-//! - [`link_url`] says whether a ticket may become a link.
+//! - [`link_url`] says whether a ticket may become a link;
+//! - [`neutralise`] for every CSV cell (matrix and interop exports).
 
 pub use crate::description::{description_html, description_md};
 use std::borrow::Cow;
@@ -213,6 +214,21 @@ pub fn link_url(s: &str) -> Option<&str> {
         t.bytes().all(|b| b.is_ascii_graphic()) && !t.contains(['<', '>', '"', '\'', '`', '\\']);
     let parsed = printable.then(|| url::Url::parse(t).ok()).flatten()?;
     matches!(parsed.scheme(), "http" | "https" | "mailto").then_some(t)
+}
+
+/// Makes a CSV cell safe for a spreadsheet and a terminal: every CSV writer
+/// of tmkit goes through this one function. Control characters but `\n`
+/// (NUL, ESC, tab, CR...) and bidi overrides are written as `\u{HEX}`
+/// ([`escape_controls`](tmkit_syntax::text::escape_controls)), so a cell can
+/// no longer start with a tab or CR; a cell that a spreadsheet would then
+/// evaluate as a formula (`=`, `+`, `-`, `@` at the start) gets a leading `'`.
+pub fn neutralise(cell: &str) -> String {
+    let cell = tmkit_syntax::text::escape_controls(cell);
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.into_owned()
+    }
 }
 
 #[cfg(test)]

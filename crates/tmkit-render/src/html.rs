@@ -11,7 +11,7 @@
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_html, escape_html as e, link_url};
 use crate::report::{
-    ReportOptions, SEVERITIES, percent, score_text, severity_key, severity_label, status_label,
+    ReportOptions, SEVERITIES, percent, severity_key, severity_label, status_label,
     threat_references,
 };
 use base64::Engine as _;
@@ -150,10 +150,9 @@ fn description(w: &mut String, d: &Option<String>) {
 
 fn sev_chip(t: &ThreatEntry) -> String {
     format!(
-        "<span class=\"chip sev-{}\">{} {}</span>",
+        "<span class=\"chip sev-{}\">{}</span>",
         severity_key(t.severity),
-        severity_label(t.severity),
-        score_text(t.score)
+        tmkit_analysis::score_text(t.score, t.severity)
     )
 }
 
@@ -289,8 +288,7 @@ fn summary(w: &mut String, view: &View) {
     let m = &view.metrics;
     let t = &m.threats;
     w.push_str("<section id=\"_summary\">\n<h2>Executive summary</h2>\n<div class=\"cards\">\n");
-    if view.sections.analysis {
-        let q = &m.questions;
+    if let (true, Some(q)) = (view.sections.analysis, &m.questions) {
         let _ = writeln!(
             w,
             "<div class=\"card\"><div class=\"label\">Coverage</div><div class=\"big\">{}</div>{}<div class=\"legend\">{} of {} questions answered, {} open</div></div>",
@@ -381,11 +379,8 @@ fn summary(w: &mut String, view: &View) {
                 w,
                 "<div class=\"card\"><div class=\"label\">Trust-boundary crossings</div><div class=\"big\">{}</div><div class=\"legend\">{}</div></div>",
                 m.boundary_crossings.total,
-                if m.boundary_crossings.unanswered > 0 {
-                    format!(
-                        "<span class=\"warn\">{} with an unanswered exposure</span>",
-                        m.boundary_crossings.unanswered
-                    )
+                if let Some(n) = m.boundary_crossings.unanswered.filter(|&n| n > 0) {
+                    format!("<span class=\"warn\">{n} with an unanswered exposure</span>")
                 } else {
                     "every exposed category answered".to_string()
                 }
@@ -1093,14 +1088,17 @@ fn components(w: &mut String, view: &View) {
             if let Some(o) = &tm.owner {
                 let _ = writeln!(w, "<tr><th>Owner</th><td>{}</td></tr>", e(o));
             }
-            if view.sections.analysis {
-                let mm = view.analysis.metrics(&view.model, m);
+            let mm = view
+                .sections
+                .analysis
+                .then(|| view.analysis.metrics(&view.model, m));
+            if let Some(mm) = mm.and_then(|mm| mm.questions) {
                 let _ = writeln!(
                     w,
                     "<tr><th>Coverage</th><td>{} ({} of {} questions)</td></tr>",
-                    percent(mm.questions.coverage),
-                    mm.questions.answered,
-                    mm.questions.total
+                    percent(mm.coverage),
+                    mm.answered,
+                    mm.total
                 );
             }
             let threats: Vec<String> = view.threats_of(m).map(|t| qid_link(&t.qid)).collect();

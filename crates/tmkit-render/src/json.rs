@@ -11,7 +11,7 @@ use tmkit_analysis::views::{ChecklistItem, View};
 use tmkit_model::{Model, ModelKind, ThreatModel};
 
 /// Version of the JSON report layout.
-pub const REPORT_VERSION: u32 = 2;
+pub const REPORT_VERSION: u32 = 3;
 
 /// The JSON report.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -38,8 +38,11 @@ pub struct Report {
     pub other: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Boundary analysis of every in-scope data flow.
     pub crossings: Vec<CrossingJson>,
-    /// Metrics of the root, rolled up over its components.
-    pub metrics: MetricsJson,
+    /// Metrics of the root, rolled up over its components: the object of
+    /// `tmkit metrics --format json`, with the analysis progress
+    /// (questions, unanswered crossings, open questions) null in views
+    /// without the analysis (public, unmitigated, checklist).
+    pub metrics: Metrics,
     /// The review checklist (checklist view only, else empty).
     pub checklist: Vec<ChecklistJson>,
 }
@@ -392,45 +395,6 @@ pub struct CrossingJson {
     pub unanswered: Vec<String>,
 }
 
-/// Metrics of a model, rolled up over its components.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct MetricsJson {
-    /// Model qualified id.
-    pub model: String,
-    /// Questions asked (null in views without the analysis, such as public).
-    pub questions: Option<usize>,
-    /// Questions answered (null without the analysis).
-    pub answered: Option<usize>,
-    /// answered / questions (4 decimals; 1 with no question; null without the analysis).
-    pub coverage: Option<f64>,
-    /// Threats.
-    pub threats: usize,
-    /// Mitigated threats.
-    pub mitigated: usize,
-    /// Accepted threats.
-    pub accepted: usize,
-    /// Partial threats.
-    pub partial: usize,
-    /// Unmitigated threats.
-    pub unmitigated: usize,
-    /// Mitigated only by operational controls.
-    pub not_secure_by_default: usize,
-    /// Threats per severity: critical, high, medium, low, none, unscored.
-    pub by_severity: std::collections::BTreeMap<String, usize>,
-    /// Mitigations declared.
-    pub mitigations: usize,
-    /// Mitigations in place.
-    pub mitigations_in_place: usize,
-    /// Data flows crossing a trust boundary.
-    pub crossings: usize,
-    /// Crossings with an unanswered exposure (null without the analysis).
-    pub crossings_unanswered: Option<usize>,
-    /// Open threats with no ticket.
-    pub untracked: usize,
-    /// The same for each direct component.
-    pub components: Vec<MetricsJson>,
-}
-
 /// An item of the review checklist.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ChecklistJson {
@@ -489,7 +453,7 @@ pub fn report(view: &View, options: &ReportOptions) -> Report {
                 unanswered: c.unanswered.clone(),
             })
             .collect(),
-        metrics: metrics_json(&view.metrics, view.sections.analysis),
+        metrics: view.metrics.clone(),
         checklist: view.checklist.iter().map(checklist_json).collect(),
     }
 }
@@ -499,46 +463,6 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
     let mut s = serde_json::to_string_pretty(&report(view, options)).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// Metrics as the report shows them. Without the analysis section (public
-/// view) the coverage and unanswered-crossing counts are left out: on a
-/// filtered model they would point at where withheld threats were.
-fn metrics_json(m: &Metrics, analysis: bool) -> MetricsJson {
-    let s = &m.threats.by_severity;
-    MetricsJson {
-        model: m.model.clone(),
-        questions: analysis.then_some(m.questions.total),
-        answered: analysis.then_some(m.questions.answered),
-        coverage: analysis.then_some(m.questions.coverage),
-        threats: m.threats.total,
-        mitigated: m.threats.mitigated,
-        accepted: m.threats.accepted,
-        partial: m.threats.partial,
-        unmitigated: m.threats.unmitigated,
-        not_secure_by_default: m.threats.not_secure_by_default,
-        by_severity: [
-            ("critical", s.critical),
-            ("high", s.high),
-            ("medium", s.medium),
-            ("low", s.low),
-            ("none", s.none),
-            ("unscored", s.unscored),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect(),
-        mitigations: m.mitigations.total,
-        mitigations_in_place: m.mitigations.in_place,
-        crossings: m.boundary_crossings.total,
-        crossings_unanswered: analysis.then_some(m.boundary_crossings.unanswered),
-        untracked: m.untracked_unmitigated,
-        components: m
-            .components
-            .iter()
-            .map(|c| metrics_json(c, analysis))
-            .collect(),
-    }
 }
 
 fn checklist_json(i: &ChecklistItem) -> ChecklistJson {

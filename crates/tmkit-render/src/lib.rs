@@ -7,9 +7,12 @@ pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod matrix;
+pub mod metrics;
 #[cfg(feature = "oracles")]
 #[doc(hidden)]
 pub mod oracles;
 pub mod report;
+pub mod table;
 
 pub use report::{ReportFormat, ReportOptions};

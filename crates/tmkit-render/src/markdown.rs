@@ -224,13 +224,13 @@ fn summary(w: &mut Md, view: &View) {
     w.section("summary", "Executive summary");
     let m = &view.metrics;
     let t = &m.threats;
-    if view.sections.analysis {
+    if let (true, Some(q)) = (view.sections.analysis, &m.questions) {
         w.para(&format!(
             "**Coverage: {}** of the analysis ({} of {} questions answered; {} open). Coverage counts the questions *target x attacker x category* that a threat or a verdict answers.",
-            percent(m.questions.coverage),
-            m.questions.answered,
-            m.questions.total,
-            m.questions.open
+            percent(q.coverage),
+            q.answered,
+            q.total,
+            q.open
         ));
     }
     let mut lines = Vec::new();
@@ -268,7 +268,7 @@ fn summary(w: &mut Md, view: &View) {
             ));
             lines.push(format!(
                 "**{}** data flows cross a trust boundary; {} with an exposed category nobody answered.",
-                m.boundary_crossings.total, m.boundary_crossings.unanswered
+                m.boundary_crossings.total, m.boundary_crossings.unanswered.unwrap_or(0)
             ));
         }
     }
@@ -667,7 +667,7 @@ fn threats(w: &mut Md, view: &View) {
             vec![
                 qid_link(&t.qid),
                 escape_md(&t.title),
-                format!("{} {}", severity_label(t.severity), score_text(t.score)),
+                tmkit_analysis::score_text(t.score, t.severity),
                 status_label(t.status).to_string(),
                 t.categories
                     .iter()
@@ -863,15 +863,18 @@ fn components(w: &mut Md, view: &View) {
             if let Some(o) = &tm.owner {
                 rows.push(vec!["Owner".into(), escape_md(o)]);
             }
-            if view.sections.analysis {
-                let mm = view.analysis.metrics(&view.model, m);
+            let mm = view
+                .sections
+                .analysis
+                .then(|| view.analysis.metrics(&view.model, m));
+            if let Some(mm) = mm.and_then(|mm| mm.questions) {
                 rows.push(vec![
                     "Coverage".into(),
                     format!(
                         "{} ({} of {} questions)",
-                        percent(mm.questions.coverage),
-                        mm.questions.answered,
-                        mm.questions.total
+                        percent(mm.coverage),
+                        mm.answered,
+                        mm.total
                     ),
                 ]);
             }

@@ -124,9 +124,9 @@ fn json_report_carries_derived_values_of_the_reference() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["view"], "full");
     assert_eq!(v["root"], "CCC");
-    assert_eq!(v["metrics"]["questions"], 45);
-    assert_eq!(v["metrics"]["answered"], 6);
-    assert_eq!(v["metrics"]["unmitigated"], 1);
+    assert_eq!(v["metrics"]["questions"]["total"], 45);
+    assert_eq!(v["metrics"]["questions"]["answered"], 6);
+    assert_eq!(v["metrics"]["threats"]["unmitigated"], 1);
     // Questions come one entry per target x attacker (5 x 3), listing the
     // open categories and what answers the others: 39 open, 6 answered.
     let groups = v["questions"].as_array().unwrap();
@@ -149,7 +149,7 @@ fn json_report_carries_derived_values_of_the_reference() {
         .find(|g| g["target"] == "CCC.dataflow.1" && g["attacker"] == "CCC.editor")
         .unwrap();
     assert_eq!(editor["open"], serde_json::json!(["confidentiality"]));
-    assert_eq!(v["tmkit_report"], 2);
+    assert_eq!(v["tmkit_report"], 3);
     let threats = v["models"][0]["threats"].as_array().unwrap();
     let vuln = threats.iter().find(|t| t["qid"] == "CCC.VULN_001").unwrap();
     assert_eq!(vuln["status"], "unmitigated");
@@ -278,10 +278,11 @@ fn public_json_shows_no_analysis_progress() {
     let text = report(&composed(), ViewKind::Public, ReportFormat::Json);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(v["questions"].is_null() && v["other"].is_null());
-    assert!(v["metrics"]["coverage"].is_null());
-    assert!(v["metrics"]["crossings_unanswered"].is_null());
-    assert!(v["metrics"]["components"][0]["coverage"].is_null());
-    assert_eq!(v["metrics"]["unmitigated"], 0);
+    assert!(v["metrics"]["questions"].is_null());
+    assert!(v["metrics"]["boundary_crossings"]["unanswered"].is_null());
+    assert!(v["metrics"]["effort"]["open_questions"].is_null());
+    assert!(v["metrics"]["components"][0]["questions"].is_null());
+    assert_eq!(v["metrics"]["threats"]["unmitigated"], 0);
     assert!(
         v["crossings"]
             .as_array()
@@ -551,4 +552,21 @@ fn html_report_keeps_hostile_text_as_text() {
         "raw HTML shown as text"
     );
     assert!(html.contains("href=\"https://ok.example/\""));
+}
+
+#[test]
+fn report_metrics_are_the_metrics_command_json() {
+    // One Metrics type: the report's `metrics` block is, byte for byte, the
+    // object `tmkit metrics --format json` prints.
+    use tmkit_render::metrics::{MetricsFormat, MetricsOptions};
+    for model in [reference(), composed()] {
+        let text = report(&model, ViewKind::Full, ReportFormat::Json);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let analysis = tmkit_analysis::Analysis::new(&model);
+        let options = MetricsOptions::new(MetricsFormat::Json);
+        let metrics = tmkit_render::metrics::render(&analysis, &model, &options);
+        let metrics: serde_json::Value = serde_json::from_str(&metrics).unwrap();
+        assert_eq!(v["metrics"], metrics);
+        assert!(metrics["questions"]["total"].as_u64().unwrap() > 0);
+    }
 }

@@ -62,7 +62,7 @@ fn fail_on_gates_exit_1_with_a_message_per_violation() {
     let out = tmkit(&["check", p, "--fail-on", "unmitigated:medium"]).code(1);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(
-        err.contains("CCC.VULN_001 is unmitigated (medium 6.5)"),
+        err.contains("CCC.VULN_001 is unmitigated (6.5 medium)"),
         "{err}"
     );
     tmkit(&["check", p, "--fail-on", "unmitigated:high"]).code(0);
@@ -81,4 +81,89 @@ fn matrix_of_an_invalid_model_exits_2() {
     std::fs::write(&file, "tmkit: 1\nid: X\n").unwrap();
     tmkit(&["matrix", file.to_str().unwrap()]).code(2);
     tmkit(&["metrics", file.to_str().unwrap()]).code(2);
+}
+
+#[test]
+fn piped_text_tables_are_100_columns_whatever_the_terminal() {
+    // Not a terminal: the documented default width, so files and pipes do
+    // not depend on where they were made (COLUMNS is for terminals only).
+    let path = reference();
+    let p = path.to_str().unwrap();
+    for command in ["matrix", "metrics"] {
+        let widest = |columns: Option<&str>| {
+            let mut cmd = Command::cargo_bin("tmkit").unwrap();
+            if let Some(c) = columns {
+                cmd.env("COLUMNS", c);
+            }
+            let out = cmd.args([command, p]).assert().success();
+            let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+            text.lines().map(|l| l.chars().count()).max().unwrap()
+        };
+        let default = widest(None);
+        assert!(default <= 100, "{command}: {default}");
+        assert_eq!(widest(Some("200")), default, "{command}");
+        assert_eq!(widest(Some("50")), default, "{command}");
+    }
+}
+
+/// util-linux `script`: runs a command on a pseudo-terminal.
+const SCRIPT: tmkit_testtools::Tool = tmkit_testtools::Tool {
+    name: "util-linux `script`",
+    candidates: &["script"],
+    install: "apt-get install bsdutils",
+};
+
+#[test]
+fn text_tables_fit_the_terminal() {
+    let Some(script) = tmkit_testtools::require(&SCRIPT, "text_tables_fit_the_terminal") else {
+        return;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("tmkit");
+    let path = reference();
+    // On a terminal of `cols` columns: the widest line of `tmkit matrix`.
+    let widest = |cols: usize| {
+        let inner = format!(
+            "stty rows 24 cols {cols}; '{}' matrix '{}'",
+            bin.display(),
+            path.display()
+        );
+        let out = std::process::Command::new(&script)
+            .args(["-qec", &inner, "/dev/null"])
+            // `script` forwards its stdin to the terminal: give it none,
+            // so it never reads the test runner's.
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("dataflow.1"), "{text}");
+        text.lines()
+            .map(|l| l.trim_end_matches('\r').chars().count())
+            .max()
+            .unwrap()
+    };
+    let (narrow, wide) = (widest(70), widest(150));
+    assert!(narrow <= 70, "{narrow}");
+    // The reference's matrix needs more than 100 columns to show in full.
+    assert!(wide > 100 && wide <= 150, "{wide}");
+
+    // Written to a file from that terminal: the default 100 columns.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("matrix.txt");
+    let inner = format!(
+        "stty rows 24 cols 70; '{}' matrix '{}' -o '{}'",
+        bin.display(),
+        path.display(),
+        file.display()
+    );
+    let status = std::process::Command::new(&script)
+        .args(["-qec", &inner, "/dev/null"])
+        // `script` forwards its stdin to the terminal: give it none,
+        // so it never reads the test runner's.
+        .stdin(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest > 70 && widest <= 100, "{widest}");
 }

@@ -39,16 +39,27 @@ use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
 ///
 /// A confidential root yields a stub root (id `withheld`, no element).
 pub fn public(model: &Model) -> Model {
-    let analysis = Analysis::new(model);
-    let status: HashMap<&str, Status> = analysis
-        .threats
-        .iter()
-        .map(|t| (t.qid.as_str(), t.status))
-        .collect();
+    let model_out = withheld_models(model);
+    if model_out[0] {
+        return stub_root(model.root());
+    }
+    let mut w = Withheld {
+        model,
+        model_out,
+        out: HashSet::new(),
+    };
+    w.zones();
+    w.scope();
+    w.mitigations();
+    w.threats();
+    w.unused_mitigations();
+    w.extract()
+}
 
-    // Models.
-    let n = model.models.len();
-    let mut model_out = vec![false; n];
+/// Which models are withheld: confidential ones with their components, and
+/// catalogues that are confidential or imported only by withheld models.
+fn withheld_models(model: &Model) -> Vec<bool> {
+    let mut model_out = vec![false; model.models.len()];
     for (m, tm) in model.models.iter().enumerate() {
         if tm.kind != ModelKind::Catalogue {
             model_out[m] = model.in_confidential_model(m);
@@ -64,145 +75,192 @@ pub fn public(model: &Model) -> Model {
             model_out[m] = tm.confidential || !imported_by_shown;
         }
     }
-    if model_out[0] {
-        return stub_root(model.root());
+    model_out
+}
+
+/// The withheld models and the qualified ids of the withheld elements,
+/// decided family by family (each step reads what the previous withheld).
+struct Withheld<'a> {
+    model: &'a Model,
+    model_out: Vec<bool>,
+    out: HashSet<&'a str>,
+}
+
+impl<'a> Withheld<'a> {
+    /// An element of model `m` is kept when its model is and it is not
+    /// confidential.
+    fn keep(&self, m: ModelIndex, confidential: bool) -> bool {
+        !self.model_out[m] && !confidential
     }
 
-    let mut out: HashSet<&str> = HashSet::new();
-    let keep = |m: ModelIndex, confidential: bool| !model_out[m] && !confidential;
-
-    // Zones, nested: iterate until nothing changes (chains of `within`).
-    for (m, tm) in model.models.iter().enumerate() {
-        for z in &tm.zones {
-            if !keep(m, z.confidential) {
-                out.insert(&z.qid);
-            }
-        }
+    fn in_withheld_zone(&self, zone: &Option<String>) -> bool {
+        zone.as_deref().is_some_and(|z| self.out.contains(z))
     }
-    loop {
-        let mut changed = false;
-        for tm in &model.models {
+
+    /// Zones, nested: iterate until nothing changes (chains of `within`).
+    fn zones(&mut self) {
+        let model = self.model;
+        for (m, tm) in model.models.iter().enumerate() {
             for z in &tm.zones {
-                if !out.contains(z.qid.as_str())
-                    && z.within.as_deref().is_some_and(|w| out.contains(w))
-                {
-                    out.insert(&z.qid);
-                    changed = true;
+                if !self.keep(m, z.confidential) {
+                    self.out.insert(&z.qid);
                 }
             }
         }
-        if !changed {
-            break;
-        }
-    }
-    let in_withheld_zone = |zone: &Option<String>, out: &HashSet<&str>| {
-        zone.as_deref().is_some_and(|z| out.contains(z))
-    };
-    for (m, tm) in model.models.iter().enumerate() {
-        for r in &tm.requirements {
-            if !keep(m, r.confidential) {
-                out.insert(&r.qid);
+        loop {
+            let mut changed = false;
+            for z in model.models.iter().flat_map(|tm| &tm.zones) {
+                if !self.out.contains(z.qid.as_str()) && self.in_withheld_zone(&z.within) {
+                    self.out.insert(&z.qid);
+                    changed = true;
+                }
             }
-        }
-        for a in &tm.assumptions {
-            if !keep(m, a.confidential) {
-                out.insert(&a.qid);
-            }
-        }
-        for a in &tm.assets {
-            if !keep(m, a.confidential) || in_withheld_zone(&a.zone, &out) {
-                out.insert(&a.qid);
-            }
-        }
-        for a in &tm.attackers {
-            if !keep(m, a.confidential) || in_withheld_zone(&a.zone, &out) {
-                out.insert(&a.qid);
+            if !changed {
+                break;
             }
         }
     }
-    for (m, tm) in model.models.iter().enumerate() {
-        for f in &tm.dataflows {
-            if !keep(m, f.confidential)
-                || out.contains(f.from.as_str())
-                || out.contains(f.to.as_str())
-            {
-                out.insert(&f.qid);
+
+    /// Requirements, assumptions, assets, attackers, then data flows (whose
+    /// endpoints may be withheld).
+    fn scope(&mut self) {
+        let model = self.model;
+        for (m, tm) in model.models.iter().enumerate() {
+            let confidential = tm.requirements.iter().map(|r| (&r.qid, r.confidential));
+            let confidential =
+                confidential.chain(tm.assumptions.iter().map(|a| (&a.qid, a.confidential)));
+            for (qid, c) in confidential.collect::<Vec<_>>() {
+                if !self.keep(m, c) {
+                    self.out.insert(qid);
+                }
+            }
+            let placed = tm.assets.iter().map(|a| (&a.qid, a.confidential, &a.zone));
+            let placed = placed.chain(
+                tm.attackers
+                    .iter()
+                    .map(|a| (&a.qid, a.confidential, &a.zone)),
+            );
+            for (qid, c, zone) in placed.collect::<Vec<_>>() {
+                if !self.keep(m, c) || self.in_withheld_zone(zone) {
+                    self.out.insert(qid);
+                }
+            }
+        }
+        for (m, tm) in model.models.iter().enumerate() {
+            for f in &tm.dataflows {
+                if !self.keep(m, f.confidential)
+                    || self.out.contains(f.from.as_str())
+                    || self.out.contains(f.to.as_str())
+                {
+                    self.out.insert(&f.qid);
+                }
             }
         }
     }
-    // Mitigations that are withheld whoever uses them.
-    let mut mitigation_kind = HashMap::new();
-    for (m, tm) in model.models.iter().enumerate() {
-        for x in &tm.mitigations {
+
+    /// Mitigations that are withheld whoever uses them.
+    fn mitigations(&mut self) {
+        let model = self.model;
+        for (m, tm) in model.models.iter().enumerate() {
+            for x in &tm.mitigations {
+                if !self.keep(m, x.confidential) || !x.in_place || !x.kind.is_control() {
+                    self.out.insert(&x.qid);
+                }
+            }
+        }
+    }
+
+    /// Threats: not mitigated in the full model, naming something withheld,
+    /// or left without a shown control.
+    fn threats(&mut self) {
+        let model = self.model;
+        let analysis = Analysis::new(model);
+        let status: HashMap<&str, Status> = analysis
+            .threats
+            .iter()
+            .map(|t| (t.qid.as_str(), t.status))
+            .collect();
+        let mut mitigation_kind = HashMap::new();
+        for x in model.models.iter().flat_map(|tm| &tm.mitigations) {
             mitigation_kind.insert(x.qid.as_str(), x.kind);
-            if !keep(m, x.confidential) || !x.in_place || !x.kind.is_control() {
-                out.insert(&x.qid);
+        }
+        for (m, tm) in model.models.iter().enumerate() {
+            for t in &tm.threats {
+                let out = &self.out;
+                let withheld = !self.keep(m, t.confidential)
+                    || status.get(t.qid.as_str()) != Some(&Status::Mitigated)
+                    || t.targets.iter().any(|q| out.contains(q.as_str()))
+                    || t.attackers
+                        .as_ref()
+                        .is_some_and(|l| l.iter().any(|q| out.contains(q.as_str())))
+                    || !t.mitigations.iter().any(|q| {
+                        !out.contains(q.as_str())
+                            && mitigation_kind
+                                .get(q.as_str())
+                                .is_some_and(|k| k.is_control())
+                    });
+                if withheld {
+                    self.out.insert(&t.qid);
+                }
             }
         }
     }
-    // Threats.
-    for (m, tm) in model.models.iter().enumerate() {
-        for t in &tm.threats {
-            let withheld = !keep(m, t.confidential)
-                || status.get(t.qid.as_str()) != Some(&Status::Mitigated)
-                || t.targets.iter().any(|q| out.contains(q.as_str()))
-                || t.attackers
-                    .as_ref()
-                    .is_some_and(|l| l.iter().any(|q| out.contains(q.as_str())))
-                || !t.mitigations.iter().any(|q| {
-                    !out.contains(q.as_str())
-                        && mitigation_kind
-                            .get(q.as_str())
-                            .is_some_and(|k| k.is_control())
-                });
-            if withheld {
-                out.insert(&t.qid);
-            }
-        }
-    }
-    // Mitigations by use: inline ones go with their threat; a shared one used
-    // only by withheld threats would hint at them.
-    let mut used_by_shown: HashSet<&str> = HashSet::new();
-    let mut used: HashSet<&str> = HashSet::new();
-    for tm in &model.models {
-        for t in &tm.threats {
+
+    /// Mitigations by use: inline ones go with their threat; a shared one
+    /// used only by withheld threats would hint at them.
+    fn unused_mitigations(&mut self) {
+        let model = self.model;
+        let mut used_by_shown: HashSet<&str> = HashSet::new();
+        let mut used: HashSet<&str> = HashSet::new();
+        for t in model.models.iter().flat_map(|tm| &tm.threats) {
             for q in &t.mitigations {
                 used.insert(q);
-                if !out.contains(t.qid.as_str()) {
+                if !self.out.contains(t.qid.as_str()) {
                     used_by_shown.insert(q);
                 }
             }
         }
-    }
-    for tm in &model.models {
-        for x in &tm.mitigations {
+        for x in model.models.iter().flat_map(|tm| &tm.mitigations) {
             if used.contains(x.qid.as_str()) && !used_by_shown.contains(x.qid.as_str()) {
-                out.insert(&x.qid);
+                self.out.insert(&x.qid);
             }
         }
     }
 
-    // Build the smaller model, renumbering model indices.
-    let mut new_index = vec![None; n];
-    let mut next = 0;
-    for m in 0..n {
-        if !model_out[m] {
-            new_index[m] = Some(next);
-            next += 1;
+    /// The smaller model, model indices renumbered.
+    fn extract(&self) -> Model {
+        let mut next = 0;
+        let new_index: Vec<Option<ModelIndex>> = self
+            .model_out
+            .iter()
+            .map(|&out| {
+                (!out).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        let remap = |v: &[ModelIndex]| -> Vec<ModelIndex> {
+            v.iter().filter_map(|&i| new_index[i]).collect()
+        };
+        let mut models = Vec::with_capacity(next);
+        for (m, tm) in self.model.models.iter().enumerate() {
+            if self.model_out[m] {
+                continue;
+            }
+            let mut p = self.shown_part(tm);
+            p.parent = tm.parent.and_then(|i| new_index[i]);
+            p.children = remap(&tm.children);
+            p.imports = remap(&tm.imports);
+            models.push(p);
         }
+        Model::new(models)
     }
-    let remap =
-        |v: &[ModelIndex]| -> Vec<ModelIndex> { v.iter().filter_map(|&i| new_index[i]).collect() };
-    let shown = |q: &str| !out.contains(q);
-    let mut models = Vec::with_capacity(next);
-    for (m, tm) in model.models.iter().enumerate() {
-        if model_out[m] {
-            continue;
-        }
+
+    /// A shown model with its withheld elements and internal names dropped.
+    fn shown_part(&self, tm: &ThreatModel) -> ThreatModel {
+        let shown = |q: &str| !self.out.contains(q);
         let mut p = tm.clone();
-        p.parent = tm.parent.and_then(|i| new_index[i]);
-        p.children = remap(&tm.children);
-        p.imports = remap(&tm.imports);
         p.owner = None;
         p.authors.clear();
         p.requirements.retain(|x| shown(&x.qid));
@@ -229,9 +287,8 @@ pub fn public(model: &Model) -> Model {
             t.assumptions.retain(|q| shown(q));
         }
         renumber_inline_mitigations(&mut p);
-        models.push(p);
+        p
     }
-    Model::new(models)
 }
 
 /// Inline mitigations written without an id are numbered `<threat>/m<n>`

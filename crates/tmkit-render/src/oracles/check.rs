@@ -3,10 +3,10 @@
 
 use super::{Oracle, Verdict, csv, dot, html, json, markdown, mermaid, plantuml, svg, terminal};
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
+use crate::matrix::{self, MatrixFormat, MatrixOptions};
+use crate::metrics::{self, MetricsFormat, MetricsOptions};
 use crate::report::{self, ReportFormat, ReportOptions};
 use tmkit_analysis::Analysis;
-use tmkit_analysis::matrix::{self, MatrixFormat, MatrixOptions};
-use tmkit_analysis::summary::{self, MetricsFormat};
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
 
@@ -93,7 +93,7 @@ pub fn text_outputs(model: &Model, analysis: &Analysis) -> Vec<Output> {
         (MetricsFormat::Text, terminal as Oracle),
         (MetricsFormat::Json, json),
     ] {
-        let text = summary::render(analysis, model, format);
+        let text = metrics::render(analysis, model, &MetricsOptions::new(format));
         outputs.push(Output::new(format!("metrics {format:?}"), text, oracle));
     }
     let formats: [(MatrixFormat, Oracle); 4] = [

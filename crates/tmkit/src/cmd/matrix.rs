@@ -3,20 +3,21 @@
 
 use super::OutputArg;
 use clap::ValueEnum;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::matrix::{MatrixFormat, MatrixOptions, render};
+use tmkit_render::matrix::{DEFAULT_WIDTH, MatrixFormat, MatrixOptions, render};
 use tmkit_syntax::node::Limits;
 
 /// Output format of the matrix.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
-    /// A table for a terminal (100 columns).
+    /// A table that fits the terminal (100 columns when not a terminal).
     Text,
     /// Markdown tables.
     #[value(alias = "markdown")]
     Md,
-    /// One row per question.
+    /// One row per question (with --open: per target x attacker).
     Csv,
     /// Questions and threats, for scripts and dashboards.
     Json,
@@ -27,7 +28,8 @@ pub enum Format {
 pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
-    /// Only the unanswered questions, as full sentences.
+    /// Only the unanswered questions, one entry per target x attacker naming
+    /// its open categories (a sentence in text and Markdown).
     #[arg(long)]
     pub open: bool,
     /// Output format.
@@ -46,8 +48,24 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         Format::Json => MatrixFormat::Json,
     });
     options.open_only = args.open;
+    options.width = text_width(&args.output);
     let path = args.path.as_deref();
     super::render_analysed(path, limits, &args.output, |model, analysis, _| {
         render(analysis, model, &options)
     })
+}
+
+/// The width of text tables written to `out`: the terminal's when that is
+/// stdout and stdout is a terminal (or `COLUMNS` when its size cannot be
+/// read), else [`DEFAULT_WIDTH`], so files and piped output do not depend on
+/// the terminal they were made from. Never below 40.
+pub fn text_width(out: &OutputArg) -> usize {
+    let stdout = std::io::stdout();
+    if out.path().is_some() || !stdout.is_terminal() {
+        return DEFAULT_WIDTH;
+    }
+    let columns = terminal_size::terminal_size_of(&stdout)
+        .map(|(w, _)| usize::from(w.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok());
+    columns.unwrap_or(DEFAULT_WIDTH).max(40)
 }

@@ -4,7 +4,7 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::summary::{MetricsFormat, render};
+use tmkit_render::metrics::{MetricsFormat, MetricsOptions, render};
 use tmkit_syntax::node::Limits;
 
 /// Output format of the metrics.
@@ -34,8 +34,10 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         Format::Text => MetricsFormat::Text,
         Format::Json => MetricsFormat::Json,
     };
+    let mut options = MetricsOptions::new(format);
+    options.width = super::matrix::text_width(&args.output);
     let path = args.path.as_deref();
     super::render_analysed(path, limits, &args.output, |model, analysis, _| {
-        render(analysis, model, format)
+        render(analysis, model, &options)
     })
 }

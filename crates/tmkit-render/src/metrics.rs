@@ -1,0 +1,265 @@
+//! The `tmkit metrics` output: a human summary (coverage as a bar, counts,
+//! the worst open items) or the [`Metrics`] JSON (the same object as the
+//! `metrics` of the JSON report).
+
+use crate::matrix::DEFAULT_WIDTH;
+use crate::table::{count, truncate, wrapped};
+use std::fmt::Write as _;
+use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
+use tmkit_model::Model;
+use tmkit_syntax::text::escape_controls;
+
+/// Output format of `tmkit metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum MetricsFormat {
+    /// A human summary.
+    #[default]
+    Text,
+    /// The [`Metrics`] object as pretty JSON.
+    Json,
+}
+
+impl MetricsFormat {
+    /// Parses `text` or `json`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" => Some(MetricsFormat::Text),
+            "json" => Some(MetricsFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// How to render the metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MetricsOptions {
+    /// Output format.
+    pub format: MetricsFormat,
+    /// Width of the text summary, in columns (the terminal's width, or
+    /// [`DEFAULT_WIDTH`]).
+    pub width: usize,
+}
+
+impl MetricsOptions {
+    /// Options for a format, with the default width.
+    pub fn new(format: MetricsFormat) -> Self {
+        MetricsOptions {
+            format,
+            width: DEFAULT_WIDTH,
+        }
+    }
+}
+
+/// How many worst open items the text summary lists.
+const WORST: usize = 10;
+
+/// Renders the metrics of the root model (rolled up over its components).
+/// The text summary shows control characters of the model's text escaped
+/// ([`escape_controls`]).
+pub fn render(analysis: &Analysis, model: &Model, options: &MetricsOptions) -> String {
+    let metrics = analysis.metrics(model, 0);
+    match options.format {
+        MetricsFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&metrics).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        MetricsFormat::Text => {
+            let text = Summary {
+                analysis,
+                model,
+                width: options.width,
+            }
+            .text(&metrics);
+            escape_controls(&text).into_owned()
+        }
+    }
+}
+
+/// A progress bar of `width` cells for a fraction in 0..=1.
+pub fn bar(fraction: f64, width: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
+}
+
+struct Summary<'a> {
+    analysis: &'a Analysis,
+    model: &'a Model,
+    width: usize,
+}
+
+impl Summary<'_> {
+    fn text(&self, m: &Metrics) -> String {
+        let mut out = String::new();
+        let root = self.model.root();
+        let title = format!("{}  {}", root.qid, root.title);
+        let _ = writeln!(out, "{}", truncate(&title, self.width));
+        let mut lines = String::new();
+        counts(&mut lines, m);
+        for line in lines.lines() {
+            out.push_str(&wrapped(line, self.width));
+        }
+        self.worst_items(&mut out);
+        if !m.components.is_empty() {
+            out.push_str("\nComponents:\n");
+            self.components(&mut out, &m.components, 1);
+        }
+        out
+    }
+
+    /// The open threats worst first (unscored last), then the unanswered
+    /// boundary crossings, at most [`WORST`] of each.
+    fn worst_items(&self, out: &mut String) {
+        let mut open: Vec<&ThreatInfo> = self
+            .analysis
+            .analysed_threats(self.model)
+            .filter(|t| t.status.is_open())
+            .collect();
+        open.sort_by_key(|t| worst_first(t.severity, t.cvss.as_ref().map(|c| c.score), t.status));
+        // One compact line per unanswered crossing (the full sentences are
+        // `tmkit check` warnings).
+        let warnings: Vec<String> = self
+            .analysis
+            .crossings
+            .iter()
+            .filter(|c| !c.unanswered.is_empty())
+            .map(crossing_line)
+            .collect();
+        if open.is_empty() && warnings.is_empty() {
+            return;
+        }
+        out.push_str("\nWorst open items:\n");
+        for t in open.iter().take(WORST) {
+            let _ = writeln!(out, "{}", truncate(&self.threat_line(t), self.width));
+        }
+        if open.len() > WORST {
+            let more = count(open.len() - WORST, "more open threat");
+            let _ = writeln!(out, "  ... and {more}");
+        }
+        for w in warnings.iter().take(WORST) {
+            out.push_str(&wrapped(w, self.width));
+        }
+        if warnings.len() > WORST {
+            let more = warnings.len() - WORST;
+            let more = count(more, "more unanswered boundary crossing");
+            let _ = writeln!(out, "  ... and {more}");
+        }
+    }
+
+    fn threat_line(&self, t: &ThreatInfo) -> String {
+        let threat = &self.model.models[t.model].threats[t.index];
+        let score = score_text(t.cvss.as_ref().map(|c| c.score), t.severity);
+        let ticket = match &threat.ticket {
+            Some(k) => format!("ticket {k}"),
+            None => "no ticket".to_string(),
+        };
+        format!(
+            "  {}  {}  {score}  {ticket}  {}",
+            t.qid, t.status, threat.title
+        )
+    }
+
+    fn components(&self, out: &mut String, list: &[Metrics], depth: usize) {
+        for c in list {
+            let coverage = c.questions.as_ref().map(|q| {
+                format!(
+                    "{} {:5.1}%  {} of {} questions, ",
+                    bar(q.coverage, 20),
+                    q.coverage * 100.0,
+                    q.answered,
+                    q.total
+                )
+            });
+            let open = c.threats.unmitigated + c.threats.partial;
+            let line = format!(
+                "{}{}  {}{} ({open} open)",
+                "  ".repeat(depth),
+                c.model,
+                coverage.unwrap_or_default(),
+                count(c.threats.total, "threat"),
+            );
+            let _ = writeln!(out, "{}", truncate(&line, self.width));
+            self.components(out, &c.components, depth + 1);
+        }
+    }
+}
+
+/// The count lines of the summary.
+fn counts(out: &mut String, m: &Metrics) {
+    if let Some(q) = &m.questions {
+        let _ = writeln!(
+            out,
+            "  coverage     {} {:5.1}%  {} of {} answered, {} open",
+            bar(q.coverage, 30),
+            q.coverage * 100.0,
+            q.answered,
+            count(q.total, "question"),
+            q.open
+        );
+    }
+    let t = &m.threats;
+    let _ = writeln!(
+        out,
+        "  threats      {}: {} mitigated ({} not secure by default), {} accepted, {} partial, {} unmitigated",
+        t.total, t.mitigated, t.not_secure_by_default, t.accepted, t.partial, t.unmitigated
+    );
+    let s = &t.by_severity;
+    let _ = writeln!(
+        out,
+        "  severity     {} critical, {} high, {} medium, {} low, {} none, {} unscored",
+        s.critical, s.high, s.medium, s.low, s.none, s.unscored
+    );
+    let _ = writeln!(
+        out,
+        "  mitigations  {}: {} in place, {} planned; {} without any mitigation",
+        m.mitigations.total,
+        m.mitigations.in_place,
+        m.mitigations.planned,
+        count(m.threats_without_mitigations, "threat")
+    );
+    let _ = writeln!(
+        out,
+        "  boundaries   {} crossing a trust boundary, {} with an unanswered exposed category",
+        count(m.boundary_crossings.total, "data flow"),
+        m.boundary_crossings.unanswered.unwrap_or(0)
+    );
+    let _ = writeln!(
+        out,
+        "  untracked    {} without a ticket",
+        count(m.untracked_unmitigated, "open threat")
+    );
+    let sc = &m.scope;
+    let _ = writeln!(
+        out,
+        "  scope        {}, {} in scope; out of scope: {}, {}, {}",
+        count(sc.targets, "target"),
+        count(sc.attackers, "attacker"),
+        count(sc.out_of_scope.assets, "asset"),
+        count(sc.out_of_scope.dataflows, "data flow"),
+        count(sc.out_of_scope.attackers, "attacker")
+    );
+    let _ = writeln!(
+        out,
+        "  assumptions  {}, {} relied on by no threat",
+        m.assumptions.total, m.assumptions.unused
+    );
+}
+
+/// `  unanswered crossing: FLOW DIRECTION FROM -> TO: CATEGORIES`.
+fn crossing_line(c: &Crossing) -> String {
+    let zone = |z: &Option<String>, t: Option<f64>| match (z, t) {
+        (Some(z), Some(t)) => format!("{z} ({t})"),
+        (Some(z), None) => z.clone(),
+        _ => "?".to_string(),
+    };
+    format!(
+        "  unanswered crossing: {} {} {} -> {}: {}",
+        c.flow,
+        c.direction,
+        zone(&c.from_zone, c.from_trust),
+        zone(&c.to_zone, c.to_trust),
+        c.unanswered.join(", ")
+    )
+}
