@@ -162,7 +162,7 @@ impl ImportOutput {
     /// the element's place in the source, adding the source file to
     /// `checked.files`.
     fn point_at_sources(&self, checked: &mut Checked) {
-        let mut starts: Vec<(FileId, usize, String)> = (checked.spans.spans.iter())
+        let mut starts: Vec<(FileId, u32, String)> = (checked.spans.spans.iter())
             .map(|(qid, span)| (span.file, span.start, qid.to_string()))
             .collect();
         starts.sort();
@@ -225,8 +225,8 @@ impl ImportOutput {
         let end = start + rest.chars().take(60).map(char::len_utf8).sum::<usize>();
         Some(Span {
             file: id,
-            start,
-            end,
+            start: Span::offset(start),
+            end: Span::offset(end),
             line: place.line,
             column: place.column,
         })

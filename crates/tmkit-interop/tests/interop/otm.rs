@@ -227,7 +227,7 @@ fn diagnostics_of_a_failing_import_point_at_the_source() {
     let file = checked.files.get(at.file);
     assert_eq!(file.display, "tiny.otm.yaml");
     assert_eq!((at.line, at.column), (18, 5));
-    assert_eq!(&file.text[at.start..at.end], "id: t1");
+    assert_eq!(&file.text[at.range()], "id: t1");
     assert!(
         d.notes
             .iter()
