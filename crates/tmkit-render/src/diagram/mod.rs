@@ -16,11 +16,13 @@
 //! Renderers draw the model they are given; callers pass a view (such as the
 //! public one) to hide elements.
 
+mod build;
 mod dot;
 mod layout;
 mod mermaid;
 mod plantuml;
 mod scene;
+mod style;
 mod svg;
 mod text;
 
@@ -141,5 +143,6 @@ pub fn render(
 /// The boxes and paths of the native SVG diagram, as [`render`] with
 /// [`DiagramFormat::Svg`] draws them (for checks, tests and image maps).
 pub fn layout(model: &Model, analysis: &Analysis, opts: &DiagramOptions) -> DiagramLayout {
-    layout::layout(&scene::build(model, analysis, opts)).layout
+    let scene = scene::build(model, analysis, opts);
+    layout::layout(&scene).describe(&scene)
 }
