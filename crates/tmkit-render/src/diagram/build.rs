@@ -235,17 +235,31 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 let region = self.zone_region(a.zone.as_deref());
-                self.nodes.push(Node {
-                    kind: NodeKind::Attacker,
-                    qid: &a.qid,
-                    id: rel_id(&a.qid, self.root_qid),
-                    title: &a.title,
-                    in_scope: a.in_scope,
-                    reason: a.reason.as_deref(),
-                    region,
-                });
+                let scope = (a.in_scope, a.reason.as_deref());
+                self.push_node(NodeKind::Attacker, &a.qid, &a.title, scope, region);
             }
         }
+    }
+
+    /// Adds the node of an asset or attacker; `scope` is whether it is in
+    /// scope and why not.
+    fn push_node(
+        &mut self,
+        kind: NodeKind,
+        qid: &'a str,
+        title: &'a str,
+        scope: (bool, Option<&'a str>),
+        region: usize,
+    ) {
+        self.nodes.push(Node {
+            kind,
+            qid,
+            id: rel_id(qid, self.root_qid),
+            title,
+            in_scope: scope.0,
+            reason: scope.1,
+            region,
+        });
     }
 
     /// The assets of expanded models, and one box per collapsed component.
@@ -258,15 +272,8 @@ impl<'a> Builder<'a> {
                 for a in &tm.assets {
                     let region = self.home_region(a.zone.as_deref(), m);
                     self.asset_node.insert(&a.qid, self.nodes.len());
-                    self.nodes.push(Node {
-                        kind: NodeKind::Asset(a.kind),
-                        qid: &a.qid,
-                        id: rel_id(&a.qid, self.root_qid),
-                        title: &a.title,
-                        in_scope: a.in_scope,
-                        reason: a.reason.as_deref(),
-                        region,
-                    });
+                    let scope = (a.in_scope, a.reason.as_deref());
+                    self.push_node(NodeKind::Asset(a.kind), &a.qid, &a.title, scope, region);
                 }
                 continue;
             };

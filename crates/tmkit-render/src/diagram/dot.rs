@@ -1,10 +1,9 @@
 //! Graphviz DOT, for `dot -Tsvg` / `-Tpng`.
 
-use super::scene::{Cross, Edge, Emphasis, NodeKind, RegionKind, Scene, Step};
+use super::scene::{Cross, Edge, Emphasis, RegionKind, Scene, Shape, Step};
 use super::style;
 use super::text;
 use std::fmt::Write;
-use tmkit_model::AssetKind;
 
 /// Where a string goes in a DOT file, which decides how Graphviz reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,18 +43,15 @@ pub fn escape_dot(s: &str, kind: DotText) -> String {
     out
 }
 
-fn shape(k: NodeKind) -> (&'static str, &'static str) {
+fn shape(k: Shape) -> (&'static str, &'static str) {
     match k {
-        NodeKind::Asset(AssetKind::External) => ("box", ""),
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => ("box", "rounded,"),
-        NodeKind::Asset(AssetKind::Datastore) => ("cylinder", ""),
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => ("note", ""),
-        NodeKind::Asset(AssetKind::Hardware) => ("box3d", ""),
-        NodeKind::Asset(_) => ("box", ""),
-        NodeKind::Component(_) => ("folder", ""),
-        NodeKind::Attacker => ("hexagon", ""),
+        Shape::Box | Shape::Other => ("box", ""),
+        Shape::Rounded => ("box", "rounded,"),
+        Shape::Cylinder => ("cylinder", ""),
+        Shape::Document => ("note", ""),
+        Shape::Hardware => ("box3d", ""),
+        Shape::Stack => ("folder", ""),
+        Shape::Hexagon => ("hexagon", ""),
     }
 }
 
@@ -145,7 +141,7 @@ fn clusters(out: &mut String, scene: &Scene) -> Vec<String> {
 /// One node statement.
 fn node(out: &mut String, pad: &str, scene: &Scene, n: usize) {
     let node = &scene.nodes[n];
-    let (shape, rounded) = shape(node.kind);
+    let (shape, rounded) = shape(node.kind.shape());
     let paint = style::text_paint(node.class());
     let dashed = if node.in_scope { "" } else { "dashed," };
     let lines: Vec<String> = text::wrap(node.title, 28, 3)

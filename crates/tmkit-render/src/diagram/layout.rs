@@ -23,10 +23,8 @@
 //!   segment) are disjoint, so labels never overlap each other, nodes or
 //!   zone headers (which live in their own bands at the top).
 
-use super::scene::{NodeKind, RegionKind, Scene, Step};
+use super::scene::{NodeKind, RegionKind, Scene, Shape, Step};
 use super::text;
-
-use tmkit_model::AssetKind;
 
 pub(crate) const MARGIN: f64 = 16.0;
 pub(crate) const TITLE_FONT: f64 = 15.0;
@@ -182,7 +180,7 @@ pub struct EdgePath {
 /// A legend entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LegendKind {
-    Shape(NodeKind),
+    Shape(Shape),
     OutOfScope,
     Flow(super::scene::Cross),
     Unanswered,
@@ -336,22 +334,20 @@ fn node_size(kind: NodeKind, t: &NodeText) -> Size {
         .fold(text::width(&t.id_line, ID_FONT), f64::max);
     let th = t.lines.len() as f64 * LINE_H + 13.0;
     let (mut w, mut h) = (tw + 2.0 * NODE_PAD_X, th + 2.0 * NODE_PAD_Y);
-    match kind {
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => w += 10.0,
-        NodeKind::Asset(AssetKind::Datastore) => h += 2.0 * CYL_RY,
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => w += FOLD,
-        NodeKind::Asset(AssetKind::Hardware) => {
+    match kind.shape() {
+        Shape::Rounded => w += 10.0,
+        Shape::Cylinder => h += 2.0 * CYL_RY,
+        Shape::Document => w += FOLD,
+        Shape::Hardware => {
             w += 6.0;
             h += 6.0;
         }
-        NodeKind::Component(_) => {
+        Shape::Stack => {
             w += STACK;
             h += STACK;
         }
-        NodeKind::Attacker => w += 2.0 * HEX,
-        _ => {}
+        Shape::Hexagon => w += 2.0 * HEX,
+        Shape::Box | Shape::Other => {}
     }
     Size {
         w: w.max(NODE_MIN_W).ceil(),
@@ -363,7 +359,7 @@ fn node_size(kind: NodeKind, t: &NodeText) -> Size {
 
 /// y of the shape's outline at `x`, on its top (`top == true`) or bottom.
 fn outline_y(kind: NodeKind, r: &Rect, x: f64, top: bool) -> f64 {
-    if let NodeKind::Asset(AssetKind::Datastore) = kind {
+    if kind.shape() == Shape::Cylinder {
         let rx = r.w / 2.0;
         let dx = ((x - (r.x + rx)) / rx).clamp(-1.0, 1.0);
         let k = CYL_RY * (1.0 - dx * dx).sqrt();
@@ -839,14 +835,9 @@ fn node_boxes(scene: &Scene, rects: &[Rect], sizes: &[Size]) -> Vec<Placed> {
         .map(|n| {
             let r = rects[n];
             let Size { tw, th, .. } = sizes[n];
-            let (ox, oy) = match scene.nodes[n].kind {
-                NodeKind::Asset(
-                    AssetKind::Data
-                    | AssetKind::Credential
-                    | AssetKind::Key
-                    | AssetKind::Certificate,
-                ) => (-FOLD / 2.0, 0.0),
-                NodeKind::Component(_) => (-STACK / 2.0, STACK / 2.0),
+            let (ox, oy) = match scene.nodes[n].kind.shape() {
+                Shape::Document => (-FOLD / 2.0, 0.0),
+                Shape::Stack => (-STACK / 2.0, STACK / 2.0),
                 _ => (0.0, 0.0),
             };
             Placed {
@@ -870,8 +861,8 @@ fn legend_kinds(scene: &Scene) -> Vec<LegendKind> {
             kinds.push(k);
         }
     };
-    let mut shapes: Vec<NodeKind> = scene.nodes.iter().map(|n| legend_shape(n.kind)).collect();
-    shapes.sort_by_key(|k| shape_rank(*k));
+    let mut shapes: Vec<Shape> = scene.nodes.iter().map(|n| n.kind.shape()).collect();
+    shapes.sort();
     for k in shapes {
         push(LegendKind::Shape(k));
     }
@@ -1009,43 +1000,18 @@ fn dedup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
-/// Kinds sharing a shape share a legend entry.
-pub(crate) fn legend_shape(k: NodeKind) -> NodeKind {
-    match k {
-        NodeKind::Asset(AssetKind::Process) => NodeKind::Asset(AssetKind::Service),
-        NodeKind::Asset(AssetKind::Credential | AssetKind::Key | AssetKind::Certificate) => {
-            NodeKind::Asset(AssetKind::Data)
-        }
-        NodeKind::Component(_) => NodeKind::Component(0),
-        k => k,
-    }
-}
-
-fn shape_rank(k: NodeKind) -> usize {
-    match k {
-        NodeKind::Asset(AssetKind::External) => 0,
-        NodeKind::Asset(AssetKind::Service) => 1,
-        NodeKind::Asset(AssetKind::Datastore) => 2,
-        NodeKind::Asset(AssetKind::Data) => 3,
-        NodeKind::Asset(AssetKind::Hardware) => 4,
-        NodeKind::Asset(_) => 5,
-        NodeKind::Component(_) => 6,
-        NodeKind::Attacker => 7,
-    }
-}
-
 /// The text of a legend entry.
 pub(crate) fn legend_text(k: LegendKind) -> &'static str {
     use super::scene::Cross;
     match k {
-        LegendKind::Shape(NodeKind::Asset(AssetKind::External)) => "external entity",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Service)) => "service / process",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Datastore)) => "datastore",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Data)) => "data / credential / key",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Hardware)) => "hardware",
-        LegendKind::Shape(NodeKind::Asset(_)) => "other asset",
-        LegendKind::Shape(NodeKind::Component(_)) => "component (collapsed)",
-        LegendKind::Shape(NodeKind::Attacker) => "attacker",
+        LegendKind::Shape(Shape::Box) => "external entity",
+        LegendKind::Shape(Shape::Rounded) => "service / process",
+        LegendKind::Shape(Shape::Cylinder) => "datastore",
+        LegendKind::Shape(Shape::Document) => "data / credential / key",
+        LegendKind::Shape(Shape::Hardware) => "hardware",
+        LegendKind::Shape(Shape::Other) => "other asset",
+        LegendKind::Shape(Shape::Stack) => "component (collapsed)",
+        LegendKind::Shape(Shape::Hexagon) => "attacker",
         LegendKind::OutOfScope => "out of scope",
         LegendKind::Flow(Cross::None) => "flow within a trust level",
         LegendKind::Flow(Cross::Inbound) => "inbound crossing (to more trust)",

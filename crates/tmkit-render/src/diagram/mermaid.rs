@@ -1,10 +1,9 @@
 //! Mermaid flowchart, for Markdown (GitHub and GitLab render it).
 
-use super::scene::{Emphasis, Node, NodeClass, NodeKind, RegionKind, Scene, Step};
+use super::scene::{Emphasis, Node, NodeClass, RegionKind, Scene, Shape, Step};
 use super::style;
 use super::text;
 use std::fmt::Write;
-use tmkit_model::AssetKind;
 
 /// Escapes text for a double-quoted Mermaid label; every piece of user text
 /// in the Mermaid output (labels, subgraph titles, the title comment) passes
@@ -42,18 +41,16 @@ fn node_label(node: &Node) -> String {
     )
 }
 
-fn shape(k: NodeKind) -> (&'static str, &'static str) {
+fn shape(k: Shape) -> (&'static str, &'static str) {
     match k {
-        NodeKind::Asset(AssetKind::External) => ("[\"", "\"]"),
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => ("([\"", "\"])"),
-        NodeKind::Asset(AssetKind::Datastore) => ("[(\"", "\")]"),
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => ("[/\"", "\"/]"),
-        NodeKind::Asset(AssetKind::Hardware) => ("[/\"", "\"\\]"),
-        NodeKind::Asset(_) => ("(\"", "\")"),
-        NodeKind::Component(_) => ("[[\"", "\"]]"),
-        NodeKind::Attacker => ("{{\"", "\"}}"),
+        Shape::Box => ("[\"", "\"]"),
+        Shape::Rounded => ("([\"", "\"])"),
+        Shape::Cylinder => ("[(\"", "\")]"),
+        Shape::Document => ("[/\"", "\"/]"),
+        Shape::Hardware => ("[/\"", "\"\\]"),
+        Shape::Other => ("(\"", "\")"),
+        Shape::Stack => ("[[\"", "\"]]"),
+        Shape::Hexagon => ("{{\"", "\"}}"),
     }
 }
 
@@ -85,7 +82,7 @@ pub(crate) fn render(scene: &Scene) -> String {
                 escape_mermaid(&region.subtitle)
             );
             for &n in &region.nodes {
-                let (open, close) = shape(scene.nodes[n].kind);
+                let (open, close) = shape(scene.nodes[n].kind.shape());
                 let _ = writeln!(
                     out,
                     "{pad}  n{n}{open}{}{close}",

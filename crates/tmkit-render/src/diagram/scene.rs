@@ -100,6 +100,46 @@ impl NodeKind {
     }
 }
 
+/// The outline a node is drawn with, in every format; kinds sharing an
+/// outline share a legend entry. In legend order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shape {
+    /// External entities: a plain box.
+    Box,
+    /// Services and processes: a rounded box.
+    Rounded,
+    /// Datastores: a cylinder.
+    Cylinder,
+    /// Data, credentials, keys and certificates: a page with a folded corner.
+    Document,
+    /// Hardware: a box with an inner frame.
+    Hardware,
+    /// Any other asset.
+    Other,
+    /// A collapsed component: stacked boxes.
+    Stack,
+    /// An attacker: a hexagon.
+    Hexagon,
+}
+
+impl NodeKind {
+    /// The outline of a node of this kind.
+    pub(crate) fn shape(self) -> Shape {
+        match self {
+            NodeKind::Asset(AssetKind::External) => Shape::Box,
+            NodeKind::Asset(AssetKind::Service | AssetKind::Process) => Shape::Rounded,
+            NodeKind::Asset(AssetKind::Datastore) => Shape::Cylinder,
+            NodeKind::Asset(
+                AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
+            ) => Shape::Document,
+            NodeKind::Asset(AssetKind::Hardware) => Shape::Hardware,
+            NodeKind::Asset(_) => Shape::Other,
+            NodeKind::Component(_) => Shape::Stack,
+            NodeKind::Attacker => Shape::Hexagon,
+        }
+    }
+}
+
 /// How a node is painted; each back end maps it to its own colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NodeClass {

@@ -4,13 +4,12 @@ use super::layout::{
     CYL_RY, EDGE_FONT, FOLD, Geometry, HEX, ID_FONT, LINE_H, LegendKind, NODE_FONT, Rect, STACK,
     SUB_FONT, TITLE_FONT, ZONE_FONT, legend_text,
 };
-use super::scene::{Cross, Edge, NodeClass, NodeKind, RegionKind, Scene};
+use super::scene::{Cross, Edge, NodeClass, RegionKind, Scene, Shape};
 use super::style::{
     self, GREY, GREY_INK, INK, MUTED, Paint, UNANSWERED, WHITE, cross_colour, node_paint,
 };
 use super::text;
 use std::fmt::Write;
-use tmkit_model::AssetKind;
 
 const FONT: &str = "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace";
 
@@ -151,30 +150,28 @@ fn rect(out: &mut String, x: f64, y: f64, w: f64, h: f64, extra: &str, style: &s
 }
 
 /// Draws the outline of a node of kind `k` in `r`.
-fn shape(out: &mut String, k: NodeKind, r: &Rect, o: &Outline) {
+fn shape(out: &mut String, k: Shape, r: &Rect, o: &Outline) {
     let (x, y, w, h) = (r.x, r.y, r.w, r.h);
     let style = o.style();
     match k {
-        NodeKind::Asset(AssetKind::External) => rect(out, x, y, w, h, "", &style),
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => {
+        Shape::Box => rect(out, x, y, w, h, "", &style),
+        Shape::Rounded => {
             let rx = (h / 2.0).min(18.0);
             rect(out, x, y, w, h, &format!(r#" rx="{}""#, N(rx)), &style);
         }
-        NodeKind::Asset(AssetKind::Datastore) => cylinder(out, r, &style, &o.line("1.3")),
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => document(out, r, &style, &o.line("1.3")),
-        NodeKind::Asset(AssetKind::Hardware) => {
+        Shape::Cylinder => cylinder(out, r, &style, &o.line("1.3")),
+        Shape::Document => document(out, r, &style, &o.line("1.3")),
+        Shape::Hardware => {
             rect(out, x, y, w, h, "", &style);
             rect(out, x + 3.0, y + 3.0, w - 6.0, h - 6.0, "", &o.line("1"));
         }
-        NodeKind::Asset(_) => rect(out, x, y, w, h, r#" rx="4""#, &style),
-        NodeKind::Component(_) => {
+        Shape::Other => rect(out, x, y, w, h, r#" rx="4""#, &style),
+        Shape::Stack => {
             let s = STACK.min(w / 4.0).min(h / 4.0);
             rect(out, x + s, y, w - s, h - s, r#" rx="3""#, &style);
             rect(out, x, y + s, w - s, h - s, r#" rx="3""#, &style);
         }
-        NodeKind::Attacker => {
+        Shape::Hexagon => {
             let p = HEX.min(w / 4.0);
             let _ = writeln!(
                 out,
@@ -440,7 +437,7 @@ fn nodes(out: &mut String, scene: &Scene, geo: &Geometry) {
             node.in_scope,
             Xml(&node.tooltip())
         );
-        shape(out, node.kind, &b.rect, &Outline::of(class));
+        shape(out, node.kind.shape(), &b.rect, &Outline::of(class));
         let t = &geo.node_text[i];
         let cx = b.label.x + b.label.w / 2.0;
         let ink = node_paint(class).ink;
@@ -517,17 +514,21 @@ fn legend(out: &mut String, geo: &Geometry, pfx: &str) {
         let sample = Rect::new(r.x + 4.0, r.y + 3.0, 36.0, 18.0);
         let y = r.y + 12.0;
         match *k {
-            LegendKind::Shape(kind) => {
-                let class = match kind {
-                    NodeKind::Attacker => NodeClass::Attacker,
-                    NodeKind::Component(_) => NodeClass::Component,
-                    NodeKind::Asset(_) => NodeClass::Asset,
+            LegendKind::Shape(k) => {
+                let class = match k {
+                    Shape::Hexagon => NodeClass::Attacker,
+                    Shape::Stack => NodeClass::Component,
+                    _ => NodeClass::Asset,
                 };
-                shape(out, kind, &sample, &Outline::of(class));
+                shape(out, k, &sample, &Outline::of(class));
             }
             LegendKind::OutOfScope => {
-                let external = NodeKind::Asset(AssetKind::External);
-                shape(out, external, &sample, &Outline::of(NodeClass::OutOfScope));
+                shape(
+                    out,
+                    Shape::Box,
+                    &sample,
+                    &Outline::of(NodeClass::OutOfScope),
+                );
             }
             LegendKind::Flow(c) => {
                 let start = if c == Cross::Both {
