@@ -3,7 +3,7 @@
 //! and the flows between them.
 
 use super::DiagramOptions;
-use super::scene::{Cross, Edge, Node, NodeKind, Region, RegionKind, Scene, fmt_trust};
+use super::scene::{Cross, Edge, Node, NodeKind, Region, RegionKind, Scene, ZoneEnd, fmt_trust};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tmkit_analysis::{Analysis, Crossing, Direction};
 use tmkit_model::{Model, ModelIndex, ModelKind};
@@ -28,6 +28,8 @@ struct Builder<'a> {
     /// asset qid -> the node drawing it (its own, or its collapsed component's).
     asset_node: HashMap<&'a str, usize>,
     analysed: Vec<ModelIndex>,
+    /// (zone, model) -> region, as [`Builder::home_region`] found it.
+    homes: HashMap<(Option<&'a str>, ModelIndex), usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -52,6 +54,7 @@ impl<'a> Builder<'a> {
             nodes: vec![],
             asset_node: HashMap::new(),
             analysed: model.analysed().collect(),
+            homes: HashMap::new(),
         }
     }
 
@@ -158,7 +161,16 @@ impl<'a> Builder<'a> {
 
     /// The region for an element of model `home` in zone `zone`: the zone
     /// itself for the root, else nested component groups inside the zone.
-    fn home_region(&mut self, zone: Option<&str>, home: ModelIndex) -> usize {
+    fn home_region(&mut self, zone: Option<&'a str>, home: ModelIndex) -> usize {
+        if let Some(&r) = self.homes.get(&(zone, home)) {
+            return r;
+        }
+        let region = self.new_home_region(zone, home);
+        self.homes.insert((zone, home), region);
+        region
+    }
+
+    fn new_home_region(&mut self, zone: Option<&str>, home: ModelIndex) -> usize {
         let mut region = self.zone_region(zone);
         let mut chain: Vec<ModelIndex> = self.model.ancestors(home);
         chain.reverse();
@@ -376,26 +388,19 @@ impl<'a> Builder<'a> {
         edges
     }
 
-    /// `internet (0) -> internal (2)`: the zones a crossing joins.
-    fn crossing_zones(&self, c: &Crossing) -> String {
-        let zone_name = |qid: &Option<String>, trust: Option<f64>| {
-            let name = match qid.as_deref() {
+    /// The zones a crossing joins, named by their ids.
+    fn crossing_zones(&self, c: &'a Crossing) -> [ZoneEnd<'a>; 2] {
+        let end = |qid: &'a Option<String>, trust: Option<f64>| ZoneEnd {
+            name: match qid.as_deref() {
                 Some(q) => match self.zones.get(q) {
                     Some(&(m, i)) => self.model.models[m].zones[i].id.as_str(),
                     None => q,
                 },
                 None => "no zone",
-            };
-            match trust {
-                Some(t) => format!("{name} ({})", fmt_trust(t)),
-                None => name.to_string(),
-            }
+            },
+            trust,
         };
-        format!(
-            "{} -> {}",
-            zone_name(&c.from_zone, c.from_trust),
-            zone_name(&c.to_zone, c.to_trust)
-        )
+        [end(&c.from_zone, c.from_trust), end(&c.to_zone, c.to_trust)]
     }
 }
 

@@ -238,8 +238,9 @@ pub(crate) struct Edge<'a> {
     pub in_scope: bool,
     pub reason: Option<&'a str>,
     pub cross: Cross,
-    /// `internet (0) -> internal (2)` when the flow crosses a boundary.
-    pub zones: Option<String>,
+    /// The zones joined (`internet (0)`, `internal (2)`) when the flow
+    /// crosses a boundary.
+    pub zones: Option<[ZoneEnd<'a>; 2]>,
     pub exposed: &'a [String],
     pub unanswered: &'a [String],
 }
@@ -308,8 +309,8 @@ impl Edge<'_> {
                 ""
             }
         );
-        if let Some(z) = &self.zones {
-            s.push_str(&format!("; {}: {}", self.cross.word(), z));
+        if let Some([from, to]) = &self.zones {
+            s.push_str(&format!("; {}: {from} -> {to}", self.cross.word()));
         }
         if !self.exposed.is_empty() {
             s.push_str(&format!("; exposed: {}", self.exposed.join(", ")));
@@ -319,6 +320,23 @@ impl Edge<'_> {
         }
         s.push_str(&scope_note(self.in_scope, self.reason));
         s
+    }
+}
+
+/// One end of a boundary crossing: the zone's id (or qid, or `no zone`)
+/// and its trust level; shown as `internet (0)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ZoneEnd<'a> {
+    pub name: &'a str,
+    pub trust: Option<f64>,
+}
+
+impl std::fmt::Display for ZoneEnd<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.trust {
+            Some(t) => write!(f, "{} ({})", self.name, fmt_trust(t)),
+            None => f.write_str(self.name),
+        }
     }
 }
 

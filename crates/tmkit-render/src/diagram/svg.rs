@@ -67,9 +67,16 @@ struct N(f64);
 
 impl std::fmt::Display for N {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let r = (self.0 * 10.0).round() / 10.0;
+        let tenths = (self.0 * 10.0).round();
+        let r = tenths / 10.0;
         if r.fract() == 0.0 {
             write!(f, "{}", r as i64)
+        } else if r.is_finite() {
+            // The digits of `{r:.1}`, without the slow exact float formatting.
+            let t = tenths as i64;
+            let sign = if t < 0 { "-" } else { "" };
+            let a = t.unsigned_abs();
+            write!(f, "{sign}{}.{}", a / 10, a % 10)
         } else {
             write!(f, "{r:.1}")
         }
@@ -567,4 +574,45 @@ fn legend(out: &mut String, geo: &Geometry, pfx: &str) {
         );
     }
     out.push_str("</g>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::N;
+
+    #[test]
+    fn numbers_print_as_float_formatting_does() {
+        let values = [
+            0.0,
+            -0.0,
+            0.04,
+            0.05,
+            0.15,
+            0.25,
+            1.0,
+            1.25,
+            -1.25,
+            -0.04,
+            -0.06,
+            12.34,
+            99.95,
+            1234.56,
+            -987.65,
+            1e6 + 0.3,
+            4503599627370.1,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let mut values = values.to_vec();
+        values.extend((-2000..2000).map(|i| i as f64 * 0.037));
+        for v in values {
+            let r = (v * 10.0).round() / 10.0;
+            let slow = if r.fract() == 0.0 {
+                format!("{}", r as i64)
+            } else {
+                format!("{r:.1}")
+            };
+            assert_eq!(N(v).to_string(), slow, "{v}");
+        }
+    }
 }
