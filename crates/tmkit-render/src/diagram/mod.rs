@@ -15,6 +15,14 @@
 //! grid of zone columns and routes flows through the channels between cells.
 //! Renderers draw the model they are given; callers pass a view (such as the
 //! public one) to hide elements.
+//!
+//! The files: `scene.rs` (what is drawn, and the texts every format shares:
+//! labels, tooltips, crossing notes, the outline of each node kind),
+//! `build.rs` (model -> scene), `style.rs` (the palette), `layout.rs` and
+//! `text.rs` (SVG geometry and text measurement), then one file per format
+//! (`svg.rs`, `mermaid.rs`, `dot.rs`, `plantuml.rs`), each holding the one
+//! escaping function of its language. A new format is one such file walking
+//! the scene, a [`DiagramFormat`] variant and its snapshot.
 
 mod build;
 mod dot;

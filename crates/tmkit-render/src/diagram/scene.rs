@@ -2,7 +2,7 @@
 //! tree of regions, the nodes inside them and the flows between nodes.
 //!
 //! Every output format draws the same [`Scene`] ([`build`] makes it), so the
-//! SVG, Mermaid, DOT and PLantUML pictures agree on what is shown, and the
+//! SVG, Mermaid, DOT and PlantUML pictures agree on what is shown, and the
 //! texts they share (node and flow labels, tooltips, crossing notes) are
 //! written here once; each back end only escapes them for its language. Only
 //! the SVG also computes coordinates ([`super::layout`]).
