@@ -1,7 +1,7 @@
 //! The JSON report: the resolved model of the view plus every derived value
 //! (qualified ids, statuses, severities and scores, questions, boundary
 //! crossings, metrics), in a stable key order. Its JSON Schema, generated
-//! from these types, is printed by `tmkit schema --output report`.
+//! from these types, is printed by `tmkit schema report`.
 
 use crate::report::ReportOptions;
 use schemars::JsonSchema;
@@ -452,7 +452,7 @@ pub struct ChecklistJson {
     pub relied_on_by: Vec<String>,
 }
 
-/// The JSON Schema of [`Report`] (`tmkit schema --output report`).
+/// The JSON Schema of [`Report`] (`tmkit schema report`).
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
 }

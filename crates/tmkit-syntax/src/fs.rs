@@ -66,7 +66,7 @@ impl FileSystem for RealFs {
     }
 }
 
-/// The error of reading (or replacing) something that is not a regular
+/// The error of reading (or, in the CLI's output, replacing) something that is not a regular
 /// file: carried inside an [`io::Error`] of kind `InvalidInput`, found again
 /// with [`not_regular`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,125 +193,9 @@ impl FileSystem for MemoryFs {
     }
 }
 
-/// Temporary files being written, for [`remove_pending_temp_files`].
-static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-
-/// Keeps a temporary file's path in [`PENDING`] while it exists.
-struct Pending(PathBuf);
-
-impl Pending {
-    fn new(path: &Path) -> Pending {
-        let mut list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-        list.push(path.to_path_buf());
-        Pending(path.to_path_buf())
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        let mut list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-        list.retain(|p| p != &self.0);
-    }
-}
-
-/// Removes every temporary file that [`write_atomic`] is writing, and keeps
-/// new ones from being registered until the process exits: for a signal
-/// handler (SIGINT, SIGTERM) that then ends the process, which would
-/// otherwise leave them behind.
-pub fn remove_pending_temp_files() {
-    let list = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-    for p in list.iter() {
-        let _ = std::fs::remove_file(p);
-    }
-    // The lock is held on purpose: the process is about to exit.
-    std::mem::forget(list);
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, synced, then renamed over the target, so a reader never sees a
-/// half-written file and a failure leaves the old one intact. An existing
-/// file keeps its permissions; a new one gets the usual 0644 (the temporary
-/// file's 0600 would hide a published report from a web server).
-///
-/// Only a new path or an existing regular file is written. Anything else at
-/// the path (a FIFO, a device such as `/dev/null`, a socket, a directory, or
-/// a symbolic link, which could point anywhere) is refused with a
-/// [`NotRegularFile`] error and left untouched. The temporary file is removed
-/// on error, and by [`remove_pending_temp_files`] on a signal.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let existing = match std::fs::symlink_metadata(path) {
-        Ok(meta) => {
-            check_regular(&meta)?;
-            Some(meta)
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmkit-")
-        .tempfile_in(dir)?;
-    let _pending = Pending::new(tmp.path());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let perms = existing
-            .map(|m| m.permissions())
-            .unwrap_or_else(|| std::fs::Permissions::from_mode(0o644));
-        tmp.as_file().set_permissions(perms)?;
-    }
-    #[cfg(not(unix))]
-    let _ = existing;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    test_hold();
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// In debug builds only, `TMKIT_TEST_HOLD_OUTPUT_MS` holds a written
-/// temporary file that long before the rename, so that tests can interrupt
-/// the process while it exists.
-fn test_hold() {
-    #[cfg(debug_assertions)]
-    if let Some(ms) = std::env::var("TMKIT_TEST_HOLD_OUTPUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn write_atomic_replaces_content_and_keeps_permissions() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("out.txt");
-        write_atomic(&path, b"first").expect("writes");
-        assert_eq!(std::fs::read(&path).expect("reads"), b"first");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
-            assert_eq!(mode(&path), 0o644, "a new file is readable by others");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-            write_atomic(&path, b"second").expect("writes again");
-            assert_eq!(mode(&path), 0o600, "an existing file keeps its mode");
-        }
-        assert_eq!(std::fs::read(&path).expect("reads"), b"second");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).expect("lists").count(),
-            1,
-            "no temporary file left"
-        );
-    }
 
     /// A FIFO named `pipe` in `dir` (made by the `mkfifo` program).
     #[cfg(unix)]
@@ -323,47 +207,6 @@ mod tests {
             .expect("mkfifo runs");
         assert!(made.success());
         fifo
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn write_atomic_refuses_what_is_not_a_regular_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = make_fifo(dir.path());
-        let sub = dir.path().join("sub");
-        std::fs::create_dir(&sub).expect("mkdir");
-        let link = dir.path().join("link");
-        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).expect("symlink");
-        for (path, kind) in [
-            (&fifo, "a FIFO (named pipe)"),
-            (&sub, "a directory"),
-            (&link, "a symbolic link"),
-        ] {
-            let err = write_atomic(path, b"x").expect_err("refused");
-            assert_eq!(not_regular(&err), Some(NotRegularFile { kind }), "{err}");
-        }
-        use std::os::unix::fs::FileTypeExt;
-        let meta = std::fs::symlink_metadata(&fifo).expect("still there");
-        assert!(meta.file_type().is_fifo(), "the FIFO was not replaced");
-        assert!(sub.is_dir());
-        assert!(std::fs::symlink_metadata(&link).expect("link").is_symlink());
-        assert!(
-            !dir.path().join("elsewhere").exists(),
-            "the link's target was not created"
-        );
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("lists")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names.len(), 3, "no temporary file left: {names:?}");
-        // /dev/null stays the character device it is.
-        let err = write_atomic(Path::new("/dev/null"), b"x").expect_err("refused");
-        assert_eq!(
-            not_regular(&err).map(|n| n.kind),
-            Some("a character device")
-        );
-        let meta = std::fs::symlink_metadata("/dev/null").expect("exists");
-        assert!(meta.file_type().is_char_device());
     }
 
     #[cfg(unix)]

@@ -1,7 +1,5 @@
-//! The `tmkit` command line: a thin shell over the library crates.
-//!
-//! Exit codes: 0 = valid (warnings allowed), 1 = valid but a policy gate
-//! failed, 2 = invalid model, unreadable input or usage error.
+//! The `tmkit` command line: parses arguments, calls the `tmkit` library
+//! facade and prints. Exit codes: see [`tmkit::ExitStatus`].
 
 mod cmd;
 
@@ -10,13 +8,14 @@ mod cmd;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
+use tmkit::ExitStatus;
 
 /// Threat models as code: check, analyse and report YAML threat models.
 #[derive(Debug, Parser)]
 #[command(name = "tmkit", version, about, long_about = None, propagate_version = true)]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Raise (or lower) a hard limit for this run, repeatable: `alias-bytes=67108864`.
@@ -28,7 +27,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Load, resolve and check a model; print every problem.
+    /// Load, resolve and check a model; print every problem; apply the gates.
     Check(cmd::check::Args),
     /// Write a small valid model to start from.
     Init(cmd::init::Args),
@@ -46,18 +45,37 @@ enum Command {
     Export(cmd::export::Args),
     /// Import another tool's threat model (Open Threat Model, tmyaml) into tmkit's format.
     Import(cmd::import::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::Args),
+    /// Print the manual page (roff), for `man -l -` or a man directory.
+    Man(cmd::completions::ManArgs),
+}
+
+/// The command line's definition, with the exit codes after every help text.
+pub fn cli_command() -> clap::Command {
+    Cli::command()
+        .after_help(tmkit::EXIT_CODES_HELP)
+        .mut_subcommands(|s| s.after_help(tmkit::EXIT_CODES_HELP))
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli_command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            // --help and --version are not errors; every usage error is 3.
+            let status = if e.use_stderr() {
+                ExitStatus::UsageOrIo
+            } else {
+                ExitStatus::Ok
+            };
             let _ = e.print();
-            return ExitCode::from(code);
+            return status.into();
         }
     };
-    cmd::clean_up_on_signals();
+    tmkit::output::clean_up_on_signals();
     let mut limits = tmkit_syntax::node::Limits::default();
     for l in &cli.limit {
         if let Err(e) = limits.set(l) {
@@ -65,20 +83,21 @@ fn main() -> ExitCode {
                 "error: invalid value '{}' for '--limit <NAME=VALUE>': {e}",
                 tmkit_syntax::text::escape_controls(l)
             );
-            return ExitCode::from(2);
+            return ExitStatus::UsageOrIo.into();
         }
     }
-    cmd::set_limits(limits);
-    let code = match cli.command {
-        Command::Check(a) => cmd::check::run(a),
+    let status = match cli.command {
+        Command::Check(a) => cmd::check::run(a, &limits),
         Command::Init(a) => cmd::init::run(a),
-        Command::Matrix(a) => cmd::matrix::run(a),
-        Command::Diagram(a) => cmd::diagram::run(a),
-        Command::Metrics(a) => cmd::metrics::run(a),
-        Command::Report(a) => cmd::report::run(a),
+        Command::Matrix(a) => cmd::matrix::run(a, &limits),
+        Command::Diagram(a) => cmd::diagram::run(a, &limits),
+        Command::Metrics(a) => cmd::metrics::run(a, &limits),
+        Command::Report(a) => cmd::report::run(a, &limits),
         Command::Schema(a) => cmd::schema::run(a),
-        Command::Export(a) => cmd::export::run(a),
+        Command::Export(a) => cmd::export::run(a, &limits),
         Command::Import(a) => cmd::import::run(a),
+        Command::Completions(a) => cmd::completions::run(a),
+        Command::Man(a) => cmd::completions::run_man(a),
     };
-    ExitCode::from(code)
+    status.into()
 }

@@ -71,7 +71,7 @@ fn fail_on_gates_exit_1_with_a_message_per_violation() {
     assert!(err.contains("coverage of CCC is 13.3%"), "{err}");
     tmkit(&["check", p, "--fail-on", "coverage:<0.1"]).code(0);
     tmkit(&["check", p, "--fail-on", "untracked"]).code(0);
-    tmkit(&["check", p, "--fail-on", "unmitigated:severe"]).code(2);
+    tmkit(&["check", p, "--fail-on", "unmitigated:severe"]).code(3);
 }
 
 #[test]

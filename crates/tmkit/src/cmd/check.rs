@@ -1,19 +1,22 @@
 //! `tmkit check`: load, resolve and check; print every problem; apply gates.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
-use tmkit_analysis::Analysis;
-use tmkit_analysis::crossing::crossing_diagnostics;
+use tmkit::progress::{Progress, ProgressFs};
+use tmkit::text::count;
+use tmkit::{CheckOptions, ExitStatus, Outcome};
 use tmkit_analysis::gate::Policy;
-use tmkit_syntax::diagnostic::{self, DEFAULT_MAX_DIAGNOSTICS, render_human, render_json};
-use tmkit_syntax::{Diagnostics, Files};
+use tmkit_syntax::diagnostic::{DEFAULT_MAX_DIAGNOSTICS, render_human, render_json};
+use tmkit_syntax::fs::RealFs;
+use tmkit_syntax::node::Limits;
 
 /// Output format of diagnostics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     /// rustc-style text on stderr.
     Human,
-    /// A JSON array on stdout.
+    /// One JSON object on stdout: the diagnostics and the gates.
     Json,
     /// SARIF 2.1.0 on stdout, for code-scanning dashboards.
     Sarif,
@@ -32,8 +35,10 @@ pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
     /// How to print diagnostics (human on stderr; json and sarif on stdout).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArg,
     /// Fail (exit code 1) when there is any warning.
     #[arg(long, value_enum)]
     pub deny: Vec<Deny>,
@@ -47,72 +52,79 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let path = match super::model_path(args.path.as_deref()) {
-        Ok(p) => p,
-        Err(d) => return print(&args, &vec![d].into(), &Files::new(), super::EXIT_INVALID),
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    let outcome = match tmkit::find_model(args.path.as_deref()) {
+        Ok(path) => {
+            let mut limits = *limits;
+            limits.max_diagnostics = args.max_diagnostics;
+            let options = CheckOptions::new()
+                .with_limits(limits)
+                .with_fail_on(args.fail_on.clone())
+                .with_deny_warnings(args.deny.contains(&Deny::Warnings));
+            let progress = Progress::stderr();
+            let outcome = tmkit::check_with(&ProgressFs::new(RealFs, &progress), &path, &options);
+            progress.finish();
+            outcome
+        }
+        Err(d) => Outcome::from_diagnostic(d),
     };
-    let checked = super::check_path_with(&path, |l| l.max_diagnostics = args.max_diagnostics);
-    let mut diags = checked.diagnostics.clone();
-    let mut violations = Vec::new();
-    if let Some(model) = &checked.model {
-        let analysis = Analysis::new(model);
-        diags.extend(crossing_diagnostics(&analysis.crossings, &checked.spans));
-        diagnostic::sort(&mut diags);
-        for p in &args.fail_on {
-            violations.extend(p.evaluate(&analysis, model));
+    let written = print(&args, &outcome);
+    for gate in outcome.failed_gates() {
+        if gate.violations.is_empty() {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, gate.message);
+        }
+        for v in &gate.violations {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, v.message);
         }
     }
-    let has_errors = diags.has_errors();
-    let warnings = diags.warnings();
-    let code = if has_errors {
-        super::EXIT_INVALID
-    } else if !violations.is_empty() || (args.deny.contains(&Deny::Warnings) && warnings > 0) {
-        super::EXIT_GATE
-    } else {
-        super::EXIT_OK
-    };
-    let code = print(&args, &diags, &checked.files, code);
-    for v in &violations {
-        eprintln_escaped!("gate failed [{}]: {}", v.policy, v.message);
-    }
-    if args.deny.contains(&Deny::Warnings) && warnings > 0 && !has_errors {
-        eprintln_escaped!(
-            "gate failed [deny warnings]: {warnings} warning{}",
-            if warnings == 1 { "" } else { "s" }
-        );
-    }
-    if code == super::EXIT_OK && args.format == Format::Human {
-        if let Some(m) = &checked.model {
+    if outcome.status == ExitStatus::Ok && args.format == Format::Human {
+        if let Some(m) = &outcome.model {
             let r = m.root();
             eprintln_escaped!(
-                "ok: {} ({}) is valid: {} model file{}",
+                "ok: {} ({}) is valid: {}",
                 r.qid,
                 r.title,
-                checked.files.len(),
-                if checked.files.len() == 1 { "" } else { "s" }
+                count(outcome.files.len(), "model file")
             );
         }
     }
-    code
+    outcome.status.max(written)
 }
 
-fn print(args: &Args, diags: &Diagnostics, files: &Files, code: u8) -> u8 {
-    match args.format {
-        Format::Human => eprint!("{}", render_human(diags, files, super::stderr_color())),
-        Format::Json => print!("{}", render_json(diags, files)),
+/// Prints the diagnostics (and, in JSON, the gates) in the chosen format.
+fn print(args: &Args, outcome: &Outcome) -> ExitStatus {
+    let (diags, files) = (&outcome.diagnostics, &outcome.files);
+    let text = match args.format {
+        Format::Human if args.output.path().is_none() => {
+            eprint!("{}", render_human(diags, files, super::stderr_color()));
+            return ExitStatus::Ok;
+        }
+        Format::Human => render_human(diags, files, false),
+        Format::Json => json(outcome),
         Format::Sarif => {
             let opts = tmkit_interop::sarif::SarifOptions::for_files(files);
-            print!(
-                "{}",
-                tmkit_interop::sarif::diagnostics_to_sarif_with(
-                    diags,
-                    files,
-                    env!("CARGO_PKG_VERSION"),
-                    &opts
-                )
-            );
+            tmkit_interop::sarif::diagnostics_to_sarif_with(
+                diags,
+                files,
+                env!("CARGO_PKG_VERSION"),
+                &opts,
+            )
         }
-    }
-    code
+    };
+    super::write_text(&args.output, files, &text)
+}
+
+/// `--format json`: `{"diagnostics": [...], "gates": [...]}`, the
+/// diagnostics exactly as [`render_json`] writes them.
+fn json(outcome: &Outcome) -> String {
+    let diagnostics: serde_json::Value =
+        serde_json::from_str(&render_json(&outcome.diagnostics, &outcome.files))
+            .unwrap_or_default();
+    let value = serde_json::json!({
+        "diagnostics": diagnostics,
+        "gates": outcome.gates,
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
 }

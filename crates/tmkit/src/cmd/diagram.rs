@@ -1,10 +1,13 @@
 //! `tmkit diagram`: the data-flow diagram with trust zones.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
+use tmkit::ExitStatus;
 use tmkit_analysis::Analysis;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_render::diagram::{DiagramFormat, DiagramOptions, render};
+use tmkit_syntax::node::Limits;
 
 /// Output format of the diagram.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -28,9 +31,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Svg)]
     pub format: Format,
-    /// Write to this file (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
     /// Expand components down to N levels below the root; deeper ones are
     /// drawn as one collapsed box (0 = every component collapsed; default: all expanded).
     #[arg(long, value_name = "N")]
@@ -45,10 +47,10 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(status) => return status,
     };
     // The public picture is the public view's model and analysis: the
     // filter runs once, in tmkit-analysis, before anything is drawn.
@@ -69,11 +71,5 @@ pub fn run(args: Args) -> u8 {
         .with_depth(args.depth)
         .with_attackers(args.attackers);
     let text = render(&model, &analysis, format, &opts);
-    match super::write_output(args.output.as_deref(), text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    super::write_text(&args.output, &checked.files, &text)
 }

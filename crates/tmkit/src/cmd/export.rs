@@ -1,10 +1,12 @@
 //! `tmkit export`: the model in other tools' formats (SARIF, CSV, OTM).
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
-use tmkit_analysis::Analysis;
+use tmkit::ExitStatus;
 use tmkit_interop::csv_export::{self, Rows};
 use tmkit_interop::{otm, sarif};
+use tmkit_syntax::node::Limits;
 
 /// Export format.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -37,47 +39,32 @@ pub struct Args {
     /// CSV only: one row per threat or per planned mitigation.
     #[arg(long, value_enum, default_value_t = RowKind::Threats)]
     pub rows: RowKind,
-    /// Write to this file (atomically) instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
-        Ok(x) => x,
-        Err(code) => return code,
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    let rows = match args.rows {
+        RowKind::Threats => Rows::Threats,
+        RowKind::Mitigations => Rows::Mitigations,
     };
-    let analysis = Analysis::new(&model);
-    let text = match args.format {
-        Format::Sarif => {
-            let opts = sarif::SarifOptions::for_files(&checked.files);
-            sarif::threats_to_sarif(
-                &model,
-                &analysis,
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, checked| {
+        if args.rows != RowKind::Threats && args.format != Format::Csv {
+            eprintln_escaped!("warning: --rows only applies to --format csv");
+        }
+        match args.format {
+            Format::Sarif => sarif::threats_to_sarif(
+                model,
+                analysis,
                 &checked.spans,
                 &checked.files,
                 env!("CARGO_PKG_VERSION"),
-                &opts,
-            )
+                &sarif::SarifOptions::for_files(&checked.files),
+            ),
+            Format::Csv => csv_export::to_csv(model, analysis, rows),
+            Format::Otm => otm::to_json(model, analysis),
         }
-        Format::Csv => {
-            let rows = match args.rows {
-                RowKind::Threats => Rows::Threats,
-                RowKind::Mitigations => Rows::Mitigations,
-            };
-            csv_export::to_csv(&model, &analysis, rows)
-        }
-        Format::Otm => otm::to_json(&model, &analysis),
-    };
-    if args.rows != RowKind::Threats && args.format != Format::Csv {
-        eprintln_escaped!("warning: --rows only applies to --format csv");
-    }
-    match super::write_output(args.output.as_deref(), text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    })
 }

@@ -1,6 +1,9 @@
 //! `tmkit import`: other tools' threat models into tmkit's format.
 
 use std::path::PathBuf;
+use tmkit::ExitStatus;
+use tmkit::progress::{Progress, ProgressFs};
+use tmkit::text::count;
 use tmkit_interop::{otm, tmyaml};
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
@@ -35,11 +38,17 @@ pub struct Target {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
+    let progress = Progress::stderr();
+    progress.step("importing: reading and converting");
     let (target, result) = match &args.source {
-        Source::Otm(t) => (t, otm::import_file(&RealFs, &t.input)),
+        Source::Otm(t) => (
+            t,
+            otm::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
+        ),
         Source::Tmyaml(t) => (t, tmyaml::import_path(&t.input)),
     };
+    progress.finish();
     let out = match result {
         Ok(o) => o,
         Err(e) => {
@@ -47,7 +56,7 @@ pub fn run(args: Args) -> u8 {
                 Some(code) => eprintln_escaped!("error[{}]: {e}", code.as_str()),
                 None => eprintln_escaped!("error: {e}"),
             }
-            return super::EXIT_INVALID;
+            return ExitStatus::InvalidModel;
         }
     };
     for w in &out.warnings {
@@ -55,7 +64,9 @@ pub fn run(args: Args) -> u8 {
     }
     // The result must be a valid model: check it as any other, in memory,
     // and write nothing unless it passes.
+    progress.step("importing: checking the result");
     let checked = out.check();
+    progress.finish();
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -68,11 +79,22 @@ pub fn run(args: Args) -> u8 {
             Code::ImportInvalid.as_str(),
             target.input.display()
         );
-        return super::EXIT_INVALID;
+        return ExitStatus::InvalidModel;
     }
-    if let Err(e) = out.write_to(&target.output, target.force) {
+    progress.step(&format!(
+        "importing: writing {}",
+        count(out.files.len(), "file")
+    ));
+    let files: Vec<(&str, &[u8])> = out
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.contents.as_bytes()))
+        .collect();
+    let written = tmkit::output::write_tree(&target.output, &files, target.force);
+    progress.finish();
+    if let Err(e) = written {
         eprintln_escaped!("error: {e}");
-        return super::EXIT_INVALID;
+        return ExitStatus::UsageOrIo;
     }
     let open = out
         .threats
@@ -80,12 +102,11 @@ pub fn run(args: Args) -> u8 {
         .filter(|t| !t.mitigated_in_source)
         .count();
     eprintln_escaped!(
-        "imported {} file(s), {} threat(s) ({} not mitigated), {} warning(s) into {}",
-        out.files.len(),
-        out.threats.len(),
-        open,
-        out.warnings.len(),
+        "imported {}, {} ({open} not mitigated), {} into {}",
+        count(out.files.len(), "file"),
+        count(out.threats.len(), "threat"),
+        count(out.warnings.len(), "warning"),
         target.output.join("threatmodel.yaml").display()
     );
-    super::EXIT_OK
+    ExitStatus::Ok
 }

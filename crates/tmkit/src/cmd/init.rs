@@ -1,6 +1,7 @@
 //! `tmkit init`: write a small valid model with TODO markers.
 
 use std::path::PathBuf;
+use tmkit::ExitStatus;
 
 /// Arguments of `tmkit init`.
 #[derive(Debug, clap::Args)]
@@ -84,14 +85,14 @@ threats:
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args) -> ExitStatus {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
     if !tmkit_syntax::decode::is_valid_id(&args.id) {
         eprintln_escaped!(
             "error: invalid model id '{}': start with a letter, then letters, digits, `_` or `-`",
             args.id
         );
-        return super::EXIT_INVALID;
+        return ExitStatus::UsageOrIo;
     }
     let model = dir.join(tmkit_syntax::load::MODEL_FILE);
     let schema = dir.join(SCHEMA_FILE);
@@ -101,12 +102,12 @@ pub fn run(args: Args) -> u8 {
                 "error: {} already exists; tmkit init never overwrites a file",
                 p.display()
             );
-            return super::EXIT_INVALID;
+            return ExitStatus::UsageOrIo;
         }
     }
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln_escaped!("error: cannot create {}: {e}", dir.display());
-        return super::EXIT_INVALID;
+        return ExitStatus::UsageOrIo;
     }
     let mut schema_text =
         serde_json::to_string_pretty(&tmkit_syntax::raw::schema()).unwrap_or_default();
@@ -120,7 +121,7 @@ pub fn run(args: Args) -> u8 {
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
         if let Err(e) = res {
             eprintln_escaped!("error: cannot write {}: {e}", path.display());
-            return super::EXIT_INVALID;
+            return ExitStatus::UsageOrIo;
         }
     }
     eprintln_escaped!(
@@ -129,5 +130,5 @@ pub fn run(args: Args) -> u8 {
         schema.display(),
         dir.display()
     );
-    super::EXIT_OK
+    ExitStatus::Ok
 }

@@ -1,10 +1,12 @@
 //! `tmkit matrix`: the analysis matrix (targets x categories), or the open
 //! questions as sentences.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
-use tmkit_analysis::Analysis;
+use tmkit::ExitStatus;
 use tmkit_analysis::matrix::{MatrixFormat, MatrixOptions, render};
+use tmkit_syntax::node::Limits;
 
 /// Output format of the matrix.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -12,7 +14,8 @@ pub enum Format {
     /// A table for a terminal (100 columns).
     Text,
     /// Markdown tables.
-    Markdown,
+    #[value(alias = "markdown")]
+    Md,
     /// One row per question.
     Csv,
     /// Questions and threats, for scripts and dashboards.
@@ -28,30 +31,23 @@ pub struct Args {
     #[arg(long)]
     pub open: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let analysis = Analysis::new(&model);
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let mut options = MatrixOptions::new(match args.format {
         Format::Text => MatrixFormat::Text,
-        Format::Markdown => MatrixFormat::Markdown,
+        Format::Md => MatrixFormat::Markdown,
         Format::Csv => MatrixFormat::Csv,
         Format::Json => MatrixFormat::Json,
     });
     options.open_only = args.open;
-    let text = render(&analysis, &model, &options);
-    match super::write_output(None, text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
+        render(analysis, model, &options)
+    })
 }

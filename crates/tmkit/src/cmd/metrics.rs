@@ -1,9 +1,11 @@
 //! `tmkit metrics`: coverage, counts and the worst open items.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
-use tmkit_analysis::Analysis;
+use tmkit::ExitStatus;
 use tmkit_analysis::summary::{MetricsFormat, render};
+use tmkit_syntax::node::Limits;
 
 /// Output format of the metrics.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -20,27 +22,20 @@ pub struct Args {
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let analysis = Analysis::new(&model);
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let format = match args.format {
         Format::Text => MetricsFormat::Text,
         Format::Json => MetricsFormat::Json,
     };
-    let text = render(&analysis, &model, format);
-    match super::write_output(None, text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    let path = args.path.as_deref();
+    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
+        render(analysis, model, format)
+    })
 }

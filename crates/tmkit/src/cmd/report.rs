@@ -1,10 +1,13 @@
 //! `tmkit report`: the extractions of a model (full, unmitigated, public,
 //! checklist) as Markdown, self-contained HTML or JSON.
 
+use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
+use tmkit::ExitStatus;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch, render};
+use tmkit_syntax::node::Limits;
 
 /// Which extraction.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -27,7 +30,7 @@ pub enum FormatArg {
     Md,
     /// One self-contained HTML file (no network request, strict CSP).
     Html,
-    /// The resolved model and every derived value (schema: `tmkit schema --output report`).
+    /// The resolved model and every derived value (schema: `tmkit schema report`).
     Json,
 }
 
@@ -40,32 +43,31 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ViewArg::Full)]
     pub view: ViewArg,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Md)]
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Md)]
     pub format: FormatArg,
-    /// Write to this file (atomically) instead of stdout.
-    #[arg(short = 'o', long = "out")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
     /// Date printed on the report (YYYY-MM-DD). Default: none, or the date
     /// of SOURCE_DATE_EPOCH when it is set; reports carry no clock otherwise.
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
 }
 
-/// `--date`: a real calendar date, else a usage error (exit code 2).
+/// `--date`: a real calendar date, else a usage error (exit code 3).
 fn parse_date(s: &str) -> Result<String, String> {
     check_date(s).map(|()| s.to_string())
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let date = args.date.or_else(|| {
         std::env::var("SOURCE_DATE_EPOCH")
             .ok()
             .and_then(|e| date_from_epoch(&e))
     });
-    let (model, checked) = match super::load_valid(args.path.as_deref()) {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
         Ok(x) => x,
-        Err(code) => return code,
+        Err(status) => return status,
     };
     let kind = match args.view {
         ViewArg::Full => ViewKind::Full,
@@ -80,11 +82,5 @@ pub fn run(args: Args) -> u8 {
     };
     let view = View::new(&model, kind);
     let text = render(&view, format, &ReportOptions::new().with_date(date));
-    match super::write_output(args.out.as_deref(), text.as_bytes(), &checked.files) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    super::write_text(&args.output, &checked.files, &text)
 }

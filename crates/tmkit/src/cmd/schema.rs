@@ -1,7 +1,8 @@
 //! `tmkit schema`: the JSON Schema of the format, generated from the Rust types.
 
+use super::OutputArg;
 use clap::ValueEnum;
-use std::path::PathBuf;
+use tmkit::ExitStatus;
 
 /// Which schema to print.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -15,31 +16,30 @@ pub enum Which {
 /// Arguments of `tmkit schema`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Which schema.
-    #[arg(long, value_enum, default_value_t = Which::Model)]
-    pub output: Which,
-    /// Write to this file instead of stdout.
-    #[arg(short = 'o', long = "out")]
-    pub out: Option<PathBuf>,
+    /// Which schema (default: model).
+    #[arg(value_enum)]
+    pub which: Option<Which>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> u8 {
-    let schema = match args.output {
+pub fn run(args: Args) -> ExitStatus {
+    // `--output` used to name the schema; now it names the file. Refuse the
+    // old spelling rather than write a file called `report`.
+    if let (None, Some(old)) = (args.which, args.output.output.as_deref()) {
+        if let Some(which) = old.to_str().filter(|s| matches!(*s, "model" | "report")) {
+            eprintln_escaped!(
+                "error: `--output` names the file to write; the schema is a positional argument: `tmkit schema {which}` (add `-o FILE` to write a file)"
+            );
+            return ExitStatus::UsageOrIo;
+        }
+    }
+    let schema = match args.which.unwrap_or(Which::Model) {
         Which::Model => tmkit_syntax::raw::schema(),
         Which::Report => tmkit_render::json::schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
-    match super::write_output(
-        args.out.as_deref(),
-        text.as_bytes(),
-        &tmkit_syntax::Files::new(),
-    ) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            eprintln_escaped!("error: {e}");
-            super::EXIT_INVALID
-        }
-    }
+    super::write_text(&args.output, &tmkit_syntax::Files::new(), &text)
 }

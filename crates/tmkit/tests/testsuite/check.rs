@@ -113,7 +113,7 @@ fn json_format_shape() {
     let mut t = Test::new()
         .model(BROKEN)
         .args(["check", "--format", "json"]);
-    let json = t.json();
+    let json = t.diagnostics_json();
     let items = json.as_array().expect("an array");
     assert_eq!(items.len(), 2, "{}", t.describe());
     // Sorted by position; every field present with the right type.
@@ -145,7 +145,7 @@ fn json_related_places() {
     let mut t = Test::new()
         .model("tmkit: 1\nid: X\ntitle: t\nscope:\n  assets:\n    - { id: a, title: A }\n    - { id: a, title: B }\n")
         .args(["check", "--format", "json"]);
-    let json = t.json();
+    let json = t.diagnostics_json();
     let d = &json[0];
     assert_eq!(d["code"], "E0101");
     assert_eq!(
@@ -165,7 +165,10 @@ fn json_related_places() {
 #[test]
 fn json_is_an_empty_array_when_clean() {
     let mut t = Test::new().model(CLEAN).args(["check", "--format", "json"]);
-    assert_eq!(t.json(), serde_json::json!([]));
+    assert_eq!(
+        t.json(),
+        serde_json::json!({"diagnostics": [], "gates": []})
+    );
     assert_eq!(t.output().status.code(), Some(0));
 }
 
@@ -224,13 +227,23 @@ fn missing_path_exits_2() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
+fn usage_errors_exit_3() {
     Test::new()
         .model(CLEAN)
         .args(["check", "--format", "xml"])
         .stderr_contains("invalid value 'xml'")
-        .status(2);
-    Test::new().args(["frobnicate"]).status(2);
+        .status(3);
+    Test::new().args(["frobnicate"]).status(3);
+    Test::new()
+        .model(CLEAN)
+        .args(["check", "--limit", "nonsense=1"])
+        .stderr_contains("invalid value 'nonsense=1' for '--limit <NAME=VALUE>'")
+        .status(3);
+    Test::new()
+        .model(CLEAN)
+        .args(["check", "--fail-on", "sometimes"])
+        .stderr_contains("invalid --fail-on `sometimes`")
+        .status(3);
 }
 
 #[test]
@@ -302,7 +315,7 @@ fn diagnostics_are_capped_in_every_format_with_the_total_kept() {
         .args(["check", "--format", "json"])
         .status(2);
     assert!(t.stdout().len() < 1_000_000);
-    let v = t.json();
+    let v = t.diagnostics_json();
     let items = v.as_array().unwrap();
     assert_eq!(items.len(), 1001);
     assert_eq!(items[1000]["code"], "E0020");
@@ -328,12 +341,12 @@ fn diagnostics_are_capped_in_every_format_with_the_total_kept() {
         .model(&model)
         .args(["check", "--format", "json", "--max-diagnostics", "10"])
         .status(2);
-    assert_eq!(t.json().as_array().unwrap().len(), 11);
+    assert_eq!(t.diagnostics_json().as_array().unwrap().len(), 11);
     let mut t = Test::new()
         .model(&unknown_keys(1_500))
         .args(["check", "--format", "json", "--max-diagnostics", "2000"])
         .status(2);
-    assert_eq!(t.json().as_array().unwrap().len(), 1_500);
+    assert_eq!(t.diagnostics_json().as_array().unwrap().len(), 1_500);
 }
 
 #[test]

@@ -15,10 +15,13 @@ use crate::support::{Test, repo_root};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Every case must finish within this (debug build, tests running in
-/// parallel on a 2-core machine; release runs take a few milliseconds, see
-/// docs/fuzzing.md).
-const FAST: Duration = Duration::from_secs(3);
+/// A hang guard, not a speed goal: every case must finish within this, even
+/// in a debug build on a loaded 2-core machine. The quadratic shapes these
+/// cases were written against took 25 s to minutes in a release build, so a
+/// regression to them still fails; the speed itself is measured by
+/// `scripts/hostile.sh` and recorded in BENCHMARKS.md and docs/fuzzing.md
+/// (release runs take milliseconds).
+const FAST: Duration = Duration::from_secs(15);
 
 /// One expected diagnostic.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,7 +231,7 @@ fn run_case(cwd: &Path, target: &str, expects: &[Expect]) -> Result<(), String> 
     if took >= FAST {
         return Err(format!("took {took:?}\n{}", t.describe()));
     }
-    let json = t.json();
+    let json = t.diagnostics_json();
     let diags = json.as_array().ok_or("not an array")?;
     for e in expects {
         find_expected(diags, target, e).map_err(|m| format!("{m}\n{}", t.describe()))?;
@@ -639,7 +642,7 @@ fn merged_long_text_is_counted_in_bytes() {
         .cwd(dir.path())
         .args(["check", "--limit", "alias-bites=1"])
         .stderr_contains("unknown limit `alias-bites`")
-        .status(2);
+        .status(3);
     let dir = generated(&[("threatmodel.yaml", &merged_description(1_000, 500))]);
     Test::new()
         .cwd(dir.path())

@@ -79,18 +79,18 @@ fn depth_and_attackers() {
 }
 
 #[test]
-fn errors_exit_2() {
+fn errors_exit_2_and_usage_or_output_errors_3() {
     Test::new()
         .model("tmkit: 1\nid: X\n")
         .args(["diagram"])
         .status(2);
     Test::new()
         .args(["diagram", &example("reference"), "--format", "png"])
-        .status(2);
+        .status(3);
     let t = Test::new()
         .model("tmkit: 1\nid: X\ntitle: T\n")
         .args(["diagram", "-o", "threatmodel.yaml"])
-        .status(2)
+        .status(3)
         .stderr_contains("refusing to write over the model file");
     let kept = std::fs::read_to_string(t.path().join("threatmodel.yaml")).expect("model");
     assert_eq!(kept, "tmkit: 1\nid: X\ntitle: T\n");

@@ -13,7 +13,12 @@ fn clean(dir: &str, id: &str, files: usize) {
         .stderr_contains(&format!("{files} model file"))
         .status(0);
     let mut t = Test::new().args(["check", path, "--format", "json"]);
-    assert_eq!(t.json(), serde_json::json!([]), "{}", t.describe());
+    assert_eq!(
+        t.diagnostics_json(),
+        serde_json::json!([]),
+        "{}",
+        t.describe()
+    );
     assert_eq!(t.output().status.code(), Some(0));
 }
 

@@ -101,7 +101,7 @@ fn an_output_over_a_fifo_or_a_directory_is_refused_and_left_alone() {
         .args(["report", "-o", "pipe"])
         .stderr_contains("refusing to write pipe: it is a FIFO (named pipe), not a regular file")
         .faster_than(QUICK)
-        .status(2);
+        .status(3);
     assert!(is_fifo(&t.path().join("pipe")), "the FIFO is still a FIFO");
     assert_eq!(temp_files(t.path()), Vec::<String>::new());
     let t = Test::new()
@@ -109,7 +109,7 @@ fn an_output_over_a_fifo_or_a_directory_is_refused_and_left_alone() {
         .dir("adir")
         .args(["diagram", "-o", "adir"])
         .stderr_contains("refusing to write adir: it is a directory")
-        .status(2);
+        .status(3);
     assert!(t.path().join("adir").is_dir());
     assert_eq!(temp_files(t.path()), Vec::<String>::new());
 }
@@ -121,7 +121,7 @@ fn an_output_over_dev_null_leaves_the_device_alone() {
         .model(MODEL)
         .args(["report", "-o", "/dev/null"])
         .stderr_contains("it is a character device")
-        .status(2);
+        .status(3);
     let meta = std::fs::symlink_metadata("/dev/null").expect("exists");
     assert!(meta.file_type().is_char_device());
 }
@@ -134,7 +134,7 @@ fn an_output_over_a_symlink_is_refused_and_its_target_untouched() {
     let t = t
         .args(["report", "-o", "link.md"])
         .stderr_contains("it is a symbolic link")
-        .status(2);
+        .status(3);
     assert!(
         std::fs::symlink_metadata(t.path().join("link.md"))
             .expect("link")
@@ -223,7 +223,7 @@ fn an_import_never_writes_through_a_symlinked_output() {
     let t = t
         .args(["import", "tmyaml", "T", "-o", "out", "--force"])
         .stderr_contains("it is a symbolic link")
-        .status(2);
+        .status(3);
     assert_eq!(
         std::fs::read_dir(t.path().join("elsewhere"))
             .unwrap()

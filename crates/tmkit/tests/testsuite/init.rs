@@ -26,7 +26,7 @@ fn writes_a_valid_model_whose_placeholders_are_warnings() {
     assert!(placeholders >= 10, "{text}");
     let mut json = Test::new().cwd(&dir).args(["check", "--format", "json"]);
     assert_eq!(json.output().status.code(), Some(0), "{}", json.describe());
-    let diags = json.json();
+    let diags = json.diagnostics_json();
     let codes: Vec<&str> = diags
         .as_array()
         .unwrap()
@@ -69,7 +69,7 @@ fn refuses_to_overwrite_a_model() {
         .model("# mine, do not touch\n")
         .args(["init"])
         .stderr_contains("already exists")
-        .status(2);
+        .status(3);
     let text = std::fs::read_to_string(t.path().join("threatmodel.yaml")).unwrap();
     assert_eq!(text, "# mine, do not touch\n");
     assert!(!t.path().join("threatmodel.schema.json").exists());
@@ -81,7 +81,7 @@ fn refuses_to_overwrite_a_schema_file() {
         .file("threatmodel.schema.json", "{}")
         .args(["init"])
         .stderr_contains("already exists")
-        .status(2);
+        .status(3);
     assert!(!t.path().join("threatmodel.yaml").exists());
     let text = std::fs::read_to_string(t.path().join("threatmodel.schema.json")).unwrap();
     assert_eq!(text, "{}");
@@ -96,7 +96,7 @@ fn second_init_fails_and_keeps_the_first() {
         .cwd(&dir)
         .args(["init", "--id", "OTHER"])
         .stderr_contains("never overwrites")
-        .status(2);
+        .status(3);
     assert_eq!(
         std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
         before
@@ -108,6 +108,6 @@ fn rejects_an_invalid_id() {
     let t = Test::new()
         .args(["init", "--id", "1 bad"])
         .stderr_contains("invalid model id '1 bad'")
-        .status(2);
+        .status(3);
     assert!(!t.path().join("threatmodel.yaml").exists());
 }

@@ -101,7 +101,7 @@ fn export_otm_then_import_it_back_without_overwriting() {
     Test::new()
         .cwd(&dir)
         .args(["import", "otm", "model.otm.json", "-o", "back"])
-        .stderr_contains("imported 4 file(s)")
+        .stderr_contains("imported 4 files, ")
         .status(0);
     Test::new().cwd(dir.join("back")).args(["check"]).status(0);
     let before = std::fs::read_to_string(dir.join("back/threatmodel.yaml")).unwrap();
@@ -109,7 +109,7 @@ fn export_otm_then_import_it_back_without_overwriting() {
         .cwd(&dir)
         .args(["import", "otm", "model.otm.json", "-o", "back"])
         .stderr_contains("already exists (use --force to overwrite)")
-        .status(2);
+        .status(3);
     assert_eq!(
         std::fs::read_to_string(dir.join("back/threatmodel.yaml")).unwrap(),
         before
@@ -125,7 +125,7 @@ fn import_tmyaml_reports_counts_and_warnings_with_lines() {
     let src = repo_root().join("crates/tmkit-interop/tests/fixtures/tmyaml/SHOP");
     let t = Test::new()
         .args(["import", "tmyaml", &src.display().to_string(), "-o", "out"])
-        .stderr_contains("9 threat(s) (5 not mitigated)")
+        .stderr_contains("9 threats (5 not mitigated)")
         .stderr_contains("SHOP.yaml:120: field `pentestTestable`")
         .status(0);
     assert!(t.path().join("out/PAYMENTS/threatmodel.yaml").exists());

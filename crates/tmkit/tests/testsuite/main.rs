@@ -3,6 +3,7 @@
 //! See `crates/tmkit/tests/README.md` for how to add a case.
 
 mod check;
+mod cli;
 mod corpus;
 mod diagram;
 mod docs;

@@ -1,5 +1,5 @@
 //! `tmkit report`: views x formats, atomic and deterministic output, dates,
-//! and `tmkit schema --output report`.
+//! and `tmkit schema report`.
 
 use crate::support::{Test, repo_root};
 
@@ -79,7 +79,7 @@ fn refuses_to_write_over_the_model() {
         .model(REFERENCE)
         .args(["report", "threatmodel.yaml", "-o", "threatmodel.yaml"])
         .stderr_contains("refusing to write over the model file")
-        .status(2);
+        .status(3);
     let after = std::fs::read_to_string(t.path().join("threatmodel.yaml")).unwrap();
     assert_eq!(after, REFERENCE);
 }
@@ -101,7 +101,7 @@ fn date_from_flag_or_source_date_epoch() {
         .model(REFERENCE)
         .args(["report", "--date", "tomorrow"])
         .stderr_contains("expected a date written YYYY-MM-DD")
-        .status(2);
+        .status(3);
 }
 
 #[test]
@@ -111,13 +111,13 @@ fn date_must_be_a_calendar_date() {
         ("2023-02-29", "2023-02 has no day 29"),
         ("2024-04-31", "2024-04 has no day 31"),
     ] {
-        // A usage error: nothing is read or written, exit code 2.
+        // A usage error: nothing is read or written, exit code 3.
         let t = Test::new()
             .model(REFERENCE)
             .args(["report", "--date", date, "-o", "report.md"])
             .stderr_contains(&format!("invalid value '{date}' for '--date <DATE>'"))
             .stderr_contains(why)
-            .status(2);
+            .status(3);
         assert!(!t.path().join("report.md").exists());
     }
     Test::new()
@@ -137,7 +137,7 @@ fn invalid_model_gives_no_report() {
 
 #[test]
 fn report_schema_describes_the_json_report() {
-    let mut t = Test::new().args(["schema", "--output", "report"]).status(0);
+    let mut t = Test::new().args(["schema", "report"]).status(0);
     let schema = t.json();
     let props = &schema["properties"];
     for key in [

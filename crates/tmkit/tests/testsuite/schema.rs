@@ -213,7 +213,7 @@ fn schemas_compile_in_ajv_and_every_example_validates() {
     let dir = tempfile::tempdir().unwrap();
     let model_schema = dir.path().join("model.schema.json");
     std::fs::write(&model_schema, printed_schema().to_string()).unwrap();
-    let mut report = Test::new().args(["schema", "--output", "report"]).status(0);
+    let mut report = Test::new().args(["schema", "report"]).status(0);
     let report_schema = dir.path().join("report.schema.json");
     std::fs::write(&report_schema, report.stdout()).unwrap();
 
@@ -298,7 +298,7 @@ fn patterns(v: &serde_json::Value, at: &str, out: &mut Vec<(String, String)>) {
 /// (`schemas_compile_in_ajv_and_every_example_validates`).
 #[test]
 fn schema_patterns_use_no_non_ecma_syntax() {
-    let mut report = Test::new().args(["schema", "--output", "report"]).status(0);
+    let mut report = Test::new().args(["schema", "report"]).status(0);
     let mut found = Vec::new();
     patterns(&printed_schema(), "model", &mut found);
     patterns(&report.json(), "report", &mut found);

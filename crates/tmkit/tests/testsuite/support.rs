@@ -225,6 +225,11 @@ impl Test {
         self
     }
 
+    /// The `diagnostics` array of a `check --format json` run.
+    pub fn diagnostics_json(&mut self) -> serde_json::Value {
+        self.json()["diagnostics"].clone()
+    }
+
     /// Asserts that the run took less than `limit`.
     pub fn faster_than(mut self, limit: Duration) -> Self {
         let took = self.elapsed();
@@ -237,10 +242,12 @@ impl Test {
     }
 }
 
-/// The diagnostics of a `--format json` run, as (code, file, line, column, message).
+/// The diagnostics of a `check --format json` run (the object's
+/// `diagnostics` array), as (code, file, line, column, message).
 pub fn diagnostics(json: &serde_json::Value) -> Vec<(String, String, u64, u64, String)> {
-    json.as_array()
-        .expect("a JSON array")
+    json["diagnostics"]
+        .as_array()
+        .expect("a JSON array of diagnostics")
         .iter()
         .map(|d| {
             (

@@ -137,7 +137,7 @@ fn json_escapes_nul_and_controls() {
         !out.iter().any(|b| *b < 0x20 && *b != b'\n'),
         "raw control in JSON"
     );
-    let v = t.json();
+    let v = t.diagnostics_json();
     let msg = v[0]["message"].as_str().unwrap_or_default();
     assert!(msg.contains("k\0"), "NUL lost: {msg:?}");
     t.stdout_contains("\\u0000");
