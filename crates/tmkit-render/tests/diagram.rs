@@ -21,6 +21,7 @@ use tmkit_render::diagram::{
 const REFERENCE: &str = "examples/reference/threatmodel.yaml";
 const COMPOSED: &str = "examples/composed/threatmodel.yaml";
 const SHOP: &str = "crates/tmkit-render/tests/diagram_fixtures/shop/threatmodel.yaml";
+const ODD: &str = "crates/tmkit-render/tests/diagram_fixtures/odd/threatmodel.yaml";
 
 fn all_opts() -> DiagramOptions {
     DiagramOptions::new().with_attackers(true)
@@ -63,6 +64,10 @@ fn snapshots_of_every_format() {
         ("reference", REFERENCE, DiagramOptions::new()),
         ("composed", COMPOSED, DiagramOptions::new()),
         ("shop", SHOP, all_opts()),
+        // Collapsed components, attackers from an imported catalogue.
+        ("composed-depth0", COMPOSED, all_opts().with_depth(Some(0))),
+        // Odd texts, nesting, no zone, out of scope, every asset kind.
+        ("odd", ODD, all_opts()),
     ] {
         let (m, a) = load(path);
         for f in DiagramFormat::ALL {

@@ -1,10 +1,9 @@
 //! Graphviz DOT, for `dot -Tsvg` / `-Tpng`.
 
-use super::mermaid::{cross_colour, crossing_note, zone_colours};
-use super::scene::{Cross, NodeKind, RegionKind, Scene};
+use super::scene::{Cross, Edge, Emphasis, RegionKind, Scene, Shape, Step};
+use super::style;
 use super::text;
 use std::fmt::Write;
-use tmkit_model::AssetKind;
 
 /// Where a string goes in a DOT file, which decides how Graphviz reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,107 +43,84 @@ pub fn escape_dot(s: &str, kind: DotText) -> String {
     out
 }
 
-fn shape(k: NodeKind) -> (&'static str, &'static str) {
+fn shape(k: Shape) -> (&'static str, &'static str) {
     match k {
-        NodeKind::Asset(AssetKind::External) => ("box", ""),
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => ("box", "rounded,"),
-        NodeKind::Asset(AssetKind::Datastore) => ("cylinder", ""),
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => ("note", ""),
-        NodeKind::Asset(AssetKind::Hardware) => ("box3d", ""),
-        NodeKind::Asset(_) => ("box", ""),
-        NodeKind::Component(_) => ("folder", ""),
-        NodeKind::Attacker => ("hexagon", ""),
+        Shape::Box | Shape::Other => ("box", ""),
+        Shape::Rounded => ("box", "rounded,"),
+        Shape::Cylinder => ("cylinder", ""),
+        Shape::Document => ("note", ""),
+        Shape::Hardware => ("box3d", ""),
+        Shape::Stack => ("folder", ""),
+        Shape::Hexagon => ("hexagon", ""),
     }
 }
 
 /// Renders the scene as a Graphviz digraph.
 pub(crate) fn render(scene: &Scene) -> String {
     let mut out = String::new();
-    let title = super::layout::diagram_title(scene);
     let _ = writeln!(
         out,
         "digraph \"{}\" {{",
-        escape_dot(&scene.model_id, DotText::Label)
+        escape_dot(scene.model_id, DotText::Label)
     );
     let _ = writeln!(
         out,
         "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica\", fontsize=13, label=\"{}\", labelloc=t, labeljust=l, nodesep=0.35, ranksep=0.9];",
-        escape_dot(&title, DotText::Label)
+        escape_dot(&scene.heading(), DotText::Label)
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled, fillcolor=\"#ffffff\", color=\"#34495e\", fontcolor=\"#1c2833\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#566573\"];\n");
+    let anchors = clusters(&mut out, scene);
+    // Invisible edges keep the top-level zones in trust order, left to right.
+    for pair in anchors.windows(2) {
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [style=invis, weight=0];",
+            pair[0], pair[1]
+        );
+    }
+    for e in &scene.edges {
+        edge(&mut out, scene, e);
+    }
+    out.push_str("}\n");
+    out
+}
 
-    // The first node of each top-level region, to order them by trust.
+/// Writes the regions as nested clusters with their nodes; returns the
+/// first node of each top-level region that has one, to order them by trust.
+fn clusters(out: &mut String, scene: &Scene) -> Vec<String> {
     let mut anchors: Vec<Option<String>> = vec![None; scene.roots.len()];
-    let mut stack: Vec<(usize, usize, bool)> =
-        scene.roots.iter().rev().map(|&r| (r, 1, false)).collect();
     let mut top: Option<usize> = None;
-    while let Some((r, depth, closing)) = stack.pop() {
-        let pad = "  ".repeat(depth);
-        if closing {
-            let _ = writeln!(out, "{pad}}}");
-            continue;
-        }
-        if depth == 1 {
+    scene.walk(|step| {
+        let (r, depth) = match step {
+            Step::Close { depth, .. } => {
+                let _ = writeln!(out, "{}}}", "  ".repeat(depth + 1));
+                return;
+            }
+            Step::Open { r, depth } => (r, depth),
+        };
+        let pad = "  ".repeat(depth + 1);
+        if depth == 0 {
             top = scene.roots.iter().position(|&x| x == r);
         }
         let region = &scene.regions[r];
-        let (fill, stroke) = zone_colours(scene, r);
+        let (fill, stroke) = style::region_colours(region);
         let style = match region.kind {
             RegionKind::Zone => "rounded,filled",
-            RegionKind::Component => "dashed,filled",
-            RegionKind::NoZone => "dashed,filled",
+            RegionKind::Component | RegionKind::NoZone => "dashed,filled",
         };
         let _ = writeln!(out, "{pad}subgraph \"cluster_z{r}\" {{");
         let _ = writeln!(
             out,
             "{pad}  label=\"{}\\n{}\"; style=\"{style}\"; fillcolor=\"{fill}\"; color=\"{stroke}\"; penwidth=1.5; fontsize=12; tooltip=\"{}\";",
-            escape_dot(&region.title, DotText::Label),
+            escape_dot(region.title, DotText::Label),
             escape_dot(&region.subtitle, DotText::Label),
-            escape_dot(
-                &format!("{} ({})", region.title, region.subtitle),
-                DotText::Tooltip
-            )
+            escape_dot(&region.heading(), DotText::Tooltip)
         );
-        let mut first: Option<String> = None;
         for &n in &region.nodes {
-            let node = &scene.nodes[n];
-            let (shape, rounded) = shape(node.kind);
-            let id = match node.kind {
-                NodeKind::Component(k) => {
-                    format!("{} · {k} asset{}", node.id, if k == 1 { "" } else { "s" })
-                }
-                _ => node.id.clone(),
-            };
-            let (fill, stroke, font, dashed) = if !node.in_scope {
-                ("#f2f3f4", "#99a3a4", "#7f8c8d", "dashed,")
-            } else if node.kind == NodeKind::Attacker {
-                ("#fdedec", "#922b21", "#1c2833", "")
-            } else {
-                ("#ffffff", "#34495e", "#1c2833", "")
-            };
-            let lines: Vec<String> = text::wrap(&node.title, 28, 3)
-                .iter()
-                .map(|l| escape_dot(l, DotText::Label))
-                .collect();
-            let mut tip = format!("{}: {}", node.id, node.title);
-            if !node.in_scope {
-                tip.push_str("; out of scope");
-                if let Some(r) = &node.reason {
-                    tip.push_str(&format!(": {r}"));
-                }
-            }
-            let _ = writeln!(
-                out,
-                "{pad}  \"n{n}\" [label=\"{}\\n{}\", shape={shape}, style=\"{rounded}{dashed}filled\", fillcolor=\"{fill}\", color=\"{stroke}\", fontcolor=\"{font}\", tooltip=\"{}\"];",
-                lines.join("\\n"),
-                escape_dot(&id, DotText::Label),
-                escape_dot(&tip, DotText::Tooltip)
-            );
-            first.get_or_insert_with(|| format!("n{n}"));
+            node(out, &pad, scene, n);
         }
+        let mut first = region.nodes.first().map(|n| format!("n{n}"));
         if region.nodes.is_empty() && region.children.is_empty() {
             // Graphviz does not draw an empty cluster.
             let _ = writeln!(
@@ -158,49 +134,63 @@ pub(crate) fn render(scene: &Scene) -> String {
         {
             anchors[t] = first;
         }
-        stack.push((r, depth, true));
-        for &c in region.children.iter().rev() {
-            stack.push((c, depth + 1, false));
-        }
+    });
+    anchors.into_iter().flatten().collect()
+}
+
+/// One node statement.
+fn node(out: &mut String, pad: &str, scene: &Scene, n: usize) {
+    let node = &scene.nodes[n];
+    let (shape, rounded) = shape(node.kind.shape());
+    let paint = style::text_paint(node.class());
+    let dashed = if node.in_scope { "" } else { "dashed," };
+    let lines: Vec<String> = text::wrap(node.title, 28, 3)
+        .iter()
+        .map(|l| escape_dot(l, DotText::Label))
+        .collect();
+    let tip = format!("{}: {}{}", node.id, node.title, node.scope_note());
+    let _ = writeln!(
+        out,
+        "{pad}  \"n{n}\" [label=\"{}\\n{}\", shape={shape}, style=\"{rounded}{dashed}filled\", fillcolor=\"{}\", color=\"{}\", fontcolor=\"{}\", tooltip=\"{}\"];",
+        lines.join("\\n"),
+        escape_dot(&node.id_line(), DotText::Label),
+        paint.fill,
+        paint.stroke,
+        paint.ink,
+        escape_dot(&tip, DotText::Tooltip)
+    );
+}
+
+/// One flow statement.
+fn edge(out: &mut String, scene: &Scene, e: &Edge) {
+    let mut label = escape_dot(&e.label(), DotText::Label);
+    if let Some(note) = e.crossing_note() {
+        label.push_str("\\n");
+        label.push_str(&escape_dot(&note, DotText::Label));
     }
-    // Invisible edges keep the top-level zones in trust order, left to right.
-    let anchors: Vec<String> = anchors.into_iter().flatten().collect();
-    for pair in anchors.windows(2) {
-        let _ = writeln!(
-            out,
-            "  \"{}\" -> \"{}\" [style=invis, weight=0];",
-            pair[0], pair[1]
-        );
+    let mut attrs = format!(
+        "label=\"{label}\", color=\"{}\"",
+        style::flow_colour_marked(e)
+    );
+    match e.emphasis() {
+        Emphasis::Unanswered => attrs.push_str(", penwidth=3, fontcolor=\"#c0392b\""),
+        Emphasis::Crossing => attrs.push_str(", penwidth=2"),
+        Emphasis::Plain => {}
     }
-    for e in &scene.edges {
-        let mut label = escape_dot(&e.label(), DotText::Label);
-        if let Some(note) = crossing_note(e) {
-            label.push_str("\\n");
-            label.push_str(&escape_dot(&note, DotText::Label));
-        }
-        let mut attrs = format!("label=\"{label}\", color=\"{}\"", cross_colour(e));
-        if e.is_unanswered() {
-            attrs.push_str(", penwidth=3, fontcolor=\"#c0392b\"");
-        } else if e.in_scope && e.cross != Cross::None {
-            attrs.push_str(", penwidth=2");
-        }
-        if !e.in_scope {
-            attrs.push_str(", style=dashed, fontcolor=\"#7f8c8d\"");
-        }
-        if e.in_scope && e.cross == Cross::Outbound {
-            attrs.push_str(", arrowhead=empty");
-        }
-        if e.bidirectional {
-            attrs.push_str(", dir=both");
-        }
-        let _ = writeln!(
-            out,
-            "  \"n{}\" -> \"n{}\" [{attrs}, tooltip=\"{}\"];",
-            e.from,
-            e.to,
-            escape_dot(&e.tooltip(&scene.nodes), DotText::Tooltip)
-        );
+    if !e.in_scope {
+        attrs.push_str(", style=dashed, fontcolor=\"#7f8c8d\"");
     }
-    out.push_str("}\n");
-    out
+    if e.in_scope && e.cross == Cross::Outbound {
+        attrs.push_str(", arrowhead=empty");
+    }
+    if e.bidirectional {
+        attrs.push_str(", dir=both");
+    }
+    let _ = writeln!(
+        out,
+        "  \"n{}\" -> \"n{}\" [{attrs}, tooltip=\"{}\"];",
+        e.from,
+        e.to,
+        escape_dot(&e.tooltip(&scene.nodes), DotText::Tooltip)
+    );
 }

@@ -23,10 +23,8 @@
 //!   segment) are disjoint, so labels never overlap each other, nodes or
 //!   zone headers (which live in their own bands at the top).
 
-use super::scene::{NodeKind, RegionKind, Scene};
+use super::scene::{NodeKind, RegionKind, Scene, Shape, Step};
 use super::text;
-use std::collections::HashMap;
-use tmkit_model::AssetKind;
 
 pub(crate) const MARGIN: f64 = 16.0;
 pub(crate) const TITLE_FONT: f64 = 15.0;
@@ -62,7 +60,6 @@ pub(crate) const FOLD: f64 = 10.0;
 pub(crate) const HEX: f64 = 12.0;
 /// Offset of the stacked box of a collapsed component.
 pub(crate) const STACK: f64 = 4.0;
-
 /// An axis-aligned rectangle.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -180,6 +177,16 @@ pub struct EdgePath {
     pub label: Rect,
 }
 
+/// A legend entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LegendKind {
+    Shape(Shape),
+    OutOfScope,
+    Flow(super::scene::Cross),
+    Unanswered,
+    FlowOutOfScope,
+}
+
 /// A node's text, placed.
 #[derive(Debug, Clone)]
 pub(crate) struct NodeText {
@@ -187,26 +194,88 @@ pub(crate) struct NodeText {
     pub id_line: String,
 }
 
-/// A legend entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LegendKind {
-    Shape(NodeKind),
-    OutOfScope,
-    Flow(super::scene::Cross),
-    Unanswered,
-    FlowOutOfScope,
+/// The box of a region or a node, and where its text goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Placed {
+    pub rect: Rect,
+    pub label: Rect,
 }
 
-/// Everything the SVG writer needs.
+/// A flow's polyline and where its label goes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Path {
+    pub points: Vec<(f64, f64)>,
+    pub label: Rect,
+}
+
+/// Everything the SVG writer needs; the vectors are indexed like the
+/// scene's regions, nodes and edges (no texts are copied).
 #[derive(Debug, Clone)]
 pub(crate) struct Geometry {
-    pub layout: DiagramLayout,
+    pub width: f64,
+    pub height: f64,
+    pub title: Rect,
+    pub zones: Vec<Placed>,
+    pub nodes: Vec<Placed>,
+    pub edges: Vec<Path>,
+    pub legend: Vec<Rect>,
     pub node_text: Vec<NodeText>,
     /// Per region: (title, subtitle) as drawn (truncated).
     pub headers: Vec<(String, String)>,
     /// Per edge: drawn label text and baseline.
     pub edge_text: Vec<(String, f64)>,
     pub legend_kinds: Vec<LegendKind>,
+}
+
+impl Geometry {
+    /// The public description of the layout, naming what each box holds.
+    pub(crate) fn describe(self, scene: &Scene<'_>) -> DiagramLayout {
+        let zones = scene
+            .regions
+            .iter()
+            .zip(&self.zones)
+            .map(|(r, p)| ZoneBox {
+                key: r.key.clone(),
+                is_zone: r.kind == RegionKind::Zone,
+                depth: r.depth,
+                rect: p.rect,
+                label: p.label,
+            })
+            .collect();
+        let nodes = (0..scene.nodes.len())
+            .map(|n| {
+                let node = &scene.nodes[n];
+                NodeBox {
+                    qid: node.qid.to_string(),
+                    zone: scene.node_zone(n).map(str::to_string),
+                    region: scene.regions[node.region].key.clone(),
+                    in_scope: node.in_scope,
+                    attacker: node.kind == NodeKind::Attacker,
+                    rect: self.nodes[n].rect,
+                    label: self.nodes[n].label,
+                }
+            })
+            .collect();
+        let edges = scene
+            .edges
+            .iter()
+            .zip(self.edges)
+            .map(|(e, p)| EdgePath {
+                qid: e.qid.to_string(),
+                points: p.points,
+                label: p.label,
+            })
+            .collect();
+        DiagramLayout {
+            width: self.width,
+            height: self.height,
+            title: self.title,
+            zones,
+            nodes,
+            edges,
+            legend: self.legend,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -241,19 +310,23 @@ fn sides(rs: usize, rt: usize) -> (bool, usize, bool, usize) {
 
 fn node_text(scene: &Scene, n: usize) -> NodeText {
     let node = &scene.nodes[n];
-    let lines = text::wrap(&node.title, NODE_COLS, NODE_LINES);
-    let id_line = match node.kind {
-        NodeKind::Component(k) => text::truncate(
-            &format!("{} · {k} asset{}", node.id, if k == 1 { "" } else { "s" }),
-            34,
-        ),
-        _ => text::truncate(&node.id, 34),
-    };
-    NodeText { lines, id_line }
+    NodeText {
+        lines: text::wrap(node.title, NODE_COLS, NODE_LINES),
+        id_line: text::truncate(&node.id_line(), 34),
+    }
+}
+
+/// Width and height of a node's shape, and of the text block inside.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    w: f64,
+    h: f64,
+    tw: f64,
+    th: f64,
 }
 
 /// Width of the text block and size of the shape around it.
-fn node_size(kind: NodeKind, t: &NodeText) -> (f64, f64, f64, f64) {
+fn node_size(kind: NodeKind, t: &NodeText) -> Size {
     let tw = t
         .lines
         .iter()
@@ -261,29 +334,32 @@ fn node_size(kind: NodeKind, t: &NodeText) -> (f64, f64, f64, f64) {
         .fold(text::width(&t.id_line, ID_FONT), f64::max);
     let th = t.lines.len() as f64 * LINE_H + 13.0;
     let (mut w, mut h) = (tw + 2.0 * NODE_PAD_X, th + 2.0 * NODE_PAD_Y);
-    match kind {
-        NodeKind::Asset(AssetKind::Service | AssetKind::Process) => w += 10.0,
-        NodeKind::Asset(AssetKind::Datastore) => h += 2.0 * CYL_RY,
-        NodeKind::Asset(
-            AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
-        ) => w += FOLD,
-        NodeKind::Asset(AssetKind::Hardware) => {
+    match kind.shape() {
+        Shape::Rounded => w += 10.0,
+        Shape::Cylinder => h += 2.0 * CYL_RY,
+        Shape::Document => w += FOLD,
+        Shape::Hardware => {
             w += 6.0;
             h += 6.0;
         }
-        NodeKind::Component(_) => {
+        Shape::Stack => {
             w += STACK;
             h += STACK;
         }
-        NodeKind::Attacker => w += 2.0 * HEX,
-        _ => {}
+        Shape::Hexagon => w += 2.0 * HEX,
+        Shape::Box | Shape::Other => {}
     }
-    (w.max(NODE_MIN_W).ceil(), h.ceil(), tw, th)
+    Size {
+        w: w.max(NODE_MIN_W).ceil(),
+        h: h.ceil(),
+        tw,
+        th,
+    }
 }
 
 /// y of the shape's outline at `x`, on its top (`top == true`) or bottom.
 fn outline_y(kind: NodeKind, r: &Rect, x: f64, top: bool) -> f64 {
-    if let NodeKind::Asset(AssetKind::Datastore) = kind {
+    if kind.shape() == Shape::Cylinder {
         let rx = r.w / 2.0;
         let dx = ((x - (r.x + rx)) / rx).clamp(-1.0, 1.0);
         let k = CYL_RY * (1.0 - dx * dx).sqrt();
@@ -296,137 +372,191 @@ fn outline_y(kind: NodeKind, r: &Rect, x: f64, top: bool) -> f64 {
     if top { r.y } else { r.bottom() }
 }
 
-/// Lays out a scene.
-pub(crate) fn layout(scene: &Scene) -> Geometry {
-    let n_nodes = scene.nodes.len();
-    let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
-    let sizes: Vec<(f64, f64, f64, f64)> = (0..n_nodes)
-        .map(|n| node_size(scene.nodes[n].kind, &texts[n]))
-        .collect();
+/// The grid: each region's own nodes fill k columns of at most `rows` rows.
+struct Grid {
+    /// Regions opened and closed and columns placed, left to right.
+    events: Vec<Ev>,
+    /// Per node: (column, row).
+    pos: Vec<(usize, usize)>,
+    col_w: Vec<f64>,
+    row_h: Vec<f64>,
+}
 
-    // Grid: each region's own nodes fill k columns of at most `rows` rows.
-    let rows_target = ((n_nodes as f64).sqrt().ceil() as usize).max(1);
-    let mut events = Vec::new();
-    let mut cols: Vec<Vec<usize>> = Vec::new();
-    let mut col_region: Vec<usize> = Vec::new();
-    let mut pos = vec![(0usize, 0usize); n_nodes];
-    let mut stack: Vec<(usize, bool)> = scene.roots.iter().rev().map(|&r| (r, false)).collect();
-    while let Some((r, closing)) = stack.pop() {
-        if closing {
-            events.push(Ev::Close(r));
-            continue;
-        }
-        events.push(Ev::Open(r));
-        let region = &scene.regions[r];
-        let own = &region.nodes;
-        if !own.is_empty() || region.children.is_empty() {
+impl Grid {
+    fn new(scene: &Scene, sizes: &[Size]) -> Grid {
+        let n_nodes = scene.nodes.len();
+        let rows_target = ((n_nodes as f64).sqrt().ceil() as usize).max(1);
+        let mut events = Vec::new();
+        let mut cols: Vec<Vec<usize>> = Vec::new();
+        let mut pos = vec![(0usize, 0usize); n_nodes];
+        scene.walk(|step| {
+            let r = match step {
+                Step::Close { r, .. } => return events.push(Ev::Close(r)),
+                Step::Open { r, .. } => r,
+            };
+            events.push(Ev::Open(r));
+            let region = &scene.regions[r];
+            let own = &region.nodes;
+            if own.is_empty() && !region.children.is_empty() {
+                return;
+            }
             let k = own.len().div_ceil(rows_target).max(1);
             let rows = own.len().div_ceil(k).max(1);
             let first = cols.len();
             for _ in 0..k {
                 events.push(Ev::Col(cols.len()));
                 cols.push(Vec::new());
-                col_region.push(r);
             }
             for (j, &n) in own.iter().enumerate() {
                 let g = first + j / rows;
                 pos[n] = (g, cols[g].len());
                 cols[g].push(n);
             }
+        });
+        let n_rows = cols.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let col_w = cols
+            .iter()
+            .map(|c| c.iter().map(|&n| sizes[n].w).fold(NODE_MIN_W, f64::max))
+            .collect();
+        let mut row_h = vec![0.0f64; n_rows];
+        for (n, &(_, r)) in pos.iter().enumerate() {
+            row_h[r] = row_h[r].max(sizes[n].h);
         }
-        stack.push((r, true));
-        for &c in region.children.iter().rev() {
-            stack.push((c, false));
+        for h in &mut row_h {
+            if *h == 0.0 {
+                *h = 40.0;
+            }
         }
-    }
-    let n_cols = cols.len();
-    let n_rows = cols.iter().map(Vec::len).max().unwrap_or(0).max(1);
-    let col_w: Vec<f64> = cols
-        .iter()
-        .map(|c| c.iter().map(|&n| sizes[n].0).fold(NODE_MIN_W, f64::max))
-        .collect();
-    let mut row_h = vec![0.0f64; n_rows];
-    for (n, &(_, r)) in pos.iter().enumerate() {
-        row_h[r] = row_h[r].max(sizes[n].1);
-    }
-    for h in &mut row_h {
-        if *h == 0.0 {
-            *h = 40.0;
+        Grid {
+            events,
+            pos,
+            col_w,
+            row_h,
         }
     }
 
-    // Routes and vertical lanes (in row-index space: y is not known yet).
-    let routes: Vec<Route> = scene
-        .edges
-        .iter()
-        .map(|e| {
-            let (_, rs) = pos[e.from];
-            let (gt, rt) = pos[e.to];
-            let (_, h1, _, h2) = sides(rs, rt);
-            if h1 == h2 {
-                Route::Direct { h: h1 }
-            } else {
-                Route::Via { h1, v: gt, h2 }
+    fn n_cols(&self) -> usize {
+        self.col_w.len()
+    }
+
+    fn n_rows(&self) -> usize {
+        self.row_h.len()
+    }
+}
+
+/// Gives each interval a lane of its channel: the first lane whose last
+/// interval `fits` before it (`fits(end, lo)`), else a new lane. The
+/// intervals `(channel, lo, hi)` come sorted by channel, then start. Returns
+/// the lane of each interval and the number of lanes of each channel.
+fn assign_lanes<T: Copy>(
+    items: impl Iterator<Item = (usize, T, T)>,
+    n_chan: usize,
+    fits: impl Fn(T, T) -> bool,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut lane_of = Vec::new();
+    let mut lanes = vec![0usize; n_chan];
+    let mut ends: Vec<T> = Vec::new();
+    let mut cur = usize::MAX;
+    for (chan, lo, hi) in items {
+        if chan != cur {
+            cur = chan;
+            ends.clear();
+        }
+        let lane = match ends.iter().position(|&end| fits(end, lo)) {
+            Some(l) => l,
+            None => {
+                ends.push(hi);
+                ends.len() - 1
             }
-        })
-        .collect();
-    let mut v_items: Vec<(usize, usize, usize, usize)> = routes
-        .iter()
-        .enumerate()
-        .filter_map(|(e, r)| match *r {
-            Route::Via { h1, v, h2 } => Some((v, h1.min(h2), h1.max(h2), e)),
-            Route::Direct { .. } => None,
-        })
-        .collect();
-    v_items.sort_unstable();
-    let mut v_lane = vec![0usize; routes.len()];
-    let mut v_lanes = vec![0usize; n_cols];
-    {
-        let mut ends: Vec<usize> = Vec::new();
-        let mut cur = usize::MAX;
-        for &(v, lo, hi, e) in &v_items {
-            if v != cur {
-                cur = v;
-                ends.clear();
-            }
-            let lane = match ends.iter().position(|&end| end < lo) {
-                Some(l) => l,
-                None => {
-                    ends.push(0);
-                    ends.len() - 1
+        };
+        ends[lane] = hi;
+        lane_of.push(lane);
+        lanes[chan] = lanes[chan].max(ends.len());
+    }
+    (lane_of, lanes)
+}
+
+/// The route of every flow, and the lane of the vertical ones (in
+/// row-index space: y is not known yet).
+struct Routing {
+    routes: Vec<Route>,
+    v_lane: Vec<usize>,
+    /// Width of each column's vertical channel.
+    chan_w: Vec<f64>,
+    /// x of each column's vertical channel, once known.
+    chan_x: Vec<f64>,
+}
+
+impl Routing {
+    fn new(scene: &Scene, grid: &Grid) -> Routing {
+        let pos = &grid.pos;
+        let routes: Vec<Route> = scene
+            .edges
+            .iter()
+            .map(|e| {
+                let (_, rs) = pos[e.from];
+                let (gt, rt) = pos[e.to];
+                let (_, h1, _, h2) = sides(rs, rt);
+                if h1 == h2 {
+                    Route::Direct { h: h1 }
+                } else {
+                    Route::Via { h1, v: gt, h2 }
                 }
-            };
-            ends[lane] = hi;
+            })
+            .collect();
+        let mut v_items: Vec<(usize, usize, usize, usize)> = routes
+            .iter()
+            .enumerate()
+            .filter_map(|(e, r)| match *r {
+                Route::Via { h1, v, h2 } => Some((v, h1.min(h2), h1.max(h2), e)),
+                Route::Direct { .. } => None,
+            })
+            .collect();
+        v_items.sort_unstable();
+        let items = v_items.iter().map(|&(v, lo, hi, _)| (v, lo, hi));
+        let (lanes, v_lanes) = assign_lanes(items, grid.n_cols(), |end, lo| end < lo);
+        let mut v_lane = vec![0usize; routes.len()];
+        for (&(.., e), lane) in v_items.iter().zip(lanes) {
             v_lane[e] = lane;
-            v_lanes[v] = v_lanes[v].max(ends.len());
+        }
+        let chan_w = v_lanes
+            .iter()
+            .map(|&l| (l as f64 * LANE_W + 2.0 * CHAN_PAD).max(MIN_CHAN))
+            .collect();
+        Routing {
+            routes,
+            v_lane,
+            chan_w,
+            chan_x: vec![],
         }
     }
-    let chan_w: Vec<f64> = v_lanes
-        .iter()
-        .map(|&l| (l as f64 * LANE_W + 2.0 * CHAN_PAD).max(MIN_CHAN))
-        .collect();
 
-    // Horizontal sweep.
-    let headers: Vec<(String, String)> = scene
-        .regions
-        .iter()
-        .map(|r| {
-            (
-                text::truncate(&r.title, 48),
-                text::truncate(&r.subtitle, 40),
-            )
-        })
-        .collect();
+    /// x of the vertical segment of flow `e`, in column `v`'s channel.
+    fn lane_x(&self, e: usize, v: usize) -> f64 {
+        self.chan_x[v] + CHAN_PAD + self.v_lane[e] as f64 * LANE_W + LANE_W / 2.0
+    }
+}
+
+/// x extents of regions and columns, from the left-to-right sweep.
+struct Columns {
+    reg_x: Vec<(f64, f64)>,
+    col_x: Vec<f64>,
+    right: f64,
+}
+
+/// Places regions, vertical channels and columns from left to right; a
+/// region is at least as wide as its header. Sets `routing.chan_x`.
+fn sweep_x(grid: &Grid, routing: &mut Routing, headers: &[(String, String)]) -> Columns {
     let header_w = |r: usize| {
         let (t, s) = &headers[r];
         text::width(t, ZONE_FONT) + 10.0 + text::width(s, SUB_FONT) + 2.0 * 9.0
     };
-    let mut reg_x = vec![(0.0f64, 0.0f64); scene.regions.len()];
-    let mut chan_x = vec![0.0f64; n_cols];
-    let mut col_x = vec![0.0f64; n_cols];
+    let mut reg_x = vec![(0.0f64, 0.0f64); headers.len()];
+    let mut chan_x = vec![0.0f64; grid.n_cols()];
+    let mut col_x = vec![0.0f64; grid.n_cols()];
     let mut x = MARGIN;
     let mut prev: Option<Ev> = None;
-    for &ev in &events {
+    for &ev in &grid.events {
         match ev {
             Ev::Open(r) => {
                 if matches!(prev, Some(Ev::Close(_) | Ev::Col(_))) {
@@ -440,9 +570,9 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
                     x += REGION_GAP;
                 }
                 chan_x[g] = x;
-                x += chan_w[g];
+                x += routing.chan_w[g];
                 col_x[g] = x;
-                x += col_w[g];
+                x += grid.col_w[g];
             }
             Ev::Close(r) => {
                 x += REGION_PAD;
@@ -452,36 +582,26 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         }
         prev = Some(ev);
     }
-    let content_right = x;
+    routing.chan_x = chan_x;
+    Columns {
+        reg_x,
+        col_x,
+        right: x,
+    }
+}
 
-    // Node x, ports.
-    let mut rects: Vec<Rect> = (0..n_nodes)
-        .map(|n| {
-            let g = pos[n].0;
-            Rect::new(
-                col_x[g] + (col_w[g] - sizes[n].0) / 2.0,
-                0.0,
-                sizes[n].0,
-                sizes[n].1,
-            )
-        })
-        .collect();
+/// Where each flow leaves its source and enters its target: each side of a
+/// node spreads its flows, ordered by where they go.
+fn ports(scene: &Scene, grid: &Grid, rects: &[Rect], routing: &Routing) -> (Vec<f64>, Vec<f64>) {
     let cx = |r: &Rect| r.x + r.w / 2.0;
-    let lane_x =
-        |e: usize, v: usize| chan_x[v] + CHAN_PAD + v_lane[e] as f64 * LANE_W + LANE_W / 2.0;
-    // Ports: each side of a node spreads its flows, ordered by where they go.
-    let side_of = |e: usize| {
-        let edge = &scene.edges[e];
-        let (src_top, _, dst_top, _) = sides(pos[edge.from].1, pos[edge.to].1);
-        (src_top, dst_top)
-    };
-    let mut ports: Vec<[Vec<(f64, usize, bool)>; 2]> = vec![[Vec::new(), Vec::new()]; n_nodes];
+    let mut ports: Vec<[Vec<(f64, usize, bool)>; 2]> =
+        vec![[Vec::new(), Vec::new()]; scene.nodes.len()];
     for (e, edge) in scene.edges.iter().enumerate() {
-        let (to_x, from_x) = match routes[e] {
+        let (to_x, from_x) = match routing.routes[e] {
             Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
-            Route::Via { v, .. } => (lane_x(e, v), lane_x(e, v)),
+            Route::Via { v, .. } => (routing.lane_x(e, v), routing.lane_x(e, v)),
         };
-        let (src_top, dst_top) = side_of(e);
+        let (src_top, _, dst_top, _) = sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         ports[edge.from][usize::from(src_top)].push((to_x, e, true));
         ports[edge.to][usize::from(dst_top)].push((from_x, e, false));
     }
@@ -503,19 +623,42 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
             }
         }
     }
+    (src_x, dst_x)
+}
 
-    // Horizontal lanes, now that x is known.
-    struct HItem {
-        h: usize,
-        lo: f64,
-        hi: f64,
-        edge: usize,
-        labelled: bool,
-    }
-    let mut h_items: Vec<HItem> = Vec::new();
-    let mut edge_text = Vec::with_capacity(scene.edges.len());
-    let mut label_x = vec![0.0f64; scene.edges.len()];
-    let mut label_w = vec![0.0f64; scene.edges.len()];
+/// A horizontal segment of a flow, in channel `h`.
+struct HItem {
+    h: usize,
+    lo: f64,
+    hi: f64,
+    edge: usize,
+    /// The first segment, which carries the label.
+    labelled: bool,
+}
+
+/// The labels of the flows and their horizontal segments.
+struct Labels {
+    /// Per edge: the text and its baseline (set once y is known).
+    text: Vec<(String, f64)>,
+    x: Vec<f64>,
+    w: Vec<f64>,
+    /// Per edge: the lane of the labelled segment and of the other one.
+    lanes: Vec<[usize; 2]>,
+    /// Lanes per horizontal channel.
+    h_lanes: Vec<usize>,
+}
+
+/// Places each flow's label on its first horizontal segment, then gives
+/// every horizontal segment (label included) a lane of its channel.
+fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows: usize) -> Labels {
+    let (src_x, dst_x) = ends;
+    let n_edges = scene.edges.len();
+    let mut h_items: Vec<HItem> = Vec::with_capacity(2 * n_edges);
+    let (mut text, mut label_x, mut label_w) = (
+        Vec::with_capacity(n_edges),
+        Vec::with_capacity(n_edges),
+        Vec::with_capacity(n_edges),
+    );
     for (e, edge) in scene.edges.iter().enumerate() {
         let mut t = text::truncate(&edge.label(), EDGE_LABEL_COLS);
         if edge.is_unanswered() {
@@ -523,9 +666,9 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
         let sx = src_x[e];
-        let (h, end) = match routes[e] {
+        let (h, end) = match routing.routes[e] {
             Route::Direct { h } => (h, dst_x[e]),
-            Route::Via { h1, v, .. } => (h1, lane_x(e, v)),
+            Route::Via { h1, v, .. } => (h1, routing.lane_x(e, v)),
         };
         let (lo, hi) = (sx.min(end), sx.max(end));
         let mut lx = if hi - lo >= lw + 16.0 {
@@ -536,9 +679,9 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
             sx - 6.0 - lw
         };
         lx = lx.max(MARGIN);
-        label_x[e] = lx;
-        label_w[e] = lw;
-        edge_text.push((t, 0.0));
+        label_x.push(lx);
+        label_w.push(lw);
+        text.push((t, 0.0));
         h_items.push(HItem {
             h,
             lo: lo.min(lx) - 4.0,
@@ -546,8 +689,8 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
             edge: e,
             labelled: true,
         });
-        if let Route::Via { v, h2, .. } = routes[e] {
-            let (a, b) = (lane_x(e, v), dst_x[e]);
+        if let Route::Via { v, h2, .. } = routing.routes[e] {
+            let (a, b) = (routing.lane_x(e, v), dst_x[e]);
             h_items.push(HItem {
                 h: h2,
                 lo: a.min(b) - 4.0,
@@ -563,31 +706,30 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
             .then(a.hi.total_cmp(&b.hi))
             .then(a.edge.cmp(&b.edge))
     });
-    let mut h_lanes = vec![0usize; n_rows + 1];
-    let mut lane_of: HashMap<(usize, bool), usize> = HashMap::new();
-    {
-        let mut ends: Vec<f64> = Vec::new();
-        let mut cur = usize::MAX;
-        for it in &h_items {
-            if it.h != cur {
-                cur = it.h;
-                ends.clear();
-            }
-            let lane = match ends.iter().position(|&end| end <= it.lo) {
-                Some(l) => l,
-                None => {
-                    ends.push(f64::NEG_INFINITY);
-                    ends.len() - 1
-                }
-            };
-            ends[lane] = it.hi;
-            lane_of.insert((it.edge, it.labelled), lane);
-            h_lanes[it.h] = h_lanes[it.h].max(ends.len());
-        }
+    let items = h_items.iter().map(|it| (it.h, it.lo, it.hi));
+    let (lane_of, h_lanes) = assign_lanes(items, n_rows + 1, |end, lo| end <= lo);
+    let mut lanes = vec![[0usize; 2]; n_edges];
+    for (it, lane) in h_items.iter().zip(lane_of) {
+        lanes[it.edge][usize::from(!it.labelled)] = lane;
     }
+    Labels {
+        text,
+        x: label_x,
+        w: label_w,
+        lanes,
+        h_lanes,
+    }
+}
 
-    // Vertical sweep.
-    let max_depth = scene.max_depth();
+/// y of the horizontal channels and rows, from the top-down sweep.
+struct Rows {
+    hchan_y: Vec<f64>,
+    row_y: Vec<f64>,
+    bottom: f64,
+}
+
+fn sweep_y(grid: &Grid, h_lanes: &[usize], max_depth: usize) -> Rows {
+    let n_rows = grid.n_rows();
     let content_top = MARGIN + TITLE_H + (max_depth + 1) as f64 * HEADER_H;
     let mut hchan_y = vec![0.0f64; n_rows + 1];
     let mut row_y = vec![0.0f64; n_rows];
@@ -597,95 +739,108 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         hchan_y[r] = y;
         y += hchan_h(r);
         row_y[r] = y;
-        y += row_h[r];
+        y += grid.row_h[r];
     }
     hchan_y[n_rows] = y;
     y += hchan_h(n_rows);
-    let content_bottom = y;
-    for n in 0..n_nodes {
-        let r = pos[n].1;
-        rects[n].y = row_y[r] + (row_h[r] - rects[n].h) / 2.0;
+    Rows {
+        hchan_y,
+        row_y,
+        bottom: y,
     }
-    let lane_line = |h: usize, lane: usize| hchan_y[h] + HCHAN_PAD + lane as f64 * LANE_H + 16.0;
+}
 
+/// The polyline of every flow; sets the baselines of their labels.
+fn paths(
+    scene: &Scene,
+    grid: &Grid,
+    routing: &Routing,
+    placed: &Placement,
+    labels: &mut Labels,
+) -> Vec<Path> {
+    let (rects, rows, ports) = (&placed.rects, &placed.rows, &placed.ports);
+    let lane_line =
+        |h: usize, lane: usize| rows.hchan_y[h] + HCHAN_PAD + lane as f64 * LANE_H + 16.0;
     let mut edges = Vec::with_capacity(scene.edges.len());
     for (e, edge) in scene.edges.iter().enumerate() {
         let (s, t) = (&rects[edge.from], &rects[edge.to]);
         let (sk, tk) = (scene.nodes[edge.from].kind, scene.nodes[edge.to].kind);
-        let (sx, tx) = (src_x[e], dst_x[e]);
-        let (src_top, dst_top) = side_of(e);
+        let (sx, tx) = (ports.0[e], ports.1[e]);
+        let (src_top, _, dst_top, _) = sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         let start = (sx, outline_y(sk, s, sx, src_top));
         let end_pt = (tx, outline_y(tk, t, tx, dst_top));
-        let (points, h, lane) = match routes[e] {
+        let [l1, l2] = labels.lanes[e];
+        let (points, h) = match routing.routes[e] {
             Route::Direct { h } => {
-                let lane = lane_of[&(e, true)];
-                let ly = lane_line(h, lane);
-                (vec![start, (sx, ly), (tx, ly), end_pt], h, lane)
+                let ly = lane_line(h, l1);
+                (vec![start, (sx, ly), (tx, ly), end_pt], h)
             }
             Route::Via { h1, v, h2 } => {
-                let l1 = lane_of[&(e, true)];
-                let l2 = lane_of[&(e, false)];
                 let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
-                let vx = lane_x(e, v);
+                let vx = routing.lane_x(e, v);
                 (
                     vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
                     h1,
-                    l1,
                 )
             }
         };
-        let band = hchan_y[h] + HCHAN_PAD + lane as f64 * LANE_H;
-        edge_text[e].1 = band + 12.0;
-        edges.push(EdgePath {
-            qid: edge.qid.clone(),
+        let band = rows.hchan_y[h] + HCHAN_PAD + l1 as f64 * LANE_H;
+        labels.text[e].1 = band + 12.0;
+        edges.push(Path {
             points: dedup(points),
-            label: Rect::new(label_x[e], band + 2.0, label_w[e], 13.0),
+            label: Rect::new(labels.x[e], band + 2.0, labels.w[e], 13.0),
         });
     }
+    edges
+}
 
-    // Regions.
-    let zone_boxes: Vec<ZoneBox> = scene
+/// Node boxes with x and y known, the rows, and the flows' end points.
+struct Placement {
+    rects: Vec<Rect>,
+    rows: Rows,
+    ports: (Vec<f64>, Vec<f64>),
+}
+
+/// The boxes of the regions: each spans its columns and all rows, with
+/// room for the headers of the regions nested in it.
+fn zone_boxes(
+    scene: &Scene,
+    cols: &Columns,
+    headers: &[(String, String)],
+    content_bottom: f64,
+) -> Vec<Placed> {
+    let max_depth = scene.max_depth();
+    scene
         .regions
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let top = MARGIN + TITLE_H + r.depth as f64 * HEADER_H;
             let bottom = content_bottom + (max_depth - r.depth + 1) as f64 * BOTTOM_PAD;
-            let (x0, x1) = reg_x[i];
+            let (x0, x1) = cols.reg_x[i];
             let (t, s) = &headers[i];
             let lw = text::width(t, ZONE_FONT) + 10.0 + text::width(s, SUB_FONT);
-            ZoneBox {
-                key: r.key.clone(),
-                is_zone: r.kind == RegionKind::Zone,
-                depth: r.depth,
+            Placed {
                 rect: Rect::new(x0, top, x1 - x0, bottom - top),
                 label: Rect::new(x0 + 9.0, top + 6.0, lw, 16.0),
             }
         })
-        .collect();
-    let regions_bottom = content_bottom + (max_depth + 1) as f64 * BOTTOM_PAD;
+        .collect()
+}
 
-    let nodes: Vec<NodeBox> = (0..n_nodes)
+/// Each node's box and the block of its text, centred (off the fold of a
+/// document and the stack of a collapsed component).
+fn node_boxes(scene: &Scene, rects: &[Rect], sizes: &[Size]) -> Vec<Placed> {
+    (0..scene.nodes.len())
         .map(|n| {
-            let node = &scene.nodes[n];
             let r = rects[n];
-            let (_, _, tw, th) = sizes[n];
-            let (ox, oy) = match node.kind {
-                NodeKind::Asset(
-                    AssetKind::Data
-                    | AssetKind::Credential
-                    | AssetKind::Key
-                    | AssetKind::Certificate,
-                ) => (-FOLD / 2.0, 0.0),
-                NodeKind::Component(_) => (-STACK / 2.0, STACK / 2.0),
+            let Size { tw, th, .. } = sizes[n];
+            let (ox, oy) = match scene.nodes[n].kind.shape() {
+                Shape::Document => (-FOLD / 2.0, 0.0),
+                Shape::Stack => (-STACK / 2.0, STACK / 2.0),
                 _ => (0.0, 0.0),
             };
-            NodeBox {
-                qid: node.qid.clone(),
-                zone: scene.node_zone(n).map(str::to_string),
-                region: scene.regions[node.region].key.clone(),
-                in_scope: node.in_scope,
-                attacker: node.kind == NodeKind::Attacker,
+            Placed {
                 rect: r,
                 label: Rect::new(
                     r.x + (r.w - tw) / 2.0 + ox,
@@ -695,17 +850,19 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
                 ),
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Legend: one entry per shape and line style present.
+/// The legend: one entry per shape and line style present.
+fn legend_kinds(scene: &Scene) -> Vec<LegendKind> {
     let mut kinds: Vec<LegendKind> = Vec::new();
     let mut push = |k: LegendKind| {
         if !kinds.contains(&k) {
             kinds.push(k);
         }
     };
-    let mut shapes: Vec<NodeKind> = scene.nodes.iter().map(|n| legend_shape(n.kind)).collect();
-    shapes.sort_by_key(|k| shape_rank(*k));
+    let mut shapes: Vec<Shape> = scene.nodes.iter().map(|n| n.kind.shape()).collect();
+    shapes.sort();
     for k in shapes {
         push(LegendKind::Shape(k));
     }
@@ -735,17 +892,18 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     for k in flows {
         push(k);
     }
-    let title_text = diagram_title(scene);
-    let title_w = text::width(&title_text, TITLE_FONT);
-    let mut width = content_right
-        .max(edges.iter().map(|e| e.label.right()).fold(0.0, f64::max))
-        .max(MARGIN + title_w)
-        .max(560.0)
-        + MARGIN;
+    kinds
+}
+
+/// Places the legend entries in rows below the regions, widening the
+/// picture when one entry does not fit; returns the entries, the width and
+/// the height of the picture.
+fn place_legend(kinds: &[LegendKind], width: f64, regions_bottom: f64) -> (Vec<Rect>, f64, f64) {
+    let mut width = width;
     let mut legend = Vec::new();
     let (mut lx, mut ly) = (MARGIN, regions_bottom + 14.0);
     let row_limit = width - MARGIN;
-    for k in &kinds {
+    for k in kinds {
         let w = 46.0 + text::width(legend_text(*k), SUB_FONT) + 18.0;
         if lx + w > row_limit && lx > MARGIN {
             lx = MARGIN;
@@ -762,21 +920,70 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     } else {
         ly + 24.0 + MARGIN
     };
+    (legend, width, height)
+}
 
+/// Lays out a scene.
+pub(crate) fn layout(scene: &Scene) -> Geometry {
+    let n_nodes = scene.nodes.len();
+    let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
+    let sizes: Vec<Size> = (0..n_nodes)
+        .map(|n| node_size(scene.nodes[n].kind, &texts[n]))
+        .collect();
+    let grid = Grid::new(scene, &sizes);
+    let mut routing = Routing::new(scene, &grid);
+    let headers: Vec<(String, String)> = scene
+        .regions
+        .iter()
+        .map(|r| (text::truncate(r.title, 48), text::truncate(&r.subtitle, 40)))
+        .collect();
+    let cols = sweep_x(&grid, &mut routing, &headers);
+    let mut rects: Vec<Rect> = (0..n_nodes)
+        .map(|n| {
+            let g = grid.pos[n].0;
+            let w = sizes[n].w;
+            Rect::new(
+                cols.col_x[g] + (grid.col_w[g] - w) / 2.0,
+                0.0,
+                w,
+                sizes[n].h,
+            )
+        })
+        .collect();
+    let ports = ports(scene, &grid, &rects, &routing);
+    let mut labels = labels(scene, &routing, &ports, grid.n_rows());
+    let max_depth = scene.max_depth();
+    let rows = sweep_y(&grid, &labels.h_lanes, max_depth);
+    for (n, rect) in rects.iter_mut().enumerate() {
+        let r = grid.pos[n].1;
+        rect.y = rows.row_y[r] + (grid.row_h[r] - rect.h) / 2.0;
+    }
+    let placed = Placement { rects, rows, ports };
+    let edges = paths(scene, &grid, &routing, &placed, &mut labels);
+    let zones = zone_boxes(scene, &cols, &headers, placed.rows.bottom);
+    let regions_bottom = placed.rows.bottom + (max_depth + 1) as f64 * BOTTOM_PAD;
+    let nodes = node_boxes(scene, &placed.rects, &sizes);
+    let legend_kinds = legend_kinds(scene);
+    let title_w = text::width(&scene.heading(), TITLE_FONT);
+    let width = cols
+        .right
+        .max(edges.iter().map(|e| e.label.right()).fold(0.0, f64::max))
+        .max(MARGIN + title_w)
+        .max(560.0)
+        + MARGIN;
+    let (legend, width, height) = place_legend(&legend_kinds, width, regions_bottom);
     Geometry {
-        layout: DiagramLayout {
-            width: width.ceil(),
-            height: height.ceil(),
-            title: Rect::new(MARGIN, MARGIN, title_w, 20.0),
-            zones: zone_boxes,
-            nodes,
-            edges,
-            legend,
-        },
+        width: width.ceil(),
+        height: height.ceil(),
+        title: Rect::new(MARGIN, MARGIN, title_w, 20.0),
+        zones,
+        nodes,
+        edges,
+        legend,
         node_text: texts,
         headers,
-        edge_text,
-        legend_kinds: kinds,
+        edge_text: labels.text,
+        legend_kinds,
     }
 }
 
@@ -793,54 +1000,18 @@ fn dedup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
-/// The heading drawn above the diagram.
-pub(crate) fn diagram_title(scene: &Scene) -> String {
-    text::truncate(
-        &format!(
-            "{} · {} — data flows and trust zones",
-            scene.model_id, scene.title
-        ),
-        100,
-    )
-}
-
-/// Kinds sharing a shape share a legend entry.
-pub(crate) fn legend_shape(k: NodeKind) -> NodeKind {
-    match k {
-        NodeKind::Asset(AssetKind::Process) => NodeKind::Asset(AssetKind::Service),
-        NodeKind::Asset(AssetKind::Credential | AssetKind::Key | AssetKind::Certificate) => {
-            NodeKind::Asset(AssetKind::Data)
-        }
-        NodeKind::Component(_) => NodeKind::Component(0),
-        k => k,
-    }
-}
-
-fn shape_rank(k: NodeKind) -> usize {
-    match k {
-        NodeKind::Asset(AssetKind::External) => 0,
-        NodeKind::Asset(AssetKind::Service) => 1,
-        NodeKind::Asset(AssetKind::Datastore) => 2,
-        NodeKind::Asset(AssetKind::Data) => 3,
-        NodeKind::Asset(AssetKind::Hardware) => 4,
-        NodeKind::Asset(_) => 5,
-        NodeKind::Component(_) => 6,
-        NodeKind::Attacker => 7,
-    }
-}
-
 /// The text of a legend entry.
 pub(crate) fn legend_text(k: LegendKind) -> &'static str {
     use super::scene::Cross;
     match k {
-        LegendKind::Shape(NodeKind::Asset(AssetKind::External)) => "external entity",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Service)) => "service / process",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Datastore)) => "datastore",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Data)) => "data / credential / key",
-        LegendKind::Shape(NodeKind::Asset(AssetKind::Hardware)) => "hardware",
-        LegendKind::Shape(NodeKind::Asset(_)) => "other asset",
-        LegendKind::Shape(NodeKind::Component(_)) => "component (collapsed)",
-        LegendKind::Shape(NodeKind::Attacker) => "attacker",
+        LegendKind::Shape(Shape::Box) => "external entity",
+        LegendKind::Shape(Shape::Rounded) => "service / process",
+        LegendKind::Shape(Shape::Cylinder) => "datastore",
+        LegendKind::Shape(Shape::Document) => "data / credential / key",
+        LegendKind::Shape(Shape::Hardware) => "hardware",
+        LegendKind::Shape(Shape::Other) => "other asset",
+        LegendKind::Shape(Shape::Stack) => "component (collapsed)",
+        LegendKind::Shape(Shape::Hexagon) => "attacker",
         LegendKind::OutOfScope => "out of scope",
         LegendKind::Flow(Cross::None) => "flow within a trust level",
         LegendKind::Flow(Cross::Inbound) => "inbound crossing (to more trust)",

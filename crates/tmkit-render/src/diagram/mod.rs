@@ -15,12 +15,22 @@
 //! grid of zone columns and routes flows through the channels between cells.
 //! Renderers draw the model they are given; callers pass a view (such as the
 //! public one) to hide elements.
+//!
+//! The files: `scene.rs` (what is drawn, and the texts every format shares:
+//! labels, tooltips, crossing notes, the outline of each node kind),
+//! `build.rs` (model -> scene), `style.rs` (the palette), `layout.rs` and
+//! `text.rs` (SVG geometry and text measurement), then one file per format
+//! (`svg.rs`, `mermaid.rs`, `dot.rs`, `plantuml.rs`), each holding the one
+//! escaping function of its language. A new format is one such file walking
+//! the scene, a [`DiagramFormat`] variant and its snapshot.
 
+mod build;
 mod dot;
 mod layout;
 mod mermaid;
 mod plantuml;
 mod scene;
+mod style;
 mod svg;
 mod text;
 
@@ -141,5 +151,6 @@ pub fn render(
 /// The boxes and paths of the native SVG diagram, as [`render`] with
 /// [`DiagramFormat::Svg`] draws them (for checks, tests and image maps).
 pub fn layout(model: &Model, analysis: &Analysis, opts: &DiagramOptions) -> DiagramLayout {
-    layout::layout(&scene::build(model, analysis, opts)).layout
+    let scene = scene::build(model, analysis, opts);
+    layout::layout(&scene).describe(&scene)
 }

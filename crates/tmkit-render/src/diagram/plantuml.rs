@@ -1,7 +1,7 @@
 //! PlantUML (deployment-diagram elements), for teams whose wiki renders it.
 
-use super::mermaid::{cross_colour, crossing_note, zone_colours};
-use super::scene::{Cross, NodeKind, RegionKind, Scene};
+use super::scene::{Emphasis, NodeKind, RegionKind, Scene, Step};
+use super::style;
 use super::text;
 use std::fmt::Write;
 use tmkit_model::AssetKind;
@@ -71,11 +71,7 @@ fn hex(c: &str) -> String {
 pub(crate) fn render(scene: &Scene) -> String {
     let mut out = String::new();
     out.push_str("@startuml\n");
-    let _ = writeln!(
-        out,
-        "title {}",
-        escape_plantuml(&super::layout::diagram_title(scene))
-    );
+    let _ = writeln!(out, "title {}", escape_plantuml(&scene.heading()));
     out.push_str("left to right direction\n");
     out.push_str("skinparam shadowing false\n");
     out.push_str("skinparam defaultFontSize 11\n");
@@ -83,74 +79,25 @@ pub(crate) fn render(scene: &Scene) -> String {
     out.push_str("skinparam rectangle<<process>> {\n  RoundCorner 25\n}\n");
     out.push_str("skinparam rectangle<<zone>> {\n  RoundCorner 12\n  FontStyle bold\n}\n");
     out.push_str("skinparam ArrowColor #566573\n");
-
-    let mut stack: Vec<(usize, usize, bool)> =
-        scene.roots.iter().rev().map(|&r| (r, 0, false)).collect();
-    while let Some((r, depth, closing)) = stack.pop() {
-        let pad = "  ".repeat(depth);
-        if closing {
-            let _ = writeln!(out, "{pad}}}");
-            continue;
+    scene.walk(|step| match step {
+        Step::Close { depth, .. } => {
+            let _ = writeln!(out, "{}}}", "  ".repeat(depth));
         }
-        let region = &scene.regions[r];
-        let (fill, stroke) = zone_colours(scene, r);
-        let (stereo, line) = match region.kind {
-            RegionKind::Zone => ("zone", format!("line:{}", hex(&stroke))),
-            RegionKind::Component => ("component", format!("line:{};line.dashed", hex(&stroke))),
-            RegionKind::NoZone => ("no-zone", format!("line:{};line.dashed", hex(&stroke))),
-        };
-        let _ = writeln!(
-            out,
-            "{pad}rectangle \"{}\\n{}\" <<{stereo}>> as z{r} #{};{line} {{",
-            escape_plantuml(&region.title),
-            escape_plantuml(&region.subtitle),
-            hex(&fill)
-        );
-        for &n in &region.nodes {
-            let node = &scene.nodes[n];
-            let (kw, stereo) = element(node.kind);
-            let id = match node.kind {
-                NodeKind::Component(k) => {
-                    format!("{} · {k} asset{}", node.id, if k == 1 { "" } else { "s" })
-                }
-                _ => node.id.clone(),
-            };
-            let lines: Vec<String> = text::wrap(&node.title, 28, 3)
-                .iter()
-                .map(|l| escape_plantuml(l))
-                .collect();
-            let style = if !node.in_scope {
-                " #F2F3F4;line:99A3A4;line.dashed;text:7F8C8D"
-            } else if node.kind == NodeKind::Attacker {
-                " #FDEDEC;line:922B21"
-            } else {
-                " #FFFFFF;line:34495E"
-            };
-            let _ = writeln!(
-                out,
-                "{pad}  {kw} \"{}\\n{}\" <<{stereo}>> as n{n}{style}",
-                lines.join("\\n"),
-                escape_plantuml(&id)
-            );
-        }
-        stack.push((r, depth, true));
-        for &c in region.children.iter().rev() {
-            stack.push((c, depth + 1, false));
-        }
-    }
+        Step::Open { r, depth } => region(&mut out, scene, r, &"  ".repeat(depth)),
+    });
     for e in &scene.edges {
-        let mut style = vec![cross_colour(e).to_string()];
-        if e.is_unanswered() {
-            style.push("thickness=3".into());
-        } else if e.in_scope && e.cross != Cross::None {
-            style.push("bold".into());
+        let mut style = vec![style::flow_colour_marked(e).to_string()];
+        match e.emphasis() {
+            Emphasis::Unanswered => style.push("thickness=3".into()),
+            Emphasis::Crossing => style.push("bold".into()),
+            Emphasis::Plain => {}
         }
         if !e.in_scope {
             style.push("dashed".into());
         }
         let head = if e.bidirectional { "<" } else { "" };
         let mut label = escape_plantuml(&e.label());
-        if let Some(note) = crossing_note(e) {
+        if let Some(note) = e.crossing_note() {
             label.push_str("\\n");
             label.push_str(&escape_plantuml(&note));
         }
@@ -164,4 +111,47 @@ pub(crate) fn render(scene: &Scene) -> String {
     }
     out.push_str("@enduml\n");
     out
+}
+
+/// Opens region `r` and writes its nodes.
+fn region(out: &mut String, scene: &Scene, r: usize, pad: &str) {
+    let region = &scene.regions[r];
+    let (fill, stroke) = style::region_colours(region);
+    let (stereo, line) = match region.kind {
+        RegionKind::Zone => ("zone", format!("line:{}", hex(&stroke))),
+        RegionKind::Component => ("component", format!("line:{};line.dashed", hex(&stroke))),
+        RegionKind::NoZone => ("no-zone", format!("line:{};line.dashed", hex(&stroke))),
+    };
+    let _ = writeln!(
+        out,
+        "{pad}rectangle \"{}\\n{}\" <<{stereo}>> as z{r} #{};{line} {{",
+        escape_plantuml(region.title),
+        escape_plantuml(&region.subtitle),
+        hex(&fill)
+    );
+    for &n in &region.nodes {
+        let node = &scene.nodes[n];
+        let (kw, stereo) = element(node.kind);
+        let lines: Vec<String> = text::wrap(node.title, 28, 3)
+            .iter()
+            .map(|l| escape_plantuml(l))
+            .collect();
+        let p = style::text_paint(node.class());
+        let style = if node.in_scope {
+            format!(" #{};line:{}", hex(p.fill), hex(p.stroke))
+        } else {
+            format!(
+                " #{};line:{};line.dashed;text:{}",
+                hex(p.fill),
+                hex(p.stroke),
+                hex(p.ink)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{pad}  {kw} \"{}\\n{}\" <<{stereo}>> as n{n}{style}",
+            lines.join("\\n"),
+            escape_plantuml(&node.id_line())
+        );
+    }
 }

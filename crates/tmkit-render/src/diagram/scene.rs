@@ -1,14 +1,18 @@
 //! The picture before it is drawn: trust zones (and component groups) as a
 //! tree of regions, the nodes inside them and the flows between nodes.
 //!
-//! Every output format draws the same [`Scene`], so the SVG, Mermaid, DOT and
-//! PlantUML pictures agree on what is shown; only the SVG also computes
-//! coordinates ([`super::layout`]).
+//! Every output format draws the same [`Scene`] ([`build`] makes it), so the
+//! SVG, Mermaid, DOT and PlantUML pictures agree on what is shown, and the
+//! texts they share (node and flow labels, tooltips, crossing notes) are
+//! written here once; each back end only escapes them for its language. Only
+//! the SVG also computes coordinates ([`super::layout`]).
+//!
+//! A scene borrows its texts from the model, so drawing a large model copies
+//! no titles or ids.
 
-use super::DiagramOptions;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use tmkit_analysis::{Analysis, Direction};
-use tmkit_model::{AssetKind, Model, ModelIndex, ModelKind};
+pub(crate) use super::build::build;
+use super::text;
+use tmkit_model::AssetKind;
 
 /// Which way a flow crosses a trust boundary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,13 +52,13 @@ pub(crate) enum RegionKind {
 
 /// A box that holds nodes and other regions.
 #[derive(Debug, Clone)]
-pub(crate) struct Region {
+pub(crate) struct Region<'a> {
     pub kind: RegionKind,
     /// Unique key: zone qid, `zone@component`, or `-`.
     pub key: String,
     /// The innermost zone this region belongs to (None for [`RegionKind::NoZone`]).
-    pub zone: Option<String>,
-    pub title: String,
+    pub zone: Option<&'a str>,
+    pub title: &'a str,
     /// `trust 2`, `component CCC.LOGIN`.
     pub subtitle: String,
     pub trust: f64,
@@ -64,9 +68,16 @@ pub(crate) struct Region {
     pub children: Vec<usize>,
     pub nodes: Vec<usize>,
     pub depth: usize,
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Declaration order, for stable sorting.
-    order: usize,
+    pub(super) order: usize,
+}
+
+impl Region<'_> {
+    /// Title and subtitle, as the tooltip of the region shows them.
+    pub(crate) fn heading(&self) -> String {
+        format!("{} ({})", self.title, self.subtitle)
+    }
 }
 
 /// What a node stands for.
@@ -78,44 +89,168 @@ pub(crate) enum NodeKind {
     Attacker,
 }
 
+impl NodeKind {
+    /// The kind as one word (`datastore`, `component`, `attacker`).
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            NodeKind::Asset(a) => a.as_str(),
+            NodeKind::Component(_) => "component",
+            NodeKind::Attacker => "attacker",
+        }
+    }
+}
+
+/// The outline a node is drawn with, in every format; kinds sharing an
+/// outline share a legend entry. In legend order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shape {
+    /// External entities: a plain box.
+    Box,
+    /// Services and processes: a rounded box.
+    Rounded,
+    /// Datastores: a cylinder.
+    Cylinder,
+    /// Data, credentials, keys and certificates: a page with a folded corner.
+    Document,
+    /// Hardware: a box with an inner frame.
+    Hardware,
+    /// Any other asset.
+    Other,
+    /// A collapsed component: stacked boxes.
+    Stack,
+    /// An attacker: a hexagon.
+    Hexagon,
+}
+
+impl NodeKind {
+    /// The outline of a node of this kind.
+    pub(crate) fn shape(self) -> Shape {
+        match self {
+            NodeKind::Asset(AssetKind::External) => Shape::Box,
+            NodeKind::Asset(AssetKind::Service | AssetKind::Process) => Shape::Rounded,
+            NodeKind::Asset(AssetKind::Datastore) => Shape::Cylinder,
+            NodeKind::Asset(
+                AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate,
+            ) => Shape::Document,
+            NodeKind::Asset(AssetKind::Hardware) => Shape::Hardware,
+            NodeKind::Asset(_) => Shape::Other,
+            NodeKind::Component(_) => Shape::Stack,
+            NodeKind::Attacker => Shape::Hexagon,
+        }
+    }
+}
+
+/// How a node is painted; each back end maps it to its own colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeClass {
+    OutOfScope,
+    Attacker,
+    Component,
+    Asset,
+}
+
 /// Something drawn inside a region.
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     pub kind: NodeKind,
-    pub qid: String,
+    pub qid: &'a str,
     /// Id relative to the root model (`login-endpoint`, `LOGIN.api`).
-    pub id: String,
-    pub title: String,
+    pub id: &'a str,
+    pub title: &'a str,
     pub in_scope: bool,
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
     pub region: usize,
+}
+
+impl Node<'_> {
+    /// The line under the title: the id, and for a collapsed component how
+    /// many assets it holds (`LOGIN · 3 assets`).
+    pub(crate) fn id_line(&self) -> String {
+        match self.kind {
+            NodeKind::Component(k) => {
+                format!("{} · {k} asset{}", self.id, if k == 1 { "" } else { "s" })
+            }
+            _ => self.id.to_string(),
+        }
+    }
+
+    /// How the node is painted.
+    pub(crate) fn class(&self) -> NodeClass {
+        if !self.in_scope {
+            NodeClass::OutOfScope
+        } else {
+            match self.kind {
+                NodeKind::Attacker => NodeClass::Attacker,
+                NodeKind::Component(_) => NodeClass::Component,
+                NodeKind::Asset(_) => NodeClass::Asset,
+            }
+        }
+    }
+
+    /// A sentence describing the node, for tooltips: id, title and kind,
+    /// then why it is out of scope.
+    pub(crate) fn tooltip(&self) -> String {
+        format!(
+            "{}: {} ({}){}",
+            self.id,
+            text::one_line(self.title),
+            self.kind.word(),
+            self.scope_note()
+        )
+    }
+
+    /// `; out of scope` and the reason, when the node is out of scope.
+    pub(crate) fn scope_note(&self) -> String {
+        scope_note(self.in_scope, self.reason)
+    }
+}
+
+/// `; out of scope` and the reason, when not in scope; else nothing.
+fn scope_note(in_scope: bool, reason: Option<&str>) -> String {
+    match (in_scope, reason) {
+        (true, _) => String::new(),
+        (false, None) => "; out of scope".into(),
+        (false, Some(r)) => format!("; out of scope: {}", text::one_line(r)),
+    }
+}
+
+/// How a flow is emphasised; each back end maps it to its own line widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Emphasis {
+    /// In scope, crossing a boundary with unanswered categories.
+    Unanswered,
+    /// In scope, crossing a boundary.
+    Crossing,
+    /// Anything else.
+    Plain,
 }
 
 /// A data flow between two nodes.
 #[derive(Debug, Clone)]
-pub(crate) struct Edge {
-    pub qid: String,
-    pub id: String,
-    pub title: String,
-    pub protocol: Option<String>,
+pub(crate) struct Edge<'a> {
+    pub qid: &'a str,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub protocol: Option<&'a str>,
     pub from: usize,
     pub to: usize,
     pub bidirectional: bool,
     pub in_scope: bool,
-    pub reason: Option<String>,
+    pub reason: Option<&'a str>,
     pub cross: Cross,
-    /// `internet (0) -> internal (2)` when the flow crosses a boundary.
-    pub zones: Option<String>,
-    pub exposed: Vec<String>,
-    pub unanswered: Vec<String>,
+    /// The zones joined (`internet (0)`, `internal (2)`) when the flow
+    /// crosses a boundary.
+    pub zones: Option<[ZoneEnd<'a>; 2]>,
+    pub exposed: &'a [String],
+    pub unanswered: &'a [String],
 }
 
-impl Edge {
+impl Edge<'_> {
     /// The label drawn on the arrow: id, title and protocol.
     pub(crate) fn label(&self) -> String {
-        let mut s = format!("{}: {}", self.id, super::text::one_line(&self.title));
-        if let Some(p) = &self.protocol {
-            s.push_str(&format!(" ({})", super::text::one_line(p)));
+        let mut s = format!("{}: {}", self.id, text::one_line(self.title));
+        if let Some(p) = self.protocol {
+            s.push_str(&format!(" ({})", text::one_line(p)));
         }
         s
     }
@@ -124,6 +259,17 @@ impl Edge {
     /// all answered.
     pub(crate) fn is_unanswered(&self) -> bool {
         self.in_scope && !self.unanswered.is_empty()
+    }
+
+    /// How the flow is emphasised.
+    pub(crate) fn emphasis(&self) -> Emphasis {
+        if self.is_unanswered() {
+            Emphasis::Unanswered
+        } else if self.in_scope && self.cross != Cross::None {
+            Emphasis::Crossing
+        } else {
+            Emphasis::Plain
+        }
     }
 
     /// The unanswered categories, abbreviated (`S, T, E`).
@@ -135,8 +281,23 @@ impl Edge {
             .join(", ")
     }
 
+    /// The crossing words added under a flow label in the text formats.
+    pub(crate) fn crossing_note(&self) -> Option<String> {
+        if !self.in_scope {
+            return Some("out of scope".into());
+        }
+        let mut parts = Vec::new();
+        if self.cross != Cross::None {
+            parts.push(self.cross.word().to_string());
+        }
+        if self.is_unanswered() {
+            parts.push(format!("UNANSWERED: {}", self.unanswered_short()));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// A sentence describing the flow, for tooltips.
-    pub(crate) fn tooltip(&self, nodes: &[Node]) -> String {
+    pub(crate) fn tooltip(&self, nodes: &[Node<'_>]) -> String {
         let mut s = format!(
             "{} ({} -> {}{})",
             self.label(),
@@ -148,8 +309,8 @@ impl Edge {
                 ""
             }
         );
-        if let Some(z) = &self.zones {
-            s.push_str(&format!("; {}: {}", self.cross.word(), z));
+        if let Some([from, to]) = &self.zones {
+            s.push_str(&format!("; {}: {from} -> {to}", self.cross.word()));
         }
         if !self.exposed.is_empty() {
             s.push_str(&format!("; exposed: {}", self.exposed.join(", ")));
@@ -157,31 +318,52 @@ impl Edge {
         if self.is_unanswered() {
             s.push_str(&format!("; unanswered: {}", self.unanswered.join(", ")));
         }
-        if !self.in_scope {
-            s.push_str("; out of scope");
-            if let Some(r) = &self.reason {
-                s.push_str(&format!(": {}", super::text::one_line(r)));
-            }
-        }
+        s.push_str(&scope_note(self.in_scope, self.reason));
         s
+    }
+}
+
+/// One end of a boundary crossing: the zone's id (or qid, or `no zone`)
+/// and its trust level; shown as `internet (0)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ZoneEnd<'a> {
+    pub name: &'a str,
+    pub trust: Option<f64>,
+}
+
+impl std::fmt::Display for ZoneEnd<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.trust {
+            Some(t) => write!(f, "{} ({})", self.name, fmt_trust(t)),
+            None => f.write_str(self.name),
+        }
     }
 }
 
 /// Everything a diagram shows.
 #[derive(Debug, Clone)]
-pub(crate) struct Scene {
+pub(crate) struct Scene<'a> {
     /// Root model id.
-    pub model_id: String,
+    pub model_id: &'a str,
     /// Root model title.
-    pub title: String,
-    pub regions: Vec<Region>,
+    pub title: &'a str,
+    pub regions: Vec<Region<'a>>,
     /// Top-level regions, least trusted first.
     pub roots: Vec<usize>,
-    pub nodes: Vec<Node>,
-    pub edges: Vec<Edge>,
+    pub nodes: Vec<Node<'a>>,
+    pub edges: Vec<Edge<'a>>,
 }
 
-impl Scene {
+/// One step of a depth-first walk over the regions ([`Scene::walk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Entering region `r` at nesting depth `depth` (0 for a top-level one).
+    Open { r: usize, depth: usize },
+    /// Leaving region `r`, after its nodes and children.
+    Close { r: usize, depth: usize },
+}
+
+impl Scene<'_> {
     /// The deepest nesting level of any region (0 when nothing nests).
     pub(crate) fn max_depth(&self) -> usize {
         self.regions.iter().map(|r| r.depth).max().unwrap_or(0)
@@ -189,7 +371,44 @@ impl Scene {
 
     /// The innermost zone a node sits in, as a zone qid.
     pub(crate) fn node_zone(&self, n: usize) -> Option<&str> {
-        self.regions[self.nodes[n].region].zone.as_deref()
+        self.regions[self.nodes[n].region].zone
+    }
+
+    /// Walks the regions depth first, least trusted first, calling `f` when
+    /// entering and when leaving each: the nesting every format draws.
+    pub(crate) fn walk(&self, mut f: impl FnMut(Step)) {
+        let mut stack: Vec<(Step, usize)> = self
+            .roots
+            .iter()
+            .rev()
+            .map(|&r| (Step::Open { r, depth: 0 }, r))
+            .collect();
+        while let Some((step, r)) = stack.pop() {
+            f(step);
+            if let Step::Open { depth, .. } = step {
+                stack.push((Step::Close { r, depth }, r));
+                for &c in self.regions[r].children.iter().rev() {
+                    stack.push((
+                        Step::Open {
+                            r: c,
+                            depth: depth + 1,
+                        },
+                        c,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The heading drawn above the diagram.
+    pub(crate) fn heading(&self) -> String {
+        text::truncate(
+            &format!(
+                "{} · {} — data flows and trust zones",
+                self.model_id, self.title
+            ),
+            100,
+        )
     }
 }
 
@@ -199,454 +418,5 @@ pub(crate) fn fmt_trust(t: f64) -> String {
         format!("{}", t as i64)
     } else {
         format!("{t}")
-    }
-}
-
-/// The id of an element relative to the root model (`CCC.x` -> `x`).
-fn rel_id(qid: &str, root: &str) -> String {
-    qid.strip_prefix(root)
-        .and_then(|r| r.strip_prefix('.'))
-        .unwrap_or(qid)
-        .to_string()
-}
-
-struct Builder<'a> {
-    model: &'a Model,
-    root_qid: String,
-    regions: Vec<Region>,
-    by_key: HashMap<String, usize>,
-    /// zone qid -> (model, index), for every zone of every model.
-    zones: HashMap<String, (ModelIndex, usize)>,
-    zone_order: HashMap<String, usize>,
-}
-
-impl Builder<'_> {
-    /// The region of a zone, creating it (and its enclosing zones) on demand.
-    fn zone_region(&mut self, zone: Option<&str>) -> usize {
-        let Some(z) = zone.filter(|z| self.zones.contains_key(*z)) else {
-            return self.no_zone();
-        };
-        if let Some(&r) = self.by_key.get(z) {
-            return r;
-        }
-        // Walk up `within`, stopping at a cycle or an unknown zone.
-        let mut chain = vec![z.to_string()];
-        let mut seen: HashSet<String> = HashSet::from([z.to_string()]);
-        loop {
-            let (m, i) = self.zones[chain.last().expect("non-empty")];
-            match &self.model.models[m].zones[i].within {
-                Some(w) if self.zones.contains_key(w) && seen.insert(w.clone()) => {
-                    chain.push(w.clone());
-                    if self.by_key.contains_key(w) {
-                        break;
-                    }
-                }
-                _ => break,
-            }
-        }
-        let mut parent = None;
-        for key in chain.iter().rev() {
-            if let Some(&r) = self.by_key.get(key) {
-                parent = Some(r);
-                continue;
-            }
-            let (m, i) = self.zones[key];
-            let zone = &self.model.models[m].zones[i];
-            let r = self.push(Region {
-                kind: RegionKind::Zone,
-                key: key.clone(),
-                zone: Some(key.clone()),
-                title: zone.title.clone(),
-                subtitle: format!("trust {}", fmt_trust(zone.trust)),
-                trust: zone.trust,
-                level: 0.0,
-                parent,
-                children: vec![],
-                nodes: vec![],
-                depth: 0,
-                description: zone.description.clone(),
-                order: self.zone_order[key],
-            });
-            parent = Some(r);
-        }
-        parent.expect("chain is non-empty")
-    }
-
-    fn no_zone(&mut self) -> usize {
-        if let Some(&r) = self.by_key.get("-") {
-            return r;
-        }
-        self.push(Region {
-            kind: RegionKind::NoZone,
-            key: "-".into(),
-            zone: None,
-            title: "No trust zone".into(),
-            subtitle: "zone not given".into(),
-            trust: f64::NEG_INFINITY,
-            level: 0.0,
-            parent: None,
-            children: vec![],
-            nodes: vec![],
-            depth: 0,
-            description: None,
-            order: 0,
-        })
-    }
-
-    /// The region for an element of model `home` in zone `zone`: the zone
-    /// itself for the root, else nested component groups inside the zone.
-    fn home_region(&mut self, zone: Option<&str>, home: ModelIndex) -> usize {
-        let mut region = self.zone_region(zone);
-        let mut chain: Vec<ModelIndex> = self.model.ancestors(home);
-        chain.reverse();
-        chain.push(home);
-        for m in chain {
-            let tm = &self.model.models[m];
-            if tm.kind != ModelKind::Component {
-                continue;
-            }
-            let key = format!("{}@{}", self.regions[region].key, tm.qid);
-            region = if let Some(&r) = self.by_key.get(&key) {
-                r
-            } else {
-                let parent = &self.regions[region];
-                let r = Region {
-                    kind: RegionKind::Component,
-                    key,
-                    zone: parent.zone.clone(),
-                    title: tm.title.clone(),
-                    subtitle: format!("component {}", rel_id(&tm.qid, &self.root_qid)),
-                    trust: parent.trust,
-                    level: 0.0,
-                    parent: Some(region),
-                    children: vec![],
-                    nodes: vec![],
-                    depth: 0,
-                    description: None,
-                    order: m,
-                };
-                self.push(r)
-            };
-        }
-        region
-    }
-
-    fn push(&mut self, r: Region) -> usize {
-        let i = self.regions.len();
-        self.by_key.insert(r.key.clone(), i);
-        if let Some(p) = r.parent {
-            self.regions[p].children.push(i);
-        }
-        self.regions.push(r);
-        i
-    }
-}
-
-/// Crossing facts of one flow, as drawn.
-#[derive(Debug, Clone)]
-struct FlowCrossing {
-    cross: Cross,
-    zones: String,
-    exposed: Vec<String>,
-    unanswered: Vec<String>,
-}
-
-fn crossings(model: &Model, analysis: &Analysis) -> HashMap<String, FlowCrossing> {
-    let index = model.index();
-    let zone_name = |qid: &Option<String>, trust: Option<f64>| {
-        let name = match qid.as_deref().map(|q| (q, index.get(q))) {
-            Some((_, Some(tmkit_model::ElementRef::Zone(m, i)))) => {
-                model.models[m].zones[i].id.clone()
-            }
-            Some((q, _)) => q.to_string(),
-            None => "no zone".to_string(),
-        };
-        match trust {
-            Some(t) => format!("{name} ({})", fmt_trust(t)),
-            None => name,
-        }
-    };
-    analysis
-        .crossings
-        .iter()
-        .map(|c| {
-            let cross = match c.direction {
-                Direction::Inbound => Cross::Inbound,
-                Direction::Outbound => Cross::Outbound,
-                Direction::Both => Cross::Both,
-                _ => Cross::None,
-            };
-            let zones = format!(
-                "{} -> {}",
-                zone_name(&c.from_zone, c.from_trust),
-                zone_name(&c.to_zone, c.to_trust)
-            );
-            (
-                c.flow.clone(),
-                FlowCrossing {
-                    cross,
-                    zones,
-                    exposed: c.exposed.clone(),
-                    unanswered: c.unanswered.clone(),
-                },
-            )
-        })
-        .collect()
-}
-
-/// Builds the scene of a model.
-pub(crate) fn build(model: &Model, analysis: &Analysis, opts: &DiagramOptions) -> Scene {
-    let root = model.root();
-    let mut b = Builder {
-        model,
-        root_qid: root.qid.clone(),
-        regions: vec![],
-        by_key: HashMap::new(),
-        zones: HashMap::new(),
-        zone_order: HashMap::new(),
-    };
-    for (m, tm) in model.models.iter().enumerate() {
-        for (i, z) in tm.zones.iter().enumerate() {
-            let n = b.zone_order.len();
-            b.zones.entry(z.qid.clone()).or_insert((m, i));
-            b.zone_order.entry(z.qid.clone()).or_insert(n);
-        }
-    }
-
-    // Component depth and collapsing.
-    let depth_of = |m: ModelIndex| model.ancestors(m).len();
-    let expanded = |m: ModelIndex| opts.depth.is_none_or(|d| depth_of(m) <= d);
-    // The outermost collapsed model containing `m` (None when m is expanded).
-    let collapsed_into = |m: ModelIndex| -> Option<ModelIndex> {
-        if expanded(m) {
-            return None;
-        }
-        let mut cur = m;
-        while let Some(p) = model.models[cur].parent {
-            if expanded(p) {
-                break;
-            }
-            cur = p;
-        }
-        Some(cur)
-    };
-
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut asset_node: HashMap<String, usize> = HashMap::new();
-    let analysed: Vec<ModelIndex> = model.analysed().collect();
-
-    // Zones declared by the root and expanded components are drawn even
-    // when empty: an empty zone is still part of the picture.
-    for &m in &analysed {
-        if expanded(m) {
-            for z in &model.models[m].zones {
-                b.zone_region(Some(&z.qid));
-            }
-        }
-    }
-
-    // Attackers first, so they sit at the top edge of their zone.
-    if opts.attackers {
-        let mut seen = HashSet::new();
-        let mut sources: Vec<ModelIndex> = Vec::new();
-        for &m in &analysed {
-            if expanded(m) {
-                sources.push(m);
-                sources.extend(model.models[m].imports.iter().copied());
-            }
-        }
-        for m in sources {
-            for a in &model.models[m].attackers {
-                if !seen.insert(a.qid.clone()) {
-                    continue;
-                }
-                let region = b.zone_region(a.zone.as_deref());
-                nodes.push(Node {
-                    kind: NodeKind::Attacker,
-                    qid: a.qid.clone(),
-                    id: rel_id(&a.qid, &root.qid),
-                    title: a.title.clone(),
-                    in_scope: a.in_scope,
-                    reason: a.reason.clone(),
-                    region,
-                });
-            }
-        }
-    }
-
-    let mut component_node: HashMap<ModelIndex, usize> = HashMap::new();
-    for &m in &analysed {
-        let tm = &model.models[m];
-        match collapsed_into(m) {
-            None => {
-                for a in &tm.assets {
-                    let region = b.home_region(a.zone.as_deref(), m);
-                    asset_node.insert(a.qid.clone(), nodes.len());
-                    nodes.push(Node {
-                        kind: NodeKind::Asset(a.kind),
-                        qid: a.qid.clone(),
-                        id: rel_id(&a.qid, &root.qid),
-                        title: a.title.clone(),
-                        in_scope: a.in_scope,
-                        reason: a.reason.clone(),
-                        region,
-                    });
-                }
-            }
-            Some(top) => {
-                let n = match component_node.get(&top) {
-                    Some(&n) => n,
-                    None => {
-                        let n = collapsed_box(model, top, &collapsed_into, &analysed, &mut b);
-                        nodes.push(n);
-                        component_node.insert(top, nodes.len() - 1);
-                        nodes.len() - 1
-                    }
-                };
-                for a in &tm.assets {
-                    asset_node.insert(a.qid.clone(), n);
-                }
-            }
-        }
-    }
-
-    let crossing = crossings(model, analysis);
-    let mut edges = Vec::new();
-    for &m in &analysed {
-        for f in &model.models[m].dataflows {
-            let (Some(&from), Some(&to)) = (asset_node.get(&f.from), asset_node.get(&f.to)) else {
-                continue;
-            };
-            if from == to && f.from != f.to {
-                continue; // inside a collapsed component
-            }
-            let c = crossing.get(&f.qid);
-            edges.push(Edge {
-                qid: f.qid.clone(),
-                id: rel_id(&f.qid, &root.qid),
-                title: f.title.clone(),
-                protocol: f.protocol.clone().filter(|p| !p.trim().is_empty()),
-                from,
-                to,
-                bidirectional: f.bidirectional,
-                in_scope: f.in_scope,
-                reason: f.reason.clone(),
-                cross: c.map_or(Cross::None, |c| c.cross),
-                zones: c
-                    .filter(|c| c.cross != Cross::None)
-                    .map(|c| c.zones.clone()),
-                exposed: c.map(|c| c.exposed.clone()).unwrap_or_default(),
-                unanswered: c.map(|c| c.unanswered.clone()).unwrap_or_default(),
-            });
-        }
-    }
-
-    for (i, n) in nodes.iter().enumerate() {
-        b.regions[n.region].nodes.push(i);
-    }
-    finish(b, nodes, edges, root.id.clone(), root.title.clone())
-}
-
-/// One box standing for a collapsed component (and its own components),
-/// placed in the zone holding most of its assets.
-fn collapsed_box(
-    model: &Model,
-    top: ModelIndex,
-    collapsed_into: &dyn Fn(ModelIndex) -> Option<ModelIndex>,
-    analysed: &[ModelIndex],
-    b: &mut Builder<'_>,
-) -> Node {
-    let mut count: BTreeMap<(usize, String), usize> = BTreeMap::new();
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let mut total = 0;
-    for &m in analysed {
-        if collapsed_into(m) != Some(top) {
-            continue;
-        }
-        for a in &model.models[m].assets {
-            total += 1;
-            if let Some(z) = &a.zone {
-                let n = first.len();
-                let order = *first.entry(z.clone()).or_insert(n);
-                *count.entry((order, z.clone())).or_default() += 1;
-            }
-        }
-    }
-    // Most assets wins; ties go to the zone met first.
-    let zone = count
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.0.cmp(&a.0.0)))
-        .map(|((_, z), _)| z.clone());
-    let tm = &model.models[top];
-    let home = tm.parent.unwrap_or(0);
-    let region = b.home_region(zone.as_deref(), home);
-    Node {
-        kind: NodeKind::Component(total),
-        qid: tm.qid.clone(),
-        id: rel_id(&tm.qid, &b.root_qid),
-        title: tm.title.clone(),
-        in_scope: true,
-        reason: None,
-        region,
-    }
-}
-
-fn finish(b: Builder<'_>, nodes: Vec<Node>, edges: Vec<Edge>, id: String, title: String) -> Scene {
-    let mut regions = b.regions;
-    let key = |r: &Region| {
-        let kind = match r.kind {
-            RegionKind::NoZone => 0,
-            RegionKind::Zone => 1,
-            RegionKind::Component => 2,
-        };
-        (kind, r.order)
-    };
-    let sort = |list: &mut Vec<usize>, regions: &[Region]| {
-        list.sort_by(|&a, &b| {
-            let (ra, rb) = (&regions[a], &regions[b]);
-            let ka = (ra.kind == RegionKind::Component, key(ra));
-            let kb = (rb.kind == RegionKind::Component, key(rb));
-            ra.trust.total_cmp(&rb.trust).then(ka.cmp(&kb))
-        });
-    };
-    let mut roots: Vec<usize> = (0..regions.len())
-        .filter(|&r| regions[r].parent.is_none())
-        .collect();
-    sort(&mut roots, &regions);
-    for r in 0..regions.len() {
-        let mut c = std::mem::take(&mut regions[r].children);
-        sort(&mut c, &regions);
-        regions[r].children = c;
-    }
-    // Depths, walking down from the roots.
-    let mut stack: Vec<(usize, usize)> = roots.iter().map(|&r| (r, 0)).collect();
-    while let Some((r, d)) = stack.pop() {
-        regions[r].depth = d;
-        stack.extend(regions[r].children.iter().map(|&c| (c, d + 1)));
-    }
-    // Tints follow the rank of the trust level among drawn zones.
-    let mut levels: Vec<f64> = regions
-        .iter()
-        .filter(|r| r.kind == RegionKind::Zone)
-        .map(|r| r.trust)
-        .collect();
-    levels.sort_by(f64::total_cmp);
-    levels.dedup();
-    for r in &mut regions {
-        if let Some(pos) = levels.iter().position(|t| *t == r.trust) {
-            r.level = if levels.len() > 1 {
-                pos as f64 / (levels.len() - 1) as f64
-            } else {
-                0.5
-            };
-        }
-    }
-    Scene {
-        model_id: id,
-        title,
-        regions,
-        roots,
-        nodes,
-        edges,
     }
 }

@@ -4,6 +4,7 @@
 //! columns times a fixed advance. East Asian wide characters take two columns.
 //! Measuring this way needs no font files and gives the same result everywhere.
 
+use std::borrow::Cow;
 use unicode_width::UnicodeWidthChar;
 
 /// Advance of one column, as a fraction of the font size. Common monospace
@@ -28,16 +29,46 @@ pub(crate) fn width(s: &str, font_size: f64) -> f64 {
     columns(s) as f64 * font_size * ADVANCE_EM
 }
 
-/// Collapses runs of whitespace (newlines included) into single spaces.
-pub(crate) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Collapses runs of whitespace (newlines included) into single spaces and
+/// trims the ends; text already on one line is borrowed, not copied.
+pub(crate) fn one_line(s: &str) -> Cow<'_, str> {
+    if is_one_line(s) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
+}
+
+/// True when [`one_line`] would not change `s`: its only whitespace is
+/// single spaces between other characters.
+fn is_one_line(s: &str) -> bool {
+    let mut after_space = true;
+    for c in s.chars() {
+        if c == ' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || s.is_empty()
 }
 
 /// Shortens `s` to at most `max` columns, ending with an ellipsis when cut.
 pub(crate) fn truncate(s: &str, max: usize) -> String {
     let s = one_line(s);
     if columns(&s) <= max {
-        return s;
+        return s.into_owned();
     }
     let mut out = String::new();
     let mut used = 0;
@@ -147,5 +178,28 @@ mod tests {
         assert!(columns(&t) <= 10);
         assert!(t.ends_with('…'));
         assert_eq!(truncate("two\nlines", 20), "two lines");
+    }
+
+    #[test]
+    fn one_line_collapses_whitespace_and_borrows_clean_text() {
+        for (input, expected) in [
+            ("", ""),
+            ("a b", "a b"),
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a\tb", "a b"),
+            ("a\n b\u{2003}c\r\n", "a b c"),
+            ("   ", ""),
+            ("日本 語", "日本 語"),
+        ] {
+            let got = one_line(input);
+            assert_eq!(got, expected, "{input:?}");
+            assert_eq!(
+                matches!(got, Cow::Borrowed(_)),
+                input == expected,
+                "borrowed exactly when unchanged: {input:?}"
+            );
+        }
     }
 }
