@@ -10,6 +10,7 @@ pub mod markdown;
 #[cfg(feature = "oracles")]
 #[doc(hidden)]
 pub mod oracles;
+mod outline;
 pub mod report;
 
 pub use report::{ReportFormat, ReportOptions};
