@@ -351,113 +351,32 @@ fn bar(parts: &[(&str, usize)], total: usize) -> String {
     s
 }
 
-fn summary(w: &mut String, view: &View) {
-    let m = &view.metrics;
-    let t = &m.threats;
-    w.push_str("<div class=\"cards\">\n");
-    if view.sections.analysis {
-        let q = &m.questions;
-        let _ = writeln!(
-            w,
-            "<div class=\"card\"><div class=\"label\">Coverage</div><div class=\"big\">{}</div>{}<div class=\"legend\">{} of {} questions answered, {} open</div></div>",
-            percent(q.coverage),
-            bar(&[("#1e8449", q.answered)], q.total),
-            q.answered,
-            q.total,
-            q.open
-        );
-    }
-    let listed = view.threats.len();
-    let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
-    let legend = if view.kind == ViewKind::Public {
-        "identified and mitigated".to_string()
-    } else {
-        format!(
-            "{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated",
-            by(Status::Mitigated),
-            by(Status::Accepted),
-            by(Status::Partial),
-            by(Status::Unmitigated)
-        )
-    };
+/// One card of the summary: a label, a big number, an optional bar and a
+/// legend (markup: its values are counts and fixed words).
+fn card(w: &mut String, label: &str, big: impl std::fmt::Display, bar: &str, legend: &str) {
     let _ = writeln!(
         w,
-        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"big\">{}</div>{}<div class=\"legend\">{legend}</div></div>",
-        if view.kind == ViewKind::Unmitigated {
-            "Threats not mitigated"
-        } else {
-            "Threats"
-        },
-        listed,
-        bar(
-            &[
-                ("#1e8449", by(Status::Mitigated)),
-                ("#2e86c1", by(Status::Accepted)),
-                ("#b9770e", by(Status::Partial)),
-                ("#b03a2e", by(Status::Unmitigated)),
-            ],
-            listed
-        ),
+        "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"big\">{big}</div>{bar}<div class=\"legend\">{legend}</div></div>"
     );
-    w.push_str("<div class=\"card\"><div class=\"label\">By severity</div><div>");
-    for sev in SEVERITIES {
-        let n = view.threats.iter().filter(|x| x.severity == sev).count();
-        let _ = write!(
+}
+
+fn summary(w: &mut String, view: &View) {
+    w.push_str("<div class=\"cards\">\n");
+    if view.sections.analysis {
+        let q = &view.metrics.questions;
+        card(
             w,
-            "<span class=\"chip sev-{}\">{} {}</span> ",
-            severity_key(sev),
-            severity_label(sev),
-            n
+            "Coverage",
+            percent(q.coverage),
+            &bar(&[("#1e8449", q.answered)], q.total),
+            &format!(
+                "{} of {} questions answered, {} open",
+                q.answered, q.total, q.open
+            ),
         );
     }
-    w.push_str("</div></div>\n");
-    match view.kind {
-        ViewKind::Public => {
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Security controls in place</div><div class=\"big\">{}</div><div class=\"legend\">{} data flows cross a trust boundary</div></div>",
-                m.mitigations.in_place, m.boundary_crossings.total
-            );
-        }
-        ViewKind::Unmitigated => {
-            let planned: usize = view.threats.iter().map(|x| x.planned().count()).sum();
-            let untracked = view.threats.iter().filter(|x| x.untracked).count();
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Planned mitigations</div><div class=\"big\">{planned}</div><div class=\"legend\">{}</div></div>",
-                if untracked > 0 {
-                    format!(
-                        "<span class=\"warn\">{untracked} open threats tracked by no ticket</span>"
-                    )
-                } else {
-                    "every open threat has a ticket".to_string()
-                }
-            );
-        }
-        _ => {
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Open work</div><div class=\"big\">{}</div><div class=\"legend\">open threats &middot; {} planned mitigations &middot; {} untracked &middot; {} not secure by default</div></div>",
-                m.effort.open_threats,
-                m.mitigations.planned,
-                m.untracked_unmitigated,
-                t.not_secure_by_default
-            );
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Trust-boundary crossings</div><div class=\"big\">{}</div><div class=\"legend\">{}</div></div>",
-                m.boundary_crossings.total,
-                if m.boundary_crossings.unanswered > 0 {
-                    format!(
-                        "<span class=\"warn\">{} with an unanswered exposure</span>",
-                        m.boundary_crossings.unanswered
-                    )
-                } else {
-                    "every exposed category answered".to_string()
-                }
-            );
-        }
-    }
+    threat_cards(w, view);
+    view_cards(w, view);
     w.push_str("</div>\n");
     let worst = view.worst_open();
     if !worst.is_empty() {
@@ -474,6 +393,105 @@ fn summary(w: &mut String, view: &View) {
             );
         }
         w.push_str("</ol>\n");
+    }
+}
+
+/// The threats of the view by status, then by severity.
+fn threat_cards(w: &mut String, view: &View) {
+    let listed = view.threats.len();
+    let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
+    let legend = if view.kind == ViewKind::Public {
+        "identified and mitigated".to_string()
+    } else {
+        format!(
+            "{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated",
+            by(Status::Mitigated),
+            by(Status::Accepted),
+            by(Status::Partial),
+            by(Status::Unmitigated)
+        )
+    };
+    let bar = bar(
+        &[
+            ("#1e8449", by(Status::Mitigated)),
+            ("#2e86c1", by(Status::Accepted)),
+            ("#b9770e", by(Status::Partial)),
+            ("#b03a2e", by(Status::Unmitigated)),
+        ],
+        listed,
+    );
+    let label = if view.kind == ViewKind::Unmitigated {
+        "Threats not mitigated"
+    } else {
+        "Threats"
+    };
+    card(w, label, listed, &bar, &legend);
+    w.push_str("<div class=\"card\"><div class=\"label\">By severity</div><div>");
+    for sev in SEVERITIES {
+        let n = view.threats.iter().filter(|x| x.severity == sev).count();
+        let _ = write!(
+            w,
+            "<span class=\"chip sev-{}\">{} {}</span> ",
+            severity_key(sev),
+            severity_label(sev),
+            n
+        );
+    }
+    w.push_str("</div></div>\n");
+}
+
+/// The cards of the view's own concern: controls (public), planned work
+/// (unmitigated), open work and boundary crossings (full).
+fn view_cards(w: &mut String, view: &View) {
+    let m = &view.metrics;
+    match view.kind {
+        ViewKind::Public => card(
+            w,
+            "Security controls in place",
+            m.mitigations.in_place,
+            "",
+            &format!(
+                "{} data flows cross a trust boundary",
+                m.boundary_crossings.total
+            ),
+        ),
+        ViewKind::Unmitigated => {
+            let planned: usize = view.threats.iter().map(|x| x.planned().count()).sum();
+            let untracked = view.threats.iter().filter(|x| x.untracked).count();
+            let legend = if untracked > 0 {
+                format!("<span class=\"warn\">{untracked} open threats tracked by no ticket</span>")
+            } else {
+                "every open threat has a ticket".to_string()
+            };
+            card(w, "Planned mitigations", planned, "", &legend);
+        }
+        _ => {
+            card(
+                w,
+                "Open work",
+                m.effort.open_threats,
+                "",
+                &format!(
+                    "open threats &middot; {} planned mitigations &middot; {} untracked &middot; {} not secure by default",
+                    m.mitigations.planned, m.untracked_unmitigated, m.threats.not_secure_by_default
+                ),
+            );
+            let legend = if m.boundary_crossings.unanswered > 0 {
+                format!(
+                    "<span class=\"warn\">{} with an unanswered exposure</span>",
+                    m.boundary_crossings.unanswered
+                )
+            } else {
+                "every exposed category answered".to_string()
+            };
+            card(
+                w,
+                "Trust-boundary crossings",
+                m.boundary_crossings.total,
+                "",
+                &legend,
+            );
+        }
     }
 }
 
@@ -601,7 +619,13 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
 
 /// The filters and the sortable table of every threat.
 fn threat_index(w: &mut String, view: &View) {
-    // Filters: options are generated here, escaped; the script only compares values.
+    threat_filters(w, view);
+    threat_table(w, view);
+}
+
+/// The filters of the threat table: options are generated here, escaped;
+/// the script only compares values.
+fn threat_filters(w: &mut String, view: &View) {
     let statuses: BTreeSet<Status> = view.threats.iter().map(|t| t.status).collect();
     let categories: BTreeSet<&str> = view
         .threats
@@ -668,6 +692,10 @@ fn threat_index(w: &mut String, view: &View) {
             .collect(),
     );
     w.push_str("<label>Search <input type=\"search\" id=\"threat-search\" placeholder=\"id, title, target...\"></label>\n<span class=\"count\" id=\"threat-count\"></span>\n</div>\n");
+}
+
+/// The sortable table of every threat.
+fn threat_table(w: &mut String, view: &View) {
     w.push_str("<table id=\"threat-table\">\n<thead><tr><th data-sort=\"text\">ID</th><th data-sort=\"text\">Threat</th><th data-sort=\"number\">Severity</th><th data-sort=\"number\">Status</th><th data-sort=\"text\">Categories</th><th data-sort=\"text\">Targets</th><th data-sort=\"text\">Model</th></tr></thead>\n<tbody>\n");
     for (i, t) in view.threats.iter().enumerate() {
         let targets: Vec<String> = t

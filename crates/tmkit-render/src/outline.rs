@@ -310,27 +310,102 @@ fn table<'a>(head: &[&'static str], rows: Vec<Row<'a>>) -> Block<'a> {
     }
 }
 
+/// A table of a model's scope: its anchor id, title, head and rows.
+struct ScopePart {
+    id: &'static str,
+    title: &'static str,
+    head: &'static [Inline<'static>],
+    rows: for<'a> fn(&'a View, ModelIndex) -> Vec<Row<'a>>,
+}
+
+/// The tables of a model's scope, in order; a table without rows is left out.
+static SCOPE_PARTS: [ScopePart; 7] = [
+    ScopePart {
+        id: "requirements",
+        title: "Security requirements",
+        head: &[raw("ID"), raw("Requirement"), raw("Kind"), raw("Reference")],
+        rows: requirement_rows,
+    },
+    ScopePart {
+        id: "zones",
+        title: "Trust zones",
+        head: &[raw("ID"), raw("Zone"), raw("Trust"), raw("Within")],
+        rows: zone_rows,
+    },
+    ScopePart {
+        id: "assets",
+        title: "Assets",
+        head: &[raw("ID"), raw("Asset"), raw("Kind"), raw("Zone")],
+        rows: asset_rows,
+    },
+    ScopePart {
+        id: "dataflows",
+        title: "Data flows",
+        head: &[
+            raw("ID"),
+            raw("Data flow"),
+            Inline::Fixed {
+                md: "From / to",
+                html: "From &rarr; to",
+            },
+            raw("Protocol"),
+            raw("Carries"),
+            raw("Trust boundary"),
+        ],
+        rows: dataflow_rows,
+    },
+    ScopePart {
+        id: "attackers",
+        title: "Attackers",
+        head: &[raw("ID"), raw("Attacker"), raw("Acts from")],
+        rows: attacker_rows,
+    },
+    ScopePart {
+        id: "assumptions",
+        title: "Assumptions",
+        head: &[raw("ID"), raw("Assumption")],
+        rows: |v, m| {
+            (v.model.models[m].assumptions.iter())
+                .map(|a| element_row(&a.qid, vec![vec![text(&a.title)]]))
+                .collect()
+        },
+    },
+    ScopePart {
+        id: "out-of-scope",
+        title: "Out of scope",
+        head: &[raw("ID"), raw("Element"), raw("Kind"), raw("Why")],
+        rows: out_of_scope_rows,
+    },
+];
+
 /// The scope of model `m`, its headings at `level`.
 fn scope<'a>(view: &'a View, m: ModelIndex, level: usize, out: &mut dyn FnMut(Block<'a>)) {
     let tm = &view.model.models[m];
     let model_anchor = anchor(&tm.qid);
-    let mut part = |id: &str, title: &'static str, block: Block<'a>| {
-        out(Block::Heading {
-            level,
-            id: format!("{}-{model_anchor}", section_anchor(id)),
-            title: vec![raw(title)],
-        });
-        out(block);
+    let heading = |id: &str, title: &'static str| Block::Heading {
+        level,
+        id: format!("{}-{model_anchor}", section_anchor(id)),
+        title: vec![raw(title)],
     };
     if tm.kind != ModelKind::Catalogue {
-        part(
-            "abstraction",
-            "Abstraction and taxonomy",
-            Block::Abstraction(&tm.abstraction),
-        );
+        out(heading("abstraction", "Abstraction and taxonomy"));
+        out(Block::Abstraction(&tm.abstraction));
     }
-    if !tm.requirements.is_empty() {
-        let rows = tm.requirements.iter().map(|r| {
+    for part in &SCOPE_PARTS {
+        let rows = (part.rows)(view, m);
+        if !rows.is_empty() {
+            out(heading(part.id, part.title));
+            out(Block::Table {
+                head: part.head.to_vec(),
+                rows,
+            });
+        }
+    }
+}
+
+fn requirement_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
+    (view.model.models[m].requirements.iter())
+        .map(|r| {
             element_row(
                 &r.qid,
                 vec![
@@ -339,15 +414,13 @@ fn scope<'a>(view: &'a View, m: ModelIndex, level: usize, out: &mut dyn FnMut(Bl
                     opt_text(r.reference.as_deref()),
                 ],
             )
-        });
-        part(
-            "requirements",
-            "Security requirements",
-            table(&["ID", "Requirement", "Kind", "Reference"], rows.collect()),
-        );
-    }
-    if !tm.zones.is_empty() {
-        let rows = tm.zones.iter().map(|z| {
+        })
+        .collect()
+}
+
+fn zone_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
+    (view.model.models[m].zones.iter())
+        .map(|z| {
             element_row(
                 &z.qid,
                 vec![
@@ -356,14 +429,12 @@ fn scope<'a>(view: &'a View, m: ModelIndex, level: usize, out: &mut dyn FnMut(Bl
                     opt_link(z.within.as_deref()),
                 ],
             )
-        });
-        part(
-            "zones",
-            "Trust zones",
-            table(&["ID", "Zone", "Trust", "Within"], rows.collect()),
-        );
-    }
-    let assets: Vec<Row> = (tm.assets.iter().filter(|a| a.in_scope))
+        })
+        .collect()
+}
+
+fn asset_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
+    (view.model.models[m].assets.iter().filter(|a| a.in_scope))
         .map(|a| {
             element_row(
                 &a.qid,
@@ -374,67 +445,18 @@ fn scope<'a>(view: &'a View, m: ModelIndex, level: usize, out: &mut dyn FnMut(Bl
                 ],
             )
         })
-        .collect();
-    if !assets.is_empty() {
-        part(
-            "assets",
-            "Assets",
-            table(&["ID", "Asset", "Kind", "Zone"], assets),
-        );
-    }
-    let flows = dataflow_rows(view, m);
-    if !flows.is_empty() {
-        let head = [
-            raw("ID"),
-            raw("Data flow"),
-            Inline::Fixed {
-                md: "From / to",
-                html: "From &rarr; to",
-            },
-            raw("Protocol"),
-            raw("Carries"),
-            raw("Trust boundary"),
-        ];
-        part(
-            "dataflows",
-            "Data flows",
-            Block::Table {
-                head: head.to_vec(),
-                rows: flows,
-            },
-        );
-    }
-    let attackers: Vec<Row> = (tm.attackers.iter().filter(|a| a.in_scope))
+        .collect()
+}
+
+fn attacker_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
+    (view.model.models[m].attackers.iter().filter(|a| a.in_scope))
         .map(|a| {
             element_row(
                 &a.qid,
                 vec![vec![text(&a.title)], opt_link(a.zone.as_deref())],
             )
         })
-        .collect();
-    if !attackers.is_empty() {
-        part(
-            "attackers",
-            "Attackers",
-            table(&["ID", "Attacker", "Acts from"], attackers),
-        );
-    }
-    if !tm.assumptions.is_empty() {
-        let rows = (tm.assumptions.iter()).map(|a| element_row(&a.qid, vec![vec![text(&a.title)]]));
-        part(
-            "assumptions",
-            "Assumptions",
-            table(&["ID", "Assumption"], rows.collect()),
-        );
-    }
-    let out_of_scope = out_of_scope_rows(view, m);
-    if !out_of_scope.is_empty() {
-        part(
-            "out-of-scope",
-            "Out of scope",
-            table(&["ID", "Element", "Kind", "Why"], out_of_scope),
-        );
-    }
+        .collect()
 }
 
 /// The in-scope data flows of model `m`, with their trust boundary.
