@@ -79,6 +79,20 @@ pub fn render(view: &View, format: ReportFormat, options: &ReportOptions) -> Str
     }
 }
 
+/// Writes a view in a format to `out` (which should be buffered): the same
+/// bytes as [`render`]. The JSON report is written as it is produced.
+pub fn write(
+    view: &View,
+    format: ReportFormat,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Json => json::write_report(view, options, out),
+        _ => out.write_all(render(view, format, options).as_bytes()),
+    }
+}
+
 /// The calendar date (`YYYY-MM-DD`, UTC) of a Unix timestamp, as given in
 /// `SOURCE_DATE_EPOCH`. None when it is not a plausible number of seconds.
 pub fn date_from_epoch(epoch: &str) -> Option<String> {

@@ -101,11 +101,29 @@ fn date_appears_only_when_given() {
     }
 }
 
+/// Every bundled example (each directory of `examples/` with a
+/// `threatmodel.yaml`), so that a new example is covered without a test edit.
+fn every_example() -> Vec<Model> {
+    let dir = diagram_support::workspace().join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("threatmodel.yaml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "{names:?}");
+    names
+        .iter()
+        .map(|n| example(&format!("{n}/threatmodel.yaml")))
+        .collect()
+}
+
 #[test]
 fn json_report_validates_against_its_schema() {
     let schema = tmkit_render::json::schema();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    for model in [reference(), composed()] {
+    for model in every_example() {
         for kind in ViewKind::ALL {
             let text = report(&model, kind, ReportFormat::Json);
             let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
@@ -551,4 +569,35 @@ fn html_report_keeps_hostile_text_as_text() {
         "raw HTML shown as text"
     );
     assert!(html.contains("href=\"https://ok.example/\""));
+}
+
+/// A writer that records the size of each write it is given.
+#[derive(Default)]
+struct Chunks(Vec<usize>);
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.push(buf.len());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn json_report_is_written_as_it_is_produced() {
+    let (model, _) = diagram_support::load_str(&diagram_support::generated(300, 400));
+    let view = View::new(&model, ViewKind::Full);
+    let options = ReportOptions::new();
+    let mut chunks = Chunks::default();
+    tmkit_render::report::write(&view, ReportFormat::Json, &options, &mut chunks).unwrap();
+    let total: usize = chunks.0.iter().sum();
+    let text = render(&view, ReportFormat::Json, &options);
+    // The same bytes as the rendered text, never held whole: no single
+    // write carries more than a small part of the report.
+    assert_eq!(total, text.len());
+    let largest = chunks.0.iter().copied().max().unwrap_or(0);
+    assert!(total > 100_000, "{total}");
+    assert!(largest < 1_000, "largest write {largest} of {total} bytes");
 }

@@ -239,6 +239,15 @@ pub fn remove_pending_temp_files() {
 /// [`NotRegularFile`] error and left untouched. The temporary file is removed
 /// on error, and by [`remove_pending_temp_files`] on a signal.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`], the content written by `write` as it is produced
+/// (through a buffer), so that it need not be held in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<()> {
     use std::io::Write;
     let existing = match std::fs::symlink_metadata(path) {
         Ok(meta) => {
@@ -266,7 +275,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     #[cfg(not(unix))]
     let _ = existing;
-    tmp.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     tmp.as_file().sync_all()?;
     test_hold();
     tmp.persist(path).map_err(|e| e.error)?;

@@ -112,10 +112,19 @@ pub fn load_valid(path: Option<&Path>) -> Result<(tmkit_model::Model, Checked), 
 /// a new path or a regular file only), or to stdout when `out` is None or
 /// `-`. Refuses to write over a file the model was read from.
 pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result<(), String> {
+    write_output_with(out, sources, |w| w.write_all(bytes))
+}
+
+/// [`write_output`], the content written by `write` as it is produced
+/// (buffered), so that a large output is never held in memory.
+pub fn write_output_with(
+    out: Option<&Path>,
+    sources: &Files,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(bytes)
+        let mut stdout = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+        return write(&mut stdout)
             .and_then(|_| stdout.flush())
             .map_err(|e| format!("cannot write to stdout: {e}"));
     };
@@ -127,7 +136,7 @@ pub fn write_output(out: Option<&Path>, bytes: &[u8], sources: &Files) -> Result
             ));
         }
     }
-    tmkit_syntax::fs::write_atomic(out, bytes).map_err(|e| match not_regular(&e) {
+    tmkit_syntax::fs::write_atomic_with(out, write).map_err(|e| match not_regular(&e) {
         Some(n) => format!(
             "refusing to write {}: {n}; give a new or regular file, or `-o -` for stdout",
             out.display()

@@ -4,7 +4,7 @@
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit_analysis::views::{View, ViewKind};
-use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch, render};
+use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch, write};
 
 /// Which extraction.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -79,8 +79,9 @@ pub fn run(args: Args) -> u8 {
         FormatArg::Json => ReportFormat::Json,
     };
     let view = View::new(&model, kind);
-    let text = render(&view, format, &ReportOptions::new().with_date(date));
-    match super::write_output(args.out.as_deref(), text.as_bytes(), &checked.files) {
+    let options = ReportOptions::new().with_date(date);
+    let write = |w: &mut dyn std::io::Write| write(&view, format, &options, w);
+    match super::write_output_with(args.out.as_deref(), &checked.files, write) {
         Ok(()) => super::EXIT_OK,
         Err(e) => {
             eprintln_escaped!("error: {e}");
