@@ -16,10 +16,12 @@ use crate::outline::{Block, Inline, Line, Row, SECTIONS, TocItem, section_anchor
 use crate::report::{
     ReportOptions, SEVERITIES, percent, score_text, severity_key, severity_label, status_label,
 };
+use crate::sink::Sink;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io;
 use tmkit_analysis::Status;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
@@ -49,8 +51,14 @@ fn csp_hash(s: &str) -> String {
 
 /// Renders the view as one self-contained HTML document.
 pub fn render(view: &View, options: &ReportOptions) -> String {
+    crate::sink::to_string(|out| write(view, options, out))
+}
+
+/// Writes the view as one self-contained HTML document to `out` (which
+/// should be buffered), as it is produced.
+pub fn write(view: &View, options: &ReportOptions, out: &mut dyn io::Write) -> io::Result<()> {
     let root = view.model.root();
-    let mut w = String::with_capacity(64 * 1024);
+    let mut w = Sink::new(out, false);
     w.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
         w,
@@ -83,7 +91,10 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
             section_anchor(section.id),
             inline(&section.heading(view))
         );
-        (section.build)(view, &mut |b| block(&mut w, view, &b));
+        (section.build)(view, &mut |b| {
+            block(&mut w, view, &b);
+            w.spill();
+        });
         w.push_str("</section>\n");
     }
     let _ = writeln!(
@@ -99,11 +110,11 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
     );
     w.push_str("</main>\n</div>\n");
     let _ = writeln!(w, "<script>{JS}</script>\n</body>\n</html>");
-    w
+    w.finish()
 }
 
 /// Prints one block of the outline.
-fn block(w: &mut String, view: &View, block: &Block) {
+fn block(w: &mut Sink, view: &View, block: &Block) {
     match block {
         Block::Heading { level, id, title } => {
             let _ = writeln!(w, "<h{level} id=\"{id}\">{}</h{level}>", inlines(title));
@@ -127,6 +138,7 @@ fn block(w: &mut String, view: &View, block: &Block) {
             w.push_str("<ul>\n");
             for x in warnings {
                 let _ = writeln!(w, "<li class=\"warn\">{}</li>", e(x));
+                w.spill();
             }
             w.push_str("</ul>\n");
         }
@@ -178,7 +190,7 @@ fn inlines(line: &[Inline]) -> String {
 }
 
 /// A table; an anchored row carries the anchor as its `id`.
-fn table(w: &mut String, head: &Line, rows: &[Row]) {
+fn table(w: &mut Sink, head: &Line, rows: &[Row]) {
     w.push_str("<table>\n<thead><tr>");
     for h in head {
         let _ = write!(w, "<th>{}</th>", inline(h));
@@ -195,6 +207,7 @@ fn table(w: &mut String, head: &Line, rows: &[Row]) {
             let _ = write!(w, "<td>{}</td>", inlines(c));
         }
         w.push_str("</tr>\n");
+        w.spill();
     }
     w.push_str("</tbody></table>\n");
 }
@@ -227,7 +240,7 @@ fn ticket(t: &str) -> String {
     }
 }
 
-fn description(w: &mut String, d: Option<&str>) {
+fn description(w: &mut Sink, d: Option<&str>) {
     if let Some(d) = d {
         let _ = writeln!(w, "<div class=\"desc\">{}</div>", description_html(d));
     }
@@ -252,7 +265,7 @@ fn status_chip(s: Status) -> String {
 
 /// The side bar: every section of the view, the severity groups below the
 /// threats and the components below theirs.
-fn toc(w: &mut String, view: &View) {
+fn toc(w: &mut Sink, view: &View) {
     let _ = writeln!(
         w,
         "<nav class=\"toc\" aria-label=\"Contents\">\n<div class=\"brand\">{}</div>\n<ul>",
@@ -282,7 +295,7 @@ fn toc(w: &mut String, view: &View) {
     w.push_str("</ul>\n</nav>\n");
 }
 
-fn toc_items(w: &mut String, items: &[TocItem]) {
+fn toc_items(w: &mut Sink, items: &[TocItem]) {
     for i in items {
         let _ = write!(
             w,
@@ -293,7 +306,7 @@ fn toc_items(w: &mut String, items: &[TocItem]) {
     }
 }
 
-fn header(w: &mut String, view: &View, options: &ReportOptions) {
+fn header(w: &mut Sink, view: &View, options: &ReportOptions) {
     let root = view.model.root();
     let class = match view.kind {
         ViewKind::Public => "public",
@@ -353,14 +366,14 @@ fn bar(parts: &[(&str, usize)], total: usize) -> String {
 
 /// One card of the summary: a label, a big number, an optional bar and a
 /// legend (markup: its values are counts and fixed words).
-fn card(w: &mut String, label: &str, big: impl std::fmt::Display, bar: &str, legend: &str) {
+fn card(w: &mut Sink, label: &str, big: impl std::fmt::Display, bar: &str, legend: &str) {
     let _ = writeln!(
         w,
         "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"big\">{big}</div>{bar}<div class=\"legend\">{legend}</div></div>"
     );
 }
 
-fn summary(w: &mut String, view: &View) {
+fn summary(w: &mut Sink, view: &View) {
     w.push_str("<div class=\"cards\">\n");
     if view.sections.analysis {
         let q = &view.metrics.questions;
@@ -397,7 +410,7 @@ fn summary(w: &mut String, view: &View) {
 }
 
 /// The threats of the view by status, then by severity.
-fn threat_cards(w: &mut String, view: &View) {
+fn threat_cards(w: &mut Sink, view: &View) {
     let listed = view.threats.len();
     let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
     let legend = if view.kind == ViewKind::Public {
@@ -442,7 +455,7 @@ fn threat_cards(w: &mut String, view: &View) {
 
 /// The cards of the view's own concern: controls (public), planned work
 /// (unmitigated), open work and boundary crossings (full).
-fn view_cards(w: &mut String, view: &View) {
+fn view_cards(w: &mut Sink, view: &View) {
     let m = &view.metrics;
     match view.kind {
         ViewKind::Public => card(
@@ -495,7 +508,7 @@ fn view_cards(w: &mut String, view: &View) {
     }
 }
 
-fn diagram_block(w: &mut String, view: &View) {
+fn diagram_block(w: &mut Sink, view: &View) {
     let svg = diagram::render(
         &view.model,
         &view.analysis,
@@ -507,7 +520,7 @@ fn diagram_block(w: &mut String, view: &View) {
     }
 }
 
-fn abstraction(w: &mut String, ab: &Abstraction) {
+fn abstraction(w: &mut Sink, ab: &Abstraction) {
     w.push_str("<table class=\"kv\"><tbody>\n");
     if let Some(l) = &ab.level {
         let _ = writeln!(w, "<tr><th>Level</th><td>{}</td></tr>", e(l));
@@ -527,7 +540,7 @@ fn abstraction(w: &mut String, ab: &Abstraction) {
 
 const MATRIX_LEGEND: &str = "<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n";
 
-fn matrix_table(w: &mut String, table: &MatrixTable) {
+fn matrix_table(w: &mut Sink, table: &MatrixTable) {
     let (answered, asked) = table.questions();
     let _ = writeln!(
         w,
@@ -613,19 +626,20 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
             );
         }
         w.push_str("</td></tr>\n");
+        w.spill();
     }
     w.push_str("</tbody></table>\n");
 }
 
 /// The filters and the sortable table of every threat.
-fn threat_index(w: &mut String, view: &View) {
+fn threat_index(w: &mut Sink, view: &View) {
     threat_filters(w, view);
     threat_table(w, view);
 }
 
 /// The filters of the threat table: options are generated here, escaped;
 /// the script only compares values.
-fn threat_filters(w: &mut String, view: &View) {
+fn threat_filters(w: &mut Sink, view: &View) {
     let statuses: BTreeSet<Status> = view.threats.iter().map(|t| t.status).collect();
     let categories: BTreeSet<&str> = view
         .threats
@@ -644,7 +658,7 @@ fn threat_filters(w: &mut String, view: &View) {
         v
     };
     w.push_str("<div class=\"filters\" role=\"search\">\n");
-    let select = |w: &mut String, key: &str, label: &str, opts: Vec<(String, String)>| {
+    let select = |w: &mut Sink, key: &str, label: &str, opts: Vec<(String, String)>| {
         let _ = write!(
             w,
             "<label>{label} <select data-filter=\"{key}\"><option value=\"\">all</option>"
@@ -695,7 +709,7 @@ fn threat_filters(w: &mut String, view: &View) {
 }
 
 /// The sortable table of every threat.
-fn threat_table(w: &mut String, view: &View) {
+fn threat_table(w: &mut Sink, view: &View) {
     w.push_str("<table id=\"threat-table\">\n<thead><tr><th data-sort=\"text\">ID</th><th data-sort=\"text\">Threat</th><th data-sort=\"number\">Severity</th><th data-sort=\"number\">Status</th><th data-sort=\"text\">Categories</th><th data-sort=\"text\">Targets</th><th data-sort=\"text\">Model</th></tr></thead>\n<tbody>\n");
     for (i, t) in view.threats.iter().enumerate() {
         let targets: Vec<String> = t
@@ -727,11 +741,12 @@ fn threat_table(w: &mut String, view: &View) {
             targets.join(", "),
             qid(&t.component.qid)
         );
+        w.spill();
     }
     w.push_str("</tbody></table>\n");
 }
 
-fn threat(w: &mut String, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
+fn threat(w: &mut Sink, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     let _ = writeln!(
         w,
         "<article class=\"threat s-{}\" id=\"{}\">\n<h4>{} {} {} {}</h4>",
@@ -776,7 +791,7 @@ fn threat(w: &mut String, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     w.push_str("</article>\n");
 }
 
-fn mitigation_item(w: &mut String, m: &MitigationEntry) {
+fn mitigation_item(w: &mut Sink, m: &MitigationEntry) {
     let _ = write!(
         w,
         "<li class=\"{}\"{}>{} <span class=\"kind\">{}, {}</span>",
@@ -808,7 +823,7 @@ fn mitigation_item(w: &mut String, m: &MitigationEntry) {
     w.push_str("</li>\n");
 }
 
-fn checklist(w: &mut String, items: &[&ChecklistItem]) {
+fn checklist(w: &mut Sink, items: &[&ChecklistItem]) {
     w.push_str("<ul class=\"checklist\">\n");
     for i in items {
         let _ = write!(
@@ -833,6 +848,7 @@ fn checklist(w: &mut String, items: &[&ChecklistItem]) {
             let _ = write!(w, "<div class=\"desc\">{}</div>", description_html(d));
         }
         w.push_str("</li>\n");
+        w.spill();
     }
     w.push_str("</ul>\n");
 }

@@ -12,5 +12,6 @@ pub mod markdown;
 pub mod oracles;
 mod outline;
 pub mod report;
+mod sink;
 
 pub use report::{ReportFormat, ReportOptions};

@@ -11,7 +11,9 @@ use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, code_span, description_md, escape_md, link_dest_md};
 use crate::outline::{Block, Inline, Line, Row, SECTIONS, section_anchor};
 use crate::report::{ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label};
+use crate::sink::Sink;
 use std::fmt::Write as _;
+use std::io;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixTable, MitigationEntry, ThreatEntry, View, ViewKind,
 };
@@ -19,7 +21,13 @@ use tmkit_model::Abstraction;
 
 /// Renders the view as a Markdown document.
 pub fn render(view: &View, options: &ReportOptions) -> String {
-    let mut w = Md::default();
+    crate::sink::to_string(|out| write(view, options, out))
+}
+
+/// Writes the view as a Markdown document to `out` (which should be
+/// buffered), as it is produced.
+pub fn write(view: &View, options: &ReportOptions, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut w = Md(Sink::new(out, true));
     header(&mut w, view, options);
     toc(&mut w, view);
     for section in &SECTIONS {
@@ -31,25 +39,27 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
             &section_anchor(section.id),
             &inlines(&[section.heading(view)]),
         );
-        (section.build)(view, &mut |block| w.block(view, &block));
+        (section.build)(view, &mut |block| {
+            w.block(view, &block);
+            w.0.spill();
+        });
     }
-    let mut out = w.0;
-    while out.ends_with("\n\n") {
-        out.pop();
+    while w.0.ends_with("\n\n") {
+        w.0.pop();
     }
-    out
+    w.0.finish()
 }
 
-#[derive(Default)]
-struct Md(String);
+/// The Markdown being printed.
+struct Md<'w>(Sink<'w>);
 
-impl Md {
+impl Md<'_> {
     fn line(&mut self, s: &str) {
         self.0.push_str(s);
         self.0.push('\n');
     }
     fn blank(&mut self) {
-        if !self.0.ends_with("\n\n") && !self.0.is_empty() {
+        if !self.0.ends_with("\n\n") && !self.0.is_fresh() {
             self.0.push('\n');
         }
     }
@@ -86,6 +96,7 @@ impl Md {
         self.line(&format!("|{}|", vec!["---"; head.len()].join("|")));
         for r in rows {
             self.line(&format!("| {} |", r.join(" | ")));
+            self.0.spill();
         }
         self.0.push('\n');
     }
@@ -109,6 +120,7 @@ impl Md {
                 self.blank();
                 for warning in warnings {
                     self.line(&format!("- &#x26A0;&#xFE0F; {}", escape_md(warning)));
+                    self.0.spill();
                 }
                 self.0.push('\n');
             }
@@ -560,6 +572,7 @@ fn checklist(w: &mut Md, items: &[&ChecklistItem]) {
             s.push_str(&format!(". Relied on by {}", t.join(", ")));
         }
         w.line(&s);
+        w.0.spill();
     }
     w.0.push('\n');
 }

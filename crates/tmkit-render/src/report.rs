@@ -80,7 +80,7 @@ pub fn render(view: &View, format: ReportFormat, options: &ReportOptions) -> Str
 }
 
 /// Writes a view in a format to `out` (which should be buffered): the same
-/// bytes as [`render`]. The JSON report is written as it is produced.
+/// bytes as [`render`], written as they are produced.
 pub fn write(
     view: &View,
     format: ReportFormat,
@@ -88,8 +88,9 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
+        ReportFormat::Markdown => markdown::write(view, options, out),
+        ReportFormat::Html => html::write(view, options, out),
         ReportFormat::Json => json::write_report(view, options, out),
-        _ => out.write_all(render(view, format, options).as_bytes()),
     }
 }
 

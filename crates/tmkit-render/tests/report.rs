@@ -5,6 +5,7 @@ mod diagram_support;
 use diagram_support::example;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
+use tmkit_render::diagram::{self, DiagramFormat, DiagramOptions};
 use tmkit_render::report::{ReportFormat, ReportOptions, render};
 
 fn reference() -> Model {
@@ -586,18 +587,33 @@ impl std::io::Write for Chunks {
 }
 
 #[test]
-fn json_report_is_written_as_it_is_produced() {
+fn every_report_is_written_as_it_is_produced() {
     let (model, _) = diagram_support::load_str(&diagram_support::generated(300, 400));
     let view = View::new(&model, ViewKind::Full);
     let options = ReportOptions::new();
-    let mut chunks = Chunks::default();
-    tmkit_render::report::write(&view, ReportFormat::Json, &options, &mut chunks).unwrap();
-    let total: usize = chunks.0.iter().sum();
-    let text = render(&view, ReportFormat::Json, &options);
-    // The same bytes as the rendered text, never held whole: no single
-    // write carries more than a small part of the report.
-    assert_eq!(total, text.len());
-    let largest = chunks.0.iter().copied().max().unwrap_or(0);
-    assert!(total > 100_000, "{total}");
-    assert!(largest < 1_000, "largest write {largest} of {total} bytes");
+    for format in ReportFormat::ALL {
+        let mut chunks = Chunks::default();
+        tmkit_render::report::write(&view, format, &options, &mut chunks).unwrap();
+        let total: usize = chunks.0.iter().sum();
+        let text = render(&view, format, &options);
+        // The same bytes as the rendered text, never held whole: no write
+        // carries more than one buffer (64 KiB) past the one block printed
+        // whole, the diagram.
+        assert_eq!(total, text.len(), "{format:?}");
+        let diagram = match format {
+            ReportFormat::Markdown => DiagramFormat::Mermaid,
+            ReportFormat::Html => DiagramFormat::Svg,
+            _ => DiagramFormat::Dot,
+        };
+        let diagram = match format {
+            ReportFormat::Json => 0,
+            _ => diagram::render(&model, &view.analysis, diagram, &DiagramOptions::new()).len(),
+        };
+        let largest = chunks.0.iter().copied().max().unwrap_or(0);
+        assert!(total > 300_000 + diagram, "{format:?}: {total}");
+        assert!(
+            largest < diagram + 80 * 1024,
+            "{format:?}: largest write {largest} of {total} bytes"
+        );
+    }
 }
