@@ -443,9 +443,26 @@ impl View {
 
     /// Computes the view `kind` of a checked model.
     pub fn new(model: &Model, kind: ViewKind) -> View {
+        View::of(model.clone(), kind)
+    }
+
+    /// [`View::new`], taking the model: no copy of it is made (the public
+    /// view filters it into a new one).
+    pub fn of(model: Model, kind: ViewKind) -> View {
+        View::build(model, kind, true)
+    }
+
+    /// [`View::of`] without the matrix tables ([`View::matrix`] is empty),
+    /// for outputs that do not draw the matrix (the JSON report): on a large
+    /// model they are the largest part of a view.
+    pub fn without_matrix(model: Model, kind: ViewKind) -> View {
+        View::build(model, kind, false)
+    }
+
+    fn build(model: Model, kind: ViewKind, with_matrix: bool) -> View {
         let model = match kind {
-            ViewKind::Public => public(model),
-            _ => model.clone(),
+            ViewKind::Public => public(&model),
+            _ => model,
         };
         let mut analysis = Analysis::new(&model);
         let sections = Sections::of(kind);
@@ -468,7 +485,7 @@ impl View {
                 .collect(),
         };
         threats.sort_by(worst_first);
-        let matrix = if sections.analysis {
+        let matrix = if sections.analysis && with_matrix {
             matrix(&model, &analysis, &lookup)
         } else {
             Vec::new()

@@ -540,6 +540,19 @@ fn abstraction(w: &mut Sink, ab: &Abstraction) {
 
 const MATRIX_LEGEND: &str = "<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n";
 
+/// The threats answering a matrix cell, each with its status letter.
+fn cell_threats(w: &mut Sink, threats: &[(String, Status)]) {
+    for (q, s) in threats {
+        let _ = write!(
+            w,
+            "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
+            anchor(q),
+            e(q),
+            s.letter()
+        );
+    }
+}
+
 fn matrix_table(w: &mut Sink, table: &MatrixTable) {
     let (answered, asked) = table.questions();
     let _ = writeln!(
@@ -587,15 +600,7 @@ fn matrix_table(w: &mut Sink, table: &MatrixTable) {
                 c.answered,
                 c.asked
             );
-            for (q, s) in &c.threats {
-                let _ = write!(
-                    w,
-                    "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
-                    anchor(q),
-                    e(q),
-                    s.letter()
-                );
-            }
+            cell_threats(w, &c.threats);
             for (v, a) in &c.verdicts {
                 let _ = write!(
                     w,
@@ -616,15 +621,7 @@ fn matrix_table(w: &mut Sink, table: &MatrixTable) {
             w.push_str("</td>");
         }
         w.push_str("<td>");
-        for (q, s) in &r.other {
-            let _ = write!(
-                w,
-                "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
-                anchor(q),
-                e(q),
-                s.letter()
-            );
-        }
+        cell_threats(w, &r.other);
         w.push_str("</td></tr>\n");
         w.spill();
     }

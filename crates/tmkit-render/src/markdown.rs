@@ -431,16 +431,18 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
                 escape_md(&r.target.title)
             )];
             row.extend(r.cells.iter().map(matrix_cell));
-            let other: Vec<String> = r
-                .other
-                .iter()
-                .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
-                .collect();
-            row.push(other.join(" "));
+            row.push(cell_threats(&r.other).join(" "));
             row
         })
         .collect();
     w.table(&head_ref, &rows);
+}
+
+/// The threats answering a matrix cell, each with its status letter.
+fn cell_threats(threats: &[(String, tmkit_analysis::Status)]) -> Vec<String> {
+    (threats.iter())
+        .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
+        .collect()
 }
 
 fn matrix_cell(c: &tmkit_analysis::views::MatrixCell) -> String {
@@ -448,9 +450,7 @@ fn matrix_cell(c: &tmkit_analysis::views::MatrixCell) -> String {
         return "-".to_string();
     }
     let mut parts = vec![state_icon(c.state).to_string()];
-    for (q, s) in &c.threats {
-        parts.push(format!("{} {}", qid_link(q), s.letter()));
-    }
+    parts.extend(cell_threats(&c.threats));
     for (v, a) in &c.verdicts {
         parts.push(format!(
             "{} ({})",

@@ -617,3 +617,23 @@ fn every_report_is_written_as_it_is_produced() {
         );
     }
 }
+
+#[test]
+fn json_report_does_not_need_the_matrix() {
+    // `tmkit report --format json` builds its view without the matrix
+    // tables; the report must be the same as from a whole view.
+    for model in every_example() {
+        for kind in ViewKind::ALL {
+            let whole = View::new(&model, kind);
+            let lean = View::without_matrix(model.clone(), kind);
+            assert!(lean.matrix.is_empty());
+            assert_eq!(whole.matrix.is_empty(), !whole.sections.analysis);
+            let options = ReportOptions::new();
+            assert_eq!(
+                render(&lean, ReportFormat::Json, &options),
+                render(&whole, ReportFormat::Json, &options),
+                "{kind}"
+            );
+        }
+    }
+}

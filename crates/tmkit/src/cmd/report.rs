@@ -78,7 +78,12 @@ pub fn run(args: Args) -> u8 {
         FormatArg::Html => ReportFormat::Html,
         FormatArg::Json => ReportFormat::Json,
     };
-    let view = View::new(&model, kind);
+    // The view takes the model: a report holds one copy of it. The JSON
+    // report does not draw the matrix.
+    let view = match format {
+        ReportFormat::Json => View::without_matrix(model, kind),
+        _ => View::of(model, kind),
+    };
     let options = ReportOptions::new().with_date(date);
     let write = |w: &mut dyn std::io::Write| write(&view, format, &options, w);
     match super::write_output_with(args.out.as_deref(), &checked.files, write) {
