@@ -26,6 +26,7 @@ use crate::analysis::{Analysis, ThreatInfo};
 use crate::metrics::Metrics;
 use crate::metrics::severity_rank;
 use crate::status::Status;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
@@ -443,18 +444,14 @@ impl View {
 
     /// Computes the view `kind` of a checked model.
     pub fn new(model: &Model, kind: ViewKind) -> View {
-        View::of(model.clone(), kind)
+        View::build(model.clone(), kind, true)
     }
 
-    /// [`View::new`], taking the model: no copy of it is made (the public
-    /// view filters it into a new one).
-    pub fn of(model: Model, kind: ViewKind) -> View {
-        View::build(model, kind, true)
-    }
-
-    /// [`View::of`] without the matrix tables ([`View::matrix`] is empty),
-    /// for outputs that do not draw the matrix (the JSON report): on a large
-    /// model they are the largest part of a view.
+    /// [`View::new`], taking the model (no copy of it is made; the public
+    /// view filters it into a new one), and without the matrix tables:
+    /// [`View::matrix`] is empty and [`View::matrix_tables`] computes each as
+    /// it is asked for. On a large model the tables are the largest part of
+    /// a view; reports hold one at a time, the JSON report none.
     pub fn without_matrix(model: Model, kind: ViewKind) -> View {
         View::build(model, kind, false)
     }
@@ -505,6 +502,23 @@ impl View {
             matrix,
             checklist,
         }
+    }
+
+    /// The matrix tables, one per analysed model, in model order: the
+    /// view's own ([`View::matrix`]) or, for a view built without them
+    /// ([`View::without_matrix`]), each computed as it is asked for, so that
+    /// only one is held at a time.
+    pub fn matrix_tables(&self) -> Box<dyn Iterator<Item = Cow<'_, MatrixTable>> + '_> {
+        if !self.sections.analysis || !self.matrix.is_empty() {
+            return Box::new(self.matrix.iter().map(Cow::Borrowed));
+        }
+        let lookup = Lookup::new(&self.model);
+        Box::new(
+            self.analysis
+                .analysed()
+                .iter()
+                .map(move |&m| Cow::Owned(matrix_table(&self.model, &self.analysis, &lookup, m))),
+        )
     }
 
     /// The threats of one model, in report order.
@@ -660,105 +674,108 @@ fn threat_entry(
 }
 
 fn matrix(model: &Model, analysis: &Analysis, lookup: &Lookup) -> Vec<MatrixTable> {
-    let mut tables = Vec::new();
-    for &m in analysis.analysed() {
-        let tm = &model.models[m];
-        let categories: Vec<String> = analysis
-            .categories_of(m)
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let attackers = analysis.attackers_of(m);
-        let threat_ref = |ti: usize| {
-            let t = &analysis.threats[ti];
-            (t.qid.clone(), t.status)
-        };
-        let rows = analysis
-            .targets_of(m)
-            .iter()
-            .map(|target| {
-                let cells = categories
-                    .iter()
-                    .map(|cat| {
-                        let Some(cell) = target.cells.iter().find(|c| &*c.category == cat) else {
-                            return MatrixCell {
-                                category: cat.clone(),
-                                state: CellState::NotAsked,
-                                threats: Vec::new(),
-                                verdicts: Vec::new(),
-                                open: Vec::new(),
-                                answered: 0,
-                                asked: 0,
-                            };
-                        };
-                        let open: Vec<Qid> = attackers
-                            .iter()
-                            .filter(|a| {
-                                !cell
-                                    .threats
-                                    .iter()
-                                    .any(|&ti| analysis.threat_covers(ti, m, &a.qid))
-                                    && !cell.verdicts.iter().any(|v| v.covers(&a.qid))
-                            })
-                            .map(|a| a.qid.clone())
-                            .collect();
-                        let threats: Vec<(Qid, Status)> =
-                            cell.threats.iter().map(|&ti| threat_ref(ti)).collect();
-                        let asked = attackers.len();
-                        let answered = asked - open.len();
-                        let state = if threats.iter().any(|(_, s)| s.is_open()) {
-                            CellState::Unmitigated
-                        } else if asked == 0 || answered == asked {
-                            CellState::Answered
-                        } else if answered == 0 {
-                            CellState::Open
-                        } else {
-                            CellState::PartlyOpen
-                        };
-                        MatrixCell {
-                            category: cat.clone(),
-                            state,
-                            threats,
-                            verdicts: cell
-                                .verdicts
-                                .iter()
-                                .map(|v| (v.verdict, v.attacker.clone()))
-                                .collect(),
-                            open,
-                            answered,
-                            asked,
-                        }
-                    })
-                    .collect();
-                MatrixRow {
-                    target: lookup.named(&target.qid),
-                    kind: match target.kind {
-                        tmkit_model::taxonomy::TargetKind::DataFlow => "data flow".to_string(),
-                        tmkit_model::taxonomy::TargetKind::Asset(k) => k.as_str().to_string(),
-                    },
-                    cells,
-                    other: target.other.iter().map(|&ti| threat_ref(ti)).collect(),
-                }
-            })
-            .collect();
-        tables.push(MatrixTable {
-            model: Named {
-                qid: tm.qid.clone(),
-                title: tm.title.clone(),
-            },
-            index: m,
-            categories,
-            attackers: attackers
+    (analysis.analysed().iter())
+        .map(|&m| matrix_table(model, analysis, lookup, m))
+        .collect()
+}
+
+/// The matrix of analysed model `m`.
+fn matrix_table(model: &Model, analysis: &Analysis, lookup: &Lookup, m: ModelIndex) -> MatrixTable {
+    let tm = &model.models[m];
+    let categories: Vec<String> = analysis
+        .categories_of(m)
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let attackers = analysis.attackers_of(m);
+    let threat_ref = |ti: usize| {
+        let t = &analysis.threats[ti];
+        (t.qid.clone(), t.status)
+    };
+    let rows = analysis
+        .targets_of(m)
+        .iter()
+        .map(|target| {
+            let cells = categories
                 .iter()
-                .map(|a| Named {
-                    qid: a.qid.clone(),
-                    title: a.title.clone(),
+                .map(|cat| {
+                    let Some(cell) = target.cells.iter().find(|c| &*c.category == cat) else {
+                        return MatrixCell {
+                            category: cat.clone(),
+                            state: CellState::NotAsked,
+                            threats: Vec::new(),
+                            verdicts: Vec::new(),
+                            open: Vec::new(),
+                            answered: 0,
+                            asked: 0,
+                        };
+                    };
+                    let open: Vec<Qid> = attackers
+                        .iter()
+                        .filter(|a| {
+                            !cell
+                                .threats
+                                .iter()
+                                .any(|&ti| analysis.threat_covers(ti, m, &a.qid))
+                                && !cell.verdicts.iter().any(|v| v.covers(&a.qid))
+                        })
+                        .map(|a| a.qid.clone())
+                        .collect();
+                    let threats: Vec<(Qid, Status)> =
+                        cell.threats.iter().map(|&ti| threat_ref(ti)).collect();
+                    let asked = attackers.len();
+                    let answered = asked - open.len();
+                    let state = if threats.iter().any(|(_, s)| s.is_open()) {
+                        CellState::Unmitigated
+                    } else if asked == 0 || answered == asked {
+                        CellState::Answered
+                    } else if answered == 0 {
+                        CellState::Open
+                    } else {
+                        CellState::PartlyOpen
+                    };
+                    MatrixCell {
+                        category: cat.clone(),
+                        state,
+                        threats,
+                        verdicts: cell
+                            .verdicts
+                            .iter()
+                            .map(|v| (v.verdict, v.attacker.clone()))
+                            .collect(),
+                        open,
+                        answered,
+                        asked,
+                    }
                 })
-                .collect(),
-            rows,
-        });
+                .collect();
+            MatrixRow {
+                target: lookup.named(&target.qid),
+                kind: match target.kind {
+                    tmkit_model::taxonomy::TargetKind::DataFlow => "data flow".to_string(),
+                    tmkit_model::taxonomy::TargetKind::Asset(k) => k.as_str().to_string(),
+                },
+                cells,
+                other: target.other.iter().map(|&ti| threat_ref(ti)).collect(),
+            }
+        })
+        .collect();
+    MatrixTable {
+        model: Named {
+            qid: tm.qid.clone(),
+            title: tm.title.clone(),
+        },
+        index: m,
+        categories,
+        attackers: attackers
+            .iter()
+            .map(|a| Named {
+                qid: a.qid.clone(),
+                title: a.title.clone(),
+            })
+            .collect(),
+        rows,
     }
-    tables
 }
 
 fn checklist(model: &Model) -> Vec<ChecklistItem> {

@@ -516,7 +516,10 @@ fn diagram_block(w: &mut Sink, view: &View) {
         &DiagramOptions::new(),
     );
     if let Some(i) = svg.find("<svg") {
-        let _ = writeln!(w, "<div class=\"diagram\">{}</div>", svg[i..].trim_end());
+        // The drawing goes straight to the output: it can be large.
+        w.push_str("<div class=\"diagram\">");
+        w.write_through(svg[i..].trim_end());
+        w.push_str("</div>\n");
     }
 }
 

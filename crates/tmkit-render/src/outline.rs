@@ -93,8 +93,9 @@ pub(crate) enum Block<'a> {
     Abstraction(&'a Abstraction),
     /// What a matrix cell shows.
     MatrixLegend,
-    /// The analysis matrix of one model.
-    Matrix(&'a MatrixTable),
+    /// The analysis matrix of one model (computed as it is written when
+    /// the view was built without its tables).
+    Matrix(Cow<'a, MatrixTable>),
     /// The list of every threat of the view, in report order.
     ThreatIndex,
     /// One threat: its facts shared by every language, then its
@@ -516,7 +517,7 @@ fn out_of_scope_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
 
 fn analysis<'a>(view: &'a View, out: &mut dyn FnMut(Block<'a>)) {
     out(Block::MatrixLegend);
-    for table in &view.matrix {
+    for table in view.matrix_tables() {
         out(Block::Matrix(table));
     }
     let warnings: Vec<String> = (view.analysis.crossings.iter())

@@ -43,6 +43,20 @@ impl<'w> Sink<'w> {
         }
     }
 
+    /// Writes what is buffered, then `s` straight to the output, without
+    /// copying it (for a large piece printed whole). Only for a sink that
+    /// does not hold line breaks back.
+    pub(crate) fn write_through(&mut self, s: &str) {
+        debug_assert!(!self.keep_breaks);
+        self.write_out();
+        if self.error.is_none() && !s.is_empty() {
+            if let Err(e) = self.out.write_all(s.as_bytes()) {
+                self.error = Some(e);
+            }
+            self.wrote = true;
+        }
+    }
+
     fn write_out(&mut self) {
         let n = if self.keep_breaks {
             self.buf.trim_end_matches('\n').len()

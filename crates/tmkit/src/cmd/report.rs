@@ -78,12 +78,9 @@ pub fn run(args: Args) -> u8 {
         FormatArg::Html => ReportFormat::Html,
         FormatArg::Json => ReportFormat::Json,
     };
-    // The view takes the model: a report holds one copy of it. The JSON
-    // report does not draw the matrix.
-    let view = match format {
-        ReportFormat::Json => View::without_matrix(model, kind),
-        _ => View::of(model, kind),
-    };
+    // The view takes the model (a report holds one copy of it) and leaves
+    // the matrix tables to be computed one at a time as they are written.
+    let view = View::without_matrix(model, kind);
     let options = ReportOptions::new().with_date(date);
     let write = |w: &mut dyn std::io::Write| write(&view, format, &options, w);
     match super::write_output_with(args.out.as_deref(), &checked.files, write) {
