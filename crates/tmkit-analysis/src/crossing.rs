@@ -10,11 +10,12 @@
 //! disclosure, denial of service). An exposed category that no threat and no
 //! verdict answers, for any attacker, is *unanswered*: a warning.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tmkit_model::{Code, Diagnostic, ModelIndex, Qid, SpanTable};
 
 /// Which way a data flow crosses a trust boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Direction {
@@ -66,7 +67,7 @@ impl std::fmt::Display for Direction {
 
 /// The boundary analysis of one in-scope data flow of an analysed model
 /// (every such flow has one, with [`Direction::None`] when it crosses nothing).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Crossing {
     /// Qualified id of the data flow.

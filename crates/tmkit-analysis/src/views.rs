@@ -27,6 +27,7 @@ use crate::metrics::{Metrics, coverage};
 use crate::question::{Cell, Target};
 use crate::severity::worst_first;
 use crate::status::Status;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
 use tmkit_model::{MitigationKind, Model, ModelIndex, ModelKind, Qid, VerdictKind};
@@ -441,9 +442,22 @@ impl View {
 
     /// Computes the view `kind` of a checked model.
     pub fn new(model: &Model, kind: ViewKind) -> View {
+        View::build(model.clone(), kind, true)
+    }
+
+    /// [`View::new`], taking the model (no copy of it is made; the public
+    /// view filters it into a new one), and without the matrix tables:
+    /// [`View::matrix`] is empty and [`View::matrix_tables`] computes each as
+    /// it is asked for. On a large model the tables are the largest part of
+    /// a view; reports hold one at a time, the JSON report none.
+    pub fn without_matrix(model: Model, kind: ViewKind) -> View {
+        View::build(model, kind, false)
+    }
+
+    fn build(model: Model, kind: ViewKind, with_matrix: bool) -> View {
         let model = match kind {
-            ViewKind::Public => public(model),
-            _ => model.clone(),
+            ViewKind::Public => public(&model),
+            _ => model,
         };
         let mut analysis = Analysis::new(&model);
         let sections = Sections::of(kind);
@@ -469,7 +483,7 @@ impl View {
                 .collect(),
         };
         threats.sort_by_key(|t| worst_first(t.severity, t.score, t.status));
-        let matrix = if sections.analysis {
+        let matrix = if sections.analysis && with_matrix {
             matrix(&model, &analysis, &lookup)
         } else {
             Vec::new()
@@ -489,6 +503,23 @@ impl View {
             matrix,
             checklist,
         }
+    }
+
+    /// The matrix tables, one per analysed model, in model order: the
+    /// view's own ([`View::matrix`]) or, for a view built without them
+    /// ([`View::without_matrix`]), each computed as it is asked for, so that
+    /// only one is held at a time.
+    pub fn matrix_tables(&self) -> Box<dyn Iterator<Item = Cow<'_, MatrixTable>> + '_> {
+        if !self.sections.analysis || !self.matrix.is_empty() {
+            return Box::new(self.matrix.iter().map(Cow::Borrowed));
+        }
+        let lookup = Lookup::new(&self.model);
+        Box::new(
+            self.analysis
+                .analysed()
+                .iter()
+                .map(move |&m| Cow::Owned(matrix_table(&self.model, &self.analysis, &lookup, m))),
+        )
     }
 
     /// The threats of one model, in report order.
@@ -629,36 +660,39 @@ fn threat_entry(
 }
 
 fn matrix(model: &Model, analysis: &Analysis, lookup: &Lookup) -> Vec<MatrixTable> {
+    (analysis.analysed().iter())
+        .map(|&m| matrix_table(model, analysis, lookup, m))
+        .collect()
+}
+
+/// The matrix of analysed model `m`.
+fn matrix_table(model: &Model, analysis: &Analysis, lookup: &Lookup, m: ModelIndex) -> MatrixTable {
     let named = |qid: &Qid, title: &String| Named {
         qid: qid.clone(),
         title: title.clone(),
     };
-    let mut tables = Vec::new();
-    for &m in analysis.analysed() {
-        let tm = &model.models[m];
-        let categories: Vec<String> = analysis
-            .categories_of(m)
+    let tm = &model.models[m];
+    let categories: Vec<String> = analysis
+        .categories_of(m)
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let rows = analysis
+        .targets_of(m)
+        .iter()
+        .map(|target| matrix_row(analysis, lookup, target, &categories))
+        .collect();
+    MatrixTable {
+        model: named(&tm.qid, &tm.title),
+        index: m,
+        categories,
+        attackers: analysis
+            .attackers_of(m)
             .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let rows = analysis
-            .targets_of(m)
-            .iter()
-            .map(|target| matrix_row(analysis, lookup, target, &categories))
-            .collect();
-        tables.push(MatrixTable {
-            model: named(&tm.qid, &tm.title),
-            index: m,
-            categories,
-            attackers: analysis
-                .attackers_of(m)
-                .iter()
-                .map(|a| named(&a.qid, &a.title))
-                .collect(),
-            rows,
-        });
+            .map(|a| named(&a.qid, &a.title))
+            .collect(),
+        rows,
     }
-    tables
 }
 
 /// The row of a target: one cell per category of the table.

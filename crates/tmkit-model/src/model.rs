@@ -7,6 +7,8 @@
 //! public filter) can drop elements and references without any source context.
 
 use crate::taxonomy::TargetKind;
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// A qualified id: the chain of model ids from the root, then the element id
@@ -110,13 +112,13 @@ pub struct Abstraction {
 pub use crate::taxonomy::Taxonomy;
 
 /// A high-level requirement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Requirement {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -124,19 +126,20 @@ pub struct Requirement {
     /// `compliance`, `business`, `technical` (or free text).
     pub kind: Option<String>,
     /// External reference (standard, clause).
+    #[serde(rename = "ref")]
     pub reference: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
 
 /// A trust zone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Zone {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -150,7 +153,8 @@ pub struct Zone {
 }
 
 /// Kind of an asset; drives STRIDE-per-element and diagram shapes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum AssetKind {
     /// Data.
@@ -213,13 +217,13 @@ impl AssetKind {
 }
 
 /// An asset.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Asset {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -237,13 +241,13 @@ pub struct Asset {
 }
 
 /// A data flow between two assets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct DataFlow {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -267,13 +271,13 @@ pub struct DataFlow {
 }
 
 /// An attacker (threat agent).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Attacker {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -289,13 +293,13 @@ pub struct Attacker {
 }
 
 /// An assumption captured during the analysis.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Assumption {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -305,7 +309,8 @@ pub struct Assumption {
 }
 
 /// How an analysis entry answers its questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum VerdictKind {
     /// Analysed: nothing can go wrong here.
@@ -325,7 +330,7 @@ impl VerdictKind {
 }
 
 /// An `analysis` entry: answers questions that no threat covers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Verdict {
     /// Target (asset or data flow).
@@ -343,7 +348,8 @@ pub struct Verdict {
 }
 
 /// Kind of a mitigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum MitigationKind {
     /// A design control.
@@ -371,13 +377,13 @@ impl MitigationKind {
 }
 
 /// A mitigation (shared, or inline in a threat).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Mitigation {
-    /// Local id (for inline mitigations without one: `<threat id>/m<n>`).
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id (for inline mitigations without one: `<threat id>/m<n>`).
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.
@@ -397,13 +403,13 @@ pub struct Mitigation {
 }
 
 /// A threat (flaw, vulnerability).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[non_exhaustive]
 pub struct Threat {
-    /// Local id.
-    pub id: String,
     /// Qualified id.
     pub qid: Qid,
+    /// Local id.
+    pub id: String,
     /// Title.
     pub title: String,
     /// Markdown description.

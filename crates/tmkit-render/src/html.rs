@@ -3,26 +3,30 @@
 //! CSS and script are inline and allowed by a Content Security Policy that
 //! names their SHA-256 hashes (`default-src 'none'`: no network request of
 //! any kind, no other script, no inline event handler); it works offline and
-//! from `file://`. Every user string goes through [`escape_html`];
+//! from `file://`. The sections and what they hold come from the report
+//! outline (`outline.rs`); this file only prints its blocks in HTML. Every
+//! user string goes through [`escape_html`];
 //! descriptions are Markdown rendered by [`description_html`] (raw HTML shown
 //! as text, then sanitised). The script only filters and sorts the threat
 //! table: it never builds markup from data.
 
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, description_html, escape_html as e, link_url};
+use crate::outline::{Block, Inline, Line, Row, SECTIONS, TocItem, section_anchor};
 use crate::report::{
     ReportOptions, SEVERITIES, percent, severity_key, severity_label, status_label,
-    threat_references,
 };
+use crate::sink::Sink;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io;
 use tmkit_analysis::Status;
 use tmkit_analysis::views::{
-    CellState, ChecklistKind, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
+    CellState, ChecklistItem, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
 };
-use tmkit_model::{ModelIndex, ModelKind};
+use tmkit_model::Abstraction;
 
 const CSS: &str = include_str!("html.css");
 const JS: &str = include_str!("html.js");
@@ -47,8 +51,14 @@ fn csp_hash(s: &str) -> String {
 
 /// Renders the view as one self-contained HTML document.
 pub fn render(view: &View, options: &ReportOptions) -> String {
+    crate::sink::to_string(|out| write(view, options, out))
+}
+
+/// Writes the view as one self-contained HTML document to `out` (which
+/// should be buffered), as it is produced.
+pub fn write(view: &View, options: &ReportOptions, out: &mut dyn io::Write) -> io::Result<()> {
     let root = view.model.root();
-    let mut w = String::with_capacity(64 * 1024);
+    let mut w = Sink::new(out, false);
     w.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
         w,
@@ -71,32 +81,21 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
     toc(&mut w, view);
     w.push_str("<main>\n");
     header(&mut w, view, options);
-    let s = view.sections;
-    if s.summary {
-        summary(&mut w, view);
-    }
-    if s.diagram {
-        diagram_section(&mut w, view);
-    }
-    if s.scope {
-        let _ = writeln!(w, "<section id=\"_scope\">\n<h2>Scope</h2>");
-        scope(&mut w, view, 0, 3);
+    for section in &SECTIONS {
+        if !(section.listed)(view) || !(section.printed)(view) {
+            continue;
+        }
+        let _ = writeln!(
+            w,
+            "<section id=\"{}\">\n<h2>{}</h2>",
+            section_anchor(section.id),
+            inline(&section.heading(view))
+        );
+        (section.build)(view, &mut |b| {
+            block(&mut w, view, &b);
+            w.spill();
+        });
         w.push_str("</section>\n");
-    }
-    if s.analysis {
-        analysis(&mut w, view);
-    }
-    if s.threats {
-        threats(&mut w, view);
-    }
-    if s.mitigations {
-        mitigations(&mut w, view);
-    }
-    if s.components {
-        components(&mut w, view);
-    }
-    if s.checklist {
-        checklist(&mut w, view);
     }
     let _ = writeln!(
         w,
@@ -111,7 +110,106 @@ pub fn render(view: &View, options: &ReportOptions) -> String {
     );
     w.push_str("</main>\n</div>\n");
     let _ = writeln!(w, "<script>{JS}</script>\n</body>\n</html>");
-    w
+    w.finish()
+}
+
+/// Prints one block of the outline.
+fn block(w: &mut Sink, view: &View, block: &Block) {
+    match block {
+        Block::Heading { level, id, title } => {
+            let _ = writeln!(w, "<h{level} id=\"{id}\">{}</h{level}>", inlines(title));
+        }
+        Block::Para(line) => {
+            let _ = writeln!(w, "<p>{}</p>", inlines(line));
+        }
+        Block::Legend(line) => {
+            let _ = writeln!(w, "<p class=\"legend\">{}</p>", inlines(line));
+        }
+        Block::Table { head, rows } => table(w, head, rows),
+        Block::Facts(facts) => {
+            w.push_str("<table class=\"kv\"><tbody>\n");
+            for (k, v) in facts {
+                let _ = writeln!(w, "<tr><th>{k}</th><td>{}</td></tr>", inlines(v));
+            }
+            w.push_str("</tbody></table>\n");
+        }
+        Block::Description(d) => description(w, *d),
+        Block::Warnings(warnings) => {
+            w.push_str("<ul>\n");
+            for x in warnings {
+                let _ = writeln!(w, "<li class=\"warn\">{}</li>", e(x));
+                w.spill();
+            }
+            w.push_str("</ul>\n");
+        }
+        Block::Summary => summary(w, view),
+        Block::Diagram => diagram_block(w, view),
+        Block::Abstraction(ab) => abstraction(w, ab),
+        Block::MatrixLegend => w.push_str(MATRIX_LEGEND),
+        Block::Matrix(t) => matrix_table(w, t),
+        Block::ThreatIndex => threat_index(w, view),
+        Block::Threat { entry, facts } => threat(w, entry, facts),
+        Block::Checklist(items) => checklist(w, items),
+    }
+}
+
+/// One inline in HTML.
+fn inline(x: &Inline) -> String {
+    match x {
+        Inline::Text(s) => e(s),
+        Inline::Raw(s) => s.to_string(),
+        Inline::Fixed { html, .. } => html.to_string(),
+        Inline::Qid(q) | Inline::QidNote(q) => qid(q),
+        Inline::QidLink(q) => qid_link(q),
+        Inline::Code(s) => format!("<code>{}</code>", e(s)),
+        Inline::Named(n, true) => named_link(n),
+        Inline::Named(n, false) => format!("{} {}", e(&n.title), qid(&n.qid)),
+        Inline::Ticket(t) => ticket(t),
+        Inline::Warn(line) => format!("<span class=\"warn\">{}</span>", inlines(line)),
+        Inline::Crossing(c) => {
+            let mut s = format!(
+                "{} <span class=\"kind\">({})</span>",
+                c.direction,
+                e(&c.exposed.join(", "))
+            );
+            if !c.unanswered.is_empty() {
+                let _ = write!(
+                    s,
+                    " <span class=\"warn\">unanswered: {}</span>",
+                    e(&c.unanswered.join(", "))
+                );
+            }
+            s
+        }
+    }
+}
+
+/// A line of inlines in HTML.
+fn inlines(line: &[Inline]) -> String {
+    line.iter().map(inline).collect()
+}
+
+/// A table; an anchored row carries the anchor as its `id`.
+fn table(w: &mut Sink, head: &Line, rows: &[Row]) {
+    w.push_str("<table>\n<thead><tr>");
+    for h in head {
+        let _ = write!(w, "<th>{}</th>", inline(h));
+    }
+    w.push_str("</tr></thead>\n<tbody>\n");
+    for r in rows {
+        match r.anchor {
+            Some(a) => {
+                let _ = write!(w, "<tr id=\"{}\">", anchor(a));
+            }
+            None => w.push_str("<tr>"),
+        }
+        for c in &r.cells {
+            let _ = write!(w, "<td>{}</td>", inlines(c));
+        }
+        w.push_str("</tr>\n");
+        w.spill();
+    }
+    w.push_str("</tbody></table>\n");
 }
 
 fn qid(q: &str) -> String {
@@ -142,7 +240,7 @@ fn ticket(t: &str) -> String {
     }
 }
 
-fn description(w: &mut String, d: &Option<String>) {
+fn description(w: &mut Sink, d: Option<&str>) {
     if let Some(d) = d {
         let _ = writeln!(w, "<div class=\"desc\">{}</div>", description_html(d));
     }
@@ -164,69 +262,50 @@ fn status_chip(s: Status) -> String {
     )
 }
 
-fn toc(w: &mut String, view: &View) {
-    let s = view.sections;
+/// The side bar: every section of the view, the severity groups below the
+/// threats and the components below theirs.
+fn toc(w: &mut Sink, view: &View) {
     let _ = writeln!(
         w,
         "<nav class=\"toc\" aria-label=\"Contents\">\n<div class=\"brand\">{}</div>\n<ul>",
         e(&view.model.root().title)
     );
-    let items = [
-        (s.summary, "_summary", "Executive summary"),
-        (s.diagram, "_diagram", "Data-flow diagram"),
-        (s.scope, "_scope", "Scope"),
-        (s.analysis, "_analysis", "Analysis matrix"),
-        (s.threats, "_threats", "Threats"),
-        (s.mitigations, "_mitigations", "Security controls"),
-        (s.checklist, "_checklist", "Checklist"),
-    ];
-    for (on, id, title) in items {
-        if on {
-            let _ = writeln!(w, "<li><a href=\"#{id}\">{title}</a></li>");
+    for section in SECTIONS.iter().filter(|s| (s.listed)(view)) {
+        let _ = write!(
+            w,
+            "<li><a href=\"#{}\">{}</a>",
+            section_anchor(section.id),
+            inline(&section.title)
+        );
+        let (detail, nested): (Vec<TocItem>, Vec<TocItem>) =
+            (section.toc)(view).into_iter().partition(|i| i.detail);
+        if !nested.is_empty() {
+            w.push_str("<ul>");
+            toc_items(w, &nested);
+            w.push_str("</ul>");
         }
-        if on && id == "_threats" {
-            let groups: Vec<_> = SEVERITIES
-                .iter()
-                .filter(|sev| view.threats.iter().any(|t| t.severity == **sev))
-                .collect();
-            if !groups.is_empty() {
-                w.push_str("<li><ul>");
-                for sev in groups {
-                    let _ = write!(
-                        w,
-                        "<li><a href=\"#_severity-{}\">{} ({})</a></li>",
-                        severity_key(*sev),
-                        severity_label(*sev),
-                        view.threats.iter().filter(|t| t.severity == *sev).count()
-                    );
-                }
-                w.push_str("</ul></li>\n");
-            }
-        }
-    }
-    if s.components {
-        let comps: Vec<ModelIndex> = view.components().collect();
-        if !comps.is_empty() {
-            w.push_str("<li><a href=\"#_components\">Components</a><ul>");
-            for m in comps {
-                let tm = &view.model.models[m];
-                let _ = write!(
-                    w,
-                    "<li><a href=\"#{}\">{}</a></li>",
-                    anchor(&tm.qid),
-                    e(&tm.title)
-                );
-            }
+        w.push_str("</li>\n");
+        if !detail.is_empty() {
+            w.push_str("<li><ul>");
+            toc_items(w, &detail);
             w.push_str("</ul></li>\n");
-        }
-        if view.catalogues().next().is_some() {
-            w.push_str("<li><a href=\"#_catalogues\">Imported catalogues</a></li>\n");
         }
     }
     w.push_str("</ul>\n</nav>\n");
 }
 
-fn header(w: &mut String, view: &View, options: &ReportOptions) {
+fn toc_items(w: &mut Sink, items: &[TocItem]) {
+    for i in items {
+        let _ = write!(
+            w,
+            "<li><a href=\"{}\">{}</a></li>",
+            i.href,
+            inlines(&i.title)
+        );
+    }
+}
+
+fn header(w: &mut Sink, view: &View, options: &ReportOptions) {
     let root = view.model.root();
     let class = match view.kind {
         ViewKind::Public => "public",
@@ -258,7 +337,7 @@ fn header(w: &mut String, view: &View, options: &ReportOptions) {
     }
     w.push_str("</div>\n");
     if view.kind != ViewKind::Checklist {
-        description(w, &root.description);
+        description(w, root.description.as_deref());
     }
     w.push_str("</header>\n");
 }
@@ -284,109 +363,31 @@ fn bar(parts: &[(&str, usize)], total: usize) -> String {
     s
 }
 
-fn summary(w: &mut String, view: &View) {
-    let m = &view.metrics;
-    let t = &m.threats;
-    w.push_str("<section id=\"_summary\">\n<h2>Executive summary</h2>\n<div class=\"cards\">\n");
-    if let (true, Some(q)) = (view.sections.analysis, &m.questions) {
-        let _ = writeln!(
-            w,
-            "<div class=\"card\"><div class=\"label\">Coverage</div><div class=\"big\">{}</div>{}<div class=\"legend\">{} of {} questions answered, {} open</div></div>",
-            percent(q.coverage),
-            bar(&[("#1e8449", q.answered)], q.total),
-            q.answered,
-            q.total,
-            q.open
-        );
-    }
-    let listed = view.threats.len();
-    let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
-    let legend = if view.kind == ViewKind::Public {
-        "identified and mitigated".to_string()
-    } else {
-        format!(
-            "{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated",
-            by(Status::Mitigated),
-            by(Status::Accepted),
-            by(Status::Partial),
-            by(Status::Unmitigated)
-        )
-    };
+/// One card of the summary: a label, a big number, an optional bar and a
+/// legend (markup: its values are counts and fixed words).
+fn card(w: &mut Sink, label: &str, big: impl std::fmt::Display, bar: &str, legend: &str) {
     let _ = writeln!(
         w,
-        "<div class=\"card\"><div class=\"label\">{}</div><div class=\"big\">{}</div>{}<div class=\"legend\">{legend}</div></div>",
-        if view.kind == ViewKind::Unmitigated {
-            "Threats not mitigated"
-        } else {
-            "Threats"
-        },
-        listed,
-        bar(
-            &[
-                ("#1e8449", by(Status::Mitigated)),
-                ("#2e86c1", by(Status::Accepted)),
-                ("#b9770e", by(Status::Partial)),
-                ("#b03a2e", by(Status::Unmitigated)),
-            ],
-            listed
-        ),
+        "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"big\">{big}</div>{bar}<div class=\"legend\">{legend}</div></div>"
     );
-    w.push_str("<div class=\"card\"><div class=\"label\">By severity</div><div>");
-    for sev in SEVERITIES {
-        let n = view.threats.iter().filter(|x| x.severity == sev).count();
-        let _ = write!(
+}
+
+fn summary(w: &mut Sink, view: &View) {
+    w.push_str("<div class=\"cards\">\n");
+    if let (true, Some(q)) = (view.sections.analysis, &view.metrics.questions) {
+        card(
             w,
-            "<span class=\"chip sev-{}\">{} {}</span> ",
-            severity_key(sev),
-            severity_label(sev),
-            n
+            "Coverage",
+            percent(q.coverage),
+            &bar(&[("#1e8449", q.answered)], q.total),
+            &format!(
+                "{} of {} questions answered, {} open",
+                q.answered, q.total, q.open
+            ),
         );
     }
-    w.push_str("</div></div>\n");
-    match view.kind {
-        ViewKind::Public => {
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Security controls in place</div><div class=\"big\">{}</div><div class=\"legend\">{} data flows cross a trust boundary</div></div>",
-                m.mitigations.in_place, m.boundary_crossings.total
-            );
-        }
-        ViewKind::Unmitigated => {
-            let planned: usize = view.threats.iter().map(|x| x.planned().count()).sum();
-            let untracked = view.threats.iter().filter(|x| x.untracked).count();
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Planned mitigations</div><div class=\"big\">{planned}</div><div class=\"legend\">{}</div></div>",
-                if untracked > 0 {
-                    format!(
-                        "<span class=\"warn\">{untracked} open threats tracked by no ticket</span>"
-                    )
-                } else {
-                    "every open threat has a ticket".to_string()
-                }
-            );
-        }
-        _ => {
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Open work</div><div class=\"big\">{}</div><div class=\"legend\">open threats &middot; {} planned mitigations &middot; {} untracked &middot; {} not secure by default</div></div>",
-                m.effort.open_threats,
-                m.mitigations.planned,
-                m.untracked_unmitigated,
-                t.not_secure_by_default
-            );
-            let _ = writeln!(
-                w,
-                "<div class=\"card\"><div class=\"label\">Trust-boundary crossings</div><div class=\"big\">{}</div><div class=\"legend\">{}</div></div>",
-                m.boundary_crossings.total,
-                if let Some(n) = m.boundary_crossings.unanswered.filter(|&n| n > 0) {
-                    format!("<span class=\"warn\">{n} with an unanswered exposure</span>")
-                } else {
-                    "every exposed category answered".to_string()
-                }
-            );
-        }
-    }
+    threat_cards(w, view);
+    view_cards(w, view);
     w.push_str("</div>\n");
     let worst = view.worst_open();
     if !worst.is_empty() {
@@ -404,283 +405,153 @@ fn summary(w: &mut String, view: &View) {
         }
         w.push_str("</ol>\n");
     }
-
-    w.push_str("</section>\n");
 }
 
-fn diagram_section(w: &mut String, view: &View) {
-    if view.model.models.iter().all(|m| m.assets.is_empty()) {
-        return;
+/// The threats of the view by status, then by severity.
+fn threat_cards(w: &mut Sink, view: &View) {
+    let listed = view.threats.len();
+    let by = |s: Status| view.threats.iter().filter(|x| x.status == s).count();
+    let legend = if view.kind == ViewKind::Public {
+        "identified and mitigated".to_string()
+    } else {
+        format!(
+            "{} mitigated &middot; {} accepted &middot; {} partial &middot; {} unmitigated",
+            by(Status::Mitigated),
+            by(Status::Accepted),
+            by(Status::Partial),
+            by(Status::Unmitigated)
+        )
+    };
+    let bar = bar(
+        &[
+            ("#1e8449", by(Status::Mitigated)),
+            ("#2e86c1", by(Status::Accepted)),
+            ("#b9770e", by(Status::Partial)),
+            ("#b03a2e", by(Status::Unmitigated)),
+        ],
+        listed,
+    );
+    let label = if view.kind == ViewKind::Unmitigated {
+        "Threats not mitigated"
+    } else {
+        "Threats"
+    };
+    card(w, label, listed, &bar, &legend);
+    w.push_str("<div class=\"card\"><div class=\"label\">By severity</div><div>");
+    for sev in SEVERITIES {
+        let n = view.threats.iter().filter(|x| x.severity == sev).count();
+        let _ = write!(
+            w,
+            "<span class=\"chip sev-{}\">{} {}</span> ",
+            severity_key(sev),
+            severity_label(sev),
+            n
+        );
     }
+    w.push_str("</div></div>\n");
+}
+
+/// The cards of the view's own concern: controls (public), planned work
+/// (unmitigated), open work and boundary crossings (full).
+fn view_cards(w: &mut Sink, view: &View) {
+    let m = &view.metrics;
+    match view.kind {
+        ViewKind::Public => card(
+            w,
+            "Security controls in place",
+            m.mitigations.in_place,
+            "",
+            &format!(
+                "{} data flows cross a trust boundary",
+                m.boundary_crossings.total
+            ),
+        ),
+        ViewKind::Unmitigated => {
+            let planned: usize = view.threats.iter().map(|x| x.planned().count()).sum();
+            let untracked = view.threats.iter().filter(|x| x.untracked).count();
+            let legend = if untracked > 0 {
+                format!("<span class=\"warn\">{untracked} open threats tracked by no ticket</span>")
+            } else {
+                "every open threat has a ticket".to_string()
+            };
+            card(w, "Planned mitigations", planned, "", &legend);
+        }
+        _ => {
+            card(
+                w,
+                "Open work",
+                m.effort.open_threats,
+                "",
+                &format!(
+                    "open threats &middot; {} planned mitigations &middot; {} untracked &middot; {} not secure by default",
+                    m.mitigations.planned, m.untracked_unmitigated, m.threats.not_secure_by_default
+                ),
+            );
+            let legend = if let Some(n) = m.boundary_crossings.unanswered.filter(|&n| n > 0) {
+                format!("<span class=\"warn\">{n} with an unanswered exposure</span>")
+            } else {
+                "every exposed category answered".to_string()
+            };
+            card(
+                w,
+                "Trust-boundary crossings",
+                m.boundary_crossings.total,
+                "",
+                &legend,
+            );
+        }
+    }
+}
+
+fn diagram_block(w: &mut Sink, view: &View) {
     let svg = diagram::render(
         &view.model,
         &view.analysis,
         DiagramFormat::Svg,
         &DiagramOptions::new(),
     );
-    let svg = match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => return,
-    };
+    if let Some(i) = svg.find("<svg") {
+        // The drawing goes straight to the output: it can be large.
+        w.push_str("<div class=\"diagram\">");
+        w.write_through(svg[i..].trim_end());
+        w.push_str("</div>\n");
+    }
+}
+
+fn abstraction(w: &mut Sink, ab: &Abstraction) {
+    w.push_str("<table class=\"kv\"><tbody>\n");
+    if let Some(l) = &ab.level {
+        let _ = writeln!(w, "<tr><th>Level</th><td>{}</td></tr>", e(l));
+    }
+    let cats: Vec<String> = ab.taxonomy.categories().iter().map(|c| e(c)).collect();
     let _ = writeln!(
         w,
-        "<section id=\"_diagram\">\n<h2>Data-flow diagram</h2>\n<div class=\"diagram\">{}</div>\n</section>",
-        svg.trim_end()
+        "<tr><th>Taxonomy</th><td>{} <span class=\"kind\">({})</span></td></tr>",
+        e(ab.taxonomy.name()),
+        cats.join(", ")
     );
-}
-
-fn table_start(w: &mut String, heads: &[&str]) {
-    w.push_str("<table>\n<thead><tr>");
-    for h in heads {
-        let _ = write!(w, "<th>{h}</th>");
+    if let Some(n) = &ab.notes {
+        let _ = writeln!(w, "<tr><th>Notes</th><td>{}</td></tr>", e(n));
     }
-    w.push_str("</tr></thead>\n<tbody>\n");
+    w.push_str("</tbody></table>\n");
 }
 
-fn scope(w: &mut String, view: &View, m: ModelIndex, level: usize) {
-    let tm = &view.model.models[m];
-    let sid = anchor(&tm.qid);
-    let h = |w: &mut String, id: &str, title: &str| {
-        let _ = writeln!(w, "<h{level} id=\"_{id}-{sid}\">{title}</h{level}>");
-    };
-    if tm.kind != ModelKind::Catalogue {
-        let ab = &tm.abstraction;
-        h(w, "abstraction", "Abstraction and taxonomy");
-        w.push_str("<table class=\"kv\"><tbody>\n");
-        if let Some(l) = &ab.level {
-            let _ = writeln!(w, "<tr><th>Level</th><td>{}</td></tr>", e(l));
-        }
-        let cats: Vec<String> = ab.taxonomy.categories().iter().map(|c| e(c)).collect();
-        let _ = writeln!(
+const MATRIX_LEGEND: &str = "<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n";
+
+/// The threats answering a matrix cell, each with its status letter.
+fn cell_threats(w: &mut Sink, threats: &[(String, Status)]) {
+    for (q, s) in threats {
+        let _ = write!(
             w,
-            "<tr><th>Taxonomy</th><td>{} <span class=\"kind\">({})</span></td></tr>",
-            e(ab.taxonomy.name()),
-            cats.join(", ")
+            "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
+            anchor(q),
+            e(q),
+            s.letter()
         );
-        if let Some(n) = &ab.notes {
-            let _ = writeln!(w, "<tr><th>Notes</th><td>{}</td></tr>", e(n));
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    if !tm.requirements.is_empty() {
-        h(w, "requirements", "Security requirements");
-        table_start(w, &["ID", "Requirement", "Kind", "Reference"]);
-        for r in &tm.requirements {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                anchor(&r.qid),
-                qid(&r.qid),
-                e(&r.title),
-                r.kind.as_deref().map(e).unwrap_or_default(),
-                r.reference.as_deref().map(e).unwrap_or_default()
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    if !tm.zones.is_empty() {
-        h(w, "zones", "Trust zones");
-        table_start(w, &["ID", "Zone", "Trust", "Within"]);
-        for z in &tm.zones {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                anchor(&z.qid),
-                qid(&z.qid),
-                e(&z.title),
-                z.trust,
-                z.within.as_deref().map(qid_link).unwrap_or_default()
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    let assets: Vec<_> = tm.assets.iter().filter(|a| a.in_scope).collect();
-    if !assets.is_empty() {
-        h(w, "assets", "Assets");
-        table_start(w, &["ID", "Asset", "Kind", "Zone"]);
-        for a in assets {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                anchor(&a.qid),
-                qid(&a.qid),
-                e(&a.title),
-                a.kind.as_str(),
-                a.zone.as_deref().map(qid_link).unwrap_or_default()
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    let flows: Vec<_> = tm.dataflows.iter().filter(|f| f.in_scope).collect();
-    let crossings: std::collections::HashMap<&str, &tmkit_analysis::Crossing> = view
-        .analysis
-        .crossings
-        .iter()
-        .filter(|c| c.model == m)
-        .map(|c| (c.flow.as_str(), c))
-        .collect();
-    if !flows.is_empty() {
-        h(w, "dataflows", "Data flows");
-        table_start(
-            w,
-            &[
-                "ID",
-                "Data flow",
-                "From &rarr; to",
-                "Protocol",
-                "Carries",
-                "Trust boundary",
-            ],
-        );
-        for f in flows {
-            let crossing = crossings
-                .get(f.qid.as_str())
-                .copied()
-                .filter(|c| c.direction.crosses())
-                .map(|c| {
-                    let mut s = format!(
-                        "{} <span class=\"kind\">({})</span>",
-                        c.direction,
-                        e(&c.exposed.join(", "))
-                    );
-                    if !c.unanswered.is_empty() {
-                        let _ = write!(
-                            s,
-                            " <span class=\"warn\">unanswered: {}</span>",
-                            e(&c.unanswered.join(", "))
-                        );
-                    }
-                    s
-                })
-                .unwrap_or_else(|| "-".to_string());
-            let carries: Vec<String> = f.carries.iter().map(|c| qid_link(c)).collect();
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{} {} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                anchor(&f.qid),
-                qid(&f.qid),
-                e(&f.title),
-                qid_link(&f.from),
-                if f.bidirectional { "&harr;" } else { "&rarr;" },
-                qid_link(&f.to),
-                f.protocol.as_deref().map(e).unwrap_or_default(),
-                carries.join(", "),
-                crossing
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    let attackers: Vec<_> = tm.attackers.iter().filter(|a| a.in_scope).collect();
-    if !attackers.is_empty() {
-        h(w, "attackers", "Attackers");
-        table_start(w, &["ID", "Attacker", "Acts from"]);
-        for a in attackers {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
-                anchor(&a.qid),
-                qid(&a.qid),
-                e(&a.title),
-                a.zone.as_deref().map(qid_link).unwrap_or_default()
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    if !tm.assumptions.is_empty() {
-        h(w, "assumptions", "Assumptions");
-        table_start(w, &["ID", "Assumption"]);
-        for a in &tm.assumptions {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td></tr>",
-                anchor(&a.qid),
-                qid(&a.qid),
-                e(&a.title)
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    let mut oos = Vec::new();
-    for a in tm.assets.iter().filter(|a| !a.in_scope) {
-        oos.push((&a.qid, "asset", &a.title, &a.reason));
-    }
-    for f in tm.dataflows.iter().filter(|f| !f.in_scope) {
-        oos.push((&f.qid, "data flow", &f.title, &f.reason));
-    }
-    for a in tm.attackers.iter().filter(|a| !a.in_scope) {
-        oos.push((&a.qid, "attacker", &a.title, &a.reason));
-    }
-    if !oos.is_empty() {
-        h(w, "out-of-scope", "Out of scope");
-        table_start(w, &["ID", "Element", "Kind", "Why"]);
-        for (q, kind, title, reason) in oos {
-            let _ = writeln!(
-                w,
-                "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{kind}</td><td>{}</td></tr>",
-                anchor(q),
-                qid(q),
-                e(title),
-                reason.as_deref().map(e).unwrap_or_default()
-            );
-        }
-        w.push_str("</tbody></table>\n");
     }
 }
 
-fn analysis(w: &mut String, view: &View) {
-    w.push_str("<section id=\"_analysis\">\n<h2>Analysis matrix</h2>\n");
-    w.push_str("<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n");
-    for table in &view.matrix {
-        matrix_table(w, table);
-    }
-    let warnings: Vec<String> = view
-        .analysis
-        .crossings
-        .iter()
-        .flat_map(|c| c.warnings())
-        .collect();
-    if !warnings.is_empty() {
-        w.push_str(
-            "<h3 id=\"_crossing-warnings\">Unanswered trust-boundary crossings</h3>\n<ul>\n",
-        );
-        for x in warnings {
-            let _ = writeln!(w, "<li class=\"warn\">{}</li>", e(&x));
-        }
-        w.push_str("</ul>\n");
-    }
-    let verdicts: Vec<_> = view
-        .analysis
-        .analysed()
-        .iter()
-        .flat_map(|&m| view.model.models[m].analysis.iter())
-        .collect();
-    if !verdicts.is_empty() {
-        w.push_str("<h3 id=\"_verdicts\">Verdicts</h3>\n");
-        table_start(
-            w,
-            &["Target", "Attacker", "Category", "Verdict", "Rationale"],
-        );
-        for v in verdicts {
-            let _ = writeln!(
-                w,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                qid_link(&v.target),
-                v.attacker
-                    .as_deref()
-                    .map_or_else(|| "every attacker".to_string(), qid_link),
-                v.category
-                    .as_deref()
-                    .map_or_else(|| "every category".to_string(), e),
-                v.verdict.as_str(),
-                e(&v.rationale)
-            );
-        }
-        w.push_str("</tbody></table>\n");
-    }
-    w.push_str("</section>\n");
-}
-
-fn matrix_table(w: &mut String, table: &MatrixTable) {
+fn matrix_table(w: &mut Sink, table: &MatrixTable) {
     let (answered, asked) = table.questions();
     let _ = writeln!(
         w,
@@ -727,15 +598,7 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
                 c.answered,
                 c.asked
             );
-            for (q, s) in &c.threats {
-                let _ = write!(
-                    w,
-                    "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
-                    anchor(q),
-                    e(q),
-                    s.letter()
-                );
-            }
+            cell_threats(w, &c.threats);
             for (v, a) in &c.verdicts {
                 let _ = write!(
                     w,
@@ -756,32 +619,22 @@ fn matrix_table(w: &mut String, table: &MatrixTable) {
             w.push_str("</td>");
         }
         w.push_str("<td>");
-        for (q, s) in &r.other {
-            let _ = write!(
-                w,
-                "<a class=\"cell-threat\" href=\"#{}\">{} <b>{}</b></a>",
-                anchor(q),
-                e(q),
-                s.letter()
-            );
-        }
+        cell_threats(w, &r.other);
         w.push_str("</td></tr>\n");
+        w.spill();
     }
     w.push_str("</tbody></table>\n");
 }
 
-fn threats(w: &mut String, view: &View) {
-    let title = if view.kind == ViewKind::Unmitigated {
-        "Unmitigated threats, worst first"
-    } else {
-        "Threats"
-    };
-    let _ = writeln!(w, "<section id=\"_threats\">\n<h2>{title}</h2>");
-    if view.threats.is_empty() {
-        w.push_str("<p>No threat to list.</p>\n</section>\n");
-        return;
-    }
-    // Filters: options are generated here, escaped; the script only compares values.
+/// The filters and the sortable table of every threat.
+fn threat_index(w: &mut Sink, view: &View) {
+    threat_filters(w, view);
+    threat_table(w, view);
+}
+
+/// The filters of the threat table: options are generated here, escaped;
+/// the script only compares values.
+fn threat_filters(w: &mut Sink, view: &View) {
     let statuses: BTreeSet<Status> = view.threats.iter().map(|t| t.status).collect();
     let categories: BTreeSet<&str> = view
         .threats
@@ -800,7 +653,7 @@ fn threats(w: &mut String, view: &View) {
         v
     };
     w.push_str("<div class=\"filters\" role=\"search\">\n");
-    let select = |w: &mut String, key: &str, label: &str, opts: Vec<(String, String)>| {
+    let select = |w: &mut Sink, key: &str, label: &str, opts: Vec<(String, String)>| {
         let _ = write!(
             w,
             "<label>{label} <select data-filter=\"{key}\"><option value=\"\">all</option>"
@@ -848,6 +701,10 @@ fn threats(w: &mut String, view: &View) {
             .collect(),
     );
     w.push_str("<label>Search <input type=\"search\" id=\"threat-search\" placeholder=\"id, title, target...\"></label>\n<span class=\"count\" id=\"threat-count\"></span>\n</div>\n");
+}
+
+/// The sortable table of every threat.
+fn threat_table(w: &mut Sink, view: &View) {
     w.push_str("<table id=\"threat-table\">\n<thead><tr><th data-sort=\"text\">ID</th><th data-sort=\"text\">Threat</th><th data-sort=\"number\">Severity</th><th data-sort=\"number\">Status</th><th data-sort=\"text\">Categories</th><th data-sort=\"text\">Targets</th><th data-sort=\"text\">Model</th></tr></thead>\n<tbody>\n");
     for (i, t) in view.threats.iter().enumerate() {
         let targets: Vec<String> = t
@@ -879,38 +736,12 @@ fn threats(w: &mut String, view: &View) {
             targets.join(", "),
             qid(&t.component.qid)
         );
+        w.spill();
     }
     w.push_str("</tbody></table>\n");
-    for sev in SEVERITIES {
-        let group: Vec<&ThreatEntry> = view.threats.iter().filter(|t| t.severity == sev).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            w,
-            "<h3 id=\"_severity-{}\">{} ({})</h3>",
-            severity_key(sev),
-            severity_label(sev),
-            group.len()
-        );
-        for t in group {
-            threat(w, view, t);
-        }
-    }
-    w.push_str("</section>\n");
 }
 
-/// A reference to an element: a link when the report has the element's
-/// anchor (views with a scope section), plain text otherwise.
-fn refer(view: &View, n: &Named) -> String {
-    if view.sections.scope {
-        named_link(n)
-    } else {
-        format!("{} {}", e(&n.title), qid(&n.qid))
-    }
-}
-
-fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
+fn threat(w: &mut Sink, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     let _ = writeln!(
         w,
         "<article class=\"threat s-{}\" id=\"{}\">\n<h4>{} {} {} {}</h4>",
@@ -938,23 +769,11 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
             |v| format!("<code>{}</code>", e(v)),
         ),
     );
-    fact("Categories", e(&t.categories.join(", ")));
-    for (k, v) in threat_references(t, |n| refer(view, n)) {
-        fact(k, v);
-    }
-    if let Some(tk) = &t.ticket {
-        fact("Ticket", ticket(tk));
-    } else if t.untracked {
-        fact(
-            "Ticket",
-            "<span class=\"warn\">none: open and untracked</span>".into(),
-        );
-    }
-    if view.model.models.len() > 1 {
-        fact("Model", refer(view, &t.component));
+    for (k, v) in shared {
+        fact(k, inlines(v));
     }
     w.push_str("</dl>\n");
-    description(w, &t.description);
+    description(w, t.description.as_deref());
     if t.mitigations.is_empty() {
         w.push_str("<p class=\"warn\">No mitigation.</p>\n");
     } else {
@@ -967,7 +786,7 @@ fn threat(w: &mut String, view: &View, t: &ThreatEntry) {
     w.push_str("</article>\n");
 }
 
-fn mitigation_item(w: &mut String, m: &MitigationEntry) {
+fn mitigation_item(w: &mut Sink, m: &MitigationEntry) {
     let _ = write!(
         w,
         "<li class=\"{}\"{}>{} <span class=\"kind\">{}, {}</span>",
@@ -999,191 +818,32 @@ fn mitigation_item(w: &mut String, m: &MitigationEntry) {
     w.push_str("</li>\n");
 }
 
-fn mitigations(w: &mut String, view: &View) {
-    let shared: Vec<_> = view
-        .model
-        .models
-        .iter()
-        .flat_map(|tm| tm.mitigations.iter().filter(|m| m.shared))
-        .collect();
-    if shared.is_empty() {
-        return;
-    }
-    let public = view.kind == ViewKind::Public;
-    let users = crate::report::mitigation_users(view);
-    w.push_str("<section id=\"_mitigations\">\n<h2>Security controls</h2>\n<p class=\"legend\">Shared mitigations; inline ones are listed with their threat.</p>\n");
-    if public {
-        table_start(w, &["ID", "Control", "Kind", "In place", "Mitigates"]);
-    } else {
-        table_start(
-            w,
-            &[
-                "ID",
-                "Mitigation",
-                "Kind",
-                "In place",
-                "Operator",
-                "Ticket",
-                "Mitigates",
-            ],
-        );
-    }
-    for m in shared {
-        let used: Vec<String> = users
-            .get(m.qid.as_str())
-            .map(|v| v.iter().map(|q| qid_link(q)).collect())
-            .unwrap_or_default();
+fn checklist(w: &mut Sink, items: &[&ChecklistItem]) {
+    w.push_str("<ul class=\"checklist\">\n");
+    for i in items {
         let _ = write!(
             w,
-            "<tr id=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            anchor(&m.qid),
-            qid(&m.qid),
-            e(&m.title),
-            m.kind.as_str(),
-            if m.in_place {
-                "yes"
-            } else {
-                "<span class=\"warn\">planned</span>"
-            }
+            "<li id=\"{}\"><label><input type=\"checkbox\"> <span>{} {}",
+            anchor(&i.qid),
+            e(&i.title),
+            qid(&i.qid)
         );
-        if !public {
+        if let Some(d) = &i.detail {
+            let _ = write!(w, " <span class=\"kind\">({})</span>", e(d));
+        }
+        if !i.relied_on_by.is_empty() {
             let _ = write!(
                 w,
-                "<td>{}</td><td>{}</td>",
-                m.operator.as_deref().map(e).unwrap_or_default(),
-                m.ticket.as_deref().map(ticket).unwrap_or_default()
+                " <span class=\"kind\">relied on by {}</span>",
+                e(&i.relied_on_by.join(", "))
             );
         }
-        let _ = writeln!(w, "<td>{}</td></tr>", used.join(", "));
+        w.push_str("</span></label>");
+        if let Some(d) = &i.description {
+            let _ = write!(w, "<div class=\"desc\">{}</div>", description_html(d));
+        }
+        w.push_str("</li>\n");
+        w.spill();
     }
-    w.push_str("</tbody></table>\n</section>\n");
-}
-
-fn components(w: &mut String, view: &View) {
-    let comps: Vec<ModelIndex> = view.components().collect();
-    if !comps.is_empty() {
-        w.push_str("<section id=\"_components\">\n<h2>Components</h2>\n");
-        for m in comps {
-            let tm = &view.model.models[m];
-            let _ = writeln!(
-                w,
-                "<h3 id=\"{}\">{} {}</h3>",
-                anchor(&tm.qid),
-                e(&tm.title),
-                qid(&tm.qid)
-            );
-            w.push_str("<table class=\"kv\"><tbody>\n");
-            let _ = writeln!(
-                w,
-                "<tr><th>File</th><td><code>{}</code></td></tr>",
-                e(&tm.path)
-            );
-            if let Some(p) = tm.parent {
-                let _ = writeln!(
-                    w,
-                    "<tr><th>Part of</th><td>{}</td></tr>",
-                    qid_link(&view.model.models[p].qid)
-                );
-            }
-            if let Some(o) = &tm.owner {
-                let _ = writeln!(w, "<tr><th>Owner</th><td>{}</td></tr>", e(o));
-            }
-            let mm = view
-                .sections
-                .analysis
-                .then(|| view.analysis.metrics(&view.model, m));
-            if let Some(mm) = mm.and_then(|mm| mm.questions) {
-                let _ = writeln!(
-                    w,
-                    "<tr><th>Coverage</th><td>{} ({} of {} questions)</td></tr>",
-                    percent(mm.coverage),
-                    mm.answered,
-                    mm.total
-                );
-            }
-            let threats: Vec<String> = view.threats_of(m).map(|t| qid_link(&t.qid)).collect();
-            let _ = writeln!(
-                w,
-                "<tr><th>Threats</th><td>{}</td></tr>",
-                if threats.is_empty() {
-                    "none".into()
-                } else {
-                    threats.join(", ")
-                }
-            );
-            w.push_str("</tbody></table>\n");
-            description(w, &tm.description);
-            scope(w, view, m, 4);
-        }
-        w.push_str("</section>\n");
-    }
-    let cats: Vec<ModelIndex> = view.catalogues().collect();
-    if !cats.is_empty() {
-        w.push_str("<section id=\"_catalogues\">\n<h2>Imported catalogues</h2>\n");
-        for m in cats {
-            let tm = &view.model.models[m];
-            let _ = writeln!(
-                w,
-                "<h3 id=\"{}\">{} {}</h3>",
-                anchor(&tm.qid),
-                e(&tm.title),
-                qid(&tm.qid)
-            );
-            description(w, &tm.description);
-            scope(w, view, m, 4);
-        }
-        w.push_str("</section>\n");
-    }
-}
-
-fn checklist(w: &mut String, view: &View) {
-    w.push_str("<section id=\"_checklist\">\n<h2>Checklist</h2>\n<p>Review a new feature against every item: tick it when the feature keeps the requirement, or when the assumption still holds. An assumption that no longer holds reopens the threats relying on it.</p>\n");
-    for (kind, title, question) in [
-        (
-            ChecklistKind::Requirement,
-            "Security requirements",
-            "Does the feature keep each requirement?",
-        ),
-        (
-            ChecklistKind::Assumption,
-            "Assumptions",
-            "Does each assumption still hold with the feature?",
-        ),
-    ] {
-        let items: Vec<_> = view.checklist.iter().filter(|i| i.kind == kind).collect();
-        if items.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            w,
-            "<h3 id=\"_checklist-{}\">{title}</h3>\n<p class=\"legend\">{question}</p>\n<ul class=\"checklist\">",
-            kind.as_str()
-        );
-        for i in items {
-            let _ = write!(
-                w,
-                "<li id=\"{}\"><label><input type=\"checkbox\"> <span>{} {}",
-                anchor(&i.qid),
-                e(&i.title),
-                qid(&i.qid)
-            );
-            if let Some(d) = &i.detail {
-                let _ = write!(w, " <span class=\"kind\">({})</span>", e(d));
-            }
-            if !i.relied_on_by.is_empty() {
-                let _ = write!(
-                    w,
-                    " <span class=\"kind\">relied on by {}</span>",
-                    e(&i.relied_on_by.join(", "))
-                );
-            }
-            w.push_str("</span></label>");
-            if let Some(d) = &i.description {
-                let _ = write!(w, "<div class=\"desc\">{}</div>", description_html(d));
-            }
-            w.push_str("</li>\n");
-        }
-        w.push_str("</ul>\n");
-    }
-    w.push_str("</section>\n");
+    w.push_str("</ul>\n");
 }

@@ -1,320 +1,173 @@
 //! The JSON report: the resolved model of the view plus every derived value
 //! (qualified ids, statuses, severities and scores, questions, boundary
-//! crossings, metrics), in a stable key order. Its JSON Schema, generated
-//! from these types, is printed by `tmkit schema report`.
+//! crossings, metrics), in a stable key order.
+//!
+//! The report is serialized from the model's and the analysis's own types
+//! (they derive `Serialize` and `JsonSchema`), borrowed, and written as it
+//! is produced ([`write_report`]): nothing is copied, and memory does not
+//! grow with the output. The types below only add what a model file does
+//! not hold by itself: references resolved to qualified ids, derived values
+//! and the view's choices. Its JSON Schema ([`schema`], printed by
+//! `tmkit schema report`) is generated from the same types.
 
 use crate::report::ReportOptions;
-use schemars::JsonSchema;
-use serde::Serialize;
-use tmkit_analysis::Metrics;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io;
 use tmkit_analysis::views::{ChecklistItem, View};
-use tmkit_model::{Model, ModelKind, ThreatModel};
+use tmkit_analysis::{Crossing, Metrics, Question};
+use tmkit_model::{
+    Asset, Assumption, Attacker, DataFlow, Mitigation, Model, ModelKind, Requirement, Threat,
+    ThreatModel, Verdict, Zone,
+};
 
 /// Version of the JSON report layout.
 pub const REPORT_VERSION: u32 = 3;
 
+/// A sequence serialized item by item as it is produced: nothing is
+/// collected. Its schema is that of an array of `T`.
+pub struct Stream<'a, T>(Box<dyn Fn() -> Box<dyn Iterator<Item = T> + 'a> + 'a>);
+
+impl<'a, T> Stream<'a, T> {
+    fn new<I: Iterator<Item = T> + 'a>(make: impl Fn() -> I + 'a) -> Self {
+        Stream(Box::new(move || Box::new(make())))
+    }
+}
+
+impl<T: Serialize> Serialize for Stream<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> schemars::Schema {
+        <Vec<T>>::json_schema(generator)
+    }
+}
+
 /// The JSON report.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Report {
-    /// Version of this layout (1).
+#[derive(Serialize, JsonSchema)]
+pub struct Report<'a> {
+    /// Version of this layout (3).
     pub tmkit_report: u32,
     /// Which extraction: `full`, `unmitigated`, `public` or `checklist`.
-    pub view: String,
+    pub view: &'static str,
     /// Date given with `--date` or `SOURCE_DATE_EPOCH`, else null.
-    pub date: Option<String>,
+    pub date: Option<&'a str>,
     /// Qualified id of the root model.
-    pub root: String,
+    pub root: &'a str,
     /// Every model of the view (root, components depth-first, catalogues),
     /// resolved: every reference is a qualified id.
-    pub models: Vec<ModelJson>,
+    pub models: Stream<'a, ModelJson<'a>>,
     /// The threats the view lists, as qualified ids in report order (by
     /// severity, then score, then status, worst first).
-    pub threats: Vec<String>,
+    pub threats: Stream<'a, &'a str>,
     /// The questions of the analysis, one entry per target x attacker with
     /// its open and answered categories (null in views without the analysis:
     /// public, unmitigated, checklist).
-    pub questions: Option<Vec<QuestionsJson>>,
+    pub questions: Option<Stream<'a, QuestionsJson<'a>>>,
     /// Threats of category `other` per target (null without the analysis).
-    pub other: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub other: Option<&'a BTreeMap<String, Vec<String>>>,
     /// Boundary analysis of every in-scope data flow.
-    pub crossings: Vec<CrossingJson>,
+    pub crossings: &'a [Crossing],
     /// Metrics of the root, rolled up over its components: the object of
     /// `tmkit metrics --format json`, with the analysis progress
     /// (questions, unanswered crossings, open questions) null in views
     /// without the analysis (public, unmitigated, checklist).
-    pub metrics: Metrics,
+    pub metrics: &'a Metrics,
     /// The review checklist (checklist view only, else empty).
-    pub checklist: Vec<ChecklistJson>,
+    pub checklist: Stream<'a, ChecklistJson<'a>>,
 }
 
-/// One model file, resolved.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ModelJson {
+/// One model file, resolved: its elements as the model holds them, its
+/// links to other files as qualified ids, its threats with their derived
+/// values.
+#[derive(Serialize, JsonSchema)]
+pub struct ModelJson<'a> {
     /// `root`, `component` or `catalogue`.
-    pub kind: String,
+    pub kind: &'static str,
     /// Own id.
-    pub id: String,
+    pub id: &'a str,
     /// Qualified id.
-    pub qid: String,
+    pub qid: &'a str,
     /// Qualified id of the including model.
-    pub parent: Option<String>,
+    pub parent: Option<&'a str>,
     /// Qualified ids of the components.
-    pub components: Vec<String>,
+    pub components: Vec<&'a str>,
     /// Qualified ids of the imported catalogues.
-    pub imports: Vec<String>,
+    pub imports: Vec<&'a str>,
     /// Source path relative to the root model's directory.
-    pub path: String,
+    pub path: &'a str,
     /// Title.
-    pub title: String,
+    pub title: &'a str,
     /// Version.
-    pub version: Option<String>,
+    pub version: Option<&'a str>,
     /// Owner (internal).
-    pub owner: Option<String>,
+    pub owner: Option<&'a str>,
     /// Authors.
-    pub authors: Vec<String>,
+    pub authors: &'a [String],
     /// Markdown description.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Confidential model.
     pub confidential: bool,
     /// Level of abstraction and taxonomy.
-    pub abstraction: AbstractionJson,
+    pub abstraction: AbstractionJson<'a>,
     /// Requirements.
-    pub requirements: Vec<RequirementJson>,
+    pub requirements: &'a [Requirement],
     /// Trust zones.
-    pub zones: Vec<ZoneJson>,
+    pub zones: &'a [Zone],
     /// Assets.
-    pub assets: Vec<AssetJson>,
+    pub assets: &'a [Asset],
     /// Data flows.
-    pub dataflows: Vec<DataFlowJson>,
+    pub dataflows: &'a [DataFlow],
     /// Attackers.
-    pub attackers: Vec<AttackerJson>,
+    pub attackers: &'a [Attacker],
     /// Assumptions.
-    pub assumptions: Vec<AssumptionJson>,
+    pub assumptions: &'a [Assumption],
     /// Verdicts.
-    pub analysis: Vec<VerdictJson>,
+    pub analysis: &'a [Verdict],
     /// Mitigations, shared then inline.
-    pub mitigations: Vec<MitigationJson>,
+    pub mitigations: &'a [Mitigation],
     /// Threats with their derived values.
-    pub threats: Vec<ThreatJson>,
+    pub threats: Stream<'a, ThreatJson<'a>>,
 }
 
 /// Abstraction and taxonomy.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct AbstractionJson {
+#[derive(Serialize, JsonSchema)]
+pub struct AbstractionJson<'a> {
     /// Level.
-    pub level: Option<String>,
+    pub level: Option<&'a str>,
     /// Taxonomy name (`CIA`, `STRIDE`, `STRIDE-per-element`, `LINDDUN`, `custom`).
-    pub taxonomy: String,
+    pub taxonomy: &'a str,
     /// Its categories, in order (without `other`).
-    pub categories: Vec<String>,
+    pub categories: Vec<&'a str>,
     /// Notes.
-    pub notes: Option<String>,
+    pub notes: Option<&'a str>,
 }
 
-/// A requirement.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RequirementJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Kind.
-    pub kind: Option<String>,
-    /// External reference.
-    #[serde(rename = "ref")]
-    pub reference: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// A trust zone.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ZoneJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Trust level (higher = more trusted).
-    pub trust: f64,
-    /// Enclosing zone.
-    pub within: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// An asset.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct AssetJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Kind.
-    pub kind: String,
-    /// Zone.
-    pub zone: Option<String>,
-    /// In scope.
-    pub in_scope: bool,
-    /// Why out of scope.
-    pub reason: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// A data flow.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct DataFlowJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Source asset.
-    pub from: String,
-    /// Destination asset.
-    pub to: String,
-    /// Protocol.
-    pub protocol: Option<String>,
-    /// Assets carried.
-    pub carries: Vec<String>,
-    /// Both ways.
-    pub bidirectional: bool,
-    /// In scope.
-    pub in_scope: bool,
-    /// Why out of scope.
-    pub reason: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// An attacker.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct AttackerJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Zone acted from.
-    pub zone: Option<String>,
-    /// In scope.
-    pub in_scope: bool,
-    /// Why out of scope.
-    pub reason: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// An assumption.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct AssumptionJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// A verdict (analysis entry).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct VerdictJson {
-    /// Target.
-    pub target: String,
-    /// Attacker; null = every attacker.
-    pub attacker: Option<String>,
-    /// Category; null = every category.
-    pub category: Option<String>,
-    /// `no-threat` or `not-applicable`.
-    pub verdict: String,
-    /// Why.
-    pub rationale: String,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// A mitigation.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct MitigationJson {
-    /// Qualified id (`<threat qid>/m<n>` for an inline one).
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// `design`, `operational` or `risk-acceptance`.
-    pub kind: String,
-    /// In place.
-    pub in_place: bool,
-    /// Operator (internal).
-    pub operator: Option<String>,
-    /// Ticket (internal).
-    pub ticket: Option<String>,
-    /// Shared (true) or inline.
-    pub shared: bool,
-    /// Confidential.
-    pub confidential: bool,
-}
-
-/// A threat with its derived values.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ThreatJson {
-    /// Qualified id.
-    pub qid: String,
-    /// Local id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Categories (normalised).
-    pub categories: Vec<String>,
-    /// Targets.
-    pub targets: Vec<String>,
-    /// Attackers as written; null = every in-scope attacker visible to the model.
-    pub attackers: Option<Vec<String>>,
-    /// Assumptions relied on.
-    pub assumptions: Vec<String>,
-    /// CVSS vector.
-    pub cvss: Option<String>,
-    /// Ticket (internal).
-    pub ticket: Option<String>,
-    /// Mitigations (qualified ids).
-    pub mitigations: Vec<String>,
-    /// Confidential.
-    pub confidential: bool,
+/// A threat as the model holds it, then its derived values.
+#[derive(Serialize, JsonSchema)]
+pub struct ThreatJson<'a> {
+    /// The threat.
+    #[serde(flatten)]
+    pub threat: &'a Threat,
     /// Derived: `mitigated`, `accepted`, `partial` or `unmitigated`.
-    pub status: String,
+    pub status: &'static str,
     /// Derived: mitigated only by operational controls.
     pub not_secure_by_default: bool,
     /// Derived: CVSS score.
     pub score: Option<f64>,
     /// Derived: `none`, `low`, `medium`, `high`, `critical`; null = unscored.
-    pub severity: Option<String>,
+    pub severity: Option<&'static str>,
     /// Derived: open and tracked by no ticket.
     pub untracked: bool,
 }
@@ -322,334 +175,186 @@ pub struct ThreatJson {
 /// The questions one target is asked about one attacker: one entry per
 /// target x attacker, so the report grows with the pairs, not with every
 /// category of every pair (docs/reports.md).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct QuestionsJson {
+#[derive(Serialize, JsonSchema)]
+pub struct QuestionsJson<'a> {
     /// Qualified id of the model asking them.
-    pub model: String,
+    pub model: &'a str,
     /// Target.
-    pub target: String,
+    pub target: &'a str,
     /// Attacker.
-    pub attacker: String,
+    pub attacker: &'a str,
     /// Categories no threat or verdict answers yet (the open questions).
-    pub open: Vec<String>,
+    pub open: Vec<&'a str>,
     /// Categories answered, each with what answers it.
-    pub answered: Vec<AnswerJson>,
+    pub answered: Vec<AnswerJson<'a>>,
 }
 
 /// An answered question: its category and what answers it.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct AnswerJson {
+#[derive(Serialize, JsonSchema)]
+pub struct AnswerJson<'a> {
     /// Category.
-    pub category: String,
+    pub category: &'a str,
     /// Threats answering it.
-    pub threats: Vec<String>,
+    pub threats: Vec<&'a str>,
     /// Verdict answering it.
-    pub verdict: Option<String>,
-}
-
-/// The questions of a view, one entry per target x attacker.
-fn question_groups(view: &View) -> Vec<QuestionsJson> {
-    let model = &view.model;
-    let analysis = &view.analysis;
-    let mut groups = Vec::new();
-    for &m in analysis.analysed() {
-        for pair in analysis.question_pairs_of(m) {
-            let (answered, open): (Vec<_>, Vec<_>) = pair.iter().partition(|q| q.answered);
-            groups.push(QuestionsJson {
-                model: model.models[m].qid.clone(),
-                target: pair[0].target.to_string(),
-                attacker: pair[0].attacker.to_string(),
-                open: open.iter().map(|q| q.category.to_string()).collect(),
-                answered: answered
-                    .iter()
-                    .map(|q| AnswerJson {
-                        category: q.category.to_string(),
-                        threats: q.threats.iter().map(|t| t.to_string()).collect(),
-                        verdict: q.verdict.map(|v| v.as_str().to_string()),
-                    })
-                    .collect(),
-            });
-        }
-    }
-    groups
-}
-
-/// The boundary analysis of a data flow.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct CrossingJson {
-    /// Data flow.
-    pub flow: String,
-    /// Source zone.
-    pub from_zone: Option<String>,
-    /// Destination zone.
-    pub to_zone: Option<String>,
-    /// Source trust.
-    pub from_trust: Option<f64>,
-    /// Destination trust.
-    pub to_trust: Option<f64>,
-    /// `none`, `inbound`, `outbound` or `both`.
-    pub direction: String,
-    /// Exposed categories.
-    pub exposed: Vec<String>,
-    /// Exposed categories nobody answered (always empty in the public view).
-    pub unanswered: Vec<String>,
+    pub verdict: Option<&'static str>,
 }
 
 /// An item of the review checklist.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ChecklistJson {
+#[derive(Serialize, JsonSchema)]
+pub struct ChecklistJson<'a> {
     /// `requirement` or `assumption`.
-    pub kind: String,
+    pub kind: &'static str,
     /// Qualified id.
-    pub qid: String,
+    pub qid: &'a str,
     /// Declaring model.
-    pub model: String,
+    pub model: &'a str,
     /// Title.
-    pub title: String,
+    pub title: &'a str,
     /// Markdown description.
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
     /// Kind and reference of a requirement.
-    pub detail: Option<String>,
+    pub detail: Option<&'a str>,
     /// The question to answer.
-    pub question: String,
+    pub question: &'static str,
     /// Threats relying on an assumption.
-    pub relied_on_by: Vec<String>,
+    pub relied_on_by: &'a [String],
 }
 
 /// The JSON Schema of [`Report`] (`tmkit schema report`).
 pub fn schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
+    serde_json::to_value(schemars::schema_for!(Report<'static>)).unwrap_or_default()
 }
 
-/// Builds the report data of a view.
-pub fn report(view: &View, options: &ReportOptions) -> Report {
+/// The report data of a view, borrowed from it; serializing it produces
+/// each part as it is written.
+pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
     let model = &view.model;
-    let questions = view.sections.analysis.then(|| question_groups(view));
+    let analysis = view.sections.analysis;
     Report {
         tmkit_report: REPORT_VERSION,
-        view: view.kind.as_str().to_string(),
-        date: options.date.clone(),
-        root: model.root().qid.clone(),
-        models: model
-            .models
-            .iter()
-            .map(|tm| model_json(view, model, tm))
-            .collect(),
-        threats: view.threats.iter().map(|t| t.qid.clone()).collect(),
-        questions,
-        other: view.sections.analysis.then(|| view.analysis.other.clone()),
-        crossings: view
-            .analysis
-            .crossings
-            .iter()
-            .map(|c| CrossingJson {
-                flow: c.flow.clone(),
-                from_zone: c.from_zone.clone(),
-                to_zone: c.to_zone.clone(),
-                from_trust: c.from_trust,
-                to_trust: c.to_trust,
-                direction: c.direction.as_str().to_string(),
-                exposed: c.exposed.clone(),
-                unanswered: c.unanswered.clone(),
-            })
-            .collect(),
-        metrics: view.metrics.clone(),
-        checklist: view.checklist.iter().map(checklist_json).collect(),
+        view: view.kind.as_str(),
+        date: options.date.as_deref(),
+        root: &model.root().qid,
+        models: Stream::new(move || model.models.iter().map(move |tm| model_json(view, tm))),
+        threats: Stream::new(move || view.threats.iter().map(|t| t.qid.as_str())),
+        questions: analysis.then(|| Stream::new(move || question_groups(view))),
+        other: analysis.then_some(&view.analysis.other),
+        crossings: &view.analysis.crossings,
+        metrics: &view.metrics,
+        checklist: Stream::new(move || view.checklist.iter().map(checklist_json)),
     }
+}
+
+/// Writes the view as pretty-printed JSON (two-space indent, trailing
+/// newline) to `out`, as it is produced. `out` should be buffered.
+pub fn write_report(
+    view: &View,
+    options: &ReportOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    report(view, options).serialize(&mut ser)?;
+    out.write_all(b"\n")
 }
 
 /// Renders the view as pretty-printed JSON (two-space indent, trailing newline).
 pub fn render(view: &View, options: &ReportOptions) -> String {
-    let mut s = serde_json::to_string_pretty(&report(view, options)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Writing to memory fails only if serializing fails, which these types never do.
+    let _ = write_report(view, options, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn checklist_json(i: &ChecklistItem) -> ChecklistJson {
-    ChecklistJson {
-        kind: i.kind.as_str().to_string(),
-        qid: i.qid.clone(),
-        model: i.model.qid.clone(),
-        title: i.title.clone(),
-        description: i.description.clone(),
-        detail: i.detail.clone(),
-        question: i.question().to_string(),
-        relied_on_by: i.relied_on_by.clone(),
+/// The questions of a view, one entry per target x attacker.
+fn question_groups(view: &View) -> impl Iterator<Item = QuestionsJson<'_>> {
+    let analysis = &view.analysis;
+    analysis.analysed().iter().flat_map(move |&m| {
+        let model = view.model.models[m].qid.as_str();
+        analysis
+            .question_pairs_of(m)
+            .map(move |pair| questions_json(model, &pair))
+    })
+}
+
+fn questions_json<'a>(model: &'a str, pair: &[Question<'a>]) -> QuestionsJson<'a> {
+    let (answered, open): (Vec<_>, Vec<_>) = pair.iter().partition(|q| q.answered);
+    QuestionsJson {
+        model,
+        target: pair[0].target,
+        attacker: pair[0].attacker,
+        open: open.iter().map(|q| q.category).collect(),
+        answered: answered
+            .iter()
+            .map(|q| AnswerJson {
+                category: q.category,
+                threats: q.threats.clone(),
+                verdict: q.verdict.map(|v| v.as_str()),
+            })
+            .collect(),
     }
 }
 
-fn model_json(view: &View, model: &Model, tm: &ThreatModel) -> ModelJson {
-    let qids = |v: &[usize]| v.iter().map(|&i| model.models[i].qid.clone()).collect();
+fn checklist_json(i: &ChecklistItem) -> ChecklistJson<'_> {
+    ChecklistJson {
+        kind: i.kind.as_str(),
+        qid: &i.qid,
+        model: &i.model.qid,
+        title: &i.title,
+        description: i.description.as_deref(),
+        detail: i.detail.as_deref(),
+        question: i.question(),
+        relied_on_by: &i.relied_on_by,
+    }
+}
+
+fn model_json<'a>(view: &'a View, tm: &'a ThreatModel) -> ModelJson<'a> {
+    let model: &Model = &view.model;
+    let qids = |v: &[usize]| v.iter().map(|&i| model.models[i].qid.as_str()).collect();
     ModelJson {
         kind: match tm.kind {
             ModelKind::Root => "root",
             ModelKind::Component => "component",
             _ => "catalogue",
-        }
-        .to_string(),
-        id: tm.id.clone(),
-        qid: tm.qid.clone(),
-        parent: tm.parent.map(|p| model.models[p].qid.clone()),
+        },
+        id: &tm.id,
+        qid: &tm.qid,
+        parent: tm.parent.map(|p| model.models[p].qid.as_str()),
         components: qids(&tm.children),
         imports: qids(&tm.imports),
-        path: tm.path.clone(),
-        title: tm.title.clone(),
-        version: tm.version.clone(),
-        owner: tm.owner.clone(),
-        authors: tm.authors.clone(),
-        description: tm.description.clone(),
+        path: &tm.path,
+        title: &tm.title,
+        version: tm.version.as_deref(),
+        owner: tm.owner.as_deref(),
+        authors: &tm.authors,
+        description: tm.description.as_deref(),
         confidential: tm.confidential,
         abstraction: AbstractionJson {
-            level: tm.abstraction.level.clone(),
-            taxonomy: tm.abstraction.taxonomy.name().to_string(),
-            categories: tm
-                .abstraction
-                .taxonomy
-                .categories()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            notes: tm.abstraction.notes.clone(),
+            level: tm.abstraction.level.as_deref(),
+            taxonomy: tm.abstraction.taxonomy.name(),
+            categories: tm.abstraction.taxonomy.categories(),
+            notes: tm.abstraction.notes.as_deref(),
         },
-        requirements: tm
-            .requirements
-            .iter()
-            .map(|r| RequirementJson {
-                qid: r.qid.clone(),
-                id: r.id.clone(),
-                title: r.title.clone(),
-                description: r.description.clone(),
-                kind: r.kind.clone(),
-                reference: r.reference.clone(),
-                confidential: r.confidential,
-            })
-            .collect(),
-        zones: tm
-            .zones
-            .iter()
-            .map(|z| ZoneJson {
-                qid: z.qid.clone(),
-                id: z.id.clone(),
-                title: z.title.clone(),
-                description: z.description.clone(),
-                trust: z.trust,
-                within: z.within.clone(),
-                confidential: z.confidential,
-            })
-            .collect(),
-        assets: tm
-            .assets
-            .iter()
-            .map(|a| AssetJson {
-                qid: a.qid.clone(),
-                id: a.id.clone(),
-                title: a.title.clone(),
-                description: a.description.clone(),
-                kind: a.kind.as_str().to_string(),
-                zone: a.zone.clone(),
-                in_scope: a.in_scope,
-                reason: a.reason.clone(),
-                confidential: a.confidential,
-            })
-            .collect(),
-        dataflows: tm
-            .dataflows
-            .iter()
-            .map(|f| DataFlowJson {
-                qid: f.qid.clone(),
-                id: f.id.clone(),
-                title: f.title.clone(),
-                description: f.description.clone(),
-                from: f.from.clone(),
-                to: f.to.clone(),
-                protocol: f.protocol.clone(),
-                carries: f.carries.clone(),
-                bidirectional: f.bidirectional,
-                in_scope: f.in_scope,
-                reason: f.reason.clone(),
-                confidential: f.confidential,
-            })
-            .collect(),
-        attackers: tm
-            .attackers
-            .iter()
-            .map(|a| AttackerJson {
-                qid: a.qid.clone(),
-                id: a.id.clone(),
-                title: a.title.clone(),
-                description: a.description.clone(),
-                zone: a.zone.clone(),
-                in_scope: a.in_scope,
-                reason: a.reason.clone(),
-                confidential: a.confidential,
-            })
-            .collect(),
-        assumptions: tm
-            .assumptions
-            .iter()
-            .map(|a| AssumptionJson {
-                qid: a.qid.clone(),
-                id: a.id.clone(),
-                title: a.title.clone(),
-                description: a.description.clone(),
-                confidential: a.confidential,
-            })
-            .collect(),
-        analysis: tm
-            .analysis
-            .iter()
-            .map(|v| VerdictJson {
-                target: v.target.clone(),
-                attacker: v.attacker.clone(),
-                category: v.category.clone(),
-                verdict: v.verdict.as_str().to_string(),
-                rationale: v.rationale.clone(),
-                confidential: v.confidential,
-            })
-            .collect(),
-        mitigations: tm
-            .mitigations
-            .iter()
-            .map(|x| MitigationJson {
-                qid: x.qid.clone(),
-                id: x.id.clone(),
-                title: x.title.clone(),
-                description: x.description.clone(),
-                kind: x.kind.as_str().to_string(),
-                in_place: x.in_place,
-                operator: x.operator.clone(),
-                ticket: x.ticket.clone(),
-                shared: x.shared,
-                confidential: x.confidential,
-            })
-            .collect(),
-        threats: tm
-            .threats
-            .iter()
-            .map(|t| {
-                let info = view.analysis.threat(&t.qid);
-                ThreatJson {
-                    qid: t.qid.clone(),
-                    id: t.id.clone(),
-                    title: t.title.clone(),
-                    description: t.description.clone(),
-                    categories: t.categories.clone(),
-                    targets: t.targets.clone(),
-                    attackers: t.attackers.clone(),
-                    assumptions: t.assumptions.clone(),
-                    cvss: t.cvss.clone(),
-                    ticket: t.ticket.clone(),
-                    mitigations: t.mitigations.clone(),
-                    confidential: t.confidential,
-                    status: info
-                        .map_or("unmitigated", |i| i.status.as_str())
-                        .to_string(),
-                    not_secure_by_default: info.is_some_and(|i| i.not_secure_by_default),
-                    score: info.and_then(|i| i.cvss.as_ref().map(|c| c.score)),
-                    severity: info.and_then(|i| i.severity.map(|s| s.as_str().to_string())),
-                    untracked: info.is_some_and(|i| i.untracked),
-                }
-            })
-            .collect(),
+        requirements: &tm.requirements,
+        zones: &tm.zones,
+        assets: &tm.assets,
+        dataflows: &tm.dataflows,
+        attackers: &tm.attackers,
+        assumptions: &tm.assumptions,
+        analysis: &tm.analysis,
+        mitigations: &tm.mitigations,
+        threats: Stream::new(move || tm.threats.iter().map(move |t| threat_json(view, t))),
+    }
+}
+
+fn threat_json<'a>(view: &'a View, t: &'a Threat) -> ThreatJson<'a> {
+    let info = view.analysis.threat(&t.qid);
+    ThreatJson {
+        threat: t,
+        status: info.map_or("unmitigated", |i| i.status.as_str()),
+        not_secure_by_default: info.is_some_and(|i| i.not_secure_by_default),
+        score: info.and_then(|i| i.cvss.as_ref().map(|c| c.score)),
+        severity: info.and_then(|i| i.severity.map(|s| s.as_str())),
+        untracked: info.is_some_and(|i| i.untracked),
     }
 }

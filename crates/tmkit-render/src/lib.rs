@@ -12,7 +12,9 @@ pub mod metrics;
 #[cfg(feature = "oracles")]
 #[doc(hidden)]
 pub mod oracles;
+mod outline;
 pub mod report;
+mod sink;
 pub mod table;
 
 pub use report::{ReportFormat, ReportOptions};

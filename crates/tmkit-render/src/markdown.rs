@@ -1,69 +1,65 @@
 //! The Markdown report (GitHub-flavoured; renders on GitHub and GitLab).
 //!
-//! Every element gets an explicit `<a id="...">` anchor built from its
-//! qualified id by [`anchor`], so links never depend on how a host slugs
-//! headings. Every user string goes through [`escape_md`] (or, for
-//! descriptions, [`description_md`]).
+//! The sections and what they hold come from the report outline
+//! (`outline.rs`); this file only prints its blocks in Markdown. Every
+//! element gets an explicit `<a id="...">` anchor built from its qualified
+//! id by [`anchor`], so links never depend on how a host slugs headings.
+//! Every user string goes through [`escape_md`] (or, for descriptions,
+//! [`description_md`]).
 
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, code_span, description_md, escape_md, link_dest_md};
-use crate::report::{
-    ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label, threat_references,
-};
+use crate::outline::{Block, Inline, Line, Row, SECTIONS, section_anchor};
+use crate::report::{ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label};
+use crate::sink::Sink;
 use std::fmt::Write as _;
+use std::io;
 use tmkit_analysis::views::{
-    CellState, ChecklistKind, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
+    CellState, ChecklistItem, MatrixTable, MitigationEntry, ThreatEntry, View, ViewKind,
 };
-use tmkit_model::{ModelIndex, ModelKind};
+use tmkit_model::Abstraction;
 
 /// Renders the view as a Markdown document.
 pub fn render(view: &View, options: &ReportOptions) -> String {
-    let mut w = Md::default();
-    header(&mut w, view, options);
-    let s = view.sections;
-    toc(&mut w, view);
-    if s.summary {
-        summary(&mut w, view);
-    }
-    if s.diagram {
-        diagram_section(&mut w, view);
-    }
-    if s.scope {
-        w.section("scope", "Scope");
-        scope(&mut w, view, 0, 3);
-    }
-    if s.analysis {
-        analysis(&mut w, view);
-    }
-    if s.threats {
-        threats(&mut w, view);
-    }
-    if s.mitigations {
-        mitigations(&mut w, view);
-    }
-    if s.components {
-        components(&mut w, view);
-    }
-    if s.checklist {
-        checklist(&mut w, view);
-    }
-    let mut out = w.0;
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    crate::sink::to_string(|out| write(view, options, out))
 }
 
-#[derive(Default)]
-struct Md(String);
+/// Writes the view as a Markdown document to `out` (which should be
+/// buffered), as it is produced.
+pub fn write(view: &View, options: &ReportOptions, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut w = Md(Sink::new(out, true));
+    header(&mut w, view, options);
+    toc(&mut w, view);
+    for section in &SECTIONS {
+        if !(section.listed)(view) || !(section.printed)(view) {
+            continue;
+        }
+        w.heading(
+            2,
+            &section_anchor(section.id),
+            &inlines(&[section.heading(view)]),
+        );
+        (section.build)(view, &mut |block| {
+            w.block(view, &block);
+            w.0.spill();
+        });
+    }
+    while w.0.ends_with("\n\n") {
+        w.0.pop();
+    }
+    w.0.finish()
+}
 
-impl Md {
+/// The Markdown being printed.
+struct Md<'w>(Sink<'w>);
+
+impl Md<'_> {
     fn line(&mut self, s: &str) {
         self.0.push_str(s);
         self.0.push('\n');
     }
     fn blank(&mut self) {
-        if !self.0.ends_with("\n\n") && !self.0.is_empty() {
+        if !self.0.ends_with("\n\n") && !self.0.is_fresh() {
             self.0.push('\n');
         }
     }
@@ -78,15 +74,12 @@ impl Md {
         );
         self.0.push('\n');
     }
-    fn section(&mut self, id: &str, title: &str) {
-        self.heading(2, &section_anchor(id), title);
-    }
     fn para(&mut self, s: &str) {
         self.blank();
         self.line(s);
         self.0.push('\n');
     }
-    fn description(&mut self, d: &Option<String>) {
+    fn description(&mut self, d: Option<&str>) {
         if let Some(d) = d {
             let d = description_md(d);
             if !d.trim().is_empty() {
@@ -103,15 +96,89 @@ impl Md {
         self.line(&format!("|{}|", vec!["---"; head.len()].join("|")));
         for r in rows {
             self.line(&format!("| {} |", r.join(" | ")));
+            self.0.spill();
         }
         self.0.push('\n');
     }
+    fn facts(&mut self, facts: &[(&str, Line)]) {
+        let rows: Vec<Vec<String>> = facts
+            .iter()
+            .map(|(k, v)| vec![k.to_string(), inlines(v)])
+            .collect();
+        self.table(&["", ""], &rows);
+    }
+
+    /// Prints one block of the outline.
+    fn block(&mut self, view: &View, block: &Block) {
+        match block {
+            Block::Heading { level, id, title } => self.heading(*level, id, &inlines(title)),
+            Block::Para(line) | Block::Legend(line) => self.para(&inlines(line)),
+            Block::Table { head, rows } => self.rows(head, rows),
+            Block::Facts(facts) => self.facts(facts),
+            Block::Description(d) => self.description(*d),
+            Block::Warnings(warnings) => {
+                self.blank();
+                for warning in warnings {
+                    self.line(&format!("- &#x26A0;&#xFE0F; {}", escape_md(warning)));
+                    self.0.spill();
+                }
+                self.0.push('\n');
+            }
+            Block::Summary => summary(self, view),
+            Block::Diagram => diagram_block(self, view),
+            Block::Abstraction(ab) => abstraction(self, ab),
+            Block::MatrixLegend => self.para(MATRIX_LEGEND),
+            Block::Matrix(table) => matrix_table(self, table),
+            Block::ThreatIndex => threat_index(self, view),
+            Block::Threat { entry, facts } => threat(self, entry, facts),
+            Block::Checklist(items) => checklist(self, items),
+        }
+    }
+
+    fn rows(&mut self, head: &Line, rows: &[Row]) {
+        let head: Vec<String> = head.iter().map(inline).collect();
+        let head: Vec<&str> = head.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let mut cells: Vec<String> = r.cells.iter().map(|c| inlines(c)).collect();
+                if let (Some(a), Some(first)) = (r.anchor, cells.first_mut()) {
+                    first.insert_str(0, &format!("<a id=\"{}\"></a>", anchor(a)));
+                }
+                cells
+            })
+            .collect();
+        self.table(&head, &rows);
+    }
 }
 
-/// Section anchors start with `_`, which no qualified id does, so they
-/// never collide with an element's anchor.
-fn section_anchor(id: &str) -> String {
-    format!("_{id}")
+/// One inline in Markdown.
+fn inline(x: &Inline) -> String {
+    match x {
+        Inline::Text(s) => escape_md(s),
+        Inline::Raw(s) => s.to_string(),
+        Inline::Fixed { md, .. } => md.to_string(),
+        Inline::Qid(q) | Inline::Code(q) => code(q),
+        Inline::QidLink(q) => qid_link(q),
+        Inline::QidNote(q) => format!("({})", code(q)),
+        Inline::Named(n, true) => format!("{} {}", qid_link(&n.qid), escape_md(&n.title)),
+        Inline::Named(n, false) => format!("{} {}", code(&n.qid), escape_md(&n.title)),
+        Inline::Ticket(t) => ticket(t),
+        Inline::Warn(line) => format!("**{}**", inlines(line)),
+        Inline::Crossing(c) => {
+            let mut s = escape_md(&format!("{} ({})", c.direction, c.exposed.join(", ")));
+            if !c.unanswered.is_empty() {
+                let u = escape_md(&c.unanswered.join(", "));
+                s.push_str(&format!(" **unanswered: {u}**"));
+            }
+            s
+        }
+    }
+}
+
+/// A line of inlines in Markdown.
+fn inlines(line: &[Inline]) -> String {
+    line.iter().map(inline).collect()
 }
 
 /// Inline code for an id or a value.
@@ -122,10 +189,6 @@ fn code(s: &str) -> String {
 /// A link to an element's anchor, showing its qid.
 fn qid_link(qid: &str) -> String {
     format!("[{}](#{})", code(qid), anchor(qid))
-}
-
-fn named_link(n: &Named) -> String {
-    format!("{} {}", qid_link(&n.qid), escape_md(&n.title))
 }
 
 fn ticket(t: &str) -> String {
@@ -165,51 +228,21 @@ fn header(w: &mut Md, view: &View, options: &ReportOptions) {
     }
     w.table(&["", ""], &rows);
     if view.kind != ViewKind::Checklist {
-        w.description(&root.description);
+        w.description(root.description.as_deref());
     }
 }
 
+/// The contents: every section of the view, and the components below
+/// theirs (detail entries, such as severity groups, are left out).
 fn toc(w: &mut Md, view: &View) {
-    let s = view.sections;
     let mut items: Vec<(usize, String, String)> = Vec::new();
-    fn add(items: &mut Vec<(usize, String, String)>, on: bool, id: &str, t: &str) {
-        if on {
-            items.push((0, format!("#{}", section_anchor(id)), t.to_string()));
+    for section in SECTIONS.iter().filter(|s| (s.listed)(view)) {
+        let title = inline(&section.title);
+        items.push((0, format!("#{}", section_anchor(section.id)), title));
+        for item in (section.toc)(view).into_iter().filter(|i| !i.detail) {
+            items.push((1, item.href, inlines(&item.title)));
         }
     }
-    add(&mut items, s.summary, "summary", "Executive summary");
-    add(&mut items, s.diagram, "diagram", "Data-flow diagram");
-    add(&mut items, s.scope, "scope", "Scope");
-    add(&mut items, s.analysis, "analysis", "Analysis");
-    add(&mut items, s.threats, "threats", "Threats");
-    add(
-        &mut items,
-        s.mitigations,
-        "mitigations",
-        "Security controls",
-    );
-    let comps: Vec<ModelIndex> = view.components().collect();
-    add(
-        &mut items,
-        s.components && !comps.is_empty(),
-        "components",
-        "Components",
-    );
-    if s.components {
-        for &m in &comps {
-            let tm = &view.model.models[m];
-            items.push((1, format!("#{}", anchor(&tm.qid)), escape_md(&tm.title)));
-        }
-    }
-    let cats: Vec<ModelIndex> = view.catalogues().collect();
-    if s.components && !cats.is_empty() {
-        items.push((
-            0,
-            format!("#{}", section_anchor("catalogues")),
-            "Imported catalogues".into(),
-        ));
-    }
-    add(&mut items, s.checklist, "checklist", "Checklist");
     if items.len() < 2 {
         return;
     }
@@ -221,9 +254,7 @@ fn toc(w: &mut Md, view: &View) {
 }
 
 fn summary(w: &mut Md, view: &View) {
-    w.section("summary", "Executive summary");
     let m = &view.metrics;
-    let t = &m.threats;
     if let (true, Some(q)) = (view.sections.analysis, &m.questions) {
         w.para(&format!(
             "**Coverage: {}** of the analysis ({} of {} questions answered; {} open). Coverage counts the questions *target x attacker x category* that a threat or a verdict answers.",
@@ -233,47 +264,8 @@ fn summary(w: &mut Md, view: &View) {
             q.open
         ));
     }
-    let mut lines = Vec::new();
-    match view.kind {
-        ViewKind::Public => {
-            lines.push(format!(
-                "**{}** threats identified and mitigated, by **{}** security controls in place.",
-                t.total, m.mitigations.in_place
-            ));
-        }
-        ViewKind::Unmitigated => {
-            let open = view.threats.iter().filter(|x| x.status.is_open()).count();
-            lines.push(format!(
-                "**{}** threats are not mitigated: {} unmitigated, {} partial, {} accepted; open threats tracked by no ticket: {}.",
-                view.threats.len(),
-                t.unmitigated,
-                t.partial,
-                t.accepted,
-                view.threats.iter().filter(|x| x.untracked).count()
-            ));
-            lines.push(format!(
-                "**{}** mitigations are planned (not in place yet); **{}** threats are open (unmitigated or partial).",
-                view.threats.iter().map(|x| x.planned().count()).sum::<usize>(),
-                open
-            ));
-        }
-        _ => {
-            lines.push(format!(
-                "**{}** threats: {} mitigated, {} partial, {} accepted, {} unmitigated; {} mitigated only by operational controls (not secure by default).",
-                t.total, t.mitigated, t.partial, t.accepted, t.unmitigated, t.not_secure_by_default
-            ));
-            lines.push(format!(
-                "**{}** mitigations, {} in place, {} planned; {} open threats tracked by no ticket.",
-                m.mitigations.total, m.mitigations.in_place, m.mitigations.planned, m.untracked_unmitigated
-            ));
-            lines.push(format!(
-                "**{}** data flows cross a trust boundary; {} with an exposed category nobody answered.",
-                m.boundary_crossings.total, m.boundary_crossings.unanswered.unwrap_or(0)
-            ));
-        }
-    }
     w.blank();
-    for l in lines {
+    for l in summary_lines(view) {
         w.line(&format!("- {l}"));
     }
     w.0.push('\n');
@@ -307,11 +299,58 @@ fn summary(w: &mut Md, view: &View) {
     }
 }
 
-fn diagram_section(w: &mut Md, view: &View) {
-    if view.model.models.iter().all(|m| m.assets.is_empty()) {
-        return;
+/// The counts of the summary, one line each, as the view words them.
+fn summary_lines(view: &View) -> Vec<String> {
+    let m = &view.metrics;
+    let t = &m.threats;
+    match view.kind {
+        ViewKind::Public => vec![format!(
+            "**{}** threats identified and mitigated, by **{}** security controls in place.",
+            t.total, m.mitigations.in_place
+        )],
+        ViewKind::Unmitigated => {
+            let open = view.threats.iter().filter(|x| x.status.is_open()).count();
+            vec![
+                format!(
+                    "**{}** threats are not mitigated: {} unmitigated, {} partial, {} accepted; open threats tracked by no ticket: {}.",
+                    view.threats.len(),
+                    t.unmitigated,
+                    t.partial,
+                    t.accepted,
+                    view.threats.iter().filter(|x| x.untracked).count()
+                ),
+                format!(
+                    "**{}** mitigations are planned (not in place yet); **{}** threats are open (unmitigated or partial).",
+                    view.threats
+                        .iter()
+                        .map(|x| x.planned().count())
+                        .sum::<usize>(),
+                    open
+                ),
+            ]
+        }
+        _ => vec![
+            format!(
+                "**{}** threats: {} mitigated, {} partial, {} accepted, {} unmitigated; {} mitigated only by operational controls (not secure by default).",
+                t.total, t.mitigated, t.partial, t.accepted, t.unmitigated, t.not_secure_by_default
+            ),
+            format!(
+                "**{}** mitigations, {} in place, {} planned; {} open threats tracked by no ticket.",
+                m.mitigations.total,
+                m.mitigations.in_place,
+                m.mitigations.planned,
+                m.untracked_unmitigated
+            ),
+            format!(
+                "**{}** data flows cross a trust boundary; {} with an exposed category nobody answered.",
+                m.boundary_crossings.total,
+                m.boundary_crossings.unanswered.unwrap_or(0)
+            ),
+        ],
     }
-    w.section("diagram", "Data-flow diagram");
+}
+
+fn diagram_block(w: &mut Md, view: &View) {
     let mermaid = diagram::render(
         &view.model,
         &view.analysis,
@@ -325,192 +364,26 @@ fn diagram_section(w: &mut Md, view: &View) {
     w.0.push('\n');
 }
 
-/// The scope of model `m`, its headings at `level`.
-fn scope(w: &mut Md, view: &View, m: ModelIndex, level: usize) {
-    let tm = &view.model.models[m];
-    let h = |w: &mut Md, id: &str, t: &str| {
-        w.heading(
-            level,
-            &format!("{}-{}", section_anchor(id), anchor(&tm.qid)),
-            t,
-        )
-    };
-    let ab = &tm.abstraction;
-    if tm.kind != ModelKind::Catalogue {
-        h(w, "abstraction", "Abstraction and taxonomy");
-        let mut rows = Vec::new();
-        if let Some(l) = &ab.level {
-            rows.push(vec!["Level".to_string(), escape_md(l)]);
-        }
-        rows.push(vec!["Taxonomy".to_string(), escape_md(ab.taxonomy.name())]);
-        let cats: Vec<String> = ab
-            .taxonomy
-            .categories()
-            .iter()
-            .map(|c| escape_md(c))
-            .collect();
-        rows.push(vec!["Categories".to_string(), cats.join(", ")]);
-        if let Some(n) = &ab.notes {
-            rows.push(vec!["Notes".to_string(), escape_md(n)]);
-        }
-        w.table(&["", ""], &rows);
+fn abstraction(w: &mut Md, ab: &Abstraction) {
+    let mut rows = Vec::new();
+    if let Some(l) = &ab.level {
+        rows.push(vec!["Level".to_string(), escape_md(l)]);
     }
-    if !tm.requirements.is_empty() {
-        h(w, "requirements", "Security requirements");
-        let rows: Vec<Vec<String>> = tm
-            .requirements
-            .iter()
-            .map(|r| {
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&r.qid), code(&r.qid)),
-                    escape_md(&r.title),
-                    r.kind.as_deref().map(escape_md).unwrap_or_default(),
-                    r.reference.as_deref().map(escape_md).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        w.table(&["ID", "Requirement", "Kind", "Reference"], &rows);
-    }
-    if !tm.zones.is_empty() {
-        h(w, "zones", "Trust zones");
-        let rows: Vec<Vec<String>> = tm
-            .zones
-            .iter()
-            .map(|z| {
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&z.qid), code(&z.qid)),
-                    escape_md(&z.title),
-                    z.trust.to_string(),
-                    z.within.as_deref().map(qid_link).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        w.table(&["ID", "Zone", "Trust", "Within"], &rows);
-    }
-    let assets: Vec<_> = tm.assets.iter().filter(|a| a.in_scope).collect();
-    if !assets.is_empty() {
-        h(w, "assets", "Assets");
-        let rows: Vec<Vec<String>> = assets
-            .iter()
-            .map(|a| {
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&a.qid), code(&a.qid)),
-                    escape_md(&a.title),
-                    a.kind.as_str().to_string(),
-                    a.zone.as_deref().map(qid_link).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        w.table(&["ID", "Asset", "Kind", "Zone"], &rows);
-    }
-    let flows: Vec<_> = tm.dataflows.iter().filter(|f| f.in_scope).collect();
-    let crossings: std::collections::HashMap<&str, &tmkit_analysis::Crossing> = view
-        .analysis
-        .crossings
+    rows.push(vec!["Taxonomy".to_string(), escape_md(ab.taxonomy.name())]);
+    let cats: Vec<String> = ab
+        .taxonomy
+        .categories()
         .iter()
-        .filter(|c| c.model == m)
-        .map(|c| (c.flow.as_str(), c))
+        .map(|c| escape_md(c))
         .collect();
-    if !flows.is_empty() {
-        h(w, "dataflows", "Data flows");
-        let rows: Vec<Vec<String>> = flows
-            .iter()
-            .map(|f| {
-                let crossing = crossings
-                    .get(f.qid.as_str())
-                    .copied()
-                    .filter(|c| c.direction.crosses())
-                    .map(|c| {
-                        let mut s =
-                            escape_md(&format!("{} ({})", c.direction, c.exposed.join(", ")));
-                        if !c.unanswered.is_empty() {
-                            let u = escape_md(&c.unanswered.join(", "));
-                            s.push_str(&format!(" **unanswered: {u}**"));
-                        }
-                        s
-                    })
-                    .unwrap_or_else(|| "-".to_string());
-                let carries: Vec<String> = f.carries.iter().map(|c| qid_link(c)).collect();
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&f.qid), code(&f.qid)),
-                    escape_md(&f.title),
-                    format!(
-                        "{} {} {}",
-                        qid_link(&f.from),
-                        if f.bidirectional { "&harr;" } else { "&rarr;" },
-                        qid_link(&f.to)
-                    ),
-                    f.protocol.as_deref().map(escape_md).unwrap_or_default(),
-                    carries.join(", "),
-                    crossing,
-                ]
-            })
-            .collect();
-        w.table(
-            &[
-                "ID",
-                "Data flow",
-                "From / to",
-                "Protocol",
-                "Carries",
-                "Trust boundary",
-            ],
-            &rows,
-        );
+    rows.push(vec!["Categories".to_string(), cats.join(", ")]);
+    if let Some(n) = &ab.notes {
+        rows.push(vec!["Notes".to_string(), escape_md(n)]);
     }
-    let attackers: Vec<_> = tm.attackers.iter().filter(|a| a.in_scope).collect();
-    if !attackers.is_empty() {
-        h(w, "attackers", "Attackers");
-        let rows: Vec<Vec<String>> = attackers
-            .iter()
-            .map(|a| {
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&a.qid), code(&a.qid)),
-                    escape_md(&a.title),
-                    a.zone.as_deref().map(qid_link).unwrap_or_default(),
-                ]
-            })
-            .collect();
-        w.table(&["ID", "Attacker", "Acts from"], &rows);
-    }
-    if !tm.assumptions.is_empty() {
-        h(w, "assumptions", "Assumptions");
-        let rows: Vec<Vec<String>> = tm
-            .assumptions
-            .iter()
-            .map(|a| {
-                vec![
-                    format!("<a id=\"{}\"></a>{}", anchor(&a.qid), code(&a.qid)),
-                    escape_md(&a.title),
-                ]
-            })
-            .collect();
-        w.table(&["ID", "Assumption"], &rows);
-    }
-    let mut out: Vec<Vec<String>> = Vec::new();
-    for a in tm.assets.iter().filter(|a| !a.in_scope) {
-        out.push(oos_row(&a.qid, "asset", &a.title, &a.reason));
-    }
-    for f in tm.dataflows.iter().filter(|f| !f.in_scope) {
-        out.push(oos_row(&f.qid, "data flow", &f.title, &f.reason));
-    }
-    for a in tm.attackers.iter().filter(|a| !a.in_scope) {
-        out.push(oos_row(&a.qid, "attacker", &a.title, &a.reason));
-    }
-    if !out.is_empty() {
-        h(w, "out-of-scope", "Out of scope");
-        w.table(&["ID", "Element", "Kind", "Why"], &out);
-    }
+    w.table(&["", ""], &rows);
 }
 
-fn oos_row(qid: &str, kind: &str, title: &str, reason: &Option<String>) -> Vec<String> {
-    vec![
-        format!("<a id=\"{}\"></a>{}", anchor(qid), code(qid)),
-        escape_md(title),
-        kind.to_string(),
-        reason.as_deref().map(escape_md).unwrap_or_default(),
-    ]
-}
+const MATRIX_LEGEND: &str = "Each cell answers *\"What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?\"* for every attacker. Legend: &#x2705; answered, &#x1F7E1; partly open, &#x2B1C; open, &#x1F534; answered by a threat that is not mitigated, `-` not asked by the taxonomy. Threats are marked **M**itigated, **A**ccepted, **P**artial, **U**nmitigated.";
 
 fn state_icon(s: CellState) -> &'static str {
     match s {
@@ -520,60 +393,6 @@ fn state_icon(s: CellState) -> &'static str {
         CellState::Open => "&#x2B1C;",
         CellState::Unmitigated => "&#x1F534;",
         _ => "",
-    }
-}
-
-fn analysis(w: &mut Md, view: &View) {
-    w.section("analysis", "Analysis");
-    w.para("Each cell answers *\"What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?\"* for every attacker. Legend: &#x2705; answered, &#x1F7E1; partly open, &#x2B1C; open, &#x1F534; answered by a threat that is not mitigated, `-` not asked by the taxonomy. Threats are marked **M**itigated, **A**ccepted, **P**artial, **U**nmitigated.");
-    for table in &view.matrix {
-        matrix_table(w, table);
-    }
-    let crossings: Vec<_> = view
-        .analysis
-        .crossings
-        .iter()
-        .filter(|c| !c.unanswered.is_empty())
-        .collect();
-    if !crossings.is_empty() {
-        w.heading(
-            3,
-            &section_anchor("crossing-warnings"),
-            "Unanswered trust-boundary crossings",
-        );
-        w.blank();
-        for c in crossings {
-            for warning in c.warnings() {
-                w.line(&format!("- &#x26A0;&#xFE0F; {}", escape_md(&warning)));
-            }
-        }
-        w.0.push('\n');
-    }
-    let verdicts: Vec<Vec<String>> = view
-        .analysis
-        .analysed()
-        .iter()
-        .flat_map(|&m| view.model.models[m].analysis.iter())
-        .map(|v| {
-            vec![
-                qid_link(&v.target),
-                v.attacker
-                    .as_deref()
-                    .map_or_else(|| "every attacker".to_string(), qid_link),
-                v.category
-                    .as_deref()
-                    .map_or_else(|| "every category".to_string(), escape_md),
-                v.verdict.as_str().to_string(),
-                escape_md(&v.rationale),
-            ]
-        })
-        .collect();
-    if !verdicts.is_empty() {
-        w.heading(3, &section_anchor("verdicts"), "Verdicts");
-        w.table(
-            &["Target", "Attacker", "Category", "Verdict", "Rationale"],
-            &verdicts,
-        );
     }
 }
 
@@ -612,54 +431,43 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
                 qid_link(&r.target.qid),
                 escape_md(&r.target.title)
             )];
-            for c in &r.cells {
-                if c.state == CellState::NotAsked {
-                    row.push("-".to_string());
-                    continue;
-                }
-                let mut parts = vec![state_icon(c.state).to_string()];
-                for (q, s) in &c.threats {
-                    parts.push(format!("{} {}", qid_link(q), s.letter()));
-                }
-                for (v, a) in &c.verdicts {
-                    parts.push(format!(
-                        "{} ({})",
-                        v.as_str(),
-                        a.as_deref().map_or_else(|| "all".to_string(), code)
-                    ));
-                }
-                if !c.open.is_empty() && c.answered > 0 {
-                    let open: Vec<String> = c.open.iter().map(|a| code(a)).collect();
-                    parts.push(format!("open: {}", open.join(", ")));
-                }
-                row.push(parts.join(" "));
-            }
-            let other: Vec<String> = r
-                .other
-                .iter()
-                .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
-                .collect();
-            row.push(other.join(" "));
+            row.extend(r.cells.iter().map(matrix_cell));
+            row.push(cell_threats(&r.other).join(" "));
             row
         })
         .collect();
     w.table(&head_ref, &rows);
 }
 
-fn threats(w: &mut Md, view: &View) {
-    w.section(
-        "threats",
-        if view.kind == ViewKind::Unmitigated {
-            "Unmitigated threats, worst first"
-        } else {
-            "Threats"
-        },
-    );
-    if view.threats.is_empty() {
-        w.para("No threat to list.");
-        return;
+/// The threats answering a matrix cell, each with its status letter.
+fn cell_threats(threats: &[(String, tmkit_analysis::Status)]) -> Vec<String> {
+    (threats.iter())
+        .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
+        .collect()
+}
+
+fn matrix_cell(c: &tmkit_analysis::views::MatrixCell) -> String {
+    if c.state == CellState::NotAsked {
+        return "-".to_string();
     }
-    // Overview table.
+    let mut parts = vec![state_icon(c.state).to_string()];
+    parts.extend(cell_threats(&c.threats));
+    for (v, a) in &c.verdicts {
+        parts.push(format!(
+            "{} ({})",
+            v.as_str(),
+            a.as_deref().map_or_else(|| "all".to_string(), code)
+        ));
+    }
+    if !c.open.is_empty() && c.answered > 0 {
+        let open: Vec<String> = c.open.iter().map(|a| code(a)).collect();
+        parts.push(format!("open: {}", open.join(", ")));
+    }
+    parts.join(" ")
+}
+
+/// The overview table of the threats.
+fn threat_index(w: &mut Md, view: &View) {
     let rows: Vec<Vec<String>> = view
         .threats
         .iter()
@@ -682,86 +490,40 @@ fn threats(w: &mut Md, view: &View) {
         &["ID", "Threat", "Severity", "Status", "Categories", "Model"],
         &rows,
     );
-    for sev in SEVERITIES {
-        let group: Vec<&ThreatEntry> = view.threats.iter().filter(|t| t.severity == sev).collect();
-        if group.is_empty() {
-            continue;
-        }
-        w.heading(
-            3,
-            &section_anchor(&format!("severity-{}", crate::report::severity_key(sev))),
-            &format!("{} ({})", severity_label(sev), group.len()),
-        );
-        for t in group {
-            threat(w, view, t);
-        }
-    }
 }
 
-/// A reference to an element: a link when the report has the element's
-/// anchor (views with a scope section), plain text otherwise.
-fn refer(view: &View, n: &Named) -> String {
-    if view.sections.scope {
-        named_link(n)
-    } else {
-        format!("{} {}", code(&n.qid), escape_md(&n.title))
-    }
-}
-
-fn threat(w: &mut Md, view: &View, t: &ThreatEntry) {
+fn threat(w: &mut Md, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     w.heading(
         4,
         &anchor(&t.qid),
         &format!("{} {}", code(&t.qid), escape_md(&t.title)),
     );
-    let mut rows = vec![vec![
-        "Status".to_string(),
-        format!(
-            "**{}**{}",
-            status_label(t.status),
-            if t.not_secure_by_default {
-                " (not secure by default: only operational controls)"
-            } else {
-                ""
-            }
-        ),
-    ]];
-    rows.push(vec![
-        "Severity".into(),
-        match (&t.cvss, t.score) {
-            (Some(v), Some(_)) => format!(
-                "{} {} {}",
-                severity_label(t.severity),
-                score_text(t.score),
-                code(v)
-            ),
-            (Some(v), None) => code(v),
-            _ => "unscored".into(),
-        },
-    ]);
-    rows.push(vec![
-        "Categories".into(),
-        t.categories
-            .iter()
-            .map(|c| escape_md(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    ]);
-    rows.extend(
-        threat_references(t, |n| refer(view, n))
-            .into_iter()
-            .map(|(k, v)| vec![k.to_string(), v]),
+    let status = format!(
+        "**{}**{}",
+        status_label(t.status),
+        if t.not_secure_by_default {
+            " (not secure by default: only operational controls)"
+        } else {
+            ""
+        }
     );
-    if let Some(tk) = &t.ticket {
-        rows.push(vec!["Ticket".into(), ticket(tk)]);
-    } else if t.untracked {
-        rows.push(vec!["Ticket".into(), "**none: open and untracked**".into()]);
-    }
-    if view.model.models.len() > 1 {
-        rows.push(vec!["Model".into(), refer(view, &t.component)]);
-    }
+    let severity = match (&t.cvss, t.score) {
+        (Some(v), Some(_)) => format!(
+            "{} {} {}",
+            severity_label(t.severity),
+            score_text(t.score),
+            code(v)
+        ),
+        (Some(v), None) => code(v),
+        _ => "unscored".into(),
+    };
+    let mut rows = vec![
+        vec!["Status".to_string(), status],
+        vec!["Severity".to_string(), severity],
+    ];
+    rows.extend(shared.iter().map(|(k, v)| vec![k.to_string(), inlines(v)]));
     w.table(&["", ""], &rows);
-    w.description(&t.description);
+    w.description(t.description.as_deref());
     if t.mitigations.is_empty() {
         w.para("*No mitigation.*");
     } else {
@@ -795,160 +557,23 @@ fn mitigation_item(m: &MitigationEntry) -> String {
     s
 }
 
-fn mitigations(w: &mut Md, view: &View) {
-    let users = crate::report::mitigation_users(view);
-    let mut rows = Vec::new();
-    for tm in &view.model.models {
-        for m in tm.mitigations.iter().filter(|m| m.shared) {
-            let used: Vec<String> = users
-                .get(m.qid.as_str())
-                .map(|v| v.iter().map(|q| qid_link(q)).collect())
-                .unwrap_or_default();
-            let mut row = vec![
-                format!("<a id=\"{}\"></a>{}", anchor(&m.qid), code(&m.qid)),
-                escape_md(&m.title),
-                m.kind.as_str().to_string(),
-                if m.in_place {
-                    "yes".into()
-                } else {
-                    "**planned**".into()
-                },
-            ];
-            if view.kind != ViewKind::Public {
-                row.push(m.operator.as_deref().map(escape_md).unwrap_or_default());
-                row.push(m.ticket.as_deref().map(ticket).unwrap_or_default());
-            }
-            row.push(used.join(", "));
-            rows.push(row);
-        }
-    }
-    if rows.is_empty() {
-        return;
-    }
-    w.section("mitigations", "Security controls");
-    w.para("Shared mitigations (inline ones are listed with their threat).");
-    if view.kind == ViewKind::Public {
-        w.table(&["ID", "Control", "Kind", "In place", "Mitigates"], &rows);
-    } else {
-        w.table(
-            &[
-                "ID",
-                "Mitigation",
-                "Kind",
-                "In place",
-                "Operator",
-                "Ticket",
-                "Mitigates",
-            ],
-            &rows,
+fn checklist(w: &mut Md, items: &[&ChecklistItem]) {
+    for i in items {
+        let mut s = format!(
+            "- [ ] <a id=\"{}\"></a>{} {}",
+            anchor(&i.qid),
+            code(&i.qid),
+            escape_md(&i.title)
         );
-    }
-}
-
-fn components(w: &mut Md, view: &View) {
-    let comps: Vec<ModelIndex> = view.components().collect();
-    if !comps.is_empty() {
-        w.section("components", "Components");
-        for m in comps {
-            let tm = &view.model.models[m];
-            w.heading(
-                3,
-                &anchor(&tm.qid),
-                &format!("{} ({})", escape_md(&tm.title), code(&tm.qid)),
-            );
-            let mut rows = vec![vec!["File".to_string(), code(&tm.path)]];
-            if let Some(p) = tm.parent {
-                rows.push(vec!["Part of".into(), qid_link(&view.model.models[p].qid)]);
-            }
-            if let Some(o) = &tm.owner {
-                rows.push(vec!["Owner".into(), escape_md(o)]);
-            }
-            let mm = view
-                .sections
-                .analysis
-                .then(|| view.analysis.metrics(&view.model, m));
-            if let Some(mm) = mm.and_then(|mm| mm.questions) {
-                rows.push(vec![
-                    "Coverage".into(),
-                    format!(
-                        "{} ({} of {} questions)",
-                        percent(mm.coverage),
-                        mm.answered,
-                        mm.total
-                    ),
-                ]);
-            }
-            let threats: Vec<String> = view.threats_of(m).map(|t| qid_link(&t.qid)).collect();
-            rows.push(vec![
-                "Threats".into(),
-                if threats.is_empty() {
-                    "none".into()
-                } else {
-                    threats.join(", ")
-                },
-            ]);
-            w.table(&["", ""], &rows);
-            w.description(&tm.description);
-            scope(w, view, m, 4);
+        if let Some(d) = &i.detail {
+            s.push_str(&format!(" ({})", escape_md(d)));
         }
-    }
-    let cats: Vec<ModelIndex> = view.catalogues().collect();
-    if !cats.is_empty() {
-        w.section("catalogues", "Imported catalogues");
-        for m in cats {
-            let tm = &view.model.models[m];
-            w.heading(
-                3,
-                &anchor(&tm.qid),
-                &format!("{} ({})", escape_md(&tm.title), code(&tm.qid)),
-            );
-            w.description(&tm.description);
-            scope(w, view, m, 4);
+        if !i.relied_on_by.is_empty() {
+            let t: Vec<String> = i.relied_on_by.iter().map(|q| code(q)).collect();
+            s.push_str(&format!(". Relied on by {}", t.join(", ")));
         }
+        w.line(&s);
+        w.0.spill();
     }
-}
-
-fn checklist(w: &mut Md, view: &View) {
-    w.section("checklist", "Checklist");
-    w.para("Review a new feature against every item: tick it when the feature keeps the requirement, or when the assumption still holds. An assumption that no longer holds reopens the threats relying on it.");
-    for (kind, title, question) in [
-        (
-            ChecklistKind::Requirement,
-            "Security requirements",
-            "Does the feature keep each requirement?",
-        ),
-        (
-            ChecklistKind::Assumption,
-            "Assumptions",
-            "Does each assumption still hold with the feature?",
-        ),
-    ] {
-        let items: Vec<_> = view.checklist.iter().filter(|i| i.kind == kind).collect();
-        if items.is_empty() {
-            continue;
-        }
-        w.heading(
-            3,
-            &section_anchor(&format!("checklist-{}", kind.as_str())),
-            title,
-        );
-        w.para(question);
-        for i in items {
-            let mut s = format!(
-                "- [ ] <a id=\"{}\"></a>{} {}",
-                anchor(&i.qid),
-                code(&i.qid),
-                escape_md(&i.title)
-            );
-            if let Some(d) = &i.detail {
-                s.push_str(&format!(" ({})", escape_md(d)));
-            }
-            if !i.relied_on_by.is_empty() {
-                let t: Vec<String> = i.relied_on_by.iter().map(|q| code(q)).collect();
-                s.push_str(&format!(". Relied on by {}", t.join(", ")));
-            }
-            w.line(&s);
-        }
-        w.0.push('\n');
-    }
+    w.0.push('\n');
 }

@@ -5,7 +5,7 @@
 //! byte-identical output. Renderers never decide what is visible.
 
 use crate::{html, json, markdown};
-use tmkit_analysis::views::{Named, ThreatEntry, View};
+use tmkit_analysis::views::View;
 use tmkit_analysis::{Rating, Status};
 
 /// An output format of `tmkit report`.
@@ -76,6 +76,21 @@ pub fn render(view: &View, format: ReportFormat, options: &ReportOptions) -> Str
         ReportFormat::Markdown => markdown::render(view, options),
         ReportFormat::Html => html::render(view, options),
         ReportFormat::Json => json::render(view, options),
+    }
+}
+
+/// Writes a view in a format to `out` (which should be buffered): the same
+/// bytes as [`render`], written as they are produced.
+pub fn write(
+    view: &View,
+    format: ReportFormat,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Markdown => markdown::write(view, options, out),
+        ReportFormat::Html => html::write(view, options, out),
+        ReportFormat::Json => json::write_report(view, options, out),
     }
 }
 
@@ -189,35 +204,6 @@ pub(crate) fn percent(x: f64) -> String {
 
 pub(crate) fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
-}
-
-/// The Targets, Attackers and (when it has any) Assumptions facts of a
-/// threat, in report order; `refer` writes one reference in the output format.
-pub(crate) fn threat_references(
-    t: &ThreatEntry,
-    refer: impl Fn(&Named) -> String,
-) -> Vec<(&'static str, String)> {
-    let list = |names: &[Named]| {
-        let shown: Vec<String> = names.iter().map(&refer).collect();
-        if shown.is_empty() {
-            "none".to_string()
-        } else {
-            shown.join("; ")
-        }
-    };
-    let every = if t.all_attackers {
-        "every in-scope attacker: "
-    } else {
-        ""
-    };
-    let mut facts = vec![
-        ("Targets", list(&t.targets)),
-        ("Attackers", format!("{every}{}", list(&t.attackers))),
-    ];
-    if !t.assumptions.is_empty() {
-        facts.push(("Assumptions", list(&t.assumptions)));
-    }
-    facts
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod diagram_support;
 use diagram_support::example;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_model::Model;
+use tmkit_render::diagram::{self, DiagramFormat, DiagramOptions};
 use tmkit_render::report::{ReportFormat, ReportOptions, render};
 
 fn reference() -> Model {
@@ -101,11 +102,29 @@ fn date_appears_only_when_given() {
     }
 }
 
+/// Every bundled example (each directory of `examples/` with a
+/// `threatmodel.yaml`), so that a new example is covered without a test edit.
+fn every_example() -> Vec<Model> {
+    let dir = diagram_support::workspace().join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("threatmodel.yaml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2, "{names:?}");
+    names
+        .iter()
+        .map(|n| example(&format!("{n}/threatmodel.yaml")))
+        .collect()
+}
+
 #[test]
 fn json_report_validates_against_its_schema() {
     let schema = tmkit_render::json::schema();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    for model in [reference(), composed()] {
+    for model in every_example() {
         for kind in ViewKind::ALL {
             let text = report(&model, kind, ReportFormat::Json);
             let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
@@ -568,5 +587,76 @@ fn report_metrics_are_the_metrics_command_json() {
         let metrics: serde_json::Value = serde_json::from_str(&metrics).unwrap();
         assert_eq!(v["metrics"], metrics);
         assert!(metrics["questions"]["total"].as_u64().unwrap() > 0);
+    }
+}
+
+/// A writer that records the size of each write it is given.
+#[derive(Default)]
+struct Chunks(Vec<usize>);
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.push(buf.len());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn every_report_is_written_as_it_is_produced() {
+    let (model, _) = diagram_support::load_str(&diagram_support::generated(300, 400));
+    let view = View::new(&model, ViewKind::Full);
+    let options = ReportOptions::new();
+    for format in ReportFormat::ALL {
+        let mut chunks = Chunks::default();
+        tmkit_render::report::write(&view, format, &options, &mut chunks).unwrap();
+        let total: usize = chunks.0.iter().sum();
+        let text = render(&view, format, &options);
+        // The same bytes as the rendered text, never held whole: no write
+        // carries more than one buffer (64 KiB) past the one block printed
+        // whole, the diagram.
+        assert_eq!(total, text.len(), "{format:?}");
+        let diagram = match format {
+            ReportFormat::Markdown => DiagramFormat::Mermaid,
+            ReportFormat::Html => DiagramFormat::Svg,
+            _ => DiagramFormat::Dot,
+        };
+        let diagram = match format {
+            ReportFormat::Json => 0,
+            _ => diagram::render(&model, &view.analysis, diagram, &DiagramOptions::new()).len(),
+        };
+        let largest = chunks.0.iter().copied().max().unwrap_or(0);
+        assert!(total > 300_000 + diagram, "{format:?}: {total}");
+        assert!(
+            largest < diagram + 80 * 1024,
+            "{format:?}: largest write {largest} of {total} bytes"
+        );
+    }
+}
+
+#[test]
+fn reports_of_a_view_without_matrix_are_the_same() {
+    // `tmkit report` builds its view without the matrix tables, which the
+    // Markdown and HTML reports compute one at a time as they write them
+    // and the JSON report never uses: every report must be the same as
+    // from a whole view.
+    for model in every_example() {
+        for kind in ViewKind::ALL {
+            let whole = View::new(&model, kind);
+            let lean = View::without_matrix(model.clone(), kind);
+            assert!(lean.matrix.is_empty());
+            assert_eq!(whole.matrix.is_empty(), !whole.sections.analysis);
+            assert_eq!(lean.matrix_tables().count(), whole.matrix.len());
+            let options = ReportOptions::new();
+            for format in ReportFormat::ALL {
+                assert_eq!(
+                    render(&lean, format, &options),
+                    render(&whole, format, &options),
+                    "{kind} {format:?}"
+                );
+            }
+        }
     }
 }

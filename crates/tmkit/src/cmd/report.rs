@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit_analysis::views::{View, ViewKind};
-use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch, render};
+use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch};
 use tmkit_syntax::node::Limits;
 
 /// Which extraction.
@@ -80,7 +80,12 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         FormatArg::Html => ReportFormat::Html,
         FormatArg::Json => ReportFormat::Json,
     };
-    let view = View::new(&model, kind);
-    let text = render(&view, format, &ReportOptions::new().with_date(date));
-    super::write_text(&args.output, &checked.files, &text)
+    // The view takes the model (a report holds one copy of it) and leaves
+    // the matrix tables to be computed one at a time as they are written;
+    // the report is written as it is produced.
+    let view = View::without_matrix(model, kind);
+    let options = ReportOptions::new().with_date(date);
+    super::write(&args.output, &checked.files, |w| {
+        tmkit_render::report::write(&view, format, &options, w)
+    })
 }
