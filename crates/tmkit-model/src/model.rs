@@ -394,6 +394,8 @@ pub struct Mitigation {
     pub in_place: bool,
     /// Who runs an operational control (internal).
     pub operator: Option<String>,
+    /// Who accepted the risk, for a `risk-acceptance` (internal).
+    pub owner: Option<String>,
     /// Tracking ticket (internal).
     pub ticket: Option<String>,
     /// Declared under `mitigations:` (true) or inline in a threat (false).

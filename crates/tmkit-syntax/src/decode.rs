@@ -600,6 +600,7 @@ impl Decoder {
             kind: self.req_str(&r, "kind"),
             in_place: self.req_bool(&r, "in_place"),
             operator: self.opt_str(&r, "operator"),
+            owner: self.opt_str(&r, "owner"),
             ticket: self.opt_str(&r, "ticket"),
             confidential: self.opt_bool(&r, "confidential"),
         };

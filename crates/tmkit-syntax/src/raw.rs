@@ -389,6 +389,8 @@ pub struct RawMitigation {
     in_place: Sp<bool>,
     /// Who runs an operational control (internal).
     operator: Option<Sp<String>>,
+    /// Who accepted the risk, for a `risk-acceptance` (internal).
+    owner: Option<Sp<String>>,
     /// Tracking ticket: key or URL (internal).
     ticket: Option<Sp<String>>,
     ..confidential,

@@ -278,6 +278,7 @@ impl<'a> Withheld<'a> {
         p.mitigations.retain(|x| shown(&x.qid));
         for x in &mut p.mitigations {
             x.operator = None;
+            x.owner = None;
             x.ticket = None;
         }
         p.threats.retain(|x| shown(&x.qid));

@@ -332,6 +332,7 @@ impl Builder<'_> {
             kind,
             in_place: mi.in_place.value,
             operator: text(&mi.operator),
+            owner: text(&mi.owner),
             ticket: text(&mi.ticket),
             shared,
             confidential: bool_of(&mi.confidential, false),

@@ -162,3 +162,41 @@ fn report_schema_describes_the_json_report() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// A model whose only threat is accepted, with the owner of the acceptance.
+const ACCEPTED: &str = "tmkit: 1
+id: SHOP
+title: Web shop
+scope:
+  assets:
+    - { id: web, title: Storefront, kind: service }
+threats:
+  - id: T1
+    title: Defacement
+    categories: [integrity]
+    targets: [web]
+    mitigations:
+      - title: Accepted until the redesign
+        kind: risk-acceptance
+        in_place: true
+        owner: Jane Doe (CISO)
+";
+
+#[test]
+fn risk_acceptance_owner_is_in_the_json_report_and_never_public() {
+    let mut t = Test::new()
+        .model(ACCEPTED)
+        .args(["report", "--format", "json"])
+        .status(0);
+    let v: serde_json::Value = serde_json::from_str(&t.stdout()).unwrap();
+    let mitigation = &v["models"][0]["mitigations"][0];
+    assert_eq!(mitigation["kind"], "risk-acceptance");
+    assert_eq!(mitigation["owner"], "Jane Doe (CISO)");
+    for format in ["md", "html", "json"] {
+        let mut t = Test::new()
+            .model(ACCEPTED)
+            .args(["report", "--view", "public", "--format", format])
+            .status(0);
+        assert!(!t.stdout().contains("Jane Doe"), "{format}");
+    }
+}
