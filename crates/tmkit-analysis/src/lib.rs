@@ -1,7 +1,7 @@
 //! # tmkit-analysis: derived values of a checked model
 //!
 //! The third stage of tmkit: from a resolved [`tmkit_model::Model`] it derives
-//! everything FORMAT.md calls *derived values* (computed, never written by hand).
+//! everything docs/format.md#derived-values calls *derived values* (computed, never written by hand).
 //! One pass, [`Analysis::new`], computes them all in time linear in the size of
 //! the model and the number of questions:
 //!

@@ -1,4 +1,4 @@
-//! Threat status: how far a threat is mitigated (FORMAT.md, "Derived values").
+//! Threat status: how far a threat is mitigated (docs/format.md#threat-status).
 
 use serde::Serialize;
 use tmkit_model::{Mitigation, MitigationKind, Model, Threat};

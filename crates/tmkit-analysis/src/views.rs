@@ -1,4 +1,4 @@
-//! Views of a model: the extractions of FORMAT.md ("Extractions").
+//! Views of a model: the extractions of docs/reports.md#views.
 //!
 //! A [`View`] is computed once, as data, by [`View::new`]: the model it shows
 //! (the public one is smaller, see [`public()`]), its [`Analysis`], the

@@ -1,4 +1,4 @@
-//! Leak tests of the public view: nothing that FORMAT.md "Confidentiality"
+//! Leak tests of the public view: nothing that docs/format.md#confidentiality
 //! withholds may appear in any public output, in any format.
 //!
 //! Every element that must be withheld *by itself* (confidential, a threat
@@ -237,7 +237,7 @@ fn common_at(out: &mut String, pad: &str, secret: bool, what: &str, confidential
     }
 }
 
-/// A status as FORMAT.md defines it, for the generator's own bookkeeping.
+/// A status as docs/format.md#threat-status defines it, for the generator's own bookkeeping.
 fn status(mits: &[(u8, bool)]) -> Status {
     let controls: Vec<bool> = mits
         .iter()

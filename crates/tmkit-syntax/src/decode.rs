@@ -24,7 +24,7 @@ struct MapReader<'a> {
     what: &'static str,
 }
 
-/// True when `s` follows the id syntax of FORMAT.md.
+/// True when `s` follows the id syntax of docs/format.md#ids.
 pub fn is_valid_id(s: &str) -> bool {
     let mut segments = s.split('.');
     let first = segments.next().unwrap_or("");

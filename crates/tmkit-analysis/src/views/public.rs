@@ -1,5 +1,5 @@
-//! The public (non-confidential, distributable) filter: FORMAT.md
-//! "Confidentiality", applied once to the model before any renderer runs.
+//! The public (non-confidential, distributable) filter: docs/format.md#confidentiality
+//! (rules in docs/reports.md#the-public-extraction), applied once to the model before any renderer runs.
 
 use crate::analysis::Analysis;
 use crate::status::Status;
@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
 
 /// Returns the public extraction of `model`: a smaller model that contains
-/// only what FORMAT.md "Confidentiality" allows to hand to a customer.
+/// only what docs/format.md#confidentiality allows to hand to a customer.
 ///
 /// Withheld (removed from the returned model):
 /// - confidential models with all their elements, and their components
