@@ -517,7 +517,7 @@ mod tests {
 #[cfg(test)]
 mod schema_file {
     /// `docs/threatmodel.schema.json` is what `tmkit schema` prints; regenerate it with
-    /// `cargo run -p tmkit -- schema -o docs/threatmodel.schema.json`.
+    /// `cargo run -p tmkit -- schema model -o docs/threatmodel.schema.json`.
     #[test]
     fn committed_schema_is_current() {
         let committed = include_str!("../../../docs/threatmodel.schema.json");
