@@ -10,7 +10,7 @@
 use crate::diagram::{self, DiagramFormat, DiagramOptions};
 use crate::escape::{anchor, code_span, description_md, escape_md, link_dest_md};
 use crate::outline::{Block, Inline, Line, Row, SECTIONS, section_anchor};
-use crate::report::{ReportOptions, SEVERITIES, percent, score_text, severity_label, status_label};
+use crate::report::{ReportOptions, SEVERITIES, percent, severity_label, status_label};
 use crate::sink::Sink;
 use std::fmt::Write as _;
 use std::io;
@@ -287,11 +287,10 @@ fn summary(w: &mut Md, view: &View) {
         w.para("Worst open threats:");
         for t in worst {
             w.line(&format!(
-                "1. {} {} ({} {}, {})",
+                "1. {} {} ({}, {})",
                 qid_link(&t.qid),
                 escape_md(&t.title),
-                severity_label(t.severity),
-                score_text(t.score),
+                tmkit_analysis::score_text(t.score, t.severity),
                 status_label(t.status).to_lowercase()
             ));
         }
@@ -509,9 +508,8 @@ fn threat(w: &mut Md, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     );
     let severity = match (&t.cvss, t.score) {
         (Some(v), Some(_)) => format!(
-            "{} {} {}",
-            severity_label(t.severity),
-            score_text(t.score),
+            "{} {}",
+            tmkit_analysis::score_text(t.score, t.severity),
             code(v)
         ),
         (Some(v), None) => code(v),

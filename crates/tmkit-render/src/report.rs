@@ -202,10 +202,6 @@ pub(crate) fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-pub(crate) fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
