@@ -15,7 +15,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Write as _};
 use tmkit_analysis::views::{ChecklistItem, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
 use tmkit_model::{
@@ -253,9 +253,13 @@ pub fn write_report(
     options: &ReportOptions,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    // serde_json makes a write per token: a concrete buffer here keeps
+    // those inlined, and hands `out` (a trait object) large chunks only.
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
+    let mut ser = serde_json::Serializer::pretty(&mut buffered);
     report(view, options).serialize(&mut ser)?;
-    out.write_all(b"\n")
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// Renders the view as pretty-printed JSON (two-space indent, trailing newline).
