@@ -197,15 +197,11 @@ impl FileSystem for MemoryFs {
 mod tests {
     use super::*;
 
-    /// A FIFO named `pipe` in `dir` (made by the `mkfifo` program).
+    /// A FIFO named `pipe` in `dir`.
     #[cfg(unix)]
     fn make_fifo(dir: &Path) -> PathBuf {
         let fifo = dir.join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo runs");
-        assert!(made.success());
+        tmkit_testtools::mkfifo(&fifo);
         fifo
     }
 
