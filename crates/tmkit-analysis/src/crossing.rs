@@ -91,15 +91,21 @@ pub struct Crossing {
     pub unanswered: Vec<String>,
 }
 
+/// An end of a crossing as text: the zone, with its trust level in
+/// parentheses after `trust_prefix` when it has one; `?` without a zone.
+pub fn zone_text(zone: Option<&str>, trust: Option<f64>, trust_prefix: &str) -> String {
+    match (zone, trust) {
+        (Some(z), Some(t)) => format!("{z} ({trust_prefix}{t})"),
+        (Some(z), None) => z.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
 impl Crossing {
     /// A human warning for each unanswered exposed category, naming the flow
     /// and the two zones.
     pub fn warnings(&self) -> Vec<String> {
-        let zone = |z: &Option<Qid>, t: Option<f64>| match (z, t) {
-            (Some(z), Some(t)) => format!("{z} (trust {t})"),
-            (Some(z), None) => z.clone(),
-            _ => "?".to_string(),
-        };
+        let zone = |z: &Option<Qid>, t| zone_text(z.as_deref(), t, "trust ");
         self.unanswered
             .iter()
             .map(|c| {

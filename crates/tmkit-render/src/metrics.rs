@@ -5,6 +5,7 @@
 use crate::matrix::DEFAULT_WIDTH;
 use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
+use tmkit_analysis::crossing::zone_text;
 use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
 use tmkit_model::Model;
 use tmkit_syntax::text::escape_controls;
@@ -249,11 +250,7 @@ fn counts(out: &mut String, m: &Metrics) {
 
 /// `  unanswered crossing: FLOW DIRECTION FROM -> TO: CATEGORIES`.
 fn crossing_line(c: &Crossing) -> String {
-    let zone = |z: &Option<String>, t: Option<f64>| match (z, t) {
-        (Some(z), Some(t)) => format!("{z} ({t})"),
-        (Some(z), None) => z.clone(),
-        _ => "?".to_string(),
-    };
+    let zone = |z: &Option<String>, t| zone_text(z.as_deref(), t, "");
     format!(
         "  unanswered crossing: {} {} {} -> {}: {}",
         c.flow,
