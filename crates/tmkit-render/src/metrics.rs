@@ -5,7 +5,6 @@
 use crate::matrix::DEFAULT_WIDTH;
 use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
-use tmkit_analysis::crossing::zone_text;
 use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
 use tmkit_model::Model;
 use tmkit_syntax::text::escape_controls;
@@ -250,13 +249,11 @@ fn counts(out: &mut String, m: &Metrics) {
 
 /// `  unanswered crossing: FLOW DIRECTION FROM -> TO: CATEGORIES`.
 fn crossing_line(c: &Crossing) -> String {
-    let zone = |z: &Option<String>, t| zone_text(z.as_deref(), t, "");
+    let (from, to) = c.ends("");
     format!(
-        "  unanswered crossing: {} {} {} -> {}: {}",
+        "  unanswered crossing: {} {} {from} -> {to}: {}",
         c.flow,
         c.direction,
-        zone(&c.from_zone, c.from_trust),
-        zone(&c.to_zone, c.to_trust),
         c.unanswered.join(", ")
     )
 }
