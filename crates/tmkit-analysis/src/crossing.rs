@@ -91,25 +91,37 @@ pub struct Crossing {
     pub unanswered: Vec<String>,
 }
 
+/// An end of a crossing as text: the zone, with its trust level in
+/// parentheses after `trust_prefix` when it has one; `?` without a zone.
+fn zone_text(zone: Option<&str>, trust: Option<f64>, trust_prefix: &str) -> String {
+    match (zone, trust) {
+        (Some(z), Some(t)) => format!("{z} ({trust_prefix}{t})"),
+        (Some(z), None) => z.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
 impl Crossing {
+    /// The source and destination ends as text: each zone, with its trust
+    /// level in parentheses after `trust_prefix` when it has one (`?`
+    /// without a zone).
+    pub fn ends(&self, trust_prefix: &str) -> (String, String) {
+        (
+            zone_text(self.from_zone.as_deref(), self.from_trust, trust_prefix),
+            zone_text(self.to_zone.as_deref(), self.to_trust, trust_prefix),
+        )
+    }
+
     /// A human warning for each unanswered exposed category, naming the flow
     /// and the two zones.
     pub fn warnings(&self) -> Vec<String> {
-        let zone = |z: &Option<Qid>, t: Option<f64>| match (z, t) {
-            (Some(z), Some(t)) => format!("{z} (trust {t})"),
-            (Some(z), None) => z.clone(),
-            _ => "?".to_string(),
-        };
+        let (from, to) = self.ends("trust ");
         self.unanswered
             .iter()
             .map(|c| {
                 format!(
-                    "{} crosses a trust boundary {} from {} to {}: {} is exposed, but no threat or verdict answers it",
-                    self.flow,
-                    self.direction,
-                    zone(&self.from_zone, self.from_trust),
-                    zone(&self.to_zone, self.to_trust),
-                    c
+                    "{} crosses a trust boundary {} from {from} to {to}: {c} is exposed, but no threat or verdict answers it",
+                    self.flow, self.direction,
                 )
             })
             .collect()

@@ -30,7 +30,7 @@ use crate::status::Status;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
-use tmkit_model::{MitigationKind, Model, ModelIndex, ModelKind, Qid, VerdictKind};
+use tmkit_model::{Mitigation, Model, ModelIndex, ModelKind, Qid, VerdictKind};
 
 /// Which extraction a view is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -178,28 +178,6 @@ pub struct Named {
     pub title: String,
 }
 
-/// A mitigation as a report shows it.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct MitigationEntry {
-    /// Qualified id (`CCC.T.x/m1` for an inline one).
-    pub qid: Qid,
-    /// Title.
-    pub title: String,
-    /// Markdown description.
-    pub description: Option<String>,
-    /// Kind.
-    pub kind: MitigationKind,
-    /// In place today.
-    pub in_place: bool,
-    /// Who runs it (internal).
-    pub operator: Option<String>,
-    /// Tracking ticket (internal).
-    pub ticket: Option<String>,
-    /// Shared (declared under `mitigations:`) or inline.
-    pub shared: bool,
-}
-
 /// A threat as a report lists it, with its derived values and everything it
 /// names resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,13 +219,13 @@ pub struct ThreatEntry {
     pub ticket: Option<String>,
     /// Open and tracked by no ticket.
     pub untracked: bool,
-    /// Its mitigations, in the order written.
-    pub mitigations: Vec<MitigationEntry>,
+    /// Its mitigations, in the order written (the model's own values).
+    pub mitigations: Vec<Mitigation>,
 }
 
 impl ThreatEntry {
     /// The mitigations not yet in place.
-    pub fn planned(&self) -> impl Iterator<Item = &MitigationEntry> {
+    pub fn planned(&self) -> impl Iterator<Item = &Mitigation> {
         self.mitigations.iter().filter(|m| !m.in_place)
     }
 }
@@ -548,7 +526,7 @@ impl View {
 /// Qualified id -> title of every element, for resolving names.
 struct Lookup<'a> {
     titles: HashMap<&'a str, &'a str>,
-    mitigations: HashMap<&'a str, &'a tmkit_model::Mitigation>,
+    mitigations: HashMap<&'a str, &'a Mitigation>,
 }
 
 impl<'a> Lookup<'a> {
@@ -645,16 +623,7 @@ fn threat_entry(
             .mitigations
             .iter()
             .filter_map(|q| lookup.mitigations.get(q.as_str()))
-            .map(|x| MitigationEntry {
-                qid: x.qid.clone(),
-                title: x.title.clone(),
-                description: x.description.clone(),
-                kind: x.kind,
-                in_place: x.in_place,
-                operator: x.operator.clone(),
-                ticket: x.ticket.clone(),
-                shared: x.shared,
-            })
+            .map(|&m| m.clone())
             .collect(),
     }
 }

@@ -24,9 +24,9 @@ use std::fmt::Write as _;
 use std::io;
 use tmkit_analysis::Status;
 use tmkit_analysis::views::{
-    CellState, ChecklistItem, MatrixTable, MitigationEntry, Named, ThreatEntry, View, ViewKind,
+    CellState, ChecklistItem, MatrixTable, Named, ThreatEntry, View, ViewKind,
 };
-use tmkit_model::Abstraction;
+use tmkit_model::{Abstraction, Mitigation};
 
 const CSS: &str = include_str!("html.css");
 const JS: &str = include_str!("html.js");
@@ -786,7 +786,7 @@ fn threat(w: &mut Sink, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     w.push_str("</article>\n");
 }
 
-fn mitigation_item(w: &mut Sink, m: &MitigationEntry) {
+fn mitigation_item(w: &mut Sink, m: &Mitigation) {
     let _ = write!(
         w,
         "<li class=\"{}\"{}>{} <span class=\"kind\">{}, {}</span>",

@@ -14,10 +14,8 @@ use crate::report::{ReportOptions, SEVERITIES, percent, severity_label, status_l
 use crate::sink::Sink;
 use std::fmt::Write as _;
 use std::io;
-use tmkit_analysis::views::{
-    CellState, ChecklistItem, MatrixTable, MitigationEntry, ThreatEntry, View, ViewKind,
-};
-use tmkit_model::Abstraction;
+use tmkit_analysis::views::{CellState, ChecklistItem, MatrixTable, ThreatEntry, View, ViewKind};
+use tmkit_model::{Abstraction, Mitigation};
 
 /// Renders the view as a Markdown document.
 pub fn render(view: &View, options: &ReportOptions) -> String {
@@ -533,7 +531,7 @@ fn threat(w: &mut Md, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     }
 }
 
-fn mitigation_item(m: &MitigationEntry) -> String {
+fn mitigation_item(m: &Mitigation) -> String {
     let mut s = format!(
         "- [{}] {}{} ({}, {})",
         if m.in_place { "x" } else { " " },

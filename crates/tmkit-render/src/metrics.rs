@@ -249,17 +249,11 @@ fn counts(out: &mut String, m: &Metrics) {
 
 /// `  unanswered crossing: FLOW DIRECTION FROM -> TO: CATEGORIES`.
 fn crossing_line(c: &Crossing) -> String {
-    let zone = |z: &Option<String>, t: Option<f64>| match (z, t) {
-        (Some(z), Some(t)) => format!("{z} ({t})"),
-        (Some(z), None) => z.clone(),
-        _ => "?".to_string(),
-    };
+    let (from, to) = c.ends("");
     format!(
-        "  unanswered crossing: {} {} {} -> {}: {}",
+        "  unanswered crossing: {} {} {from} -> {to}: {}",
         c.flow,
         c.direction,
-        zone(&c.from_zone, c.from_trust),
-        zone(&c.to_zone, c.to_trust),
         c.unanswered.join(", ")
     )
 }

@@ -197,23 +197,12 @@ impl FileSystem for MemoryFs {
 mod tests {
     use super::*;
 
-    /// A FIFO named `pipe` in `dir` (made by the `mkfifo` program).
-    #[cfg(unix)]
-    fn make_fifo(dir: &Path) -> PathBuf {
-        let fifo = dir.join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo runs");
-        assert!(made.success());
-        fifo
-    }
-
     #[cfg(unix)]
     #[test]
     fn read_refuses_fifos_and_devices_without_blocking() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = make_fifo(dir.path());
+        let fifo = dir.path().join("pipe");
+        tmkit_testtools::mkfifo(&fifo);
         let err = RealFs.read(&fifo, 100).expect_err("refused");
         assert_eq!(
             not_regular(&err).map(|n| n.kind),

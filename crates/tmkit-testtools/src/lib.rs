@@ -1,5 +1,6 @@
 //! The one helper for tests that need an external program: Graphviz `dot`,
-//! PlantUML, Chromium, or the ajv schema validator.
+//! PlantUML, Chromium, or the ajv schema validator; and [`mkfifo`], the one
+//! way tests make a named pipe.
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -146,6 +147,17 @@ fn found_or_skip(
         "SKIPPED: {test}: {name} is not installed ({install}; {REQUIRE_ENV}=1 makes this a failure)"
     );
     None
+}
+
+/// Makes a FIFO (named pipe) at `path` with the `mkfifo` program, for the
+/// tests that check a non-regular file is refused without blocking.
+pub fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs")
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
 }
 
 /// `program` as an absolute path (if it contains a `/`) or looked up in

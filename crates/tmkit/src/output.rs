@@ -293,23 +293,12 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).expect("lists").count(), 1);
     }
 
-    /// A FIFO named `pipe` in `dir` (made by the `mkfifo` program).
-    #[cfg(unix)]
-    fn make_fifo(dir: &Path) -> PathBuf {
-        let fifo = dir.join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo runs");
-        assert!(made.success());
-        fifo
-    }
-
     #[cfg(unix)]
     #[test]
     fn write_atomic_refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = make_fifo(dir.path());
+        let fifo = dir.path().join("pipe");
+        tmkit_testtools::mkfifo(&fifo);
         let sub = dir.path().join("sub");
         std::fs::create_dir(&sub).expect("mkdir");
         let link = dir.path().join("link");

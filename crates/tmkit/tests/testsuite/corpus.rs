@@ -553,11 +553,7 @@ fn diagnostics_past_the_cap() {
 fn a_fifo_as_the_model() {
     let dir = generated(&[]);
     let fifo = dir.path().join("threatmodel.yaml");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    tmkit_testtools::mkfifo(&fifo);
     Test::new()
         .cwd(dir.path())
         .args(["check"])

@@ -5,20 +5,12 @@
 use crate::support::Test;
 use std::path::Path;
 use std::time::Duration;
+use tmkit_testtools::mkfifo;
 
 const MODEL: &str = "tmkit: 1\nid: X\ntitle: x\n";
 
 /// Refusing is immediate; a hang is killed at `support::HANG`.
 const QUICK: Duration = Duration::from_secs(10);
-
-fn mkfifo(path: &Path) {
-    let ok = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs")
-        .success();
-    assert!(ok, "mkfifo {}", path.display());
-}
 
 fn is_fifo(path: &Path) -> bool {
     use std::os::unix::fs::FileTypeExt;
