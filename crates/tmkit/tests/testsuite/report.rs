@@ -163,29 +163,24 @@ fn report_schema_describes_the_json_report() {
     assert!(errors.is_empty(), "{errors:?}");
 }
 
-/// A model whose only threat is accepted, with the owner of the acceptance.
-const ACCEPTED: &str = "tmkit: 1
-id: SHOP
-title: Web shop
-scope:
-  assets:
-    - { id: web, title: Storefront, kind: service }
-threats:
-  - id: T1
-    title: Defacement
-    categories: [integrity]
-    targets: [web]
-    mitigations:
+/// The clean one-threat model of the check tests, its threat accepted, with
+/// the owner of the acceptance.
+fn accepted() -> String {
+    format!(
+        "{}    mitigations:
       - title: Accepted until the redesign
         kind: risk-acceptance
         in_place: true
         owner: Jane Doe (CISO)
-";
+",
+        crate::check::CLEAN
+    )
+}
 
 #[test]
 fn risk_acceptance_owner_is_in_the_json_report_and_never_public() {
     let mut t = Test::new()
-        .model(ACCEPTED)
+        .model(&accepted())
         .args(["report", "--format", "json"])
         .status(0);
     let v: serde_json::Value = serde_json::from_str(&t.stdout()).unwrap();
@@ -194,7 +189,7 @@ fn risk_acceptance_owner_is_in_the_json_report_and_never_public() {
     assert_eq!(mitigation["owner"], "Jane Doe (CISO)");
     for format in ["md", "html", "json"] {
         let mut t = Test::new()
-            .model(ACCEPTED)
+            .model(&accepted())
             .args(["report", "--view", "public", "--format", format])
             .status(0);
         assert!(!t.stdout().contains("Jane Doe"), "{format}");
