@@ -6,6 +6,10 @@
 //! | `unmitigated` (or `unmitigated:any`) | any threat is unmitigated or partial, scored or not |
 //! | `coverage:<X` (X a fraction `0.8` or a percentage `80%`) | the root's rolled-up coverage is below X |
 //! | `untracked` | an unmitigated or partial threat has no ticket (on the threat or on a mitigation not yet in place) |
+//! | `expired` | a risk acceptance in place has expired (its `expires` is before the date) |
+//! | `expiring:30d` (or `expiring`: the `--expiring-within` window) | a risk acceptance in place expires within that many days, or has expired |
+//! | `overdue` | a mitigation not in place is past its `due` date |
+//! | `unevidenced` | a mitigation in place has no `evidence` |
 //!
 //! Only `mitigated` counts as mitigated; an `accepted` threat (its residual
 //! risk owned by someone) does not fail `unmitigated`. Unscored threats fail
@@ -14,6 +18,7 @@
 use crate::analysis::Analysis;
 use crate::metrics::coverage;
 use crate::severity::score_text;
+use crate::treatment::Calendar;
 use std::fmt;
 use std::str::FromStr;
 use tmkit_model::Model;
@@ -30,6 +35,15 @@ pub enum Policy {
     CoverageBelow(f64),
     /// Open threats without a ticket.
     Untracked,
+    /// Acceptances expired on the date.
+    Expired,
+    /// Acceptances expiring within this many days (None: the calendar's
+    /// window), or expired.
+    Expiring(Option<u32>),
+    /// Mitigations past their due date.
+    Overdue,
+    /// Mitigations in place without evidence.
+    Unevidenced,
 }
 
 /// A `--fail-on` value that does not parse.
@@ -56,7 +70,7 @@ pub fn parse_rating(s: &str) -> Option<Rating> {
     }
 }
 
-const EXPECTED: &str = "expected `unmitigated:<none|low|medium|high|critical>`, `unmitigated`, `coverage:<0.8` or `untracked`";
+const EXPECTED: &str = "expected `unmitigated:<none|low|medium|high|critical>`, `unmitigated`, `coverage:<0.8`, `untracked`, `expired`, `expiring:30d`, `overdue` or `unevidenced`";
 
 impl FromStr for Policy {
     type Err = PolicyError;
@@ -93,6 +107,13 @@ impl FromStr for Policy {
                 Ok(Policy::CoverageBelow(v))
             }
             ("untracked", None) => Ok(Policy::Untracked),
+            ("expired", None) => Ok(Policy::Expired),
+            ("expiring", None) => Ok(Policy::Expiring(None)),
+            ("expiring", Some(d)) => tmkit_model::date::parse_days(d)
+                .map(|d| Policy::Expiring(Some(d)))
+                .map_err(|e| PolicyError(format!("invalid --fail-on `{s}`: {e}"))),
+            ("overdue", None) => Ok(Policy::Overdue),
+            ("unevidenced", None) => Ok(Policy::Unevidenced),
             _ => Err(PolicyError(format!("invalid --fail-on `{s}`: {EXPECTED}"))),
         }
     }
@@ -105,6 +126,11 @@ impl fmt::Display for Policy {
             Policy::Unmitigated(Some(r)) => write!(f, "unmitigated:{}", r.as_str()),
             Policy::CoverageBelow(v) => write!(f, "coverage:<{v}"),
             Policy::Untracked => f.write_str("untracked"),
+            Policy::Expired => f.write_str("expired"),
+            Policy::Expiring(None) => f.write_str("expiring"),
+            Policy::Expiring(Some(d)) => write!(f, "expiring:{d}d"),
+            Policy::Overdue => f.write_str("overdue"),
+            Policy::Unevidenced => f.write_str("unevidenced"),
         }
     }
 }
@@ -128,8 +154,24 @@ impl fmt::Display for Violation {
 }
 
 impl Policy {
-    /// The violations of this policy in a model (empty when it holds).
+    /// The violations of this policy in a model (empty when it holds), the
+    /// dated policies counted from today (UTC): see [`Policy::evaluate_on`].
     pub fn evaluate(&self, analysis: &Analysis, model: &Model) -> Vec<Violation> {
+        let cal = Calendar::new(tmkit_model::Date::today_utc());
+        self.evaluate_on(analysis, model, &cal)
+    }
+
+    /// The violations of this policy in a model, the dated policies
+    /// (`expired`, `expiring`, `overdue`) counted from `cal`.
+    pub fn evaluate_on(
+        &self,
+        analysis: &Analysis,
+        model: &Model,
+        cal: &Calendar,
+    ) -> Vec<Violation> {
+        if let Some(v) = crate::treatment::violations(*self, model, cal) {
+            return v;
+        }
         let title = |t: &crate::ThreatInfo| model.models[t.model].threats[t.index].title.as_str();
         let score =
             |t: &crate::ThreatInfo| score_text(t.cvss.as_ref().map(|c| c.score), t.severity);
@@ -180,6 +222,9 @@ impl Policy {
                     message: format!("{} is {} and has no ticket: {}", t.qid, t.status, title(t)),
                 })
                 .collect(),
+            Policy::Expired | Policy::Expiring(_) | Policy::Overdue | Policy::Unevidenced => {
+                Vec::new()
+            }
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod question;
 pub mod severity;
 pub mod status;
+pub mod treatment;
 pub mod views;
 
 pub use analysis::{Analysis, AttackerRef, ThreatInfo};

@@ -28,6 +28,7 @@ pub(crate) struct Counts {
     pub other_threats: usize,
     pub mitigations_total: usize,
     pub mitigations_in_place: usize,
+    pub mitigations_evidenced: usize,
     pub crossings_total: usize,
     pub crossings_unanswered: usize,
     pub assumptions_total: usize,
@@ -60,6 +61,11 @@ impl Counts {
         self.out_of_scope_attackers = tm.attackers.iter().filter(|a| !a.in_scope).count();
         self.mitigations_total = tm.mitigations.len();
         self.mitigations_in_place = tm.mitigations.iter().filter(|x| x.in_place).count();
+        self.mitigations_evidenced = tm
+            .mitigations
+            .iter()
+            .filter(|x| x.in_place && crate::treatment::is_evidenced(x))
+            .count();
         self.assumptions_total = tm.assumptions.len();
         self.assumptions_unused = tm
             .assumptions
@@ -92,6 +98,7 @@ impl Counts {
         self.other_threats += o.other_threats;
         self.mitigations_total += o.mitigations_total;
         self.mitigations_in_place += o.mitigations_in_place;
+        self.mitigations_evidenced += o.mitigations_evidenced;
         self.crossings_total += o.crossings_total;
         self.crossings_unanswered += o.crossings_unanswered;
         self.assumptions_total += o.assumptions_total;
@@ -135,6 +142,9 @@ pub struct Metrics {
     pub scope: ScopeMetrics,
     /// The work left.
     pub effort: EffortMetrics,
+    /// Acceptances expired or expiring, mitigations overdue, on the date
+    /// given (null when the metrics were computed without a date).
+    pub deadlines: Option<crate::treatment::DeadlineMetrics>,
 }
 
 /// Questions and coverage.
@@ -199,6 +209,10 @@ pub struct MitigationMetrics {
     pub in_place: usize,
     /// Not in place yet.
     pub planned: usize,
+    /// In place, with evidence.
+    pub evidenced: usize,
+    /// In place, without evidence (only claimed).
+    pub claimed: usize,
 }
 
 /// Trust-boundary crossings.
@@ -292,6 +306,8 @@ impl Metrics {
                 total: c.mitigations_total,
                 in_place: c.mitigations_in_place,
                 planned,
+                evidenced: c.mitigations_evidenced,
+                claimed: c.mitigations_in_place - c.mitigations_evidenced,
             },
             boundary_crossings: CrossingMetrics {
                 total: c.crossings_total,
@@ -319,6 +335,7 @@ impl Metrics {
                 open_threats: s(Status::Unmitigated) + s(Status::Partial),
                 planned_mitigations: planned,
             },
+            deadlines: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use tmkit_model::{Mitigation, MitigationKind, Model, Threat};
 pub enum Status {
     /// At least one control, and every control is in place.
     Mitigated,
-    /// A `risk-acceptance` mitigation is in place: the residual risk is owned.
+    /// A `risk-acceptance` or a `transfer` is in place: the residual risk is owned.
     Accepted,
     /// Some control is in place, not all.
     Partial,
@@ -68,21 +68,24 @@ impl std::fmt::Display for Status {
 /// is *not secure by default* (mitigated, but only by operational controls).
 ///
 /// The first rule that holds wins:
-/// 1. `mitigated`: at least one control (design or operational), every control in place;
-/// 2. `accepted`: a `risk-acceptance` mitigation is in place;
-/// 3. `partial`: some control is in place;
-/// 4. `unmitigated`: otherwise.
+/// 1. `mitigated`: an `avoid` is in place (the exposure is designed away);
+/// 2. `mitigated`: at least one control (design, operational or avoid), every control in place;
+/// 3. `accepted`: a `risk-acceptance` or a `transfer` is in place;
+/// 4. `partial`: some control is in place;
+/// 5. `unmitigated`: otherwise.
 pub fn status_from<'a>(mitigations: impl IntoIterator<Item = &'a Mitigation>) -> (Status, bool) {
     let mut controls = 0usize;
     let mut controls_in_place = 0usize;
     let mut design_in_place = false;
     let mut accepted = false;
+    let mut avoided = false;
     for m in mitigations {
+        avoided |= m.kind == MitigationKind::Avoid && m.in_place;
         if m.kind.is_control() {
             controls += 1;
             if m.in_place {
                 controls_in_place += 1;
-                if m.kind == MitigationKind::Design {
+                if matches!(m.kind, MitigationKind::Design | MitigationKind::Avoid) {
                     design_in_place = true;
                 }
             }
@@ -90,7 +93,9 @@ pub fn status_from<'a>(mitigations: impl IntoIterator<Item = &'a Mitigation>) ->
             accepted = true;
         }
     }
-    if controls > 0 && controls_in_place == controls {
+    if avoided {
+        (Status::Mitigated, false)
+    } else if controls > 0 && controls_in_place == controls {
         (Status::Mitigated, !design_in_place)
     } else if accepted {
         (Status::Accepted, false)

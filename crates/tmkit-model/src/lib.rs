@@ -12,7 +12,9 @@ pub mod cvss;
 pub mod model;
 mod rules;
 pub mod taxonomy;
+mod treatment;
 
 pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};
 pub use model::*;
+pub use tmkit_syntax::date;
 pub use tmkit_syntax::{Code, Diagnostic, Diagnostics, Severity};

@@ -7,6 +7,7 @@
 //! public filter) can drop elements and references without any source context.
 
 use crate::taxonomy::TargetKind;
+pub use crate::treatment::{Date, Evidence, EvidenceKind, Treatment};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -358,6 +359,10 @@ pub enum MitigationKind {
     Operational,
     /// Residual risk accepted by someone: not a control.
     RiskAcceptance,
+    /// Risk transferred to another party (insurer, provider): not a control.
+    Transfer,
+    /// The feature or flow was removed or redesigned: the threat is avoided.
+    Avoid,
 }
 
 impl MitigationKind {
@@ -367,12 +372,19 @@ impl MitigationKind {
             MitigationKind::Design => "design",
             MitigationKind::Operational => "operational",
             MitigationKind::RiskAcceptance => "risk-acceptance",
+            MitigationKind::Transfer => "transfer",
+            MitigationKind::Avoid => "avoid",
         }
     }
 
-    /// True for design and operational mitigations.
+    /// True for design and operational mitigations, and for `avoid` (the
+    /// exposure is designed away); false for the treatments that leave the
+    /// risk in place: `risk-acceptance` and `transfer`.
     pub fn is_control(self) -> bool {
-        !matches!(self, MitigationKind::RiskAcceptance)
+        !matches!(
+            self,
+            MitigationKind::RiskAcceptance | MitigationKind::Transfer
+        )
     }
 }
 
@@ -398,6 +410,14 @@ pub struct Mitigation {
     pub owner: Option<String>,
     /// Tracking ticket (internal).
     pub ticket: Option<String>,
+    /// Risk treatment: acceptance dates, transfer, due date (internal).
+    #[serde(flatten)]
+    pub treatment: Treatment,
+    /// What shows that it is in place (the public view keeps only the
+    /// entries marked public).
+    pub evidence: Vec<Evidence>,
+    /// Entries of `evidence` withheld from this view (the public one).
+    pub evidence_withheld: usize,
     /// Declared under `mitigations:` (true) or inline in a threat (false).
     pub shared: bool,
     /// Withheld from the public view.

@@ -5,6 +5,7 @@
 use crate::matrix::DEFAULT_WIDTH;
 use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
+use tmkit_analysis::treatment::{Calendar, fill_deadlines};
 use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
 use tmkit_model::Model;
 use tmkit_syntax::text::escape_controls;
@@ -40,6 +41,9 @@ pub struct MetricsOptions {
     /// Width of the text summary, in columns (the terminal's width, or
     /// [`DEFAULT_WIDTH`]).
     pub width: usize,
+    /// The date (and window) to count expired and expiring acceptances
+    /// and overdue mitigations from; None leaves them out.
+    pub calendar: Option<Calendar>,
 }
 
 impl MetricsOptions {
@@ -48,6 +52,7 @@ impl MetricsOptions {
         MetricsOptions {
             format,
             width: DEFAULT_WIDTH,
+            calendar: None,
         }
     }
 }
@@ -59,7 +64,10 @@ const WORST: usize = 10;
 /// The text summary shows control characters of the model's text escaped
 /// ([`escape_controls`]).
 pub fn render(analysis: &Analysis, model: &Model, options: &MetricsOptions) -> String {
-    let metrics = analysis.metrics(model, 0);
+    let mut metrics = analysis.metrics(model, 0);
+    if let Some(cal) = &options.calendar {
+        fill_deadlines(&mut metrics, model, 0, cal);
+    }
     match options.format {
         MetricsFormat::Json => {
             let mut s = serde_json::to_string_pretty(&metrics).unwrap_or_default();
@@ -213,12 +221,25 @@ fn counts(out: &mut String, m: &Metrics) {
     );
     let _ = writeln!(
         out,
-        "  mitigations  {}: {} in place, {} planned; {} without any mitigation",
+        "  mitigations  {}: {} in place ({} evidenced, {} claimed), {} planned; {} without any mitigation",
         m.mitigations.total,
         m.mitigations.in_place,
+        m.mitigations.evidenced,
+        m.mitigations.claimed,
         m.mitigations.planned,
         count(m.threats_without_mitigations, "threat")
     );
+    if let Some(d) = &m.deadlines {
+        let _ = writeln!(
+            out,
+            "  deadlines    on {}: {} expired, {} expiring within {}, {} overdue",
+            d.date,
+            count(d.expired, "acceptance"),
+            d.expiring,
+            count(d.window_days as usize, "day"),
+            count(d.overdue, "mitigation")
+        );
+    }
     let _ = writeln!(
         out,
         "  boundaries   {} crossing a trust boundary, {} with an unanswered exposed category",

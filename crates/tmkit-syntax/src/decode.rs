@@ -6,6 +6,9 @@ use crate::node::{Key, Node, Value};
 use crate::raw::*;
 use crate::span::Span;
 
+mod treatment;
+pub use treatment::split_test;
+
 /// Decodes documents, collecting diagnostics.
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -602,6 +605,14 @@ impl Decoder {
             operator: self.opt_str(&r, "operator"),
             owner: self.opt_str(&r, "owner"),
             ticket: self.opt_str(&r, "ticket"),
+            accepted: self.opt_date(&r, "accepted"),
+            expires: self.opt_date(&r, "expires"),
+            permanent: self.opt_bool(&r, "permanent"),
+            rationale: self.opt_str(&r, "rationale"),
+            party: self.opt_str(&r, "party"),
+            reference: self.opt_str(&r, "reference"),
+            due: self.opt_date(&r, "due"),
+            evidence: self.list(&r, "evidence", |d, n| d.evidence(n)),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawMitigation::FIELDS);
@@ -698,6 +709,7 @@ fn fields_of(what: &str) -> &'static [&'static str] {
         "assumption" => RawAssumption::FIELDS,
         "analysis entry" => RawVerdict::FIELDS,
         "mitigation" => RawMitigation::FIELDS,
+        "evidence" => RawEvidence::FIELDS,
         "threat" => RawThreat::FIELDS,
         _ => RawInclude::FIELDS,
     }

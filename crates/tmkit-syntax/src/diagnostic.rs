@@ -150,6 +150,27 @@ codes! {
         "move the assets and threats to a component (`components:`), or remove them from the catalogue.";
     EmptyTaxonomy = "E0307", Error, "a custom taxonomy has no categories",
         "list the categories (`taxonomy: [safety, privacy]`), or use a built-in taxonomy such as `CIA`.";
+    // Risk treatment and evidence (E05xx)
+    InvalidDate = "E0501", Error, "a date is not a real calendar date written YYYY-MM-DD",
+        "write the date as `2026-03-31` (ISO 8601: four-digit year, two-digit month and day).";
+    EvidenceShape = "E0502", Error, "an evidence entry does not name exactly one of test, file, url, ticket",
+        "give each entry one kind: `{test: tests/login.rs::lockout}`, `{file: docs/runbook.md}`, `{url: https://...}` or `{ticket: SEC-12}`.";
+    TreatmentFieldMisplaced = "E0503", Error, "a field of one treatment is given on a mitigation of another kind",
+        "use `accepted`, `expires` and `permanent` on a `risk-acceptance`, `party` and `reference` on a `transfer`; or change the `kind`.";
+    PermanentWithoutRationale = "E0504", Error, "a permanent risk acceptance has no rationale",
+        "say why the risk is accepted for good in `rationale:`, or give an `expires:` date instead.";
+    ExpiryConflict = "E0505", Error, "a risk acceptance has both an expiry date and `permanent: true`",
+        "keep one of them: an `expires:` date, or `permanent: true` with a rationale.";
+    ExpiresBeforeAccepted = "E0506", Error, "a risk acceptance expires before it was accepted",
+        "correct one of the two dates.";
+    TransferWithoutParty = "E0507", Error, "a transfer names no party",
+        "name who carries the risk now (an insurer, a provider) in `party:`.";
+    InvalidTestEvidence = "E0508", Error, "a test evidence is not written PATH::NAME",
+        "write the file and the test name: `test: tests/login.rs::locks_after_five_failures`.";
+    EvidenceNotFound = "E0509", Error, "an evidence file does not exist in the repository (`--verify-evidence`)",
+        "correct the path (relative to the repository root), or commit the file; only regular files inside the repository are read.";
+    TestNotFound = "E0510", Error, "a test name does not appear in its file (`--verify-evidence`)",
+        "correct the test name or the file, or restore the test.";
     // Warnings (W03xx, W04xx)
     ThreatWithoutTargets = "W0301", Warning, "a threat has no targets, so it answers no question",
         "list the assets or data flows it threatens in `targets:`.";
@@ -163,6 +184,17 @@ codes! {
         "replace the text with the real value (or delete the optional field).";
     UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers",
         "add a threat for the exposed category targeting the flow, or an `analysis` verdict with a rationale saying why nothing can go wrong.";
+    // Risk treatment and evidence (W05xx)
+    AcceptanceWithoutOwner = "W0501", Warning, "a risk acceptance names no owner",
+        "name who accepted the risk in `owner:` (`--deny warnings` makes it required).";
+    AcceptanceWithoutExpiry = "W0502", Warning, "a risk acceptance has no expiry",
+        "give an `expires:` date, or `permanent: true` with a `rationale`.";
+    AcceptanceExpired = "W0503", Warning, "a risk acceptance has expired",
+        "review the risk: renew the acceptance with a new `expires:` date, or mitigate the threat.";
+    AcceptanceExpiring = "W0504", Warning, "a risk acceptance expires within the window",
+        "plan the review of the risk before it expires (`--expiring-within` sets the window).";
+    MitigationOverdue = "W0505", Warning, "a mitigation not in place is past its due date",
+        "put the mitigation in place (`in_place: true`), or agree a new `due:` date.";
 }
 
 impl Code {

@@ -9,6 +9,7 @@
 //! reporting every problem as a [`diagnostic::Diagnostic`].
 #![warn(missing_docs)]
 
+pub mod date;
 pub mod decode;
 pub mod diagnostic;
 pub mod fs;

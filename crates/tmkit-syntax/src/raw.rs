@@ -4,6 +4,7 @@
 //! Required fields are plain values here (so the schema marks them required);
 //! when one is missing the decoder reports it and leaves an empty value.
 
+use crate::date::Date;
 use crate::span::{FileId, Span};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
@@ -81,7 +82,7 @@ macro_rules! no_span {
         })*
     };
 }
-no_span!(String, i64, f64, bool, Id);
+no_span!(String, i64, f64, bool, Id, Date);
 
 impl SetFile for RawTaxonomy {
     fn set_file(&mut self, file: FileId) {
@@ -382,8 +383,8 @@ pub struct RawMitigation {
     title: Sp<String>,
     /// Markdown description.
     description: Option<Sp<String>>,
-    /// `design`, `operational` or `risk-acceptance`.
-    #[schemars(regex(pattern = r"^(design|operational|risk-acceptance)$"))]
+    /// `design`, `operational`, `risk-acceptance`, `transfer` or `avoid`.
+    #[schemars(regex(pattern = r"^(design|operational|risk-acceptance|transfer|avoid)$"))]
     kind: Sp<String>,
     /// In place today.
     in_place: Sp<bool>,
@@ -393,7 +394,45 @@ pub struct RawMitigation {
     owner: Option<Sp<String>>,
     /// Tracking ticket: key or URL (internal).
     ticket: Option<Sp<String>>,
+    // Risk treatment (docs/format.md#risk-treatment), all internal.
+    /// Date the risk was accepted (`risk-acceptance`).
+    accepted: Option<Sp<Date>>,
+    /// Date the acceptance ends (`risk-acceptance`).
+    expires: Option<Sp<Date>>,
+    /// An acceptance without end (`risk-acceptance`; needs `rationale`).
+    permanent: Option<Sp<bool>>,
+    /// Why the risk is accepted, transferred or avoided.
+    rationale: Option<Sp<String>>,
+    /// Who the risk is transferred to: insurer, provider (`transfer`).
+    party: Option<Sp<String>>,
+    /// Contract, policy or agreement of a `transfer`.
+    reference: Option<Sp<String>>,
+    /// Date a mitigation not in place is due.
+    due: Option<Sp<Date>>,
+    /// What shows the mitigation is in place.
+    #[schemars(default)]
+    evidence: Vec<RawEvidence>,
     ..confidential,
+}
+}
+
+mapping! {
+/// One piece of evidence of a mitigation: exactly one of `test`, `file`, `url`, `ticket`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawEvidence {
+    /// A test: `PATH::NAME`, the path relative to the repository root.
+    test: Option<Sp<String>>,
+    /// A file, relative to the repository root.
+    file: Option<Sp<String>>,
+    /// A link.
+    url: Option<Sp<String>>,
+    /// A ticket key.
+    ticket: Option<Sp<String>>,
+    /// A note.
+    note: Option<Sp<String>>,
+    /// Shown in the public view (default false: only its existence is).
+    public: Option<Sp<bool>>,
 }
 }
 

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use tmkit_analysis::Analysis;
 use tmkit_analysis::crossing::crossing_diagnostics;
 use tmkit_analysis::gate::Policy;
+use tmkit_analysis::treatment::{Calendar, deadline_diagnostics};
+use tmkit_model::Date;
 use tmkit_model::{Checked, Model, SpanTable};
 use tmkit_syntax::diagnostic::{Code, Diagnostic, Diagnostics};
 use tmkit_syntax::fs::{FileSystem, RealFs};
@@ -23,6 +25,14 @@ pub struct CheckOptions {
     pub fail_on: Vec<Policy>,
     /// `--deny warnings`: any warning fails the check.
     pub deny_warnings: bool,
+    /// `--date`: "today" for expiries and due dates; None = today (UTC)
+    /// from the clock.
+    pub today: Option<Date>,
+    /// `--expiring-within`: the window, in days, of W0504 and of a bare
+    /// `--fail-on expiring` (default 30).
+    pub expiring_within: Option<u32>,
+    /// `--verify-evidence`: check that evidence files and tests exist.
+    pub verify_evidence: bool,
 }
 
 impl CheckOptions {
@@ -47,6 +57,33 @@ impl CheckOptions {
     pub fn with_deny_warnings(mut self, deny: bool) -> Self {
         self.deny_warnings = deny;
         self
+    }
+
+    /// With "today" (`--date`) instead of the clock.
+    pub fn with_date(mut self, today: Date) -> Self {
+        self.today = Some(today);
+        self
+    }
+
+    /// With the window of `--expiring-within`, in days.
+    pub fn with_expiring_within(mut self, days: u32) -> Self {
+        self.expiring_within = Some(days);
+        self
+    }
+
+    /// With `--verify-evidence` on or off.
+    pub fn with_verify_evidence(mut self, verify: bool) -> Self {
+        self.verify_evidence = verify;
+        self
+    }
+
+    /// The calendar of this run: `--date` (else today, UTC) and the window.
+    pub fn calendar(&self) -> Calendar {
+        let cal = Calendar::new(self.today.unwrap_or_else(Date::today_utc));
+        match self.expiring_within {
+            Some(days) => cal.with_window(days),
+            None => cal,
+        }
     }
 }
 
@@ -151,15 +188,24 @@ pub fn check(path: &Path, options: &CheckOptions) -> Outcome {
 pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, options: &CheckOptions) -> Outcome {
     let checked = tmkit_model::check_with(fs, path, &options.limits);
     let mut diagnostics = checked.diagnostics;
+    let cal = options.calendar();
     let analysis = checked.model.as_ref().map(|model| {
         let analysis = Analysis::new(model);
         // The rules that need the analysis (W0401: a crossing nobody answers).
         diagnostics.extend(crossing_diagnostics(&analysis.crossings, &checked.spans));
+        // The rules that need a date (W0503-W0505) or the disk (E0509, E0510).
+        diagnostics.extend(deadline_diagnostics(model, &checked.spans, &cal));
+        if options.verify_evidence {
+            let root = crate::evidence::repository_root(fs, path);
+            let found = crate::evidence::verify(fs, &root, model, &checked.spans, &options.limits);
+            diagnostics.extend(found);
+        }
         diagnostic::sort(&mut diagnostics);
         analysis
     });
     let gates = match (&checked.model, &analysis) {
-        (Some(model), Some(analysis)) => gates(model, analysis, &diagnostics, options),
+        _ if diagnostics.has_errors() => Vec::new(),
+        (Some(model), Some(analysis)) => gates(model, analysis, &diagnostics, options, &cal),
         _ => Vec::new(),
     };
     let status = if diagnostics.has_errors() {
@@ -186,13 +232,14 @@ fn gates(
     analysis: &Analysis,
     diagnostics: &Diagnostics,
     options: &CheckOptions,
+    cal: &Calendar,
 ) -> Vec<GateResult> {
     let mut gates: Vec<GateResult> = options
         .fail_on
         .iter()
         .map(|p| {
             let violations: Vec<GateViolation> = p
-                .evaluate(analysis, model)
+                .evaluate_on(analysis, model, cal)
                 .into_iter()
                 .map(|v| GateViolation {
                     element: v.element,

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod check;
+pub mod evidence;
 pub mod output;
 pub mod progress;
 pub mod text;

@@ -280,6 +280,7 @@ impl<'a> Withheld<'a> {
             x.operator = None;
             x.owner = None;
             x.ticket = None;
+            crate::treatment::withhold(x);
         }
         p.threats.retain(|x| shown(&x.qid));
         for t in &mut p.threats {

@@ -291,10 +291,12 @@ impl Builder<'_> {
     }
 
     fn mitigation_kind(&mut self, k: &Sp<String>) -> Option<MitigationKind> {
-        const ALL: [MitigationKind; 3] = [
+        const ALL: [MitigationKind; 5] = [
             MitigationKind::Design,
             MitigationKind::Operational,
             MitigationKind::RiskAcceptance,
+            MitigationKind::Transfer,
+            MitigationKind::Avoid,
         ];
         let written = k.value.trim();
         if written.is_empty() {
@@ -304,7 +306,7 @@ impl Builder<'_> {
         if found.is_none() {
             let names = ALL.map(MitigationKind::as_str);
             let list =
-                "a mitigation kind is `design`, `operational` or `risk-acceptance`".to_string();
+                "a mitigation kind is `design`, `operational`, `risk-acceptance`, `transfer` or `avoid`".to_string();
             let label = "not a mitigation kind";
             self.push(invalid_value(
                 "mitigation kind",
@@ -320,6 +322,7 @@ impl Builder<'_> {
 
     fn mitigation(&mut self, mi: &RawMitigation, qid: Qid, shared: bool) -> Option<Mitigation> {
         let kind = self.mitigation_kind(&mi.kind)?;
+        super::treatment::record_spans(&mut self.spans, &qid, mi);
         Some(Mitigation {
             id: mi
                 .id
@@ -334,6 +337,9 @@ impl Builder<'_> {
             operator: text(&mi.operator),
             owner: text(&mi.owner),
             ticket: text(&mi.ticket),
+            treatment: super::treatment::treatment(mi),
+            evidence: super::treatment::evidence(mi),
+            evidence_withheld: 0,
             shared,
             confidential: bool_of(&mi.confidential, false),
         })

@@ -18,6 +18,7 @@ mod limits;
 mod scope;
 mod taxonomy;
 mod threats;
+mod treatment;
 mod zones;
 
 use crate::build::names::{Kind, Names};
@@ -114,6 +115,21 @@ pub(crate) static RULES: &[Rule] = &[
         ],
         threats::cvss,
     ),
+    document(
+        &[Code::TreatmentFieldMisplaced],
+        treatment::misplaced_fields,
+    ),
+    document(
+        &[
+            Code::AcceptanceWithoutOwner,
+            Code::AcceptanceWithoutExpiry,
+            Code::ExpiryConflict,
+            Code::PermanentWithoutRationale,
+            Code::ExpiresBeforeAccepted,
+        ],
+        treatment::acceptances,
+    ),
+    document(&[Code::TransferWithoutParty], treatment::transfers),
     model(&[Code::ZoneCycle], zones::cycles),
     model(&[Code::ZonesTooDeep], zones::depth),
     model(&[Code::TooManyQuestions], limits::questions),
@@ -184,6 +200,51 @@ mod tests {
         }
         let checked = crate::check_with(&fs, Path::new("threatmodel.yaml"), limits);
         checked.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    /// The risk-treatment rules' cases: one mitigation each.
+    fn treatment_cases(plain: &Limits) -> Vec<Case<'_>> {
+        let m = |fields: &str| {
+            yaml(&format!(
+                "mitigations: [{{id: m, title: M, in_place: true, {fields}}}]\n"
+            ))
+        };
+        let ok = "owner: o, expires: 2030-01-01";
+        [
+            (
+                m("kind: design, expires: 2030-01-01"),
+                Code::TreatmentFieldMisplaced,
+            ),
+            (
+                m("kind: risk-acceptance, expires: 2030-01-01"),
+                Code::AcceptanceWithoutOwner,
+            ),
+            (
+                m("kind: risk-acceptance, owner: o"),
+                Code::AcceptanceWithoutExpiry,
+            ),
+            (
+                m(&format!("kind: risk-acceptance, {ok}, permanent: true")),
+                Code::ExpiryConflict,
+            ),
+            (
+                m("kind: risk-acceptance, owner: o, permanent: true"),
+                Code::PermanentWithoutRationale,
+            ),
+            (
+                m(&format!(
+                    "kind: risk-acceptance, {ok}, accepted: 2031-01-01"
+                )),
+                Code::ExpiresBeforeAccepted,
+            ),
+            (
+                m("kind: transfer, reference: contract 12"),
+                Code::TransferWithoutParty,
+            ),
+        ]
+        .into_iter()
+        .map(|(text, code)| (vec![("threatmodel.yaml", text)], plain, code))
+        .collect()
     }
 
     /// One failing input per code of [`RULES`]: a rule added without one
@@ -309,6 +370,7 @@ mod tests {
                 Code::TooManyQuestions,
             ),
         ];
+        let cases = [cases, treatment_cases(&plain)].concat();
         let mut covered = std::collections::HashSet::new();
         for (files, limits, code) in &cases {
             let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();

@@ -42,9 +42,17 @@ pub struct Args {
     /// Fail (exit code 1) when there is any warning.
     #[arg(long, value_enum)]
     pub deny: Vec<Deny>,
-    /// CI gate, repeatable: `unmitigated:high`, `unmitigated`, `coverage:<0.8`, `untracked`.
+    /// CI gate, repeatable: `unmitigated:high`, `unmitigated`, `coverage:<0.8`,
+    /// `untracked`, `expired`, `expiring:30d`, `overdue`, `unevidenced`.
     #[arg(long = "fail-on", value_name = "POLICY")]
     pub fail_on: Vec<Policy>,
+    #[command(flatten)]
+    pub calendar: super::CalendarArg,
+    /// Check that each `file` and `test` evidence exists in the repository
+    /// (the nearest directory above the model holding `.git`) and that each
+    /// test's name appears in its file.
+    #[arg(long)]
+    pub verify_evidence: bool,
     /// Keep and print at most N diagnostics; the rest are counted in the
     /// summary and one last note (E0020).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DIAGNOSTICS)]
@@ -60,7 +68,9 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             let options = CheckOptions::new()
                 .with_limits(limits)
                 .with_fail_on(args.fail_on.clone())
-                .with_deny_warnings(args.deny.contains(&Deny::Warnings));
+                .with_deny_warnings(args.deny.contains(&Deny::Warnings))
+                .with_verify_evidence(args.verify_evidence);
+            let options = args.calendar.apply(options);
             let progress = Progress::stderr();
             let outcome = tmkit::check_with(&ProgressFs::new(RealFs, &progress), &path, &options);
             progress.finish();

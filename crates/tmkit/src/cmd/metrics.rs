@@ -26,6 +26,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub calendar: super::CalendarArg,
 }
 
 /// Runs the command.
@@ -36,6 +38,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     };
     let mut options = MetricsOptions::new(format);
     options.width = super::matrix::text_width(&args.output);
+    options.calendar = Some(args.calendar.calendar());
     let path = args.path.as_deref();
     super::render_analysed(path, limits, &args.output, |model, analysis, _| {
         render(analysis, model, &options)

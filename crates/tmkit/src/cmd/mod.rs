@@ -50,6 +50,38 @@ impl OutputArg {
     }
 }
 
+/// `--date` and `--expiring-within`: the one spelling of "today" and of the
+/// window of expiring acceptances, flattened into `check` and `metrics`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CalendarArg {
+    /// "Today" for risk acceptances and due dates (YYYY-MM-DD), for
+    /// reproducible runs. Default: today's date (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = tmkit_model::Date::parse)]
+    pub date: Option<tmkit_model::Date>,
+    /// An acceptance expiring within this many days is warned about
+    /// (W0504) and counted as expiring: `30d` or `30`. Default: 30 days.
+    #[arg(long, value_name = "DAYS", value_parser = tmkit_model::date::parse_days)]
+    pub expiring_within: Option<u32>,
+}
+
+impl CalendarArg {
+    /// `options` with this date and window.
+    pub fn apply(&self, mut options: tmkit::CheckOptions) -> tmkit::CheckOptions {
+        if let Some(d) = self.date {
+            options = options.with_date(d);
+        }
+        if let Some(d) = self.expiring_within {
+            options = options.with_expiring_within(d);
+        }
+        options
+    }
+
+    /// The calendar of the run (as `check` counts it).
+    pub fn calendar(&self) -> tmkit_analysis::treatment::Calendar {
+        self.apply(tmkit::CheckOptions::new()).calendar()
+    }
+}
+
 /// True when colour should be used on stderr.
 pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
