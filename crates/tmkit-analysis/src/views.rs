@@ -20,7 +20,8 @@
 
 mod public;
 
-pub use public::public;
+pub use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};
+use public::public;
 
 use crate::analysis::{Analysis, ThreatInfo};
 use crate::metrics::{Metrics, coverage};
@@ -122,6 +123,8 @@ pub struct Sections {
     pub components: bool,
     /// The checklist ([`View::checklist`]).
     pub checklist: bool,
+    /// The acceptance register ([`View::register`]).
+    pub register: bool,
 }
 
 impl Sections {
@@ -135,16 +138,19 @@ impl Sections {
             mitigations: true,
             components: true,
             checklist: false,
+            register: true,
         };
         match kind {
             ViewKind::Full => all,
             ViewKind::Public => Sections {
                 analysis: false,
+                register: false,
                 ..all
             },
             ViewKind::Unmitigated => Sections {
                 summary: true,
                 threats: true,
+                register: true,
                 ..Sections::none()
             },
             ViewKind::Checklist => Sections {
@@ -164,6 +170,7 @@ impl Sections {
             mitigations: false,
             components: false,
             checklist: false,
+            register: false,
         }
     }
 }
@@ -401,6 +408,11 @@ pub struct View {
     pub matrix: Vec<MatrixTable>,
     /// The checklist (empty unless [`ViewKind::Checklist`]).
     pub checklist: Vec<ChecklistItem>,
+    /// The acceptance register of the listed threats (empty in views
+    /// without it); days left once [`View::dated`] gives the date.
+    pub register: Vec<RegisterEntry>,
+    /// The date of [`View::dated`], if given.
+    pub calendar: Option<Calendar>,
 }
 
 impl View {
@@ -471,6 +483,11 @@ impl View {
         } else {
             Vec::new()
         };
+        let register = if sections.register {
+            register(&threats, None)
+        } else {
+            Vec::new()
+        };
         View {
             kind,
             model,
@@ -480,7 +497,23 @@ impl View {
             threats,
             matrix,
             checklist,
+            register,
+            calendar: None,
         }
+    }
+
+    /// The view on a date: days left in the register, and the metrics'
+    /// counts of expired and expiring acceptances and overdue mitigations
+    /// (not in the public view, which shows no treatment).
+    pub fn dated(mut self, cal: &Calendar) -> View {
+        self.calendar = Some(*cal);
+        if self.sections.register {
+            self.register = register(&self.threats, Some(cal));
+        }
+        if self.kind != ViewKind::Public {
+            fill_deadlines(&mut self.metrics, &self.model, 0, cal);
+        }
+        self
     }
 
     /// The matrix tables, one per analysed model, in model order: the

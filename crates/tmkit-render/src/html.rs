@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io;
 use tmkit_analysis::Status;
+use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixTable, Named, ThreatEntry, View, ViewKind,
 };
@@ -148,7 +149,7 @@ fn block(w: &mut Sink, view: &View, block: &Block) {
         Block::MatrixLegend => w.push_str(MATRIX_LEGEND),
         Block::Matrix(t) => matrix_table(w, t),
         Block::ThreatIndex => threat_index(w, view),
-        Block::Threat { entry, facts } => threat(w, entry, facts),
+        Block::Threat { entry, facts } => threat(w, view, entry, facts),
         Block::Checklist(items) => checklist(w, items),
     }
 }
@@ -741,7 +742,7 @@ fn threat_table(w: &mut Sink, view: &View) {
     w.push_str("</tbody></table>\n");
 }
 
-fn threat(w: &mut Sink, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
+fn threat(w: &mut Sink, view: &View, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     let _ = writeln!(
         w,
         "<article class=\"threat s-{}\" id=\"{}\">\n<h4>{} {} {} {}</h4>",
@@ -779,14 +780,14 @@ fn threat(w: &mut Sink, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     } else {
         w.push_str("<ul class=\"mitigations\">\n");
         for m in &t.mitigations {
-            mitigation_item(w, m);
+            mitigation_item(w, m, view.calendar.as_ref());
         }
         w.push_str("</ul>\n");
     }
     w.push_str("</article>\n");
 }
 
-fn mitigation_item(w: &mut Sink, m: &Mitigation) {
+fn mitigation_item(w: &mut Sink, m: &Mitigation, cal: Option<&Calendar>) {
     let _ = write!(
         w,
         "<li class=\"{}\"{}>{} <span class=\"kind\">{}, {}</span>",
@@ -814,6 +815,10 @@ fn mitigation_item(w: &mut Sink, m: &Mitigation) {
     }
     if let Some(t) = &m.ticket {
         let _ = write!(w, " <span class=\"kind\">ticket</span> {}", ticket(t));
+    }
+    let notes = crate::outline::mitigation_notes(m, cal);
+    if !notes.is_empty() {
+        let _ = write!(w, " <span class=\"kind\">{}</span>", inlines(&notes));
     }
     w.push_str("</li>\n");
 }

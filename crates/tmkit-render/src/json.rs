@@ -16,6 +16,7 @@ use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
+use tmkit_analysis::treatment::RegisterEntry;
 use tmkit_analysis::views::{ChecklistItem, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
 use tmkit_model::{
@@ -84,6 +85,10 @@ pub struct Report<'a> {
     /// (questions, unanswered crossings, open questions) null in views
     /// without the analysis (public, unmitigated, checklist).
     pub metrics: &'a Metrics,
+    /// The acceptance register: each risk accepted or transferred, per
+    /// threat, soonest expiry first (full and unmitigated views; empty in
+    /// the others).
+    pub register: &'a [RegisterEntry],
     /// The review checklist (checklist view only, else empty).
     pub checklist: Stream<'a, ChecklistJson<'a>>,
 }
@@ -242,6 +247,7 @@ pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
         other: analysis.then_some(&view.analysis.other),
         crossings: &view.analysis.crossings,
         metrics: &view.metrics,
+        register: &view.register,
         checklist: Stream::new(move || view.checklist.iter().map(checklist_json)),
     }
 }

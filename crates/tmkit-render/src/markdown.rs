@@ -14,6 +14,7 @@ use crate::report::{ReportOptions, SEVERITIES, percent, severity_label, status_l
 use crate::sink::Sink;
 use std::fmt::Write as _;
 use std::io;
+use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{CellState, ChecklistItem, MatrixTable, ThreatEntry, View, ViewKind};
 use tmkit_model::{Abstraction, Mitigation};
 
@@ -128,7 +129,7 @@ impl Md<'_> {
             Block::MatrixLegend => self.para(MATRIX_LEGEND),
             Block::Matrix(table) => matrix_table(self, table),
             Block::ThreatIndex => threat_index(self, view),
-            Block::Threat { entry, facts } => threat(self, entry, facts),
+            Block::Threat { entry, facts } => threat(self, view, entry, facts),
             Block::Checklist(items) => checklist(self, items),
         }
     }
@@ -489,7 +490,7 @@ fn threat_index(w: &mut Md, view: &View) {
     );
 }
 
-fn threat(w: &mut Md, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
+fn threat(w: &mut Md, view: &View, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     w.heading(
         4,
         &anchor(&t.qid),
@@ -525,13 +526,13 @@ fn threat(w: &mut Md, t: &ThreatEntry, shared: &[(&'static str, Line)]) {
     } else {
         w.para("Mitigations:");
         for m in &t.mitigations {
-            w.line(&mitigation_item(m));
+            w.line(&mitigation_item(m, view.calendar.as_ref()));
         }
         w.0.push('\n');
     }
 }
 
-fn mitigation_item(m: &Mitigation) -> String {
+fn mitigation_item(m: &Mitigation, cal: Option<&Calendar>) -> String {
     let mut s = format!(
         "- [{}] {}{} ({}, {})",
         if m.in_place { "x" } else { " " },
@@ -550,6 +551,7 @@ fn mitigation_item(m: &Mitigation) -> String {
     if let Some(t) = &m.ticket {
         s.push_str(&format!("; ticket {}", ticket(t)));
     }
+    s.push_str(&inlines(&crate::outline::mitigation_notes(m, cal)));
     s
 }
 

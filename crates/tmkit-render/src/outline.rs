@@ -11,6 +11,10 @@
 //! function. Text in an [`Inline::Text`] is raw user text, escaped when
 //! printed; [`Inline::Raw`] is fixed text, safe as is in both languages.
 
+mod treatment;
+
+pub(crate) use treatment::mitigation_notes;
+
 use crate::escape::anchor;
 use crate::report::{SEVERITIES, percent, severity_key, severity_label};
 use std::borrow::Cow;
@@ -166,7 +170,7 @@ fn text(s: &str) -> Inline<'_> {
 }
 
 /// The sections of every report, in order.
-pub(crate) static SECTIONS: [Section; 9] = [
+pub(crate) static SECTIONS: [Section; 10] = [
     Section {
         id: "summary",
         title: raw("Executive summary"),
@@ -216,6 +220,15 @@ pub(crate) static SECTIONS: [Section; 9] = [
         printed: always,
         build: threats,
         toc: severity_toc,
+    },
+    Section {
+        id: "register",
+        title: raw("Acceptance register"),
+        retitle: same_title,
+        listed: |v| v.sections.register && !v.register.is_empty(),
+        printed: |v| !v.register.is_empty(),
+        build: treatment::register,
+        toc: no_toc,
     },
     Section {
         id: "mitigations",

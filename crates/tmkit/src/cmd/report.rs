@@ -5,6 +5,7 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
+use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch};
 use tmkit_syntax::node::Limits;
@@ -47,8 +48,10 @@ pub struct Args {
     pub format: FormatArg,
     #[command(flatten)]
     pub output: OutputArg,
-    /// Date printed on the report (YYYY-MM-DD). Default: none, or the date
-    /// of SOURCE_DATE_EPOCH when it is set; reports carry no clock otherwise.
+    /// Date printed on the report (YYYY-MM-DD), and "today" for the days
+    /// left of the acceptance register. Default: none printed, or the date
+    /// of SOURCE_DATE_EPOCH when it is set; days left then count from today
+    /// (UTC).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
 }
@@ -83,7 +86,13 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // The view takes the model (a report holds one copy of it) and leaves
     // the matrix tables to be computed one at a time as they are written;
     // the report is written as it is produced.
-    let view = View::without_matrix(model, kind);
+    // Days left in the acceptance register count from the report's date,
+    // else from today (UTC).
+    let today = date
+        .as_deref()
+        .and_then(|d| tmkit_model::Date::parse(d).ok())
+        .unwrap_or_else(tmkit_model::Date::today_utc);
+    let view = View::without_matrix(model, kind).dated(&Calendar::new(today));
     let options = ReportOptions::new().with_date(date);
     super::write(&args.output, &checked.files, |w| {
         tmkit_render::report::write(&view, format, &options, w)
