@@ -33,6 +33,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("mitigations[]", "mitigations"),
     ("threats[]", "threats"),
     ("threats[].mitigations[]", "mitigations"),
+    ("mitigations[].evidence[]", "evidence"),
+    ("threats[].mitigations[].evidence[]", "evidence"),
     ("components[]", "composition"),
     ("imports[]", "composition"),
 ];
