@@ -20,8 +20,9 @@
 
 mod public;
 
-pub use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};
-use public::public;
+pub use public::public;
+
+use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};
 
 use crate::analysis::{Analysis, ThreatInfo};
 use crate::metrics::{Metrics, coverage};

@@ -25,7 +25,7 @@ fn reference_metrics_json_matches_the_seed_header() {
         "threats": {"total": 4, "mitigated": 3, "partial": 0, "accepted": 0,
                     "unmitigated": 1, "not_secure_by_default": 1,
                     "by_severity": {"critical": 0, "high": 0, "medium": 4, "low": 0, "none": 0, "unscored": 0}},
-        "mitigations": {"total": 5, "in_place": 3, "planned": 2},
+        "mitigations": {"total": 8, "in_place": 6, "planned": 2, "evidenced": 1, "claimed": 5},
         "boundary_crossings": {"total": 1, "unanswered": 0},
         "untracked_unmitigated": 0,
         "components": [],
@@ -34,13 +34,14 @@ fn reference_metrics_json_matches_the_seed_header() {
         "assumptions": {"total": 3, "unused": 0},
         "scope": {"targets": 5, "attackers": 3,
                   "out_of_scope": {"assets": 1, "dataflows": 0, "attackers": 2}},
-        "effort": {"open_questions": 39, "open_threats": 1, "planned_mitigations": 2}
+        "effort": {"open_questions": 39, "open_threats": 1, "planned_mitigations": 2},
+        "deadlines": null
     });
     assert_eq!(json, expected);
     // Key order is part of the contract: the required keys first, as in the issue.
     let text = serde_json::to_string(&analysis.metrics(&model, 0)).unwrap();
     assert!(text.starts_with(
-        r#"{"model":"CCC","questions":{"total":45,"answered":6,"open":39,"coverage":0.1333},"threats":{"total":4,"mitigated":3,"partial":0,"accepted":0,"unmitigated":1,"not_secure_by_default":1,"by_severity":{"critical":0,"high":0,"medium":4,"low":0,"none":0,"unscored":0}},"mitigations":{"total":5,"in_place":3,"planned":2},"boundary_crossings":{"total":1,"unanswered":0},"untracked_unmitigated":0,"components":[]"#
+        r#"{"model":"CCC","questions":{"total":45,"answered":6,"open":39,"coverage":0.1333},"threats":{"total":4,"mitigated":3,"partial":0,"accepted":0,"unmitigated":1,"not_secure_by_default":1,"by_severity":{"critical":0,"high":0,"medium":4,"low":0,"none":0,"unscored":0}},"mitigations":{"total":8,"in_place":6,"planned":2,"evidenced":1,"claimed":5},"boundary_crossings":{"total":1,"unanswered":0},"untracked_unmitigated":0,"components":[]"#
     ), "{text}");
 }
 
