@@ -41,7 +41,10 @@ fn register_row(r: &RegisterEntry) -> Row<'_> {
     let expires = match (r.expires, r.permanent) {
         (Some(d), _) => vec![owned(d.to_string())],
         (None, true) => vec![raw("permanent")],
-        (None, false) => vec![Inline::Warn(vec![raw("none")])],
+        (None, false) if r.kind == MitigationKind::RiskAcceptance => {
+            vec![Inline::Warn(vec![raw("none")])]
+        }
+        (None, false) => Vec::new(),
     };
     let days = match r.days_left {
         Some(d) if d < 0 => vec![Inline::Warn(vec![owned(format!(
