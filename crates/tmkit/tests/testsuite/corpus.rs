@@ -525,6 +525,9 @@ const NAMED_TESTS: &[(&str, &str)] = &[
     ("E0030", "components_nested_too_deep"),
     ("E0031", "zones_nested_too_deep"),
     ("E0032", "too_many_questions"),
+    ("W0504", "acceptance_expiring_on_the_date_given"),
+    ("E0509", "evidence_verified_in_the_repository"),
+    ("E0510", "evidence_verified_in_the_repository"),
 ];
 
 /// Codes no model file can produce, with the reason.
@@ -785,4 +788,32 @@ fn too_many_questions() {
         .args(["check", "--limit", "questions=1000"])
         .stderr_contains("asks 4800 questions")
         .status(2);
+}
+
+/// W0504 depends on "today": the case fixes it with `--date`.
+#[test]
+fn acceptance_expiring_on_the_date_given() {
+    let model = "tmkit: 1\nid: SHOP\ntitle: Web shop\nmitigations:\n  - { id: acc, title: Accepted, kind: risk-acceptance, in_place: true, owner: CISO, expires: 2026-03-10 }\n";
+    Test::new()
+        .model(model)
+        .args(["check", "--date", "2026-03-01"])
+        .status(0)
+        .stderr_contains("warning[W0504]: risk acceptance SHOP.acc expires on 2026-03-10 (9 days left, within 30 days)")
+        .stderr_contains("threatmodel.yaml:5:94");
+}
+
+/// E0509 and E0510 read the repository: only with `--verify-evidence`.
+#[test]
+fn evidence_verified_in_the_repository() {
+    let model = "tmkit: 1\nid: SHOP\ntitle: Web shop\nmitigations:\n  - id: waf\n    title: WAF\n    kind: design\n    in_place: true\n    evidence:\n      - {test: \"t.rs::missing_test\"}\n      - {file: gone.md}\n";
+    Test::new()
+        .dir(".git")
+        .file("t.rs", "fn other_test() {}")
+        .model(model)
+        .args(["check", "--verify-evidence"])
+        .status(2)
+        .stderr_contains("error[E0510]: evidence of SHOP.waf: no test 'missing_test' in 't.rs'")
+        .stderr_contains("threatmodel.yaml:10:16")
+        .stderr_contains("error[E0509]: evidence of SHOP.waf: 'gone.md' does not exist")
+        .stderr_contains("threatmodel.yaml:11:16");
 }
