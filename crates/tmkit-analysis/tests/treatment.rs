@@ -48,7 +48,8 @@ fn a_transfer_counts_as_acceptance_and_an_avoid_as_mitigated() {
 fn deadlines_count_from_the_date_given() {
     let model = common::model(MODEL);
     let cal = Calendar::new(day("2026-03-01"));
-    let found: Vec<(DeadlineKind, &str, i64)> = deadlines(&model, &cal)
+    let all = deadlines(&model, &cal);
+    let found: Vec<(DeadlineKind, &str, i64)> = all
         .iter()
         .map(|d| (d.kind, d.mitigation.as_str(), d.days_left))
         .collect();

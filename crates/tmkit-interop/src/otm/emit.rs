@@ -275,15 +275,15 @@ fn assumptions(m: &ModelMeta) -> Vec<Yaml> {
 }
 
 fn mitigation(mr: &MitRec) -> Yaml {
-    MapBuilder::new()
+    let b = MapBuilder::new()
         .opt_str("id", mr.id.clone())
         .str("title", mr.title.clone())
         .opt_str("description", mr.description.clone())
         .str("kind", mr.kind.clone())
         .opt_str("operator", mr.operator.clone())
         .put("in_place", Yaml::Bool(mr.in_place))
-        .opt_str("ticket", mr.ticket.clone())
-        .build_confidential(mr.confidential)
+        .opt_str("ticket", mr.ticket.clone());
+    super::treatment::emit(b, &mr.treatment).build_confidential(mr.confidential)
 }
 
 /// The model's path if it is a safe relative path, else one made from its id.

@@ -408,6 +408,7 @@ impl<'a> Exporter<'a> {
                     ("tmkit.shared", json!(m.shared)),
                     ("tmkit.confidential", json!(m.confidential)),
                 ]);
+                attributes.extend(super::treatment::export(m));
                 self.otm.mitigations.push(Mitigation {
                     id: self.ids.get(&m.qid),
                     name: m.title.clone(),

@@ -485,6 +485,7 @@ impl Foreign<'_> {
             operator: None,
             ticket: None,
             confidential: false,
+            treatment: Default::default(),
         }
     }
 }

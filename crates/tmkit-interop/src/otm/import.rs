@@ -92,6 +92,7 @@ pub(super) struct MitRec {
     pub(super) operator: Option<String>,
     pub(super) ticket: Option<String>,
     pub(super) confidential: bool,
+    pub(super) treatment: super::treatment::TreatmentRec,
 }
 
 /// Gives OTM ids of a foreign document unique, valid tmkit ids.
@@ -381,6 +382,7 @@ impl Importer<'_> {
                 operator: a_str(a, "tmkit.operator"),
                 ticket: a_str(a, "tmkit.ticket"),
                 confidential: a_bool(a, "tmkit.confidential", false),
+                treatment: super::treatment::import(a),
             });
         }
     }

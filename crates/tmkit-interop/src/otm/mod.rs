@@ -15,7 +15,8 @@
 //! What OTM cannot hold goes into `attributes` under `tmkit.` keys, so an
 //! export imports back to the same model: each element's qualified id, model
 //! and local id, in/out of scope and reason, confidentiality, CVSS vector,
-//! tickets, operators, mitigation kinds, the exact trust level, threat
+//! tickets, operators, mitigation kinds, a mitigation's owner, treatment
+//! fields and evidence (`tmkit.owner`, `tmkit.treatment`, `tmkit.evidence`), the exact trust level, threat
 //! targets (OTM assets cannot hold threat instances) and attackers; and, on
 //! the project, the models themselves (`tmkit.models`: ids, paths, titles,
 //! taxonomy, requirements, attackers, assumptions, analysis verdicts).
@@ -44,6 +45,7 @@ mod export;
 mod foreign;
 mod import;
 mod meta;
+mod treatment;
 
 use crate::files::{ImportError, ImportOutput};
 use crate::yaml_in::Node;
