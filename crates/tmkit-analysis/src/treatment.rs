@@ -250,6 +250,12 @@ pub fn register(threats: &[ThreatEntry], cal: Option<&Calendar>) -> Vec<Register
 
 /// The violations of a dated or evidence policy (None for the others).
 pub(crate) fn violations(p: Policy, model: &Model, cal: &Calendar) -> Option<Vec<Violation>> {
+    if !matches!(
+        p,
+        Policy::Expired | Policy::Expiring(_) | Policy::Overdue | Policy::Unevidenced
+    ) {
+        return None;
+    }
     let window = match p {
         Policy::Expiring(days) => Some(i64::from(days.unwrap_or(cal.window_days))),
         _ => None,
@@ -276,12 +282,6 @@ pub(crate) fn violations(p: Policy, model: &Model, cal: &Calendar) -> Option<Vec
             _ => None,
         }
     };
-    if !matches!(
-        p,
-        Policy::Expired | Policy::Expiring(_) | Policy::Overdue | Policy::Unevidenced
-    ) {
-        return None;
-    }
     let found = model
         .models
         .iter()

@@ -118,32 +118,7 @@ pub fn date_from_epoch(epoch: &str) -> Option<String> {
 /// `--date` accepts): month 01-12, day within the month, 29 February only in
 /// leap years. The error says what is wrong.
 pub fn check_date(s: &str) -> Result<(), String> {
-    let b = s.as_bytes();
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shaped {
-        return Err("expected a date written YYYY-MM-DD".into());
-    }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
-    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(format!("there is no month {m:02} (months are 01 to 12)")),
-    };
-    if !(1..=days).contains(&d) {
-        return Err(format!(
-            "{y:04}-{m:02} has no day {d:02} (it has {days} days)"
-        ));
-    }
-    Ok(())
+    tmkit_syntax::date::Date::parse(s).map(|_| ())
 }
 
 /// The threats (of the view, in report order) using each mitigation.

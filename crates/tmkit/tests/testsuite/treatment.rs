@@ -158,6 +158,15 @@ fn dated_gates_fail_and_are_in_the_json_output() {
         .status(0);
 }
 
+/// `check` of the model in `model/`, verifying its evidence.
+const VERIFY: [&str; 5] = [
+    "check",
+    "model",
+    "--date",
+    "2025-06-01",
+    "--verify-evidence",
+];
+
 /// A repository (`.git`) with the model in a sub-directory.
 fn repository(waf: &str) -> Test {
     Test::new()
@@ -170,13 +179,7 @@ fn repository(waf: &str) -> Test {
 #[test]
 fn evidence_is_verified_from_the_repository_root() {
     repository("#[test]\nfn blocks_sqli() {}\n")
-        .args([
-            "check",
-            "model",
-            "--date",
-            "2025-06-01",
-            "--verify-evidence",
-        ])
+        .args(VERIFY)
         .status(0);
     // Without --verify-evidence nothing is read.
     Test::new()
@@ -184,13 +187,7 @@ fn evidence_is_verified_from_the_repository_root() {
         .args(["check", "model", "--date", "2025-06-01"])
         .status(0);
     repository("fn blocks_sqli_more() {}\n")
-        .args([
-            "check",
-            "model",
-            "--date",
-            "2025-06-01",
-            "--verify-evidence",
-        ])
+        .args(VERIFY)
         .status(2)
         .stderr_contains(
             "error[E0510]: evidence of SHOP.waf: no test 'blocks_sqli' in 'tests/waf.rs'",
@@ -200,13 +197,7 @@ fn evidence_is_verified_from_the_repository_root() {
         .dir(".git")
         .file("tests/waf.rs", "fn blocks_sqli() {}")
         .file("model/threatmodel.yaml", TREATED)
-        .args([
-            "check",
-            "model",
-            "--date",
-            "2025-06-01",
-            "--verify-evidence",
-        ])
+        .args(VERIFY)
         .status(2)
         .stderr_contains("error[E0509]: evidence of SHOP.waf: 'deploy/waf.conf' does not exist")
         .stderr_contains("threatmodel.yaml:39:16");
@@ -218,13 +209,7 @@ fn evidence_outside_the_repository_is_not_read() {
     repository("fn blocks_sqli() {}")
         .file("outside.conf", "x")
         .file("model/threatmodel.yaml", &escaping)
-        .args([
-            "check",
-            "model",
-            "--date",
-            "2025-06-01",
-            "--verify-evidence",
-        ])
+        .args(VERIFY)
         .status(2)
         .stderr_contains("'../outside.conf' is not a path inside the repository");
     #[cfg(unix)]
