@@ -816,9 +816,10 @@ fn mitigation_item(w: &mut Sink, m: &Mitigation, cal: Option<&Calendar>) {
     if let Some(t) = &m.ticket {
         let _ = write!(w, " <span class=\"kind\">ticket</span> {}", ticket(t));
     }
+    // The notes start with their separator `; `, which a span of its own does not need.
     let notes = crate::outline::mitigation_notes(m, cal);
-    if !notes.is_empty() {
-        let _ = write!(w, " <span class=\"kind\">{}</span>", inlines(&notes));
+    if let Some(rest) = notes.get(1..).filter(|r| !r.is_empty()) {
+        let _ = write!(w, " <span class=\"kind\">{}</span>", inlines(rest));
     }
     w.push_str("</li>\n");
 }

@@ -90,6 +90,21 @@ struct ThreatSpec {
     cvss: bool,
 }
 
+/// Internal treatment fields and private evidence, each carrying the
+/// marker (never shown in the public view): a rationale, a due date, an
+/// owner and an expiry on an acceptance, a private evidence entry.
+fn treatment(indent: &str, kind: u8) -> String {
+    let mut y = format!(
+        "{indent}rationale: \"{MARK} rationale\"\n{indent}due: 2030-01-01\n{indent}evidence:\n{indent}  - {{file: \"{MARK}/evidence.md\", note: \"{MARK} note\"}}\n"
+    );
+    if kind_name(kind) == "risk-acceptance" {
+        y.push_str(&format!(
+            "{indent}owner: \"{MARK} owner\"\n{indent}expires: 2030-06-30\n"
+        ));
+    }
+    y
+}
+
 fn kind_name(k: u8) -> &'static str {
     match k % 3 {
         0 => "design",
@@ -398,6 +413,7 @@ fn yaml(s: &Spec) -> (String, Option<String>, Vec<String>) {
             if m.0 % 3 == 1 {
                 y.push_str(&format!("    operator: \"{MARK} operator\"\n"));
             }
+            y.push_str(&treatment("    ", m.0));
         }
     }
     let mut shown = Vec::new();
@@ -481,6 +497,7 @@ fn yaml(s: &Spec) -> (String, Option<String>, Vec<String>) {
                 if m.0 % 3 == 1 {
                     y.push_str(&format!("        operator: \"{MARK} operator\"\n"));
                 }
+                y.push_str(&treatment("        ", m.0));
             }
         }
         // Must be shown: mitigated, nothing it names withheld, a public

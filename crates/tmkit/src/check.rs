@@ -351,6 +351,37 @@ threats:
     }
 
     #[test]
+    fn the_date_of_the_options_drives_the_dated_warnings_and_gates() {
+        let model = format!(
+            "{MODEL}    mitigations:\n      - {{ title: Accepted, kind: risk-acceptance, in_place: true, owner: CISO, expires: 2026-03-10 }}\n"
+        );
+        let mut fs = MemoryFs::new();
+        fs.insert("threatmodel.yaml", model.as_str());
+        let run = |day: &str| {
+            let options = CheckOptions::new()
+                .with_date(Date::parse(day).expect("date"))
+                .with_expiring_within(10)
+                .with_fail_on(vec!["expired".parse().expect("policy")]);
+            let outcome = check_with(&fs, Path::new("threatmodel.yaml"), &options);
+            let codes: Vec<&str> = outcome
+                .diagnostics
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            (
+                codes
+                    .into_iter()
+                    .filter(|c| c.starts_with("W05"))
+                    .collect::<Vec<_>>(),
+                outcome.status,
+            )
+        };
+        assert_eq!(run("2026-01-01"), (vec![], ExitStatus::Ok));
+        assert_eq!(run("2026-03-01"), (vec!["W0504"], ExitStatus::Ok));
+        assert_eq!(run("2026-03-11"), (vec!["W0503"], ExitStatus::GateFailed));
+    }
+
+    #[test]
     fn an_invalid_model_has_no_gates_and_exit_status_two() {
         let mut fs = MemoryFs::new();
         fs.insert("threatmodel.yaml", "tmkit: 1\nid: X\n");
