@@ -336,3 +336,19 @@ fn metrics_count_deadlines_and_evidence() {
     assert_eq!(v["mitigations"]["evidenced"], 1);
     assert_eq!(v["mitigations"]["claimed"], 3);
 }
+
+#[test]
+fn an_evidence_url_is_linked_only_when_safe() {
+    let hostile = TREATED.replace(
+        "https://public.example.com/waf\", public: true",
+        "javascript:alert(1)\", note: \"<b>x</b>\"",
+    );
+    let mut t = Test::new()
+        .model(&hostile)
+        .args(["report", "--date", "2026-03-01", "--format", "html"])
+        .status(0);
+    let html = t.stdout();
+    assert!(html.contains("<code>javascript:alert(1)</code>"), "{html}");
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
+}
