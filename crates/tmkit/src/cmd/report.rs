@@ -49,9 +49,9 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArg,
     /// Date printed on the report (YYYY-MM-DD), and "today" for the days
-    /// left of the acceptance register. Default: none printed, or the date
-    /// of SOURCE_DATE_EPOCH when it is set; days left then count from today
-    /// (UTC).
+    /// left of the acceptance register and the expired / expiring / overdue
+    /// counts. Default: the date of SOURCE_DATE_EPOCH when it is set, else
+    /// none (no days left, no such counts: reports carry no clock).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
 }
@@ -86,13 +86,16 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // The view takes the model (a report holds one copy of it) and leaves
     // the matrix tables to be computed one at a time as they are written;
     // the report is written as it is produced.
-    // Days left in the acceptance register count from the report's date,
-    // else from today (UTC).
-    let today = date
+    // Days left in the acceptance register count from the report's date;
+    // without one the report shows none (it never reads the clock).
+    let view = View::without_matrix(model, kind);
+    let view = match date
         .as_deref()
         .and_then(|d| tmkit_model::Date::parse(d).ok())
-        .unwrap_or_else(tmkit_model::Date::today_utc);
-    let view = View::without_matrix(model, kind).dated(&Calendar::new(today));
+    {
+        Some(today) => view.dated(&Calendar::new(today)),
+        None => view,
+    };
     let options = ReportOptions::new().with_date(date);
     super::write(&args.output, &checked.files, |w| {
         tmkit_render::report::write(&view, format, &options, w)

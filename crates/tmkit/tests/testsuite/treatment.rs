@@ -352,3 +352,22 @@ fn an_evidence_url_is_linked_only_when_safe() {
     assert!(!html.contains("href=\"javascript"), "{html}");
     assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
 }
+
+#[test]
+fn a_report_without_a_date_shows_no_days_left() {
+    let mut t = Test::new()
+        .model(TREATED)
+        .args(["report", "--format", "json"])
+        .status(0);
+    let v = t.json();
+    assert!(v["register"][0]["days_left"].is_null(), "{v}");
+    assert!(v["metrics"]["deadlines"].is_null(), "{v}");
+    let mut t = Test::new()
+        .model(TREATED)
+        .args(["report", "--format", "json"])
+        .env("SOURCE_DATE_EPOCH", "1772323200")
+        .status(0);
+    let v = t.json();
+    assert_eq!(v["date"], "2026-03-01");
+    assert_eq!(v["register"][0]["days_left"], -28);
+}
