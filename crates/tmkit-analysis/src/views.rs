@@ -17,9 +17,15 @@
 //!   threats are.
 //! - [`ViewKind::Checklist`] -- requirements and assumptions as a task list
 //!   for reviewing a new feature.
+//! - [`ViewKind::Compliance`] -- each requirement traced to the threats that
+//!   concern it and the mitigations that implement it, with its status.
 
+mod compliance;
 mod public;
 
+pub use compliance::{
+    ComplianceEntry, RequirementStatus, TracedMitigation, TracedThreat, compliance,
+};
 pub use public::public;
 
 use crate::analysis::{Analysis, ThreatInfo};
@@ -30,7 +36,7 @@ use crate::status::Status;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
-use tmkit_model::{Mitigation, Model, ModelIndex, ModelKind, Qid, VerdictKind};
+use tmkit_model::{Mitigation, Model, ModelIndex, ModelKind, Qid, VerdictKind, WeaknessRef};
 
 /// Which extraction a view is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,15 +50,18 @@ pub enum ViewKind {
     Public,
     /// Requirements and assumptions as a review checklist.
     Checklist,
+    /// Requirements traced to threats and mitigations (confidential).
+    Compliance,
 }
 
 impl ViewKind {
     /// Every view, in documentation order.
-    pub const ALL: [ViewKind; 4] = [
+    pub const ALL: [ViewKind; 5] = [
         ViewKind::Full,
         ViewKind::Unmitigated,
         ViewKind::Public,
         ViewKind::Checklist,
+        ViewKind::Compliance,
     ];
 
     /// The name used on the command line and in JSON.
@@ -62,6 +71,7 @@ impl ViewKind {
             ViewKind::Unmitigated => "unmitigated",
             ViewKind::Public => "public",
             ViewKind::Checklist => "checklist",
+            ViewKind::Compliance => "compliance",
         }
     }
 
@@ -77,6 +87,7 @@ impl ViewKind {
             ViewKind::Unmitigated => "Unmitigated threats",
             ViewKind::Public => "Threat model (public edition)",
             ViewKind::Checklist => "Security review checklist",
+            ViewKind::Compliance => "Requirements and compliance",
         }
     }
 
@@ -91,6 +102,9 @@ impl ViewKind {
                 "Distributable under NDA: contains only mitigated threats and their security features."
             }
             ViewKind::Checklist => "Internal: a review aid for new features.",
+            ViewKind::Compliance => {
+                "CONFIDENTIAL: traces requirements to open threats and planned controls."
+            }
         }
     }
 }
@@ -122,6 +136,8 @@ pub struct Sections {
     pub components: bool,
     /// The checklist ([`View::checklist`]).
     pub checklist: bool,
+    /// The requirements traced ([`View::compliance`]).
+    pub compliance: bool,
 }
 
 impl Sections {
@@ -135,6 +151,7 @@ impl Sections {
             mitigations: true,
             components: true,
             checklist: false,
+            compliance: false,
         };
         match kind {
             ViewKind::Full => all,
@@ -151,6 +168,10 @@ impl Sections {
                 checklist: true,
                 ..Sections::none()
             },
+            ViewKind::Compliance => Sections {
+                compliance: true,
+                ..Sections::none()
+            },
         }
     }
 
@@ -164,6 +185,7 @@ impl Sections {
             mitigations: false,
             components: false,
             checklist: false,
+            compliance: false,
         }
     }
 }
@@ -221,6 +243,10 @@ pub struct ThreatEntry {
     pub untracked: bool,
     /// Its mitigations, in the order written (the model's own values).
     pub mitigations: Vec<Mitigation>,
+    /// Requirements it concerns.
+    pub requirements: Vec<Named>,
+    /// Weaknesses and attack techniques it is an instance of.
+    pub refs: Vec<WeaknessRef>,
 }
 
 impl ThreatEntry {
@@ -401,6 +427,8 @@ pub struct View {
     pub matrix: Vec<MatrixTable>,
     /// The checklist (empty unless [`ViewKind::Checklist`]).
     pub checklist: Vec<ChecklistItem>,
+    /// The requirements traced (compliance view only, else empty).
+    pub compliance: Vec<ComplianceEntry>,
 }
 
 impl View {
@@ -452,7 +480,7 @@ impl View {
         }
         let lookup = Lookup::new(&model);
         let mut threats: Vec<ThreatEntry> = match kind {
-            ViewKind::Checklist => Vec::new(),
+            ViewKind::Checklist | ViewKind::Compliance => Vec::new(),
             _ => analysis
                 .threats
                 .iter()
@@ -471,6 +499,11 @@ impl View {
         } else {
             Vec::new()
         };
+        let compliance = if sections.compliance {
+            compliance(&model, &analysis)
+        } else {
+            Vec::new()
+        };
         View {
             kind,
             model,
@@ -480,6 +513,7 @@ impl View {
             threats,
             matrix,
             checklist,
+            compliance,
         }
     }
 
@@ -625,6 +659,8 @@ fn threat_entry(
             .filter_map(|q| lookup.mitigations.get(q.as_str()))
             .map(|&m| m.clone())
             .collect(),
+        requirements: t.requirements.iter().map(|q| lookup.named(q)).collect(),
+        refs: t.refs.clone(),
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
-use tmkit_analysis::views::{ChecklistItem, View};
+use tmkit_analysis::views::{ChecklistItem, ComplianceEntry, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
 use tmkit_model::{
     Asset, Assumption, Attacker, DataFlow, Mitigation, Model, ModelKind, Requirement, Threat,
@@ -59,7 +59,7 @@ impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
 pub struct Report<'a> {
     /// Version of this layout (3).
     pub tmkit_report: u32,
-    /// Which extraction: `full`, `unmitigated`, `public` or `checklist`.
+    /// Which extraction: `full`, `unmitigated`, `public`, `checklist` or `compliance`.
     pub view: &'static str,
     /// Date given with `--date` or `SOURCE_DATE_EPOCH`, else null.
     pub date: Option<&'a str>,
@@ -86,6 +86,10 @@ pub struct Report<'a> {
     pub metrics: &'a Metrics,
     /// The review checklist (checklist view only, else empty).
     pub checklist: Stream<'a, ChecklistJson<'a>>,
+    /// Every requirement traced to the threats that concern it and the
+    /// mitigations that implement it, with its derived status (compliance
+    /// view only, else empty).
+    pub compliance: &'a [ComplianceEntry],
 }
 
 /// One model file, resolved: its elements as the model holds them, its
@@ -243,6 +247,7 @@ pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
         crossings: &view.analysis.crossings,
         metrics: &view.metrics,
         checklist: Stream::new(move || view.checklist.iter().map(checklist_json)),
+        compliance: &view.compliance,
     }
 }
 

@@ -469,6 +469,7 @@ impl Decoder {
             description: self.opt_str(&r, "description"),
             kind: self.opt_str(&r, "kind"),
             reference: self.opt_str(&r, "ref"),
+            refs: self.str_list(&r, "refs").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawRequirement::FIELDS);
@@ -602,6 +603,7 @@ impl Decoder {
             operator: self.opt_str(&r, "operator"),
             owner: self.opt_str(&r, "owner"),
             ticket: self.opt_str(&r, "ticket"),
+            requirements: self.str_list(&r, "requirements").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawMitigation::FIELDS);
@@ -650,6 +652,8 @@ impl Decoder {
             score: self.opt_num(&r, "score"),
             ticket: self.opt_str(&r, "ticket"),
             mitigations,
+            requirements: self.str_list(&r, "requirements").unwrap_or_default(),
+            refs: self.str_list(&r, "refs").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawThreat::FIELDS);

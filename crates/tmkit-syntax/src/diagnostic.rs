@@ -163,6 +163,13 @@ codes! {
         "replace the text with the real value (or delete the optional field).";
     UnansweredCrossing = "W0401", Warning, "a trust-boundary crossing exposes a category no threat or verdict answers",
         "add a threat for the exposed category targeting the flow, or an `analysis` verdict with a rationale saying why nothing can go wrong.";
+    // Requirements and compliance, traced (E06xx, W06xx)
+    InvalidStandardRef = "E0601", Error, "a requirement's reference to a standard is not `STANDARD:CLAUSE`",
+        "write the standard with its version, a colon, then the clause: `ASVS-4.0.3:V2.1.1`, `ISO27001-2022:A.8.24`, `NIST-800-53:AC-2`.";
+    InvalidWeaknessRef = "E0602", Error, "a threat's weakness reference is not a CWE, CAPEC or ATT&CK id",
+        "write `CWE-` or `CAPEC-` then digits (`CWE-79`, `CAPEC-63`), or an ATT&CK technique `T` + 4 digits, optionally `.` + 3 digits (`T1190`, `T1059.001`).";
+    UnreferencedComplianceRequirement = "W0601", Warning, "a compliance requirement is referenced by no threat or mitigation",
+        "list it in the `requirements:` of the mitigations that implement it (and of the threats that concern it), or remove it.";
 }
 
 impl Code {

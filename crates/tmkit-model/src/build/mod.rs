@@ -6,6 +6,7 @@
 
 mod convert;
 pub(crate) mod names;
+mod trace;
 
 use crate::check::SpanTable;
 use crate::model::*;

@@ -15,6 +15,7 @@
 
 mod catalogues;
 mod limits;
+mod requirements;
 mod scope;
 mod taxonomy;
 mod threats;
@@ -117,6 +118,10 @@ pub(crate) static RULES: &[Rule] = &[
     model(&[Code::ZoneCycle], zones::cycles),
     model(&[Code::ZonesTooDeep], zones::depth),
     model(&[Code::TooManyQuestions], limits::questions),
+    model(
+        &[Code::UnreferencedComplianceRequirement],
+        requirements::unreferenced_compliance,
+    ),
 ];
 
 /// Calls `f` with each rule in turn; in debug builds, asserts that each
@@ -307,6 +312,14 @@ mod tests {
                 vec![("threatmodel.yaml", crowd)],
                 &few,
                 Code::TooManyQuestions,
+            ),
+            (
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  requirements: [{id: r, title: R, kind: compliance}]\n"),
+                )],
+                &plain,
+                Code::UnreferencedComplianceRequirement,
             ),
         ];
         let mut covered = std::collections::HashSet::new();

@@ -1,5 +1,5 @@
 //! `tmkit report`: the extractions of a model (full, unmitigated, public,
-//! checklist) as Markdown, self-contained HTML or JSON.
+//! checklist, compliance) as Markdown, self-contained HTML or JSON.
 
 use super::OutputArg;
 use clap::ValueEnum;
@@ -20,6 +20,8 @@ pub enum ViewArg {
     Public,
     /// Requirements and assumptions as a review task list.
     Checklist,
+    /// Each requirement traced to its threats and mitigations, with its status (confidential).
+    Compliance,
 }
 
 /// Output format.
@@ -51,6 +53,8 @@ pub struct Args {
     /// of SOURCE_DATE_EPOCH when it is set; reports carry no clock otherwise.
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
+    #[command(flatten)]
+    pub effort: super::effort::EffortArg,
 }
 
 /// `--date`: a real calendar date, else a usage error (exit code 3).
@@ -74,6 +78,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         ViewArg::Unmitigated => ViewKind::Unmitigated,
         ViewArg::Public => ViewKind::Public,
         ViewArg::Checklist => ViewKind::Checklist,
+        ViewArg::Compliance => ViewKind::Compliance,
     };
     let format = match args.format {
         FormatArg::Md => ReportFormat::Markdown,
@@ -83,7 +88,8 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // The view takes the model (a report holds one copy of it) and leaves
     // the matrix tables to be computed one at a time as they are written;
     // the report is written as it is produced.
-    let view = View::without_matrix(model, kind);
+    let mut view = View::without_matrix(model, kind);
+    (view.metrics).set_minutes_per_question(args.effort.minutes_per_question);
     let options = ReportOptions::new().with_date(date);
     super::write(&args.output, &checked.files, |w| {
         tmkit_render::report::write(&view, format, &options, w)
