@@ -16,3 +16,4 @@ mod report;
 mod schema;
 mod support;
 mod terminal;
+mod trace;
