@@ -270,6 +270,32 @@ pub struct EffortMetrics {
     pub open_threats: usize,
     /// Mitigations not yet in place.
     pub planned_mitigations: usize,
+    /// Data flows crossing a trust boundary with an exposed category no
+    /// threat or verdict answers (null without the analysis).
+    pub unanswered_crossings: Option<usize>,
+    /// The rate of the estimate (`--minutes-per-question`, default 15).
+    pub minutes_per_question: u32,
+    /// Estimated minutes of analysis left: (open questions + unanswered
+    /// crossings) x minutes per question (null without the analysis).
+    pub estimated_minutes: Option<u64>,
+}
+
+/// The default of `--minutes-per-question`: the time to discuss one
+/// question in a session and write its threat or verdict (docs/format.md#effort).
+pub const DEFAULT_MINUTES_PER_QUESTION: u32 = 15;
+
+impl EffortMetrics {
+    /// (open questions + unanswered crossings) x the rate, when both are known.
+    fn estimate(&self) -> Option<u64> {
+        let items = self.open_questions? + self.unanswered_crossings?;
+        Some(items as u64 * u64::from(self.minutes_per_question))
+    }
+
+    /// With its estimate computed.
+    fn estimated(mut self) -> Self {
+        self.estimated_minutes = self.estimate();
+        self
+    }
 }
 
 impl Metrics {
@@ -334,7 +360,11 @@ impl Metrics {
                 open_questions: Some(open),
                 open_threats: s(Status::Unmitigated) + s(Status::Partial),
                 planned_mitigations: planned,
-            },
+                unanswered_crossings: Some(c.crossings_unanswered),
+                minutes_per_question: DEFAULT_MINUTES_PER_QUESTION,
+                estimated_minutes: None,
+            }
+            .estimated(),
             deadlines: None,
         }
     }
@@ -348,9 +378,21 @@ impl Metrics {
         self.questions = None;
         self.boundary_crossings.unanswered = None;
         self.effort.open_questions = None;
+        self.effort.unanswered_crossings = None;
+        self.effort.estimated_minutes = None;
         self.components
             .iter_mut()
             .for_each(Metrics::withhold_progress);
+    }
+
+    /// Sets the rate of the effort estimate (`--minutes-per-question`), here
+    /// and in every component, and recomputes the estimates.
+    pub fn set_minutes_per_question(&mut self, minutes: u32) {
+        self.effort.minutes_per_question = minutes;
+        self.effort.estimated_minutes = self.effort.estimate();
+        for c in &mut self.components {
+            c.set_minutes_per_question(minutes);
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Threat status: how far a threat is mitigated (docs/format.md#threat-status).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tmkit_model::{Mitigation, MitigationKind, Model, Threat};
 
@@ -7,7 +8,7 @@ use tmkit_model::{Mitigation, MitigationKind, Model, Threat};
 ///
 /// Variants are ordered from best to worst, so `a < b` means `a` is better
 /// handled than `b`, and the `max` of a set of statuses is the worst one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Status {

@@ -17,9 +17,15 @@
 //!   threats are.
 //! - [`ViewKind::Checklist`] -- requirements and assumptions as a task list
 //!   for reviewing a new feature.
+//! - [`ViewKind::Compliance`] -- each requirement traced to the threats that
+//!   concern it and the mitigations that implement it, with its status.
 
+mod compliance;
 mod public;
 
+pub use compliance::{
+    ComplianceEntry, RequirementStatus, TracedMitigation, TracedThreat, compliance,
+};
 pub use public::public;
 
 use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};
@@ -32,7 +38,7 @@ use crate::status::Status;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tmkit_model::cvss::Rating;
-use tmkit_model::{Mitigation, Model, ModelIndex, ModelKind, Qid, VerdictKind};
+use tmkit_model::{Mitigation, Model, ModelIndex, ModelKind, Qid, VerdictKind, WeaknessRef};
 
 /// Which extraction a view is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,15 +52,18 @@ pub enum ViewKind {
     Public,
     /// Requirements and assumptions as a review checklist.
     Checklist,
+    /// Requirements traced to threats and mitigations (confidential).
+    Compliance,
 }
 
 impl ViewKind {
     /// Every view, in documentation order.
-    pub const ALL: [ViewKind; 4] = [
+    pub const ALL: [ViewKind; 5] = [
         ViewKind::Full,
         ViewKind::Unmitigated,
         ViewKind::Public,
         ViewKind::Checklist,
+        ViewKind::Compliance,
     ];
 
     /// The name used on the command line and in JSON.
@@ -64,6 +73,7 @@ impl ViewKind {
             ViewKind::Unmitigated => "unmitigated",
             ViewKind::Public => "public",
             ViewKind::Checklist => "checklist",
+            ViewKind::Compliance => "compliance",
         }
     }
 
@@ -79,6 +89,7 @@ impl ViewKind {
             ViewKind::Unmitigated => "Unmitigated threats",
             ViewKind::Public => "Threat model (public edition)",
             ViewKind::Checklist => "Security review checklist",
+            ViewKind::Compliance => "Requirements and compliance",
         }
     }
 
@@ -93,6 +104,9 @@ impl ViewKind {
                 "Distributable under NDA: contains only mitigated threats and their security features."
             }
             ViewKind::Checklist => "Internal: a review aid for new features.",
+            ViewKind::Compliance => {
+                "CONFIDENTIAL: traces requirements to open threats and planned controls."
+            }
         }
     }
 }
@@ -126,6 +140,8 @@ pub struct Sections {
     pub checklist: bool,
     /// The acceptance register ([`View::register`]).
     pub register: bool,
+    /// The requirements traced ([`View::compliance`]).
+    pub compliance: bool,
 }
 
 impl Sections {
@@ -140,6 +156,7 @@ impl Sections {
             components: true,
             checklist: false,
             register: true,
+            compliance: false,
         };
         match kind {
             ViewKind::Full => all,
@@ -158,6 +175,10 @@ impl Sections {
                 checklist: true,
                 ..Sections::none()
             },
+            ViewKind::Compliance => Sections {
+                compliance: true,
+                ..Sections::none()
+            },
         }
     }
 
@@ -172,6 +193,7 @@ impl Sections {
             components: false,
             checklist: false,
             register: false,
+            compliance: false,
         }
     }
 }
@@ -229,6 +251,10 @@ pub struct ThreatEntry {
     pub untracked: bool,
     /// Its mitigations, in the order written (the model's own values).
     pub mitigations: Vec<Mitigation>,
+    /// Requirements it concerns.
+    pub requirements: Vec<Named>,
+    /// Weaknesses and attack techniques it is an instance of.
+    pub refs: Vec<WeaknessRef>,
 }
 
 impl ThreatEntry {
@@ -414,6 +440,8 @@ pub struct View {
     pub register: Vec<RegisterEntry>,
     /// The date of [`View::dated`], if given.
     pub calendar: Option<Calendar>,
+    /// The requirements traced (compliance view only, else empty).
+    pub compliance: Vec<ComplianceEntry>,
 }
 
 impl View {
@@ -465,7 +493,7 @@ impl View {
         }
         let lookup = Lookup::new(&model);
         let mut threats: Vec<ThreatEntry> = match kind {
-            ViewKind::Checklist => Vec::new(),
+            ViewKind::Checklist | ViewKind::Compliance => Vec::new(),
             _ => analysis
                 .threats
                 .iter()
@@ -489,6 +517,11 @@ impl View {
         } else {
             Vec::new()
         };
+        let compliance = if sections.compliance {
+            compliance(&model, &analysis)
+        } else {
+            Vec::new()
+        };
         View {
             kind,
             model,
@@ -500,6 +533,7 @@ impl View {
             checklist,
             register,
             calendar: None,
+            compliance,
         }
     }
 
@@ -659,6 +693,8 @@ fn threat_entry(
             .filter_map(|q| lookup.mitigations.get(q.as_str()))
             .map(|&m| m.clone())
             .collect(),
+        requirements: t.requirements.iter().map(|q| lookup.named(q)).collect(),
+        refs: t.refs.clone(),
     }
 }
 

@@ -34,10 +34,17 @@ fn reference_metrics_json_matches_the_seed_header() {
         "assumptions": {"total": 3, "unused": 0},
         "scope": {"targets": 5, "attackers": 3,
                   "out_of_scope": {"assets": 1, "dataflows": 0, "attackers": 2}},
-        "effort": {"open_questions": 39, "open_threats": 1, "planned_mitigations": 2},
+        "effort": {"open_questions": 39, "open_threats": 1, "planned_mitigations": 2,
+                   "unanswered_crossings": 0, "minutes_per_question": 15,
+                   "estimated_minutes": 585},
         "deadlines": null
     });
     assert_eq!(json, expected);
+    // The rate scales the estimate: (39 open questions + 0 crossings) x 20.
+    let mut metrics = analysis.metrics(&model, 0);
+    metrics.set_minutes_per_question(20);
+    assert_eq!(metrics.effort.estimated_minutes, Some(780));
+    assert_eq!(metrics.effort.minutes_per_question, 20);
     // Key order is part of the contract: the required keys first, as in the issue.
     let text = serde_json::to_string(&analysis.metrics(&model, 0)).unwrap();
     assert!(text.starts_with(

@@ -10,6 +10,7 @@ mod build;
 pub mod check;
 pub mod cvss;
 pub mod model;
+pub mod refs;
 mod rules;
 pub mod taxonomy;
 mod treatment;

@@ -6,6 +6,7 @@
 //! resolved to the target's *qualified id* ([`Qid`]), so views (such as the
 //! public filter) can drop elements and references without any source context.
 
+pub use crate::refs::{StandardRef, WeaknessRef};
 use crate::taxonomy::TargetKind;
 pub use crate::treatment::{Date, Evidence, EvidenceKind, Treatment};
 use schemars::JsonSchema;
@@ -126,11 +127,20 @@ pub struct Requirement {
     pub description: Option<String>,
     /// `compliance`, `business`, `technical` (or free text).
     pub kind: Option<String>,
-    /// External reference (standard, clause).
+    /// External reference (standard, clause), free text.
     #[serde(rename = "ref")]
     pub reference: Option<String>,
+    /// Structured references to clauses of standards.
+    pub refs: Vec<StandardRef>,
     /// Withheld from the public view.
     pub confidential: bool,
+}
+
+impl Requirement {
+    /// True for a requirement of kind `compliance` (in any case).
+    pub fn is_compliance(&self) -> bool {
+        (self.kind.as_deref()).is_some_and(|k| k.trim().eq_ignore_ascii_case("compliance"))
+    }
 }
 
 /// A trust zone.
@@ -418,6 +428,8 @@ pub struct Mitigation {
     pub evidence: Vec<Evidence>,
     /// Entries of `evidence` withheld from this view (the public one).
     pub evidence_withheld: usize,
+    /// Requirements it implements (qualified ids).
+    pub requirements: Vec<Qid>,
     /// Declared under `mitigations:` (true) or inline in a threat (false).
     pub shared: bool,
     /// Withheld from the public view.
@@ -450,6 +462,10 @@ pub struct Threat {
     pub ticket: Option<String>,
     /// Mitigations (qualified ids into the model's mitigations).
     pub mitigations: Vec<Qid>,
+    /// Requirements it concerns (qualified ids).
+    pub requirements: Vec<Qid>,
+    /// Weaknesses and attack techniques it is an instance of.
+    pub refs: Vec<WeaknessRef>,
     /// Withheld from the public view.
     pub confidential: bool,
 }

@@ -167,6 +167,11 @@ fn inline(x: &Inline) -> String {
         Inline::Named(n, false) => format!("{} {}", e(&n.title), qid(&n.qid)),
         Inline::Ticket(t) => ticket(t),
         Inline::Warn(line) => format!("<span class=\"warn\">{}</span>", inlines(line)),
+        Inline::Weakness(w) => format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">{}</a>",
+            e(&w.url()),
+            e(&w.to_string())
+        ),
         Inline::Crossing(c) => {
             let mut s = format!(
                 "{} <span class=\"kind\">({})</span>",

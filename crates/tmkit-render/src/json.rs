@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
 use tmkit_analysis::treatment::RegisterEntry;
-use tmkit_analysis::views::{ChecklistItem, View};
+use tmkit_analysis::views::{ChecklistItem, ComplianceEntry, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
 use tmkit_model::{
     Asset, Assumption, Attacker, DataFlow, Mitigation, Model, ModelKind, Requirement, Threat,
@@ -67,7 +67,7 @@ pub struct Report<'a> {
     pub tmkit_report: u32,
     /// Minor version of this layout: additions within the major (1).
     pub tmkit_report_minor: u32,
-    /// Which extraction: `full`, `unmitigated`, `public` or `checklist`.
+    /// Which extraction: `full`, `unmitigated`, `public`, `checklist` or `compliance`.
     pub view: &'static str,
     /// Date given with `--date` or `SOURCE_DATE_EPOCH`, else null.
     pub date: Option<&'a str>,
@@ -98,6 +98,10 @@ pub struct Report<'a> {
     pub register: &'a [RegisterEntry],
     /// The review checklist (checklist view only, else empty).
     pub checklist: Stream<'a, ChecklistJson<'a>>,
+    /// Every requirement traced to the threats that concern it and the
+    /// mitigations that implement it, with its derived status (compliance
+    /// view only, else empty).
+    pub compliance: &'a [ComplianceEntry],
 }
 
 /// One model file, resolved: its elements as the model holds them, its
@@ -257,6 +261,7 @@ pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
         metrics: &view.metrics,
         register: &view.register,
         checklist: Stream::new(move || view.checklist.iter().map(checklist_json)),
+        compliance: &view.compliance,
     }
 }
 

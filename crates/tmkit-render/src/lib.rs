@@ -1,6 +1,7 @@
 //! tmkit-render (see the stage overview in tmkit-syntax).
 #![warn(missing_docs)]
 
+mod compliance;
 mod description;
 pub mod diagram;
 pub mod escape;

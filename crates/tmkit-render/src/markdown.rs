@@ -164,6 +164,7 @@ fn inline(x: &Inline) -> String {
         Inline::Named(n, false) => format!("{} {}", code(&n.qid), escape_md(&n.title)),
         Inline::Ticket(t) => ticket(t),
         Inline::Warn(line) => format!("**{}**", inlines(line)),
+        Inline::Weakness(w) => escape_md(&w.to_string()),
         Inline::Crossing(c) => {
             let mut s = escape_md(&format!("{} ({})", c.direction, c.exposed.join(", ")));
             if !c.unanswered.is_empty() {

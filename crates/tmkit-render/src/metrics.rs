@@ -5,6 +5,7 @@
 use crate::matrix::DEFAULT_WIDTH;
 use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
+use tmkit_analysis::metrics::DEFAULT_MINUTES_PER_QUESTION;
 use tmkit_analysis::treatment::{Calendar, fill_deadlines};
 use tmkit_analysis::{Analysis, Crossing, Metrics, ThreatInfo, score_text, worst_first};
 use tmkit_model::Model;
@@ -44,15 +45,18 @@ pub struct MetricsOptions {
     /// The date (and window) to count expired and expiring acceptances
     /// and overdue mitigations from; None leaves them out.
     pub calendar: Option<Calendar>,
+    /// The rate of the effort estimate (`--minutes-per-question`).
+    pub minutes_per_question: u32,
 }
 
 impl MetricsOptions {
-    /// Options for a format, with the default width.
+    /// Options for a format, with the default width and rate.
     pub fn new(format: MetricsFormat) -> Self {
         MetricsOptions {
             format,
             width: DEFAULT_WIDTH,
             calendar: None,
+            minutes_per_question: DEFAULT_MINUTES_PER_QUESTION,
         }
     }
 }
@@ -68,6 +72,7 @@ pub fn render(analysis: &Analysis, model: &Model, options: &MetricsOptions) -> S
     if let Some(cal) = &options.calendar {
         fill_deadlines(&mut metrics, model, 0, cal);
     }
+    metrics.set_minutes_per_question(options.minutes_per_question);
     match options.format {
         MetricsFormat::Json => {
             let mut s = serde_json::to_string_pretty(&metrics).unwrap_or_default();
@@ -181,12 +186,17 @@ impl Summary<'_> {
                 )
             });
             let open = c.threats.unmitigated + c.threats.partial;
+            let effort = c
+                .effort
+                .estimated_minutes
+                .map(|m| format!(", {} left", duration(m)));
             let line = format!(
-                "{}{}  {}{} ({open} open)",
+                "{}{}  {}{} ({open} open){}",
                 "  ".repeat(depth),
                 c.model,
                 coverage.unwrap_or_default(),
                 count(c.threats.total, "threat"),
+                effort.unwrap_or_default(),
             );
             let _ = writeln!(out, "{}", truncate(&line, self.width));
             self.components(out, &c.components, depth + 1);
@@ -266,6 +276,30 @@ fn counts(out: &mut String, m: &Metrics) {
         "  assumptions  {}, {} relied on by no threat",
         m.assumptions.total, m.assumptions.unused
     );
+    let e = &m.effort;
+    if let (Some(q), Some(c), Some(minutes)) = (
+        e.open_questions,
+        e.unanswered_crossings,
+        e.estimated_minutes,
+    ) {
+        let _ = writeln!(
+            out,
+            "  effort       {} left: ({} + {}) x {} min",
+            duration(minutes),
+            count(q, "open question"),
+            count(c, "unanswered crossing"),
+            e.minutes_per_question
+        );
+    }
+}
+
+/// Minutes as `45 min`, `2 h` or `3 h 15 min`.
+pub fn duration(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
 }
 
 /// `  unanswered crossing: FLOW DIRECTION FROM -> TO: CATEGORIES`.

@@ -23,7 +23,7 @@ use tmkit_analysis::Crossing;
 use tmkit_analysis::views::{
     ChecklistItem, ChecklistKind, MatrixTable, Named, ThreatEntry, View, ViewKind,
 };
-use tmkit_model::{Abstraction, ModelIndex, ModelKind};
+use tmkit_model::{Abstraction, ModelIndex, ModelKind, Requirement, WeaknessRef};
 
 /// Inline content of a paragraph, a cell or a heading.
 #[derive(Debug, Clone)]
@@ -54,6 +54,9 @@ pub(crate) enum Inline<'a> {
     Ticket(&'a str),
     /// Text that needs attention.
     Warn(Vec<Inline<'a>>),
+    /// A weakness reference: a link to its MITRE page in HTML, plain text
+    /// in Markdown (text and URL are built from its validated numbers).
+    Weakness(WeaknessRef),
     /// The trust-boundary cell of a data flow.
     Crossing(&'a Crossing),
 }
@@ -161,16 +164,16 @@ fn no_toc(_: &View) -> Vec<TocItem<'_>> {
     Vec::new()
 }
 
-const fn raw(s: &'static str) -> Inline<'static> {
+pub(crate) const fn raw(s: &'static str) -> Inline<'static> {
     Inline::Raw(Cow::Borrowed(s))
 }
 
-fn text(s: &str) -> Inline<'_> {
+pub(crate) fn text(s: &str) -> Inline<'_> {
     Inline::Text(Cow::Borrowed(s))
 }
 
 /// The sections of every report, in order.
-pub(crate) static SECTIONS: [Section; 10] = [
+pub(crate) static SECTIONS: [Section; 11] = [
     Section {
         id: "summary",
         title: raw("Executive summary"),
@@ -266,6 +269,15 @@ pub(crate) static SECTIONS: [Section; 10] = [
         build: checklist,
         toc: no_toc,
     },
+    Section {
+        id: "compliance",
+        title: raw("Requirements and compliance"),
+        retitle: same_title,
+        listed: |v| v.sections.compliance,
+        printed: always,
+        build: crate::compliance::build,
+        toc: no_toc,
+    },
 ];
 
 /// The anchor of a heading below a section: `_<id>`, which no qualified id
@@ -275,7 +287,11 @@ pub(crate) fn section_anchor(id: &str) -> String {
 }
 
 /// `items` separated by `sep`, or `none` when there is none.
-fn joined<'a>(items: Vec<Inline<'a>>, sep: &'static str, none: &'static str) -> Line<'a> {
+pub(crate) fn joined<'a>(
+    items: Vec<Inline<'a>>,
+    sep: &'static str,
+    none: &'static str,
+) -> Line<'a> {
     if items.is_empty() {
         return if none.is_empty() {
             Vec::new()
@@ -308,7 +324,7 @@ fn qid_links<'a>(qids: impl IntoIterator<Item = &'a str>) -> Vec<Inline<'a>> {
 }
 
 /// A row anchored at `qid`, its first cell showing the qid.
-fn element_row<'a>(qid: &'a str, rest: Vec<Line<'a>>) -> Row<'a> {
+pub(crate) fn element_row<'a>(qid: &'a str, rest: Vec<Line<'a>>) -> Row<'a> {
     let mut cells = vec![vec![Inline::Qid(qid)]];
     cells.extend(rest);
     Row {
@@ -317,7 +333,7 @@ fn element_row<'a>(qid: &'a str, rest: Vec<Line<'a>>) -> Row<'a> {
     }
 }
 
-fn table<'a>(head: &[&'static str], rows: Vec<Row<'a>>) -> Block<'a> {
+pub(crate) fn table<'a>(head: &[&'static str], rows: Vec<Row<'a>>) -> Block<'a> {
     Block::Table {
         head: head.iter().map(|h| raw(h)).collect(),
         rows,
@@ -425,11 +441,22 @@ fn requirement_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
                 vec![
                     vec![text(&r.title)],
                     opt_text(r.kind.as_deref()),
-                    opt_text(r.reference.as_deref()),
+                    references(r),
                 ],
             )
         })
         .collect()
+}
+
+/// A requirement's references: its clauses of standards, then its
+/// free-text `ref`.
+pub(crate) fn references(r: &Requirement) -> Line<'_> {
+    let refs = r
+        .refs
+        .iter()
+        .map(|x| Inline::Text(Cow::Owned(x.to_string())));
+    let free = r.reference.as_deref().map(text);
+    joined(refs.chain(free).collect(), "; ", "")
 }
 
 fn zone_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
@@ -642,6 +669,13 @@ fn threat_facts<'a>(view: &'a View, t: &'a ThreatEntry) -> Vec<(&'static str, Li
     ];
     if !t.assumptions.is_empty() {
         facts.push(("Assumptions", list(&t.assumptions)));
+    }
+    if !t.requirements.is_empty() {
+        facts.push(("Requirements", list(&t.requirements)));
+    }
+    if !t.refs.is_empty() {
+        let refs = t.refs.iter().map(|&w| Inline::Weakness(w)).collect();
+        facts.push(("Weaknesses", joined(refs, ", ", "")));
     }
     if let Some(tk) = &t.ticket {
         facts.push(("Ticket", vec![Inline::Ticket(tk)]));

@@ -61,12 +61,32 @@ fn snapshot_reference_json() {
 
 #[test]
 fn snapshot_reference_other_views_markdown() {
-    for kind in [ViewKind::Unmitigated, ViewKind::Public, ViewKind::Checklist] {
+    for kind in [
+        ViewKind::Unmitigated,
+        ViewKind::Public,
+        ViewKind::Checklist,
+        ViewKind::Compliance,
+    ] {
         insta::assert_snapshot!(
             format!("reference_{kind}_md"),
             without_diagram(report(&reference(), kind, ReportFormat::Markdown))
         );
     }
+}
+
+#[test]
+fn snapshot_reference_compliance_html_and_json() {
+    let html = report(&reference(), ViewKind::Compliance, ReportFormat::Html);
+    let start = html.find("<section").expect("a section");
+    let end = html.rfind("</section>").expect("a section") + "</section>".len();
+    insta::assert_snapshot!("reference_compliance_html", &html[start..end]);
+    let json = report(&reference(), ViewKind::Compliance, ReportFormat::Json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["view"], "compliance");
+    insta::assert_snapshot!(
+        "reference_compliance_json",
+        serde_json::to_string_pretty(&v["compliance"]).unwrap()
+    );
 }
 
 #[test]
@@ -236,7 +256,7 @@ fn html_is_self_contained_with_a_strict_policy() {
                     "{kind}: link {h}"
                 );
             }
-            if kind != ViewKind::Checklist {
+            if !matches!(kind, ViewKind::Checklist | ViewKind::Compliance) {
                 assert!(html.contains("id=\"threat-table\"") || html.contains("No threat to list"));
             }
         }
@@ -355,6 +375,8 @@ id: H
 title: "Root | with pipe"
 description: "See [t][x] and [y] here."
 scope:
+  requirements:
+    - { id: R1, title: "Req | <b>pipe</b>", kind: compliance, ref: "[l](javascript:alert(1))", refs: ["ASVS-4.0.3:V2.1.1"] }
   zones:
     - { id: net, title: Internet, trust: 0 }
   assets:
@@ -365,12 +387,14 @@ scope:
   attackers:
     - { id: anon, title: "1. Anonymous", zone: net }
 mitigations:
-  - { id: M.shared, title: "Shared | one", kind: design, in_place: true }
+  - { id: M.shared, title: "Shared | one", kind: design, in_place: true, requirements: [R1] }
 threats:
   - id: T1
     title: "Injection | pipe\0nul"
     categories: [integrity]
     targets: [api]
+    requirements: [R1]
+    refs: [CWE-79, T1059.001]
     ticket: "VULN|42"
     description: "Raw <script>alert(1)</script> <img src=x onerror=alert(1)> ![](https://evil.example/pixel.png) [a](javascript:alert(1)) [b](data:text/html,x) [c](VBScript:x) [ok](https://ok.example/) nul\0here \e[31m"
     mitigations:
@@ -486,6 +510,18 @@ fn markdown_report_keeps_hostile_text_as_text() {
             !links.iter().any(|l| l.contains("evil")),
             "{kind:?}: a definition in one description made a link elsewhere: {links:?}"
         );
+        if kind == ViewKind::Compliance {
+            // The requirement's `|` and tags stay text in its cell; its
+            // free-text reference makes no link.
+            let rows = table_rows(&events);
+            assert!(
+                rows.iter()
+                    .any(|r| r.len() == 7 && r[1] == "Req | <b>pipe</b>"),
+                "{rows:?}"
+            );
+            assert!(links.is_empty(), "{links:?}");
+            continue;
+        }
         if matches!(kind, ViewKind::Checklist | ViewKind::Public) {
             continue;
         }
@@ -572,6 +608,16 @@ fn html_report_keeps_hostile_text_as_text() {
         "raw HTML shown as text"
     );
     assert!(html.contains("href=\"https://ok.example/\""));
+    // Weakness references link to MITRE, built from their numbers.
+    assert!(html.contains(
+        "<a href=\"https://cwe.mitre.org/data/definitions/79.html\" rel=\"noopener noreferrer nofollow\">CWE-79</a>"
+    ));
+    assert!(html.contains("href=\"https://attack.mitre.org/techniques/T1059/001/\""));
+    let md = report(&model, ViewKind::Full, ReportFormat::Markdown);
+    assert!(md.contains("CWE-79, T1059.001") && !md.contains("mitre.org"));
+    let html = report(&model, ViewKind::Compliance, ReportFormat::Html);
+    assert!(html.contains("Req | &lt;b&gt;pipe&lt;/b&gt;"), "{html}");
+    assert!(html.contains("[l](javascript:alert(1))") && !html.contains("href=\"javascript"));
 }
 
 #[test]

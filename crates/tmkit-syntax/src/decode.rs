@@ -472,6 +472,7 @@ impl Decoder {
             description: self.opt_str(&r, "description"),
             kind: self.opt_str(&r, "kind"),
             reference: self.opt_str(&r, "ref"),
+            refs: self.str_list(&r, "refs").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawRequirement::FIELDS);
@@ -613,6 +614,7 @@ impl Decoder {
             reference: self.opt_str(&r, "reference"),
             due: self.opt_date(&r, "due"),
             evidence: self.list(&r, "evidence", |d, n| d.evidence(n)),
+            requirements: self.str_list(&r, "requirements").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawMitigation::FIELDS);
@@ -661,6 +663,8 @@ impl Decoder {
             score: self.opt_num(&r, "score"),
             ticket: self.opt_str(&r, "ticket"),
             mitigations,
+            requirements: self.str_list(&r, "requirements").unwrap_or_default(),
+            refs: self.str_list(&r, "refs").unwrap_or_default(),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawThreat::FIELDS);

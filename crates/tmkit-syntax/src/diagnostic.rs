@@ -195,6 +195,13 @@ codes! {
         "plan the review of the risk before it expires (`--expiring-within` sets the window).";
     MitigationOverdue = "W0505", Warning, "a mitigation not in place is past its due date",
         "put the mitigation in place (`in_place: true`), or agree a new `due:` date.";
+    // Requirements and compliance, traced (E06xx, W06xx)
+    InvalidStandardRef = "E0601", Error, "a requirement's reference to a standard is not `STANDARD:CLAUSE`",
+        "write the standard with its version, a colon, then the clause: `ASVS-4.0.3:V2.1.1`, `ISO27001-2022:A.8.24`, `NIST-800-53:AC-2`.";
+    InvalidWeaknessRef = "E0602", Error, "a threat's weakness reference is not a CWE, CAPEC or ATT&CK id",
+        "write `CWE-` or `CAPEC-` then digits (`CWE-79`, `CAPEC-63`), or an ATT&CK technique `T` + 4 digits, optionally `.` + 3 digits (`T1190`, `T1059.001`).";
+    UnreferencedComplianceRequirement = "W0601", Warning, "a compliance requirement is referenced by no threat or mitigation",
+        "list it in the `requirements:` of the mitigations that implement it (and of the threats that concern it), or remove it.";
 }
 
 impl Code {

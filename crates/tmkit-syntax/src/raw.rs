@@ -269,8 +269,11 @@ pub struct RawRequirement {
     ..named,
     /// `compliance`, `business` or `technical`.
     kind: Option<Sp<String>>,
-    /// External reference (standard and clause).
+    /// External reference (standard and clause), free text.
     reference as "ref": Option<Sp<String>>,
+    /// Structured references to standards, `STANDARD:CLAUSE` (`ASVS-4.0.3:V2.1.1`).
+    #[schemars(default, inner(regex(pattern = r"^[A-Za-z][A-Za-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._()-]*$")))]
+    refs: Vec<Sp<String>>,
     ..confidential,
 }
 }
@@ -412,6 +415,9 @@ pub struct RawMitigation {
     /// What shows the mitigation is in place.
     #[schemars(default)]
     evidence: Vec<RawEvidence>,
+    /// Requirements this mitigation implements (ids).
+    #[schemars(default)]
+    requirements: Vec<Sp<String>>,
     ..confidential,
 }
 }
@@ -475,6 +481,12 @@ pub struct RawThreat {
     /// Mitigations: ids of shared ones, or inline.
     #[schemars(default)]
     mitigations: Vec<RawThreatMitigation>,
+    /// Requirements this threat concerns (ids).
+    #[schemars(default)]
+    requirements: Vec<Sp<String>>,
+    /// Weakness references: `CWE-79`, `CAPEC-63`, ATT&CK `T1190` or `T1190.001`.
+    #[schemars(default, inner(regex(pattern = r"^(CWE-[1-9][0-9]{0,6}|CAPEC-[1-9][0-9]{0,6}|T[0-9]{4}(\.[0-9]{3})?)$")))]
+    refs: Vec<Sp<String>>,
     ..confidential,
 }
 }

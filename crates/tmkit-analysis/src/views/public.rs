@@ -30,8 +30,9 @@ use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
 /// - verdicts that are confidential or name a withheld target or attacker.
 ///
 /// Dropped from shown elements: tickets, operators, owners and authors
-/// (internal names); a shown threat's references to withheld mitigations and
-/// assumptions; a flow's `carries` entries that are withheld. A threat whose
+/// (internal names); a shown threat's references to withheld mitigations,
+/// assumptions and requirements; a shown mitigation's references to
+/// withheld requirements; a flow's `carries` entries that are withheld. A threat whose
 /// attacker list is omitted simply loses the withheld attackers, since the
 /// analysis of the returned model only sees the attackers it contains.
 /// Inline mitigations numbered `<threat>/m<n>` are renumbered over the shown
@@ -281,12 +282,14 @@ impl<'a> Withheld<'a> {
             x.owner = None;
             x.ticket = None;
             crate::treatment::withhold(x);
+            x.requirements.retain(|q| shown(q));
         }
         p.threats.retain(|x| shown(&x.qid));
         for t in &mut p.threats {
             t.ticket = None;
             t.mitigations.retain(|q| shown(q));
             t.assumptions.retain(|q| shown(q));
+            t.requirements.retain(|q| shown(q));
         }
         renumber_inline_mitigations(&mut p);
         p

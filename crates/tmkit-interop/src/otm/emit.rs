@@ -206,6 +206,8 @@ impl Emitter<'_> {
                 b.strs("assumptions", &self.refs(here, &t.assumptions))
                     .opt_str("cvss", t.cvss.clone())
                     .opt_str("ticket", t.ticket.clone())
+                    .strs("requirements", &self.refs(here, &t.requirements))
+                    .strs("refs", &t.refs)
                     .seq("mitigations", items)
             },
         )
@@ -260,6 +262,7 @@ fn requirements(m: &ModelMeta) -> Vec<Yaml> {
             MapBuilder::element(&r.id, &r.title, r.description.as_ref())
                 .opt_str("kind", r.kind.clone())
                 .opt_str("ref", r.reference.clone())
+                .strs("refs", &r.refs)
                 .build_confidential(r.confidential)
         })
         .collect()
@@ -282,7 +285,8 @@ fn mitigation(mr: &MitRec) -> Yaml {
         .str("kind", mr.kind.clone())
         .opt_str("operator", mr.operator.clone())
         .put("in_place", Yaml::Bool(mr.in_place))
-        .opt_str("ticket", mr.ticket.clone());
+        .opt_str("ticket", mr.ticket.clone())
+        .strs("requirements", &mr.requirements);
     super::treatment::emit(b, &mr.treatment).build_confidential(mr.confidential)
 }
 

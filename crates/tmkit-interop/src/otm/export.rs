@@ -7,7 +7,7 @@ use super::{fnv1a, otm_id};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tmkit_analysis::{Analysis, Status};
-use tmkit_model::{AssetKind, Model, ModelKind, Taxonomy, ThreatModel};
+use tmkit_model::{AssetKind, Model, ModelKind, Taxonomy, ThreatModel, WeaknessRef};
 
 /// Assigns unique OTM ids to qualified ids.
 #[derive(Default)]
@@ -76,6 +76,20 @@ fn attrs(pairs: Vec<(&str, Value)>) -> Attributes {
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.to_string(), v))
         .collect()
+}
+
+/// A list as JSON, or null (left out) when it is empty.
+fn non_empty(list: &[String]) -> Value {
+    if list.is_empty() {
+        Value::Null
+    } else {
+        json!(list)
+    }
+}
+
+/// Weakness references as written (`CWE-79`, `T1190`).
+fn weakness_texts(refs: &[WeaknessRef]) -> Vec<String> {
+    refs.iter().map(WeaknessRef::to_string).collect()
 }
 
 /// The attributes every exported element starts with: where it comes from.
@@ -364,6 +378,8 @@ impl<'a> Exporter<'a> {
                     ("tmkit.cvss", json!(t.cvss)),
                     ("tmkit.ticket", json!(t.ticket)),
                     ("tmkit.mitigations", json!(t.mitigations)),
+                    ("tmkit.requirements", non_empty(&t.requirements)),
+                    ("tmkit.refs", non_empty(&weakness_texts(&t.refs))),
                     ("tmkit.confidential", json!(t.confidential)),
                     ("tmkit.status", json!(info.map(|i| i.status.as_str()))),
                     (
@@ -376,7 +392,10 @@ impl<'a> Exporter<'a> {
                     name: t.title.clone(),
                     description: t.description.clone(),
                     categories: t.categories.clone(),
-                    cwes: vec![],
+                    cwes: (t.refs.iter())
+                        .filter(|r| matches!(r, WeaknessRef::Cwe { .. }))
+                        .map(WeaknessRef::to_string)
+                        .collect(),
                     risk: ThreatRisk {
                         likelihood: None,
                         likelihood_comment: None,
@@ -406,6 +425,7 @@ impl<'a> Exporter<'a> {
                     ("tmkit.operator", json!(m.operator)),
                     ("tmkit.ticket", json!(m.ticket)),
                     ("tmkit.shared", json!(m.shared)),
+                    ("tmkit.requirements", non_empty(&m.requirements)),
                     ("tmkit.confidential", json!(m.confidential)),
                 ]);
                 attributes.extend(super::treatment::export(m));

@@ -10,7 +10,7 @@ use super::types::*;
 use crate::ids::{asset_kind, one_line, sanitise_id};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use tmkit_model::Taxonomy;
+use tmkit_model::{Taxonomy, WeaknessRef};
 
 /// Maps a foreign category name to a tmkit category.
 type CategoryMap = Box<dyn Fn(&str) -> String>;
@@ -374,6 +374,8 @@ impl Importer<'_> {
                 cvss: None,
                 ticket: None,
                 mitigations: mits,
+                requirements: vec![],
+                refs: cwes(t),
             });
         }
     }
@@ -484,10 +486,30 @@ impl Foreign<'_> {
             in_place: false,
             operator: None,
             ticket: None,
+            requirements: vec![],
             confidential: false,
             treatment: Default::default(),
         }
     }
+}
+
+/// A foreign threat's `cwes` that are valid weakness references (`CWE-79`,
+/// or a bare number `79`), in the canonical form.
+fn cwes(t: &Threat) -> Vec<String> {
+    (t.cwes.iter())
+        .filter_map(|c| {
+            let c = c.trim();
+            let text = if c.bytes().all(|b| b.is_ascii_digit()) {
+                format!("CWE-{c}")
+            } else {
+                c.to_string()
+            };
+            match WeaknessRef::parse(&text) {
+                Some(r @ WeaknessRef::Cwe { .. }) => Some(r.to_string()),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// A foreign threat's description, with its CWEs and its risk in the source.

@@ -77,6 +77,10 @@ pub(super) struct ThreatRec {
     pub(super) cvss: Option<String>,
     pub(super) ticket: Option<String>,
     pub(super) mitigations: Vec<String>,
+    /// Requirements it concerns (qualified ids).
+    pub(super) requirements: Vec<String>,
+    /// Weakness references as written (`CWE-79`).
+    pub(super) refs: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +95,8 @@ pub(super) struct MitRec {
     pub(super) in_place: bool,
     pub(super) operator: Option<String>,
     pub(super) ticket: Option<String>,
+    /// Requirements it implements (qualified ids, written as such).
+    pub(super) requirements: Vec<String>,
     pub(super) confidential: bool,
     pub(super) treatment: super::treatment::TreatmentRec,
 }
@@ -339,6 +345,8 @@ impl Importer<'_> {
                 cvss: a_str(a, "tmkit.cvss"),
                 ticket: a_str(a, "tmkit.ticket"),
                 mitigations: a_strs(a, "tmkit.mitigations").unwrap_or_default(),
+                requirements: a_strs(a, "tmkit.requirements").unwrap_or_default(),
+                refs: a_strs(a, "tmkit.refs").unwrap_or_else(|| t.cwes.clone()),
             });
         }
     }
@@ -381,6 +389,7 @@ impl Importer<'_> {
                 in_place,
                 operator: a_str(a, "tmkit.operator"),
                 ticket: a_str(a, "tmkit.ticket"),
+                requirements: a_strs(a, "tmkit.requirements").unwrap_or_default(),
                 confidential: a_bool(a, "tmkit.confidential", false),
                 treatment: super::treatment::import(a),
             });

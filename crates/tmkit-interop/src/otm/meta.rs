@@ -39,6 +39,8 @@ pub(super) struct RequirementMeta {
     pub(super) kind: Option<String>,
     #[serde(rename = "ref")]
     pub(super) reference: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) refs: Vec<String>,
     pub(super) confidential: bool,
 }
 
@@ -82,6 +84,7 @@ impl From<&Requirement> for RequirementMeta {
             description: r.description.clone(),
             kind: r.kind.clone(),
             reference: r.reference.clone(),
+            refs: r.refs.iter().map(ToString::to_string).collect(),
             confidential: r.confidential,
         }
     }

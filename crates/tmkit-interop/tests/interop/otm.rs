@@ -110,6 +110,46 @@ fn export_maps_the_shop() {
 }
 
 #[test]
+fn export_carries_requirements_and_weakness_references() {
+    let (_, json) = export("../../../examples/reference");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let threat = |qid: &str| {
+        let list = doc["threats"].as_array().unwrap();
+        list.iter()
+            .find(|t| t["attributes"]["tmkit.qid"] == qid)
+            .unwrap()
+            .clone()
+    };
+    // OTM has a place for CWEs; CAPEC and ATT&CK ids and requirements go
+    // to the attributes.
+    let mitm = threat("CCC.T.mitm");
+    assert_eq!(mitm["cwes"], serde_json::json!(["CWE-319"]));
+    assert_eq!(
+        mitm["attributes"]["tmkit.refs"],
+        serde_json::json!(["CWE-319", "CAPEC-94"])
+    );
+    assert_eq!(
+        mitm["attributes"]["tmkit.requirements"],
+        serde_json::json!(["CCC.req.1"])
+    );
+    let flood = threat("CCC.T.flood");
+    assert_eq!(flood["cwes"], serde_json::json!(["CWE-770"]));
+    assert!(flood["attributes"].get("tmkit.requirements").is_none());
+    let tls = (doc["mitigations"].as_array().unwrap().iter())
+        .find(|m| m["attributes"]["tmkit.qid"] == "CCC.M.tls")
+        .unwrap();
+    assert_eq!(
+        tls["attributes"]["tmkit.requirements"],
+        serde_json::json!(["CCC.req.1"])
+    );
+    let models = &doc["project"]["attributes"]["tmkit.models"];
+    assert_eq!(
+        models[0]["requirements"][0]["refs"],
+        serde_json::json!(["PCI-DSS-4.0:4.2.1", "PCI-DSS-4.0:6.4.1"])
+    );
+}
+
+#[test]
 fn export_then_import_gives_back_the_same_model() {
     for rel in [
         "fixtures/models/shop",
@@ -170,6 +210,11 @@ fn other_tools_documents_import_into_a_valid_model() {
     let sqli = root.threats.iter().find(|t| t.id == "sqli").unwrap();
     assert_eq!(sqli.categories, ["tampering", "information-disclosure"]);
     assert!(sqli.description.as_deref().unwrap().contains("CWE-89"));
+    // Its `cwes` become weakness references.
+    assert_eq!(
+        sqli.refs,
+        [tmkit_model::WeaknessRef::parse("CWE-89").unwrap()]
+    );
     assert_eq!(out.threats.len(), 5);
     // Everything approximated is reported.
     let text: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();

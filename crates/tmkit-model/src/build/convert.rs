@@ -13,7 +13,11 @@ use tmkit_syntax::raw::*;
 const TARGET: &[Kind] = &[Kind::Asset, Kind::DataFlow];
 
 /// A reference of `role` to one of `expected`; E0201 when it names nothing.
-fn to<'r>(name: &'r Sp<String>, expected: &'static [Kind], role: &'static str) -> Ref<'r> {
+pub(super) fn to<'r>(
+    name: &'r Sp<String>,
+    expected: &'static [Kind],
+    role: &'static str,
+) -> Ref<'r> {
     Ref {
         name,
         expected,
@@ -95,17 +99,18 @@ impl Builder<'_> {
         }
     }
 
-    fn requirements(&self, m: usize, scope: &RawScope) -> Vec<Requirement> {
-        let convert = |r: &RawRequirement| Requirement {
+    fn requirements(&mut self, m: usize, scope: &RawScope) -> Vec<Requirement> {
+        let mut convert = |r: &RawRequirement| Requirement {
             id: r.id.value.0.clone(),
             qid: self.qid(m, &r.id),
             title: r.title.value.clone(),
             description: text(&r.description),
             kind: text(&r.kind),
             reference: text(&r.reference),
+            refs: self.standard_refs(&r.refs),
             confidential: bool_of(&r.confidential, false),
         };
-        scope.requirements.iter().map(convert).collect()
+        scope.requirements.iter().map(&mut convert).collect()
     }
 
     fn zones(&mut self, m: usize, scope: &RawScope) -> Vec<Zone> {
@@ -285,7 +290,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|mi| {
                 let qid = mi.id.as_ref().map(|id| self.qid(m, id)).unwrap_or_default();
-                self.mitigation(mi, qid, true)
+                self.mitigation(m, mi, qid, true)
             })
             .collect()
     }
@@ -320,9 +325,16 @@ impl Builder<'_> {
         found
     }
 
-    fn mitigation(&mut self, mi: &RawMitigation, qid: Qid, shared: bool) -> Option<Mitigation> {
+    fn mitigation(
+        &mut self,
+        m: usize,
+        mi: &RawMitigation,
+        qid: Qid,
+        shared: bool,
+    ) -> Option<Mitigation> {
         let kind = self.mitigation_kind(&mi.kind)?;
         super::treatment::record_spans(&mut self.spans, &qid, mi);
+        let requirements = self.requirement_refs(m, &mi.requirements);
         Some(Mitigation {
             id: mi
                 .id
@@ -340,6 +352,7 @@ impl Builder<'_> {
             treatment: super::treatment::treatment(mi),
             evidence: super::treatment::evidence(mi),
             evidence_withheld: 0,
+            requirements,
             shared,
             confidential: bool_of(&mi.confidential, false),
         })
@@ -378,6 +391,8 @@ impl Builder<'_> {
                 Some(v.value.trim().to_string())
             });
             let qid = self.qid(m, &t.id);
+            let requirements = self.requirement_refs(m, &t.requirements);
+            let refs = self.weakness_refs(&t.refs);
             threats.push(Threat {
                 mitigations: self.threat_mitigations(m, t, &qid, mitigations),
                 id: t.id.value.0.clone(),
@@ -390,6 +405,8 @@ impl Builder<'_> {
                 assumptions,
                 cvss,
                 ticket: text(&t.ticket),
+                requirements,
+                refs,
                 confidential: bool_of(&t.confidential, false),
             });
         }
@@ -423,7 +440,7 @@ impl Builder<'_> {
             if im.id.is_none() {
                 self.spans.insert(qid.as_str().into(), im.title.span);
             }
-            if let Some(mut mit) = self.mitigation(im, qid.clone(), false) {
+            if let Some(mut mit) = self.mitigation(m, im, qid.clone(), false) {
                 if im.id.is_none() {
                     mit.id = format!("{}/m{inline_n}", t.id.value.0);
                 }

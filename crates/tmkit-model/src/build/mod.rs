@@ -6,6 +6,7 @@
 
 mod convert;
 pub(crate) mod names;
+mod trace;
 mod treatment;
 
 use crate::check::SpanTable;

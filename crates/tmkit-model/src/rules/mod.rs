@@ -15,6 +15,7 @@
 
 mod catalogues;
 mod limits;
+mod requirements;
 mod scope;
 mod taxonomy;
 mod threats;
@@ -133,6 +134,10 @@ pub(crate) static RULES: &[Rule] = &[
     model(&[Code::ZoneCycle], zones::cycles),
     model(&[Code::ZonesTooDeep], zones::depth),
     model(&[Code::TooManyQuestions], limits::questions),
+    model(
+        &[Code::UnreferencedComplianceRequirement],
+        requirements::unreferenced_compliance,
+    ),
 ];
 
 /// Calls `f` with each rule in turn; in debug builds, asserts that each
@@ -368,6 +373,14 @@ mod tests {
                 vec![("threatmodel.yaml", crowd)],
                 &few,
                 Code::TooManyQuestions,
+            ),
+            (
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  requirements: [{id: r, title: R, kind: compliance}]\n"),
+                )],
+                &plain,
+                Code::UnreferencedComplianceRequirement,
             ),
         ];
         let cases = [cases, treatment_cases(&plain)].concat();

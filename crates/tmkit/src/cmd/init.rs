@@ -69,6 +69,7 @@ mitigations:
     title: TODO TLS on every external endpoint
     kind: design
     in_place: false
+    requirements: [req.1]
 
 threats:
   - id: T.1
@@ -79,6 +80,7 @@ threats:
     assumptions: [A1]
     cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N
     ticket: TODO-1
+    requirements: [req.1]
     mitigations: [M.tls]
 "#
     )

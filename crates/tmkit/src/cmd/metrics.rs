@@ -28,6 +28,8 @@ pub struct Args {
     pub output: OutputArg,
     #[command(flatten)]
     pub calendar: super::CalendarArg,
+    #[command(flatten)]
+    pub effort: super::effort::EffortArg,
 }
 
 /// Runs the command.
@@ -39,6 +41,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let mut options = MetricsOptions::new(format);
     options.width = super::matrix::text_width(&args.output);
     options.calendar = Some(args.calendar.calendar());
+    options.minutes_per_question = args.effort.minutes_per_question;
     let path = args.path.as_deref();
     super::render_analysed(path, limits, &args.output, |model, analysis, _| {
         render(analysis, model, &options)

@@ -14,6 +14,7 @@ macro_rules! eprintln_escaped {
 pub mod check;
 pub mod completions;
 pub mod diagram;
+pub mod effort;
 pub mod export;
 pub mod import;
 pub mod init;

@@ -1,5 +1,5 @@
 //! `tmkit report`: the extractions of a model (full, unmitigated, public,
-//! checklist) as Markdown, self-contained HTML or JSON.
+//! checklist, compliance) as Markdown, self-contained HTML or JSON.
 
 use super::OutputArg;
 use clap::ValueEnum;
@@ -21,6 +21,8 @@ pub enum ViewArg {
     Public,
     /// Requirements and assumptions as a review task list.
     Checklist,
+    /// Each requirement traced to its threats and mitigations, with its status (confidential).
+    Compliance,
 }
 
 /// Output format.
@@ -54,6 +56,8 @@ pub struct Args {
     /// none (no days left, no such counts: reports carry no clock).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<String>,
+    #[command(flatten)]
+    pub effort: super::effort::EffortArg,
 }
 
 /// `--date`: a real calendar date, else a usage error (exit code 3).
@@ -77,6 +81,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         ViewArg::Unmitigated => ViewKind::Unmitigated,
         ViewArg::Public => ViewKind::Public,
         ViewArg::Checklist => ViewKind::Checklist,
+        ViewArg::Compliance => ViewKind::Compliance,
     };
     let format = match args.format {
         FormatArg::Md => ReportFormat::Markdown,
@@ -88,7 +93,8 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // the report is written as it is produced.
     // Days left in the acceptance register count from the report's date;
     // without one the report shows none (it never reads the clock).
-    let view = View::without_matrix(model, kind);
+    let mut view = View::without_matrix(model, kind);
+    (view.metrics).set_minutes_per_question(args.effort.minutes_per_question);
     let view = match date
         .as_deref()
         .and_then(|d| tmkit_model::Date::parse(d).ok())

@@ -16,4 +16,5 @@ mod report;
 mod schema;
 mod support;
 mod terminal;
+mod trace;
 mod treatment;

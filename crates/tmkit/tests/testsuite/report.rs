@@ -26,7 +26,7 @@ fn default_is_the_full_markdown_report_on_stdout() {
 
 #[test]
 fn every_view_and_format_writes_a_file_byte_identical_on_rerun() {
-    for view in ["full", "unmitigated", "public", "checklist"] {
+    for view in ["full", "unmitigated", "public", "checklist", "compliance"] {
         for format in ["md", "html", "json"] {
             let out = format!("report.{format}");
             let mut first = Test::new().args([
