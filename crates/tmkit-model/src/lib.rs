@@ -13,6 +13,6 @@ pub mod model;
 mod rules;
 pub mod taxonomy;
 
-pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};
+pub use check::{Checked, SpanTable, check_files, check_loaded, check_path, check_str, check_with};
 pub use model::*;
 pub use tmkit_syntax::{Code, Diagnostic, Diagnostics, Severity};
