@@ -18,8 +18,10 @@
 //! - [`ViewKind::Checklist`] -- requirements and assumptions as a task list
 //!   for reviewing a new feature.
 
+mod component;
 mod public;
 
+pub use component::{UnknownComponent, component, find_component};
 pub use public::public;
 
 use crate::analysis::{Analysis, ThreatInfo};

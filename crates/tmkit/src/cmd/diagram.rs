@@ -33,6 +33,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
     /// Expand components down to N levels below the root; deeper ones are
     /// drawn as one collapsed box (0 = every component collapsed; default: all expanded).
     #[arg(long, value_name = "N")]
@@ -48,7 +50,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits, &args.component) {
         Ok(x) => x,
         Err(status) => return status,
     };

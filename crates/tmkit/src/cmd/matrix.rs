@@ -37,6 +37,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
 }
 
 /// Runs the command.
@@ -50,9 +52,13 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     options.open_only = args.open;
     options.width = text_width(&args.output);
     let path = args.path.as_deref();
-    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
-        render(analysis, model, &options)
-    })
+    super::render_analysed(
+        path,
+        limits,
+        &args.component,
+        &args.output,
+        |model, analysis, _| render(analysis, model, &options),
+    )
 }
 
 /// The width of text tables written to `out`: the terminal's when that is

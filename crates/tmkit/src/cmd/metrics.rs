@@ -26,6 +26,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
 }
 
 /// Runs the command.
@@ -37,7 +39,11 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let mut options = MetricsOptions::new(format);
     options.width = super::matrix::text_width(&args.output);
     let path = args.path.as_deref();
-    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
-        render(analysis, model, &options)
-    })
+    super::render_analysed(
+        path,
+        limits,
+        &args.component,
+        &args.output,
+        |model, analysis, _| render(analysis, model, &options),
+    )
 }

@@ -47,6 +47,8 @@ pub struct Args {
     pub format: FormatArg,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
     /// Date printed on the report (YYYY-MM-DD). Default: none, or the date
     /// of SOURCE_DATE_EPOCH when it is set; reports carry no clock otherwise.
     #[arg(long, value_parser = parse_date)]
@@ -65,7 +67,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             .ok()
             .and_then(|e| date_from_epoch(&e))
     });
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits, &args.component) {
         Ok(x) => x,
         Err(status) => return status,
     };

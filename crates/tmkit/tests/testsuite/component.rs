@@ -258,3 +258,193 @@ fn imported_attackers_keep_their_catalogues_zone() {
     assert!(text.contains("\"zone\":\"ORG.partner\""), "{text}");
     t.status(0);
 }
+
+/// Every text value of a key named `field`, anywhere in `json`.
+fn all_strings(json: &serde_json::Value, field: &str, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if k == field {
+                    if let Some(s) = v.as_str() {
+                        out.push(s.to_string());
+                    }
+                }
+                all_strings(v, field, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| all_strings(v, field, out)),
+        _ => {}
+    }
+}
+
+fn strings(json: &serde_json::Value, field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    all_strings(json, field, &mut out);
+    out
+}
+
+#[test]
+fn component_metrics_are_the_components_own_rolled_up_entry() {
+    let whole = shop().args(["metrics", "-f", "json"]).json();
+    let entry = whole["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["model"] == "SHOP.LOGIN")
+        .expect("the login component's metrics")
+        .clone();
+    for id in ["SHOP.LOGIN", "LOGIN"] {
+        let mut t = shop().args(["metrics", "-f", "json", "--component", id]);
+        assert_eq!(t.json(), entry, "--component {id}");
+        t.status(0);
+    }
+    shop()
+        .args(["metrics", "--component", "LOGIN"])
+        .stdout_contains("SHOP.LOGIN  Login service")
+        .stdout_lacks("SHOP.PAY")
+        .status(0);
+}
+
+#[test]
+fn component_matrix_has_only_the_components_questions() {
+    for open in [false, true] {
+        let mut args = vec!["matrix", "-f", "json", "--component", "SHOP.PAY"];
+        if open {
+            args.push("--open");
+        }
+        let mut t = shop().args(&args);
+        let json = t.json();
+        let targets = strings(&json, "target");
+        assert!(!targets.is_empty(), "{json}");
+        assert!(
+            targets.iter().all(|q| q.starts_with("SHOP.PAY.")),
+            "{targets:?}"
+        );
+        // The attackers of the shop and of the catalogue still ask.
+        let attackers = strings(&json, "attacker");
+        assert!(
+            attackers.iter().any(|a| a == "SHOP.customer"),
+            "{attackers:?}"
+        );
+        assert!(
+            attackers.iter().any(|a| a == "ORG.script-kiddie"),
+            "{attackers:?}"
+        );
+        t.status(0);
+    }
+    shop()
+        .args(["matrix", "--open", "--component", "PAY"])
+        .stdout_contains("SHOP.PAY: 26 open questions")
+        .stdout_lacks("SHOP.LOGIN")
+        .status(0);
+}
+
+#[test]
+fn component_report_shows_the_subtree_and_what_it_uses() {
+    for format in ["json", "md", "html"] {
+        let mut t = shop().args(["report", "-f", format, "--component", "LOGIN"]);
+        let out = t.stdout();
+        assert!(out.contains("SHOP.LOGIN.T.stuffing"), "{format}");
+        for other in ["SHOP.T.xss", "SHOP.PAY", "Payment API"] {
+            assert!(!out.contains(other), "{format} shows {other}");
+        }
+        t.status(0);
+    }
+    let json = shop()
+        .args(["report", "-f", "json", "--component", "LOGIN"])
+        .json();
+    assert_eq!(json["root"], "SHOP.LOGIN");
+    let threats: Vec<&str> = json["threats"]
+        .as_array()
+        .expect("threats")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        !threats.is_empty() && threats.iter().all(|q| q.starts_with("SHOP.LOGIN.")),
+        "{threats:?}"
+    );
+    let targets = strings(&json["questions"], "target");
+    assert!(
+        !targets.is_empty() && targets.iter().all(|q| q.starts_with("SHOP.LOGIN.")),
+        "{targets:?}"
+    );
+    // The shop is kept as context: only the browser its flow comes from.
+    let shop_model = json["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .find(|m| m["qid"] == "SHOP")
+        .expect("the shop as context");
+    assert_eq!(shop_model["kind"], "catalogue");
+    assert_eq!(strings(&shop_model["assets"], "qid"), ["SHOP.browser"]);
+    assert!(
+        shop_model["threats"]
+            .as_array()
+            .is_none_or(|t| t.is_empty())
+    );
+}
+
+#[test]
+fn component_diagram_draws_the_component_and_the_ends_of_its_flows() {
+    shop()
+        .args(["diagram", "-f", "mermaid", "--component", "SHOP.LOGIN"])
+        .stdout_contains("Login API")
+        .stdout_contains("Customer browser")
+        .stdout_contains("Submit credentials")
+        .stdout_lacks("Payment API")
+        .stdout_lacks("Storefront")
+        .status(0);
+}
+
+#[test]
+fn an_unknown_or_ambiguous_component_is_a_usage_error() {
+    for cmd in ["matrix", "metrics", "report", "diagram"] {
+        shop()
+            .args([cmd, "--component", "NOPE"])
+            .stderr_contains(
+                "no component 'NOPE' in this model; its components: SHOP, SHOP.LOGIN, SHOP.PAY",
+            )
+            .stdout_empty()
+            .status(3);
+    }
+    let x = "tmkit: 1\nid: X\ntitle: X\n";
+    Test::new()
+        .model("tmkit: 1\nid: R\ntitle: R\ncomponents: [a, b]\n")
+        .file(
+            "a/threatmodel.yaml",
+            "tmkit: 1\nid: A\ntitle: A\ncomponents: [x]\n",
+        )
+        .file(
+            "b/threatmodel.yaml",
+            "tmkit: 1\nid: B\ntitle: B\ncomponents: [x]\n",
+        )
+        .file("a/x/threatmodel.yaml", x)
+        .file("b/x/threatmodel.yaml", x)
+        .args(["metrics", "--component", "X"])
+        .stderr_contains("component 'X' is ambiguous: it may mean R.A.X, R.B.X")
+        .status(3);
+}
+
+#[test]
+fn a_component_of_a_confidential_model_stays_withheld_in_public() {
+    let mut t = shop_with(|path, text| match path {
+        "threatmodel.yaml" => text.replace(
+            "owner: Shop Platform Team",
+            "owner: Shop Platform Team\nconfidential: true",
+        ),
+        _ => text,
+    })
+    .args([
+        "report",
+        "--view",
+        "public",
+        "-f",
+        "json",
+        "--component",
+        "LOGIN",
+    ]);
+    let out = t.stdout();
+    assert!(!out.contains("LOGIN") && !out.contains("Login"), "{out}");
+    t.status(0);
+}
