@@ -32,7 +32,8 @@ pub enum Deny {
 /// Arguments of `tmkit check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// How to print diagnostics (human on stderr; json and sarif on stdout).
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Human)]

@@ -26,7 +26,8 @@ pub enum Format {
 /// Arguments of `tmkit diagram`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Svg)]

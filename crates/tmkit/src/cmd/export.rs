@@ -31,7 +31,8 @@ pub enum RowKind {
 /// Arguments of `tmkit export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum)]

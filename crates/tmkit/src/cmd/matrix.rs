@@ -26,7 +26,8 @@ pub enum Format {
 /// Arguments of `tmkit matrix`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Only the unanswered questions, one entry per target x attacker naming
     /// its open categories (a sentence in text and Markdown).

@@ -19,7 +19,8 @@ pub enum Format {
 /// Arguments of `tmkit metrics`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]

@@ -37,7 +37,8 @@ pub enum FormatArg {
 /// Arguments of `tmkit report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Which extraction.
     #[arg(long, value_enum, default_value_t = ViewArg::Full)]

@@ -146,22 +146,20 @@ fn the_search_stops_at_the_repository_root() {
     // The shop's root is above the component's repository: not searched.
     let component = "tmkit: 1\nid: LOGIN\ntitle: Login\nscope:\n  assets:\n    - { id: api, title: API, kind: service, zone: dmz }\n";
     let root = "tmkit: 1\nid: SHOP\ntitle: Shop\nscope:\n  zones:\n    - { id: dmz, title: DMZ, trust: 1 }\ncomponents: [repo/login]\n";
-    Test::new()
-        .dir(".git")
-        .file("threatmodel.yaml", root)
-        .file("repo/login/threatmodel.yaml", component)
+    let project = || {
+        Test::new()
+            .dir(".git")
+            .file("threatmodel.yaml", root)
+            .file("repo/login/threatmodel.yaml", component)
+            .cwd("repo/login")
+            .args(["check"])
+    };
+    project()
         .dir("repo/.git")
-        .cwd("repo/login")
-        .args(["check"])
         .stderr_contains("unresolved reference 'dmz'")
         .status(2);
     // Without the inner repository, the root above is found.
-    Test::new()
-        .dir(".git")
-        .file("threatmodel.yaml", root)
-        .file("repo/login/threatmodel.yaml", component)
-        .cwd("repo/login")
-        .args(["check"])
+    project()
         .stderr_contains("ok: SHOP.LOGIN is valid")
         .status(0);
 }
