@@ -108,18 +108,22 @@ impl Outcome {
     }
 
     /// The diagnostics of [`Outcome::component`] (its files and those of
-    /// its own components, and any diagnostic of no file) and how many
-    /// more the rest of the model has; None when the path named the root.
+    /// its own components, any diagnostic of no file, and the note counting
+    /// those over the cap) and how many more the rest of the model has;
+    /// None when the path named the root.
     pub fn split(&self) -> Option<(Diagnostics, usize)> {
         let focus = self.component.as_ref()?;
-        let mut own = Diagnostics::with_cap(self.diagnostics.cap());
-        let mut others = self.diagnostics.omitted();
+        let mut own = Diagnostics::with_cap(self.diagnostics.cap() + 1);
+        let mut others = 0;
         for d in self.diagnostics.iter() {
             match &d.primary {
                 Some(l) if !focus.files.contains(&l.span.file) => others += 1,
                 _ => own.push(d.clone()),
             }
         }
+        // Those over the cap are of no known file: the note counting them
+        // (E0020) is shown with the component's.
+        own.extend(self.diagnostics.omission());
         Some((own, others))
     }
 

@@ -255,6 +255,16 @@ fn imported_attackers_keep_their_catalogues_zone() {
     let text = json.to_string();
     assert!(text.contains("\"zone\":\"ORG.partner\""), "{text}");
     t.status(0);
+    // From the component's folder, its `../cat` import is inside the root's tree.
+    Test::new()
+        .dir(".git")
+        .model(root)
+        .file("login/threatmodel.yaml", login)
+        .file("cat/org.yaml", catalogue)
+        .cwd("login")
+        .args(["check"])
+        .stderr_contains("ok: SHOP.LOGIN is valid")
+        .status(0);
 }
 
 /// Every text value of a key named `field`, anywhere in `json`.
@@ -445,4 +455,15 @@ fn a_component_of_a_confidential_model_stays_withheld_in_public() {
     let out = t.stdout();
     assert!(!out.contains("LOGIN") && !out.contains("Login"), "{out}");
     t.status(0);
+}
+
+#[test]
+fn diagnostics_over_the_cap_are_noted_with_the_components() {
+    shop_with_todos()
+        .cwd("login")
+        .args(["check", "--max-diagnostics", "1"])
+        .stderr_contains("'TODO login'")
+        .stderr_contains("2 more diagnostics omitted (0 errors, 2 warnings)")
+        .stderr_lacks("in other files")
+        .status(0);
 }
