@@ -141,3 +141,58 @@ pub(crate) fn focus(loaded: &Loaded, file: &Path) -> Focus {
         files,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CheckOptions, ExitStatus, check_with};
+    use tmkit_syntax::fs::MemoryFs;
+
+    fn project(extra: &[(&str, &str)]) -> MemoryFs {
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "threatmodel.yaml",
+            "tmkit: 1\nid: SHOP\ntitle: Shop\nscope:\n  zones:\n    - { id: dmz, title: DMZ, trust: 1 }\ncomponents: [login]\n",
+        );
+        fs.insert(
+            "login/threatmodel.yaml",
+            "tmkit: 1\nid: LOGIN\ntitle: Login\nscope:\n  assets:\n    - { id: api, title: API, kind: service, zone: dmz }\n",
+        );
+        for (path, text) in extra {
+            fs.insert(path, *text);
+        }
+        fs
+    }
+
+    #[test]
+    fn a_component_leads_to_the_model_that_includes_it() {
+        let fs = project(&[]);
+        let found = locate(&fs, Path::new("login"), &Limits::default());
+        assert_eq!(found.root, Path::new("/threatmodel.yaml"));
+        assert_eq!(
+            found.component.as_deref(),
+            Some(Path::new("/login/threatmodel.yaml"))
+        );
+        let outcome = check_with(&fs, Path::new("login"), &CheckOptions::new());
+        assert_eq!(outcome.status, ExitStatus::Ok, "{:?}", outcome.diagnostics);
+        let focus = outcome.component.as_ref().expect("checked as a component");
+        assert_eq!(focus.qid.as_deref(), Some("SHOP.LOGIN"));
+        assert_eq!(outcome.files.len(), 2);
+        let (own, others) = outcome.split().expect("a component");
+        assert!(own.is_empty() && others == 0);
+    }
+
+    #[test]
+    fn the_root_is_its_own_root_and_a_repository_bounds_the_search() {
+        let fs = project(&[("login/.git/HEAD", "ref: refs/heads/main\n")]);
+        let found = locate(&fs, Path::new("threatmodel.yaml"), &Limits::default());
+        assert!(found.component.is_none());
+        // The component is a repository of its own: the shop is not searched.
+        let found = locate(&fs, Path::new("login"), &Limits::default());
+        assert!(found.component.is_none());
+        assert_eq!(found.root, Path::new("login/threatmodel.yaml"));
+        let outcome = check_with(&fs, Path::new("login"), &CheckOptions::new());
+        assert_eq!(outcome.status, ExitStatus::InvalidModel);
+        assert!(outcome.split().is_none());
+    }
+}
