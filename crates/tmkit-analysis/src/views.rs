@@ -21,11 +21,13 @@
 //!   concern it and the mitigations that implement it, with its status.
 
 mod compliance;
+mod component;
 mod public;
 
 pub use compliance::{
     ComplianceEntry, RequirementStatus, TracedMitigation, TracedThreat, compliance,
 };
+pub use component::{UnknownComponent, component, find_component};
 pub use public::public;
 
 use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};

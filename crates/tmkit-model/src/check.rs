@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tmkit_syntax::diagnostic::Diagnostics;
 use tmkit_syntax::fs::{FileSystem, MemoryFs, RealFs};
-use tmkit_syntax::load::load;
+use tmkit_syntax::load::{Loaded, load};
 use tmkit_syntax::node::Limits;
 use tmkit_syntax::{Files, Span};
 
@@ -63,7 +63,11 @@ pub fn check_path(path: &Path) -> Checked {
 
 /// Loads and checks a model through any file system, within `limits`.
 pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) -> Checked {
-    let mut loaded = load(fs, path, limits);
+    check_loaded(load(fs, path, limits))
+}
+
+/// Checks a model already loaded (by [`tmkit_syntax::load::load`]).
+pub fn check_loaded(mut loaded: Loaded) -> Checked {
     let (model, mut diagnostics, spans) = if loaded.docs.is_empty() {
         (None, Diagnostics::default(), SpanTable::default())
     } else {

@@ -15,7 +15,7 @@ mod rules;
 pub mod taxonomy;
 mod treatment;
 
-pub use check::{Checked, SpanTable, check_files, check_path, check_str, check_with};
+pub use check::{Checked, SpanTable, check_files, check_loaded, check_path, check_str, check_with};
 pub use model::*;
 pub use tmkit_syntax::date;
 pub use tmkit_syntax::{Code, Diagnostic, Diagnostics, Severity};

@@ -59,6 +59,9 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
     /// The limits it was read within (checks after loading use them too).
     pub limits: Limits,
+    /// The canonical path of every component file read (decoded or not):
+    /// how `tmkit` finds the root model that includes a component.
+    pub component_files: Vec<PathBuf>,
 }
 
 /// Finds `threatmodel.yaml` in `start` or the nearest directory above it
@@ -239,6 +242,9 @@ impl Loader<'_> {
                 d.help("split the project, or check for components included many times over"),
             );
             return ControlFlow::Break(());
+        }
+        if task.kind == DocKind::Component {
+            self.out.component_files.push(canon.clone());
         }
         if let Some((id, doc)) = self.read(&task, &canon) {
             self.add(task, canon, id, doc);

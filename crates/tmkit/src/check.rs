@@ -1,6 +1,7 @@
 //! The facade's `check`: every rule and every gate, in one call.
 
 use crate::ExitStatus;
+use crate::locate::{Focus, focus, locate};
 use crate::text::count;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -131,12 +132,36 @@ pub struct Outcome {
     pub gates: Vec<GateResult>,
     /// What the run means for the shell.
     pub status: ExitStatus,
+    /// The component the path named, when a model above it includes it
+    /// (the whole model was checked: [`Outcome::split`] puts its
+    /// diagnostics first).
+    pub component: Option<Focus>,
 }
 
 impl Outcome {
     /// The gates that failed.
     pub fn failed_gates(&self) -> impl Iterator<Item = &GateResult> {
         self.gates.iter().filter(|g| !g.passed)
+    }
+
+    /// The diagnostics of [`Outcome::component`] (its files and those of
+    /// its own components, any diagnostic of no file, and the note counting
+    /// those over the cap) and how many more the rest of the model has;
+    /// None when the path named the root.
+    pub fn split(&self) -> Option<(Diagnostics, usize)> {
+        let focus = self.component.as_ref()?;
+        let mut own = Diagnostics::with_cap(self.diagnostics.cap() + 1);
+        let mut others = 0;
+        for d in self.diagnostics.iter() {
+            match &d.primary {
+                Some(l) if !focus.files.contains(&l.span.file) => others += 1,
+                _ => own.push(d.clone()),
+            }
+        }
+        // Those over the cap are of no known file: the note counting them
+        // (E0020) is shown with the component's.
+        own.extend(self.diagnostics.omission());
+        Some((own, others))
     }
 
     /// An outcome that is only this diagnostic (the model could not even be found).
@@ -173,12 +198,17 @@ pub fn find_model(path: Option<&Path>) -> Result<PathBuf, Diagnostic> {
 /// [`RealFs`]), within `limits`: the model's own rules only, for commands
 /// that go on to render a valid model (they print no warning, so they skip
 /// the analysis rules and the gates of [`check()`]).
+///
+/// A `path` that is a component of a model above it loads that model, the
+/// whole ([`crate::locate()`]).
 pub fn load(fs: &(dyn FileSystem + Sync), path: &Path, limits: &Limits) -> Checked {
-    tmkit_model::check_with(fs, path, limits)
+    tmkit_model::check_loaded(locate(fs, path, limits).into_loaded(fs, limits))
 }
 
 /// Loads and checks the model at `path` (a file, or a directory holding
-/// `threatmodel.yaml`) on the real disk: every rule, then every gate.
+/// `threatmodel.yaml`) on the real disk: every rule, then every gate. A
+/// `path` that is a component of a model above it checks that model, the
+/// whole ([`crate::locate()`]), and sets [`Outcome::component`].
 pub fn check(path: &Path, options: &CheckOptions) -> Outcome {
     check_with(&RealFs, path, options)
 }
@@ -186,7 +216,11 @@ pub fn check(path: &Path, options: &CheckOptions) -> Outcome {
 /// [`check()`] through any file system (in memory for tests, or one that
 /// reports progress).
 pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, options: &CheckOptions) -> Outcome {
-    let checked = tmkit_model::check_with(fs, path, &options.limits);
+    let located = locate(fs, path, &options.limits);
+    let component = located.component.clone();
+    let loaded = located.into_loaded(fs, &options.limits);
+    let component = component.map(|c| focus(&loaded, &c));
+    let checked = tmkit_model::check_loaded(loaded);
     let mut diagnostics = checked.diagnostics;
     let cal = options.calendar();
     let analysis = checked.model.as_ref().map(|model| {
@@ -223,6 +257,7 @@ pub fn check_with(fs: &(dyn FileSystem + Sync), path: &Path, options: &CheckOpti
         analysis,
         gates,
         status,
+        component,
     }
 }
 

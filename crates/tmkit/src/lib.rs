@@ -15,6 +15,8 @@
 //!   warnings`); the [`Outcome`] carries the diagnostics, the model, its
 //!   analysis, the gate results and the [`ExitStatus`] they imply.
 //! - [`load`]: load and check only, for commands that render a valid model.
+//! - [`locate()`]: the root model that includes a component file, found by
+//!   walking up the directories (both `check` and `load` start there).
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
 //! - [`progress`]: progress lines on stderr for long work, on a terminal only.
@@ -24,6 +26,7 @@
 
 mod check;
 pub mod evidence;
+pub mod locate;
 pub mod output;
 pub mod progress;
 pub mod text;
@@ -31,6 +34,7 @@ pub mod text;
 pub use check::{
     CheckOptions, GateResult, GateViolation, Outcome, check, check_with, find_model, load,
 };
+pub use locate::{Focus, Located, locate};
 /// A `--fail-on` policy (parse one with `"unmitigated:high".parse()`).
 pub use tmkit_analysis::gate::Policy;
 /// The hard limits of loading (sizes, depths, counts).

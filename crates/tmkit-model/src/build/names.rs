@@ -87,6 +87,9 @@ pub(crate) struct Names {
     /// Models searched, level by level, when model `m` resolves a name:
     /// itself with its imports, then each ancestor with its imports.
     levels: Vec<Vec<Vec<usize>>>,
+    /// Per model: an imported catalogue, whose references resolve in
+    /// itself and its own imports only, never in whoever imports it.
+    catalogue: Vec<bool>,
 }
 
 /// The registrable elements of a document with their kind and scope, in
@@ -166,6 +169,11 @@ impl Names {
             global: HashMap::new(),
             scopes: Vec::new(),
             levels,
+            catalogue: loaded
+                .docs
+                .iter()
+                .map(|d| d.kind == DocKind::Import)
+                .collect(),
         }
     }
 
@@ -259,6 +267,18 @@ impl Names {
                 _ => return Found::Ambiguous(uniq),
             }
         }
+        if self.catalogue[m] {
+            // A catalogue means the same alone and imported: beyond its
+            // levels it knows only the qualified ids of what they declare.
+            let own = |e: &Entry| {
+                let q = self.qid(*e);
+                self.levels[m].iter().flatten().any(|&x| {
+                    q.strip_prefix(self.models[x].as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+            };
+            return self.entry(n).filter(own).map_or(Found::Nothing, Found::One);
+        }
         let root = &self.models[0];
         match self.entry(&format!("{root}.{n}")).or_else(|| self.entry(n)) {
             Some(e) => Found::One(e),
@@ -327,7 +347,15 @@ impl Names {
                 } else {
                     Vec::new()
                 };
-                return Err(unresolved_reference(r, n, &candidates));
+                let d = unresolved_reference(r, n, &candidates);
+                return Err(if self.catalogue[m] {
+                    d.note(
+                        "a catalogue's references resolve in the catalogue and its own \
+                         imports only, never in the model that imports it",
+                    )
+                } else {
+                    d
+                });
             }
         };
         if !r.expected.contains(&entry.kind) {

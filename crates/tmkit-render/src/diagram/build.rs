@@ -302,6 +302,18 @@ impl<'a> Builder<'a> {
                 self.asset_node.insert(&a.qid, n);
             }
         }
+        // A catalogue declares no asset, but in a component's view (`--component`)
+        // the ancestors are kept as catalogues with the assets its flows reach.
+        let context = model
+            .models
+            .iter()
+            .filter(|tm| tm.kind == ModelKind::Catalogue);
+        for a in context.flat_map(|tm| &tm.assets) {
+            let region = self.home_region(a.zone.as_deref(), 0);
+            self.asset_node.insert(&a.qid, self.nodes.len());
+            let scope = (a.in_scope, a.reason.as_deref());
+            self.push_node(NodeKind::Asset(a.kind), &a.qid, &a.title, scope, region);
+        }
     }
 
     /// One box standing for a collapsed component (and its own components),

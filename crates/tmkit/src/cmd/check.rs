@@ -32,7 +32,8 @@ pub enum Deny {
 /// Arguments of `tmkit check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// How to print diagnostics (human on stderr; json and sarif on stdout).
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Human)]
@@ -57,6 +58,11 @@ pub struct Args {
     /// summary and one last note (E0020).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DIAGNOSTICS)]
     pub max_diagnostics: usize,
+    /// When PATH (or the current directory) is a component of a model
+    /// above it: print the diagnostics of the whole model, not only the
+    /// component's (the others are counted). JSON and SARIF always hold all.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Runs the command.
@@ -90,12 +96,15 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     if outcome.status == ExitStatus::Ok && args.format == Format::Human {
         if let Some(m) = &outcome.model {
             let r = m.root();
-            eprintln_escaped!(
-                "ok: {} ({}) is valid: {}",
-                r.qid,
-                r.title,
-                count(outcome.files.len(), "model file")
-            );
+            let files = count(outcome.files.len(), "model file");
+            match outcome.component.as_ref().and_then(|c| c.qid.as_ref()) {
+                Some(c) => eprintln_escaped!(
+                    "ok: {c} is valid, checked with the whole of {} ({}): {files}",
+                    r.qid,
+                    r.title
+                ),
+                None => eprintln_escaped!("ok: {} ({}) is valid: {files}", r.qid, r.title),
+            }
         }
     }
     outcome.status.max(written)
@@ -106,10 +115,10 @@ fn print(args: &Args, outcome: &Outcome) -> ExitStatus {
     let (diags, files) = (&outcome.diagnostics, &outcome.files);
     let text = match args.format {
         Format::Human if args.output.path().is_none() => {
-            eprint!("{}", render_human(diags, files, super::stderr_color()));
+            eprint!("{}", human(args, outcome, super::stderr_color()));
             return ExitStatus::Ok;
         }
-        Format::Human => render_human(diags, files, false),
+        Format::Human => human(args, outcome, false),
         Format::Json => json(outcome),
         Format::Sarif => {
             let opts =
@@ -123,6 +132,27 @@ fn print(args: &Args, outcome: &Outcome) -> ExitStatus {
         }
     };
     super::write_text(&args.output, files, &text)
+}
+
+/// The human text: every diagnostic or, when PATH is a component of a
+/// larger model and `--all` is not given, the component's and a count of
+/// the rest.
+fn human(args: &Args, outcome: &Outcome, color: bool) -> String {
+    let files = &outcome.files;
+    let split = outcome.split().filter(|_| !args.all);
+    let Some((own, others)) = split else {
+        return render_human(&outcome.diagnostics, files, color);
+    };
+    let mut text = render_human(&own, files, color);
+    if others > 0 {
+        let (errors, warnings) = (outcome.diagnostics.errors(), outcome.diagnostics.warnings());
+        text.push_str(&format!(
+            "and {} in other files of the model ({} in all; `--all` prints them)\n",
+            count(others, "diagnostic"),
+            [count(errors, "error"), count(warnings, "warning")].join(", ")
+        ));
+    }
+    text
 }
 
 /// `--format json`: `{"diagnostics": [...], "gates": [...]}`, the

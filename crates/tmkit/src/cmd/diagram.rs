@@ -26,13 +26,16 @@ pub enum Format {
 /// Arguments of `tmkit diagram`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Svg)]
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
     /// Expand components down to N levels below the root; deeper ones are
     /// drawn as one collapsed box (0 = every component collapsed; default: all expanded).
     #[arg(long, value_name = "N")]
@@ -48,7 +51,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits, &args.component) {
         Ok(x) => x,
         Err(status) => return status,
     };

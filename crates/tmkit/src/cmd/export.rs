@@ -31,7 +31,8 @@ pub enum RowKind {
 /// Arguments of `tmkit export`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum)]
@@ -50,21 +51,27 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         RowKind::Mitigations => Rows::Mitigations,
     };
     let path = args.path.as_deref();
-    super::render_analysed(path, limits, &args.output, |model, analysis, checked| {
-        if args.rows != RowKind::Threats && args.format != Format::Csv {
-            eprintln_escaped!("warning: --rows only applies to --format csv");
-        }
-        match args.format {
-            Format::Sarif => sarif::threats_to_sarif(
-                model,
-                analysis,
-                &checked.spans,
-                &checked.files,
-                env!("CARGO_PKG_VERSION"),
-                &sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, &checked.files),
-            ),
-            Format::Csv => csv_export::to_csv(model, analysis, rows),
-            Format::Otm => otm::to_json(model, analysis),
-        }
-    })
+    super::render_analysed(
+        path,
+        limits,
+        &Default::default(),
+        &args.output,
+        |model, analysis, checked| {
+            if args.rows != RowKind::Threats && args.format != Format::Csv {
+                eprintln_escaped!("warning: --rows only applies to --format csv");
+            }
+            match args.format {
+                Format::Sarif => sarif::threats_to_sarif(
+                    model,
+                    analysis,
+                    &checked.spans,
+                    &checked.files,
+                    env!("CARGO_PKG_VERSION"),
+                    &sarif::SarifOptions::for_files(&tmkit_syntax::fs::RealFs, &checked.files),
+                ),
+                Format::Csv => csv_export::to_csv(model, analysis, rows),
+                Format::Otm => otm::to_json(model, analysis),
+            }
+        },
+    )
 }

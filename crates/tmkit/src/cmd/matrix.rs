@@ -26,7 +26,8 @@ pub enum Format {
 /// Arguments of `tmkit matrix`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Only the unanswered questions, one entry per target x attacker naming
     /// its open categories (a sentence in text and Markdown).
@@ -37,6 +38,8 @@ pub struct Args {
     pub format: Format,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
 }
 
 /// Runs the command.
@@ -50,9 +53,13 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     options.open_only = args.open;
     options.width = text_width(&args.output);
     let path = args.path.as_deref();
-    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
-        render(analysis, model, &options)
-    })
+    super::render_analysed(
+        path,
+        limits,
+        &args.component,
+        &args.output,
+        |model, analysis, _| render(analysis, model, &options),
+    )
 }
 
 /// The width of text tables written to `out`: the terminal's when that is

@@ -19,7 +19,8 @@ pub enum Format {
 /// Arguments of `tmkit metrics`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Text)]
@@ -30,6 +31,8 @@ pub struct Args {
     pub calendar: super::CalendarArg,
     #[command(flatten)]
     pub effort: super::effort::EffortArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
 }
 
 /// Runs the command.
@@ -43,7 +46,11 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     options.calendar = Some(args.calendar.calendar());
     options.minutes_per_question = args.effort.minutes_per_question;
     let path = args.path.as_deref();
-    super::render_analysed(path, limits, &args.output, |model, analysis, _| {
-        render(analysis, model, &options)
-    })
+    super::render_analysed(
+        path,
+        limits,
+        &args.component,
+        &args.output,
+        |model, analysis, _| render(analysis, model, &options),
+    )
 }

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit_analysis::Analysis;
+use tmkit_analysis::views;
 use tmkit_model::Checked;
 use tmkit_syntax::Files;
 use tmkit_syntax::diagnostic::render_human;
@@ -83,6 +84,17 @@ impl CalendarArg {
     }
 }
 
+/// `--component ID`: the one spelling of "only this component", flattened
+/// into `matrix`, `metrics`, `report` and `diagram`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ComponentArg {
+    /// Only this component and its own components: its qualified id
+    /// (`SHOP.LOGIN`), or the end of it when that names one component
+    /// (`LOGIN`). An unknown id is a usage error listing the components.
+    #[arg(long, value_name = "ID")]
+    pub component: Option<String>,
+}
+
 /// True when colour should be used on stderr.
 pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -91,9 +103,12 @@ pub fn stderr_color() -> bool {
 /// Loads and checks the model (with progress on a terminal); on errors
 /// prints them and returns the exit status. (Used by every command that
 /// reads a model besides `check`.)
+/// With `component`, the model is limited to that component
+/// ([`tmkit_analysis::views::component`]); an unknown one is exit status 3.
 pub fn load_valid(
     path: Option<&Path>,
     limits: &Limits,
+    component: &ComponentArg,
 ) -> Result<(tmkit_model::Model, Checked), ExitStatus> {
     let path = match tmkit::find_model(path) {
         Ok(p) => p,
@@ -110,7 +125,16 @@ pub fn load_valid(
     progress.finish();
     // The model moves out of `checked` (no copy: it can be large).
     match checked.model.take() {
-        Some(m) => Ok((m, checked)),
+        Some(m) => match &component.component {
+            None => Ok((m, checked)),
+            Some(id) => match views::find_component(&m, id) {
+                Ok(c) => Ok((views::component(&m, c), checked)),
+                Err(e) => {
+                    eprintln_escaped!("error: invalid value for '--component <ID>': {e}");
+                    Err(ExitStatus::UsageOrIo)
+                }
+            },
+        },
         None => {
             eprint!(
                 "{}",
@@ -127,10 +151,11 @@ pub fn load_valid(
 pub fn render_analysed(
     path: Option<&Path>,
     limits: &Limits,
+    component: &ComponentArg,
     out: &OutputArg,
     render: impl FnOnce(&tmkit_model::Model, &Analysis, &Checked) -> String,
 ) -> ExitStatus {
-    let (model, checked) = match load_valid(path, limits) {
+    let (model, checked) = match load_valid(path, limits, component) {
         Ok(x) => x,
         Err(status) => return status,
     };

@@ -40,7 +40,8 @@ pub enum FormatArg {
 /// Arguments of `tmkit report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up);
+    /// a component stands for the model above it that includes it.
     pub path: Option<PathBuf>,
     /// Which extraction.
     #[arg(long, value_enum, default_value_t = ViewArg::Full)]
@@ -50,6 +51,8 @@ pub struct Args {
     pub format: FormatArg,
     #[command(flatten)]
     pub output: OutputArg,
+    #[command(flatten)]
+    pub component: super::ComponentArg,
     /// Date printed on the report (YYYY-MM-DD), and "today" for the days
     /// left of the acceptance register and the expired / expiring / overdue
     /// counts. Default: the date of SOURCE_DATE_EPOCH when it is set, else
@@ -72,7 +75,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             .ok()
             .and_then(|e| date_from_epoch(&e))
     });
-    let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
+    let (model, checked) = match super::load_valid(args.path.as_deref(), limits, &args.component) {
         Ok(x) => x,
         Err(status) => return status,
     };

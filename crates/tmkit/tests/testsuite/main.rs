@@ -4,6 +4,7 @@
 
 mod check;
 mod cli;
+mod component;
 mod corpus;
 mod diagram;
 mod docs;

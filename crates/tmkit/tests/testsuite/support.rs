@@ -218,6 +218,17 @@ impl Test {
         self
     }
 
+    /// Asserts that standard output does not contain `needle`.
+    pub fn stdout_lacks(mut self, needle: &str) -> Self {
+        let out = self.stdout();
+        assert!(
+            !out.contains(needle),
+            "stdout has {needle:?}\n{}",
+            self.describe()
+        );
+        self
+    }
+
     /// Asserts that standard output is empty.
     pub fn stdout_empty(mut self) -> Self {
         let out = self.stdout();
