@@ -51,7 +51,7 @@ impl CheckOptions {
 }
 
 /// One gate and whether the model passes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct GateResult {
     /// The gate as written on the command line (`unmitigated:high`,
@@ -66,7 +66,7 @@ pub struct GateResult {
 }
 
 /// One element that fails a gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct GateViolation {
     /// Qualified id of the offending threat (or of the model, for coverage).

@@ -14,6 +14,8 @@
 //!   trust-boundary crossings) and evaluate the gates (`--fail-on`, `--deny
 //!   warnings`); the [`Outcome`] carries the diagnostics, the model, its
 //!   analysis, the gate results and the [`ExitStatus`] they imply.
+//! - [`diff()`]: a model at two git revisions or in two folders, each side
+//!   checked like [`check()`] does, compared into a posture diff.
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
@@ -23,6 +25,7 @@
 #![warn(missing_docs)]
 
 mod check;
+mod diff;
 pub mod output;
 pub mod progress;
 pub mod text;
@@ -30,6 +33,7 @@ pub mod text;
 pub use check::{
     CheckOptions, GateResult, GateViolation, Outcome, check, check_with, find_model, load,
 };
+pub use diff::{DiffError, DiffOptions, DiffOutcome, DiffSource, SideError, diff, diff_schema};
 /// A `--fail-on` policy (parse one with `"unmitigated:high".parse()`).
 pub use tmkit_analysis::gate::Policy;
 /// The hard limits of loading (sizes, depths, counts).

@@ -29,6 +29,8 @@ pub struct Cli {
 enum Command {
     /// Load, resolve and check a model; print every problem; apply the gates.
     Check(cmd::check::Args),
+    /// What a change did to the security posture: the model at two git revisions, or in two folders.
+    Diff(cmd::diff::Args),
     /// Write a small valid model to start from.
     Init(cmd::init::Args),
     /// Print the analysis matrix (targets x categories) or, with --open, the open questions.
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
     }
     let status = match cli.command {
         Command::Check(a) => cmd::check::run(a, &limits),
+        Command::Diff(a) => cmd::diff::run(a, &limits),
         Command::Init(a) => cmd::init::run(a),
         Command::Matrix(a) => cmd::matrix::run(a, &limits),
         Command::Diagram(a) => cmd::diagram::run(a, &limits),

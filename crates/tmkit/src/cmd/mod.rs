@@ -14,6 +14,7 @@ macro_rules! eprintln_escaped {
 pub mod check;
 pub mod completions;
 pub mod diagram;
+pub mod diff;
 pub mod export;
 pub mod import;
 pub mod init;
@@ -125,4 +126,16 @@ pub fn write(
 /// [`write`] for a result already rendered as text.
 pub fn write_text(out: &OutputArg, sources: &Files, text: &str) -> ExitStatus {
     write(out, sources, |w| w.write_all(text.as_bytes()))
+}
+
+/// One stderr line per violation of each failed gate (`check` and `diff`).
+pub fn print_failed_gates(gates: &[tmkit::GateResult]) {
+    for gate in gates.iter().filter(|g| !g.passed) {
+        if gate.violations.is_empty() {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, gate.message);
+        }
+        for v in &gate.violations {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, v.message);
+        }
+    }
 }

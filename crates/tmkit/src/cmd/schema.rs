@@ -11,6 +11,8 @@ pub enum Which {
     Model,
     /// The JSON report (`tmkit report --format json`).
     Report,
+    /// The posture diff (`tmkit diff --format json`).
+    Diff,
 }
 
 /// Arguments of `tmkit schema`.
@@ -38,6 +40,7 @@ pub fn run(args: Args) -> ExitStatus {
     let schema = match args.which.unwrap_or(Which::Model) {
         Which::Model => tmkit_syntax::raw::schema(),
         Which::Report => tmkit_render::json::schema(),
+        Which::Diff => tmkit::diff_schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
