@@ -224,7 +224,7 @@ pub fn text(d: &PostureDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "posture: {} ({} improvements, {} regressions)",
+        "posture: {} (improvements: {}, regressions: {})",
         d.posture.as_str(),
         d.signals.improvements,
         d.signals.regressions
@@ -263,7 +263,7 @@ pub fn markdown(d: &PostureDiff) -> String {
     );
     let _ = writeln!(
         out,
-        "{} improvements, {} regressions. {} ({} {} {}).\n",
+        "Improvements: {}, regressions: {}; {} ({} {} {}).\n",
         d.signals.improvements,
         d.signals.regressions,
         escape_md(&numbers(d)),

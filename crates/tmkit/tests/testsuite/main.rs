@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod corpus;
 mod diagram;
+mod diff;
 mod docs;
 mod examples;
 mod files;
