@@ -386,7 +386,7 @@ fn markdown_is_a_pr_comment_escaped_and_public_safe() {
     let t = Test::new()
         .file("old/threatmodel.yaml", ROOT)
         .file("old/login/threatmodel.yaml", LOGIN)
-        .file("new/threatmodel.yaml", &withdraw(&hostile))
+        .file("new/threatmodel.yaml", withdraw(&hostile))
         .file("new/login/threatmodel.yaml", LOGIN);
     let mut md = Test::new()
         .cwd(t.path())
