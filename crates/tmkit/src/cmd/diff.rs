@@ -15,6 +15,7 @@ pub enum Format {
     Text,
     /// Markdown sized for a pull-request comment: the verdict and the
     /// numbers, then collapsed details.
+    #[value(alias = "markdown")]
     Md,
     /// The diff object (`tmkit schema diff`).
     Json,
