@@ -18,7 +18,8 @@
 //! - [`severity`]: the one score text and the one worst-first order;
 //! - [`gate`]: the `--fail-on` policies of `tmkit check`;
 //! - [`views`]: the extractions (full, unmitigated, public, checklist);
-//! - [`diff`]: the posture diff of two analysed models (`tmkit diff`).
+//! - [`diff`]: the posture diff of two analysed models (`tmkit diff`);
+//! - [`history`]: the numbers of one revision (a row of `tmkit history`).
 //!
 //! The one rule of coverage, "a cell answers an attacker", is
 //! [`Analysis::answers`]. This crate writes no text format: the `tmkit
@@ -29,6 +30,7 @@ mod analysis;
 pub mod crossing;
 pub mod diff;
 pub mod gate;
+pub mod history;
 mod index;
 pub mod metrics;
 pub mod question;

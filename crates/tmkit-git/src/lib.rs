@@ -18,6 +18,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tmkit_syntax::fs::{FileSystem, NotRegularFile, normalise};
+use tmkit_syntax::load::ParseCache;
 
 /// An error of reading the repository, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +177,7 @@ impl Repo {
     /// tree's directory (paths are the same as on disk).
     pub fn tree_fs(&self, commit: ObjectId) -> Result<TreeFs<'_>, GitError> {
         let tree = self.commit(commit)?.tree;
-        Ok(TreeFs { repo: self, tree })
+        Ok(TreeFs::new(self, tree, None))
     }
 }
 
@@ -197,20 +198,69 @@ fn civil_date(secs: i64) -> String {
 
 /// What a path is in a tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
+    /// A blob (its id).
     File(ObjectId),
+    /// A tree.
     Dir,
+    /// Something else that is not read (its description).
     Other(&'static str),
+    /// Nothing by that name.
+    Absent,
 }
+
+/// Every path a load looked up in a tree and what it was: when another tree
+/// gives the same answers, the model is the same there (no file of it changed).
+pub type Lookups = Vec<(PathBuf, Kind)>;
 
 /// A commit's tree as a [`FileSystem`]: paths under the working tree's
 /// directory name the tree's entries.
 pub struct TreeFs<'r> {
     repo: &'r Repo,
     tree: ObjectId,
+    cache: Option<&'r ParseCache>,
+    lookups: Mutex<Lookups>,
 }
 
-impl TreeFs<'_> {
+impl<'r> TreeFs<'r> {
+    /// The tree `tree` of `repo`, sharing parsed files through `cache`.
+    pub fn new(repo: &'r Repo, tree: ObjectId, cache: Option<&'r ParseCache>) -> TreeFs<'r> {
+        TreeFs {
+            repo,
+            tree,
+            cache,
+            lookups: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every path looked up so far, in order, with what it was.
+    pub fn lookups(&self) -> Lookups {
+        self.lookups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// True when every path of `lookups` is the same in this tree.
+    pub fn same_as(&self, lookups: &Lookups) -> bool {
+        lookups.iter().all(|(p, k)| self.lookup(p) == *k)
+    }
+
+    fn kind(&self, path: &Path) -> io::Result<Kind> {
+        let kind = self.lookup(path);
+        self.lookups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_path_buf(), kind));
+        match kind {
+            Kind::Absent => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "not in this revision",
+            )),
+            k => Ok(k),
+        }
+    }
+
     /// The path inside the tree, or None when `path` is outside the working tree.
     fn relative(&self, path: &Path) -> Option<PathBuf> {
         let abs = normalise(&std::env::current_dir().unwrap_or_default().join(path));
@@ -219,23 +269,23 @@ impl TreeFs<'_> {
             .map(Path::to_path_buf)
     }
 
-    fn kind(&self, path: &Path) -> io::Result<Kind> {
-        let not_found = || io::Error::new(io::ErrorKind::NotFound, "not in this revision");
-        let rel = self.relative(path).ok_or_else(not_found)?;
+    /// What `path` is in the tree (Absent also when it cannot be read).
+    fn lookup(&self, path: &Path) -> Kind {
+        let Some(rel) = self.relative(path) else {
+            return Kind::Absent;
+        };
         if rel.as_os_str().is_empty() {
-            return Ok(Kind::Dir);
+            return Kind::Dir;
         }
         self.repo.with(|r| {
-            let tree = r
-                .find_object(self.tree)
-                .map_err(io::Error::other)?
-                .into_tree();
-            let entry = tree
-                .lookup_entry_by_path(&rel)
-                .map_err(io::Error::other)?
-                .ok_or_else(not_found)?;
+            let Ok(tree) = r.find_object(self.tree).map(|o| o.into_tree()) else {
+                return Kind::Absent;
+            };
+            let Ok(Some(entry)) = tree.lookup_entry_by_path(&rel) else {
+                return Kind::Absent;
+            };
             let mode = entry.mode();
-            Ok(if mode.is_tree() {
+            if mode.is_tree() {
                 Kind::Dir
             } else if mode.is_blob() {
                 Kind::File(entry.object_id())
@@ -243,7 +293,7 @@ impl TreeFs<'_> {
                 Kind::Other("a symbolic link")
             } else {
                 Kind::Other("a submodule")
-            })
+            }
         })
     }
 }
@@ -263,7 +313,22 @@ impl FileSystem for TreeFs<'_> {
             }),
             Kind::Dir => Err(not_regular("a directory")),
             Kind::Other(kind) => Err(not_regular(kind)),
+            Kind::Absent => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "not in this revision",
+            )),
         }
+    }
+
+    fn content_key(&self, path: &Path) -> Option<Vec<u8>> {
+        match self.lookup(path) {
+            Kind::File(id) => Some(id.as_bytes().to_vec()),
+            _ => None,
+        }
+    }
+
+    fn parse_cache(&self) -> Option<&ParseCache> {
+        self.cache
     }
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {

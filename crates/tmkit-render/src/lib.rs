@@ -4,6 +4,7 @@
 mod description;
 pub mod diagram;
 pub mod escape;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -16,6 +16,61 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+/// Content key -> (text, document).
+type CacheMap = HashMap<Vec<u8>, std::sync::Arc<(String, RawDocument)>>;
+
+/// Documents parsed cleanly (no diagnostic), by content key
+/// ([`FileSystem::content_key`]): a file system that names contents (a git
+/// tree) hands one to every load, so that a file whose blob did not change
+/// is not parsed again (`tmkit history`). Limits still apply to the text.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    docs: std::sync::Mutex<CacheMap>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+impl ParseCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many files were taken from the cache instead of being parsed.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many documents it holds.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
+        self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &[u8]) -> Option<std::sync::Arc<(String, RawDocument)>> {
+        let found = self.lock().get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn contains(&self, key: &[u8]) -> bool {
+        self.lock().contains_key(key)
+    }
+
+    fn insert(&self, key: Vec<u8>, text: String, doc: RawDocument) {
+        self.lock().insert(key, std::sync::Arc::new((text, doc)));
+    }
+}
+
 /// The conventional name of a model file.
 pub const MODEL_FILE: &str = "threatmodel.yaml";
 
@@ -394,13 +449,23 @@ impl Loader<'_> {
             .replace('\\', "/");
         let display = display_path(&task.path);
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
-        let read = match self.prefetched.remove(canon) {
-            Some(p) => p.read,
-            None => self
-                .fs
-                .read(canon, self.limits.max_file_bytes.min(remaining))
-                .map(Content::Bytes),
+        let limit = self.limits.max_file_bytes.min(remaining);
+        let key = self.fs.parse_cache().and(self.fs.content_key(canon));
+        let cached = key
+            .as_deref()
+            .and_then(|k| self.fs.parse_cache()?.get(k))
+            .filter(|c| c.0.len() as u64 <= limit);
+        let read = match (cached, self.prefetched.remove(canon)) {
+            (Some(c), _) => Ok(Content::Parsed {
+                len: c.0.len(),
+                text: c.0.clone(),
+                doc: Ok(Some(c.1.clone())),
+                diagnostics: Diagnostics::default(),
+            }),
+            (None, Some(p)) => p.read,
+            (None, None) => self.fs.read(canon, limit).map(Content::Bytes),
         };
+        let before = self.decoder.diagnostics.len();
         let content = match read {
             Ok(c) if c.len() as u64 > remaining => Err(io::Error::new(
                 io::ErrorKind::FileTooLarge,
@@ -466,6 +531,13 @@ impl Loader<'_> {
                 }
             },
         };
+        if let (Some(cache), Some(key), Ok(Some(doc))) = (self.fs.parse_cache(), key, &decoded) {
+            // Only clean documents: diagnostics name their file.
+            if self.decoder.diagnostics.len() == before {
+                let text = self.out.files.get(id).text.clone();
+                cache.insert(key, text, doc.clone());
+            }
+        }
         match decoded {
             Ok(doc) => doc.map(|doc| (id, doc)),
             Err(d) => {
@@ -635,7 +707,12 @@ fn prefetch(
         let Ok(canon) = fs.canonicalize(&task.path) else {
             continue;
         };
+        let cached = fs
+            .parse_cache()
+            .zip(fs.content_key(&canon))
+            .is_some_and(|(c, k)| c.contains(&k));
         if canon.starts_with(root_dir)
+            && !cached
             && !loaded.contains_key(&canon)
             && !prefetched.contains_key(&canon)
             && !batch.iter().any(|(c, _)| c == &canon)

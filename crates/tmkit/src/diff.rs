@@ -143,7 +143,7 @@ fn side(
 }
 
 /// The absolute, lexically normalised form of `path`.
-fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
     normalise(&cwd.join(path))
@@ -221,7 +221,7 @@ fn git_sides(
 }
 
 /// The nearest existing directory at or above `p` (git discovery needs one).
-fn existing_ancestor(p: &Path) -> PathBuf {
+pub(crate) fn existing_ancestor(p: &Path) -> PathBuf {
     p.ancestors()
         .find(|a| a.is_dir())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)

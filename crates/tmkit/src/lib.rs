@@ -16,6 +16,7 @@
 //!   analysis, the gate results and the [`ExitStatus`] they imply.
 //! - [`diff()`]: a model at two git revisions or in two folders, each side
 //!   checked like [`check()`] does, compared into a posture diff.
+//! - [`history()`]: the model's numbers at each commit that changed it.
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
@@ -26,6 +27,7 @@
 
 mod check;
 mod diff;
+mod history;
 pub mod output;
 pub mod progress;
 pub mod text;
@@ -34,8 +36,10 @@ pub use check::{
     CheckOptions, GateResult, GateViolation, Outcome, check, check_with, find_model, load,
 };
 pub use diff::{DiffError, DiffOptions, DiffOutcome, DiffSource, SideError, diff, diff_schema};
+pub use history::{history, history_schema};
 /// A `--fail-on` policy (parse one with `"unmitigated:high".parse()`).
 pub use tmkit_analysis::gate::Policy;
+pub use tmkit_analysis::history::{History, HistoryRow};
 /// The hard limits of loading (sizes, depths, counts).
 pub use tmkit_syntax::node::Limits;
 

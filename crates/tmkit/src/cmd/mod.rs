@@ -16,6 +16,7 @@ pub mod completions;
 pub mod diagram;
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod matrix;

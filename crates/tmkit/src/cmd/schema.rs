@@ -13,6 +13,8 @@ pub enum Which {
     Report,
     /// The posture diff (`tmkit diff --format json`).
     Diff,
+    /// The history rows (`tmkit history --format json`).
+    History,
 }
 
 /// Arguments of `tmkit schema`.
@@ -41,6 +43,7 @@ pub fn run(args: Args) -> ExitStatus {
         Which::Model => tmkit_syntax::raw::schema(),
         Which::Report => tmkit_render::json::schema(),
         Which::Diff => tmkit::diff_schema(),
+        Which::History => tmkit::history_schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
