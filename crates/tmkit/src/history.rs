@@ -27,7 +27,16 @@ pub fn history(path: &Path, since: Option<&str>, limits: &Limits) -> Result<Hist
     let cache = ParseCache::new();
     let options = CheckOptions::new().with_limits(*limits);
     let mut rows = Vec::new();
-    let mut previous: Option<Lookups> = None;
+    // With --since, the commit named is the baseline: the first commit
+    // after it has a row only if it changed the model.
+    let mut previous: Option<Lookups> = match since {
+        Some(id) => {
+            let fs = TreeFs::new(&repo, repo.commit(id)?.tree, Some(&cache));
+            check_with(&fs, &path, &options);
+            Some(fs.lookups())
+        }
+        None => None,
+    };
     for c in commits {
         let fs = TreeFs::new(&repo, c.tree, Some(&cache));
         if previous.as_ref().is_some_and(|p| fs.same_as(p)) {

@@ -112,7 +112,7 @@ impl Git {
             .args(["commit", "-q", "--allow-empty", "-m", message])
             .current_dir(&self.dir)
             .env("HOME", &self.dir)
-            .env("GIT_AUTHOR_NAME", "Ada <script>")
+            .env("GIT_AUTHOR_NAME", "=Ada & Bob")
             .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
             .env("GIT_COMMITTER_NAME", "Ada")
             .env("GIT_COMMITTER_EMAIL", "ada@example.invalid")
@@ -417,4 +417,91 @@ fn markdown_is_a_pr_comment_escaped_and_public_safe() {
         !out.contains("Secret") && !out.contains("T.secret"),
         "{out}"
     );
+}
+
+/// A history: the model appears, its control is withdrawn, an unrelated file
+/// changes, the component changes. Returns the commit ids.
+fn history_repo(t: &Test, test: &str) -> Option<Vec<String>> {
+    let mut git = Git::init(t.path(), test)?;
+    git.write("README", "no model yet\n");
+    let c0 = git.commit("readme");
+    git.write("threatmodel.yaml", ROOT);
+    git.write("login/threatmodel.yaml", LOGIN);
+    let c1 = git.commit("model");
+    git.write("threatmodel.yaml", &withdraw(ROOT));
+    let c2 = git.commit("withdraw the WAF");
+    git.write("README", "unrelated\n");
+    let c3 = git.commit("docs");
+    git.write(
+        "login/threatmodel.yaml",
+        &LOGIN.replace("Credential stuffing", "Stuffing"),
+    );
+    let c4 = git.commit("retitle");
+    Some(vec![c0, c1, c2, c3, c4])
+}
+
+#[test]
+fn history_has_one_row_per_commit_changing_the_model() {
+    let t = Test::new();
+    let Some(c) = history_repo(&t, "diff::history") else {
+        return;
+    };
+    let mut run = Test::new()
+        .cwd(t.path())
+        .args(["history", "-f", "json"])
+        .status(0);
+    let j = run.json();
+    let rows = j["rows"].as_array().expect("rows");
+    let commits: Vec<&str> = rows.iter().map(|r| r["commit"].as_str().unwrap()).collect();
+    assert_eq!(commits, [&c[1], &c[2], &c[4]], "{}", run.describe());
+    assert_eq!(rows[0]["date"], "2026-01-02");
+    assert_eq!(rows[0]["author"], "=Ada & Bob");
+    // The numbers are those of `tmkit metrics` at each commit.
+    let m = &rows[1]["metrics"];
+    assert_eq!(m["threats"]["unmitigated"], 2);
+    assert_eq!(m["open_by_severity"]["high"], 2);
+    assert_eq!(m["untracked_unmitigated"], 2);
+    assert_eq!(rows[0]["metrics"]["threats"]["mitigated"], 2);
+    assert_eq!(m["coverage"].as_f64(), Some(metrics_coverage(t.path())));
+    assert_eq!(schema_errors("history", &j), Vec::<String>::new());
+    let mut since = Test::new()
+        .cwd(t.path())
+        .args(["history", "--since", &c[2], "-f", "csv"])
+        .status(0);
+    let csv = since.stdout();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("commit,date,author,coverage,open_questions,"));
+    assert!(lines[1].starts_with(&format!("{},2026-01-05,'=Ada & Bob,", c[4])));
+}
+
+#[test]
+fn history_html_is_self_contained_and_escaped() {
+    let t = Test::new();
+    if history_repo(&t, "diff::history_html").is_none() {
+        return;
+    }
+    let mut run = Test::new()
+        .cwd(t.path())
+        .args(["history", "-f", "html", "-o", "h.html"])
+        .status(0);
+    let _ = run.output();
+    let html = std::fs::read_to_string(t.path().join("h.html")).expect("written");
+    assert!(html.contains("=Ada &amp; Bob") && !html.contains("<script"));
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert_eq!(html.matches("<polyline").count(), 1);
+    assert!(html.contains("<rect") && !html.contains("src=") && !html.contains("href="));
+}
+
+#[test]
+fn history_parses_a_file_whose_blob_did_not_change_once() {
+    let t = Test::new();
+    if history_repo(&t, "diff::history_cache").is_none() {
+        return;
+    }
+    let root = std::fs::canonicalize(t.path()).expect("canonical");
+    let h = tmkit::history(&root, None, &tmkit::Limits::default()).expect("history");
+    assert_eq!(h.rows.len(), 3);
+    // Commit 2 reuses the component, commit 4 the root: two files not parsed again.
+    assert_eq!(h.cache_hits, 2);
 }
