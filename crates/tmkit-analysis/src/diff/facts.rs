@@ -89,7 +89,7 @@ impl<'a> ThreatFacts<'a> {
         }
     }
 
-    /// The compared fields (docs/history.md#threats): title, status,
+    /// The compared fields (docs/history.md#what-is-compared): title, status,
     /// severity, score, cvss, categories, targets, attackers, assumptions,
     /// ticket, acceptance, then `mitigations.ID` (`in place` / `planned`) for
     /// each mitigation linked on either side.

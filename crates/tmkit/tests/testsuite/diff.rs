@@ -505,3 +505,27 @@ fn history_parses_a_file_whose_blob_did_not_change_once() {
     // Commit 2 reuses the component, commit 4 the root: two files not parsed again.
     assert_eq!(h.cache_hits, 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_in_a_revision_is_not_read() {
+    let t = Test::new();
+    let Some(mut git) = Git::init(t.path(), "diff::symlink") else {
+        return;
+    };
+    git.write("threatmodel.yaml", ROOT);
+    git.write("real/threatmodel.yaml", LOGIN);
+    std::os::unix::fs::symlink("real", t.path().join("login")).expect("symlink");
+    let c1 = git.commit("component through a link");
+    Test::new()
+        .cwd(t.path())
+        .args(["diff", "--base", &c1, "--dirs"])
+        .status(3);
+    Test::new()
+        .cwd(t.path())
+        .args(["diff", "--base", &c1])
+        .stderr_contains(&format!("error: the model is invalid at base ({c1})"))
+        .stderr_contains("E0025")
+        .stderr_contains("it is a symbolic link, not a regular file")
+        .status(2);
+}
