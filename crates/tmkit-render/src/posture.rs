@@ -7,7 +7,9 @@
 
 use crate::escape::{code_span, escape_md};
 use std::fmt::Write as _;
-use tmkit_analysis::diff::{FieldChange, PostureDiff, ThreatEntry};
+use tmkit_analysis::diff::{
+    AssumptionEntry, CrossingEntry, FieldChange, PostureDiff, QuestionKey, ScopeEntry, ThreatEntry,
+};
 use tmkit_syntax::text::escape_controls;
 
 /// A piece of an item.
@@ -77,16 +79,24 @@ fn field_changes(changes: &[FieldChange]) -> Vec<Part> {
     out
 }
 
-fn sections(d: &PostureDiff) -> Vec<Section> {
+type Items = Vec<Vec<Part>>;
+
+fn changed(id: &str, changes: &[FieldChange]) -> Vec<Part> {
+    let mut item = vec![Plain("changed "), Id(id.to_string())];
+    item.extend(field_changes(changes));
+    item
+}
+
+fn threat_items(d: &PostureDiff) -> Items {
     let t = &d.threats;
-    let mut threats: Vec<Vec<Part>> = t.added.iter().map(|x| threat("added ", x)).collect();
-    threats.extend(t.removed.iter().map(|x| threat("removed ", x)));
-    threats.extend(t.changed.iter().map(|c| {
-        let mut item = vec![Plain("changed "), Id(c.id.clone())];
-        item.extend(field_changes(&c.changes));
-        item
-    }));
-    let question = |mark: &'static str, q: &tmkit_analysis::diff::QuestionKey| {
+    let mut items: Items = t.added.iter().map(|x| threat("added ", x)).collect();
+    items.extend(t.removed.iter().map(|x| threat("removed ", x)));
+    items.extend(t.changed.iter().map(|c| changed(&c.id, &c.changes)));
+    items
+}
+
+fn question_items(d: &PostureDiff) -> Items {
+    let question = |mark: &'static str, q: &QuestionKey| {
         vec![
             Plain(mark),
             Id(q.target.clone()),
@@ -96,16 +106,22 @@ fn sections(d: &PostureDiff) -> Vec<Section> {
             Id(q.category.clone()),
         ]
     };
-    let mut questions: Vec<Vec<Part>> = (d.questions.newly_open.iter())
-        .map(|q| question("newly open ", q))
+    let q = &d.questions;
+    let mut items: Items = q
+        .newly_open
+        .iter()
+        .map(|x| question("newly open ", x))
         .collect();
-    questions.extend(
-        d.questions
-            .newly_answered
+    items.extend(
+        q.newly_answered
             .iter()
-            .map(|q| question("newly answered ", q)),
+            .map(|x| question("newly answered ", x)),
     );
-    let crossing = |mark: &'static str, c: &tmkit_analysis::diff::CrossingEntry| {
+    items
+}
+
+fn crossing_items(d: &PostureDiff) -> Items {
+    let crossing = |mark: &'static str, c: &CrossingEntry| {
         let zone = |z: &Option<String>| z.clone().unwrap_or_else(|| "(no zone)".into());
         vec![
             Plain(mark),
@@ -118,16 +134,20 @@ fn sections(d: &PostureDiff) -> Vec<Section> {
             )),
         ]
     };
-    let mut crossings: Vec<Vec<Part>> = (d.crossings.newly_unanswered.iter())
-        .map(|c| crossing("newly unanswered ", c))
+    let c = &d.crossings;
+    let mut items: Items = (c.newly_unanswered.iter())
+        .map(|x| crossing("newly unanswered ", x))
         .collect();
-    crossings.extend(
-        d.crossings
-            .newly_answered
+    items.extend(
+        c.newly_answered
             .iter()
-            .map(|c| crossing("newly answered ", c)),
+            .map(|x| crossing("newly answered ", x)),
     );
-    let scope_item = |mark: &'static str, e: &tmkit_analysis::diff::ScopeEntry| {
+    items
+}
+
+fn scope_items(d: &PostureDiff) -> Items {
+    let entry = |mark: &'static str, e: &ScopeEntry| {
         vec![
             Plain(mark),
             Text(format!("{} ", e.kind)),
@@ -136,39 +156,41 @@ fn sections(d: &PostureDiff) -> Vec<Section> {
             Text(e.title.clone()),
         ]
     };
-    let mut scope: Vec<Vec<Part>> = (d.scope.entered.iter())
-        .map(|e| scope_item("entered ", e))
+    let mut items: Items = d
+        .scope
+        .entered
+        .iter()
+        .map(|e| entry("entered ", e))
         .collect();
-    scope.extend(d.scope.left.iter().map(|e| scope_item("left ", e)));
-    scope.extend(d.scope.trust.iter().map(|z| {
+    items.extend(d.scope.left.iter().map(|e| entry("left ", e)));
+    items.extend(d.scope.trust.iter().map(|z| {
         vec![
             Plain("trust of "),
             Id(z.zone.clone()),
             Text(format!(" {} -> {}", z.from, z.to)),
         ]
     }));
-    let a = &d.assumptions;
-    let named = |mark: &'static str, id: &str, title: &str| {
+    items
+}
+
+fn assumption_items(d: &PostureDiff) -> Items {
+    let named = |mark: &'static str, x: &AssumptionEntry| {
         vec![
             Plain(mark),
-            Id(id.to_string()),
+            Id(x.id.clone()),
             Plain(": "),
-            Text(title.to_string()),
+            Text(x.title.clone()),
         ]
     };
-    let mut assumptions: Vec<Vec<Part>> = (a.added.iter())
-        .map(|x| named("added ", &x.id, &x.title))
-        .collect();
-    assumptions.extend(a.removed.iter().map(|x| named("removed ", &x.id, &x.title)));
-    assumptions.extend(a.changed.iter().map(|c| {
-        let mut item = vec![Plain("changed "), Id(c.id.clone())];
-        item.extend(field_changes(&c.changes));
-        item
-    }));
-    let coverage = d
-        .coverage
-        .models
-        .iter()
+    let a = &d.assumptions;
+    let mut items: Items = a.added.iter().map(|x| named("added ", x)).collect();
+    items.extend(a.removed.iter().map(|x| named("removed ", x)));
+    items.extend(a.changed.iter().map(|c| changed(&c.id, &c.changes)));
+    items
+}
+
+fn coverage_items(d: &PostureDiff) -> Items {
+    (d.coverage.models.iter())
         .filter(|m| m.delta != Some(0.0))
         .map(|m| {
             vec![
@@ -176,32 +198,18 @@ fn sections(d: &PostureDiff) -> Vec<Section> {
                 Text(format!(": {}", coverage_change(m.base, m.head, "->"))),
             ]
         })
-        .collect();
+        .collect()
+}
+
+fn sections(d: &PostureDiff) -> Vec<Section> {
+    let section = |title, items| Section { title, items };
     vec![
-        Section {
-            title: "Coverage per model",
-            items: coverage,
-        },
-        Section {
-            title: "Threats",
-            items: threats,
-        },
-        Section {
-            title: "Questions",
-            items: questions,
-        },
-        Section {
-            title: "Boundary crossings",
-            items: crossings,
-        },
-        Section {
-            title: "Scope",
-            items: scope,
-        },
-        Section {
-            title: "Assumptions",
-            items: assumptions,
-        },
+        section("Coverage per model", coverage_items(d)),
+        section("Threats", threat_items(d)),
+        section("Questions", question_items(d)),
+        section("Boundary crossings", crossing_items(d)),
+        section("Scope", scope_items(d)),
+        section("Assumptions", assumption_items(d)),
     ]
 }
 

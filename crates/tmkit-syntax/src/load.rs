@@ -450,18 +450,9 @@ impl Loader<'_> {
         let display = display_path(&task.path);
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
         let limit = self.limits.max_file_bytes.min(remaining);
-        let key = self.fs.parse_cache().and(self.fs.content_key(canon));
-        let cached = key
-            .as_deref()
-            .and_then(|k| self.fs.parse_cache()?.get(k))
-            .filter(|c| c.0.len() as u64 <= limit);
+        let (key, cached) = self.cached(canon, limit);
         let read = match (cached, self.prefetched.remove(canon)) {
-            (Some(c), _) => Ok(Content::Parsed {
-                len: c.0.len(),
-                text: c.0.clone(),
-                doc: Ok(Some(c.1.clone())),
-                diagnostics: Diagnostics::default(),
-            }),
+            (Some(c), _) => Ok(c),
             (None, Some(p)) => p.read,
             (None, None) => self.fs.read(canon, limit).map(Content::Bytes),
         };
@@ -531,12 +522,8 @@ impl Loader<'_> {
                 }
             },
         };
-        if let (Some(cache), Some(key), Ok(Some(doc))) = (self.fs.parse_cache(), key, &decoded) {
-            // Only clean documents: diagnostics name their file.
-            if self.decoder.diagnostics.len() == before {
-                let text = self.out.files.get(id).text.clone();
-                cache.insert(key, text, doc.clone());
-            }
+        if self.decoder.diagnostics.len() == before {
+            self.remember(key, id, &decoded);
         }
         match decoded {
             Ok(doc) => doc.map(|doc| (id, doc)),
@@ -544,6 +531,39 @@ impl Loader<'_> {
                 self.out.diagnostics.push(d);
                 None
             }
+        }
+    }
+
+    /// The file's content key (when the file system has a parse cache) and
+    /// its document from the cache, if it is there and within `limit`.
+    fn cached(&self, canon: &Path, limit: u64) -> (Option<Vec<u8>>, Option<Content>) {
+        let Some(cache) = self.fs.parse_cache() else {
+            return (None, None);
+        };
+        let key = self.fs.content_key(canon);
+        let content = key
+            .as_deref()
+            .and_then(|k| cache.get(k))
+            .filter(|c| c.0.len() as u64 <= limit)
+            .map(|c| Content::Parsed {
+                len: c.0.len(),
+                text: c.0.clone(),
+                doc: Ok(Some(c.1.clone())),
+                diagnostics: Diagnostics::default(),
+            });
+        (key, content)
+    }
+
+    /// Keeps a document decoded with no diagnostic (diagnostics name their
+    /// file, so only clean documents are shared) in the parse cache.
+    fn remember(
+        &self,
+        key: Option<Vec<u8>>,
+        id: FileId,
+        decoded: &Result<Option<RawDocument>, Diagnostic>,
+    ) {
+        if let (Some(cache), Some(key), Ok(Some(doc))) = (self.fs.parse_cache(), key, decoded) {
+            cache.insert(key, self.out.files.get(id).text.clone(), doc.clone());
         }
     }
 
