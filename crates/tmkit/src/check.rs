@@ -65,6 +65,22 @@ pub struct GateResult {
     pub violations: Vec<GateViolation>,
 }
 
+impl GateResult {
+    /// The result of gate `policy` with these violations (passed when none).
+    pub(crate) fn of(policy: String, violations: Vec<GateViolation>) -> GateResult {
+        GateResult {
+            policy,
+            passed: violations.is_empty(),
+            message: if violations.is_empty() {
+                "no violation".to_string()
+            } else {
+                count(violations.len(), "violation")
+            },
+            violations,
+        }
+    }
+}
+
 /// One element that fails a gate.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
@@ -199,16 +215,7 @@ fn gates(
                     message: v.message,
                 })
                 .collect();
-            GateResult {
-                policy: p.to_string(),
-                passed: violations.is_empty(),
-                message: if violations.is_empty() {
-                    "no violation".to_string()
-                } else {
-                    count(violations.len(), "violation")
-                },
-                violations,
-            }
+            GateResult::of(p.to_string(), violations)
         })
         .collect();
     if options.deny_warnings {

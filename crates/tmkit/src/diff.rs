@@ -3,7 +3,6 @@
 //! ([`tmkit_analysis::diff::PostureDiff`]).
 
 use crate::check::{CheckOptions, GateResult, GateViolation, Outcome, check_with};
-use crate::text::count;
 use crate::{ExitStatus, Limits};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -228,19 +227,10 @@ pub(crate) fn existing_ancestor(p: &Path) -> PathBuf {
 }
 
 fn gate(policy: &DiffPolicy, diff: &PostureDiff) -> GateResult {
-    let violations: Vec<GateViolation> = policy
+    let violations = policy
         .evaluate(diff)
         .into_iter()
         .map(|(element, message)| GateViolation { element, message })
         .collect();
-    GateResult {
-        policy: policy.to_string(),
-        passed: violations.is_empty(),
-        message: if violations.is_empty() {
-            "no violation".to_string()
-        } else {
-            count(violations.len(), "violation")
-        },
-        violations,
-    }
+    GateResult::of(policy.to_string(), violations)
 }

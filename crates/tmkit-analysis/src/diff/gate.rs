@@ -7,7 +7,7 @@
 //! | `new-unanswered-crossing` | a crossing has an exposed category unanswered that was not at base |
 
 use super::PostureDiff;
-use crate::gate::{PolicyError, parse_rating};
+use crate::gate::{PolicyError, parse_fraction, parse_rating, split_policy};
 use crate::status::Status;
 use std::fmt;
 use std::str::FromStr;
@@ -32,12 +32,9 @@ impl FromStr for DiffPolicy {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let (name, arg) = match s.split_once(':') {
-            Some((n, a)) => (n.trim(), Some(a.trim())),
-            None => (s, None),
-        };
+        let (name, arg) = split_policy(s);
         let bad = |what: &str| PolicyError(format!("invalid --fail-on `{s}`: {what}"));
-        match (name.to_ascii_lowercase().as_str(), arg) {
+        match (name.as_str(), arg) {
             ("new-unmitigated", Some(r)) => parse_rating(r)
                 .map(DiffPolicy::NewUnmitigated)
                 .ok_or_else(|| {
@@ -45,21 +42,11 @@ impl FromStr for DiffPolicy {
                         "unknown severity `{r}` (none, low, medium, high, critical)"
                     ))
                 }),
-            ("coverage-drop", Some(a)) => {
-                let (num, percent) = match a.strip_suffix('%') {
-                    Some(n) => (n.trim(), true),
-                    None => (a, false),
-                };
-                let v: f64 = num
-                    .parse()
-                    .ok()
-                    .map(|v: f64| if percent { v / 100.0 } else { v })
-                    .filter(|v| (0.0..=1.0).contains(v))
-                    .ok_or_else(|| {
-                        bad("expected a drop such as `coverage-drop:0.05` or `coverage-drop:5%`")
-                    })?;
-                Ok(DiffPolicy::CoverageDrop(v))
-            }
+            ("coverage-drop", Some(a)) => parse_fraction(a)
+                .map(DiffPolicy::CoverageDrop)
+                .ok_or_else(|| {
+                    bad("expected a drop such as `coverage-drop:0.05` or `coverage-drop:5%`")
+                }),
             ("new-unanswered-crossing", None) => Ok(DiffPolicy::NewUnansweredCrossing),
             _ => Err(bad(EXPECTED)),
         }

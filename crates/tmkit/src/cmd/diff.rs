@@ -55,20 +55,13 @@ pub struct Args {
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let source = match &args.dirs {
         Some(d) if d.len() == 2 => DiffSource::Dirs(d[0].clone(), d[1].clone()),
-        _ => match tmkit::find_model(args.path.as_deref()) {
+        _ => match super::find_model(args.path.as_deref()) {
             Ok(path) => DiffSource::Git {
                 path,
                 base: args.base.clone(),
                 head: args.head.clone(),
             },
-            Err(d) => {
-                let files = tmkit_syntax::Files::new();
-                eprint!(
-                    "{}",
-                    render_human(&vec![d].into(), &files, super::stderr_color())
-                );
-                return ExitStatus::InvalidModel;
-            }
+            Err(status) => return status,
         },
     };
     let mut options = DiffOptions::default();

@@ -5,7 +5,6 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_syntax::diagnostic::render_human;
 use tmkit_syntax::node::Limits;
 
 /// Output format of the history.
@@ -36,16 +35,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let path = match tmkit::find_model(args.path.as_deref()) {
+    let path = match super::find_model(args.path.as_deref()) {
         Ok(p) => p,
-        Err(d) => {
-            let files = tmkit_syntax::Files::new();
-            eprint!(
-                "{}",
-                render_human(&vec![d].into(), &files, super::stderr_color())
-            );
-            return ExitStatus::InvalidModel;
-        }
+        Err(status) => return status,
     };
     let history = match tmkit::history(&path, args.since.as_deref(), limits) {
         Ok(h) => h,

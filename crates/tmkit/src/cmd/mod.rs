@@ -57,6 +57,18 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The model's path ([`tmkit::find_model`]); when there is none, prints why
+/// and returns exit status 2.
+pub fn find_model(path: Option<&Path>) -> Result<PathBuf, ExitStatus> {
+    tmkit::find_model(path).map_err(|d| {
+        eprint!(
+            "{}",
+            render_human(&vec![d].into(), &Files::new(), stderr_color())
+        );
+        ExitStatus::InvalidModel
+    })
+}
+
 /// Loads and checks the model (with progress on a terminal); on errors
 /// prints them and returns the exit status. (Used by every command that
 /// reads a model besides `check`.)
@@ -64,16 +76,7 @@ pub fn load_valid(
     path: Option<&Path>,
     limits: &Limits,
 ) -> Result<(tmkit_model::Model, Checked), ExitStatus> {
-    let path = match tmkit::find_model(path) {
-        Ok(p) => p,
-        Err(d) => {
-            eprint!(
-                "{}",
-                render_human(&vec![d].into(), &Files::new(), stderr_color())
-            );
-            return Err(ExitStatus::InvalidModel);
-        }
-    };
+    let path = find_model(path)?;
     let progress = Progress::stderr();
     let mut checked = tmkit::load(&ProgressFs::new(RealFs, &progress), &path, limits);
     progress.finish();
