@@ -12,7 +12,8 @@ COMMITS=${COMMITS:-500}
 RUNS=${RUNS:-3}
 DIR=${DIR:-/tmp/tmkit-history-bench}
 cd "$(dirname "$0")/.."
-cargo build --release -q -p tmkit -p tmkit-analysis --example gen_model
+cargo build --release -q -p tmkit --bin tmkit
+cargo build --release -q -p tmkit-analysis --example gen_model
 TMKIT=$PWD/target/release/tmkit
 rm -rf "$DIR" && mkdir -p "$DIR"
 target/release/examples/gen_model "$TARGETS" "$DIR"

@@ -529,3 +529,54 @@ fn a_symbolic_link_in_a_revision_is_not_read() {
         .stderr_contains("it is a symbolic link, not a regular file")
         .status(2);
 }
+
+#[test]
+fn history_html_opens_in_headless_chromium() {
+    let t = Test::new();
+    if history_repo(&t, "diff::history_chromium").is_none() {
+        return;
+    }
+    let Some(chromium) =
+        tmkit_testtools::require(&tmkit_testtools::CHROMIUM, "diff::history_chromium")
+    else {
+        return;
+    };
+    Test::new()
+        .cwd(t.path())
+        .args(["history", "-f", "html", "-o", "h.html"])
+        .status(0);
+    let file = t.path().join("h.html");
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            t.path().join("profile").display()
+        ))
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "{console:#?}");
+    // Both charts and the table were parsed as elements: 3 rows, 3 points,
+    // a bar per severity present.
+    assert_eq!(dom.matches("<svg").count(), 2, "{dom}");
+    assert_eq!(dom.matches("<circle").count(), 3, "{dom}");
+    assert_eq!(dom.matches("<tr>").count(), 4, "{dom}");
+    assert!(dom.contains("<rect"), "{dom}");
+    assert!(dom.contains("=Ada &amp; Bob"), "{dom}");
+}
