@@ -16,8 +16,11 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-/// Content key -> (text, document).
-type CacheMap = HashMap<Vec<u8>, std::sync::Arc<(String, RawDocument)>>;
+/// A cached document and the generation that last used it.
+type Cached = (std::sync::Arc<(String, RawDocument)>, u64);
+
+/// Content key -> cached document; the current generation.
+type CacheMap = (HashMap<Vec<u8>, Cached>, u64);
 
 /// Documents parsed cleanly (no diagnostic), by content key
 /// ([`FileSystem::content_key`]): a file system that names contents (a git
@@ -42,7 +45,18 @@ impl ParseCache {
 
     /// How many documents it holds.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().0.len()
+    }
+
+    /// Starts a new generation, forgetting the documents that neither the
+    /// current generation nor the previous one used (in `tmkit history`,
+    /// a generation is one commit): memory stays bounded by about two
+    /// revisions of the model.
+    pub fn sweep(&self) {
+        let mut map = self.lock();
+        let current = map.1;
+        map.0.retain(|_, (_, used)| *used + 1 >= current);
+        map.1 += 1;
     }
 
     /// True when it holds nothing.
@@ -55,7 +69,12 @@ impl ParseCache {
     }
 
     fn get(&self, key: &[u8]) -> Option<std::sync::Arc<(String, RawDocument)>> {
-        let found = self.lock().get(key).cloned();
+        let mut map = self.lock();
+        let current = map.1;
+        let found = map.0.get_mut(key).map(|(doc, used)| {
+            *used = current;
+            doc.clone()
+        });
         if found.is_some() {
             self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -63,11 +82,14 @@ impl ParseCache {
     }
 
     fn contains(&self, key: &[u8]) -> bool {
-        self.lock().contains_key(key)
+        self.lock().0.contains_key(key)
     }
 
     fn insert(&self, key: Vec<u8>, text: String, doc: RawDocument) {
-        self.lock().insert(key, std::sync::Arc::new((text, doc)));
+        let mut map = self.lock();
+        let current = map.1;
+        map.0
+            .insert(key, (std::sync::Arc::new((text, doc)), current));
     }
 }
 
@@ -837,6 +859,61 @@ mod tests {
     use crate::fs::MemoryFs;
 
     const MINI: &str = "tmkit: 1\nid: R\ntitle: root\n";
+
+    /// A memory file system naming each file's content by its bytes.
+    struct KeyedFs {
+        files: MemoryFs,
+        cache: ParseCache,
+    }
+
+    impl FileSystem for KeyedFs {
+        fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+            self.files.read(path, limit)
+        }
+        fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+            self.files.canonicalize(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.files.is_dir(path)
+        }
+        fn content_key(&self, path: &Path) -> Option<Vec<u8>> {
+            self.files.read(path, u64::MAX).ok()
+        }
+        fn parse_cache(&self) -> Option<&ParseCache> {
+            Some(&self.cache)
+        }
+    }
+
+    #[test]
+    fn the_parse_cache_serves_unchanged_contents_and_forgets_old_ones() {
+        let mut files = MemoryFs::new();
+        files.insert(
+            "threatmodel.yaml",
+            format!("{MINI}components: [{{ path: a }}]\n"),
+        );
+        files.insert("a/threatmodel.yaml", "tmkit: 1\nid: A\ntitle: a\n");
+        let mut fs = KeyedFs {
+            files,
+            cache: ParseCache::new(),
+        };
+        let first = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!((fs.cache.hits(), fs.cache.len()), (0, 2));
+        let again = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(fs.cache.hits(), 2);
+        // The same documents, pointing at the new load's files.
+        assert_eq!(first.docs[1].doc, again.docs[1].doc);
+        fs.cache.sweep();
+        fs.files
+            .insert("a/threatmodel.yaml", "tmkit: 1\nid: A\ntitle: changed\n");
+        let changed = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(changed.docs[1].doc.title.value, "changed");
+        assert_eq!((fs.cache.hits(), fs.cache.len()), (3, 3));
+        // Two sweeps later the old component, unused since, is forgotten.
+        fs.cache.sweep();
+        fs.cache.sweep();
+        load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(fs.cache.len(), 2);
+    }
 
     #[test]
     fn loads_components_in_order_and_dedupes_imports() {

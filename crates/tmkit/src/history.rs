@@ -58,6 +58,7 @@ pub fn history(path: &Path, since: Option<&str>, limits: &Limits) -> Result<Hist
             _ => None,
         };
         previous = Some(fs.lookups());
+        cache.sweep();
         rows.push(HistoryRow {
             commit: c.id,
             date: c.date,
