@@ -70,6 +70,25 @@ pub fn parse_rating(s: &str) -> Option<Rating> {
     }
 }
 
+/// A policy's lower-case name and its argument (after `:`), trimmed.
+pub(crate) fn split_policy(s: &str) -> (String, Option<&str>) {
+    match s.split_once(':') {
+        Some((n, a)) => (n.trim().to_ascii_lowercase(), Some(a.trim())),
+        None => (s.trim().to_ascii_lowercase(), None),
+    }
+}
+
+/// A fraction `0.8` or a percentage `80%`, within 0..=1.
+pub(crate) fn parse_fraction(a: &str) -> Option<f64> {
+    let (num, percent) = match a.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (a, false),
+    };
+    let v: f64 = num.parse().ok()?;
+    let v = if percent { v / 100.0 } else { v };
+    (0.0..=1.0).contains(&v).then_some(v)
+}
+
 const EXPECTED: &str = "expected `unmitigated:<none|low|medium|high|critical>`, `unmitigated`, `coverage:<0.8`, `untracked`, `expired`, `expiring:30d`, `overdue` or `unevidenced`";
 
 impl FromStr for Policy {
@@ -77,11 +96,8 @@ impl FromStr for Policy {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let (name, arg) = match s.split_once(':') {
-            Some((n, a)) => (n.trim(), Some(a.trim())),
-            None => (s, None),
-        };
-        match (name.to_ascii_lowercase().as_str(), arg) {
+        let (name, arg) = split_policy(s);
+        match (name.as_str(), arg) {
             ("unmitigated", None | Some("any")) => Ok(Policy::Unmitigated(None)),
             ("unmitigated", Some(r)) => parse_rating(r).map(|r| Policy::Unmitigated(Some(r))).ok_or_else(|| {
                 PolicyError(format!(
@@ -95,16 +111,7 @@ impl FromStr for Policy {
                     ))
                 };
                 let a = a.strip_prefix('<').unwrap_or(a).trim();
-                let (num, percent) = match a.strip_suffix('%') {
-                    Some(n) => (n.trim(), true),
-                    None => (a, false),
-                };
-                let v: f64 = num.parse().map_err(|_| bad())?;
-                let v = if percent { v / 100.0 } else { v };
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(bad());
-                }
-                Ok(Policy::CoverageBelow(v))
+                parse_fraction(a).map(Policy::CoverageBelow).ok_or_else(bad)
             }
             ("untracked", None) => Ok(Policy::Untracked),
             ("expired", None) => Ok(Policy::Expired),

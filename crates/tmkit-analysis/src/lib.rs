@@ -17,7 +17,9 @@
 //!   JSON report);
 //! - [`severity`]: the one score text and the one worst-first order;
 //! - [`gate`]: the `--fail-on` policies of `tmkit check`;
-//! - [`views`]: the extractions (full, unmitigated, public, checklist).
+//! - [`views`]: the extractions (full, unmitigated, public, checklist);
+//! - [`diff`]: the posture diff of two analysed models (`tmkit diff`);
+//! - [`history`]: the numbers of one revision (a row of `tmkit history`).
 //!
 //! The one rule of coverage, "a cell answers an attacker", is
 //! [`Analysis::answers`]. This crate writes no text format: the `tmkit
@@ -26,7 +28,9 @@
 
 mod analysis;
 pub mod crossing;
+pub mod diff;
 pub mod gate;
+pub mod history;
 mod index;
 pub mod metrics;
 pub mod question;

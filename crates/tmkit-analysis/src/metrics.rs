@@ -298,6 +298,20 @@ impl EffortMetrics {
     }
 }
 
+impl SeverityCounts {
+    /// From counts in [`crate::severity::severity_rank`] order (critical first, unscored last).
+    pub fn from_ranks(c: [usize; 6]) -> SeverityCounts {
+        SeverityCounts {
+            critical: c[0],
+            high: c[1],
+            medium: c[2],
+            low: c[3],
+            none: c[4],
+            unscored: c[5],
+        }
+    }
+}
+
 impl Metrics {
     fn from_counts(model: String, c: &Counts, components: Vec<Metrics>) -> Metrics {
         let open = c.questions_total - c.questions_answered;
@@ -319,14 +333,7 @@ impl Metrics {
                 accepted: s(Status::Accepted),
                 unmitigated: s(Status::Unmitigated),
                 not_secure_by_default: c.not_secure_by_default,
-                by_severity: SeverityCounts {
-                    critical: c.by_severity[0],
-                    high: c.by_severity[1],
-                    medium: c.by_severity[2],
-                    low: c.by_severity[3],
-                    none: c.by_severity[4],
-                    unscored: c.by_severity[5],
-                },
+                by_severity: SeverityCounts::from_ranks(c.by_severity),
             },
             mitigations: MitigationMetrics {
                 total: c.mitigations_total,

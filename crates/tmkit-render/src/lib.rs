@@ -5,6 +5,7 @@ mod compliance;
 mod description;
 pub mod diagram;
 pub mod escape;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -14,6 +15,7 @@ pub mod metrics;
 #[doc(hidden)]
 pub mod oracles;
 mod outline;
+pub mod posture;
 pub mod report;
 mod sink;
 pub mod table;

@@ -13,6 +13,16 @@ pub trait FileSystem {
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     /// True when the path is a directory.
     fn is_dir(&self, path: &Path) -> bool;
+    /// A name of the file's content known without reading it (a git blob
+    /// id), or None. Two files with the same key have the same bytes.
+    fn content_key(&self, _path: &Path) -> Option<Vec<u8>> {
+        None
+    }
+    /// Where the loader keeps the documents it parsed, by content key
+    /// (files with a key are then parsed once across loads); None: no cache.
+    fn parse_cache(&self) -> Option<&crate::load::ParseCache> {
+        None
+    }
 }
 
 /// The real disk.

@@ -16,6 +16,83 @@ use std::io;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+/// A cached document and the generation that last used it.
+type Cached = (std::sync::Arc<(String, RawDocument)>, u64);
+
+/// Content key -> cached document; the current generation.
+type CacheMap = (HashMap<Vec<u8>, Cached>, u64);
+
+/// Documents parsed cleanly (no diagnostic), by content key
+/// ([`FileSystem::content_key`]): a file system that names contents (a git
+/// tree) hands one to every load, so that a file whose blob did not change
+/// is not parsed again (`tmkit history`). Limits still apply to the text.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    docs: std::sync::Mutex<CacheMap>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+impl ParseCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many files were taken from the cache instead of being parsed.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many documents it holds.
+    pub fn len(&self) -> usize {
+        self.lock().0.len()
+    }
+
+    /// Starts a new generation, forgetting the documents that neither the
+    /// current generation nor the previous one used (in `tmkit history`,
+    /// a generation is one commit): memory stays bounded by about two
+    /// revisions of the model.
+    pub fn sweep(&self) {
+        let mut map = self.lock();
+        let current = map.1;
+        map.0.retain(|_, (_, used)| *used + 1 >= current);
+        map.1 += 1;
+    }
+
+    /// True when it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheMap> {
+        self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &[u8]) -> Option<std::sync::Arc<(String, RawDocument)>> {
+        let mut map = self.lock();
+        let current = map.1;
+        let found = map.0.get_mut(key).map(|(doc, used)| {
+            *used = current;
+            doc.clone()
+        });
+        if found.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn contains(&self, key: &[u8]) -> bool {
+        self.lock().0.contains_key(key)
+    }
+
+    fn insert(&self, key: Vec<u8>, text: String, doc: RawDocument) {
+        let mut map = self.lock();
+        let current = map.1;
+        map.0
+            .insert(key, (std::sync::Arc::new((text, doc)), current));
+    }
+}
+
 /// The conventional name of a model file.
 pub const MODEL_FILE: &str = "threatmodel.yaml";
 
@@ -400,13 +477,14 @@ impl Loader<'_> {
             .replace('\\', "/");
         let display = display_path(&task.path);
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
-        let read = match self.prefetched.remove(canon) {
-            Some(p) => p.read,
-            None => self
-                .fs
-                .read(canon, self.limits.max_file_bytes.min(remaining))
-                .map(Content::Bytes),
+        let limit = self.limits.max_file_bytes.min(remaining);
+        let (key, cached) = self.cached(canon, limit);
+        let read = match (cached, self.prefetched.remove(canon)) {
+            (Some(c), _) => Ok(c),
+            (None, Some(p)) => p.read,
+            (None, None) => self.fs.read(canon, limit).map(Content::Bytes),
         };
+        let before = self.decoder.diagnostics.len();
         let content = match read {
             Ok(c) if c.len() as u64 > remaining => Err(io::Error::new(
                 io::ErrorKind::FileTooLarge,
@@ -472,12 +550,48 @@ impl Loader<'_> {
                 }
             },
         };
+        if self.decoder.diagnostics.len() == before {
+            self.remember(key, id, &decoded);
+        }
         match decoded {
             Ok(doc) => doc.map(|doc| (id, doc)),
             Err(d) => {
                 self.out.diagnostics.push(d);
                 None
             }
+        }
+    }
+
+    /// The file's content key (when the file system has a parse cache) and
+    /// its document from the cache, if it is there and within `limit`.
+    fn cached(&self, canon: &Path, limit: u64) -> (Option<Vec<u8>>, Option<Content>) {
+        let Some(cache) = self.fs.parse_cache() else {
+            return (None, None);
+        };
+        let key = self.fs.content_key(canon);
+        let content = key
+            .as_deref()
+            .and_then(|k| cache.get(k))
+            .filter(|c| c.0.len() as u64 <= limit)
+            .map(|c| Content::Parsed {
+                len: c.0.len(),
+                text: c.0.clone(),
+                doc: Ok(Some(c.1.clone())),
+                diagnostics: Diagnostics::default(),
+            });
+        (key, content)
+    }
+
+    /// Keeps a document decoded with no diagnostic (diagnostics name their
+    /// file, so only clean documents are shared) in the parse cache.
+    fn remember(
+        &self,
+        key: Option<Vec<u8>>,
+        id: FileId,
+        decoded: &Result<Option<RawDocument>, Diagnostic>,
+    ) {
+        if let (Some(cache), Some(key), Ok(Some(doc))) = (self.fs.parse_cache(), key, decoded) {
+            cache.insert(key, self.out.files.get(id).text.clone(), doc.clone());
         }
     }
 
@@ -641,7 +755,12 @@ fn prefetch(
         let Ok(canon) = fs.canonicalize(&task.path) else {
             continue;
         };
+        let cached = fs
+            .parse_cache()
+            .zip(fs.content_key(&canon))
+            .is_some_and(|(c, k)| c.contains(&k));
         if canon.starts_with(root_dir)
+            && !cached
             && !loaded.contains_key(&canon)
             && !prefetched.contains_key(&canon)
             && !batch.iter().any(|(c, _)| c == &canon)
@@ -746,6 +865,61 @@ mod tests {
     use crate::fs::MemoryFs;
 
     const MINI: &str = "tmkit: 1\nid: R\ntitle: root\n";
+
+    /// A memory file system naming each file's content by its bytes.
+    struct KeyedFs {
+        files: MemoryFs,
+        cache: ParseCache,
+    }
+
+    impl FileSystem for KeyedFs {
+        fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+            self.files.read(path, limit)
+        }
+        fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+            self.files.canonicalize(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.files.is_dir(path)
+        }
+        fn content_key(&self, path: &Path) -> Option<Vec<u8>> {
+            self.files.read(path, u64::MAX).ok()
+        }
+        fn parse_cache(&self) -> Option<&ParseCache> {
+            Some(&self.cache)
+        }
+    }
+
+    #[test]
+    fn the_parse_cache_serves_unchanged_contents_and_forgets_old_ones() {
+        let mut files = MemoryFs::new();
+        files.insert(
+            "threatmodel.yaml",
+            format!("{MINI}components: [{{ path: a }}]\n"),
+        );
+        files.insert("a/threatmodel.yaml", "tmkit: 1\nid: A\ntitle: a\n");
+        let mut fs = KeyedFs {
+            files,
+            cache: ParseCache::new(),
+        };
+        let first = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!((fs.cache.hits(), fs.cache.len()), (0, 2));
+        let again = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(fs.cache.hits(), 2);
+        // The same documents, pointing at the new load's files.
+        assert_eq!(first.docs[1].doc, again.docs[1].doc);
+        fs.cache.sweep();
+        fs.files
+            .insert("a/threatmodel.yaml", "tmkit: 1\nid: A\ntitle: changed\n");
+        let changed = load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(changed.docs[1].doc.title.value, "changed");
+        assert_eq!((fs.cache.hits(), fs.cache.len()), (3, 3));
+        // Two sweeps later the old component, unused since, is forgotten.
+        fs.cache.sweep();
+        fs.cache.sweep();
+        load(&fs, Path::new("/"), &Limits::default());
+        assert_eq!(fs.cache.len(), 2);
+    }
 
     #[test]
     fn loads_components_in_order_and_dedupes_imports() {

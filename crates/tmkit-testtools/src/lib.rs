@@ -54,6 +54,14 @@ pub const CHROMIUM: Tool = Tool {
 };
 
 /// Node.js, which runs the ajv schema validator (see [`ajv_validator`]).
+/// The `git` program, to build repositories in tests (`tmkit` itself reads
+/// git objects without it).
+pub const GIT: Tool = Tool {
+    name: "git",
+    candidates: &["git"],
+    install: "apt-get install git (or run .ci/run as root)",
+};
+
 pub const NODE: Tool = Tool {
     name: "Node.js `node`",
     candidates: &["node", "nodejs"],

@@ -89,7 +89,7 @@ impl CheckOptions {
 }
 
 /// One gate and whether the model passes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct GateResult {
     /// The gate as written on the command line (`unmitigated:high`,
@@ -103,8 +103,24 @@ pub struct GateResult {
     pub violations: Vec<GateViolation>,
 }
 
+impl GateResult {
+    /// The result of gate `policy` with these violations (passed when none).
+    pub(crate) fn of(policy: String, violations: Vec<GateViolation>) -> GateResult {
+        GateResult {
+            policy,
+            passed: violations.is_empty(),
+            message: if violations.is_empty() {
+                "no violation".to_string()
+            } else {
+                count(violations.len(), "violation")
+            },
+            violations,
+        }
+    }
+}
+
 /// One element that fails a gate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct GateViolation {
     /// Qualified id of the offending threat (or of the model, for coverage).
@@ -281,16 +297,7 @@ fn gates(
                     message: v.message,
                 })
                 .collect();
-            GateResult {
-                policy: p.to_string(),
-                passed: violations.is_empty(),
-                message: if violations.is_empty() {
-                    "no violation".to_string()
-                } else {
-                    count(violations.len(), "violation")
-                },
-                violations,
-            }
+            GateResult::of(p.to_string(), violations)
         })
         .collect();
     if options.deny_warnings {

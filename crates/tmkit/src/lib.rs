@@ -14,6 +14,9 @@
 //!   trust-boundary crossings) and evaluate the gates (`--fail-on`, `--deny
 //!   warnings`); the [`Outcome`] carries the diagnostics, the model, its
 //!   analysis, the gate results and the [`ExitStatus`] they imply.
+//! - [`diff()`]: a model at two git revisions or in two folders, each side
+//!   checked like [`check()`] does, compared into a posture diff.
+//! - [`history()`]: the model's numbers at each commit that changed it.
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`locate()`]: the root model that includes a component file, found by
 //!   walking up the directories (both `check` and `load` start there).
@@ -25,7 +28,9 @@
 #![warn(missing_docs)]
 
 mod check;
+mod diff;
 pub mod evidence;
+mod history;
 pub mod locate;
 pub mod output;
 pub mod progress;
@@ -34,9 +39,12 @@ pub mod text;
 pub use check::{
     CheckOptions, GateResult, GateViolation, Outcome, check, check_with, find_model, load,
 };
+pub use diff::{DiffError, DiffOptions, DiffOutcome, DiffSource, SideError, diff, diff_schema};
+pub use history::{history, history_schema};
 pub use locate::{Focus, Located, locate};
 /// A `--fail-on` policy (parse one with `"unmitigated:high".parse()`).
 pub use tmkit_analysis::gate::Policy;
+pub use tmkit_analysis::history::{History, HistoryRow};
 /// The hard limits of loading (sizes, depths, counts).
 pub use tmkit_syntax::node::Limits;
 

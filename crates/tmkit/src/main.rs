@@ -29,6 +29,10 @@ pub struct Cli {
 enum Command {
     /// Load, resolve and check a model; print every problem; apply the gates.
     Check(cmd::check::Args),
+    /// What a change did to the security posture: the model at two git revisions, or in two folders.
+    Diff(cmd::diff::Args),
+    /// The trend: the model's numbers at each commit that changed it (CSV, JSON, HTML with charts).
+    History(cmd::history::Args),
     /// Write a small valid model to start from.
     Init(cmd::init::Args),
     /// Print the analysis matrix (targets x categories) or, with --open, the open questions.
@@ -88,6 +92,8 @@ fn main() -> ExitCode {
     }
     let status = match cli.command {
         Command::Check(a) => cmd::check::run(a, &limits),
+        Command::Diff(a) => cmd::diff::run(a, &limits),
+        Command::History(a) => cmd::history::run(a, &limits),
         Command::Init(a) => cmd::init::run(a),
         Command::Matrix(a) => cmd::matrix::run(a, &limits),
         Command::Diagram(a) => cmd::diagram::run(a, &limits),

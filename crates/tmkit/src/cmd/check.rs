@@ -85,14 +85,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         Err(d) => Outcome::from_diagnostic(d),
     };
     let written = print(&args, &outcome);
-    for gate in outcome.failed_gates() {
-        if gate.violations.is_empty() {
-            eprintln_escaped!("gate failed [{}]: {}", gate.policy, gate.message);
-        }
-        for v in &gate.violations {
-            eprintln_escaped!("gate failed [{}]: {}", gate.policy, v.message);
-        }
-    }
+    super::print_failed_gates(&outcome.gates);
     if outcome.status == ExitStatus::Ok && args.format == Format::Human {
         if let Some(m) = &outcome.model {
             let r = m.root();

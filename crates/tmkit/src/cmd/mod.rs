@@ -14,8 +14,10 @@ macro_rules! eprintln_escaped {
 pub mod check;
 pub mod completions;
 pub mod diagram;
+pub mod diff;
 pub mod effort;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod init;
 pub mod matrix;
@@ -100,6 +102,18 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The model's path ([`tmkit::find_model`]); when there is none, prints why
+/// and returns exit status 2.
+pub fn find_model(path: Option<&Path>) -> Result<PathBuf, ExitStatus> {
+    tmkit::find_model(path).map_err(|d| {
+        eprint!(
+            "{}",
+            render_human(&vec![d].into(), &Files::new(), stderr_color())
+        );
+        ExitStatus::InvalidModel
+    })
+}
+
 /// Loads and checks the model (with progress on a terminal); on errors
 /// prints them and returns the exit status. (Used by every command that
 /// reads a model besides `check`.)
@@ -110,16 +124,7 @@ pub fn load_valid(
     limits: &Limits,
     component: &ComponentArg,
 ) -> Result<(tmkit_model::Model, Checked), ExitStatus> {
-    let path = match tmkit::find_model(path) {
-        Ok(p) => p,
-        Err(d) => {
-            eprint!(
-                "{}",
-                render_human(&vec![d].into(), &Files::new(), stderr_color())
-            );
-            return Err(ExitStatus::InvalidModel);
-        }
-    };
+    let path = find_model(path)?;
     let progress = Progress::stderr();
     let mut checked = tmkit::load(&ProgressFs::new(RealFs, &progress), &path, limits);
     progress.finish();
@@ -183,4 +188,16 @@ pub fn write(
 /// [`write`] for a result already rendered as text.
 pub fn write_text(out: &OutputArg, sources: &Files, text: &str) -> ExitStatus {
     write(out, sources, |w| w.write_all(text.as_bytes()))
+}
+
+/// One stderr line per violation of each failed gate (`check` and `diff`).
+pub fn print_failed_gates(gates: &[tmkit::GateResult]) {
+    for gate in gates.iter().filter(|g| !g.passed) {
+        if gate.violations.is_empty() {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, gate.message);
+        }
+        for v in &gate.violations {
+            eprintln_escaped!("gate failed [{}]: {}", gate.policy, v.message);
+        }
+    }
 }

@@ -11,6 +11,10 @@ pub enum Which {
     Model,
     /// The JSON report (`tmkit report --format json`).
     Report,
+    /// The posture diff (`tmkit diff --format json`).
+    Diff,
+    /// The history rows (`tmkit history --format json`).
+    History,
 }
 
 /// Arguments of `tmkit schema`.
@@ -38,6 +42,8 @@ pub fn run(args: Args) -> ExitStatus {
     let schema = match args.which.unwrap_or(Which::Model) {
         Which::Model => tmkit_syntax::raw::schema(),
         Which::Report => tmkit_render::json::schema(),
+        Which::Diff => tmkit::diff_schema(),
+        Which::History => tmkit::history_schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

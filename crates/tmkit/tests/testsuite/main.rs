@@ -7,6 +7,7 @@ mod cli;
 mod component;
 mod corpus;
 mod diagram;
+mod diff;
 mod docs;
 mod examples;
 mod files;
