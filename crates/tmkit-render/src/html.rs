@@ -28,7 +28,7 @@ use tmkit_analysis::views::{
 };
 use tmkit_model::{Abstraction, Mitigation};
 
-const CSS: &str = include_str!("html.css");
+pub(crate) const CSS: &str = include_str!("html.css");
 const JS: &str = include_str!("html.js");
 
 /// The Content-Security-Policy of every HTML report: nothing may load, only
@@ -41,7 +41,7 @@ pub fn content_security_policy() -> String {
     )
 }
 
-fn csp_hash(s: &str) -> String {
+pub(crate) fn csp_hash(s: &str) -> String {
     let digest = Sha256::digest(s.as_bytes());
     format!(
         "sha256-{}",

@@ -13,6 +13,7 @@ pub mod metrics;
 #[doc(hidden)]
 pub mod oracles;
 mod outline;
+pub mod portfolio;
 pub mod report;
 mod sink;
 pub mod table;

@@ -17,6 +17,7 @@
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
+//! - [`portfolio`]: many models (or their JSON reports) on one static site.
 //! - [`progress`]: progress lines on stderr for long work, on a terminal only.
 //! - [`text`]: the wording shared by every message (counts and plurals).
 
@@ -24,6 +25,7 @@
 
 mod check;
 pub mod output;
+pub mod portfolio;
 pub mod progress;
 pub mod text;
 

@@ -22,6 +22,27 @@ pub enum ViewArg {
     Checklist,
 }
 
+impl ViewArg {
+    /// The extraction it names.
+    pub fn kind(self) -> ViewKind {
+        match self {
+            ViewArg::Full => ViewKind::Full,
+            ViewArg::Unmitigated => ViewKind::Unmitigated,
+            ViewArg::Public => ViewKind::Public,
+            ViewArg::Checklist => ViewKind::Checklist,
+        }
+    }
+}
+
+/// `--date`, else the date of SOURCE_DATE_EPOCH when it is set, else none.
+pub fn date_or_epoch(date: Option<String>) -> Option<String> {
+    date.or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|e| date_from_epoch(&e))
+    })
+}
+
 /// Output format.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
@@ -54,27 +75,18 @@ pub struct Args {
 }
 
 /// `--date`: a real calendar date, else a usage error (exit code 3).
-fn parse_date(s: &str) -> Result<String, String> {
+pub fn parse_date(s: &str) -> Result<String, String> {
     check_date(s).map(|()| s.to_string())
 }
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let date = args.date.or_else(|| {
-        std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|e| date_from_epoch(&e))
-    });
+    let date = date_or_epoch(args.date);
     let (model, checked) = match super::load_valid(args.path.as_deref(), limits) {
         Ok(x) => x,
         Err(status) => return status,
     };
-    let kind = match args.view {
-        ViewArg::Full => ViewKind::Full,
-        ViewArg::Unmitigated => ViewKind::Unmitigated,
-        ViewArg::Public => ViewKind::Public,
-        ViewArg::Checklist => ViewKind::Checklist,
-    };
+    let kind = args.view.kind();
     let format = match args.format {
         FormatArg::Md => ReportFormat::Markdown,
         FormatArg::Html => ReportFormat::Html,
