@@ -159,16 +159,21 @@ pub fn arrange(mut inputs: Vec<Input>) -> Vec<(Input, String)> {
 /// A file name from a model id: lower-case ASCII letters, digits, `-` and
 /// `_` (anything else becomes `-`), at most 64 characters.
 fn slug(id: &str) -> String {
-    let s: String = id
-        .chars()
-        .map(|c| match c {
-            'a'..='z' | '0'..='9' | '-' | '_' => c,
+    let mut s = String::new();
+    for c in id.chars() {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '_' => c,
             'A'..='Z' => c.to_ascii_lowercase(),
             _ => '-',
-        })
-        .take(64)
-        .collect();
-    let s = s.trim_matches('-');
+        };
+        if c != '-' || !(s.is_empty() || s.ends_with('-')) {
+            s.push(c);
+        }
+        if s.len() >= 64 {
+            break;
+        }
+    }
+    let s = s.trim_end_matches('-');
     if s.is_empty() {
         "model".to_string()
     } else {
@@ -190,17 +195,21 @@ pub fn write_site(
         .flat_map(|(i, _)| &i.sources)
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
+    let targets = entries
+        .iter()
+        .map(|(_, href)| href.as_str())
+        .chain(["index.html"]);
+    for target in targets.map(|rel| dir.join(rel)) {
+        if std::fs::canonicalize(&target).is_ok_and(|t| inputs.contains(&t)) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write over the input {}", target.display()),
+            ));
+        }
+    }
     let mut written = Vec::new();
     let mut write = |rel: &str, text: &str| -> io::Result<()> {
         let target = dir.join(rel);
-        if let Ok(t) = std::fs::canonicalize(&target) {
-            if inputs.contains(&t) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("refusing to write over the input {}", target.display()),
-                ));
-            }
-        }
         write_atomic(&target, |w| w.write_all(text.as_bytes())).map_err(|e| {
             io::Error::new(e.kind(), format!("cannot write {}: {e}", target.display()))
         })?;
@@ -237,6 +246,7 @@ mod tests {
     fn slugs_are_safe_file_names() {
         assert_eq!(slug("Payments"), "payments");
         assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("a..b"), "a-b");
         assert_eq!(slug("<script>"), "script");
         assert_eq!(slug("..."), "model");
         assert_eq!(slug(&"x".repeat(200)).len(), 64);

@@ -12,6 +12,7 @@ mod files;
 mod format_doc;
 mod init;
 mod interop;
+mod portfolio;
 mod report;
 mod schema;
 mod support;
