@@ -164,22 +164,31 @@ impl fmt::Display for ReadError {
                 newer: true,
             } => write!(
                 f,
-                "report layout version {found} is newer than this tmkit reads \
-                 (versions {OLDEST_MAJOR} to {supported}): upgrade tmkit"
+                "report layout version {found} is newer than this tmkit reads ({}): upgrade tmkit",
+                readable(supported)
             ),
             ReadError::Version {
                 found, supported, ..
             } => write!(
                 f,
-                "report layout version {found} is not one this tmkit reads \
-                 (versions {OLDEST_MAJOR} to {supported}): regenerate the report \
-                 with `tmkit report --format json`"
+                "report layout version {found} is not one this tmkit reads ({}): \
+                 regenerate the report with `tmkit report --format json`",
+                readable(supported)
             ),
         }
     }
 }
 
 impl std::error::Error for ReadError {}
+
+/// The versions read, in words: `version 3`, `versions 3 to 3.1`.
+fn readable(supported: &str) -> String {
+    if supported == OLDEST_MAJOR.to_string() {
+        format!("version {supported}")
+    } else {
+        format!("versions {OLDEST_MAJOR} to {supported}")
+    }
+}
 
 /// A layout version `MAJOR[.MINOR]` (`3`, `3.1`, `"3.1"`), None if it is
 /// anything else.

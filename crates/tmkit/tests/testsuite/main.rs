@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod diagram;
 mod docs;
+mod ecosystem;
 mod examples;
 mod files;
 mod format_doc;
