@@ -29,7 +29,7 @@ use tmkit_analysis::views::{
 use tmkit_model::{Abstraction, Mitigation};
 
 pub(crate) const CSS: &str = include_str!("html.css");
-const JS: &str = include_str!("html.js");
+pub(crate) const JS: &str = include_str!("html.js");
 
 /// The Content-Security-Policy of every HTML report: nothing may load, only
 /// the report's own inline style and script run.
