@@ -23,8 +23,13 @@ use tmkit_model::{
     ThreatModel, Verdict, Zone,
 };
 
-/// Version of the JSON report layout.
+/// Major version of the JSON report layout: a reader that knows this major
+/// reads every report of it (see docs/reports.md, "Versions").
 pub const REPORT_VERSION: u32 = 3;
+
+/// Minor version of the JSON report layout: within one major, a minor only
+/// adds keys (1: the governance fields of issue 13).
+pub const REPORT_MINOR: u32 = 1;
 
 /// A sequence serialized item by item as it is produced: nothing is
 /// collected. Its schema is that of an array of `T`.
@@ -57,8 +62,10 @@ impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
 /// The JSON report.
 #[derive(Serialize, JsonSchema)]
 pub struct Report<'a> {
-    /// Version of this layout (3).
+    /// Major version of this layout (3).
     pub tmkit_report: u32,
+    /// Minor version of this layout: additions within the major (1).
+    pub tmkit_report_minor: u32,
     /// Which extraction: `full`, `unmitigated`, `public` or `checklist`.
     pub view: &'static str,
     /// Date given with `--date` or `SOURCE_DATE_EPOCH`, else null.
@@ -233,6 +240,7 @@ pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
     let analysis = view.sections.analysis;
     Report {
         tmkit_report: REPORT_VERSION,
+        tmkit_report_minor: REPORT_MINOR,
         view: view.kind.as_str(),
         date: options.date.as_deref(),
         root: &model.root().qid,
