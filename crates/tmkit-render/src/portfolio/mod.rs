@@ -5,7 +5,8 @@
 //! read by [`read_report`], and a model folder is rendered to its JSON report
 //! in memory and read back the same way, so that both kinds of input give
 //! exactly the same row. Only the keys the site shows are read; the layout
-//! version (`tmkit_report`) is checked first ([`check_version`]).
+//! version (`tmkit_report`, `tmkit_report_minor`) is checked first
+//! ([`check_version`]).
 //!
 //! The site itself (`site.rs`) is an index page and one page per model,
 //! every user string through [`escape_html`](crate::escape::escape_html).
@@ -201,19 +202,37 @@ fn parse_version(s: &str) -> Option<(u64, u64)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-/// The version the report layout has today ([`crate::json::REPORT_VERSION`]).
+/// The version the report layout has today: [`crate::json::REPORT_VERSION`]
+/// and [`crate::json::REPORT_MINOR`].
 fn current_version() -> String {
-    crate::json::REPORT_VERSION.to_string()
+    format!(
+        "{}.{}",
+        crate::json::REPORT_VERSION,
+        crate::json::REPORT_MINOR
+    )
 }
 
-/// Checks the value of a report's `tmkit_report` key: accepted when it is a
-/// version from [`OLDEST_MAJOR`] up to the current one (the same major and
-/// at most its minor, or an older major this reader understands).
-pub fn check_version(value: &serde_json::Value) -> Result<(), ReadError> {
-    let found = match value {
+/// A version key's value as written (`3`, `"3.1"`, `3.1`).
+fn version_text(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    };
+    }
+}
+
+/// Checks a report's version: its `tmkit_report` key (the major, or
+/// `MAJOR.MINOR`) and its `tmkit_report_minor` key (absent: minor 0).
+/// Accepted when it is a version from [`OLDEST_MAJOR`] up to the current
+/// one: the same major and at most its minor, or an older major this
+/// reader understands.
+pub fn check_version(
+    major: &serde_json::Value,
+    minor: Option<&serde_json::Value>,
+) -> Result<(), ReadError> {
+    let mut found = version_text(major);
+    if let Some(minor) = minor.filter(|_| !found.contains('.')) {
+        found = format!("{found}.{}", version_text(minor));
+    }
     let supported = current_version();
     let current = parse_version(&supported).unwrap_or((u64::MAX, u64::MAX));
     match parse_version(&found) {
@@ -229,6 +248,7 @@ pub fn check_version(value: &serde_json::Value) -> Result<(), ReadError> {
 #[derive(Deserialize)]
 struct Probe {
     tmkit_report: Option<serde_json::Value>,
+    tmkit_report_minor: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -255,7 +275,8 @@ struct ModelIn {
 pub fn read_report(bytes: &[u8]) -> Result<Summary, ReadError> {
     let probe: Probe =
         serde_json::from_slice(bytes).map_err(|e| ReadError::Invalid(e.to_string()))?;
-    check_version(probe.tmkit_report.as_ref().ok_or(ReadError::NotAReport)?)?;
+    let major = probe.tmkit_report.as_ref().ok_or(ReadError::NotAReport)?;
+    check_version(major, probe.tmkit_report_minor.as_ref())?;
     let report: ReportIn =
         serde_json::from_slice(bytes).map_err(|e| ReadError::Invalid(e.to_string()))?;
     Ok(summarise(report))
@@ -324,31 +345,37 @@ mod tests {
     #[test]
     fn versions_up_to_the_current_one_are_read() {
         let current = current_version();
-        let (major, minor) = parse_version(&current).expect("the constant is a version");
+        let (major, minor) = parse_version(&current).expect("the constants are a version");
         assert!(OLDEST_MAJOR <= major);
-        for ok in [
-            json!(major),
-            json!(major.to_string()),
-            json!(format!("{major}.{minor}")),
-            json!(format!("{major}.0")),
-            json!(OLDEST_MAJOR),
+        let ok = |major: serde_json::Value, minor: Option<serde_json::Value>| {
+            check_version(&major, minor.as_ref())
+        };
+        for (m, n) in [
+            (json!(major), None),
+            (json!(major), Some(json!(minor))),
+            (json!(major), Some(json!(0))),
+            (json!(major.to_string()), None),
+            (json!(format!("{major}.{minor}")), None),
+            (json!(format!("{major}.0")), Some(json!(minor))),
+            (json!(OLDEST_MAJOR), None),
         ] {
-            assert_eq!(check_version(&ok), Ok(()), "{ok}");
+            assert_eq!(ok(m.clone(), n.clone()), Ok(()), "{m} {n:?}");
         }
-        let newer_minor = format!("{major}.{}", minor + 1);
-        for (bad, newer) in [
-            (json!(major + 1), true),
-            (json!(newer_minor), true),
-            (json!(format!("{}.0", major + 1)), true),
-            (json!(OLDEST_MAJOR - 1), false),
-            (json!("three"), false),
-            (json!(null), false),
-            (json!("3."), false),
-            (json!(-3), false),
+        for (m, n, newer) in [
+            (json!(major + 1), None, true),
+            (json!(major), Some(json!(minor + 1)), true),
+            (json!(format!("{major}.{}", minor + 1)), None, true),
+            (json!(format!("{}.0", major + 1)), None, true),
+            (json!(OLDEST_MAJOR - 1), None, false),
+            (json!("three"), None, false),
+            (json!(major), Some(json!("x")), false),
+            (json!(null), None, false),
+            (json!("3."), None, false),
+            (json!(-3), None, false),
         ] {
-            match check_version(&bad) {
-                Err(ReadError::Version { newer: n, .. }) => assert_eq!(n, newer, "{bad}"),
-                other => panic!("{bad}: {other:?}"),
+            match ok(m.clone(), n.clone()) {
+                Err(ReadError::Version { newer: x, .. }) => assert_eq!(x, newer, "{m} {n:?}"),
+                other => panic!("{m} {n:?}: {other:?}"),
             }
         }
         assert_eq!(parse_version("3.1"), Some((3, 1)));

@@ -182,47 +182,77 @@ fn rows_agree_with_tmkit_metrics_for_folders_and_reports() {
     );
 }
 
-/// The `tmkit_report` of a report with `version` put in its place.
-fn with_version(report: &str, version: &str) -> String {
+/// A report with its version keys replaced (`None`: the key removed).
+fn with_version(report: &str, major: &str, minor: Option<&str>) -> String {
     let mut v: serde_json::Value = serde_json::from_str(report).expect("json");
-    v["tmkit_report"] = serde_json::from_str(version).expect("version json");
+    let map = v.as_object_mut().expect("an object");
+    map.insert(
+        "tmkit_report".into(),
+        serde_json::from_str(major).expect("version json"),
+    );
+    match minor {
+        Some(m) => map.insert(
+            "tmkit_report_minor".into(),
+            serde_json::from_str(m).expect("version json"),
+        ),
+        None => map.remove("tmkit_report_minor"),
+    };
     serde_json::to_string(&v).expect("json")
 }
 
 #[test]
 fn report_versions_up_to_the_current_one_are_read_newer_ones_refused() {
     let report = json_report(SEARCH);
-    let current = tmkit_render::json::REPORT_VERSION.to_string();
-    let (major, minor) = current.split_once('.').unwrap_or((&current, "0"));
-    let major: u64 = major.parse().expect("major");
-    let minor: u64 = minor.parse().expect("minor");
-    for ok in [
-        major.to_string(),
-        format!("\"{major}\""),
-        format!("\"{major}.{minor}\""),
+    let major = u64::from(tmkit_render::json::REPORT_VERSION);
+    let minor = u64::from(tmkit_render::json::REPORT_MINOR);
+    let (m, n) = (major.to_string(), minor.to_string());
+    for (ok_major, ok_minor) in [
+        (m.clone(), Some(n.clone())),
+        (m.clone(), None),
+        (format!("\"{major}\""), Some(n.clone())),
+        (format!("\"{major}.{minor}\""), None),
     ] {
         Test::new()
-            .file("r.json", with_version(&report, &ok))
+            .file(
+                "r.json",
+                with_version(&report, &ok_major, ok_minor.as_deref()),
+            )
             .args(["portfolio", "r.json", "-o", "site"])
             .status(0);
     }
-    for (bad, says) in [
-        (format!("{}", major + 1), "is newer than this tmkit reads"),
+    for (bad_major, bad_minor, says) in [
         (
-            format!("\"{major}.{}\"", minor + 1),
+            (major + 1).to_string(),
+            None,
             "is newer than this tmkit reads",
         ),
-        ("\"two\"".to_string(), "is not one this tmkit reads"),
-        ("1".to_string(), "is not one this tmkit reads"),
+        (
+            m.clone(),
+            Some((minor + 1).to_string()),
+            "is newer than this tmkit reads",
+        ),
+        (
+            format!("\"{major}.{}\"", minor + 1),
+            None,
+            "is newer than this tmkit reads",
+        ),
+        ("\"two\"".to_string(), None, "is not one this tmkit reads"),
+        ("1".to_string(), None, "is not one this tmkit reads"),
     ] {
         let t = Test::new()
             .file("ok.json", &report)
-            .file("reports/new.json", with_version(&report, &bad))
+            .file(
+                "reports/new.json",
+                with_version(&report, &bad_major, bad_minor.as_deref()),
+            )
             .args(["portfolio", "ok.json", "reports/new.json", "-o", "site"])
             .stderr_contains("error: reports/new.json: report layout version")
             .stderr_contains(says)
             .status(2);
-        assert!(!t.path().join("site").exists(), "{bad}: nothing written");
+        assert!(
+            !t.path().join("site").exists(),
+            "{bad_major}: nothing written"
+        );
     }
 }
 
