@@ -43,21 +43,27 @@ pub struct Summary {
     pub open: [usize; 6],
     /// Open threats tracked by no ticket.
     pub untracked: usize,
-    /// Expired and expiring risk acceptances, when the report counts them.
-    pub acceptances: Option<Acceptances>,
+    /// Expired and expiring risk acceptances and overdue mitigations, when
+    /// the report counts them (`metrics.deadlines`, on the report's date).
+    pub deadlines: Option<Deadlines>,
     /// The report's metrics, for the summary page.
     pub metrics: MetricsIn,
     /// The threats the view lists, in report order.
     pub threats: Vec<ThreatRow>,
 }
 
-/// Counts of risk acceptances past or near their expiry date.
+/// `metrics.deadlines`: risk acceptances past or near their expiry date,
+/// mitigations past their due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct Acceptances {
-    /// Expired.
+pub struct Deadlines {
+    /// Acceptances expired.
     pub expired: usize,
-    /// Expiring within the window the report was made with.
+    /// Acceptances expiring within `window_days`.
     pub expiring: usize,
+    /// Mitigations not in place past their due date.
+    pub overdue: usize,
+    /// The window of `expiring`, in days.
+    pub window_days: u32,
 }
 
 /// A threat as the summary page lists it.
@@ -92,9 +98,9 @@ pub struct MetricsIn {
     pub boundary_crossings: CrossingsIn,
     /// Open threats without a ticket.
     pub untracked_unmitigated: usize,
-    /// Expired / expiring acceptances, once the report counts them.
+    /// Deadlines (layout 3.1; null when the report was made without a date).
     #[serde(default)]
-    pub acceptances: Option<Acceptances>,
+    pub deadlines: Option<Deadlines>,
 }
 
 /// `metrics.questions`.
@@ -315,7 +321,7 @@ fn summarise(report: ReportIn) -> Summary {
         coverage: metrics.questions.as_ref().map(|q| q.coverage),
         open,
         untracked: metrics.untracked_unmitigated,
-        acceptances: metrics.acceptances,
+        deadlines: metrics.deadlines,
         metrics,
         threats,
     }

@@ -415,22 +415,32 @@ fn the_output_is_a_directory_never_written_through_a_link() {
 }
 
 #[test]
-fn acceptance_counts_appear_as_columns_when_a_report_has_them() {
+fn deadline_counts_appear_as_columns_when_a_report_has_them() {
     let mut report: serde_json::Value = serde_json::from_str(&json_report(SEARCH)).expect("json");
-    report["metrics"]["acceptances"] = serde_json::json!({"expired": 2, "expiring": 5});
+    // `metrics.deadlines` as layout 3.1 writes it (with `--date`).
+    report["metrics"]["deadlines"] = serde_json::json!({
+        "date": "2026-12-01", "window_days": 30, "expired": 2, "expiring": 5, "overdue": 1
+    });
     let t = Test::new()
         .file("gov.json", report.to_string())
         .file("plain.json", json_report(PAYMENTS))
         .args(["portfolio", "gov.json", "plain.json", "-o", "site"])
         .status(0);
     let index = read(&t.path().join("site/index.html"));
-    assert!(index.contains("<th data-sort=\"number\">Expired acceptances</th>"));
+    assert!(index.contains(">Expired acceptances</th>"));
+    assert!(index.contains(">Overdue mitigations</th>"));
     let gov = cells(row(&index, "models/search.html"));
-    assert_eq!(&gov[10..12], ["2", "5"], "{gov:?}");
+    assert_eq!(&gov[10..13], ["2", "5", "1"], "{gov:?}");
     let plain = cells(row(&index, "models/pay.html"));
-    assert_eq!(&plain[10..12], ["\u{2014}", "\u{2014}"], "{plain:?}");
+    assert_eq!(
+        &plain[10..13],
+        ["\u{2014}", "\u{2014}", "\u{2014}"],
+        "{plain:?}"
+    );
     let summary = read(&t.path().join("site/models/search.html"));
-    assert!(summary.contains("<td>2 expired, 5 expiring</td>"));
+    assert!(summary.contains(
+        "<td>2 risk acceptances expired, 5 expiring within 30 days; 1 mitigations overdue</td>"
+    ));
 }
 
 /// The index opens in headless Chromium with its script running and a
