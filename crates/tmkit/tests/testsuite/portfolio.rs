@@ -492,3 +492,23 @@ fn the_index_runs_in_chromium() {
         assert!(console.is_empty(), "{page}: {console:#?}");
     }
 }
+
+/// A hostile report file (deep nesting where the reader skips, and where it
+/// reads) is an error naming it, in time, without a crash.
+#[test]
+fn deeply_nested_report_files_are_refused_without_a_crash() {
+    let n = 200_000;
+    let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let skipped = format!("{{\"tmkit_report\": 3, \"x\": {deep}}}");
+    let read = format!(
+        "{{\"tmkit_report\": 3, \"view\": \"full\", \"date\": null, \"root\": \"A\", \"threats\": {deep}}}"
+    );
+    for (name, text) in [("skipped.json", skipped), ("read.json", read)] {
+        Test::new()
+            .file(name, text)
+            .args(["portfolio", name, "-o", "site"])
+            .stderr_contains(&format!("error: {name}: not a valid tmkit JSON report"))
+            .faster_than(std::time::Duration::from_secs(5))
+            .status(2);
+    }
+}
