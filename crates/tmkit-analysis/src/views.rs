@@ -539,6 +539,15 @@ impl View {
         }
     }
 
+    /// The view on a report's date (`--date`, `YYYY-MM-DD`), if it is one:
+    /// a report never reads the clock, so without a date it stays undated.
+    pub fn dated_on(self, date: Option<&str>) -> View {
+        match date.and_then(|d| tmkit_model::Date::parse(d).ok()) {
+            Some(today) => self.dated(&Calendar::new(today)),
+            None => self,
+        }
+    }
+
     /// The view on a date: days left in the register, and the metrics'
     /// counts of expired and expiring acceptances and overdue mitigations
     /// (not in the public view, which shows no treatment).

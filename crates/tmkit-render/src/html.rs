@@ -29,8 +29,8 @@ use tmkit_analysis::views::{
 };
 use tmkit_model::{Abstraction, Mitigation};
 
-const CSS: &str = include_str!("html.css");
-const JS: &str = include_str!("html.js");
+pub(crate) const CSS: &str = include_str!("html.css");
+pub(crate) const JS: &str = include_str!("html.js");
 
 /// The Content-Security-Policy of every HTML report: nothing may load, only
 /// the report's own inline style and script run.
@@ -42,7 +42,7 @@ pub fn content_security_policy() -> String {
     )
 }
 
-fn csp_hash(s: &str) -> String {
+pub(crate) fn csp_hash(s: &str) -> String {
     let digest = Sha256::digest(s.as_bytes());
     format!(
         "sha256-{}",

@@ -22,6 +22,7 @@
 //!   walking up the directories (both `check` and `load` start there).
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
+//! - [`portfolio`]: many models (or their JSON reports) on one static site.
 //! - [`progress`]: progress lines on stderr for long work, on a terminal only.
 //! - [`text`]: the wording shared by every message (counts and plurals).
 
@@ -33,6 +34,7 @@ pub mod evidence;
 mod history;
 pub mod locate;
 pub mod output;
+pub mod portfolio;
 pub mod progress;
 pub mod text;
 

@@ -43,6 +43,8 @@ enum Command {
     Metrics(cmd::metrics::Args),
     /// Render a report (full, unmitigated, public, checklist) as Markdown, HTML or JSON.
     Report(cmd::report::Args),
+    /// Aggregate many models (folders or JSON reports) into one static site.
+    Portfolio(cmd::portfolio::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
     Schema(cmd::schema::Args),
     /// Export to other tools' formats: SARIF, CSV for trackers, Open Threat Model.
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Diagram(a) => cmd::diagram::run(a, &limits),
         Command::Metrics(a) => cmd::metrics::run(a, &limits),
         Command::Report(a) => cmd::report::run(a, &limits),
+        Command::Portfolio(a) => cmd::portfolio::run(a, &limits),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Export(a) => cmd::export::run(a, &limits),
         Command::Import(a) => cmd::import::run(a),

@@ -1,7 +1,8 @@
 //! Where results go: stdout, or a file written atomically.
 //!
 //! Every output of tmkit is written through [`write_output`] (one result)
-//! or [`write_tree`] (the files of an import). Both keep the same
+//! or [`write_tree`] (the files of an import; a site's pages go through
+//! [`create_output_dir`] and [`write_atomic`]). Both keep the same
 //! guarantees:
 //!
 //! - a file is written to a temporary file beside it (`.tmkit-*`), synced,
@@ -161,6 +162,14 @@ pub fn write_tree(dir: &Path, files: &[(&str, &[u8])], force: bool) -> io::Resul
         write_atomic(target, |w| w.write_all(contents))?;
     }
     Ok(targets)
+}
+
+/// Makes `dir` a directory to write files into (`tmkit portfolio`):
+/// created with its parents if missing; anything but a real directory (a
+/// symbolic link, which could lead anywhere, a file, a FIFO) is refused.
+pub fn create_output_dir(dir: &Path) -> io::Result<()> {
+    refuse_unless(dir, std::fs::FileType::is_dir)?;
+    std::fs::create_dir_all(dir)
 }
 
 /// Fails unless `path` is missing or (not through a symbolic link) of the

@@ -22,6 +22,7 @@ pub mod import;
 pub mod init;
 pub mod matrix;
 pub mod metrics;
+pub mod portfolio;
 pub mod report;
 pub mod schema;
 

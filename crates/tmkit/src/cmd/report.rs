@@ -5,7 +5,6 @@ use super::OutputArg;
 use clap::ValueEnum;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
-use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{View, ViewKind};
 use tmkit_render::report::{ReportFormat, ReportOptions, check_date, date_from_epoch};
 use tmkit_syntax::node::Limits;
@@ -23,6 +22,28 @@ pub enum ViewArg {
     Checklist,
     /// Each requirement traced to its threats and mitigations, with its status (confidential).
     Compliance,
+}
+
+impl ViewArg {
+    /// The extraction it names.
+    pub fn kind(self) -> ViewKind {
+        match self {
+            ViewArg::Full => ViewKind::Full,
+            ViewArg::Unmitigated => ViewKind::Unmitigated,
+            ViewArg::Public => ViewKind::Public,
+            ViewArg::Checklist => ViewKind::Checklist,
+            ViewArg::Compliance => ViewKind::Compliance,
+        }
+    }
+}
+
+/// `--date`, else the date of SOURCE_DATE_EPOCH when it is set, else none.
+pub fn date_or_epoch(date: Option<String>) -> Option<String> {
+    date.or_else(|| {
+        std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|e| date_from_epoch(&e))
+    })
 }
 
 /// Output format.
@@ -64,28 +85,18 @@ pub struct Args {
 }
 
 /// `--date`: a real calendar date, else a usage error (exit code 3).
-fn parse_date(s: &str) -> Result<String, String> {
+pub fn parse_date(s: &str) -> Result<String, String> {
     check_date(s).map(|()| s.to_string())
 }
 
 /// Runs the command.
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let date = args.date.or_else(|| {
-        std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|e| date_from_epoch(&e))
-    });
+    let date = date_or_epoch(args.date);
     let (model, checked) = match super::load_valid(args.path.as_deref(), limits, &args.component) {
         Ok(x) => x,
         Err(status) => return status,
     };
-    let kind = match args.view {
-        ViewArg::Full => ViewKind::Full,
-        ViewArg::Unmitigated => ViewKind::Unmitigated,
-        ViewArg::Public => ViewKind::Public,
-        ViewArg::Checklist => ViewKind::Checklist,
-        ViewArg::Compliance => ViewKind::Compliance,
-    };
+    let kind = args.view.kind();
     let format = match args.format {
         FormatArg::Md => ReportFormat::Markdown,
         FormatArg::Html => ReportFormat::Html,
@@ -98,13 +109,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // without one the report shows none (it never reads the clock).
     let mut view = View::without_matrix(model, kind);
     (view.metrics).set_minutes_per_question(args.effort.minutes_per_question);
-    let view = match date
-        .as_deref()
-        .and_then(|d| tmkit_model::Date::parse(d).ok())
-    {
-        Some(today) => view.dated(&Calendar::new(today)),
-        None => view,
-    };
+    let view = view.dated_on(date.as_deref());
     let options = ReportOptions::new().with_date(date);
     super::write(&args.output, &checked.files, |w| {
         tmkit_render::report::write(&view, format, &options, w)
