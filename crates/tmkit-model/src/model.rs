@@ -148,6 +148,8 @@ pub struct Zone {
     pub trust: f64,
     /// The enclosing zone, when zones nest (`within:`).
     pub within: Option<Qid>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -236,6 +238,8 @@ pub struct Asset {
     pub in_scope: bool,
     /// Why it is out of scope.
     pub reason: Option<String>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -266,6 +270,8 @@ pub struct DataFlow {
     pub in_scope: bool,
     /// Why it is out of scope.
     pub reason: Option<String>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -430,6 +436,8 @@ pub struct Threat {
     pub ticket: Option<String>,
     /// Mitigations (qualified ids into the model's mitigations).
     pub mitigations: Vec<Qid>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }

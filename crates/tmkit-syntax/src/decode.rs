@@ -492,6 +492,7 @@ impl Decoder {
             description: self.opt_str(&r, "description"),
             trust,
             within: self.opt_str(&r, "within"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawZone::FIELDS);
@@ -508,6 +509,7 @@ impl Decoder {
             zone: self.opt_str(&r, "zone"),
             in_scope: self.opt_bool(&r, "in_scope"),
             reason: self.opt_str(&r, "reason"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawAsset::FIELDS);
@@ -527,6 +529,7 @@ impl Decoder {
             bidirectional: self.opt_bool(&r, "bidirectional"),
             in_scope: self.opt_bool(&r, "in_scope"),
             reason: self.opt_str(&r, "reason"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawDataFlow::FIELDS);
@@ -650,6 +653,7 @@ impl Decoder {
             score: self.opt_num(&r, "score"),
             ticket: self.opt_str(&r, "ticket"),
             mitigations,
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawThreat::FIELDS);

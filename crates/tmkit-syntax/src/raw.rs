@@ -284,6 +284,8 @@ pub struct RawZone {
     trust: Sp<f64>,
     /// The zone this one is nested in.
     within: Option<Sp<String>>,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -302,6 +304,8 @@ pub struct RawAsset {
     /// The trust zone it lives in.
     zone: Option<Sp<String>>,
     ..scoped,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -324,6 +328,8 @@ pub struct RawDataFlow {
     /// Data moves both ways.
     bidirectional: Option<Sp<bool>>,
     ..scoped,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -436,6 +442,8 @@ pub struct RawThreat {
     /// Mitigations: ids of shared ones, or inline.
     #[schemars(default)]
     mitigations: Vec<RawThreatMitigation>,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }

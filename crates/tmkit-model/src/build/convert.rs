@@ -124,6 +124,7 @@ impl Builder<'_> {
                 description: text(&z.description),
                 trust: z.trust.value,
                 within,
+                source: text(&z.source),
                 confidential: bool_of(&z.confidential, false),
             });
         }
@@ -167,6 +168,7 @@ impl Builder<'_> {
                 zone,
                 in_scope: bool_of(&a.in_scope, true),
                 reason: text(&a.reason),
+                source: text(&a.source),
                 confidential: bool_of(&a.confidential, false),
             });
         }
@@ -195,6 +197,7 @@ impl Builder<'_> {
                 bidirectional: bool_of(&f.bidirectional, false),
                 in_scope: bool_of(&f.in_scope, true),
                 reason: text(&f.reason),
+                source: text(&f.source),
                 confidential: bool_of(&f.confidential, false),
             });
         }
@@ -384,6 +387,7 @@ impl Builder<'_> {
                 assumptions,
                 cvss,
                 ticket: text(&t.ticket),
+                source: text(&t.source),
                 confidential: bool_of(&t.confidential, false),
             });
         }

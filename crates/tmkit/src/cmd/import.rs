@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit::text::count;
-use tmkit_interop::{otm, tmyaml};
+use tmkit_interop::{otm, threat_dragon, tmyaml};
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
 
@@ -22,6 +22,8 @@ pub enum Source {
     Otm(Target),
     /// A tmyaml tree: the root `<Name>/<Name>.yaml` (or its directory) and its children.
     Tmyaml(Target),
+    /// An OWASP Threat Dragon model (JSON, version 2 or 1), or a TM-BOM document.
+    ThreatDragon(Target),
 }
 
 /// Input and output of an import.
@@ -49,6 +51,10 @@ pub fn run(args: Args) -> ExitStatus {
         Source::Tmyaml(t) => (
             t,
             tmyaml::import_from(&ProgressFs::new(RealFs, &progress), &t.input),
+        ),
+        Source::ThreatDragon(t) => (
+            t,
+            threat_dragon::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
         ),
     };
     progress.finish();
@@ -99,17 +105,26 @@ pub fn run(args: Args) -> ExitStatus {
         eprintln_escaped!("error: {e}");
         return ExitStatus::UsageOrIo;
     }
-    let open = out
-        .threats
-        .iter()
-        .filter(|t| !t.mitigated_in_source)
-        .count();
     eprintln_escaped!(
-        "imported {}, {} ({open} not mitigated), {} into {}",
+        "imported {}, {}, {} into {}",
         count(out.files.len(), "file"),
-        count(out.threats.len(), "threat"),
+        checked.model.as_ref().map_or_else(String::new, summary),
         count(out.warnings.len(), "warning"),
         target.output.join("threatmodel.yaml").display()
     );
     ExitStatus::Ok
+}
+
+/// What was imported, counted as `tmkit metrics` counts it on the result.
+fn summary(model: &tmkit_model::Model) -> String {
+    let m = tmkit_analysis::Analysis::new(model).metrics(model, 0);
+    let t = &m.threats;
+    format!(
+        "{} ({} mitigated, {} accepted, {} partial, {} unmitigated)",
+        count(t.total, "threat"),
+        t.mitigated,
+        t.accepted,
+        t.partial,
+        t.unmitigated
+    )
 }
