@@ -10,4 +10,5 @@ mod otm_roundtrip;
 mod sarif;
 mod schemas;
 mod support;
+mod threat_dragon;
 mod tmyaml;

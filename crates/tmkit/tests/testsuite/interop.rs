@@ -147,3 +147,75 @@ fn malformed_input_fails_with_file_and_line() {
         .stderr_contains("bad.json:")
         .status(2);
 }
+
+/// Imports `fixture` with `tmkit import ARGS...` and asserts that the summary
+/// line counts what `tmkit metrics` counts on the result.
+fn import_summary_agrees_with_metrics(args: &[&str], fixture: &str) {
+    let src = repo_root().join(fixture).display().to_string();
+    let mut all: Vec<&str> = vec!["import"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[src.as_str(), "-o", "out"]);
+    let mut t = Test::new().args(all).status(0);
+    let stderr = t.stderr();
+    let dir = t.path().join("out");
+    let m = Test::new()
+        .args(["metrics", &dir.display().to_string(), "--format", "json"])
+        .status(0)
+        .json();
+    let th = &m["threats"];
+    let expected = format!(
+        "{} threat{} ({} mitigated, {} accepted, {} partial, {} unmitigated)",
+        th["total"],
+        if th["total"] == 1 { "" } else { "s" },
+        th["mitigated"],
+        th["accepted"],
+        th["partial"],
+        th["unmitigated"]
+    );
+    assert!(stderr.contains(&expected), "{expected} not in\n{stderr}");
+    Test::new()
+        .args(["check", &dir.display().to_string()])
+        .status(0);
+}
+
+#[test]
+fn import_summaries_agree_with_metrics() {
+    import_summary_agrees_with_metrics(
+        &["threat-dragon"],
+        "crates/tmkit-interop/tests/fixtures/threat-dragon/v2-shop.json",
+    );
+    import_summary_agrees_with_metrics(
+        &["threat-dragon"],
+        "crates/tmkit-interop/tests/fixtures/tmbom/library.json",
+    );
+    import_summary_agrees_with_metrics(
+        &["tmyaml"],
+        "crates/tmkit-interop/tests/fixtures/tmyaml/SHOP",
+    );
+}
+
+#[test]
+fn import_threat_dragon_warns_with_lines() {
+    let src = repo_root().join("crates/tmkit-interop/tests/fixtures/threat-dragon/v2-shop.json");
+    Test::new()
+        .args([
+            "import",
+            "threat-dragon",
+            &src.display().to_string(),
+            "-o",
+            "out",
+        ])
+        .stderr_contains(
+            "v2-shop.json:157: data flow `Reporting export` has no element at its source",
+        )
+        .stderr_contains("2 proposed attackers added")
+        .status(0);
+    Test::new()
+        .file(
+            "bad.json",
+            "{\"version\": \"9.1\", \"summary\": {}, \"detail\": {\"diagrams\": []}}",
+        )
+        .args(["import", "threat-dragon", "bad.json", "-o", "out"])
+        .stderr_contains("Threat Dragon version 9.1 is not supported")
+        .status(2);
+}
