@@ -11,6 +11,7 @@
 //! id of each element is kept in its `source:` field.
 
 use crate::files::{ImportOutput, ImportWarning, OutputFile, SourcePlace};
+use crate::ids::{one_line, shorten};
 use crate::yaml_out::{self, MapBuilder, Yaml};
 use std::collections::{BTreeMap, HashSet};
 
@@ -429,6 +430,137 @@ fn control(c: &Control) -> Yaml {
         .str("kind", c.kind)
         .put("in_place", Yaml::Bool(c.in_place))
         .build()
+}
+
+/// A threat's state in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Open,
+    Mitigated,
+    NotApplicable,
+}
+
+/// The mitigations that give a threat its state in the source: an in-place
+/// design mitigation when mitigated, an in-place risk acceptance when not
+/// applicable, a planned one when open with a mitigation `text`.
+pub(crate) fn state_mitigations(state: State, text: Option<String>) -> Vec<Mitigation> {
+    let described = |in_place: bool, none: &str| Mitigation {
+        title: (text.as_deref()).map_or_else(|| none.to_string(), |m| shorten(&one_line(m), 100)),
+        description: (text.clone())
+            .filter(|m| one_line(m).chars().count() > 100 || m.contains('\n')),
+        kind: "design",
+        in_place,
+    };
+    match state {
+        State::Mitigated => vec![described(
+            true,
+            "Mitigated in the source threat model (no mitigation described)",
+        )],
+        State::NotApplicable => vec![Mitigation {
+            title: "Not applicable according to the source threat model".into(),
+            description: text.clone(),
+            kind: "risk-acceptance",
+            in_place: true,
+        }],
+        State::Open => text
+            .as_ref()
+            .map(|_| described(false, ""))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A diagram's boundary boxes (zone index, rectangle) and its "outside" zone.
+pub(crate) struct Boxes {
+    boxes: Vec<(usize, [f64; 4])>,
+    outside: Option<usize>,
+}
+
+impl Boxes {
+    /// The zone of an element drawn in `rect`: the smallest box holding its
+    /// centre, else the outside zone.
+    pub(crate) fn zone_at(&self, r: [f64; 4]) -> Option<usize> {
+        let (x, y) = centre(r);
+        smallest_holding(&self.boxes, x, y, None).or(self.outside)
+    }
+}
+
+fn centre(r: [f64; 4]) -> (f64, f64) {
+    (r[0] + r[2] / 2.0, r[1] + r[3] / 2.0)
+}
+
+/// The smallest box (zone index) holding the point, other than `except`.
+fn smallest_holding(
+    boxes: &[(usize, [f64; 4])],
+    x: f64,
+    y: f64,
+    except: Option<usize>,
+) -> Option<usize> {
+    boxes
+        .iter()
+        .filter(|(z, r)| {
+            Some(*z) != except && x >= r[0] && x <= r[0] + r[2] && y >= r[1] && y <= r[1] + r[3]
+        })
+        .min_by(|a, b| (a.1[2] * a.1[3]).total_cmp(&(b.1[2] * b.1[3])))
+        .map(|(z, _)| *z)
+}
+
+impl Draft {
+    /// Nests the zones drawn as `boxes` by their coordinates (each in the
+    /// smallest other box holding its centre; trust is the nesting depth,
+    /// the outermost 1), and adds a zone of trust 0 for the outside of
+    /// `diagram` when one of the elements `drawn` is in no box.
+    pub(crate) fn nest_boxes(
+        &mut self,
+        boxes: Vec<(usize, [f64; 4])>,
+        drawn: &[[f64; 4]],
+        diagram: &str,
+    ) -> Boxes {
+        for (z, r) in &boxes {
+            let (x, y) = centre(*r);
+            let mut parent = smallest_holding(&boxes, x, y, Some(*z));
+            // Equal rectangles would hold each other: the first one wins.
+            let mut at = parent;
+            for _ in 0..boxes.len() {
+                match at {
+                    Some(p) if p == *z => {
+                        parent = None;
+                        break;
+                    }
+                    Some(p) => at = self.zones[p].within,
+                    None => break,
+                }
+            }
+            self.zones[*z].within = parent;
+        }
+        for (z, _) in &boxes {
+            let mut depth = 1.0;
+            let mut at = self.zones[*z].within;
+            while let Some(p) = at.filter(|_| depth < 64.0) {
+                depth += 1.0;
+                at = self.zones[p].within;
+            }
+            self.zones[*z].trust = depth;
+        }
+        let any_outside = drawn.iter().any(|r| {
+            let (x, y) = centre(*r);
+            smallest_holding(&boxes, x, y, None).is_none()
+        });
+        let outside = (!boxes.is_empty() && any_outside).then(|| {
+            self.zones.push(Zone {
+                e: Elem {
+                    id: format!("outside {diagram}"),
+                    title: format!("Outside the trust boundaries of {diagram}"),
+                    description: Some("Added by the import: where the elements outside every boundary box of the diagram are.".into()),
+                    ..Elem::default()
+                },
+                trust: 0.0,
+                within: None,
+            });
+            self.zones.len() - 1
+        });
+        Boxes { boxes, outside }
+    }
 }
 
 /// The `source` of the placeholder asset at unconnected flow ends.

@@ -10,9 +10,11 @@
 //! `Open` a planned one (when the source describes a mitigation),
 //! `NotApplicable` an in-place risk acceptance. See docs/interop.md.
 
-use crate::draft::{self, Asset, Draft, Elem, Flow, Mitigation, Target, Threat, Zone};
+use crate::draft::{
+    self, Asset, Boxes, Draft, Elem, Flow, Mitigation, State, Target, Threat, Zone,
+};
 use crate::files::{ImportError, ImportOutput};
-use crate::ids::{one_line, shorten};
+use crate::ids::one_line;
 use crate::yaml_in::{self, Node};
 use crate::yaml_out::Yaml;
 use std::collections::HashMap;
@@ -190,35 +192,6 @@ impl<'a> Cell<'a> {
     }
 }
 
-/// The smallest box (index in `boxes`) holding the point.
-fn smallest_holding(
-    boxes: &[(usize, [f64; 4])],
-    x: f64,
-    y: f64,
-    except: Option<usize>,
-) -> Option<usize> {
-    boxes
-        .iter()
-        .filter(|(z, r)| {
-            Some(*z) != except && x >= r[0] && x <= r[0] + r[2] && y >= r[1] && y <= r[1] + r[3]
-        })
-        .min_by(|a, b| (a.1[2] * a.1[3]).total_cmp(&(b.1[2] * b.1[3])))
-        .map(|(z, _)| *z)
-}
-
-/// A diagram's boundary boxes (zone index, rectangle) and its "outside" zone.
-struct Boxes {
-    boxes: Vec<(usize, [f64; 4])>,
-    outside: Option<usize>,
-}
-
-impl Boxes {
-    /// The zone of an element drawn in `rect`: the smallest box holding its centre.
-    fn zone_at(&self, r: [f64; 4]) -> Option<usize> {
-        smallest_holding(&self.boxes, r[0] + r[2] / 2.0, r[1] + r[3] / 2.0, None).or(self.outside)
-    }
-}
-
 struct Cx {
     d: Draft,
     v1: bool,
@@ -330,45 +303,11 @@ impl Cx {
             });
             boxes.push((self.d.zones.len() - 1, rect));
         }
-        // Nesting: the smallest other box holding a box's centre; trust is the depth.
-        let parents: Vec<Option<usize>> = (boxes.iter())
-            .map(|(z, r)| smallest_holding(&boxes, r[0] + r[2] / 2.0, r[1] + r[3] / 2.0, Some(*z)))
+        let drawn: Vec<[f64; 4]> = (cells.iter())
+            .filter(|c| matches!(c.kind, Some(Kind::Asset(_))))
+            .filter_map(|c| c.rect)
             .collect();
-        for (i, (z, _)) in boxes.iter().enumerate() {
-            self.d.zones[*z].within = parents[i].filter(|p| !makes_cycle(&boxes, &parents, i, *p));
-        }
-        for (z, _) in &boxes {
-            let mut depth = 1.0;
-            let mut at = self.d.zones[*z].within;
-            while let Some(p) = at.filter(|_| depth < 64.0) {
-                depth += 1.0;
-                at = self.d.zones[p].within;
-            }
-            self.d.zones[*z].trust = depth;
-        }
-        let outside = (!boxes.is_empty() && self.any_outside(cells, &boxes)).then(|| {
-            self.d.zones.push(Zone {
-                e: Elem {
-                    id: format!("outside {title}"),
-                    title: format!("Outside the trust boundaries of {title}"),
-                    description: Some("Added by the import: where the elements outside every boundary box of the diagram are.".into()),
-                    ..Elem::default()
-                },
-                trust: 0.0,
-                within: None,
-            });
-            self.d.zones.len() - 1
-        });
-        Boxes { boxes, outside }
-    }
-
-    fn any_outside(&self, cells: &[Cell], boxes: &[(usize, [f64; 4])]) -> bool {
-        cells.iter().any(|c| {
-            matches!(c.kind, Some(Kind::Asset(_)))
-                && c.rect.is_some_and(|r| {
-                    smallest_holding(boxes, r[0] + r[2] / 2.0, r[1] + r[3] / 2.0, None).is_none()
-                })
-        })
+        self.d.nest_boxes(boxes, &drawn, title)
     }
 
     fn elem(&self, cell: &Cell, name: &str, fallback: &str) -> Elem {
@@ -518,44 +457,17 @@ impl Cx {
 
     /// The mitigations that give a threat the status the source gives it.
     fn status(&mut self, status: &str, mitigation: Option<String>, line: u32) -> Vec<Mitigation> {
-        let squashed: String = status
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let described = |in_place: bool, none: &str| {
-            let text = mitigation.clone();
-            Mitigation {
-                title: text
-                    .as_deref()
-                    .map_or_else(|| none.to_string(), |m| shorten(&one_line(m), 100)),
-                description: text.filter(|m| one_line(m).chars().count() > 100 || m.contains('\n')),
-                kind: "design",
-                in_place,
-            }
-        };
-        match squashed.as_str() {
-            "mitigated" => vec![described(
-                true,
-                "Mitigated in the source threat model (no mitigation described)",
-            )],
-            "notapplicable" | "na" => vec![Mitigation {
-                title: "Not applicable according to the source threat model".into(),
-                description: mitigation.clone(),
-                kind: "risk-acceptance",
-                in_place: true,
-            }],
+        let state = match squash(status).as_str() {
+            "mitigated" => State::Mitigated,
+            "notapplicable" | "na" => State::NotApplicable,
             other => {
                 if other != "open" {
                     self.d.warn(line, format!("threat status `{status}` is not Open, Mitigated or NotApplicable; imported as open"));
                 }
-                mitigation
-                    .as_ref()
-                    .map(|_| described(false, ""))
-                    .into_iter()
-                    .collect()
+                State::Open
             }
-        }
+        };
+        draft::state_mitigations(state, mitigation)
     }
 
     /// The model's taxonomy: the diagrams' type when they share one (threat
@@ -616,24 +528,6 @@ impl Cx {
     }
 }
 
-/// Whether nesting box `i` in `p` closes a cycle (equal rectangles).
-fn makes_cycle(boxes: &[(usize, [f64; 4])], parents: &[Option<usize>], i: usize, p: usize) -> bool {
-    let mut at = Some(p);
-    for _ in 0..boxes.len() {
-        match at {
-            Some(z) if z == boxes[i].0 => return true,
-            Some(z) => {
-                at = boxes
-                    .iter()
-                    .position(|(b, _)| *b == z)
-                    .and_then(|k| parents[k])
-            }
-            None => return false,
-        }
-    }
-    true
-}
-
 /// PLOT4ai's categories, as Threat Dragon names them.
 const PLOT4AI: [&str; 8] = [
     "Technique & Processes",
@@ -650,7 +544,7 @@ fn stride(w: &str) -> Option<&'static str> {
     crate::tmyaml::stride_category(w)
 }
 
-fn squash(w: &str) -> String {
+pub(crate) fn squash(w: &str) -> String {
     w.chars()
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
