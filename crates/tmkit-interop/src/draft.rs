@@ -485,6 +485,18 @@ impl Boxes {
     }
 }
 
+/// The smallest box (zone index) other than `except` whose rectangle holds
+/// all of `r`.
+fn smallest_around(boxes: &[(usize, [f64; 4])], r: [f64; 4], except: usize) -> Option<usize> {
+    let holds = |o: &[f64; 4]| {
+        o[0] <= r[0] && o[1] <= r[1] && o[0] + o[2] >= r[0] + r[2] && o[1] + o[3] >= r[1] + r[3]
+    };
+    (boxes.iter())
+        .filter(|(z, o)| *z != except && holds(o))
+        .min_by(|a, b| (a.1[2] * a.1[3]).total_cmp(&(b.1[2] * b.1[3])))
+        .map(|(z, _)| *z)
+}
+
 fn centre(r: [f64; 4]) -> (f64, f64) {
     (r[0] + r[2] / 2.0, r[1] + r[3] / 2.0)
 }
@@ -507,7 +519,7 @@ fn smallest_holding(
 
 impl Draft {
     /// Nests the zones drawn as `boxes` by their coordinates (each in the
-    /// smallest other box holding its centre; trust is the nesting depth,
+    /// smallest other box holding all of it; trust is the nesting depth,
     /// the outermost 1), and adds a zone of trust 0 for the outside of
     /// `diagram` when one of the elements `drawn` is in no box.
     pub(crate) fn nest_boxes(
@@ -517,8 +529,7 @@ impl Draft {
         diagram: &str,
     ) -> Boxes {
         for (z, r) in &boxes {
-            let (x, y) = centre(*r);
-            let mut parent = smallest_holding(&boxes, x, y, Some(*z));
+            let mut parent = smallest_around(&boxes, *r, *z);
             // Equal rectangles would hold each other: the first one wins.
             let mut at = parent;
             for _ in 0..boxes.len() {

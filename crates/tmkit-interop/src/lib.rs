@@ -11,6 +11,7 @@
 //!   planned mitigation), safe against spreadsheet formula injection;
 //! - [`otm`]: the Open Threat Model 0.2.0 (JSON) export and import;
 //! - [`threat_dragon`]: OWASP Threat Dragon (v1, v2) and TM-BOM import;
+//! - [`tm7`]: Microsoft Threat Modeling Tool (`.tm7`) import;
 //! - [`tmyaml`]: migration from the REFID-based YAML threat-model format of
 //!   a report generator ("tmyaml").
 #![warn(missing_docs)]
@@ -25,8 +26,10 @@ pub mod oracles;
 pub mod otm;
 pub mod sarif;
 pub mod threat_dragon;
+pub mod tm7;
 mod tmbom;
 pub mod tmyaml;
+mod unzip;
 mod yaml_in;
 mod yaml_out;
 

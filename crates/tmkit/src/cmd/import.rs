@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit::text::count;
-use tmkit_interop::{otm, threat_dragon, tmyaml};
+use tmkit_interop::{otm, threat_dragon, tm7, tmyaml};
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
 
@@ -24,6 +24,8 @@ pub enum Source {
     Tmyaml(Target),
     /// An OWASP Threat Dragon model (JSON, version 2 or 1), or a TM-BOM document.
     ThreatDragon(Target),
+    /// A Microsoft Threat Modeling Tool file (`.tm7`, XML).
+    Tm7(Target),
 }
 
 /// Input and output of an import.
@@ -55,6 +57,10 @@ pub fn run(args: Args) -> ExitStatus {
         Source::ThreatDragon(t) => (
             t,
             threat_dragon::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
+        ),
+        Source::Tm7(t) => (
+            t,
+            tm7::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
         ),
     };
     progress.finish();
