@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod csv_export;
+pub mod detect;
 mod draft;
 mod files;
 mod ids;

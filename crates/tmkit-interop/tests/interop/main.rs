@@ -11,4 +11,5 @@ mod sarif;
 mod schemas;
 mod support;
 mod threat_dragon;
+mod tm7;
 mod tmyaml;

@@ -4,15 +4,19 @@ use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit::text::count;
-use tmkit_interop::{otm, threat_dragon, tm7, tmyaml};
+use tmkit_interop::{ImportError, ImportOutput, detect, otm, threat_dragon, tm7, tmyaml};
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
 
-/// Arguments of `tmkit import`.
+/// Arguments of `tmkit import`: a format and its input, or only the input
+/// (`tmkit import FILE -o DIR`: the format is recognised by content).
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
     #[command(subcommand)]
-    pub source: Source,
+    pub source: Option<Source>,
+    #[command(flatten)]
+    pub detect: Option<Target>,
 }
 
 /// The format imported from.
@@ -45,25 +49,55 @@ pub struct Target {
 pub fn run(args: Args) -> ExitStatus {
     let progress = Progress::stderr();
     progress.step("importing: reading and converting");
-    let (target, result) = match &args.source {
+    let (target, result) = match (&args.source, &args.detect) {
+        (Some(source), _) => import_as(source, &progress),
+        (None, Some(t)) => {
+            let result = detect::import_file(&ProgressFs::new(RealFs, &progress), &t.input);
+            if let Ok((format, _)) = &result {
+                progress.finish();
+                eprintln_escaped!("{}: recognised as {}", t.input.display(), format.describe());
+            }
+            (t, result.map(|(_, out)| out))
+        }
+        (None, None) => {
+            eprintln!(
+                "error: name the file to import: `tmkit import FILE -o DIR` or `tmkit import FORMAT FILE -o DIR`"
+            );
+            return ExitStatus::UsageOrIo;
+        }
+    };
+    progress.finish();
+    finish(target, result)
+}
+
+/// Runs the importer of `source`.
+fn import_as<'a>(
+    source: &'a Source,
+    progress: &Progress,
+) -> (&'a Target, Result<ImportOutput, ImportError>) {
+    match source {
         Source::Otm(t) => (
             t,
-            otm::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
+            otm::import_file(&ProgressFs::new(RealFs, progress), &t.input),
         ),
         Source::Tmyaml(t) => (
             t,
-            tmyaml::import_from(&ProgressFs::new(RealFs, &progress), &t.input),
+            tmyaml::import_from(&ProgressFs::new(RealFs, progress), &t.input),
         ),
         Source::ThreatDragon(t) => (
             t,
-            threat_dragon::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
+            threat_dragon::import_file(&ProgressFs::new(RealFs, progress), &t.input),
         ),
         Source::Tm7(t) => (
             t,
-            tm7::import_file(&ProgressFs::new(RealFs, &progress), &t.input),
+            tm7::import_file(&ProgressFs::new(RealFs, progress), &t.input),
         ),
-    };
-    progress.finish();
+    }
+}
+
+/// Checks the import and writes it.
+fn finish(target: &Target, result: Result<ImportOutput, ImportError>) -> ExitStatus {
+    let progress = Progress::stderr();
     let out = match result {
         Ok(o) => o,
         Err(e) => {

@@ -219,3 +219,66 @@ fn import_threat_dragon_warns_with_lines() {
         .stderr_contains("Threat Dragon version 9.1 is not supported")
         .status(2);
 }
+
+#[test]
+fn import_tm7_summary_agrees_with_metrics_and_refuses_dtds() {
+    import_summary_agrees_with_metrics(
+        &["tm7"],
+        "crates/tmkit-interop/tests/fixtures/tm7/orders.tm7",
+    );
+    let bomb = repo_root().join("crates/tmkit-interop/tests/fixtures/tm7/billion-laughs.tm7");
+    let t = Test::new()
+        .args(["import", "tm7", &bomb.display().to_string(), "-o", "out"])
+        .stderr_contains("DTD detected")
+        .status(2);
+    assert!(!t.path().join("out").exists());
+}
+
+#[test]
+fn import_file_recognises_the_format_and_says_which() {
+    for (fixture, said) in [
+        (
+            "threat-dragon/v2-shop.json",
+            "recognised as OWASP Threat Dragon",
+        ),
+        ("tmbom/library.json", "recognised as TM-BOM"),
+        (
+            "tm7/orders.tm7",
+            "recognised as Microsoft Threat Modeling Tool",
+        ),
+        ("tmyaml/SHOP", "recognised as tmyaml"),
+    ] {
+        let src = repo_root()
+            .join("crates/tmkit-interop/tests/fixtures")
+            .join(fixture);
+        Test::new()
+            .args(["import", &src.display().to_string(), "-o", "out"])
+            .stderr_contains(said)
+            .status(0);
+    }
+    // The same result as naming the format.
+    import_summary_agrees_with_metrics(&[], "crates/tmkit-interop/tests/fixtures/tm7/orders.tm7");
+    Test::new()
+        .file("tg.yaml", "threagile_version: 1.0.0\ntitle: x\n")
+        .args(["import", "tg.yaml", "-o", "out"])
+        .stderr_contains("a Threagile model: not supported yet")
+        .status(2);
+    Test::new()
+        .file("x.json", "{\"hello\": 1}")
+        .args(["import", "x.json", "-o", "out"])
+        .stderr_contains("unknown format")
+        .status(2);
+    Test::new()
+        .file("x.xml", "<svg/>")
+        .args(["import", "x.xml", "-o", "out"])
+        .stderr_contains("not a Microsoft Threat Modeling Tool model")
+        .status(2);
+    Test::new()
+        .file(
+            "td.json",
+            "{\"version\": \"3.0\", \"summary\": {}, \"detail\": {\"diagrams\": []}}",
+        )
+        .args(["import", "td.json", "-o", "out"])
+        .stderr_contains("Threat Dragon version 3.0 is not supported")
+        .status(2);
+}
