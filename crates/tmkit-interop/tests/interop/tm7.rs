@@ -173,7 +173,10 @@ fn other_xml_zip_and_versions_are_clear_errors() {
     let mut fs = tmkit_syntax::fs::MemoryFs::new();
     fs.insert("z.tm7", b"PK\x03\x04rest".to_vec());
     let err = tm7::import_file(&fs, std::path::Path::new("z.tm7")).unwrap_err();
-    assert!(err.message.contains("ZIP archive"), "{err}");
+    assert!(
+        err.message.contains("ZIP archive that cannot be read"),
+        "{err}"
+    );
     // Deep nesting and junk: an error or a model that checks, never a panic.
     let deep = format!(
         "<ThreatModel>{}{}</ThreatModel>",
@@ -185,4 +188,18 @@ fn other_xml_zip_and_versions_are_clear_errors() {
     }
     let out = tm7::import("<ThreatModel><DrawingSurfaceList><X><Borders><K><Value><Left>1e999</Left></Value></K></Borders></X></DrawingSurfaceList><ThreatInstances><K><Value><State>Mitigated</State></Value></K></ThreatInstances></ThreatModel>", "j.tm7").unwrap();
     check_import(&out);
+}
+
+#[test]
+fn zip_wrapped_tm7_imports_like_the_xml_and_bombs_stop_at_the_limit() {
+    let plain = import("fixtures/tm7/orders.tm7");
+    let zipped = import("fixtures/tm7/orders-zip.tm7");
+    assert_eq!(zipped.files, plain.files);
+    // 20 MiB of XML in a 20 KiB archive: refused at 8 MiB, never held whole.
+    let err = tm7::import_file(
+        &tmkit_syntax::fs::RealFs,
+        &test_path("fixtures/tm7/zip-bomb.tm7"),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("expands to more than"), "{err}");
 }
