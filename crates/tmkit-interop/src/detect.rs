@@ -19,6 +19,8 @@ pub enum Format {
     Otm,
     /// A tmyaml tree (a directory or its root file).
     Tmyaml,
+    /// Threagile YAML.
+    Threagile,
 }
 
 impl Format {
@@ -30,6 +32,7 @@ impl Format {
             Format::Tm7 => "Microsoft Threat Modeling Tool (`tmkit import tm7`)",
             Format::Otm => "Open Threat Model (`tmkit import otm`)",
             Format::Tmyaml => "tmyaml (`tmkit import tmyaml`)",
+            Format::Threagile => "Threagile (`tmkit import threagile`)",
         }
     }
 }
@@ -71,6 +74,9 @@ pub fn import_file(
             crate::threat_dragon::import(&text, &shown).map(|o| (Format::ThreatDragon, o))
         }
         Ok(Format::Otm) => crate::otm::import(&text, &shown).map(|o| (Format::Otm, o)),
+        Ok(Format::Threagile) => {
+            crate::threagile::import(&text, &shown).map(|o| (Format::Threagile, o))
+        }
         Ok(_) => crate::tmyaml::import_from(fs, path).map(|o| (Format::Tmyaml, o)),
         Err(message) => Err(ImportError::at(&shown, doc.line, message)),
     }
@@ -87,11 +93,11 @@ fn detect(doc: &Node) -> Result<Format, String> {
         Ok(Format::Otm)
     } else if has("ID") && (has("scope") || has("threats") || has("children")) {
         Ok(Format::Tmyaml)
-    } else if has("threagile_version") || has("technical_assets") {
-        Err("a Threagile model: not supported yet (tmkit imports Threat Dragon, TM-BOM, TMT .tm7, OTM and tmyaml)".into())
+    } else if crate::threagile::is_threagile(doc) {
+        Ok(Format::Threagile)
     } else if has("tmkit") {
         Err("already a tmkit model: nothing to import".into())
     } else {
-        Err("unknown format: not Threat Dragon, TM-BOM, TMT .tm7, OTM or tmyaml (name the format: `tmkit import FORMAT FILE`)".into())
+        Err("unknown format: not Threat Dragon, TM-BOM, TMT .tm7, Threagile, OTM or tmyaml (name the format: `tmkit import FORMAT FILE`)".into())
     }
 }

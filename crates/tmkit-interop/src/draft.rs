@@ -58,6 +58,8 @@ pub(crate) struct Flow {
     pub(crate) protocol: Option<String>,
     pub(crate) bidirectional: bool,
     pub(crate) out_of_scope: Option<String>,
+    /// Indexes in [`Draft::assets`] of the data it moves.
+    pub(crate) carries: Vec<usize>,
 }
 
 /// An attacker.
@@ -134,6 +136,8 @@ pub(crate) struct Draft {
     pub(crate) flows: Vec<Flow>,
     pub(crate) attackers: Vec<Attacker>,
     pub(crate) assumptions: Vec<Assumption>,
+    /// Requirements (`scope.requirements`), with their `kind`.
+    pub(crate) requirements: Vec<(Elem, &'static str)>,
     pub(crate) threats: Vec<Threat>,
     pub(crate) controls: Vec<Control>,
     pub(crate) warnings: Vec<ImportWarning>,
@@ -209,6 +213,7 @@ impl Draft {
             .chain(self.flows.iter().map(|f| &f.e))
             .chain(self.attackers.iter().map(|a| &a.e))
             .chain(self.assumptions.iter().map(|a| &a.e))
+            .chain(self.requirements.iter().map(|(e, _)| e))
             .chain(self.controls.iter().map(|c| &c.e))
             .chain(self.threats.iter().map(|t| &t.e));
         elems.for_each(&mut place);
@@ -244,6 +249,7 @@ impl Draft {
         self.flows.iter_mut().for_each(|f| take(&mut f.e, "flow"));
         (self.attackers.iter_mut()).for_each(|a| take(&mut a.e, "attacker"));
         (self.assumptions.iter_mut()).for_each(|a| take(&mut a.e, "assumption"));
+        (self.requirements.iter_mut()).for_each(|(e, _)| take(e, "requirement"));
         (self.controls.iter_mut()).for_each(|c| take(&mut c.e, "control"));
         self.threats
             .iter_mut()
@@ -310,6 +316,12 @@ impl Draft {
                 "abstraction",
                 (self.taxonomy.clone()).map(|t| MapBuilder::new().put("taxonomy", t).build()),
             )
+            .seq(
+                "requirements",
+                (self.requirements.iter())
+                    .map(|(e, kind)| element(e).str("kind", *kind).build())
+                    .collect(),
+            )
             .seq("zones", self.zones.iter().map(|z| self.zone(z)).collect())
             .seq(
                 "assets",
@@ -369,6 +381,13 @@ impl Draft {
             .str("from", self.assets[f.from].e.id.clone())
             .str("to", self.assets[f.to].e.id.clone())
             .opt_str("protocol", f.protocol.clone())
+            .strs(
+                "carries",
+                &f.carries
+                    .iter()
+                    .map(|a| self.assets[*a].e.id.clone())
+                    .collect::<Vec<_>>(),
+            )
             .flag("bidirectional", f.bidirectional)
             .scope(f.out_of_scope.is_none(), f.out_of_scope.clone())
             .opt_str("source", f.e.source.clone())

@@ -10,6 +10,7 @@
 //! - [`csv_export`]: CSV rows for issue trackers (one per threat, or one per
 //!   planned mitigation), safe against spreadsheet formula injection;
 //! - [`otm`]: the Open Threat Model 0.2.0 (JSON) export and import;
+//! - [`threagile`]: Threagile YAML import;
 //! - [`threat_dragon`]: OWASP Threat Dragon (v1, v2) and TM-BOM import;
 //! - [`tm7`]: Microsoft Threat Modeling Tool (`.tm7`) import;
 //! - [`tmyaml`]: migration from the REFID-based YAML threat-model format of
@@ -26,6 +27,7 @@ mod ids;
 pub mod oracles;
 pub mod otm;
 pub mod sarif;
+pub mod threagile;
 pub mod threat_dragon;
 pub mod tm7;
 mod tmbom;

@@ -399,6 +399,7 @@ impl Cx {
             protocol,
             bidirectional,
             out_of_scope,
+            carries: Vec::new(),
         });
         self.d.flows.len() - 1
     }

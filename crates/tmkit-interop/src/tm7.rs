@@ -389,6 +389,7 @@ impl<'a, 'i> Cx<'a, 'i> {
             protocol,
             bidirectional: false,
             out_of_scope,
+            carries: Vec::new(),
         });
     }
 }

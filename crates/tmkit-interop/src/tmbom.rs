@@ -265,6 +265,7 @@ impl Cx {
                 protocol: None,
                 bidirectional: false,
                 out_of_scope: None,
+                carries: Vec::new(),
             });
         }
     }

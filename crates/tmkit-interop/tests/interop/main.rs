@@ -10,6 +10,7 @@ mod otm_roundtrip;
 mod sarif;
 mod schemas;
 mod support;
+mod threagile;
 mod threat_dragon;
 mod tm7;
 mod tmyaml;

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit::text::count;
-use tmkit_interop::{ImportError, ImportOutput, detect, otm, threat_dragon, tm7, tmyaml};
+use tmkit_interop::{
+    ImportError, ImportOutput, detect, otm, threagile, threat_dragon, tm7, tmyaml,
+};
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
 
@@ -28,8 +30,10 @@ pub enum Source {
     Tmyaml(Target),
     /// An OWASP Threat Dragon model (JSON, version 2 or 1), or a TM-BOM document.
     ThreatDragon(Target),
-    /// A Microsoft Threat Modeling Tool file (`.tm7`, XML).
+    /// A Microsoft Threat Modeling Tool file (`.tm7`, XML, or a ZIP archive holding it).
     Tm7(Target),
+    /// A Threagile model (YAML).
+    Threagile(Target),
 }
 
 /// Input and output of an import.
@@ -91,6 +95,10 @@ fn import_as<'a>(
         Source::Tm7(t) => (
             t,
             tm7::import_file(&ProgressFs::new(RealFs, progress), &t.input),
+        ),
+        Source::Threagile(t) => (
+            t,
+            threagile::import_file(&ProgressFs::new(RealFs, progress), &t.input),
         ),
     }
 }

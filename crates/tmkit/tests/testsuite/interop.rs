@@ -247,6 +247,7 @@ fn import_file_recognises_the_format_and_says_which() {
             "recognised as Microsoft Threat Modeling Tool",
         ),
         ("tmyaml/SHOP", "recognised as tmyaml"),
+        ("threagile/clinic.yaml", "recognised as Threagile"),
     ] {
         let src = repo_root()
             .join("crates/tmkit-interop/tests/fixtures")
@@ -258,10 +259,18 @@ fn import_file_recognises_the_format_and_says_which() {
     }
     // The same result as naming the format.
     import_summary_agrees_with_metrics(&[], "crates/tmkit-interop/tests/fixtures/tm7/orders.tm7");
+    import_summary_agrees_with_metrics(
+        &[],
+        "crates/tmkit-interop/tests/fixtures/threagile/clinic.yaml",
+    );
+    import_summary_agrees_with_metrics(
+        &["threagile"],
+        "crates/tmkit-interop/tests/fixtures/threagile/clinic.yaml",
+    );
     Test::new()
-        .file("tg.yaml", "threagile_version: 1.0.0\ntitle: x\n")
-        .args(["import", "tg.yaml", "-o", "out"])
-        .stderr_contains("a Threagile model: not supported yet")
+        .file("tm.yaml", "tmkit: 1\nid: X\ntitle: x\n")
+        .args(["import", "tm.yaml", "-o", "out"])
+        .stderr_contains("already a tmkit model")
         .status(2);
     Test::new()
         .file("x.json", "{\"hello\": 1}")
