@@ -21,6 +21,8 @@ pub enum Format {
     Tmyaml,
     /// Threagile YAML.
     Threagile,
+    /// The JSON of pytm's `--json`.
+    Pytm,
 }
 
 impl Format {
@@ -33,6 +35,7 @@ impl Format {
             Format::Otm => "Open Threat Model (`tmkit import otm`)",
             Format::Tmyaml => "tmyaml (`tmkit import tmyaml`)",
             Format::Threagile => "Threagile (`tmkit import threagile`)",
+            Format::Pytm => "pytm JSON (`tmkit import pytm`)",
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn import_file(
             crate::threat_dragon::import(&text, &shown).map(|o| (Format::ThreatDragon, o))
         }
         Ok(Format::Otm) => crate::otm::import(&text, &shown).map(|o| (Format::Otm, o)),
+        Ok(Format::Pytm) => crate::pytm::import(&text, &shown).map(|o| (Format::Pytm, o)),
         Ok(Format::Threagile) => {
             crate::threagile::import(&text, &shown).map(|o| (Format::Threagile, o))
         }
@@ -95,9 +99,11 @@ fn detect(doc: &Node) -> Result<Format, String> {
         Ok(Format::Tmyaml)
     } else if crate::threagile::is_threagile(doc) {
         Ok(Format::Threagile)
+    } else if crate::pytm::is_pytm(doc) {
+        Ok(Format::Pytm)
     } else if has("tmkit") {
         Err("already a tmkit model: nothing to import".into())
     } else {
-        Err("unknown format: not Threat Dragon, TM-BOM, TMT .tm7, Threagile, OTM or tmyaml (name the format: `tmkit import FORMAT FILE`)".into())
+        Err("unknown format: not Threat Dragon, TM-BOM, TMT .tm7, Threagile, pytm JSON, OTM or tmyaml (name the format: `tmkit import FORMAT FILE`)".into())
     }
 }

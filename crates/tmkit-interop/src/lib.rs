@@ -10,6 +10,7 @@
 //! - [`csv_export`]: CSV rows for issue trackers (one per threat, or one per
 //!   planned mitigation), safe against spreadsheet formula injection;
 //! - [`otm`]: the Open Threat Model 0.2.0 (JSON) export and import;
+//! - [`pytm`]: import of the JSON pytm prints with `--json`;
 //! - [`threagile`]: Threagile YAML import;
 //! - [`threat_dragon`]: OWASP Threat Dragon (v1, v2) and TM-BOM import;
 //! - [`tm7`]: Microsoft Threat Modeling Tool (`.tm7`) import;
@@ -26,6 +27,7 @@ mod ids;
 #[doc(hidden)]
 pub mod oracles;
 pub mod otm;
+pub mod pytm;
 pub mod sarif;
 pub mod threagile;
 pub mod threat_dragon;

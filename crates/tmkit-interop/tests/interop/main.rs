@@ -7,6 +7,7 @@ mod export_oracles;
 mod import_fuzz;
 mod otm;
 mod otm_roundtrip;
+mod pytm;
 mod sarif;
 mod schemas;
 mod support;

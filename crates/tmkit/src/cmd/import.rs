@@ -5,7 +5,7 @@ use tmkit::ExitStatus;
 use tmkit::progress::{Progress, ProgressFs};
 use tmkit::text::count;
 use tmkit_interop::{
-    ImportError, ImportOutput, detect, otm, threagile, threat_dragon, tm7, tmyaml,
+    ImportError, ImportOutput, detect, otm, pytm, threagile, threat_dragon, tm7, tmyaml,
 };
 use tmkit_syntax::diagnostic::{Code, render_human};
 use tmkit_syntax::fs::RealFs;
@@ -34,6 +34,8 @@ pub enum Source {
     Tm7(Target),
     /// A Threagile model (YAML).
     Threagile(Target),
+    /// The JSON that a pytm model prints with `--json`.
+    Pytm(Target),
 }
 
 /// Input and output of an import.
@@ -99,6 +101,10 @@ fn import_as<'a>(
         Source::Threagile(t) => (
             t,
             threagile::import_file(&ProgressFs::new(RealFs, progress), &t.input),
+        ),
+        Source::Pytm(t) => (
+            t,
+            pytm::import_file(&ProgressFs::new(RealFs, progress), &t.input),
         ),
     }
 }

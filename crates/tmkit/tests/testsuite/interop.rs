@@ -248,6 +248,7 @@ fn import_file_recognises_the_format_and_says_which() {
         ),
         ("tmyaml/SHOP", "recognised as tmyaml"),
         ("threagile/clinic.yaml", "recognised as Threagile"),
+        ("pytm/chatbot.json", "recognised as pytm JSON"),
     ] {
         let src = repo_root()
             .join("crates/tmkit-interop/tests/fixtures")
