@@ -630,6 +630,67 @@ pub(crate) fn slug(text: &str, fallback: &str) -> String {
     }
 }
 
+/// Paragraphs joined by a blank line, or `None` when there is none.
+pub(crate) fn paragraphs(parts: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+    let v: Vec<String> = parts.into_iter().flatten().collect();
+    (!v.is_empty()).then(|| v.join("\n\n"))
+}
+
+impl Draft {
+    /// Sets the trust of the zones from `first` on to their nesting depth
+    /// (the outermost 1), cutting a chain of `within` that loops.
+    pub(crate) fn trust_by_depth(&mut self, first: usize) {
+        for z in first..self.zones.len() {
+            let (mut depth, mut at) = (1.0, self.zones[z].within);
+            while let Some(p) = at {
+                if p == z || depth > 64.0 {
+                    self.zones[z].within = None;
+                    depth = 1.0;
+                    break;
+                }
+                depth += 1.0;
+                at = self.zones[p].within;
+            }
+            self.zones[z].trust = depth;
+        }
+    }
+
+    /// When there are zones, puts the assets (other than data) that have
+    /// none in an added zone `title` of trust 0.
+    pub(crate) fn outside_zone(&mut self, title: &str) {
+        let homeless = |a: &Asset| a.kind != "data" && a.zone.is_none();
+        if self.zones.is_empty() || !self.assets.iter().any(homeless) {
+            return;
+        }
+        self.zones.push(Zone {
+            e: Elem {
+                id: "outside".into(),
+                title: title.into(),
+                description: Some("Added by the import: where the elements outside every boundary of the source are.".into()),
+                ..Elem::default()
+            },
+            trust: 0.0,
+            within: None,
+        });
+        let z = self.zones.len() - 1;
+        for a in self.assets.iter_mut().filter(|a| homeless(a)) {
+            a.zone = Some(z);
+        }
+    }
+}
+
+/// A description followed by what the source tool says of the element:
+/// `In TOOL: fact, fact.` (the facts that are there).
+pub(crate) fn with_facts(
+    description: Option<String>,
+    tool: &str,
+    facts: impl IntoIterator<Item = Option<String>>,
+) -> String {
+    let facts: Vec<String> = facts.into_iter().flatten().collect();
+    let line = (!facts.is_empty()).then(|| format!("In {tool}: {}.", facts.join("; ")));
+    paragraphs([description, line]).unwrap_or_default()
+}
+
 /// A text made one line, or `None` when blank.
 pub(crate) fn non_blank(s: Option<&str>) -> Option<String> {
     s.map(str::trim)

@@ -118,19 +118,7 @@ impl Cx {
             let parent = text_of(b, "inBoundary").and_then(|p| self.zones.get(&p).copied());
             self.d.zones[first + i].within = parent.filter(|p| *p != first + i);
         }
-        for z in first..self.d.zones.len() {
-            let (mut depth, mut at) = (1.0, self.d.zones[z].within);
-            while let Some(p) = at {
-                if p == z || depth > 64.0 {
-                    self.d.zones[z].within = None;
-                    depth = 1.0;
-                    break;
-                }
-                depth += 1.0;
-                at = self.d.zones[p].within;
-            }
-            self.d.zones[z].trust = depth;
-        }
+        self.d.trust_by_depth(first);
     }
 
     fn elements(&mut self, doc: &Node) {
@@ -176,36 +164,7 @@ impl Cx {
                 out_of_scope: None,
             });
         }
-        if !self.d.zones.is_empty()
-            && self
-                .d
-                .assets
-                .iter()
-                .any(|a| a.kind != "data" && a.zone.is_none())
-        {
-            self.d.zones.push(Zone {
-                e: Elem {
-                    id: "outside".into(),
-                    title: "Outside every boundary".into(),
-                    description: Some(
-                        "Added by the import: where the elements outside every pytm boundary are."
-                            .into(),
-                    ),
-                    ..Elem::default()
-                },
-                trust: 0.0,
-                within: None,
-            });
-            let z = self.d.zones.len() - 1;
-            for a in self
-                .d
-                .assets
-                .iter_mut()
-                .filter(|a| a.kind != "data" && a.zone.is_none())
-            {
-                a.zone = Some(z);
-            }
-        }
+        self.d.outside_zone("Outside every boundary");
     }
 
     fn insert_name(&mut self, e: &Elem, line: u32) {

@@ -9,7 +9,7 @@
 //! security requirements requirements. CIA ratings are kept in the
 //! descriptions. See docs/interop.md.
 
-use crate::draft::{self, Asset, Draft, Elem, Flow, State, Target, Threat, Zone};
+use crate::draft::{self, Asset, Draft, Elem, Flow, State, Target, Threat, Zone, paragraphs};
 use crate::files::{ImportError, ImportOutput};
 use crate::ids::one_line;
 use crate::yaml_in::{self, Node};
@@ -98,12 +98,6 @@ fn cia(n: &Node) -> Option<String> {
     }
     let why = text(n, "justification_cia_rating").map_or(String::new(), |j| format!(" ({j})"));
     Some(format!("CIA rating in Threagile: {}{why}.", r.join(", ")))
-}
-
-/// Paragraphs joined, or `None` when there is none.
-fn paragraphs(parts: impl IntoIterator<Item = Option<String>>) -> Option<String> {
-    let v: Vec<String> = parts.into_iter().flatten().collect();
-    (!v.is_empty()).then(|| v.join("\n\n"))
 }
 
 struct Cx {
@@ -219,19 +213,7 @@ impl Cx {
             }
         }
         // Trust is the nesting depth; a chain that loops is cut.
-        for z in first..self.d.zones.len() {
-            let (mut depth, mut at) = (1.0, self.d.zones[z].within);
-            while let Some(p) = at {
-                if p == z || depth > 64.0 {
-                    self.d.zones[z].within = None;
-                    depth = 1.0;
-                    break;
-                }
-                depth += 1.0;
-                at = self.d.zones[p].within;
-            }
-            self.d.zones[z].trust = depth;
-        }
+        self.d.trust_by_depth(first);
         // Each asset in the innermost boundary listing it.
         for (i, (_, n)) in list.iter().enumerate() {
             for a in strs(n, "technical_assets_inside") {
@@ -251,28 +233,7 @@ impl Cx {
                 }
             }
         }
-        let outside = (!list.is_empty())
-            && self
-                .d
-                .assets
-                .iter()
-                .any(|a| a.kind != "data" && a.zone.is_none());
-        if outside {
-            self.d.zones.push(Zone {
-                e: Elem { id: "outside".into(), title: "Outside every trust boundary".into(), description: Some("Added by the import: where the technical assets outside every trust boundary are.".into()), ..Elem::default() },
-                trust: 0.0,
-                within: None,
-            });
-            let z = self.d.zones.len() - 1;
-            for a in self
-                .d
-                .assets
-                .iter_mut()
-                .filter(|a| a.kind != "data" && a.zone.is_none())
-            {
-                a.zone = Some(z);
-            }
-        }
+        self.d.outside_zone("Outside every trust boundary");
     }
 
     fn runtimes(&mut self, doc: &Node) {

@@ -418,24 +418,17 @@ impl Cx {
             let cvss = score
                 .clone()
                 .filter(|s| tmkit_model::cvss::score(s).is_ok());
-            let facts: Vec<String> = [
-                Some(format!("status {status}")),
-                text("severity").map(|s| format!("severity {s}")),
-                score
-                    .filter(|_| cvss.is_none())
-                    .map(|s| format!("score {s}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let description = [
+            let description = draft::with_facts(
                 text("description"),
-                Some(format!("In Threat Dragon: {}.", facts.join(", "))),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n\n");
+                "Threat Dragon",
+                [
+                    Some(format!("status {status}")),
+                    text("severity").map(|s| format!("severity {s}")),
+                    score
+                        .filter(|_| cvss.is_none())
+                        .map(|s| format!("score {s}")),
+                ],
+            );
             let mitigations = self.status(&status, text("mitigation"), t.line);
             let source = text("id").or_else(|| number.map(|n| n.to_string()));
             self.d.threats.push(Threat {

@@ -439,25 +439,18 @@ impl Cx<'_, '_> {
                 "notapplicable" => (State::NotApplicable, justification.clone()),
                 _ => (State::Open, possible),
             };
-            let facts: Vec<String> = [
-                Some(format!("state {}", spaced(&state_text))),
-                get("Priority").map(|p| format!("priority {p}")),
-                get("InteractionString").map(|i| format!("interaction {i}")),
-                justification
-                    .filter(|_| state == State::Open)
-                    .map(|j| format!("justification: {j}")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let description = [
+            let description = draft::with_facts(
                 get("UserThreatDescription"),
-                Some(format!("In TMT: {}.", facts.join("; "))),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n\n");
+                "TMT",
+                [
+                    Some(format!("state {}", spaced(&state_text))),
+                    get("Priority").map(|p| format!("priority {p}")),
+                    get("InteractionString").map(|i| format!("interaction {i}")),
+                    justification
+                        .filter(|_| state == State::Open)
+                        .map(|j| format!("justification: {j}")),
+                ],
+            );
             let title = get("Title")
                 .or_else(|| get("UserThreatShortDescription"))
                 .map_or_else(|| "Untitled threat".into(), |t| one_line(&t));

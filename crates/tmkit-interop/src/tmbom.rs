@@ -205,10 +205,7 @@ impl Cx {
                 .collect();
                 if !facts.is_empty() {
                     let joined = facts.join("; ");
-                    e.description = Some(
-                        e.description
-                            .map_or(joined.clone(), |d| format!("{d}\n\n{joined}")),
-                    );
+                    e.description = draft::paragraphs([e.description.take(), Some(joined)]);
                 }
                 let zone = self.zone_of(n);
                 if let Some(s) = &e.source {
@@ -253,10 +250,7 @@ impl Cx {
             .collect();
             if !facts.is_empty() {
                 let joined = facts.join(", ");
-                e.description = Some(
-                    e.description
-                        .map_or(joined.clone(), |d| format!("{d}\n\n{joined}")),
-                );
+                e.description = draft::paragraphs([e.description.take(), Some(joined)]);
             }
             self.d.flows.push(Flow {
                 e,
@@ -279,10 +273,7 @@ impl Cx {
                 .collect();
             if !facts.is_empty() {
                 let joined = facts.join("; ");
-                e.description = Some(
-                    e.description
-                        .map_or(joined.clone(), |d| format!("{d}\n\n{joined}")),
-                );
+                e.description = draft::paragraphs([e.description.take(), Some(joined)]);
             }
             if let Some(s) = &e.source {
                 self.personas.insert(s.clone(), self.d.attackers.len());

@@ -1,8 +1,8 @@
 //! Imports of the JSON pytm prints with `--json`.
 
-use crate::support::{check_import, test_path};
+use crate::support::{assert_otm_round_trip, asset_kinds, check_import, test_path};
 use tmkit_analysis::{Analysis, Status};
-use tmkit_interop::{otm, pytm};
+use tmkit_interop::pytm;
 
 #[test]
 fn pytm_json_maps_elements_by_name() {
@@ -13,9 +13,7 @@ fn pytm_json_maps_elements_by_name() {
     .unwrap();
     let model = check_import(&out).model.unwrap();
     let r = model.root();
-    let kinds: Vec<(&str, &str)> = (r.assets.iter())
-        .map(|a| (a.id.as_str(), a.kind.as_str()))
-        .collect();
+    let kinds = asset_kinds(&model);
     // Newer kinds (LLM, Lambda) are services; an unknown class is `other`.
     assert_eq!(
         kinds,
@@ -59,20 +57,7 @@ fn pytm_json_maps_elements_by_name() {
             .all(|t| t.status == Status::Unmitigated)
     );
     assert!(out.warnings.iter().any(|w| w.message.contains("`Gizmo`")));
-    let json = otm::to_json(&model, &analysis);
-    let back = check_import(&otm::import(&json, "x.otm.json").unwrap())
-        .model
-        .unwrap();
-    let n = |m: &tmkit_model::Model| {
-        let r = m.root();
-        (
-            r.zones.len(),
-            r.assets.len(),
-            r.dataflows.len(),
-            r.threats.len(),
-        )
-    };
-    assert_eq!(n(&back), n(&model));
+    assert_otm_round_trip(&model);
 }
 
 #[test]

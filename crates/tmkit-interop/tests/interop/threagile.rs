@@ -1,8 +1,8 @@
 //! Threagile imports.
 
-use crate::support::{check_import, test_path};
+use crate::support::{assert_otm_round_trip, asset_kinds, check_import, test_path};
 use tmkit_analysis::{Analysis, Status};
-use tmkit_interop::{otm, threagile};
+use tmkit_interop::threagile;
 
 #[test]
 fn threagile_maps_assets_links_boundaries_risks_and_tracking() {
@@ -13,9 +13,7 @@ fn threagile_maps_assets_links_boundaries_risks_and_tracking() {
     .unwrap();
     let model = check_import(&out).model.unwrap();
     let r = model.root();
-    let kinds: Vec<(&str, &str)> = (r.assets.iter())
-        .map(|a| (a.id.as_str(), a.kind.as_str()))
-        .collect();
+    let kinds = asset_kinds(&model);
     assert_eq!(
         kinds,
         [
@@ -93,20 +91,7 @@ fn threagile_maps_assets_links_boundaries_risks_and_tracking() {
             .iter()
             .any(|w| w.line == Some(75) && w.message.contains("Reminder Mail"))
     );
-    // Round trip through OTM.
-    let json = otm::to_json(&model, &analysis);
-    let back = check_import(&otm::import(&json, "x.otm.json").unwrap())
-        .model
-        .unwrap();
-    let ids = |m: &tmkit_model::Model| {
-        let r = m.root();
-        let mut v: Vec<String> = r.zones.iter().map(|z| z.qid.to_string()).collect();
-        v.extend(r.assets.iter().map(|a| a.qid.to_string()));
-        v.extend(r.dataflows.iter().map(|f| f.qid.to_string()));
-        v.extend(r.threats.iter().map(|t| t.qid.to_string()));
-        v
-    };
-    assert_eq!(ids(&back), ids(&model));
+    assert_otm_round_trip(&model);
 }
 
 #[test]

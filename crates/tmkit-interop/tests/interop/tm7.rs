@@ -1,8 +1,8 @@
 //! Microsoft Threat Modeling Tool (.tm7) imports.
 
-use crate::support::{check_import, test_path};
+use crate::support::{assert_otm_round_trip, asset_kinds, check_import, test_path};
 use tmkit_analysis::{Analysis, Status};
-use tmkit_interop::{ImportOutput, otm, tm7};
+use tmkit_interop::{ImportOutput, tm7};
 
 fn import(rel: &str) -> ImportOutput {
     tm7::import_file(&tmkit_syntax::fs::RealFs, &test_path(rel)).unwrap()
@@ -13,9 +13,7 @@ fn tm7_maps_stencils_boundaries_and_threat_states() {
     let out = import("fixtures/tm7/orders.tm7");
     let model = check_import(&out).model.unwrap();
     let r = model.root();
-    let kinds: Vec<(&str, &str)> = (r.assets.iter())
-        .map(|a| (a.id.as_str(), a.kind.as_str()))
-        .collect();
+    let kinds = asset_kinds(&model);
     // A custom template's GUID generic type: the XML type decides; the
     // annotation is not an asset; the dangling flow's end is added.
     assert_eq!(
@@ -103,39 +101,7 @@ fn tm7_maps_stencils_boundaries_and_threat_states() {
             .any(|w| w.contains("diagram `Empty page` is empty")),
         "{w:#?}"
     );
-    // Round trip through OTM keeps the elements and statuses.
-    let json = otm::to_json(&model, &analysis);
-    let back = check_import(&otm::import(&json, "x.otm.json").unwrap())
-        .model
-        .unwrap();
-    let ids = |m: &tmkit_model::Model| {
-        let r = m.root();
-        (
-            r.zones
-                .iter()
-                .map(|z| z.qid.to_string())
-                .collect::<Vec<_>>(),
-            r.assets
-                .iter()
-                .map(|a| a.qid.to_string())
-                .collect::<Vec<_>>(),
-            r.dataflows
-                .iter()
-                .map(|f| f.qid.to_string())
-                .collect::<Vec<_>>(),
-            r.threats
-                .iter()
-                .map(|t| t.qid.to_string())
-                .collect::<Vec<_>>(),
-        )
-    };
-    assert_eq!(ids(&back), ids(&model));
-    let back_st: Vec<Status> = Analysis::new(&back)
-        .threats
-        .iter()
-        .map(|t| t.status)
-        .collect();
-    assert_eq!(back_st, st);
+    assert_otm_round_trip(&model);
 }
 
 #[test]
