@@ -655,6 +655,20 @@ impl Draft {
         }
     }
 
+    /// Adds the zone of a drawn boundary (`Trust boundary <n>` when it has
+    /// no name) and returns its index.
+    pub(crate) fn boundary_zone(&mut self, mut e: Elem) -> usize {
+        if e.title.trim().is_empty() || e.title.starts_with("Unnamed ") {
+            e.title = format!("Trust boundary {}", self.zones.len() + 1);
+            e.id = e.title.clone();
+        }
+        self.zones.push(Zone {
+            e,
+            ..Zone::default()
+        });
+        self.zones.len() - 1
+    }
+
     /// When there are zones, puts the assets (other than data) that have
     /// none in an added zone `title` of trust 0.
     pub(crate) fn outside_zone(&mut self, title: &str) {

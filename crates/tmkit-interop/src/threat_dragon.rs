@@ -10,9 +10,7 @@
 //! `Open` a planned one (when the source describes a mitigation),
 //! `NotApplicable` an in-place risk acceptance. See docs/interop.md.
 
-use crate::draft::{
-    self, Asset, Boxes, Draft, Elem, Flow, Mitigation, State, Target, Threat, Zone,
-};
+use crate::draft::{self, Asset, Boxes, Draft, Elem, Flow, Mitigation, State, Target, Threat};
 use crate::files::{ImportError, ImportOutput};
 use crate::ids::one_line;
 use crate::yaml_in::{self, Node};
@@ -292,16 +290,10 @@ impl Cx {
                 );
                 continue;
             };
-            let name = if cell.name.is_empty() {
-                format!("Trust boundary {}", self.d.zones.len() + 1)
-            } else {
-                cell.name.clone()
-            };
-            self.d.zones.push(Zone {
-                e: self.elem(cell, &name, "Trust boundary"),
-                ..Zone::default()
-            });
-            boxes.push((self.d.zones.len() - 1, rect));
+            let z = self
+                .d
+                .boundary_zone(self.elem(cell, &cell.name, "Trust boundary"));
+            boxes.push((z, rect));
         }
         let drawn: Vec<[f64; 4]> = (cells.iter())
             .filter(|c| matches!(c.kind, Some(Kind::Asset(_))))

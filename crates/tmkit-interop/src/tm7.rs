@@ -11,7 +11,7 @@
 //! justification. The XML reader refuses a DTD, and so any entity expansion.
 //! See docs/interop.md.
 
-use crate::draft::{self, Asset, Draft, Elem, Flow, State, Target, Threat, Zone};
+use crate::draft::{self, Asset, Draft, Elem, Flow, State, Target, Threat};
 use crate::files::{ImportError, ImportOutput};
 use crate::ids::one_line;
 use crate::yaml_out::Yaml;
@@ -274,14 +274,8 @@ impl<'a, 'i> Cx<'a, 'i> {
         let mut boxes = Vec::new();
         for s in borders.iter().filter(|s| s.kind == Some(Kind::Box)) {
             let Some(rect) = s.rect else { continue };
-            let name = Some(s.name())
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| format!("Trust boundary {}", self.d.zones.len() + 1));
-            self.d.zones.push(Zone {
-                e: self.elem(s, &name),
-                ..Zone::default()
-            });
-            boxes.push((self.d.zones.len() - 1, rect));
+            let z = self.d.boundary_zone(self.elem(s, &s.name()));
+            boxes.push((z, rect));
         }
         let drawn: Vec<[f64; 4]> = (borders.iter())
             .filter(|s| matches!(s.kind, Some(Kind::Asset(_))))
