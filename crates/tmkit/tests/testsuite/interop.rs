@@ -292,3 +292,30 @@ fn import_file_recognises_the_format_and_says_which() {
         .stderr_contains("Threat Dragon version 3.0 is not supported")
         .status(2);
 }
+
+#[test]
+fn a_model_without_attackers_fails_a_coverage_gate_and_an_import_does_not() {
+    // What an import would give without proposed attackers: no question.
+    Test::new()
+        .model("tmkit: 1\nid: N\ntitle: n\nscope:\n  assets: [{ id: x, title: X }]\n")
+        .args(["check", "--fail-on", "coverage:<0.5"])
+        .stderr_contains("coverage of N is undefined")
+        .status(1);
+    // The proposed attackers make the imported model ask questions.
+    let src = repo_root().join("crates/tmkit-interop/tests/fixtures/threat-dragon/v1-legacy.json");
+    let t = Test::new()
+        .args([
+            "import",
+            "threat-dragon",
+            &src.display().to_string(),
+            "-o",
+            "out",
+        ])
+        .status(0);
+    let dir = t.path().join("out").display().to_string();
+    let m = Test::new()
+        .args(["metrics", &dir, "--format", "json"])
+        .status(0)
+        .json();
+    assert!(m["questions"]["total"].as_u64().unwrap() > 0, "{m}");
+}
