@@ -15,7 +15,7 @@ const MAX_ENTRIES: usize = 1000;
 /// [`MAX_XML_BYTES`] (a ZIP bomb stops there).
 pub(crate) fn single_xml(bytes: Vec<u8>, shown: &str) -> Result<String, ImportError> {
     if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(b"PK\x05\x06") {
-        return crate::yaml_in::decode(&bytes, shown);
+        return text(&bytes, shown);
     }
     let err = |m: String| ImportError::at(shown, 0, m);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -58,5 +58,32 @@ pub(crate) fn single_xml(bytes: Vec<u8>, shown: &str) -> Result<String, ImportEr
             "`{name}` in the ZIP archive expands to more than {MAX_XML_BYTES} bytes"
         )));
     }
-    crate::yaml_in::decode(&xml, &format!("{shown}!{name}"))
+    text(&xml, &format!("{shown}!{name}"))
+}
+
+/// XML text: UTF-16 when it starts with a UTF-16 byte order mark (as .NET
+/// may write it), else UTF-8.
+fn text(bytes: &[u8], shown: &str) -> Result<String, ImportError> {
+    let units = |be: bool| -> Vec<u16> {
+        (bytes[2..].chunks_exact(2))
+            .map(|c| {
+                if be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            })
+            .collect()
+    };
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some(units(false)),
+        [0xFE, 0xFF, ..] => Some(units(true)),
+        _ => None,
+    };
+    match utf16 {
+        Some(u) => {
+            String::from_utf16(&u).map_err(|_| ImportError::at(shown, 0, "invalid UTF-16 text"))
+        }
+        None => crate::yaml_in::decode(bytes, shown),
+    }
 }

@@ -169,3 +169,14 @@ fn zip_wrapped_tm7_imports_like_the_xml_and_bombs_stop_at_the_limit() {
     .unwrap_err();
     assert!(err.message.contains("expands to more than"), "{err}");
 }
+
+#[test]
+fn utf16_tm7_reads_like_utf8() {
+    let xml = std::fs::read_to_string(test_path("fixtures/tm7/orders.tm7")).unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(xml.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut fs = tmkit_syntax::fs::MemoryFs::new();
+    fs.insert("u.tm7", bytes);
+    let out = tm7::import_file(&fs, std::path::Path::new("u.tm7")).unwrap();
+    assert_eq!(out.files, import("fixtures/tm7/orders.tm7").files);
+}
