@@ -20,6 +20,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use tmkit_syntax::fs::FileSystem;
 
+/// The keys of TMT's "Mitigation" and "Risk" threat properties.
+const MITIGATION: &str = "44490cdf-6399-4291-9bde-03dca6f03c11";
+const RISK: &str = "f9e02b87-2914-407e-bd11-97353ef43162";
+
 /// Most XML nodes a file may have (a TMT file with its knowledge base has
 /// some tens of thousands).
 const MAX_NODES: u32 = 4_000_000;
@@ -426,8 +430,7 @@ impl Cx<'_, '_> {
             let target = self.threat_target(v);
             let state_text = get("State").unwrap_or_else(|| "NotStarted".into());
             let justification = get("StateInformation");
-            let possible =
-                get("PossibleMitigations").or_else(|| get("44490cdf-6399-4291-9bde-03dca6f03c11"));
+            let possible = get("PossibleMitigations").or_else(|| get(MITIGATION));
             let (state, text) = match crate::threat_dragon::squash(&state_text).as_str() {
                 "mitigated" => (State::Mitigated, justification.clone().or(possible)),
                 "notapplicable" => (State::NotApplicable, justification.clone()),
@@ -439,6 +442,7 @@ impl Cx<'_, '_> {
                 [
                     Some(format!("state {}", spaced(&state_text))),
                     get("Priority").map(|p| format!("priority {p}")),
+                    get(RISK).map(|r| format!("risk {r}")),
                     get("InteractionString").map(|i| format!("interaction {i}")),
                     justification
                         .filter(|_| state == State::Open)
