@@ -201,6 +201,18 @@ impl Policy {
                 let Some(q) = &m.questions else {
                     return Vec::new();
                 };
+                // No question (no in-scope attacker or target): coverage is
+                // undefined, which no coverage gate accepts.
+                if q.total == 0 {
+                    return vec![Violation {
+                        policy: *self,
+                        element: m.model.clone(),
+                        message: format!(
+                            "coverage of {} is undefined: it asks no question (no in-scope attacker or no in-scope target)",
+                            m.model
+                        ),
+                    }];
+                }
                 // Compare the exact ratio, not the rounded coverage.
                 let exact = coverage(q.answered, q.total);
                 if exact < min {

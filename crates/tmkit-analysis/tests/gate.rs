@@ -187,3 +187,25 @@ threats:
     );
     assert!(evaluate(&["coverage:<0.6666".parse().unwrap()], &a, &m).is_empty());
 }
+
+#[test]
+fn coverage_gate_fails_a_model_that_asks_no_question() {
+    // No attacker: 0 questions, coverage undefined rather than 100%.
+    let m = model(
+        "tmkit: 1
+id: N
+title: No attacker
+scope:
+  assets: [{ id: x, title: X }]
+threats:
+  - { id: t, title: T, categories: [C], targets: [x] }
+",
+    );
+    let a = Analysis::new(&m);
+    let v = evaluate(&["coverage:<0.1".parse().unwrap()], &a, &m);
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].message,
+        "coverage of N is undefined: it asks no question (no in-scope attacker or no in-scope target)"
+    );
+}

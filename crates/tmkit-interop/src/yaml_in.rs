@@ -140,6 +140,22 @@ pub(crate) fn read(
     shown: &str,
     budget: &mut u64,
 ) -> Result<String, ImportError> {
+    let bytes = read_bytes(fs, path, shown, budget)?;
+    decode(&bytes, shown)
+}
+
+/// Text from bytes read by [`read_bytes`]: UTF-8, a BOM dropped.
+pub(crate) fn decode(bytes: &[u8], shown: &str) -> Result<String, ImportError> {
+    decode_text(bytes, FileId(0), shown).map_err(|d| from_diagnostic(&d, shown))
+}
+
+/// [`read`] without decoding the text.
+pub(crate) fn read_bytes(
+    fs: &dyn FileSystem,
+    path: &Path,
+    shown: &str,
+    budget: &mut u64,
+) -> Result<Vec<u8>, ImportError> {
     let limit = Limits::default().max_file_bytes.min(*budget);
     let bytes = fs.read(path, limit).map_err(|e| {
         let code = if not_regular(&e).is_some() {
@@ -161,7 +177,7 @@ pub(crate) fn read(
         ImportError::coded(code, shown, None, format!("cannot read: {reason}"))
     })?;
     *budget = budget.saturating_sub(bytes.len() as u64);
-    decode_text(&bytes, FileId(0), shown).map_err(|d| from_diagnostic(&d, shown))
+    Ok(bytes)
 }
 
 /// An error of the syntax crate as an import error of `shown`.

@@ -41,6 +41,14 @@ impl MapBuilder {
         self.put(key, Yaml::Str(value.into()))
     }
 
+    /// Adds `key: value` when there is a value.
+    pub(crate) fn opt_put(self, key: &str, value: Option<Yaml>) -> Self {
+        match value {
+            Some(v) => self.put(key, v),
+            None => self,
+        }
+    }
+
     pub(crate) fn opt_str(self, key: &str, value: Option<impl Into<String>>) -> Self {
         match value {
             Some(v) => self.str(key, v),

@@ -159,6 +159,8 @@ pub struct Zone {
     pub trust: f64,
     /// The enclosing zone, when zones nest (`within:`).
     pub within: Option<Qid>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -247,6 +249,8 @@ pub struct Asset {
     pub in_scope: bool,
     /// Why it is out of scope.
     pub reason: Option<String>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -277,6 +281,8 @@ pub struct DataFlow {
     pub in_scope: bool,
     /// Why it is out of scope.
     pub reason: Option<String>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }
@@ -466,6 +472,8 @@ pub struct Threat {
     pub requirements: Vec<Qid>,
     /// Weaknesses and attack techniques it is an instance of.
     pub refs: Vec<WeaknessRef>,
+    /// The element's id in the tool it was imported from (`source:`).
+    pub source: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }

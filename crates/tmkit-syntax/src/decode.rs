@@ -496,6 +496,7 @@ impl Decoder {
             description: self.opt_str(&r, "description"),
             trust,
             within: self.opt_str(&r, "within"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawZone::FIELDS);
@@ -512,6 +513,7 @@ impl Decoder {
             zone: self.opt_str(&r, "zone"),
             in_scope: self.opt_bool(&r, "in_scope"),
             reason: self.opt_str(&r, "reason"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawAsset::FIELDS);
@@ -531,6 +533,7 @@ impl Decoder {
             bidirectional: self.opt_bool(&r, "bidirectional"),
             in_scope: self.opt_bool(&r, "in_scope"),
             reason: self.opt_str(&r, "reason"),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawDataFlow::FIELDS);
@@ -665,6 +668,7 @@ impl Decoder {
             mitigations,
             requirements: self.str_list(&r, "requirements").unwrap_or_default(),
             refs: self.str_list(&r, "refs").unwrap_or_default(),
+            source: self.opt_str(&r, "source"),
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawThreat::FIELDS);

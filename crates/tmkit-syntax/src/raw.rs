@@ -288,6 +288,8 @@ pub struct RawZone {
     trust: Sp<f64>,
     /// The zone this one is nested in.
     within: Option<Sp<String>>,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -306,6 +308,8 @@ pub struct RawAsset {
     /// The trust zone it lives in.
     zone: Option<Sp<String>>,
     ..scoped,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -328,6 +332,8 @@ pub struct RawDataFlow {
     /// Data moves both ways.
     bidirectional: Option<Sp<bool>>,
     ..scoped,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }
@@ -487,6 +493,8 @@ pub struct RawThreat {
     /// Weakness references: `CWE-79`, `CAPEC-63`, ATT&CK `T1190` or `T1190.001`.
     #[schemars(default, inner(regex(pattern = r"^(CWE-[1-9][0-9]{0,6}|CAPEC-[1-9][0-9]{0,6}|T[0-9]{4}(\.[0-9]{3})?)$")))]
     refs: Vec<Sp<String>>,
+    /// The element's id in the tool it was imported from (informational).
+    source: Option<Sp<String>>,
     ..confidential,
 }
 }

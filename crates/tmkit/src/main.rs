@@ -49,7 +49,7 @@ enum Command {
     Schema(cmd::schema::Args),
     /// Export to other tools' formats: SARIF, CSV for trackers, Open Threat Model.
     Export(cmd::export::Args),
-    /// Import another tool's threat model (Open Threat Model, tmyaml) into tmkit's format.
+    /// Import another tool's threat model (Threat Dragon, TM-BOM, TMT .tm7, Threagile, pytm, Open Threat Model, tmyaml) into tmkit's format; `tmkit import FILE` recognises the format.
     Import(cmd::import::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::Args),

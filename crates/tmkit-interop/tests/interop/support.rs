@@ -61,3 +61,30 @@ pub fn load(rel: &str) -> (tmkit_model::Model, Checked) {
     );
     (checked.model.clone().expect("a model"), checked)
 }
+
+/// Each asset's local id and kind, in model order.
+#[allow(dead_code)]
+pub fn asset_kinds(model: &tmkit_model::Model) -> Vec<(&str, &str)> {
+    (model.root().assets.iter())
+        .map(|a| (a.id.as_str(), a.kind.as_str()))
+        .collect()
+}
+
+/// import -> check -> export otm -> import otm keeps the same zones,
+/// assets, flows and threats, and the threats' statuses.
+#[allow(dead_code)]
+pub fn assert_otm_round_trip(model: &tmkit_model::Model) {
+    use tmkit_analysis::Analysis;
+    let parts = |m: &tmkit_model::Model| {
+        let r = m.root();
+        let mut v: Vec<String> = r.zones.iter().map(|z| z.qid.to_string()).collect();
+        v.extend(r.assets.iter().map(|a| a.qid.to_string()));
+        v.extend(r.dataflows.iter().map(|f| f.qid.to_string()));
+        v.extend(r.threats.iter().map(|t| t.qid.to_string()));
+        let statuses: Vec<_> = Analysis::new(m).threats.iter().map(|t| t.status).collect();
+        (v, statuses)
+    };
+    let json = tmkit_interop::otm::to_json(model, &Analysis::new(model));
+    let back = check_import(&tmkit_interop::otm::import(&json, "round.otm.json").unwrap());
+    assert_eq!(parts(&back.model.unwrap()), parts(model));
+}

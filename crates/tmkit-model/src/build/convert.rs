@@ -129,6 +129,7 @@ impl Builder<'_> {
                 description: text(&z.description),
                 trust: z.trust.value,
                 within,
+                source: text(&z.source),
                 confidential: bool_of(&z.confidential, false),
             });
         }
@@ -172,6 +173,7 @@ impl Builder<'_> {
                 zone,
                 in_scope: bool_of(&a.in_scope, true),
                 reason: text(&a.reason),
+                source: text(&a.source),
                 confidential: bool_of(&a.confidential, false),
             });
         }
@@ -200,6 +202,7 @@ impl Builder<'_> {
                 bidirectional: bool_of(&f.bidirectional, false),
                 in_scope: bool_of(&f.in_scope, true),
                 reason: text(&f.reason),
+                source: text(&f.source),
                 confidential: bool_of(&f.confidential, false),
             });
         }
@@ -407,6 +410,7 @@ impl Builder<'_> {
                 ticket: text(&t.ticket),
                 requirements,
                 refs,
+                source: text(&t.source),
                 confidential: bool_of(&t.confidential, false),
             });
         }
