@@ -101,17 +101,7 @@ pub fn date_from_epoch(epoch: &str) -> Option<String> {
     if !(0..=253_402_300_799).contains(&secs) {
         return None;
     }
-    // Days to civil date (Howard Hinnant's algorithm).
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    tmkit_syntax::date::Date::from_unix_seconds(secs).map(|d| d.to_string())
 }
 
 /// Checks that `s` is a real calendar date written `YYYY-MM-DD` (what

@@ -51,6 +51,13 @@ impl Date {
         )
     }
 
+    /// The UTC calendar day of a Unix time in seconds (a commit's time,
+    /// `SOURCE_DATE_EPOCH`); None outside the years 1 to 9999.
+    pub fn from_unix_seconds(secs: i64) -> Option<Date> {
+        let t = jiff::Timestamp::from_second(secs).ok()?;
+        Some(Date(jiff::tz::TimeZone::UTC.to_datetime(t).date()))
+    }
+
     /// Days from `self` to `later` (negative when `later` is before).
     pub fn days_until(self, later: Date) -> i64 {
         self.0
