@@ -214,7 +214,7 @@ impl Policy {
                     }];
                 }
                 // Compare the exact ratio, not the rounded coverage.
-                let exact = coverage(q.answered, q.total);
+                let exact = coverage(q.answered, q.total).unwrap_or(0.0);
                 if exact < min {
                     vec![Violation {
                         policy: *self,

@@ -13,7 +13,7 @@ use tmkit_model::Model;
 #[non_exhaustive]
 pub struct Snapshot {
     /// The root's rolled-up coverage (4 decimals).
-    pub coverage: f64,
+    pub coverage: Option<f64>,
     /// Questions not answered yet.
     pub open_questions: usize,
     /// Threats by status.
@@ -57,7 +57,7 @@ impl Snapshot {
         }
         let q = m.questions.as_ref();
         Snapshot {
-            coverage: q.map_or(1.0, |q| q.coverage),
+            coverage: q.and_then(|q| q.coverage),
             open_questions: q.map_or(0, |q| q.open),
             threats: StatusCounts {
                 total: m.threats.total,

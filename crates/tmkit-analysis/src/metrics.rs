@@ -157,8 +157,9 @@ pub struct QuestionMetrics {
     pub answered: usize,
     /// Not answered yet.
     pub open: usize,
-    /// answered / total, rounded to 4 decimals; 1 when there is no question.
-    pub coverage: f64,
+    /// answered / total, rounded to 4 decimals; null when there is no
+    /// question (no in-scope attacker or target: undefined, not 100%).
+    pub coverage: Option<f64>,
 }
 
 /// Threats by status and severity.
@@ -315,7 +316,7 @@ impl SeverityCounts {
 impl Metrics {
     fn from_counts(model: String, c: &Counts, components: Vec<Metrics>) -> Metrics {
         let open = c.questions_total - c.questions_answered;
-        let coverage = round4(coverage(c.questions_answered, c.questions_total));
+        let coverage = coverage(c.questions_answered, c.questions_total).map(round4);
         let s = |st: Status| c.by_status[st as usize];
         let planned = c.mitigations_total - c.mitigations_in_place;
         Metrics {
@@ -403,15 +404,12 @@ impl Metrics {
     }
 }
 
-/// The one coverage: `answered / asked`, 1 when nothing is asked (a model
-/// with no question has nothing left to answer). Metrics round it to 4
-/// decimals; gates compare the exact value.
-pub fn coverage(answered: usize, asked: usize) -> f64 {
-    if asked == 0 {
-        1.0
-    } else {
-        answered as f64 / asked as f64
-    }
+/// The one coverage: `answered / asked`; `None` when nothing is asked (a
+/// model with no in-scope attacker or target has no analysis: its coverage
+/// is undefined, shown as "n/a", and fails every coverage gate; W0901).
+/// Metrics round it to 4 decimals; gates compare the exact value.
+pub fn coverage(answered: usize, asked: usize) -> Option<f64> {
+    (asked > 0).then(|| answered as f64 / asked as f64)
 }
 
 /// Rounds to 4 decimals (coverage is a progress bar, not a measurement).

@@ -359,7 +359,7 @@ impl MatrixTable {
     }
 
     /// Answered / asked ([`coverage`]).
-    pub fn coverage(&self) -> f64 {
+    pub fn coverage(&self) -> Option<f64> {
         let (answered, asked) = self.questions();
         coverage(answered, asked)
     }

@@ -95,7 +95,7 @@ threats:
     // logs: all 6 by the verdict; web: integrity x 2 by T1 (no attackers = all),
     // confidentiality x user by the verdict; T2 names an out-of-scope attacker.
     assert_eq!(metrics.questions.as_ref().unwrap().answered, 9);
-    assert_eq!(metrics.questions.as_ref().unwrap().coverage, 0.75);
+    assert_eq!(metrics.questions.as_ref().unwrap().coverage, Some(0.75));
     let mut open: Vec<String> = a
         .open_questions()
         .map(|q| format!("{}/{}/{}", q.target, q.attacker, q.category))

@@ -179,7 +179,7 @@ threats:
     let a = Analysis::new(&m);
     assert_eq!(
         a.metrics(&m, 0).questions.as_ref().unwrap().coverage,
-        0.6667
+        Some(0.6667)
     );
     assert_eq!(
         evaluate(&["coverage:<0.6667".parse().unwrap()], &a, &m).len(),

@@ -42,7 +42,7 @@ fn numbers(m: Option<&Snapshot>) -> Vec<String> {
     };
     let t = &m.threats;
     let mut cells = vec![
-        format!("{}", m.coverage),
+        m.coverage.map_or_else(String::new, |c| c.to_string()),
         m.open_questions.to_string(),
         t.total.to_string(),
         t.mitigated.to_string(),
@@ -118,7 +118,7 @@ fn coverage_svg(rows: &[HistoryRow]) -> String {
     let points: Vec<(f64, f64, &HistoryRow)> = rows
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| Some((x_of(i, rows.len()), y(r.metrics.as_ref()?.coverage), r)))
+        .filter_map(|(i, r)| Some((x_of(i, rows.len()), y(r.metrics.as_ref()?.coverage?), r)))
         .collect();
     let line: Vec<String> = points
         .iter()
@@ -130,7 +130,7 @@ fn coverage_svg(rows: &[HistoryRow]) -> String {
         line.join(" ")
     );
     for (x, yy, r) in points {
-        let cov = r.metrics.as_ref().map_or(0.0, |m| m.coverage * 100.0);
+        let cov = r.metrics.as_ref().and_then(|m| m.coverage).unwrap_or(0.0) * 100.0;
         let _ = write!(
             svg,
             "<circle cx=\"{x:.1}\" cy=\"{yy:.1}\" r=\"3\" fill=\"#1565c0\"><title>{}: {cov:.1}%</title></circle>",

@@ -3,6 +3,7 @@
 //! `metrics` of the JSON report).
 
 use crate::matrix::DEFAULT_WIDTH;
+use crate::report::percent;
 use crate::table::{count, truncate, wrapped};
 use std::fmt::Write as _;
 use tmkit_analysis::metrics::DEFAULT_MINUTES_PER_QUESTION;
@@ -178,9 +179,9 @@ impl Summary<'_> {
         for c in list {
             let coverage = c.questions.as_ref().map(|q| {
                 format!(
-                    "{} {:5.1}%  {} of {} questions, ",
-                    bar(q.coverage, 20),
-                    q.coverage * 100.0,
+                    "{} {:>6}  {} of {} questions, ",
+                    bar(q.coverage.unwrap_or(0.0), 20),
+                    percent(q.coverage),
                     q.answered,
                     q.total
                 )
@@ -209,9 +210,9 @@ fn counts(out: &mut String, m: &Metrics) {
     if let Some(q) = &m.questions {
         let _ = writeln!(
             out,
-            "  coverage     {} {:5.1}%  {} of {} answered, {} open",
-            bar(q.coverage, 30),
-            q.coverage * 100.0,
+            "  coverage     {} {:>6}  {} of {} answered, {} open",
+            bar(q.coverage.unwrap_or(0.0), 30),
+            percent(q.coverage),
             q.answered,
             count(q.total, "question"),
             q.open

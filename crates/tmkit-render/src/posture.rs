@@ -33,21 +33,19 @@ struct Section {
 /// Items shown per Markdown section (a pull-request comment has a size limit).
 const MD_ITEMS: usize = 50;
 
-fn percent(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
+use crate::report::percent;
 
 /// `40.0% -> 35.0% (-5.0 points)`, or the head coverage alone without a base.
 fn coverage_change(base: Option<f64>, head: Option<f64>, arrow: &str) -> String {
     match (base, head) {
         (Some(b), Some(h)) => format!(
             "{} {arrow} {} ({:+.1} points)",
-            percent(b),
-            percent(h),
+            percent(Some(b)),
+            percent(Some(h)),
             (h - b) * 100.0
         ),
-        (None, Some(h)) => format!("new, {}", percent(h)),
-        (Some(b), None) => format!("{}, removed", percent(b)),
+        (None, Some(h)) => format!("n/a {arrow} {}", percent(Some(h))),
+        (Some(b), None) => format!("{} {arrow} n/a", percent(Some(b))),
         (None, None) => String::new(),
     }
 }
@@ -217,7 +215,7 @@ fn sections(d: &PostureDiff) -> Vec<Section> {
 fn numbers(d: &PostureDiff) -> String {
     format!(
         "coverage {}; threats {} added, {} removed, {} changed; questions {} newly open, {} newly answered; crossings {} newly unanswered",
-        coverage_change(d.coverage.base, Some(d.coverage.head), "->"),
+        coverage_change(d.coverage.base, d.coverage.head, "->"),
         d.threats.added.len(),
         d.threats.removed.len(),
         d.threats.changed.len(),

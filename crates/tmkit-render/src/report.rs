@@ -163,8 +163,9 @@ pub(crate) fn status_label(s: Status) -> &'static str {
     }
 }
 
-pub(crate) fn percent(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+/// A coverage as `13.3%`, or `n/a` when it is undefined (no question).
+pub(crate) fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), |x| format!("{:.1}%", x * 100.0))
 }
 
 #[cfg(test)]

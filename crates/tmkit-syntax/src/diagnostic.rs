@@ -202,6 +202,9 @@ codes! {
         "write `CWE-` or `CAPEC-` then digits (`CWE-79`, `CAPEC-63`), or an ATT&CK technique `T` + 4 digits, optionally `.` + 3 digits (`T1190`, `T1059.001`).";
     UnreferencedComplianceRequirement = "W0601", Warning, "a compliance requirement is referenced by no threat or mitigation",
         "list it in the `requirements:` of the mitigations that implement it (and of the threats that concern it), or remove it.";
+    // Analysis (W09xx)
+    NoQuestions = "W0901", Warning, "the model asks no question: no in-scope attacker or no in-scope target",
+        "add the attackers that threaten the system under `scope.attackers` (an import proposes some: review them) and mark the assets and data flows to analyse in scope; until then coverage is n/a and a coverage gate fails.";
 }
 
 impl Code {

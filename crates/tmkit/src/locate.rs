@@ -152,7 +152,7 @@ mod tests {
         let mut fs = MemoryFs::new();
         fs.insert(
             "threatmodel.yaml",
-            "tmkit: 1\nid: SHOP\ntitle: Shop\nscope:\n  zones:\n    - { id: dmz, title: DMZ, trust: 1 }\ncomponents: [login]\n",
+            "tmkit: 1\nid: SHOP\ntitle: Shop\nscope:\n  zones:\n    - { id: dmz, title: DMZ, trust: 1 }\n  attackers: [{ id: anon, title: Anon, zone: dmz }]\ncomponents: [login]\n",
         );
         fs.insert(
             "login/threatmodel.yaml",

@@ -110,6 +110,14 @@ impl DiffPolicy {
                 let (Some(base), head) = diff.coverage.exact else {
                     return Vec::new();
                 };
+                let Some(head) = head else {
+                    let model = diff.metrics.head.model.clone();
+                    let msg = format!(
+                        "coverage of {model} fell from {:.1}% to undefined: it asks no question any more",
+                        base * 100.0
+                    );
+                    return vec![(model, msg)];
+                };
                 if base - head > max {
                     let model = diff.metrics.head.model.clone();
                     let msg = format!(

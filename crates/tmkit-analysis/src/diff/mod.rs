@@ -105,8 +105,8 @@ pub struct Signals {
 pub struct CoverageDiff {
     /// The root's rolled-up coverage at base (null when the model does not exist there).
     pub base: Option<f64>,
-    /// At head.
-    pub head: f64,
+    /// At head (null when it asks no question).
+    pub head: Option<f64>,
     /// head - base (null without a base).
     pub delta: Option<f64>,
     /// Each model (root and components, rolled up over their components) present on either side.
@@ -114,7 +114,7 @@ pub struct CoverageDiff {
     /// Exact root coverage at base and head, for the gates.
     #[serde(skip)]
     #[schemars(skip)]
-    pub(crate) exact: (Option<f64>, f64),
+    pub(crate) exact: (Option<f64>, Option<f64>),
 }
 
 /// The coverage of one model on both sides.
@@ -376,7 +376,8 @@ impl PostureDiff {
             && s.entered.is_empty()
             && s.left.is_empty()
             && s.trust.is_empty()
-            && self.coverage.models.iter().all(|m| m.delta == Some(0.0))
+            && (self.coverage.models.iter())
+                .all(|m| m.delta == Some(0.0) || (m.base.is_none() && m.head.is_none()))
     }
 
     fn count_signals(&self) -> Signals {
@@ -405,18 +406,22 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-fn exact_coverage(m: &Metrics) -> f64 {
+fn exact_coverage(m: &Metrics) -> Option<f64> {
     m.questions
         .as_ref()
-        .map_or(1.0, |q| coverage(q.answered, q.total))
+        .and_then(|q| coverage(q.answered, q.total))
 }
 
-fn rounded_coverage(m: &Metrics) -> f64 {
-    m.questions.as_ref().map_or(1.0, |q| q.coverage)
+fn rounded_coverage(m: &Metrics) -> Option<f64> {
+    m.questions.as_ref().and_then(|q| q.coverage)
 }
 
 fn coverage_diff(base: Option<&Metrics>, head: &Metrics) -> CoverageDiff {
-    fn flatten<'m>(m: &'m Metrics, out: &mut BTreeMap<&'m str, f64>, order: &mut Vec<&'m str>) {
+    fn flatten<'m>(
+        m: &'m Metrics,
+        out: &mut BTreeMap<&'m str, Option<f64>>,
+        order: &mut Vec<&'m str>,
+    ) {
         out.insert(&m.model, rounded_coverage(m));
         order.push(&m.model);
         for c in &m.components {
@@ -434,7 +439,7 @@ fn coverage_diff(base: Option<&Metrics>, head: &Metrics) -> CoverageDiff {
     let models = order
         .into_iter()
         .map(|m| {
-            let (base, head) = (b.get(m).copied(), h.get(m).copied());
+            let (base, head) = (b.get(m).copied().flatten(), h.get(m).copied().flatten());
             ModelCoverage {
                 model: m.to_string(),
                 base,
@@ -443,14 +448,14 @@ fn coverage_diff(base: Option<&Metrics>, head: &Metrics) -> CoverageDiff {
             }
         })
         .collect();
-    let base_cov = base.map(rounded_coverage);
+    let base_cov = base.and_then(rounded_coverage);
     let head_cov = rounded_coverage(head);
     CoverageDiff {
         base: base_cov,
         head: head_cov,
-        delta: delta(base_cov, Some(head_cov)),
+        delta: delta(base_cov, head_cov),
         models,
-        exact: (base.map(exact_coverage), exact_coverage(head)),
+        exact: (base.and_then(exact_coverage), exact_coverage(head)),
     }
 }
 

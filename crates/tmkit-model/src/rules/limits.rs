@@ -10,7 +10,7 @@ use tmkit_syntax::{Code, Diagnostic};
 /// input, so a big model pays for its questions with its size, and a small
 /// one cannot ask millions.
 pub(super) fn questions(cx: &ModelCx<'_>, out: &mut Diagnostics) {
-    if out.has_errors() {
+    if !cx.valid_so_far(out) {
         return;
     }
     let model = cx.model;

@@ -15,6 +15,7 @@
 
 mod catalogues;
 mod limits;
+mod questions;
 mod requirements;
 mod scope;
 mod taxonomy;
@@ -62,6 +63,14 @@ pub(crate) struct ModelCx<'a> {
     pub(crate) loaded: &'a Loaded,
     /// Every resolved `within`: zone, enclosing zone, place of the `within`.
     pub(crate) withins: &'a [(Qid, Qid, Span)],
+}
+
+impl ModelCx<'_> {
+    /// True when neither loading nor building has found an error so far:
+    /// for the rules that judge only an otherwise valid model.
+    pub(crate) fn valid_so_far(&self, out: &Diagnostics) -> bool {
+        !out.has_errors() && !self.loaded.diagnostics.has_errors()
+    }
 }
 
 /// How a rule runs.
@@ -134,6 +143,7 @@ pub(crate) static RULES: &[Rule] = &[
     model(&[Code::ZoneCycle], zones::cycles),
     model(&[Code::ZonesTooDeep], zones::depth),
     model(&[Code::TooManyQuestions], limits::questions),
+    model(&[Code::NoQuestions], questions::none_asked),
     model(
         &[Code::UnreferencedComplianceRequirement],
         requirements::unreferenced_compliance,
@@ -381,6 +391,14 @@ mod tests {
                 )],
                 &plain,
                 Code::UnreferencedComplianceRequirement,
+            ),
+            (
+                vec![(
+                    "threatmodel.yaml",
+                    yaml("scope:\n  assets: [{id: web, title: Web, kind: service}]\n"),
+                )],
+                &plain,
+                Code::NoQuestions,
             ),
         ];
         let cases = [cases, treatment_cases(&plain)].concat();

@@ -110,7 +110,7 @@ pub struct QuestionsIn {
     pub total: usize,
     pub answered: usize,
     pub open: usize,
-    pub coverage: f64,
+    pub coverage: Option<f64>,
 }
 
 /// `metrics.threats`.
@@ -318,7 +318,7 @@ fn summarise(report: ReportIn) -> Summary {
         version,
         view,
         date,
-        coverage: metrics.questions.as_ref().map(|q| q.coverage),
+        coverage: metrics.questions.as_ref().and_then(|q| q.coverage),
         open,
         untracked: metrics.untracked_unmitigated,
         deadlines: metrics.deadlines,

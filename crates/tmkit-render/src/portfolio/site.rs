@@ -140,7 +140,7 @@ fn row(out: &mut String, order: usize, x: &SiteEntry, deadlines: bool) {
     );
     match s.coverage {
         Some(c) => {
-            let _ = write!(out, "<td data-value=\"{c}\">{}</td>", percent(c));
+            let _ = write!(out, "<td data-value=\"{c}\">{}</td>", percent(Some(c)));
         }
         None => out.push_str("<td data-value=\"-1\">\u{2014}</td>"),
     }
@@ -205,7 +205,10 @@ fn facts(out: &mut String, s: &Summary) {
     let m = &s.metrics;
     let dash = || "\u{2014}".to_string();
     let mut rows: Vec<(&str, String)> = vec![
-        ("Coverage", s.coverage.map_or_else(dash, percent)),
+        (
+            "Coverage",
+            s.coverage.map_or_else(dash, |c| percent(Some(c))),
+        ),
         (
             "Questions",
             m.questions.as_ref().map_or_else(dash, |q| {

@@ -9,6 +9,8 @@ title: Web shop
 scope:
   assets:
     - { id: web, title: Storefront, kind: service }
+  attackers:
+    - { id: anon, title: Anonymous visitor }
 threats:
   - id: T1
     title: Defacement
@@ -23,6 +25,8 @@ title: Web shop
 scope:
   assets:
     - { id: web, title: Storefront, kind: service }
+  attackers:
+    - { id: anon, title: Anonymous visitor }
 threats:
   - id: T1
     title: Defacement
@@ -60,7 +64,7 @@ fn warnings_alone_exit_0() {
         .model(WARNS)
         .args(["check"])
         .stderr_contains("warning[W0301]: threat 'T1' has no targets")
-        .stderr_contains("--> threatmodel.yaml:8:9")
+        .stderr_contains("--> threatmodel.yaml:10:9")
         .stderr_contains("0 errors, 1 warning")
         .status(0);
 }
@@ -179,7 +183,7 @@ fn json_warnings_with_deny() {
         .args(["check", "--format", "json", "--deny", "warnings"]);
     let d = diagnostics(&t.json());
     assert_eq!(d.len(), 1);
-    assert_eq!((d[0].0.as_str(), d[0].2, d[0].3), ("W0301", 8, 9));
+    assert_eq!((d[0].0.as_str(), d[0].2, d[0].3), ("W0301", 10, 9));
     assert_eq!(t.output().status.code(), Some(1));
 }
 
@@ -352,7 +356,9 @@ fn diagnostics_are_capped_in_every_format_with_the_total_kept() {
 #[test]
 fn omitted_warnings_alone_keep_exit_code_and_severity() {
     // 30 threats without targets: 30 warnings (W0301), valid model.
-    let mut model = String::from("tmkit: 1\nid: X\ntitle: t\nthreats:\n");
+    let mut model = String::from(
+        "tmkit: 1\nid: X\ntitle: t\nscope:\n  assets: [{id: a, title: A, kind: service}]\n  attackers: [{id: x, title: X}]\nthreats:\n",
+    );
     for i in 0..30 {
         model.push_str(&format!(
             "  - {{ id: T{i}, title: t, categories: [integrity] }}\n"
@@ -370,4 +376,34 @@ fn omitted_warnings_alone_keep_exit_code_and_severity() {
         .args(["check", "--max-diagnostics", "5", "--deny", "warnings"])
         .stderr_contains("gate failed [deny warnings]: 30 warnings")
         .status(1);
+}
+
+/// A model without attackers asks no question: W0901, coverage n/a in text,
+/// null in JSON, and the coverage gate fails.
+#[test]
+fn a_model_without_attackers_has_no_coverage() {
+    let model = "tmkit: 1\nid: SHOP\ntitle: Web shop\nscope:\n  assets:\n    - { id: web, title: Storefront, kind: service }\n";
+    Test::new()
+        .model(model)
+        .args(["check", "--fail-on", "coverage:<0.8"])
+        .stderr_contains("warning[W0901]: model SHOP asks no question: it has no in-scope attacker")
+        .stderr_contains("coverage of SHOP is undefined")
+        .status(1);
+    Test::new()
+        .model(model)
+        .args(["metrics"])
+        .stdout_contains("n/a")
+        .status(0);
+    let json = Test::new()
+        .model(model)
+        .args(["metrics", "--format", "json"])
+        .status(0)
+        .json();
+    assert_eq!(json["questions"]["total"], 0);
+    assert!(json["questions"]["coverage"].is_null(), "{json}");
+    Test::new()
+        .model(model)
+        .args(["report", "--format", "md"])
+        .stdout_contains("**Coverage: n/a**")
+        .status(0);
 }
