@@ -65,7 +65,7 @@ fn main() {
     for (name, opts_name, m, a, opts) in rows {
         let l = layout(&m, &a, &opts);
         if let Some(dir) = write {
-            let file = format!("{name}{opts_name}.svg").replace(' ', "_");
+            let file = format!("{name}{opts_name}.svg").replace([' ', '/'], "_");
             let svg = render(&m, &a, DiagramFormat::Svg, &opts);
             std::fs::write(std::path::Path::new(dir).join(file), svg).expect("write svg");
         }

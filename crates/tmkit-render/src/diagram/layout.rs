@@ -817,17 +817,22 @@ struct Labels {
     w: Vec<f64>,
     /// Per edge: the lane of the labelled segment and of the other one.
     lanes: Vec<[usize; 2]>,
+    /// Per edge: the label is on the last horizontal segment (a flow via a
+    /// vertical channel whose first segment is too short for it).
+    on_last: Vec<bool>,
     /// Lanes per horizontal channel.
     h_lanes: Vec<usize>,
 }
 
-/// Places each flow's label on its first horizontal segment, then gives
-/// every horizontal segment (label included) a lane of its channel.
+/// Places each flow's label on its first horizontal segment (on the last
+/// one when only that is long enough to hold it), then gives every
+/// horizontal segment (label included) a lane of its channel.
 fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan: usize) -> Labels {
     let (src_x, dst_x) = ends;
     let n_edges = scene.edges.len();
     let mut h_items: Vec<HItem> = Vec::with_capacity(2 * n_edges);
-    let (mut text, mut label_x, mut label_w) = (
+    let (mut text, mut label_x, mut label_w, mut on_last) = (
+        Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
@@ -838,11 +843,19 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
             t.push_str(&format!(" · unanswered: {}", edge.unanswered_short()));
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
-        let sx = src_x[e];
-        let (h, end) = match routing.routes[e] {
-            Route::Direct { h } => (h, dst_x[e]),
-            Route::Via { h1, v, .. } => (h1, routing.lane_x(e, v)),
+        let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
+        // The horizontal segments: (channel, from x, to x); the label goes on
+        // the first, or on the last when only that one holds it.
+        let segs = match routing.routes[e] {
+            Route::Direct { h } => [(h, src_x[e], dst_x[e]), (usize::MAX, 0.0, 0.0)],
+            Route::Via { h1, v, h2 } => {
+                let vx = routing.lane_x(e, v);
+                [(h1, src_x[e], vx), (h2, dst_x[e], vx)]
+            }
         };
+        let last =
+            segs[1].0 != usize::MAX && !fits(segs[0].1, segs[0].2) && fits(segs[1].1, segs[1].2);
+        let (h, sx, end) = segs[usize::from(last)];
         let (lo, hi) = (sx.min(end), sx.max(end));
         let mut lx = if hi - lo >= lw + 16.0 {
             (lo + hi - lw) / 2.0
@@ -855,6 +868,7 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         label_x.push(lx);
         label_w.push(lw);
         text.push((t, 0.0));
+        on_last.push(last);
         h_items.push(HItem {
             h,
             lo: lo.min(lx) - 4.0,
@@ -862,8 +876,8 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
             edge: e,
             labelled: true,
         });
-        if let Route::Via { v, h2, .. } = routing.routes[e] {
-            let (a, b) = (routing.lane_x(e, v), dst_x[e]);
+        let (h2, a, b) = segs[usize::from(!last)];
+        if h2 != usize::MAX {
             h_items.push(HItem {
                 h: h2,
                 lo: a.min(b) - 4.0,
@@ -890,6 +904,7 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         x: label_x,
         w: label_w,
         lanes,
+        on_last,
         h_lanes,
     }
 }
@@ -959,22 +974,24 @@ fn paths(
         let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         let start = (sx, outline_y(sk, s, sx, src_top));
         let end_pt = (tx, outline_y(tk, t, tx, dst_top));
-        let [l1, l2] = labels.lanes[e];
+        let [lab, other] = labels.lanes[e];
+        let last = labels.on_last[e];
         let (points, h) = match routing.routes[e] {
             Route::Direct { h } => {
-                let ly = lane_line(h, l1);
+                let ly = lane_line(h, lab);
                 (vec![start, (sx, ly), (tx, ly), end_pt], h)
             }
             Route::Via { h1, v, h2 } => {
+                let (l1, l2) = if last { (other, lab) } else { (lab, other) };
                 let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
                 let vx = routing.lane_x(e, v);
                 (
                     vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
-                    h1,
+                    if last { h2 } else { h1 },
                 )
             }
         };
-        let band = rows.hchan_y[h] + HCHAN_PAD + l1 as f64 * LANE_H;
+        let band = rows.hchan_y[h] + HCHAN_PAD + lab as f64 * LANE_H;
         labels.text[e].1 = band + 12.0;
         edges.push(Path {
             points: dedup(points),
