@@ -246,6 +246,58 @@ fn bundled_examples_are_readable() {
     }
 }
 
+/// `--component ID` draws one component: each component of the composed
+/// example and of the shop fixture, drawn alone, holds all its own assets
+/// and none of another component's, with no label overlap and a readable
+/// shape.
+#[test]
+fn one_component_is_drawn_alone_and_readable() {
+    use tmkit_analysis::views::{component, find_component};
+    let mut checked = 0;
+    for path in [COMPOSED, SHOP] {
+        let (m, _) = load(path);
+        let components: Vec<String> = m.models[1..]
+            .iter()
+            .filter(|t| t.kind == tmkit_model::ModelKind::Component)
+            .map(|t| t.qid.clone())
+            .collect();
+        for c in &components {
+            let index = find_component(&m, c).expect("a component");
+            let one = component(&m, index);
+            let a = Analysis::new(&one);
+            let l = layout(&one, &a, &all_opts());
+            let own: Vec<&str> = m.models[index]
+                .assets
+                .iter()
+                .map(|a| a.qid.as_str())
+                .collect();
+            for q in &own {
+                assert!(l.nodes.iter().any(|n| n.qid == *q), "{c}: {q} drawn");
+            }
+            for other in components.iter().filter(|o| {
+                *o != c && !o.starts_with(&format!("{c}.")) && !c.starts_with(&format!("{o}."))
+            }) {
+                assert!(
+                    !l.nodes
+                        .iter()
+                        .any(|n| n.qid.starts_with(&format!("{other}."))),
+                    "{c}: nothing of {other}"
+                );
+            }
+            assert!(
+                label_overlaps(&l).is_empty(),
+                "{c}: {:?}",
+                label_overlaps(&l)
+            );
+            assert!(containment(&l).is_empty(), "{c}: {:?}", containment(&l));
+            let r = aspect(&l);
+            assert!((0.5..=2.0).contains(&r), "{c}: aspect {r:.2}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} components");
+}
+
 /// A model of `zones` top-level zones in a row of trust levels, each with
 /// `per_zone` assets, and a flow from every asset to the next one.
 fn many_zones(zones: usize, per_zone: usize) -> String {

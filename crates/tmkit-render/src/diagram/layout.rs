@@ -1,12 +1,17 @@
-//! The native layout: trust zones as nested columns ordered by trust, nodes
-//! on a grid inside them, flows routed orthogonally through the free
-//! channels between grid rows and columns.
+//! The native layout: trust zones as nested columns ordered by trust,
+//! wrapped into bands (rows of zones, read top to bottom) so the picture
+//! keeps a readable shape, nodes on a grid inside them (ordered by a
+//! barycentre pass, attackers first), flows routed orthogonally through the
+//! free channels between grid rows and columns, and between bands through a
+//! gutter on the left. A few plans (band count, grid rows) are laid out and
+//! the one closest to the aimed aspect ratio, then with the fewest flow
+//! crossings, is kept.
 //!
 //! Why a domain-specific layout rather than a general graph layout crate:
 //! the available Rust crates (`layout-rs`, `rust-sugiyama`, `dagre-rs`) lay
 //! out flat graphs; none draws compound graphs (nested clusters), which is
 //! what trust zones are. Laying zones out as columns also puts the least
-//! trusted zone on the left by construction, and the grid makes the absence
+//! trusted zone first by construction, and the grid makes the absence
 //! of overlaps a property of the construction rather than a hope:
 //!
 //! * nodes occupy grid cells; flows run only through *channels*: a
@@ -15,9 +20,12 @@
 //!   zone);
 //! * a flow leaves its source on the side facing the target's row (bottom
 //!   within one row), runs along the channel there to the vertical channel
-//!   of the target column, along it to the channel next to the target, and
-//!   enters the target on the side facing the source; when both ends touch
-//!   the same channel it is a single horizontal run;
+//!   of the target column (the gutter, when the target is in another band),
+//!   along it to the channel next to the target, and enters the target on
+//!   the side facing the source; when both ends touch the same channel it is
+//!   a single horizontal run; a vertical channel spans only its band, the
+//!   gutter lies outside every zone, so no vertical run crosses a node or a
+//!   zone header;
 //! * every segment gets a *lane* of its channel, and two segments share a
 //!   lane only when their extents (with the label, for the first horizontal
 //!   segment) are disjoint, so labels never overlap each other, nodes or
