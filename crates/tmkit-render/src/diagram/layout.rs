@@ -463,11 +463,7 @@ fn region_shape(scene: &Scene, own: &[usize], rows_target: usize) -> (usize, usi
         .take_while(|&&n| scene.nodes[n].kind == NodeKind::Attacker)
         .count();
     let assets = own.len() - att;
-    let k = if assets > 0 {
-        assets.div_ceil(rows_target)
-    } else {
-        att.div_ceil(rows_target)
-    };
+    let k = assets.div_ceil(rows_target).max(att.div_ceil(rows_target));
     (att, k.max(1))
 }
 
