@@ -442,8 +442,8 @@ fn node_order(scene: &Scene, rows_target: usize) -> Vec<Vec<usize>> {
                 .map(|(i, &n)| (key(n), i, n))
                 .collect();
             keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            for (slot, (_, i, n)) in own[att..].iter_mut().zip(keyed) {
-                changed |= i != 0 && *slot != n;
+            for (slot, (_, _, n)) in own[att..].iter_mut().zip(keyed) {
+                changed |= *slot != n;
                 *slot = n;
             }
         }
