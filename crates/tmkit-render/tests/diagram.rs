@@ -543,7 +543,45 @@ fn attackers_only_when_asked_and_in_their_zone() {
     }
     // Out-of-scope attackers are drawn greyed.
     let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+
     assert!(svg.contains(r#"data-qid="CCC.admin" data-kind="attacker" data-zone="-" data-region="-" data-in-scope="false""#));
+}
+
+/// Attackers are badges: drawing them adds no line. The same flows are
+/// drawn, one line each, and none starts or ends at an attacker or passes
+/// through one.
+#[test]
+fn attackers_are_badges_joined_by_no_line() {
+    for path in [REFERENCE, COMPOSED, SHOP] {
+        let (m, a) = load(path);
+        let without = layout(&m, &a, &DiagramOptions::new());
+        let with = layout(&m, &a, &all_opts());
+        assert!(with.nodes.iter().any(|n| n.attacker), "{path}: no attacker");
+        assert_eq!(with.edges.len(), without.edges.len());
+        for e in &with.edges {
+            for n in with.nodes.iter().filter(|n| n.attacker) {
+                let r = n.rect;
+                let near = Rect::new(r.x - 1.0, r.y - 1.0, r.w + 2.0, r.h + 2.0);
+                for w in e.points.windows(2) {
+                    let (p, q) = (w[0], w[1]);
+                    let seg = Rect::new(
+                        p.0.min(q.0) - 0.5,
+                        p.1.min(q.1) - 0.5,
+                        (p.0 - q.0).abs() + 1.0,
+                        (p.1 - q.1).abs() + 1.0,
+                    );
+                    assert!(!seg.overlaps(&near), "flow {} touches {}", e.qid, n.qid);
+                }
+            }
+        }
+        let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+        let doc = parse_svg(&svg);
+        let lines = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("tmkd-flow"))
+            .count();
+        assert_eq!(lines, with.edges.len(), "{path}: one drawn line per flow");
+    }
 }
 
 // ---------------------------------------------------------------------- SVG
