@@ -47,3 +47,65 @@
   });
   apply();
 })();
+(function () {
+  // Diagram zoom and pan: the SVG is shown at its natural size (text of 11 px
+  // or more) in a scrolling box; zooming changes its width and height and keeps
+  // the point under the pointer (or the centre) in place.
+  var MIN = 0.2, MAX = 4, STEP = 1.25;
+  Array.prototype.slice.call(document.querySelectorAll("[data-diagram]")).forEach(function (box) {
+    var view = box.querySelector(".diagram-view");
+    var svg = view && view.querySelector("svg");
+    var tools = box.querySelector(".diagram-tools");
+    if (!svg || !tools) return;
+    var w0 = parseFloat(svg.getAttribute("width")), h0 = parseFloat(svg.getAttribute("height"));
+    if (!(w0 > 0 && h0 > 0)) return;
+    var label = tools.querySelector(".diagram-scale");
+    var scale = 1;
+    tools.hidden = false;
+    function zoom(s, cx, cy) {
+      s = Math.min(MAX, Math.max(MIN, s));
+      if (cx === undefined) { cx = view.clientWidth / 2; cy = view.clientHeight / 2; }
+      var px = (view.scrollLeft + cx) / scale, py = (view.scrollTop + cy) / scale;
+      scale = s;
+      svg.setAttribute("width", String(Math.round(w0 * s)));
+      svg.setAttribute("height", String(Math.round(h0 * s)));
+      view.scrollLeft = px * s - cx;
+      view.scrollTop = py * s - cy;
+      if (label) label.textContent = Math.round(s * 100) + "%";
+      box.setAttribute("data-scale", String(s));
+    }
+    function act(what) {
+      if (what === "in") zoom(scale * STEP);
+      else if (what === "out") zoom(scale / STEP);
+      else if (what === "reset") zoom(1);
+      else if (what === "fit") zoom(Math.min(1, view.clientWidth / w0));
+    }
+    Array.prototype.slice.call(tools.querySelectorAll("button[data-zoom]")).forEach(function (b) {
+      b.addEventListener("click", function () { act(b.getAttribute("data-zoom")); });
+    });
+    view.addEventListener("wheel", function (e) {
+      if (!e.ctrlKey && !e.metaKey) return;
+      e.preventDefault();
+      var r = view.getBoundingClientRect();
+      zoom(e.deltaY < 0 ? scale * STEP : scale / STEP, e.clientX - r.left, e.clientY - r.top);
+    }, { passive: false });
+    view.addEventListener("keydown", function (e) {
+      var k = { "+": "in", "=": "in", "-": "out", "_": "out", "0": "reset" }[e.key];
+      if (k && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); act(k); }
+    });
+    var drag = null;
+    view.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) return;
+      drag = { x: e.clientX, y: e.clientY, l: view.scrollLeft, t: view.scrollTop };
+      view.classList.add("panning");
+    });
+    view.addEventListener("pointermove", function (e) {
+      if (!drag) return;
+      view.scrollLeft = drag.l - (e.clientX - drag.x);
+      view.scrollTop = drag.t - (e.clientY - drag.y);
+    });
+    function stop() { drag = null; view.classList.remove("panning"); }
+    view.addEventListener("pointerup", stop);
+    view.addEventListener("pointerleave", stop);
+  });
+})();

@@ -517,10 +517,23 @@ fn diagram_block(w: &mut Sink, view: &View) {
         &DiagramOptions::new(),
     );
     if let Some(i) = svg.find("<svg") {
-        // The drawing goes straight to the output: it can be large.
-        w.push_str("<div class=\"diagram\">");
+        // Shown at its natural size (its text is 11 px or more) in a box that
+        // scrolls; the script un-hides the zoom tools and adds wheel zoom and
+        // drag to pan. The drawing goes straight to the output: it can be large.
+        w.push_str(concat!(
+            "<div class=\"diagram\" data-diagram>",
+            "<div class=\"diagram-tools\" role=\"toolbar\" aria-label=\"Diagram zoom\" hidden>",
+            "<button type=\"button\" data-zoom=\"in\" aria-label=\"Zoom in\">+</button>",
+            "<button type=\"button\" data-zoom=\"out\" aria-label=\"Zoom out\">\u{2212}</button>",
+            "<button type=\"button\" data-zoom=\"reset\" aria-label=\"Actual size\">100%</button>",
+            "<button type=\"button\" data-zoom=\"fit\" aria-label=\"Fit to width\">Fit</button>",
+            "<span class=\"diagram-scale\" aria-live=\"polite\">100%</span>",
+            "<span class=\"diagram-hint\">Ctrl + wheel or + / \u{2212} to zoom, drag or arrow keys to pan, 0 for actual size</span>",
+            "</div>",
+            "<div class=\"diagram-view\" tabindex=\"0\" aria-label=\"Data-flow diagram (scrollable)\">",
+        ));
         w.write_through(svg[i..].trim_end());
-        w.push_str("</div>\n");
+        w.push_str("</div></div>\n");
     }
 }
 

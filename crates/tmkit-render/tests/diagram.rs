@@ -5,7 +5,9 @@
 
 mod diagram_support;
 
-use diagram_support::{generated, load, load_str};
+use diagram_support::{
+    EXAMPLES, aspect, generated, generated_seeded, label_overlaps, load, load_str,
+};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use tmkit_analysis::Analysis;
@@ -216,6 +218,188 @@ fn no_overlaps_on_examples_and_generated_models() {
     }
 }
 
+/// The readability figures of docs/diagrams.md, for every bundled example
+/// and every way of drawing it: no label overlaps another label or a node,
+/// and the picture is between 1:2 and 2:1.
+#[test]
+fn bundled_examples_are_readable() {
+    for (name, path) in EXAMPLES {
+        let (m, a) = load(path);
+        for opts in [
+            DiagramOptions::new(),
+            all_opts(),
+            DiagramOptions::new().with_depth(Some(0)),
+        ] {
+            let l = layout(&m, &a, &opts);
+            let bad = label_overlaps(&l);
+            assert!(bad.is_empty(), "{name} {opts:?}: {bad:?}");
+            let r = aspect(&l);
+            assert!(
+                (0.5..=2.0).contains(&r),
+                "{name} {opts:?}: aspect {r:.2} ({} x {})",
+                l.width,
+                l.height
+            );
+            let bad = containment(&l);
+            assert!(bad.is_empty(), "{name} {opts:?}: {bad:?}");
+        }
+    }
+}
+
+/// `--component ID` draws one component: each component of the composed
+/// example and of the shop fixture, drawn alone, holds all its own assets
+/// and none of another component's, with no label overlap and a readable
+/// shape.
+#[test]
+fn one_component_is_drawn_alone_and_readable() {
+    use tmkit_analysis::views::{component, find_component};
+    let mut checked = 0;
+    for path in [COMPOSED, SHOP] {
+        let (m, _) = load(path);
+        let components: Vec<String> = m.models[1..]
+            .iter()
+            .filter(|t| t.kind == tmkit_model::ModelKind::Component)
+            .map(|t| t.qid.clone())
+            .collect();
+        for c in &components {
+            let index = find_component(&m, c).expect("a component");
+            let one = component(&m, index);
+            let a = Analysis::new(&one);
+            let l = layout(&one, &a, &all_opts());
+            let own: Vec<&str> = m.models[index]
+                .assets
+                .iter()
+                .map(|a| a.qid.as_str())
+                .collect();
+            for q in &own {
+                assert!(l.nodes.iter().any(|n| n.qid == *q), "{c}: {q} drawn");
+            }
+            for other in components.iter().filter(|o| {
+                *o != c && !o.starts_with(&format!("{c}.")) && !c.starts_with(&format!("{o}."))
+            }) {
+                assert!(
+                    !l.nodes
+                        .iter()
+                        .any(|n| n.qid.starts_with(&format!("{other}."))),
+                    "{c}: nothing of {other}"
+                );
+            }
+            assert!(
+                label_overlaps(&l).is_empty(),
+                "{c}: {:?}",
+                label_overlaps(&l)
+            );
+            assert!(containment(&l).is_empty(), "{c}: {:?}", containment(&l));
+            let r = aspect(&l);
+            assert!((0.5..=2.0).contains(&r), "{c}: aspect {r:.2}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} components");
+}
+
+/// A model of `zones` top-level zones in a row of trust levels, each with
+/// `per_zone` assets, and a flow from every asset to the next one.
+fn many_zones(zones: usize, per_zone: usize) -> String {
+    let mut y = String::from(
+        "tmkit: 1\nid: WIDE\ntitle: Wide\nscope:\n  abstraction: { taxonomy: STRIDE }\n  zones:\n",
+    );
+    for z in 0..zones {
+        y.push_str(&format!(
+            "    - {{ id: z{z}, title: Zone number {z}, trust: {z} }}\n"
+        ));
+    }
+    y.push_str("  assets:\n");
+    let n = zones * per_zone;
+    for i in 0..n {
+        y.push_str(&format!(
+            "    - {{ id: a{i}, title: Asset {i}, kind: service, zone: z{} }}\n",
+            i / per_zone
+        ));
+    }
+    y.push_str("  dataflows:\n");
+    for i in 1..n {
+        y.push_str(&format!(
+            "    - {{ id: f{i}, title: Call {i}, from: a{}, to: a{i}, protocol: HTTPS }}\n",
+            i - 1
+        ));
+    }
+    y
+}
+
+/// Many trust zones no longer make a strip: they wrap into bands.
+#[test]
+fn many_zones_wrap_into_bands_of_readable_shape() {
+    for (zones, per_zone) in [(8, 1), (12, 1), (10, 3), (2, 20), (1, 40)] {
+        let (m, a) = load_str(&many_zones(zones, per_zone));
+        let l = layout(&m, &a, &DiagramOptions::new());
+        let r = aspect(&l);
+        assert!(
+            (0.5..=2.0).contains(&r),
+            "{zones} zones x {per_zone}: aspect {r:.2} ({} x {})",
+            l.width,
+            l.height
+        );
+        assert!(label_overlaps(&l).is_empty(), "{zones} x {per_zone}");
+        let bad = containment(&l);
+        assert!(bad.is_empty(), "{zones} x {per_zone}: {bad:?}");
+    }
+    // With twelve zones in one row the picture would be about 10:1; the
+    // zones now wrap, so some zone sits below another.
+    let (m, a) = load_str(&many_zones(12, 1));
+    let l = layout(&m, &a, &DiagramOptions::new());
+    let tops: std::collections::BTreeSet<i64> =
+        l.zones.iter().map(|z| z.rect.y.round() as i64).collect();
+    assert!(tops.len() > 1, "zones in one band: {tops:?}");
+}
+
+/// Every text of the SVG is at least 11 px at its natural size, so the
+/// HTML report, which shows the diagram at that size, is readable.
+#[test]
+fn svg_text_is_at_least_11px() {
+    for (name, path) in EXAMPLES {
+        let (m, a) = load(path);
+        let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+        let doc = parse_svg(&svg);
+        let mut sizes = 0;
+        for n in doc.descendants() {
+            if let Some(fs) = n.attribute("font-size") {
+                sizes += 1;
+                let px: f64 = fs.parse().expect("a number");
+                assert!(px >= 11.0, "{name}: font-size {px} on {:?}", n.tag_name());
+            }
+        }
+        assert!(sizes > 0, "{name}: no text sizes found");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Generated models of many shapes: no panic, the same output twice, no
+    /// overlaps, everything in its box.
+    #[test]
+    fn generated_models_lay_out_cleanly(
+        assets in 1usize..70,
+        flows in 0usize..140,
+        seed in 0u64..1_000_000,
+        attackers in proptest::bool::ANY,
+        wide in 1usize..14,
+    ) {
+        let opts = DiagramOptions::new().with_attackers(attackers);
+        for yaml in [generated_seeded(assets, flows, seed), many_zones(wide, 1 + assets % 4)] {
+            let (m, a) = load_str(&yaml);
+            let l = layout(&m, &a, &opts);
+            let bad = label_overlaps(&l);
+            proptest::prop_assert!(bad.is_empty(), "{:?}", &bad[..bad.len().min(5)]);
+            let bad = containment(&l);
+            proptest::prop_assert!(bad.is_empty(), "{:?}", &bad[..bad.len().min(5)]);
+            let svg = render(&m, &a, DiagramFormat::Svg, &opts);
+            proptest::prop_assert_eq!(&svg, &render(&m, &a, DiagramFormat::Svg, &opts));
+            parse_svg(&svg);
+        }
+    }
+}
+
 #[test]
 fn the_overlap_check_catches_overlaps() {
     // Guard against a checker that can never fail.
@@ -224,6 +408,11 @@ fn the_overlap_check_catches_overlaps() {
     let first = l.nodes[0].rect;
     l.nodes[1].rect = first;
     assert!(!overlaps(&l).is_empty());
+    assert!(!label_overlaps(&l).is_empty());
+    // A flow label moved onto a zone header.
+    let mut l = layout(&m, &a, &DiagramOptions::new());
+    l.edges[0].label = l.zones[0].label;
+    assert!(!label_overlaps(&l).is_empty());
 }
 
 #[test]
@@ -236,11 +425,20 @@ fn zones_are_ordered_by_trust_and_nested() {
             .find(|z| z.key == key)
             .unwrap_or_else(|| panic!("no box for {key}"))
     };
+    // Reading order: left to right within a band, bands top to bottom.
+    let before = |a: &Rect, b: &Rect| {
+        let same_band = a.y < b.bottom() && b.y < a.bottom();
+        if same_band {
+            a.right() <= b.x
+        } else {
+            a.bottom() <= b.y
+        }
+    };
     let order = ["SHOP.internet", "SHOP.partner", "SHOP.cloud", "SHOP.ops"];
     for w in order.windows(2) {
         assert!(
-            zone(w[0]).rect.right() <= zone(w[1]).rect.x,
-            "{} left of {}",
+            before(&zone(w[0]).rect, &zone(w[1]).rect),
+            "{} before {}",
             w[0],
             w[1]
         );
@@ -248,7 +446,7 @@ fn zones_are_ordered_by_trust_and_nested() {
     }
     assert!(zone("SHOP.cloud").rect.contains(&zone("SHOP.app").rect));
     assert!(zone("SHOP.data").rect.contains(&zone("SHOP.vault").rect));
-    assert!(zone("SHOP.app").rect.right() <= zone("SHOP.data").rect.x);
+    assert!(before(&zone("SHOP.app").rect, &zone("SHOP.data").rect));
     // The component's own zone nests in the parent's zone it names.
     assert!(zone("SHOP.cloud").rect.contains(&zone("SHOP.PAY.pci").rect));
     assert_eq!(zone("SHOP.vault").depth, 2);
@@ -259,7 +457,7 @@ fn zones_are_ordered_by_trust_and_nested() {
             .contains(&zone("SHOP.app@SHOP.PAY").rect)
     );
     // The asset without a zone gets the "no zone" box, on the left.
-    assert!(zone("-").rect.right() <= zone("SHOP.internet").rect.x);
+    assert!(before(&zone("-").rect, &zone("SHOP.internet").rect));
 }
 
 #[test]
@@ -345,7 +543,45 @@ fn attackers_only_when_asked_and_in_their_zone() {
     }
     // Out-of-scope attackers are drawn greyed.
     let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+
     assert!(svg.contains(r#"data-qid="CCC.admin" data-kind="attacker" data-zone="-" data-region="-" data-in-scope="false""#));
+}
+
+/// Attackers are badges: drawing them adds no line. The same flows are
+/// drawn, one line each, and none starts or ends at an attacker or passes
+/// through one.
+#[test]
+fn attackers_are_badges_joined_by_no_line() {
+    for path in [REFERENCE, COMPOSED, SHOP] {
+        let (m, a) = load(path);
+        let without = layout(&m, &a, &DiagramOptions::new());
+        let with = layout(&m, &a, &all_opts());
+        assert!(with.nodes.iter().any(|n| n.attacker), "{path}: no attacker");
+        assert_eq!(with.edges.len(), without.edges.len());
+        for e in &with.edges {
+            for n in with.nodes.iter().filter(|n| n.attacker) {
+                let r = n.rect;
+                let near = Rect::new(r.x - 1.0, r.y - 1.0, r.w + 2.0, r.h + 2.0);
+                for w in e.points.windows(2) {
+                    let (p, q) = (w[0], w[1]);
+                    let seg = Rect::new(
+                        p.0.min(q.0) - 0.5,
+                        p.1.min(q.1) - 0.5,
+                        (p.0 - q.0).abs() + 1.0,
+                        (p.1 - q.1).abs() + 1.0,
+                    );
+                    assert!(!seg.overlaps(&near), "flow {} touches {}", e.qid, n.qid);
+                }
+            }
+        }
+        let svg = render(&m, &a, DiagramFormat::Svg, &all_opts());
+        let doc = parse_svg(&svg);
+        let lines = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("tmkd-flow"))
+            .count();
+        assert_eq!(lines, with.edges.len(), "{path}: one drawn line per flow");
+    }
 }
 
 // ---------------------------------------------------------------------- SVG
@@ -717,16 +953,25 @@ fn mermaid_breakouts(mmd: &str) -> Vec<String> {
         let node = l
             .strip_prefix('n')
             .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
-        node || [
-            "subgraph z",
-            "end",
-            "classDef ",
-            "class ",
-            "style z",
-            "linkStyle ",
-        ]
-        .iter()
-        .any(|k| l.starts_with(k))
+        // The invisible links ordering the zones: `z1 ~~~ z2`, nothing else.
+        let zone_id = |z: &str| {
+            z.strip_prefix('z')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+        };
+        let order_link = l
+            .split_once(" ~~~ ")
+            .is_some_and(|(a, b)| zone_id(a) && zone_id(b));
+        node || order_link
+            || [
+                "subgraph z",
+                "end",
+                "classDef ",
+                "class ",
+                "style z",
+                "linkStyle ",
+            ]
+            .iter()
+            .any(|k| l.starts_with(k))
     };
     for (i, line) in mmd.lines().enumerate() {
         let header = match i {
@@ -1039,6 +1284,98 @@ fn plantuml_in(name: &str, puml: &str, cwd: Option<&std::path::Path>) -> Option<
         "{name}: {svg}"
     );
     Some(svg)
+}
+
+/// Zones declared against trust order, with a flow going back.
+const UNORDERED_ZONES: &str = "tmkit: 1
+id: ORD
+title: Zones declared out of order
+scope:
+  abstraction: { taxonomy: STRIDE }
+  zones:
+    - { id: trusted, title: Zonetrusted, trust: 3 }
+    - { id: internet, title: Zoneinternet, trust: 0 }
+    - { id: dmz, title: Zonedmz, trust: 1 }
+  assets:
+    - { id: db, title: Database, kind: datastore, zone: trusted }
+    - { id: browser, title: Browser, kind: external, zone: internet }
+    - { id: web, title: Web, kind: service, zone: dmz }
+  dataflows:
+    - { id: back, title: Push, from: db, to: browser }
+    - { id: query, title: Query, from: web, to: db }
+";
+
+/// The x of the text element showing `word` (PlantUML) or of the box of
+/// the cluster `z<r>` (Mermaid) in a rendered SVG.
+fn x_of(doc: &roxmltree::Document, pick: &dyn Fn(roxmltree::Node) -> bool) -> f64 {
+    let n = doc
+        .descendants()
+        .find(|n| pick(*n))
+        .expect("element in the rendered SVG");
+    n.attribute("x")
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("no x on {n:?}"))
+}
+
+#[test]
+fn text_formats_keep_zones_in_trust_order() {
+    let (m, a) = load_str(UNORDERED_ZONES);
+    let opts = DiagramOptions::new();
+    // The sources name the zones least trusted first and link them in order.
+    let mmd = render(&m, &a, DiagramFormat::Mermaid, &opts);
+    let puml = render(&m, &a, DiagramFormat::PlantUml, &opts);
+    let pos = |s: &str, w: &str| s.find(w).unwrap_or_else(|| panic!("{w} in {s}"));
+    for src in [&mmd, &puml] {
+        assert!(pos(src, "Zoneinternet") < pos(src, "Zonedmz"));
+        assert!(pos(src, "Zonedmz") < pos(src, "Zonetrusted"));
+    }
+    // Regions are numbered in creation order: trusted 0, internet 1, dmz 2.
+    assert!(mmd.contains("  z1 ~~~ z2\n  z2 ~~~ z0\n"), "{mmd}");
+    assert!(
+        puml.contains("z1 -[hidden]-> z2\nz2 -[hidden]-> z0\n"),
+        "{puml}"
+    );
+    // The renderers draw them left to right in that order.
+    if let Some(svg) = plantuml_accepts("trust order", &puml) {
+        let doc = roxmltree::Document::parse(&svg).expect("PlantUML SVG parses");
+        let x = |w: &str| x_of(&doc, &|n| n.has_tag_name("text") && n.text() == Some(w));
+        assert!(
+            x("Zoneinternet") < x("Zonedmz"),
+            "PlantUML: internet left of dmz"
+        );
+        assert!(
+            x("Zonedmz") < x("Zonetrusted"),
+            "PlantUML: dmz left of trusted"
+        );
+    }
+    if let Some(svg) = mermaid_cli_svg("trust order", &mmd) {
+        let doc = roxmltree::Document::parse(&svg).expect("Mermaid SVG parses");
+        let x = |id: &str| {
+            let cluster = doc
+                .descendants()
+                .find(|n| {
+                    n.attribute("class").is_some_and(|c| c.contains("cluster"))
+                        && n.attribute("id")
+                            .is_some_and(|i| i == id || i.ends_with(&format!("-{id}")))
+                })
+                .unwrap_or_else(|| panic!("no cluster {id} in {svg}"));
+            let rect = cluster
+                .descendants()
+                .find(|n| n.has_tag_name("rect"))
+                .expect("a cluster box");
+            rect.attribute("x")
+                .and_then(|x| x.parse::<f64>().ok())
+                .expect("x")
+                + cluster
+                    .attribute("transform")
+                    .and_then(|t| t.strip_prefix("translate("))
+                    .and_then(|t| t.split([',', ' ', ')']).next())
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+        };
+        assert!(x("z1") < x("z2"), "Mermaid: internet left of dmz");
+        assert!(x("z2") < x("z0"), "Mermaid: dmz left of trusted");
+    }
 }
 
 #[test]

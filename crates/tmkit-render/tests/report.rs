@@ -35,7 +35,11 @@ fn without_diagram(text: String) -> String {
         }
     };
     let text = cut(text, "```mermaid\n", "\n```");
-    cut(text, "<div class=\"diagram\">", "</div>\n</section>")
+    cut(
+        text,
+        "aria-label=\"Data-flow diagram (scrollable)\">",
+        "</div></div>\n</section>",
+    )
 }
 
 #[test]
@@ -50,7 +54,10 @@ fn snapshot_reference_markdown() {
 #[test]
 fn snapshot_reference_html() {
     let html = report(&reference(), ViewKind::Full, ReportFormat::Html);
-    assert!(html.contains("<div class=\"diagram\"><svg"));
+    // Natural size in a scrolling box, with the zoom tools before it.
+    assert!(html.contains(
+        "<div class=\"diagram-view\" tabindex=\"0\" aria-label=\"Data-flow diagram (scrollable)\"><svg"
+    ));
     insta::assert_snapshot!(without_diagram(html));
 }
 

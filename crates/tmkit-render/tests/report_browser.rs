@@ -250,3 +250,119 @@ fn html_reports_render_in_chromium_and_no_payload_runs() {
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 40_000, "screenshot of {size} bytes: blank page?");
 }
+
+/// Measures the diagram of a report in the browser: the smallest text as
+/// drawn (font size times the SVG's scale on screen), then zooms in with the
+/// button, measures again, and resets with the `0` key.
+const DIAGRAM_CHECK: &str = r#"
+function smallest() {
+  let min = Infinity, n = 0;
+  document.querySelectorAll('.diagram-view svg text, .diagram-view svg tspan').forEach(t => {
+    if (!t.textContent.trim()) return;
+    const fs = parseFloat(getComputedStyle(t).fontSize);
+    const m = t.getScreenCTM();
+    const px = fs * Math.hypot(m.a, m.b);
+    n++;
+    if (px < min) min = px;
+  });
+  return [min, n];
+}
+const view = document.querySelector('.diagram-view');
+const svg = view.querySelector('svg');
+const tools = document.querySelector('.diagram-tools');
+const [before, texts] = smallest();
+const w0 = svg.getAttribute('width');
+document.querySelector('[data-zoom="in"]').click();
+const [zoomed] = smallest();
+const w1 = svg.getAttribute('width');
+const label = tools.querySelector('.diagram-scale').textContent;
+view.dispatchEvent(new KeyboardEvent('keydown', { key: '0', bubbles: true }));
+const w2 = svg.getAttribute('width');
+document.body.setAttribute('data-result', JSON.stringify({
+  before, texts, zoomed, w0, w1, w2, label, toolsShown: !tools.hidden,
+  viewWidth: view.clientWidth, focusable: view.tabIndex === 0,
+}));
+"#;
+
+fn w0_of(r: &serde_json::Value) -> f64 {
+    r["w0"].as_str().and_then(|w| w.parse().ok()).expect("w0")
+}
+
+/// The diagram of the HTML report is readable at a 1280 px wide window
+/// (no text under 11 px; it is not scaled down to fit) and zooms.
+#[test]
+fn html_report_diagram_is_readable_and_zooms() {
+    let Some(chromium) = tmkit_testtools::require(
+        &tmkit_testtools::CHROMIUM,
+        "html_report_diagram_is_readable_and_zooms",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile");
+    // The generated model draws wider than the page: shrunk to fit, its
+    // text would fall far below 11 px.
+    let (wide, _) = diagram_support::load_str(&diagram_support::generated(60, 90));
+    let models = [
+        ("reference", example("reference/threatmodel.yaml")),
+        ("composed", example("composed/threatmodel.yaml")),
+        ("generated", wide),
+    ];
+    for (name, model) in models {
+        let view = View::new(&model, ViewKind::Full);
+        let html = render(&view, ReportFormat::Html, &ReportOptions::new());
+        // The report itself runs with its CSP (checked above); this copy
+        // drops it so that the measuring script may run after the report's.
+        let start = html
+            .find("<meta http-equiv=\"Content-Security-Policy\"")
+            .expect("a CSP");
+        let end = start + html[start..].find('>').expect("end of meta") + 1;
+        let mut page = format!("{}{}", &html[..start], &html[end..]);
+        let at = page.rfind("</body>").expect("a body");
+        page.insert_str(at, &format!("<script>{DIAGRAM_CHECK}</script>"));
+        let file = dir.path().join(format!("{name}-diagram.html"));
+        std::fs::write(&file, &page).unwrap();
+        let out = open(
+            &chromium,
+            &file,
+            &profile,
+            &["--window-size=1280,900", "--dump-dom"],
+        );
+        assert!(out.console.is_empty(), "{name}: {:#?}", out.console);
+        let raw = out
+            .dom
+            .split("data-result=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("{name}: the check did not run: {}", out.dom))
+            .replace("&quot;", "\"");
+        let r: serde_json::Value = serde_json::from_str(&raw).expect("JSON result");
+        let num = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("{k} in {r}"));
+        let attr = |k: &str| {
+            r[k].as_str()
+                .unwrap_or_else(|| panic!("{k} in {r}"))
+                .to_string()
+        };
+        assert!(num("texts") > 10.0, "{name}: {r}");
+        if name == "generated" {
+            assert!(w0_of(&r) > num("viewWidth"), "{name} fits the page: {r}");
+        }
+        assert!(num("before") >= 11.0 - 1e-6, "{name}: smallest text {r}");
+        assert!(
+            r["toolsShown"] == true && r["focusable"] == true,
+            "{name}: {r}"
+        );
+        let (w0, w1, w2): (f64, f64, f64) = (
+            attr("w0").parse().unwrap(),
+            attr("w1").parse().unwrap(),
+            attr("w2").parse().unwrap(),
+        );
+        assert!((w1 / w0 - 1.25).abs() < 0.01, "{name}: zoom in {r}");
+        assert!(
+            (num("zoomed") / num("before") - 1.25).abs() < 0.01,
+            "{name}: {r}"
+        );
+        assert_eq!(attr("label"), "125%", "{name}");
+        assert_eq!(w2, w0, "{name}: 0 resets the size");
+    }
+}

@@ -1,12 +1,17 @@
-//! The native layout: trust zones as nested columns ordered by trust, nodes
-//! on a grid inside them, flows routed orthogonally through the free
-//! channels between grid rows and columns.
+//! The native layout: trust zones as nested columns ordered by trust,
+//! wrapped into bands (rows of zones, read top to bottom) so the picture
+//! keeps a readable shape, nodes on a grid inside them (ordered by a
+//! barycentre pass, attackers first), flows routed orthogonally through the
+//! free channels between grid rows and columns, and between bands through a
+//! gutter on the left. A few plans (band count, grid rows) are laid out and
+//! the one closest to the aimed aspect ratio, then with the fewest flow
+//! crossings, is kept.
 //!
 //! Why a domain-specific layout rather than a general graph layout crate:
 //! the available Rust crates (`layout-rs`, `rust-sugiyama`, `dagre-rs`) lay
 //! out flat graphs; none draws compound graphs (nested clusters), which is
 //! what trust zones are. Laying zones out as columns also puts the least
-//! trusted zone on the left by construction, and the grid makes the absence
+//! trusted zone first by construction, and the grid makes the absence
 //! of overlaps a property of the construction rather than a hope:
 //!
 //! * nodes occupy grid cells; flows run only through *channels*: a
@@ -15,9 +20,12 @@
 //!   zone);
 //! * a flow leaves its source on the side facing the target's row (bottom
 //!   within one row), runs along the channel there to the vertical channel
-//!   of the target column, along it to the channel next to the target, and
-//!   enters the target on the side facing the source; when both ends touch
-//!   the same channel it is a single horizontal run;
+//!   of the target column (the gutter, when the target is in another band),
+//!   along it to the channel next to the target, and enters the target on
+//!   the side facing the source; when both ends touch the same channel it is
+//!   a single horizontal run; a vertical channel spans only its band, the
+//!   gutter lies outside every zone, so no vertical run crosses a node or a
+//!   zone header;
 //! * every segment gets a *lane* of its channel, and two segments share a
 //!   lane only when their extents (with the label, for the first horizontal
 //!   segment) are disjoint, so labels never overlap each other, nodes or
@@ -31,7 +39,7 @@ pub(crate) const TITLE_FONT: f64 = 15.0;
 pub(crate) const ZONE_FONT: f64 = 13.0;
 pub(crate) const SUB_FONT: f64 = 11.0;
 pub(crate) const NODE_FONT: f64 = 12.0;
-pub(crate) const ID_FONT: f64 = 10.0;
+pub(crate) const ID_FONT: f64 = 11.0;
 pub(crate) const EDGE_FONT: f64 = 11.0;
 pub(crate) const LINE_H: f64 = 15.0;
 const TITLE_H: f64 = 30.0;
@@ -294,20 +302,6 @@ enum Route {
     Via { h1: usize, v: usize, h2: usize },
 }
 
-/// Which sides of the source and target a flow uses, and the channels
-/// next to them: down to a lower row leaves at the bottom and enters at the
-/// top; up to a higher row leaves at the top and enters at the bottom; within
-/// one row both ends use the bottom, so the flow runs straight along the
-/// channel below the row.
-fn sides(rs: usize, rt: usize) -> (bool, usize, bool, usize) {
-    use std::cmp::Ordering::*;
-    match rt.cmp(&rs) {
-        Greater => (false, rs + 1, true, rt),
-        Less => (true, rs, false, rt + 1),
-        Equal => (false, rs + 1, false, rs + 1),
-    }
-}
-
 fn node_text(scene: &Scene, n: usize) -> NodeText {
     let node = &scene.nodes[n];
     NodeText {
@@ -372,54 +366,170 @@ fn outline_y(kind: NodeKind, r: &Rect, x: f64, top: bool) -> f64 {
     if top { r.y } else { r.bottom() }
 }
 
-/// The grid: each region's own nodes fill k columns of at most `rows` rows.
+/// How the picture is cut: the top-level regions of each band (least trusted
+/// first, left to right, then band after band), and how many grid rows a
+/// region's assets may fill before it takes another column.
+#[derive(Debug, Clone, PartialEq)]
+struct Plan {
+    bands: Vec<Vec<usize>>,
+    rows_target: usize,
+}
+
+/// The grid: each band is a row of top-level regions; each region's own
+/// nodes fill k grid columns row by row, attackers in the first rows. Rows
+/// are numbered across the bands; each band has its own horizontal channels
+/// (one above each row and one below the last).
 struct Grid {
-    /// Regions opened and closed and columns placed, left to right.
-    events: Vec<Ev>,
+    /// Per band: regions opened and closed and columns placed, left to right.
+    events: Vec<Vec<Ev>>,
     /// Per node: (column, row).
     pos: Vec<(usize, usize)>,
     col_w: Vec<f64>,
     row_h: Vec<f64>,
+    /// Per row: its band.
+    row_band: Vec<usize>,
+    /// Per band: its first row and the number of rows.
+    band_rows: Vec<(usize, usize)>,
+    /// Per region: its band.
+    region_band: Vec<usize>,
+}
+
+/// The order of each region's own nodes: attackers first (declaration
+/// order), then assets sorted by the mean row of the nodes they exchange
+/// flows with (a few barycentre passes, ties keep the previous order), so
+/// connected nodes share rows and their flows run straight.
+fn node_order(scene: &Scene, rows_target: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<Vec<usize>> = scene.regions.iter().map(|r| r.nodes.clone()).collect();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); scene.nodes.len()];
+    for e in &scene.edges {
+        if e.from != e.to {
+            adj[e.from].push(e.to);
+            adj[e.to].push(e.from);
+        }
+    }
+    let mut row = vec![0usize; scene.nodes.len()];
+    let set_rows = |order: &[Vec<usize>], row: &mut Vec<usize>| {
+        for own in order {
+            let (att, k) = region_shape(scene, own, rows_target);
+            let att_rows = att.div_ceil(k);
+            for (j, &n) in own.iter().enumerate() {
+                row[n] = if j < att {
+                    j / k
+                } else {
+                    att_rows + (j - att) / k
+                };
+            }
+        }
+    };
+    set_rows(&order, &mut row);
+    for _ in 0..4 {
+        let mut changed = false;
+        for own in order.iter_mut() {
+            let att = own
+                .iter()
+                .take_while(|&&n| scene.nodes[n].kind == NodeKind::Attacker)
+                .count();
+            let key = |n: usize| -> f64 {
+                if adj[n].is_empty() {
+                    row[n] as f64
+                } else {
+                    adj[n].iter().map(|&m| row[m] as f64).sum::<f64>() / adj[n].len() as f64
+                }
+            };
+            let mut keyed: Vec<(f64, usize, usize)> = own[att..]
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (key(n), i, n))
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (slot, (_, _, n)) in own[att..].iter_mut().zip(keyed) {
+                changed |= *slot != n;
+                *slot = n;
+            }
+        }
+        set_rows(&order, &mut row);
+        if !changed {
+            break;
+        }
+    }
+    order
+}
+
+/// How many of a region's own nodes are attackers (they come first), and
+/// how many grid columns the region's nodes fill.
+fn region_shape(scene: &Scene, own: &[usize], rows_target: usize) -> (usize, usize) {
+    let att = own
+        .iter()
+        .take_while(|&&n| scene.nodes[n].kind == NodeKind::Attacker)
+        .count();
+    let assets = own.len() - att;
+    let k = assets.div_ceil(rows_target).max(att.div_ceil(rows_target));
+    (att, k.max(1))
 }
 
 impl Grid {
-    fn new(scene: &Scene, sizes: &[Size]) -> Grid {
+    fn new(scene: &Scene, sizes: &[Size], plan: &Plan, order: &[Vec<usize>]) -> Grid {
         let n_nodes = scene.nodes.len();
-        let rows_target = ((n_nodes as f64).sqrt().ceil() as usize).max(1);
-        let mut events = Vec::new();
-        let mut cols: Vec<Vec<usize>> = Vec::new();
-        let mut pos = vec![(0usize, 0usize); n_nodes];
-        scene.walk(|step| {
-            let r = match step {
-                Step::Close { r, .. } => return events.push(Ev::Close(r)),
-                Step::Open { r, .. } => r,
-            };
-            events.push(Ev::Open(r));
-            let region = &scene.regions[r];
-            let own = &region.nodes;
-            if own.is_empty() && !region.children.is_empty() {
-                return;
-            }
-            let k = own.len().div_ceil(rows_target).max(1);
-            let rows = own.len().div_ceil(k).max(1);
-            let first = cols.len();
-            for _ in 0..k {
-                events.push(Ev::Col(cols.len()));
-                cols.push(Vec::new());
-            }
-            for (j, &n) in own.iter().enumerate() {
-                let g = first + j / rows;
-                pos[n] = (g, cols[g].len());
-                cols[g].push(n);
-            }
-        });
-        let n_rows = cols.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let col_w = cols
+        let mut events = Vec::with_capacity(plan.bands.len());
+        let mut col_rows: Vec<usize> = Vec::new();
+        let mut col_band: Vec<usize> = Vec::new();
+        let mut local = vec![(0usize, 0usize); n_nodes];
+        let mut region_band = vec![0usize; scene.regions.len()];
+        for (b, roots) in plan.bands.iter().enumerate() {
+            let mut ev = Vec::new();
+            scene.walk_from(roots, |step| {
+                let r = match step {
+                    Step::Close { r, .. } => return ev.push(Ev::Close(r)),
+                    Step::Open { r, .. } => r,
+                };
+                region_band[r] = b;
+                ev.push(Ev::Open(r));
+                let region = &scene.regions[r];
+                let own = &order[r];
+                if own.is_empty() && !region.children.is_empty() {
+                    return;
+                }
+                let (att, k) = region_shape(scene, own, plan.rows_target);
+                let att_rows = att.div_ceil(k);
+                let first = col_rows.len();
+                for _ in 0..k {
+                    ev.push(Ev::Col(col_rows.len()));
+                    col_rows.push(0);
+                    col_band.push(b);
+                }
+                for (j, &n) in own.iter().enumerate() {
+                    let (c, row) = if j < att {
+                        (j % k, j / k)
+                    } else {
+                        ((j - att) % k, att_rows + (j - att) / k)
+                    };
+                    local[n] = (first + c, row);
+                    col_rows[first + c] = col_rows[first + c].max(row + 1);
+                }
+            });
+            events.push(ev);
+        }
+        let n_bands = plan.bands.len();
+        let mut band_rows = vec![(0usize, 1usize); n_bands];
+        for (g, &rows) in col_rows.iter().enumerate() {
+            let b = col_band[g];
+            band_rows[b].1 = band_rows[b].1.max(rows);
+        }
+        let mut first = 0;
+        let mut row_band = Vec::new();
+        for (b, br) in band_rows.iter_mut().enumerate() {
+            br.0 = first;
+            first += br.1;
+            row_band.extend(std::iter::repeat_n(b, br.1));
+        }
+        let pos: Vec<(usize, usize)> = local
             .iter()
-            .map(|c| c.iter().map(|&n| sizes[n].w).fold(NODE_MIN_W, f64::max))
+            .map(|&(g, r)| (g, band_rows[col_band.get(g).copied().unwrap_or(0)].0 + r))
             .collect();
-        let mut row_h = vec![0.0f64; n_rows];
-        for (n, &(_, r)) in pos.iter().enumerate() {
+        let mut col_w = vec![NODE_MIN_W; col_rows.len()];
+        let mut row_h = vec![0.0f64; first.max(1)];
+        for (n, &(g, r)) in pos.iter().enumerate() {
+            col_w[g] = col_w[g].max(sizes[n].w);
             row_h[r] = row_h[r].max(sizes[n].h);
         }
         for h in &mut row_h {
@@ -427,11 +537,17 @@ impl Grid {
                 *h = 40.0;
             }
         }
+        if row_band.is_empty() {
+            row_band.push(0);
+        }
         Grid {
             events,
             pos,
             col_w,
             row_h,
+            row_band,
+            band_rows,
+            region_band,
         }
     }
 
@@ -441,6 +557,46 @@ impl Grid {
 
     fn n_rows(&self) -> usize {
         self.row_h.len()
+    }
+
+    fn n_bands(&self) -> usize {
+        self.band_rows.len()
+    }
+
+    /// Number of horizontal channels: one above each row, and one below the
+    /// last row of each band.
+    fn n_chan(&self) -> usize {
+        self.n_rows() + self.n_bands()
+    }
+
+    /// The channel above row `r`.
+    fn above(&self, r: usize) -> usize {
+        r + self.row_band[r]
+    }
+
+    /// The channel below row `r`.
+    fn below(&self, r: usize) -> usize {
+        r + self.row_band[r] + 1
+    }
+
+    /// Which sides of the source and target a flow uses, and the channels
+    /// next to them: down to a lower row leaves at the bottom and enters at
+    /// the top; up to a higher row leaves at the top and enters at the
+    /// bottom; within one row both ends use the bottom, so the flow runs
+    /// straight along the channel below the row.
+    fn sides(&self, rs: usize, rt: usize) -> (bool, usize, bool, usize) {
+        use std::cmp::Ordering::*;
+        match rt.cmp(&rs) {
+            Greater => (false, self.below(rs), true, self.above(rt)),
+            Less => (true, self.above(rs), false, self.below(rt)),
+            Equal => (false, self.below(rs), false, self.below(rs)),
+        }
+    }
+
+    /// The vertical channel of the gutter left of every band, which carries
+    /// the flows from one band to another.
+    fn gutter(&self) -> usize {
+        self.n_cols()
     }
 }
 
@@ -496,11 +652,17 @@ impl Routing {
             .map(|e| {
                 let (_, rs) = pos[e.from];
                 let (gt, rt) = pos[e.to];
-                let (_, h1, _, h2) = sides(rs, rt);
+                let (_, h1, _, h2) = grid.sides(rs, rt);
                 if h1 == h2 {
                     Route::Direct { h: h1 }
-                } else {
+                } else if grid.row_band[rs] == grid.row_band[rt] {
                     Route::Via { h1, v: gt, h2 }
+                } else {
+                    Route::Via {
+                        h1,
+                        v: grid.gutter(),
+                        h2,
+                    }
                 }
             })
             .collect();
@@ -514,15 +676,18 @@ impl Routing {
             .collect();
         v_items.sort_unstable();
         let items = v_items.iter().map(|&(v, lo, hi, _)| (v, lo, hi));
-        let (lanes, v_lanes) = assign_lanes(items, grid.n_cols(), |end, lo| end < lo);
+        let (lanes, v_lanes) = assign_lanes(items, grid.n_cols() + 1, |end, lo| end < lo);
         let mut v_lane = vec![0usize; routes.len()];
         for (&(.., e), lane) in v_items.iter().zip(lanes) {
             v_lane[e] = lane;
         }
-        let chan_w = v_lanes
+        let mut chan_w: Vec<f64> = v_lanes
             .iter()
             .map(|&l| (l as f64 * LANE_W + 2.0 * CHAN_PAD).max(MIN_CHAN))
             .collect();
+        if v_lanes[grid.gutter()] == 0 {
+            chan_w[grid.gutter()] = 0.0;
+        }
         Routing {
             routes,
             v_lane,
@@ -544,49 +709,61 @@ struct Columns {
     right: f64,
 }
 
-/// Places regions, vertical channels and columns from left to right; a
-/// region is at least as wide as its header. Sets `routing.chan_x`.
+/// Places regions, vertical channels and columns from left to right, band
+/// by band, right of the gutter; a region is at least as wide as its
+/// header. Sets `routing.chan_x`.
 fn sweep_x(grid: &Grid, routing: &mut Routing, headers: &[(String, String)]) -> Columns {
     let header_w = |r: usize| {
         let (t, s) = &headers[r];
         text::width(t, ZONE_FONT) + 10.0 + text::width(s, SUB_FONT) + 2.0 * 9.0
     };
     let mut reg_x = vec![(0.0f64, 0.0f64); headers.len()];
-    let mut chan_x = vec![0.0f64; grid.n_cols()];
+    let mut chan_x = vec![0.0f64; grid.n_cols() + 1];
     let mut col_x = vec![0.0f64; grid.n_cols()];
-    let mut x = MARGIN;
-    let mut prev: Option<Ev> = None;
-    for &ev in &grid.events {
-        match ev {
-            Ev::Open(r) => {
-                if matches!(prev, Some(Ev::Close(_) | Ev::Col(_))) {
-                    x += REGION_GAP;
+    chan_x[grid.gutter()] = MARGIN;
+    let gutter_w = routing.chan_w[grid.gutter()];
+    let left = if gutter_w > 0.0 {
+        MARGIN + gutter_w + 4.0
+    } else {
+        MARGIN
+    };
+    let mut right = left;
+    for band in &grid.events {
+        let mut x = left;
+        let mut prev: Option<Ev> = None;
+        for &ev in band {
+            match ev {
+                Ev::Open(r) => {
+                    if matches!(prev, Some(Ev::Close(_) | Ev::Col(_))) {
+                        x += REGION_GAP;
+                    }
+                    reg_x[r].0 = x;
+                    x += REGION_PAD;
                 }
-                reg_x[r].0 = x;
-                x += REGION_PAD;
-            }
-            Ev::Col(g) => {
-                if matches!(prev, Some(Ev::Close(_))) {
-                    x += REGION_GAP;
+                Ev::Col(g) => {
+                    if matches!(prev, Some(Ev::Close(_))) {
+                        x += REGION_GAP;
+                    }
+                    chan_x[g] = x;
+                    x += routing.chan_w[g];
+                    col_x[g] = x;
+                    x += grid.col_w[g];
                 }
-                chan_x[g] = x;
-                x += routing.chan_w[g];
-                col_x[g] = x;
-                x += grid.col_w[g];
+                Ev::Close(r) => {
+                    x += REGION_PAD;
+                    x = x.max(reg_x[r].0 + header_w(r));
+                    reg_x[r].1 = x;
+                }
             }
-            Ev::Close(r) => {
-                x += REGION_PAD;
-                x = x.max(reg_x[r].0 + header_w(r));
-                reg_x[r].1 = x;
-            }
+            prev = Some(ev);
         }
-        prev = Some(ev);
+        right = right.max(x);
     }
     routing.chan_x = chan_x;
     Columns {
         reg_x,
         col_x,
-        right: x,
+        right,
     }
 }
 
@@ -601,7 +778,7 @@ fn ports(scene: &Scene, grid: &Grid, rects: &[Rect], routing: &Routing) -> (Vec<
             Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
             Route::Via { v, .. } => (routing.lane_x(e, v), routing.lane_x(e, v)),
         };
-        let (src_top, _, dst_top, _) = sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
+        let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         ports[edge.from][usize::from(src_top)].push((to_x, e, true));
         ports[edge.to][usize::from(dst_top)].push((from_x, e, false));
     }
@@ -644,17 +821,22 @@ struct Labels {
     w: Vec<f64>,
     /// Per edge: the lane of the labelled segment and of the other one.
     lanes: Vec<[usize; 2]>,
+    /// Per edge: the label is on the last horizontal segment (a flow via a
+    /// vertical channel whose first segment is too short for it).
+    on_last: Vec<bool>,
     /// Lanes per horizontal channel.
     h_lanes: Vec<usize>,
 }
 
-/// Places each flow's label on its first horizontal segment, then gives
-/// every horizontal segment (label included) a lane of its channel.
-fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows: usize) -> Labels {
+/// Places each flow's label on its first horizontal segment (on the last
+/// one when only that is long enough to hold it), then gives every
+/// horizontal segment (label included) a lane of its channel.
+fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan: usize) -> Labels {
     let (src_x, dst_x) = ends;
     let n_edges = scene.edges.len();
     let mut h_items: Vec<HItem> = Vec::with_capacity(2 * n_edges);
-    let (mut text, mut label_x, mut label_w) = (
+    let (mut text, mut label_x, mut label_w, mut on_last) = (
+        Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
@@ -665,11 +847,19 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows:
             t.push_str(&format!(" · unanswered: {}", edge.unanswered_short()));
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
-        let sx = src_x[e];
-        let (h, end) = match routing.routes[e] {
-            Route::Direct { h } => (h, dst_x[e]),
-            Route::Via { h1, v, .. } => (h1, routing.lane_x(e, v)),
+        let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
+        // The horizontal segments: (channel, from x, to x); the label goes on
+        // the first, or on the last when only that one holds it.
+        let segs = match routing.routes[e] {
+            Route::Direct { h } => [(h, src_x[e], dst_x[e]), (usize::MAX, 0.0, 0.0)],
+            Route::Via { h1, v, h2 } => {
+                let vx = routing.lane_x(e, v);
+                [(h1, src_x[e], vx), (h2, dst_x[e], vx)]
+            }
         };
+        let last =
+            segs[1].0 != usize::MAX && !fits(segs[0].1, segs[0].2) && fits(segs[1].1, segs[1].2);
+        let (h, sx, end) = segs[usize::from(last)];
         let (lo, hi) = (sx.min(end), sx.max(end));
         let mut lx = if hi - lo >= lw + 16.0 {
             (lo + hi - lw) / 2.0
@@ -682,6 +872,7 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows:
         label_x.push(lx);
         label_w.push(lw);
         text.push((t, 0.0));
+        on_last.push(last);
         h_items.push(HItem {
             h,
             lo: lo.min(lx) - 4.0,
@@ -689,8 +880,8 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows:
             edge: e,
             labelled: true,
         });
-        if let Route::Via { v, h2, .. } = routing.routes[e] {
-            let (a, b) = (routing.lane_x(e, v), dst_x[e]);
+        let (h2, a, b) = segs[usize::from(!last)];
+        if h2 != usize::MAX {
             h_items.push(HItem {
                 h: h2,
                 lo: a.min(b) - 4.0,
@@ -707,7 +898,7 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows:
             .then(a.edge.cmp(&b.edge))
     });
     let items = h_items.iter().map(|it| (it.h, it.lo, it.hi));
-    let (lane_of, h_lanes) = assign_lanes(items, n_rows + 1, |end, lo| end <= lo);
+    let (lane_of, h_lanes) = assign_lanes(items, n_chan, |end, lo| end <= lo);
     let mut lanes = vec![[0usize; 2]; n_edges];
     for (it, lane) in h_items.iter().zip(lane_of) {
         lanes[it.edge][usize::from(!it.labelled)] = lane;
@@ -717,36 +908,54 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_rows:
         x: label_x,
         w: label_w,
         lanes,
+        on_last,
         h_lanes,
     }
 }
 
-/// y of the horizontal channels and rows, from the top-down sweep.
+/// y of the horizontal channels, rows and bands, from the top-down sweep.
 struct Rows {
     hchan_y: Vec<f64>,
     row_y: Vec<f64>,
-    bottom: f64,
+    /// Per band: the top of its zone boxes and the bottom of its last channel.
+    band_y: Vec<(f64, f64)>,
 }
 
+/// Space between two bands.
+const BAND_GAP: f64 = 22.0;
+
 fn sweep_y(grid: &Grid, h_lanes: &[usize], max_depth: usize) -> Rows {
-    let n_rows = grid.n_rows();
-    let content_top = MARGIN + TITLE_H + (max_depth + 1) as f64 * HEADER_H;
-    let mut hchan_y = vec![0.0f64; n_rows + 1];
-    let mut row_y = vec![0.0f64; n_rows];
-    let mut y = content_top;
+    let mut hchan_y = vec![0.0f64; grid.n_chan()];
+    let mut row_y = vec![0.0f64; grid.n_rows()];
+    let mut band_y = Vec::with_capacity(grid.n_bands());
     let hchan_h = |h: usize| (h_lanes[h] as f64 * LANE_H + 2.0 * HCHAN_PAD).max(MIN_HCHAN);
-    for r in 0..n_rows {
-        hchan_y[r] = y;
-        y += hchan_h(r);
-        row_y[r] = y;
-        y += grid.row_h[r];
+    let mut y = MARGIN + TITLE_H;
+    for &(first, n) in &grid.band_rows {
+        let top = y;
+        y += (max_depth + 1) as f64 * HEADER_H;
+        for (r, (ry, rh)) in row_y
+            .iter_mut()
+            .zip(&grid.row_h)
+            .enumerate()
+            .skip(first)
+            .take(n)
+        {
+            let h = grid.above(r);
+            hchan_y[h] = y;
+            y += hchan_h(h);
+            *ry = y;
+            y += rh;
+        }
+        let h = grid.below(first + n - 1);
+        hchan_y[h] = y;
+        y += hchan_h(h);
+        band_y.push((top, y));
+        y += (max_depth + 1) as f64 * BOTTOM_PAD + BAND_GAP;
     }
-    hchan_y[n_rows] = y;
-    y += hchan_h(n_rows);
     Rows {
         hchan_y,
         row_y,
-        bottom: y,
+        band_y,
     }
 }
 
@@ -766,25 +975,27 @@ fn paths(
         let (s, t) = (&rects[edge.from], &rects[edge.to]);
         let (sk, tk) = (scene.nodes[edge.from].kind, scene.nodes[edge.to].kind);
         let (sx, tx) = (ports.0[e], ports.1[e]);
-        let (src_top, _, dst_top, _) = sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
+        let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         let start = (sx, outline_y(sk, s, sx, src_top));
         let end_pt = (tx, outline_y(tk, t, tx, dst_top));
-        let [l1, l2] = labels.lanes[e];
+        let [lab, other] = labels.lanes[e];
+        let last = labels.on_last[e];
         let (points, h) = match routing.routes[e] {
             Route::Direct { h } => {
-                let ly = lane_line(h, l1);
+                let ly = lane_line(h, lab);
                 (vec![start, (sx, ly), (tx, ly), end_pt], h)
             }
             Route::Via { h1, v, h2 } => {
+                let (l1, l2) = if last { (other, lab) } else { (lab, other) };
                 let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
                 let vx = routing.lane_x(e, v);
                 (
                     vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
-                    h1,
+                    if last { h2 } else { h1 },
                 )
             }
         };
-        let band = rows.hchan_y[h] + HCHAN_PAD + l1 as f64 * LANE_H;
+        let band = rows.hchan_y[h] + HCHAN_PAD + lab as f64 * LANE_H;
         labels.text[e].1 = band + 12.0;
         edges.push(Path {
             points: dedup(points),
@@ -801,13 +1012,14 @@ struct Placement {
     ports: (Vec<f64>, Vec<f64>),
 }
 
-/// The boxes of the regions: each spans its columns and all rows, with
-/// room for the headers of the regions nested in it.
+/// The boxes of the regions: each spans its columns and the rows of its
+/// band, with room for the headers of the regions nested in it.
 fn zone_boxes(
     scene: &Scene,
+    grid: &Grid,
     cols: &Columns,
     headers: &[(String, String)],
-    content_bottom: f64,
+    rows: &Rows,
 ) -> Vec<Placed> {
     let max_depth = scene.max_depth();
     scene
@@ -815,7 +1027,8 @@ fn zone_boxes(
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let top = MARGIN + TITLE_H + r.depth as f64 * HEADER_H;
+            let (band_top, content_bottom) = rows.band_y[grid.region_band[i]];
+            let top = band_top + r.depth as f64 * HEADER_H;
             let bottom = content_bottom + (max_depth - r.depth + 1) as f64 * BOTTOM_PAD;
             let (x0, x1) = cols.reg_x[i];
             let (t, s) = &headers[i];
@@ -923,21 +1136,184 @@ fn place_legend(kinds: &[LegendKind], width: f64, regions_bottom: f64) -> (Vec<R
     (legend, width, height)
 }
 
-/// Lays out a scene.
+/// The aspect ratios (width / height) a layout aims for; the plan closest
+/// to this range wins, then the smallest picture.
+const ASPECT_AIM: (f64, f64) = (0.8, 1.6);
+/// Above this many nodes and flows, fewer plans are tried (each is a full
+/// layout), so big models stay about linear.
+const SEARCH_BUDGET: usize = 400;
+
+/// Lays out a scene: tries a few plans (zones in one band or wrapped into
+/// up to four, assets in more or fewer grid rows) and keeps the one whose
+/// aspect ratio is closest to [`ASPECT_AIM`], then the smallest.
 pub(crate) fn layout(scene: &Scene) -> Geometry {
     let n_nodes = scene.nodes.len();
     let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
     let sizes: Vec<Size> = (0..n_nodes)
         .map(|n| node_size(scene.nodes[n].kind, &texts[n]))
         .collect();
-    let grid = Grid::new(scene, &sizes);
-    let mut routing = Routing::new(scene, &grid);
     let headers: Vec<(String, String)> = scene
         .regions
         .iter()
         .map(|r| (text::truncate(r.title, 48), text::truncate(&r.subtitle, 40)))
         .collect();
-    let cols = sweep_x(&grid, &mut routing, &headers);
+    let mut best: Option<((f64, usize, f64, usize), Geometry)> = None;
+    let count_crossings = scene.nodes.len() + scene.edges.len() <= SEARCH_BUDGET;
+    for plan in plans(scene, &sizes, &headers) {
+        let geo = layout_plan(scene, &sizes, &headers, &plan);
+        let a = geo.width / geo.height;
+        let off = (ASPECT_AIM.0.ln() - a.ln())
+            .max(a.ln() - ASPECT_AIM.1.ln())
+            .max(0.0);
+        // Round so that float noise never decides; then fewer flow
+        // crossings, a smaller picture and fewer bands.
+        let crossings = if count_crossings {
+            crossings(&geo.edges)
+        } else {
+            0
+        };
+        let score = (
+            (off * 1000.0).round(),
+            crossings,
+            (geo.width * geo.height / 1000.0).round(),
+            plan.bands.len(),
+        );
+        if best.as_ref().is_none_or(|(b, _)| {
+            score.0 < b.0 || (score.0 == b.0 && (score.1, score.2, score.3) < (b.1, b.2, b.3))
+        }) {
+            best = Some((score, geo));
+        }
+    }
+    let (_, mut geo) = best.expect("at least one plan");
+    geo.node_text = texts;
+    geo
+}
+
+/// How many times a horizontal segment of one flow crosses a vertical
+/// segment of another.
+fn crossings(paths: &[Path]) -> usize {
+    let mut horiz = Vec::new();
+    let mut vert = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        for w in p.points.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            if y0 == y1 {
+                horiz.push((i, x0.min(x1), x0.max(x1), y0));
+            } else {
+                vert.push((i, x0, y0.min(y1), y0.max(y1)));
+            }
+        }
+    }
+    let mut n = 0;
+    for &(i, hx0, hx1, y) in &horiz {
+        n += vert
+            .iter()
+            .filter(|&&(j, x, y0, y1)| i != j && hx0 < x && x < hx1 && y0 < y && y < y1)
+            .count();
+    }
+    n
+}
+
+/// The plans tried: every band count up to four (at most one per top-level
+/// region) with grid rows from one to the largest region, geometrically;
+/// big scenes try only rows near the square root of their size.
+fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Plan> {
+    let n = scene.nodes.len();
+    let largest = scene
+        .regions
+        .iter()
+        .map(|r| r.nodes.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut rows: Vec<usize> = Vec::new();
+    let mut r = 1usize;
+    while r < largest {
+        rows.push(r);
+        r = (r * 3).div_ceil(2).max(r + 1);
+    }
+    rows.push(largest);
+    let mut max_bands = scene.roots.len().clamp(1, 4);
+    if n + scene.edges.len() > SEARCH_BUDGET {
+        let root = (n as f64).sqrt().ceil() as usize;
+        rows.retain(|&r| r * 2 >= root && r <= root * 2);
+        if rows.is_empty() {
+            rows.push(root.clamp(1, largest));
+        }
+        rows.truncate(3);
+        max_bands = max_bands.min(3);
+    }
+    let mut out = Vec::new();
+    for &rows_target in &rows {
+        let one = Plan {
+            bands: vec![scene.roots.clone()],
+            rows_target,
+        };
+        let widths = root_widths(scene, sizes, headers, &one);
+        for b in 1..=max_bands {
+            let plan = Plan {
+                bands: split_bands(&scene.roots, &widths, b),
+                rows_target,
+            };
+            if !out.contains(&plan) {
+                out.push(plan);
+            }
+        }
+    }
+    out
+}
+
+/// The width of each top-level region when all are in one band.
+fn root_widths(
+    scene: &Scene,
+    sizes: &[Size],
+    headers: &[(String, String)],
+    plan: &Plan,
+) -> Vec<f64> {
+    let order = node_order(scene, plan.rows_target);
+    let grid = Grid::new(scene, sizes, plan, &order);
+    let mut routing = Routing::new(scene, &grid);
+    let cols = sweep_x(&grid, &mut routing, headers);
+    scene
+        .roots
+        .iter()
+        .map(|&r| cols.reg_x[r].1 - cols.reg_x[r].0 + REGION_GAP)
+        .collect()
+}
+
+/// Cuts the top-level regions (in trust order) into at most `b` bands of
+/// about equal width.
+fn split_bands(roots: &[usize], widths: &[f64], b: usize) -> Vec<Vec<usize>> {
+    let total: f64 = widths.iter().sum();
+    let target = total / b as f64;
+    let mut bands: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut before = 0.0;
+    for (i, (&r, &w)) in roots.iter().zip(widths).enumerate() {
+        let left_roots = roots.len() - i;
+        let left_bands = b - bands.len();
+        let current = bands.last().expect("one band");
+        let past_share = before + w / 2.0 > target * bands.len() as f64;
+        if !current.is_empty() && left_bands > 0 && (past_share || left_roots <= left_bands) {
+            bands.push(Vec::new());
+        }
+        bands.last_mut().expect("one band").push(r);
+        before += w;
+    }
+    bands
+}
+
+/// Lays out a scene following one plan.
+fn layout_plan(
+    scene: &Scene,
+    sizes: &[Size],
+    headers: &[(String, String)],
+    plan: &Plan,
+) -> Geometry {
+    let n_nodes = scene.nodes.len();
+    let order = node_order(scene, plan.rows_target);
+    let grid = Grid::new(scene, sizes, plan, &order);
+    let mut routing = Routing::new(scene, &grid);
+    let cols = sweep_x(&grid, &mut routing, headers);
     let mut rects: Vec<Rect> = (0..n_nodes)
         .map(|n| {
             let g = grid.pos[n].0;
@@ -951,7 +1327,7 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         })
         .collect();
     let ports = ports(scene, &grid, &rects, &routing);
-    let mut labels = labels(scene, &routing, &ports, grid.n_rows());
+    let mut labels = labels(scene, &routing, &ports, grid.n_chan());
     let max_depth = scene.max_depth();
     let rows = sweep_y(&grid, &labels.h_lanes, max_depth);
     for (n, rect) in rects.iter_mut().enumerate() {
@@ -960,9 +1336,10 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     }
     let placed = Placement { rects, rows, ports };
     let edges = paths(scene, &grid, &routing, &placed, &mut labels);
-    let zones = zone_boxes(scene, &cols, &headers, placed.rows.bottom);
-    let regions_bottom = placed.rows.bottom + (max_depth + 1) as f64 * BOTTOM_PAD;
-    let nodes = node_boxes(scene, &placed.rects, &sizes);
+    let zones = zone_boxes(scene, &grid, &cols, headers, &placed.rows);
+    let last_band = placed.rows.band_y.last().map_or(0.0, |b| b.1);
+    let regions_bottom = last_band + (max_depth + 1) as f64 * BOTTOM_PAD;
+    let nodes = node_boxes(scene, &placed.rects, sizes);
     let legend_kinds = legend_kinds(scene);
     let title_w = text::width(&scene.heading(), TITLE_FONT);
     let width = cols
@@ -980,8 +1357,8 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         nodes,
         edges,
         legend,
-        node_text: texts,
-        headers,
+        node_text: Vec::new(),
+        headers: headers.to_vec(),
         edge_text: labels.text,
         legend_kinds,
     }

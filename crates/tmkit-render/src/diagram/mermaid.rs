@@ -107,6 +107,12 @@ pub(crate) fn render(scene: &Scene) -> String {
         }
         let _ = writeln!(out, "  n{} {arrow}|\"{label}\"| n{}", e.from, e.to);
     }
+    // Invisible links keep the top-level zones in trust order, left to
+    // right (Mermaid places unlinked subgraphs as it likes). They come after
+    // the flows, so `linkStyle i` still numbers the flows.
+    for pair in scene.roots.windows(2) {
+        let _ = writeln!(out, "  z{} ~~~ z{}", pair[0], pair[1]);
+    }
     styles(&mut out, scene);
     out
 }

@@ -2,17 +2,20 @@
 //! PlantUML.
 //!
 //! Every format draws the same picture ([`scene`]): trust zones as labelled
-//! boxes showing their trust level, least trusted on the left, nested where
+//! boxes showing their trust level, least trusted first (left to right, in
+//! bands top to bottom when there are many), nested where
 //! zones nest; assets inside their zone, shaped by kind; data flows as arrows
 //! labelled with id, title and protocol, drawn distinctly when they cross a
 //! trust boundary (inbound, outbound, both) and highlighted when a crossing
 //! has unanswered exposed categories; out-of-scope elements grey and dashed;
 //! components as groups inside each zone or as collapsed boxes
-//! ([`DiagramOptions::depth`]); attackers at the top of their zone
+//! ([`DiagramOptions::depth`]); attackers as badges at the top of their zone
 //! ([`DiagramOptions::attackers`]).
 //!
 //! The SVG needs no external program: [`layout()`] places everything on a
-//! grid of zone columns and routes flows through the channels between cells.
+//! grid of zone columns (wrapped into bands, the plan with a readable aspect
+//! ratio and fewest crossings kept) and routes flows through the channels
+//! between cells.
 //! Renderers draw the model they are given; callers pass a view (such as the
 //! public one) to hide elements.
 //!
@@ -106,7 +109,7 @@ pub struct DiagramOptions {
     /// draws every component of the root as one collapsed box; `None`
     /// expands all of them.
     pub depth: Option<usize>,
-    /// Draw the attackers at the top of the zone they act from.
+    /// Draw the attackers as badges at the top of the zone they act from.
     pub attackers: bool,
 }
 

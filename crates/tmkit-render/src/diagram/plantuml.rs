@@ -85,6 +85,10 @@ pub(crate) fn render(scene: &Scene) -> String {
         }
         Step::Open { r, depth } => region(&mut out, scene, r, &"  ".repeat(depth)),
     });
+    // Hidden links keep the top-level zones in trust order, left to right.
+    for pair in scene.roots.windows(2) {
+        let _ = writeln!(out, "z{} -[hidden]-> z{}", pair[0], pair[1]);
+    }
     for e in &scene.edges {
         let mut style = vec![style::flow_colour_marked(e).to_string()];
         match e.emphasis() {

@@ -376,9 +376,13 @@ impl Scene<'_> {
 
     /// Walks the regions depth first, least trusted first, calling `f` when
     /// entering and when leaving each: the nesting every format draws.
-    pub(crate) fn walk(&self, mut f: impl FnMut(Step)) {
-        let mut stack: Vec<(Step, usize)> = self
-            .roots
+    pub(crate) fn walk(&self, f: impl FnMut(Step)) {
+        self.walk_from(&self.roots, f);
+    }
+
+    /// [`Scene::walk`] over the regions under `roots` only.
+    pub(crate) fn walk_from(&self, roots: &[usize], mut f: impl FnMut(Step)) {
+        let mut stack: Vec<(Step, usize)> = roots
             .iter()
             .rev()
             .map(|&r| (Step::Open { r, depth: 0 }, r))

@@ -284,7 +284,7 @@ fn head(out: &mut String, scene: &Scene, geo: &Geometry, pfx: &str) {
     let _ = writeln!(out, r#"<title id="{pfx}-title">{}</title>"#, Xml(&title));
     let _ = writeln!(
         out,
-        "<desc>Trust zones ordered by trust (least trusted on the left) with their assets and data flows. {} zone boxes, {} nodes, {} flows.</desc>",
+        "<desc>Trust zones ordered by trust (least trusted first: left to right, then band by band top to bottom) with their assets and data flows. {} zone boxes, {} nodes, {} flows.</desc>",
         geo.zones.len(),
         geo.nodes.len(),
         geo.edges.len()

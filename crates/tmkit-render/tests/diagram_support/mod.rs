@@ -59,6 +59,11 @@ impl Lcg {
 /// (three of them nested), every asset kind, some assets without a zone,
 /// out-of-scope assets and flows, and bidirectional flows.
 pub fn generated(assets: usize, flows: usize) -> String {
+    generated_seeded(assets, flows, 42)
+}
+
+/// [`generated`] with another seed for the zones and flows picked.
+pub fn generated_seeded(assets: usize, flows: usize, seed: u64) -> String {
     let kinds = [
         "data",
         "credential",
@@ -95,7 +100,7 @@ pub fn generated(assets: usize, flows: usize) -> String {
         "import",
     ];
     let protocols = ["HTTPS", "gRPC", "SQL", "AMQP", "SFTP", "SSH"];
-    let mut rng = Lcg(42);
+    let mut rng = Lcg(seed);
     let mut y = String::from(
         "tmkit: 1\nid: GEN\ntitle: Generated model\nscope:\n  abstraction: { taxonomy: STRIDE }\n  zones:\n",
     );
@@ -148,4 +153,112 @@ pub fn generated(assets: usize, flows: usize) -> String {
     }
     y.push_str("  attackers:\n    - { id: anon, title: Anonymous user, zone: internet }\n    - { id: staff, title: Staff member, zone: corp }\n");
     y
+}
+
+// ------------------------------------------------------------- measurements
+
+use tmkit_render::diagram::{DiagramLayout, Rect};
+
+/// The bundled models every readability check runs on (relative to the
+/// workspace root).
+pub const EXAMPLES: [(&str, &str); 3] = [
+    ("reference", "examples/reference/threatmodel.yaml"),
+    ("composed", "examples/composed/threatmodel.yaml"),
+    ("tmkit", "docs/threatmodel/threatmodel.yaml"),
+];
+
+/// Width over height of the picture.
+pub fn aspect(l: &DiagramLayout) -> f64 {
+    l.width / l.height
+}
+
+/// Every pair of texts that overlap, or a text that overlaps a node shape it
+/// does not belong to: flow labels, zone headers, node shapes, legend
+/// entries and the title, computed from the laid-out boxes.
+pub fn label_overlaps(l: &DiagramLayout) -> Vec<String> {
+    let mut boxes: Vec<(String, Rect)> = vec![("title".into(), l.title)];
+    boxes.extend(l.nodes.iter().map(|n| (format!("node {}", n.qid), n.rect)));
+    boxes.extend(
+        l.zones
+            .iter()
+            .map(|z| (format!("zone label {}", z.key), z.label)),
+    );
+    boxes.extend(
+        l.edges
+            .iter()
+            .map(|e| (format!("flow label {}", e.qid), e.label)),
+    );
+    boxes.extend(
+        l.legend
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("legend {i}"), *r)),
+    );
+    // Sweep over x so large generated models stay quick.
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| boxes[a].1.x.total_cmp(&boxes[b].1.x));
+    let mut bad = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if boxes[j].1.x >= boxes[i].1.right() {
+                break;
+            }
+            if boxes[i].1.overlaps(&boxes[j].1) {
+                bad.push(format!("{} overlaps {}", boxes[i].0, boxes[j].0));
+            }
+        }
+    }
+    bad
+}
+
+/// The axis-parallel segments of a polyline, as (x0, y0, x1, y1).
+fn segments(points: &[(f64, f64)]) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
+    points.windows(2).map(|w| (w[0].0, w[0].1, w[1].0, w[1].1))
+}
+
+/// How many times two different flows cross (a horizontal segment of one
+/// passes through the inside of a vertical segment of the other).
+pub fn flow_crossings(l: &DiagramLayout) -> usize {
+    let mut horiz = Vec::new();
+    let mut vert = Vec::new();
+    for (i, e) in l.edges.iter().enumerate() {
+        for (x0, y0, x1, y1) in segments(&e.points) {
+            if (y0 - y1).abs() < 1e-9 {
+                horiz.push((i, x0.min(x1), x0.max(x1), y0));
+            } else if (x0 - x1).abs() < 1e-9 {
+                vert.push((i, x0, y0.min(y1), y0.max(y1)));
+            }
+        }
+    }
+    let mut n = 0;
+    for &(i, hx0, hx1, hy) in &horiz {
+        for &(j, vx, vy0, vy1) in &vert {
+            if i != j && vx > hx0 + 1e-6 && vx < hx1 - 1e-6 && hy > vy0 + 1e-6 && hy < vy1 - 1e-6 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// How many flow labels a line of another flow passes through.
+pub fn labels_crossed_by_lines(l: &DiagramLayout) -> usize {
+    let mut n = 0;
+    for (i, e) in l.edges.iter().enumerate() {
+        let r = e.label;
+        let hit = l.edges.iter().enumerate().any(|(j, f)| {
+            i != j
+                && segments(&f.points).any(|(x0, y0, x1, y1)| {
+                    let seg = Rect::new(
+                        x0.min(x1) - 0.5,
+                        y0.min(y1) - 0.5,
+                        (x0 - x1).abs() + 1.0,
+                        (y0 - y1).abs() + 1.0,
+                    );
+                    seg.overlaps(&r)
+                })
+        });
+        n += usize::from(hit);
+    }
+    n
 }
