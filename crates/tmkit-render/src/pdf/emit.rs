@@ -5,7 +5,7 @@
 //! (bookmarks) and the document's metadata. Nothing in it reads the clock
 //! or a file: the same pages give the same bytes.
 
-use super::fonts::{Face, MONO, MONO_FAMILY};
+use super::fonts::{Face, MONO, MONO_FAMILY, Metrics};
 use super::layout::{BOTTOM, LEFT, Mark, Op, PAGE_H, PAGE_W, RIGHT, Rgb, Style, TOP, Typesetter};
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
@@ -33,8 +33,21 @@ pub(crate) struct Frame<'a> {
 }
 
 /// Parses the diagram's SVG with the embedded monospaced font as its only
-/// font; no file is read (images are refused).
-pub(crate) fn parse_svg(svg: &str) -> Option<usvg::Tree> {
+/// font; no file is read (images are refused). Every character the font
+/// has no glyph for is first replaced by U+FFFD, as in the rest of the
+/// PDF (the SVG's markup is ASCII, so only its text and attribute values
+/// change).
+pub(crate) fn parse_svg(svg: &str, m: &Metrics) -> Option<usvg::Tree> {
+    let svg: String = svg
+        .chars()
+        .map(|c| {
+            if c.is_ascii() || m.covers(Face::Mono, c) {
+                c
+            } else {
+                char::REPLACEMENT_CHARACTER
+            }
+        })
+        .collect();
     let mut db = usvg::fontdb::Database::new();
     db.load_font_data(MONO.to_vec());
     db.set_monospace_family(MONO_FAMILY);
@@ -49,7 +62,7 @@ pub(crate) fn parse_svg(svg: &str) -> Option<usvg::Tree> {
         },
         ..usvg::Options::default()
     };
-    usvg::Tree::from_str(svg, &opt).ok()
+    usvg::Tree::from_str(&svg, &opt).ok()
 }
 
 fn color((r, g, b): Rgb) -> rgb::Color {

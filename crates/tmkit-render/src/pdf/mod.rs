@@ -463,7 +463,7 @@ fn diagram_block(ts: &mut Typesetter, view: &View, svgs: &mut Vec<usvg::Tree>) {
         DiagramFormat::Svg,
         &DiagramOptions::new(),
     );
-    let Some(tree) = emit::parse_svg(&svg) else {
+    let Some(tree) = emit::parse_svg(&svg, ts.m) else {
         let s = [ts.span("The diagram could not be drawn.", BODY.color(WARN))];
         ts.para(&s, 0.0, None);
         return;
