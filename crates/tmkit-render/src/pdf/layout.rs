@@ -532,21 +532,13 @@ impl<'m> Typesetter<'m> {
         for row in cells {
             for (i, cell) in row.iter().enumerate() {
                 natural[i] = natural[i].max(self.width(cell) + 2.0 * PAD_X);
-                let longest = self
-                    .wrap(cell, 0.0)
-                    .iter()
-                    .map(|l| self.width(l))
-                    .fold(0.0, f32::max);
-                // A single character per line is the floor of `wrap(.., 0)`:
-                // use the widest word instead.
-                let word = cell
-                    .iter()
+                let word = (cell.iter())
                     .flat_map(|s| {
                         s.text
                             .split(' ')
                             .map(move |w| self.m.width(s.style.face, w, s.style.size))
                     })
-                    .fold(longest, f32::max);
+                    .fold(0.0, f32::max);
                 min[i] = min[i].max(word.min(WIDTH / 3.0) + 2.0 * PAD_X);
             }
         }
