@@ -518,8 +518,8 @@ impl<'m> Typesetter<'m> {
 
     /// Column widths: natural widths when they fit, else each column at
     /// least its longest word and the rest shared by how much more each
-    /// would take; scaled down when even the words do not fit (they are
-    /// then broken).
+    /// would take; when even the words do not fit, the longest words are
+    /// broken.
     fn column_widths(
         &self,
         n: usize,
@@ -561,7 +561,22 @@ impl<'m> Typesetter<'m> {
                 })
                 .collect();
         }
-        min.iter().map(|w| w * WIDTH / total_min).collect()
+        // Even the longest words do not fit: the columns whose words are
+        // short keep them whole, the others share what is left equally
+        // (their words are broken).
+        let mut sorted = min.clone();
+        sorted.sort_by(f32::total_cmp);
+        let mut rest = WIDTH;
+        let mut cap = WIDTH / n as f32;
+        for (i, w) in sorted.iter().enumerate() {
+            let share = rest / (n - i) as f32;
+            if *w > share {
+                cap = share;
+                break;
+            }
+            rest -= w;
+        }
+        min.iter().map(|w| w.min(cap)).collect()
     }
 
     /// Places an image `w` x `h` points, centred; a new page first when it
@@ -681,6 +696,27 @@ mod tests {
         let t = ts(&m);
         let s = t.span("a\u{0}b\u{202E}c\u{4E2D}\u{1F600}\td", BODY);
         assert_eq!(s.text(), "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD} d");
+    }
+
+    #[test]
+    fn short_words_stay_whole_when_long_ones_must_break() {
+        let m = Metrics::new().unwrap();
+        let t = ts(&m);
+        let mono = Style::new(Face::Mono, 8.0);
+        let long = "SHOP.PAY.T.token-replay.with.a.very.long.identifier";
+        let cells: Vec<Vec<Span>> = (0..6)
+            .map(|i| vec![t.span(if i % 2 == 0 { "Status" } else { long }, mono)])
+            .collect();
+        let rows = vec![(None, cells)];
+        let widths = t.column_widths(6, None, &rows);
+        let sum: f32 = widths.iter().sum();
+        assert!((sum - WIDTH).abs() < 0.5, "{widths:?}");
+        let status = t.m.width(Face::Mono, "Status", 8.0) + 2.0 * PAD_X;
+        for (i, w) in widths.iter().enumerate() {
+            if i % 2 == 0 {
+                assert!(*w >= status, "{widths:?}");
+            }
+        }
     }
 
     #[test]
