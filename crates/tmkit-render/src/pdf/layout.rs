@@ -223,8 +223,10 @@ impl<'m> Typesetter<'m> {
             .sum()
     }
 
-    /// Breaks `spans` into lines at most `width` wide: at spaces, and
-    /// within a word only when the word alone is wider than a line.
+    /// Breaks `spans` into lines at most `width` wide: at spaces; a word
+    /// wider than a line also after `.`, `/`, `-`, `_`, `:`, `;` or `,`
+    /// (ids, paths, URLs), and between characters only when a part between
+    /// those is still wider than a line.
     pub(crate) fn wrap(&self, spans: &[Span], width: f32) -> Vec<Vec<Span>> {
         // Words: pieces of spans between spaces (a word may change style).
         let mut words: Vec<Vec<Span>> = Vec::new();
@@ -256,13 +258,36 @@ impl<'m> Typesetter<'m> {
             }
             flush(&mut cur, &mut glue, &mut words);
         }
+        // Parts of words: (follows a space, pieces).
+        let mut parts: Vec<(bool, Vec<Span>)> = Vec::with_capacity(words.len());
+        for word in words {
+            if self.width(&word) <= width {
+                parts.push((true, word));
+                continue;
+            }
+            let mut part: Vec<Span> = Vec::new();
+            let mut spaced = true;
+            for piece in &word {
+                let mut buf = [0u8; 4];
+                for c in piece.text.chars() {
+                    append(&mut part, c.encode_utf8(&mut buf), piece.style, &piece.link);
+                    if matches!(c, '.' | '/' | '-' | '_' | ':' | ';' | ',') {
+                        parts.push((spaced, std::mem::take(&mut part)));
+                        spaced = false;
+                    }
+                }
+            }
+            if !part.is_empty() {
+                parts.push((spaced, part));
+            }
+        }
         let mut lines = Vec::new();
         let mut line: Vec<Span> = Vec::new();
         let mut lw = 0.0;
-        for word in words {
+        for (spaced, word) in parts {
             let ww = self.width(&word);
             let style = word[0].style;
-            let sw = if line.is_empty() {
+            let sw = if line.is_empty() || !spaced {
                 0.0
             } else {
                 self.m.char_width(style.face, ' ', style.size)
@@ -271,12 +296,12 @@ impl<'m> Typesetter<'m> {
                 lines.push(std::mem::take(&mut line));
                 lw = 0.0;
             }
-            if !line.is_empty() {
+            if !line.is_empty() && sw > 0.0 {
                 append(&mut line, " ", style, &word[0].link);
                 lw += sw;
             }
             if line.is_empty() && ww > width {
-                // A word wider than the line: broken between characters.
+                // A part wider than the line: broken between characters.
                 for piece in &word {
                     let mut buf = [0u8; 4];
                     for c in piece.text.chars() {
@@ -688,6 +713,13 @@ mod tests {
         assert_eq!(text_of(&lines), ["Login", "(web.login)"]);
         // A zero width still ends, one character a line.
         assert_eq!(t.wrap(&[t.span("abc", BODY)], 0.0).len(), 3);
+        // A long id breaks after its dots and dashes first.
+        let id = [t.span("SHOP.PAY.T.token-replay", Style::new(Face::Mono, 10.0))];
+        let width = t.m.width(Face::Mono, "SHOP.PAY.T.", 10.0) + 0.1;
+        assert_eq!(
+            text_of(&t.wrap(&id, width)),
+            ["SHOP.PAY.T.", "token-", "replay"]
+        );
     }
 
     #[test]
