@@ -450,3 +450,39 @@ fn the_diagram_is_vector_graphics_and_its_labels_are_text() {
     let images = poppler.run("pdfimages", &["-list"], &bytes);
     assert_eq!(images.lines().count(), 2, "images found: {images}");
 }
+
+#[test]
+fn a_diagram_wider_than_the_body_gets_a_landscape_page() {
+    let Some(poppler) = Poppler::find("a_diagram_wider_than_the_body_gets_a_landscape_page") else {
+        return;
+    };
+    // The composed example's diagram is several times wider than high.
+    let model = example("composed/threatmodel.yaml");
+    let bytes = pdf_of(&model, ViewKind::Full, &ReportOptions::new());
+    let pages = poppler.pages(&bytes);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = Command::new(poppler.dir.join("pdfinfo"))
+        .args(["-f", "1", "-l", &pages.len().to_string()])
+        .arg(&file)
+        .output()
+        .expect("pdfinfo");
+    let info = String::from_utf8_lossy(&out.stdout);
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page ") && l.contains(" size:"))
+        .map(|l| l.split("size:").nth(1).unwrap_or("").trim())
+        .collect();
+    assert_eq!(sizes.len(), pages.len(), "{info}");
+    for (i, (size, text)) in sizes.iter().zip(&pages).enumerate() {
+        let diagram = i >= 2 && text.contains("Data-flow diagram");
+        let want = if diagram {
+            "841.89 x 595.28"
+        } else {
+            "595.28 x 841.89"
+        };
+        assert!(size.starts_with(want), "page {}: {size} ({text})", i + 1);
+    }
+    assert!(sizes.iter().any(|s| s.starts_with("841.89")), "{info}");
+}

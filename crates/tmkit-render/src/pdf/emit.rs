@@ -6,7 +6,7 @@
 //! or a file: the same pages give the same bytes.
 
 use super::fonts::{Face, MONO, MONO_FAMILY, Metrics};
-use super::layout::{BOTTOM, LEFT, Mark, Op, PAGE_H, PAGE_W, RIGHT, Rgb, Style, TOP, Typesetter};
+use super::layout::{LEFT, Mark, Op, PAGE_H, PAGE_W, Rgb, Style, TOP, Typesetter};
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
@@ -92,7 +92,13 @@ pub(crate) fn write(
     let small = Style::new(Face::Regular, 7.5).color(super::layout::GREY);
     let marking = Style::new(Face::Bold, 7.5).color(super::layout::WARN);
     for (i, page) in ts.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("page size")?;
+        let (right, bottom) = page.right_bottom();
+        let (w, h) = if page.landscape {
+            (PAGE_H, PAGE_W)
+        } else {
+            (PAGE_W, PAGE_H)
+        };
+        let settings = PageSettings::from_wh(w, h).ok_or("page size")?;
         let mut p = doc.start_page_with(settings);
         let mut links = Vec::new();
         {
@@ -100,14 +106,14 @@ pub(crate) fn write(
             // Running header: the marking; footer: model, page N of M.
             let head = ts.span(frame.marking, marking);
             text(&mut s, &font, LEFT, TOP - 30.0, marking, head.text());
-            rule(&mut s, TOP - 24.0);
-            rule(&mut s, BOTTOM + 18.0);
+            rule(&mut s, TOP - 24.0, right);
+            rule(&mut s, bottom + 18.0, right);
             let foot = ts.span(frame.footer, small);
-            let foot = fit(ts, foot.text(), small, RIGHT - LEFT - 90.0);
-            text(&mut s, &font, LEFT, BOTTOM + 32.0, small, &foot);
+            let foot = fit(ts, foot.text(), small, right - LEFT - 90.0);
+            text(&mut s, &font, LEFT, bottom + 32.0, small, &foot);
             let number = format!("Page {} of {total}", i + 1);
             let nw = ts.m.width(small.face, &number, small.size);
-            text(&mut s, &font, RIGHT - nw, BOTTOM + 32.0, small, &number);
+            text(&mut s, &font, right - nw, bottom + 32.0, small, &number);
             for op in &page.ops {
                 match op {
                     Op::Text {
@@ -246,8 +252,8 @@ fn line(s: &mut Surface, (x1, y1): (f32, f32), (x2, y2): (f32, f32), c: Rgb, wid
     }
 }
 
-fn rule(s: &mut Surface, y: f32) {
-    line(s, (LEFT, y), (RIGHT, y), super::layout::RULE, 0.5);
+fn rule(s: &mut Surface, y: f32, right: f32) {
+    line(s, (LEFT, y), (right, y), super::layout::RULE, 0.5);
 }
 
 /// The bookmarks, nested by level.

@@ -131,6 +131,19 @@ pub(crate) enum Op {
 #[derive(Debug, Default)]
 pub(crate) struct Page {
     pub ops: Vec<Op>,
+    /// Turned a quarter (A4 landscape): a wide diagram's page.
+    pub landscape: bool,
+}
+
+impl Page {
+    /// The right margin and the bottom of the body on this page.
+    pub(crate) fn right_bottom(&self) -> (f32, f32) {
+        if self.landscape {
+            (PAGE_H - LEFT, PAGE_W - (PAGE_H - BOTTOM))
+        } else {
+            (RIGHT, BOTTOM)
+        }
+    }
 }
 
 /// A bookmark: level 1 for a section.
@@ -604,12 +617,38 @@ impl<'m> Typesetter<'m> {
         min.iter().map(|w| w.min(cap)).collect()
     }
 
+    /// Turns the current page to landscape (it must hold no more than a
+    /// heading: its rules are widened) and returns the width and height
+    /// left for the body.
+    pub(crate) fn turn_page(&mut self) -> (f32, f32) {
+        if let Some(p) = self.pages.last_mut() {
+            p.landscape = true;
+            let (right, _) = p.right_bottom();
+            for op in &mut p.ops {
+                if let Op::Line { x2, .. } = op {
+                    if *x2 == RIGHT {
+                        *x2 = right;
+                    }
+                }
+            }
+        }
+        let (right, bottom) = self
+            .pages
+            .last()
+            .map_or((RIGHT, BOTTOM), Page::right_bottom);
+        (right - LEFT, bottom - self.y)
+    }
+
     /// Places an image `w` x `h` points, centred; a new page first when it
     /// does not fit below.
     pub(crate) fn image(&mut self, index: usize, w: f32, h: f32) {
         self.ensure(h);
+        let (right, _) = self
+            .pages
+            .last()
+            .map_or((RIGHT, BOTTOM), Page::right_bottom);
         self.push(Op::Svg {
-            x: LEFT + (WIDTH - w).max(0.0) / 2.0,
+            x: LEFT + (right - LEFT - w).max(0.0) / 2.0,
             y: self.y,
             w,
             h,

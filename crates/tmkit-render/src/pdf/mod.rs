@@ -470,9 +470,17 @@ fn diagram_block(ts: &mut Typesetter, view: &View, svgs: &mut Vec<usvg::Tree>) {
     };
     let (w, h) = (tree.size().width(), tree.size().height());
     // At most its natural size (1 px = 0.75 pt), at most the text width,
-    // at most the room left on the page.
-    let room = (layout::BOTTOM - ts.y - 10.0).max((layout::BOTTOM - layout::TOP) / 2.0);
-    let scale = f32::min(0.75, f32::min(layout::WIDTH / w, room / h));
+    // at most the room left on the page. A diagram wider than the page's
+    // body is wide gets a landscape page, when it starts its section.
+    let mut room_w = layout::WIDTH;
+    let mut room_h = (layout::BOTTOM - ts.y - 10.0).max((layout::BOTTOM - layout::TOP) / 2.0);
+    let fresh = ts.y < layout::TOP + 60.0;
+    if fresh && w / h > room_w / room_h && w * 0.75 > room_w {
+        let (lw, lh) = ts.turn_page();
+        room_w = lw;
+        room_h = lh - 10.0;
+    }
+    let scale = f32::min(0.75, f32::min(room_w / w, room_h / h));
     if !(scale.is_finite() && scale > 0.0) {
         return;
     }
