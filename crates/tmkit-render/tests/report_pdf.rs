@@ -486,3 +486,46 @@ fn a_diagram_wider_than_the_body_gets_a_landscape_page() {
     }
     assert!(sizes.iter().any(|s| s.starts_with("841.89")), "{info}");
 }
+
+/// A YAML double-quoted scalar holding `s` exactly (controls as `\uXXXX`).
+fn yaml_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, .. Default::default() })]
+
+    /// Any text in titles and descriptions (any printable character, line
+    /// breaks, long words) renders to a PDF without a panic.
+    #[test]
+    fn any_text_renders(title in "[a-zA-Z]\\PC{0,80}", desc in "(\\PC|\n){0,400}", word in "[a-z.]{0,400}") {
+        let yaml = format!(
+            "tmkit: 1\nid: P\ntitle: {}\ndescription: {}\nscope:\n  zones:\n    - {{ id: z, title: {}, trust: 0 }}\n  assets:\n    - {{ id: a, title: {}, kind: service, zone: z }}\n    - {{ id: b, title: B, kind: datastore, zone: z }}\n  dataflows:\n    - {{ id: f, title: {}, from: a, to: b }}\n  attackers:\n    - {{ id: x, title: X, zone: z }}\nthreats:\n  - id: T\n    title: {}\n    description: {}\n    categories: [integrity]\n    targets: [f]\n",
+            yaml_quoted(&title),
+            yaml_quoted(&desc),
+            yaml_quoted(&title),
+            yaml_quoted(&word),
+            yaml_quoted(&word),
+            yaml_quoted(&title),
+            yaml_quoted(&desc),
+        );
+        let checked = tmkit_model::check_files(&[("threatmodel.yaml", yaml.as_str())], "threatmodel.yaml");
+        let model = checked.model.unwrap_or_else(|| panic!("{:#?}\n{yaml}", checked.diagnostics));
+        for kind in [ViewKind::Full, ViewKind::Public] {
+            let bytes = pdf_of(&model, kind, &ReportOptions::new());
+            proptest::prop_assert!(bytes.starts_with(b"%PDF-"));
+        }
+    }
+}
