@@ -397,6 +397,21 @@ threats:
     }
     assert!(text.contains("Hostile \u{FFFD} \u{FFFD}gnp.exe"), "{text}");
     assert!(text.contains("Tab here and \u{FFFD} snow"), "{text}");
+    // The document's title property too.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = Command::new(poppler.dir.join("pdfinfo"))
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .output()
+        .expect("pdfinfo");
+    let info = String::from_utf8_lossy(&out.stdout);
+    let title = info.lines().find(|l| l.starts_with("Title:")).unwrap_or("");
+    assert!(
+        title.ends_with("Threat model: Hostile \u{FFFD} \u{FFFD}gnp.exe  \u{FFFD}\u{FFFD} \u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"),
+        "{title:?}"
+    );
     // The 3000-letter word is all there, broken across lines.
     let letters: usize = text
         .split(|c: char| c != 'A')

@@ -44,13 +44,15 @@ pub fn render(view: &View, options: &ReportOptions) -> io::Result<Vec<u8>> {
     let mut svgs = Vec::new();
     let ts = layout_report(view, options, &m, &mut svgs);
     let root = view.model.root();
-    let title = format!("{}: {}", view.kind.title(), root.title);
+    // The document's properties too hold only what the text may hold.
+    let clean = |s: &str| crate::escape::pdf_text(s, |c| m.covers(Face::Regular, c));
+    let title = clean(&format!("{}: {}", view.kind.title(), root.title));
     let footer = format!("{}  \u{b7}  {} view", root.qid, view.kind);
     let frame = emit::Frame {
         marking: view.kind.classification(),
         footer: &footer,
         title: &title,
-        authors: root.authors.clone(),
+        authors: root.authors.iter().map(|a| clean(a)).collect(),
         date: options.date.as_deref(),
     };
     emit::write(&ts, &svgs, &frame).map_err(io::Error::other)
