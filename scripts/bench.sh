@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scale benchmark: `tmkit check`, `metrics`, `report` (md, html, json) and
+# Scale benchmark: `tmkit check`, `metrics`, `report` (md, html, json; pdf with
+# COMMANDS=report-pdf) and
 # `diagram --format svg` on synthetic models, each beside the parse-only floor
 # (the same files parsed to YAML events, `parse_floor` example). See
 # BENCHMARKS.md.

@@ -179,6 +179,96 @@ pub fn description_md(markdown: &str) -> String {
     write_md(&events, true)
 }
 
+/// A block of a description as plain text (for the PDF report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PlainBlock {
+    /// A paragraph (or a list item's text, `depth` lists deep, with its
+    /// marker), whitespace collapsed.
+    Text {
+        depth: usize,
+        marker: Option<String>,
+        text: String,
+    },
+    /// A code block, its lines as written.
+    Code(String),
+}
+
+/// A description's safe subset as plain blocks: paragraphs, list items
+/// with their markers, code blocks; a link's destination follows its text
+/// in angle brackets (a PDF reader shows no link otherwise).
+pub(crate) fn description_plain(markdown: &str) -> Vec<PlainBlock> {
+    let markdown = clean_controls(markdown);
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut links: Vec<String> = Vec::new();
+    let mut code: Option<String> = None;
+    let flush =
+        |out: &mut Vec<PlainBlock>, text: &mut String, depth, marker: &mut Option<String>| {
+            let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !t.is_empty() || marker.is_some() {
+                out.push(PlainBlock::Text {
+                    depth,
+                    marker: marker.take(),
+                    text: t,
+                });
+            }
+            text.clear();
+        };
+    for event in safe_events(&markdown) {
+        if let Some(c) = &mut code {
+            match event {
+                Event::Text(s) => c.push_str(&s),
+                Event::End(_) => {
+                    out.push(PlainBlock::Code(c.trim_end_matches('\n').to_string()));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                flush(&mut out, &mut text, lists.len(), &mut marker);
+                code = Some(String::new());
+            }
+            Event::Start(Tag::Item) => {
+                flush(&mut out, &mut text, lists.len(), &mut marker);
+                marker = Some(match lists.last_mut() {
+                    Some(Some(n)) => {
+                        *n += 1;
+                        format!("{}.", *n - 1)
+                    }
+                    _ => "\u{2022}".to_string(),
+                });
+            }
+            Event::Start(Tag::List(start)) => {
+                flush(&mut out, &mut text, lists.len(), &mut marker);
+                lists.push(start);
+            }
+            Event::End(TagEnd::List(_)) => {
+                flush(&mut out, &mut text, lists.len(), &mut marker);
+                lists.pop();
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                flush(&mut out, &mut text, lists.len(), &mut marker)
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(dest) = links.pop() {
+                    text.push_str(&format!(" <{dest}>"));
+                }
+            }
+            Event::Text(s) | Event::Code(s) => text.push_str(&s),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    flush(&mut out, &mut text, lists.len(), &mut marker);
+    out
+}
+
 /// The options a host reading the Markdown report has (GitHub-flavoured).
 pub(crate) const READER: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)

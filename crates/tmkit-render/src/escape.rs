@@ -12,7 +12,8 @@
 //! - [`description_html`] and [`description_md`] render a description's
 //!   safe Markdown subset (see `description.rs`);
 //! - [`link_url`] says whether a ticket may become a link;
-//! - [`neutralise`] for every CSV cell (matrix and interop exports).
+//! - [`neutralise`] for every CSV cell (matrix and interop exports);
+//! - [`pdf_text`] for every string drawn in the PDF report.
 
 pub use crate::description::{description_html, description_md};
 use std::borrow::Cow;
@@ -229,6 +230,27 @@ pub fn neutralise(cell: &str) -> String {
     } else {
         cell.into_owned()
     }
+}
+
+/// The text of a PDF string as it is drawn: line breaks and tabs become
+/// spaces, every other control character (bidirectional and other format
+/// characters included) and every character the font has no glyph for
+/// (`covered` says which it has) becomes U+FFFD, the replacement glyph.
+/// So what a reader selects or searches is what is shown.
+pub fn pdf_text(s: &str, covered: impl Fn(char) -> bool) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() || is_format_char(c) || !covered(c) => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect()
+}
+
+/// Invisible format characters (Unicode category Cf) that reorder or hide
+/// text: bidirectional controls, zero-width characters, the BOM.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]

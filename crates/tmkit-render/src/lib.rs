@@ -15,6 +15,7 @@ pub mod metrics;
 #[doc(hidden)]
 pub mod oracles;
 mod outline;
+pub mod pdf;
 pub mod portfolio;
 pub mod posture;
 pub mod report;

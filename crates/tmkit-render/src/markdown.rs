@@ -299,7 +299,7 @@ fn summary(w: &mut Md, view: &View) {
 }
 
 /// The counts of the summary, one line each, as the view words them.
-fn summary_lines(view: &View) -> Vec<String> {
+pub(crate) fn summary_lines(view: &View) -> Vec<String> {
     let m = &view.metrics;
     let t = &m.threats;
     match view.kind {

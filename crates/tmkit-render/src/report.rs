@@ -8,7 +8,8 @@ use crate::{html, json, markdown};
 use tmkit_analysis::views::View;
 use tmkit_analysis::{Rating, Status};
 
-/// An output format of `tmkit report`.
+/// A text format of `tmkit report` (the PDF report, being binary, has its
+/// own entry points: [`crate::pdf::render`] and [`crate::pdf::write`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReportFormat {

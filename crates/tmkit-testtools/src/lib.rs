@@ -1,6 +1,6 @@
 //! The one helper for tests that need an external program: Graphviz `dot`,
-//! PlantUML, Chromium, or the ajv schema validator; and [`mkfifo`], the one
-//! way tests make a named pipe.
+//! PlantUML, Chromium, poppler's `pdftotext`, or the ajv schema validator;
+//! and [`mkfifo`], the one way tests make a named pipe.
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -66,6 +66,14 @@ pub const NODE: Tool = Tool {
     name: "Node.js `node`",
     candidates: &["node", "nodejs"],
     install: "apt-get install nodejs npm (or run .ci/run as root)",
+};
+
+/// Poppler's `pdftotext` (and, from the same package, `pdfinfo` and
+/// `pdftohtml`), to read back the PDF report.
+pub const PDFTOTEXT: Tool = Tool {
+    name: "poppler-utils `pdftotext`",
+    candidates: &["pdftotext"],
+    install: "apt-get install poppler-utils (or run .ci/run as root)",
 };
 
 /// True when `TMKIT_REQUIRE_TOOLS=1`.

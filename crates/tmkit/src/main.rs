@@ -41,7 +41,7 @@ enum Command {
     Diagram(cmd::diagram::Args),
     /// Print coverage, counts and the worst open items.
     Metrics(cmd::metrics::Args),
-    /// Render a report (full, unmitigated, public, checklist) as Markdown, HTML or JSON.
+    /// Render a report (full, unmitigated, public, checklist, compliance) as Markdown, HTML, JSON or PDF.
     Report(cmd::report::Args),
     /// Aggregate many models (folders or JSON reports) into one static site.
     Portfolio(cmd::portfolio::Args),

@@ -1,8 +1,9 @@
 //! `tmkit report`: the extractions of a model (full, unmitigated, public,
-//! checklist, compliance) as Markdown, self-contained HTML or JSON.
+//! checklist, compliance) as Markdown, self-contained HTML, JSON or PDF.
 
 use super::OutputArg;
 use clap::ValueEnum;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use tmkit::ExitStatus;
 use tmkit_analysis::views::{View, ViewKind};
@@ -56,6 +57,9 @@ pub enum FormatArg {
     Html,
     /// The resolved model and every derived value (schema: `tmkit schema report`).
     Json,
+    /// A PDF document written by tmkit itself (cover, contents, bookmarks,
+    /// the diagram as vector graphics); needs `-o FILE` or a redirected stdout.
+    Pdf,
 }
 
 /// Arguments of `tmkit report`.
@@ -98,10 +102,15 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     };
     let kind = args.view.kind();
     let format = match args.format {
-        FormatArg::Md => ReportFormat::Markdown,
-        FormatArg::Html => ReportFormat::Html,
-        FormatArg::Json => ReportFormat::Json,
+        FormatArg::Md => Some(ReportFormat::Markdown),
+        FormatArg::Html => Some(ReportFormat::Html),
+        FormatArg::Json => Some(ReportFormat::Json),
+        FormatArg::Pdf => None,
     };
+    if format.is_none() && args.output.path().is_none() && std::io::stdout().is_terminal() {
+        eprintln!("error: a PDF is binary: write it with -o FILE (or redirect stdout)");
+        return ExitStatus::UsageOrIo;
+    }
     // The view takes the model (a report holds one copy of it) and leaves
     // the matrix tables to be computed one at a time as they are written;
     // the report is written as it is produced.
@@ -111,7 +120,8 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     (view.metrics).set_minutes_per_question(args.effort.minutes_per_question);
     let view = view.dated_on(date.as_deref());
     let options = ReportOptions::new().with_date(date);
-    super::write(&args.output, &checked.files, |w| {
-        tmkit_render::report::write(&view, format, &options, w)
+    super::write(&args.output, &checked.files, |w| match format {
+        Some(format) => tmkit_render::report::write(&view, format, &options, w),
+        None => tmkit_render::pdf::write(&view, &options, w),
     })
 }

@@ -195,3 +195,115 @@ fn risk_acceptance_owner_is_in_the_json_report_and_never_public() {
         assert!(!t.stdout().contains("Jane Doe"), "{format}");
     }
 }
+
+/// The text of a PDF as `pdftotext` reads it, whitespace collapsed; None
+/// after a visible skip when poppler-utils is missing (a failure under
+/// `TMKIT_REQUIRE_TOOLS=1`).
+fn pdf_text(pdf: &std::path::Path, test: &str) -> Option<String> {
+    let pdftotext = tmkit_testtools::require(&tmkit_testtools::PDFTOTEXT, test)?;
+    let out = std::process::Command::new(pdftotext)
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[test]
+fn pdf_is_written_by_tmkit_itself_with_no_program_on_path() {
+    for view in ["full", "unmitigated", "public", "checklist", "compliance"] {
+        let run = || {
+            let mut t = Test::new()
+                .args([
+                    "report",
+                    &example("reference"),
+                    "--view",
+                    view,
+                    "-f",
+                    "pdf",
+                    "-o",
+                    "report.pdf",
+                ])
+                // No program to call, and SOURCE_DATE_EPOCH dates it.
+                .env("PATH", "")
+                .env("SOURCE_DATE_EPOCH", "1764547200")
+                .status(0)
+                .stdout_empty();
+            let bytes = std::fs::read(t.path().join("report.pdf")).expect("report.pdf");
+            let dir = tempfile::tempdir().unwrap();
+            let kept = dir.path().join("report.pdf");
+            std::fs::write(&kept, &bytes).unwrap();
+            let _ = t.stderr();
+            (bytes, dir, kept)
+        };
+        let (first, _dir, file) = run();
+        let (second, _, _) = run();
+        assert!(first.starts_with(b"%PDF-"), "{view}");
+        assert!(first == second, "{view}: two runs differ");
+        let Some(text) = pdf_text(&file, "pdf_is_written_by_tmkit_itself") else {
+            return;
+        };
+        assert!(
+            text.contains("Content Collaboration Cloud"),
+            "{view}: {text}"
+        );
+        assert!(text.contains("Date 2025-12-01"), "{view}: {text}");
+        assert!(text.contains("Page 1 of"), "{view}: {text}");
+        // The unmitigated threat: in the confidential views, not the public one.
+        match view {
+            "full" | "unmitigated" => assert!(text.contains("CCC.VULN_001"), "{view}"),
+            "public" => assert!(!text.contains("CCC.VULN_001"), "{view}: {text}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn pdf_goes_to_stdout_when_it_is_not_a_terminal() {
+    let mut t = Test::new()
+        .args(["report", &example("reference"), "-f", "pdf", "-o", "-"])
+        .status(0);
+    assert!(t.output().stdout.starts_with(b"%PDF-"));
+    let mut t = Test::new()
+        .args(["report", &example("reference"), "--format", "pdf"])
+        .status(0);
+    assert!(t.output().stdout.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn pdf_is_not_printed_on_a_terminal() {
+    let Some(script) = tmkit_testtools::require(
+        &tmkit_testtools::Tool {
+            name: "`script` (util-linux), for a pseudo-terminal",
+            candidates: &["script"],
+            install: "apt-get install util-linux",
+        },
+        "pdf_is_not_printed_on_a_terminal",
+    ) else {
+        return;
+    };
+    let tmkit = assert_cmd::cargo::cargo_bin!("tmkit");
+    let out = std::process::Command::new(script)
+        .args(["-qec"])
+        .arg(format!(
+            "{} report {} -f pdf",
+            tmkit.display(),
+            example("reference")
+        ))
+        .arg("/dev/null")
+        .output()
+        .expect("script runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("a PDF is binary: write it with -o FILE"),
+        "{text}"
+    );
+    assert!(!text.contains("%PDF"), "{text}");
+}
