@@ -20,6 +20,7 @@
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`locate()`]: the root model that includes a component file, found by
 //!   walking up the directories (both `check` and `load` start there).
+//! - [`lsp`]: the language server of `tmkit lsp` (LSP over stdio).
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
 //! - [`portfolio`]: many models (or their JSON reports) on one static site.
@@ -33,6 +34,7 @@ mod diff;
 pub mod evidence;
 mod history;
 pub mod locate;
+pub mod lsp;
 pub mod output;
 pub mod portfolio;
 pub mod progress;

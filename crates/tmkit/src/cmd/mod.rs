@@ -20,6 +20,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod lsp;
 pub mod matrix;
 pub mod metrics;
 pub mod portfolio;

@@ -15,6 +15,7 @@ mod files;
 mod format_doc;
 mod init;
 mod interop;
+mod lsp;
 mod portfolio;
 mod report;
 mod schema;
