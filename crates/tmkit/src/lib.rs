@@ -25,6 +25,7 @@
 //!   never over anything but a regular file.
 //! - [`portfolio`]: many models (or their JSON reports) on one static site.
 //! - [`progress`]: progress lines on stderr for long work, on a terminal only.
+//! - [`serve`]: the live preview of `tmkit serve` (HTTP on 127.0.0.1).
 //! - [`text`]: the wording shared by every message (counts and plurals).
 
 #![warn(missing_docs)]
@@ -38,6 +39,7 @@ pub mod lsp;
 pub mod output;
 pub mod portfolio;
 pub mod progress;
+pub mod serve;
 pub mod text;
 
 pub use check::{

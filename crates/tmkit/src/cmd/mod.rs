@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod portfolio;
 pub mod report;
 pub mod schema;
+pub mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@ mod lsp;
 mod portfolio;
 mod report;
 mod schema;
+mod serve;
 mod support;
 mod terminal;
 mod trace;
