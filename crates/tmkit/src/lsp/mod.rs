@@ -218,12 +218,34 @@ impl Server {
         for path in dirty {
             match self.model_of(&path) {
                 Some(i) => roots.insert(self.models[i].root.clone()),
-                None => roots.insert(path),
+                None if self.is_model_file(&path) => roots.insert(path),
+                // Another YAML file (a CI workflow...): not ours.
+                None => false,
             };
         }
         for root in roots {
             self.check(&root);
         }
+    }
+
+    /// True when `path` (its buffer, else the disk) has a top-level
+    /// `tmkit` key: a model, a component or a catalogue. Other YAML files
+    /// the editor opens get no diagnostics and no answers.
+    fn is_model_file(&self, path: &Path) -> bool {
+        let disk;
+        let text = match self.fs.buffer(path) {
+            Some(t) => t,
+            None => {
+                use tmkit_syntax::fs::FileSystem;
+                disk = self
+                    .fs
+                    .read(path, self.limits.max_file_bytes)
+                    .unwrap_or_default();
+                std::str::from_utf8(&disk).unwrap_or("")
+            }
+        };
+        text.lines()
+            .any(|l| l.starts_with("tmkit:") || l.trim_start().starts_with("\"tmkit\""))
     }
 
     /// The index of the checked model that read `path`.
@@ -303,6 +325,9 @@ impl Server {
     /// (checking it first when no model has read it).
     fn file(&mut self, path: &Path) -> Option<(&Outcome, FileId)> {
         if self.model_of(path).is_none() {
+            if !self.is_model_file(path) {
+                return None;
+            }
             self.check(path);
         }
         let i = self.model_of(path)?;

@@ -636,3 +636,35 @@ fn positions_are_counted_in_the_negotiated_encoding() {
         c.stop();
     }
 }
+
+#[test]
+fn other_yaml_files_are_left_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let workflow = root.join("ci.yaml");
+    let text = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n";
+    std::fs::write(&workflow, text).expect("write");
+    let (mut c, _) = Client::start(&[]);
+    c.open(&uri(&workflow), text);
+    // Requests are answered after pending changes are handled: no
+    // diagnostics come for the workflow, and nothing is found in it.
+    let h = c.at("textDocument/hover", &uri(&workflow), (0, 0), json!({}));
+    assert_eq!(h, Value::Null);
+    let syms = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri(&workflow) } }),
+    );
+    assert_eq!(syms, json!([]));
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|n| is_diag_for(n, &uri(&workflow))),
+        "{:?}",
+        c.notifications
+    );
+    // Once it becomes a model, it is checked.
+    c.change(&uri(&workflow), 2, "tmkit: 1\nid: W\n");
+    let diags = c.diagnostics(&uri(&workflow));
+    assert!(diags.iter().any(|d| d["code"] == "E0104"), "{diags:#?}");
+    c.stop();
+}
