@@ -177,15 +177,25 @@ fn references(
     include_declaration: bool,
     enc: Encoding,
 ) -> Vec<Location> {
-    let Some(Thing::Element(q)) = thing_at(o, file, off) else {
-        return Vec::new();
-    };
     let mut spans: Vec<Span> = Vec::new();
-    if include_declaration {
-        spans.extend(o.spans.get(&q));
+    match thing_at(o, file, off) {
+        Some(Thing::Element(q)) => {
+            if include_declaration {
+                spans.extend(o.spans.get(&q));
+            }
+            let refs = o.spans.references.iter().filter(|(r, _)| **r == *q);
+            spans.extend(refs.map(|(_, s)| *s));
+        }
+        // A component or catalogue file: every path that includes it.
+        Some(Thing::Include(span, text)) => {
+            let target = include_target(o.files.get(span.file), &text);
+            let same = o.spans.includes.iter().filter(|(s, t)| {
+                target.is_some() && include_target(o.files.get(s.file), t) == target
+            });
+            spans.extend(same.map(|(s, _)| *s));
+        }
+        None => {}
     }
-    let refs = o.spans.references.iter().filter(|(r, _)| **r == *q);
-    spans.extend(refs.map(|(_, s)| *s));
     spans.sort_by_key(|s| (s.file, s.start));
     spans.dedup();
     spans

@@ -344,9 +344,18 @@ impl Server {
 
     fn request(&mut self, req: Request) -> Response {
         let id = req.id.clone();
-        match features::answer(self, req) {
-            Ok(value) => Response::new_ok(id, value),
-            Err((code, message)) => Response::new_err(id, code as i32, message),
+        let method = req.method.clone();
+        // A bug must cost one answer, not the editor's server.
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| features::answer(self, req)));
+        match answer {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+            Err(_) => Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!("tmkit lsp failed on `{method}` (a bug: please report it)"),
+            ),
         }
     }
 }

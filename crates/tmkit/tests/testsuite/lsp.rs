@@ -380,6 +380,33 @@ fn definition_and_references_cross_files() {
         json!({}),
     );
     assert_eq!(def["uri"], uri(&login));
+    // So does an import path; its references are every path importing the catalogue.
+    let (l, col) = find(&top_text, "catalog/attackers.yaml", 0);
+    let def = c.at(
+        "textDocument/definition",
+        &uri(&top),
+        (l, col + 3),
+        json!({}),
+    );
+    assert_eq!(def["uri"], uri(&catalog));
+    let importers = c.at(
+        "textDocument/references",
+        &uri(&top),
+        (l, col + 3),
+        json!({ "context": { "includeDeclaration": true } }),
+    );
+    let importers: Vec<&str> = importers
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(|r| r["uri"].as_str().expect("uri"))
+        .collect();
+    let expected = [&top_text, &text]
+        .iter()
+        .map(|t| t.matches("attackers.yaml").count())
+        .sum::<usize>();
+    assert_eq!(importers.len(), expected, "{importers:?}");
+    assert!(importers.contains(&uri(&top).as_str()));
     // Nothing on a plain key.
     let (l, col) = find(&top_text, "title", 0);
     let none = c.at("textDocument/definition", &uri(&top), (l, col), json!({}));
@@ -666,5 +693,39 @@ fn other_yaml_files_are_left_alone() {
     c.change(&uri(&workflow), 2, "tmkit: 1\nid: W\n");
     let diags = c.diagnostics(&uri(&workflow));
     assert!(diags.iter().any(|d| d["code"] == "E0104"), "{diags:#?}");
+    c.stop();
+}
+
+#[test]
+fn every_position_of_a_file_is_answered_without_failing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let model = root.join("threatmodel.yaml");
+    // Multi-byte text, flow and block mappings, comments, quoting, a broken
+    // reference and a line being typed.
+    let text = "tmkit: 1\nid: X # é\ntitle: \"Ünïcode 𝄞\"\nscope:\n  zones: [{ id: z, title: Zé, trust: 0 }]\n  assets:\n    - { title: \"𝄞\", id: a, kind: service, zone: z }\n    - id: 'b'\n      title: B\n      zone: zz\n      ki\nthreats:\n  - id: T\n    title: t\n    categories: [confidentiality, \n    targets: [a, \"b\"]\n";
+    std::fs::write(&model, text).expect("write");
+    let (mut c, _) = Client::start(&[]);
+    c.open(&uri(&model), text);
+    let lines = text.lines().count() as u32;
+    for line in 0..=lines + 1 {
+        for ch in 0..40 {
+            for method in [
+                "textDocument/hover",
+                "textDocument/completion",
+                "textDocument/definition",
+            ] {
+                let r = c.at(method, &uri(&model), (line, ch), json!({}));
+                assert!(r.get("error").is_none(), "{method} at {line}:{ch}: {r}");
+            }
+        }
+    }
+    let r = c.at(
+        "textDocument/references",
+        &uri(&model),
+        (u32::MAX, u32::MAX),
+        json!({ "context": { "includeDeclaration": true } }),
+    );
+    assert_eq!(r, json!([]));
     c.stop();
 }
