@@ -12,6 +12,7 @@ use tmkit_model::taxonomy::Taxonomy;
 use tmkit_model::{AssetKind, MitigationKind};
 use tmkit_syntax::FileId;
 use tmkit_syntax::raw::*;
+use tmkit_syntax::text::escape_controls;
 
 /// The completions at byte `off` of `file`.
 pub(super) fn complete(o: &Outcome, file: FileId, off: usize) -> Vec<CompletionItem> {
@@ -235,10 +236,12 @@ fn categories(o: &Outcome, file: FileId) -> Vec<CompletionItem> {
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
+    // Ids are checked text, but a broken model may hold any: escaped as
+    // for a terminal (terminal editors print them as they are).
     CompletionItem {
-        label: label.to_string(),
+        label: escape_controls(label).into_owned(),
         kind: Some(kind),
-        detail,
+        detail: detail.map(|d| escape_controls(&d).into_owned()),
         ..CompletionItem::default()
     }
 }

@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tmkit_model::{ElementRef, Model};
 use tmkit_render::escape::{code_span, escape_md};
+use tmkit_syntax::text::escape_controls;
 use tmkit_syntax::{Diagnostic, FileId, Files, Severity, SourceFile, Span};
 
 /// What a position is on.
@@ -319,7 +320,7 @@ fn symbols(o: &Outcome, file: FileId, enc: Encoding) -> Vec<DocumentSymbol> {
             let kind = o.spans.kind(q).unwrap_or("element");
             let r = range(f, s, enc);
             DocumentSymbol {
-                name: local_id(o, q),
+                name: escape_controls(&local_id(o, q)).into_owned(),
                 detail: Some(kind.to_string()),
                 kind: symbol_kind(kind),
                 tags: None,
@@ -442,7 +443,7 @@ pub(super) fn diagnostic(
         .filter_map(|l| {
             Some(DiagnosticRelatedInformation {
                 location: location(files, l.span, enc)?,
-                message: l.message.clone(),
+                message: escape_controls(&l.message).into_owned(),
             })
         })
         .collect();
@@ -475,16 +476,18 @@ pub(super) fn diagnostic_nowhere(d: &Diagnostic) -> lsp_types::Diagnostic {
 }
 
 /// The headline, the primary label, then notes and help as `check` prints them.
+/// Each piece goes through the terminal's escaping function: terminal
+/// editors (Neovim, Helix) print these messages as they are.
 fn message(d: &Diagnostic) -> String {
-    let mut m = d.message.clone();
+    let mut m = escape_controls(&d.message).into_owned();
     if let Some(l) = d.primary.as_ref().filter(|l| !l.message.is_empty()) {
-        m.push_str(&format!(": {}", l.message));
+        m.push_str(&format!(": {}", escape_controls(&l.message)));
     }
     for n in &d.notes {
-        m.push_str(&format!("\nnote: {n}"));
+        m.push_str(&format!("\nnote: {}", escape_controls(n)));
     }
     if let Some(h) = &d.help {
-        m.push_str(&format!("\nhelp: {h}"));
+        m.push_str(&format!("\nhelp: {}", escape_controls(h)));
     }
     m
 }

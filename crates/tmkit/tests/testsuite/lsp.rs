@@ -729,3 +729,24 @@ fn every_position_of_a_file_is_answered_without_failing() {
     assert_eq!(r, json!([]));
     c.stop();
 }
+
+#[test]
+fn control_characters_of_the_model_never_reach_the_editor_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let model = root.join("threatmodel.yaml");
+    // An escape sequence in a broken reference: terminal editors print
+    // diagnostics as they are.
+    let text = "tmkit: 1\nid: X\ntitle: X\nthreats:\n  - { id: T, title: t, categories: [integrity], targets: [\"\\e[31mred\"] }\n";
+    std::fs::write(&model, text).expect("write");
+    let (mut c, _) = Client::start(&[]);
+    c.open(&uri(&model), text);
+    let diags = c.diagnostics(&uri(&model));
+    let msg = diags
+        .iter()
+        .map(|d| d["message"].as_str().expect("message"))
+        .collect::<String>();
+    assert!(msg.contains("[31mred"), "{msg}");
+    assert!(!msg.contains('\u{1b}'), "{msg}");
+    c.stop();
+}
