@@ -21,10 +21,15 @@ impl Drop for Server {
 }
 
 fn start(model: &Path) -> Server {
+    start_with(model, &[])
+}
+
+fn start_with(model: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tmkit"))
         .arg("serve")
         .arg(model)
         .args(["--port", "0"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -195,4 +200,23 @@ fn a_port_in_use_is_an_io_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error: tmkit serve:"), "{err}");
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_public_view_withholds_what_is_confidential() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Only mitigated threats are public: T1 is, T2 is confidential.
+    let model = "tmkit: 1\nid: S\ntitle: Shop\nscope:\n  zones: [{ id: net, title: Net, trust: 0 }, { id: dmz, title: DMZ, trust: 1 }]\n  assets:\n    - { id: web, title: Web, kind: service, zone: dmz }\n    - { id: vault, title: SecretVault, kind: datastore, zone: dmz, confidential: true }\n  attackers: [{ id: anon, title: Anon, zone: net }]\nthreats:\n  - { id: T1, title: Defacement, categories: [integrity], targets: [web], mitigations: [{ title: Signed deploys, kind: design, in_place: true }] }\n  - { id: T2, title: HiddenHeist, categories: [confidentiality], targets: [vault], confidential: true }\n";
+    std::fs::write(dir.path().join("threatmodel.yaml"), model).expect("write");
+    let server = start_with(dir.path(), &["--view", "public"]);
+    let report = report_until(server.port, "the report", |b| b.contains("Defacement"));
+    assert!(
+        !report.contains("HiddenHeist") && !report.contains("SecretVault"),
+        "{report}"
+    );
+    let (_, svg) = get(server.port, "/diagram.svg");
+    assert!(svg.contains("Web") && !svg.contains("SecretVault"), "{svg}");
+    let full = start(dir.path());
+    let report = report_until(full.port, "the report", |b| b.contains("Defacement"));
+    assert!(report.contains("HiddenHeist"));
 }
