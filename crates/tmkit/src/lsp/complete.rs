@@ -175,10 +175,11 @@ fn values(o: &Outcome, file: FileId, path: &[String], key: &str) -> Vec<Completi
 /// The ids of the elements of these kinds: the local id, qualified when
 /// two models declare the same local id.
 fn ids(o: &Outcome, kinds: &[&str]) -> Vec<CompletionItem> {
+    let models = super::features::models_by_file(o);
     let mut by_label: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for (q, k) in &o.spans.kinds {
         if kinds.contains(k) {
-            let local = super::features::local_id(o, q);
+            let local = super::features::local_id(o, &models, q);
             by_label.entry(local).or_default().push(q);
         }
     }

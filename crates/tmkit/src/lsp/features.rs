@@ -207,21 +207,24 @@ fn references(
 
 /// The model's id that owns the file's definitions (`SHOP`, `SHOP.PAY`).
 pub(super) fn model_of_file(o: &Outcome, file: FileId) -> Option<Arc<str>> {
-    o.spans
-        .spans
-        .iter()
-        .filter(|(q, s)| s.file == file && o.spans.kind(q) == Some("model"))
-        .map(|(q, _)| q.clone())
-        .next()
+    models_by_file(o).remove(&file)
 }
 
-/// The local id of `qid` (as written in the file that defines it).
-pub(super) fn local_id(o: &Outcome, qid: &str) -> String {
-    let file = o.spans.get(qid).map(|s| s.file);
-    let model = file.and_then(|f| model_of_file(o, f));
+/// The id of the model of each file, in one pass over the elements.
+pub(super) fn models_by_file(o: &Outcome) -> HashMap<FileId, Arc<str>> {
+    let models = o.spans.kinds.iter().filter(|(_, k)| **k == "model");
+    models
+        .filter_map(|(q, _)| Some((o.spans.get(q)?.file, q.clone())))
+        .collect()
+}
+
+/// The local id of `qid` (as written in the file that defines it), given
+/// the models of the files ([`models_by_file`]).
+pub(super) fn local_id(o: &Outcome, models: &HashMap<FileId, Arc<str>>, qid: &str) -> String {
+    let model = o.spans.get(qid).and_then(|s| models.get(&s.file));
     match model {
         Some(m) if o.spans.kind(qid) != Some("model") => qid
-            .strip_prefix(&*m)
+            .strip_prefix(&**m)
             .and_then(|r| r.strip_prefix('.'))
             .unwrap_or(qid)
             .to_string(),
@@ -315,12 +318,13 @@ fn symbols(o: &Outcome, file: FileId, enc: Encoding) -> Vec<DocumentSymbol> {
         .map(|(q, s)| (q, *s))
         .collect();
     defs.sort_by_key(|(q, s)| (s.start, q.to_string()));
+    let models = models_by_file(o);
     defs.into_iter()
         .map(|(q, s)| {
             let kind = o.spans.kind(q).unwrap_or("element");
             let r = range(f, s, enc);
             DocumentSymbol {
-                name: escape_controls(&local_id(o, q)).into_owned(),
+                name: escape_controls(&local_id(o, &models, q)).into_owned(),
                 detail: Some(kind.to_string()),
                 kind: symbol_kind(kind),
                 tags: None,
@@ -382,7 +386,7 @@ fn rename(
             new_name.escape_default()
         ));
     }
-    let old = local_id(o, &q);
+    let old = local_id(o, &models_by_file(o), &q);
     let mut spans: Vec<Span> = o.spans.get(&q).into_iter().collect();
     spans.extend(
         o.spans
