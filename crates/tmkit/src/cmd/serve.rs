@@ -27,12 +27,9 @@ pub struct Args {
 
 /// Runs the server until the process is stopped (Ctrl-C).
 pub fn run(args: Args, limits: &Limits) -> ExitStatus {
-    let path = match tmkit::find_model(args.path.as_deref()) {
+    let path = match super::find_model(args.path.as_deref()) {
         Ok(p) => p,
-        Err(d) => {
-            eprintln_escaped!("error: {}", d.message);
-            return ExitStatus::InvalidModel;
-        }
+        Err(status) => return status,
     };
     let options = ServeOptions::new(path, args.port)
         .with_view(args.view.kind())

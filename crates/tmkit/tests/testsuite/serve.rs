@@ -220,3 +220,17 @@ fn the_public_view_withholds_what_is_confidential() {
     let report = report_until(full.port, "the report", |b| b.contains("Defacement"));
     assert!(report.contains("HiddenHeist"));
 }
+
+#[test]
+fn no_model_found_is_exit_2_and_nothing_listens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_tmkit"))
+        .arg("serve")
+        .args(["--port", "0"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E0014"));
+    assert!(out.stdout.is_empty());
+}
