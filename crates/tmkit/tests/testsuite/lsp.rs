@@ -758,3 +758,55 @@ fn control_characters_of_the_model_never_reach_the_editor_raw() {
     assert!(!msg.contains('\u{1b}'), "{msg}");
     c.stop();
 }
+
+#[test]
+fn the_diagnostics_are_those_of_check_in_every_file() {
+    // Errors and warnings in the root and in a component (ASCII only, so
+    // check's character columns and LSP's UTF-16 columns agree).
+    let (_dir, root) = composed();
+    let login = root.join("login/threatmodel.yaml");
+    let top = root.join("threatmodel.yaml");
+    let text = std::fs::read_to_string(&login).expect("read");
+    let broken = text
+        .replacen("targets: [login]", "targets: [logn]", 1)
+        .replacen(
+            "attackers: [ORG.script-kiddie]",
+            "attackers: [ORG.script-kidie]",
+            1,
+        );
+    std::fs::write(&login, &broken).expect("write");
+    let top_text = std::fs::read_to_string(&top).expect("read");
+    std::fs::write(&top, top_text.replacen("zone: dmz", "zone: dzm", 1)).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_tmkit"))
+        .args(["check", "-f", "json"])
+        .arg(&root)
+        .output()
+        .expect("check");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut expected: Vec<(String, String, u64, u64)> = super::support::diagnostics(&json)
+        .into_iter()
+        .map(|(code, file, line, col, _)| {
+            let path = std::fs::canonicalize(root.join(&file)).expect("file");
+            (code, uri(&path), line, col)
+        })
+        .collect();
+    expected.sort();
+    assert!(expected.len() >= 3, "{expected:?}");
+    let (mut c, _) = Client::start(&[]);
+    c.open(&uri(&login), &broken);
+    let mut got: Vec<(String, String, u64, u64)> = Vec::new();
+    for file in [&top, &login, &root.join("catalog/attackers.yaml")] {
+        for d in c.diagnostics(&uri(file)) {
+            let (line, col, _, _) = range_of(&d);
+            got.push((
+                d["code"].as_str().expect("code").to_string(),
+                uri(file),
+                line + 1,
+                col + 1,
+            ));
+        }
+    }
+    got.sort();
+    assert_eq!(got, expected);
+    c.stop();
+}
