@@ -19,6 +19,15 @@ use tmkit_syntax::{Files, Span};
 pub struct SpanTable {
     /// Span per qualified id.
     pub spans: HashMap<Arc<str>, Span>,
+    /// The kind of each registered element, without its article (`asset`,
+    /// `zone`, `threat`, ...; `model` for a model's own id).
+    pub kinds: HashMap<Arc<str>, &'static str>,
+    /// Every reference that resolved: the element it names and where the
+    /// name is written, in the order resolved (the language server's
+    /// "find references" and "rename" read it).
+    pub references: Vec<(Arc<str>, Span)>,
+    /// Every component and import path as written: its span and text.
+    pub includes: Vec<(Span, String)>,
 }
 
 impl SpanTable {
@@ -30,6 +39,11 @@ impl SpanTable {
     /// Records where an element was written.
     pub(crate) fn insert(&mut self, qid: Arc<str>, span: Span) {
         self.spans.insert(qid, span);
+    }
+
+    /// The kind of an element (`asset`, `threat`, ... or `model`).
+    pub fn kind(&self, qid: &str) -> Option<&'static str> {
+        self.kinds.get(qid).copied()
     }
 }
 

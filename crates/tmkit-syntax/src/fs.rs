@@ -203,9 +203,141 @@ impl FileSystem for MemoryFs {
     }
 }
 
+/// The real disk with some files' contents replaced by texts held in
+/// memory: the buffers an editor has open (the language server checks what
+/// the user sees, saved or not). Only files that exist on disk as regular
+/// files are overlaid, so the rules of [`RealFs`] (regular files inside the
+/// model's tree) still decide what may be read; a buffer of a file that
+/// does not exist yet is read when its directory does.
+#[derive(Debug, Clone, Default)]
+pub struct OverlayFs {
+    /// Open buffers by absolute, normalised path.
+    buffers: BTreeMap<PathBuf, String>,
+}
+
+impl OverlayFs {
+    /// No buffer: the disk as it is.
+    pub fn new() -> Self {
+        OverlayFs::default()
+    }
+
+    /// The key of `path`: canonical when it exists (the loader reads
+    /// canonical paths; the editor names files as it opened them).
+    fn key(path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalise(path))
+    }
+
+    /// Sets the text of the buffer of `path` (absolute).
+    pub fn open(&mut self, path: &Path, text: String) {
+        self.buffers.insert(Self::key(path), text);
+    }
+
+    /// The disk's content again for `path`.
+    pub fn close(&mut self, path: &Path) {
+        self.buffers.remove(&Self::key(path));
+    }
+
+    /// The buffer of `path`, if open.
+    pub fn buffer(&self, path: &Path) -> Option<&str> {
+        self.find(path).map(String::as_str)
+    }
+
+    fn find(&self, path: &Path) -> Option<&String> {
+        if self.buffers.is_empty() {
+            return None;
+        }
+        self.buffers
+            .get(&normalise(path))
+            .or_else(|| self.buffers.get(&Self::key(path)))
+    }
+}
+
+impl FileSystem for OverlayFs {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        match self.find(path) {
+            Some(text) if text.len() as u64 > limit => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("{} bytes", text.len()),
+            )),
+            Some(text) => {
+                // Something on disk that is not a regular file stays refused.
+                if let Ok(meta) = std::fs::metadata(path) {
+                    check_regular(&meta)?;
+                }
+                Ok(text.as_bytes().to_vec())
+            }
+            None => RealFs.read(path, limit),
+        }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        match std::fs::canonicalize(path) {
+            Ok(p) => Ok(p),
+            // A new, unsaved buffer: canonical through its directory.
+            Err(e) => match (self.buffers.get(&normalise(path)), path.parent()) {
+                (Some(_), Some(dir)) => {
+                    let name = path.file_name().ok_or(e)?;
+                    Ok(std::fs::canonicalize(dir)?.join(name))
+                }
+                _ => Err(e),
+            },
+        }
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlay_reads_open_buffers_and_the_disk_otherwise() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = dir.path().join("a.yaml");
+        let b = dir.path().join("b.yaml");
+        std::fs::write(&a, "on disk").expect("write");
+        std::fs::write(&b, "b on disk").expect("write");
+        let mut fs = OverlayFs::new();
+        fs.open(&a, "in the editor: é".to_string());
+        assert_eq!(
+            fs.read(&a, 100).expect("read"),
+            "in the editor: é".as_bytes()
+        );
+        assert_eq!(fs.read(&b, 100).expect("read"), b"b on disk");
+        // Through another spelling of the same path, too.
+        let other = dir.path().join(".").join("a.yaml");
+        assert_eq!(
+            fs.read(&other, 100).expect("read"),
+            "in the editor: é".as_bytes()
+        );
+        let err = fs.read(&a, 3).expect_err("too large");
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        // An unsaved new file is canonical through its directory.
+        let new = dir.path().join("new.yaml");
+        fs.open(&new, "x".to_string());
+        let canon = fs.canonicalize(&new).expect("canonical");
+        assert_eq!(canon.file_name(), new.file_name());
+        fs.close(&a);
+        assert_eq!(fs.read(&a, 100).expect("read"), b"on disk");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_overlay_still_refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("pipe");
+        tmkit_testtools::mkfifo(&fifo);
+        let mut fs = OverlayFs::new();
+        fs.open(&fifo, "text".to_string());
+        let err = fs.read(&fifo, 100).expect_err("refused");
+        assert_eq!(
+            not_regular(&err).map(|n| n.kind),
+            Some("a FIFO (named pipe)")
+        );
+    }
 
     #[cfg(unix)]
     #[test]

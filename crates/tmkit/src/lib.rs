@@ -20,10 +20,12 @@
 //! - [`load`]: load and check only, for commands that render a valid model.
 //! - [`locate()`]: the root model that includes a component file, found by
 //!   walking up the directories (both `check` and `load` start there).
+//! - [`lsp`]: the language server of `tmkit lsp` (LSP over stdio).
 //! - [`output`]: where results go: stdout or a file written atomically,
 //!   never over anything but a regular file.
 //! - [`portfolio`]: many models (or their JSON reports) on one static site.
 //! - [`progress`]: progress lines on stderr for long work, on a terminal only.
+//! - [`serve`]: the live preview of `tmkit serve` (HTTP on 127.0.0.1).
 //! - [`text`]: the wording shared by every message (counts and plurals).
 
 #![warn(missing_docs)]
@@ -33,9 +35,11 @@ mod diff;
 pub mod evidence;
 mod history;
 pub mod locate;
+pub mod lsp;
 pub mod output;
 pub mod portfolio;
 pub mod progress;
+pub mod serve;
 pub mod text;
 
 pub use check::{

@@ -51,6 +51,10 @@ enum Command {
     Export(cmd::export::Args),
     /// Import another tool's threat model (Threat Dragon, TM-BOM, TMT .tm7, Threagile, pytm, Open Threat Model, tmyaml) into tmkit's format; `tmkit import FILE` recognises the format.
     Import(cmd::import::Args),
+    /// A language server for editors (LSP over stdio): diagnostics, definition, references, hover, symbols, completion, rename; see docs/editors.md.
+    Lsp(cmd::lsp::Args),
+    /// Live preview: the HTML report and the diagram on 127.0.0.1, rebuilt and reloaded when a file of the model changes; see docs/reports.md.
+    Serve(cmd::serve::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::Args),
     /// Print the manual page (roff), for `man -l -` or a man directory.
@@ -105,6 +109,8 @@ fn main() -> ExitCode {
         Command::Schema(a) => cmd::schema::run(a),
         Command::Export(a) => cmd::export::run(a, &limits),
         Command::Import(a) => cmd::import::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a, &limits),
+        Command::Serve(a) => cmd::serve::run(a, &limits),
         Command::Completions(a) => cmd::completions::run(a),
         Command::Man(a) => cmd::completions::run_man(a),
     };

@@ -84,6 +84,8 @@ pub fn build(loaded: &mut Loaded) -> (Model, Diagnostics, SpanTable) {
     }
     for (m, doc) in docs.iter().enumerate() {
         b.names.register(m, doc, &mut b.spans, &mut b.diags);
+        let includes = doc.imports.iter().chain(&doc.components);
+        (b.spans.includes).extend(includes.map(|i| (i.path.span, i.path.value.clone())));
     }
     // `into_iter` hands each document over, so it is dropped once built.
     let models: Vec<ThreatModel> = docs
@@ -149,7 +151,12 @@ impl Builder<'_> {
     /// Resolves a reference written in model `m`; reports it when it fails.
     fn resolve(&mut self, m: usize, r: Ref<'_>) -> Option<Qid> {
         match self.names.resolve(m, &r, &self.spans, &mut self.unresolved) {
-            Ok(q) => Some(q),
+            Ok(q) => {
+                if let Some(interned) = self.names.interned(&q) {
+                    self.spans.references.push((interned, r.name.span));
+                }
+                Some(q)
+            }
             Err(d) => {
                 self.push(d);
                 None

@@ -42,7 +42,7 @@ impl Kind {
     }
 
     /// The kind without its article (`asset`).
-    fn bare(self) -> &'static str {
+    pub(crate) fn bare(self) -> &'static str {
         let n = self.name();
         n.strip_prefix("an ")
             .or_else(|| n.strip_prefix("a "))
@@ -197,7 +197,9 @@ impl Names {
         diags: &mut Diagnostics,
     ) {
         let mq = self.models[m].clone();
-        spans.insert(Arc::from(mq.as_str()), doc.id.span);
+        let model_qid: Arc<str> = Arc::from(mq.as_str());
+        spans.kinds.insert(model_qid.clone(), "model");
+        spans.insert(model_qid, doc.id.span);
         // A component's qualified id must not collide with another element.
         if let Some(prev) = self.global.get(mq.as_str()) {
             let mut d = Diagnostic::new(Code::DuplicateId, format!("duplicate id '{mq}'"))
@@ -244,6 +246,7 @@ impl Names {
             };
             let interned: Arc<str> = Arc::from(qid);
             spans.insert(interned.clone(), id.span);
+            spans.kinds.insert(interned.clone(), kind.bare());
             self.qids.push(interned.clone());
             self.global.insert(interned, entry);
             scope.insert(local.into(), entry);
@@ -362,6 +365,14 @@ impl Names {
             return Err(self.wrong_kind(r, n, entry, spans));
         }
         Ok(self.qid(entry).to_string())
+    }
+
+    /// The interned qualified id of an element (shared, not copied, by
+    /// the table of references).
+    pub(crate) fn interned(&self, qid: &str) -> Option<Arc<str>> {
+        self.global
+            .get(qid)
+            .map(|e| self.qids[e.ix as usize].clone())
     }
 
     fn ambiguous(&self, r: &Ref<'_>, n: &str, all: &[Entry], spans: &SpanTable) -> Diagnostic {

@@ -20,11 +20,13 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod lsp;
 pub mod matrix;
 pub mod metrics;
 pub mod portfolio;
 pub mod report;
 pub mod schema;
+pub mod serve;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
