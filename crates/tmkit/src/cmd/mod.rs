@@ -20,11 +20,13 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod library;
 pub mod matrix;
 pub mod metrics;
 pub mod portfolio;
 pub mod report;
 pub mod schema;
+pub mod suggest;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

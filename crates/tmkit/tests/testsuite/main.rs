@@ -18,6 +18,7 @@ mod interop;
 mod portfolio;
 mod report;
 mod schema;
+mod suggest;
 mod support;
 mod terminal;
 mod trace;
