@@ -2,7 +2,7 @@
 //! the typed [`LibraryFile`], then the checks of its content. Every problem
 //! is a diagnostic placed at the file, line and column it concerns.
 
-use super::{LIBRARY_FORMAT, LibraryFile, PatternCategories};
+use super::{LIBRARY_FORMAT, LibraryFile, Pattern, PatternCategories};
 use std::collections::HashSet;
 use tmkit_model::refs::{StandardRef, WeaknessRef};
 use tmkit_model::taxonomy::Taxonomy;
@@ -161,13 +161,6 @@ fn check(lib: &LibraryFile, tree: &Node, shown: &str) -> Vec<Diagnostic> {
     }
     let mut seen = HashSet::new();
     for (i, p) in lib.patterns.iter().enumerate() {
-        if !valid_id(&p.id) {
-            bad(
-                span_of(tree, i, &["id"]),
-                format!("pattern id `{}` is not an id", p.id),
-                "use letters, digits, `_`, `-` and `.`, starting with a letter (`sql-injection`)",
-            );
-        }
         if !seen.insert(p.id.as_str()) {
             bad(
                 span_of(tree, i, &["id"]),
@@ -175,56 +168,7 @@ fn check(lib: &LibraryFile, tree: &Node, shown: &str) -> Vec<Diagnostic> {
                 "give each pattern of a file its own id",
             );
         }
-        for (key, text) in [("title", &p.title), ("description", &p.description)] {
-            if text.trim().is_empty() {
-                bad(
-                    span_of(tree, i, &[key]),
-                    format!("pattern `{}` has an empty {key}", p.id),
-                    "write it",
-                );
-            }
-        }
-        check_categories(&p.categories, &mut |key, msg| {
-            bad(
-                span_of(tree, i, &["categories", key]),
-                format!("pattern `{}`: {msg}", p.id),
-                "use the categories of that taxonomy (docs/format.md#taxonomies)",
-            )
-        });
-        if p.applies.targets.is_empty() {
-            bad(
-                span_of(tree, i, &["applies", "targets"]),
-                format!("pattern `{}` applies to no kind of target", p.id),
-                "list the kinds in `applies.targets` (`[datastore]`, `[dataflow]`)",
-            );
-        }
-        for r in &p.refs {
-            if WeaknessRef::parse(r).is_none() {
-                bad(
-                    span_of(tree, i, &["refs"]),
-                    format!("pattern `{}`: `{r}` is not a CWE, CAPEC or ATT&CK id", p.id),
-                    "write `CWE-89`, `CAPEC-66` or `T1190`",
-                );
-            }
-        }
-        for m in &p.mitigations {
-            if m.title.trim().is_empty() {
-                bad(
-                    span_of(tree, i, &["mitigations"]),
-                    format!("pattern `{}` has a mitigation without title", p.id),
-                    "write what to do in `title:`",
-                );
-            }
-            for r in &m.refs {
-                if let Err(e) = StandardRef::parse(r) {
-                    bad(
-                        span_of(tree, i, &["mitigations"]),
-                        format!("pattern `{}`: mitigation reference `{r}`: {e}", p.id),
-                        "write `STANDARD:CLAUSE`, such as `ASVS-4.0.3:V5.3.4`",
-                    );
-                }
-            }
-        }
+        check_pattern(p, i, tree, &mut bad);
     }
     for (i, id) in lib.disable.iter().enumerate() {
         if !valid_id(id) {
@@ -237,6 +181,67 @@ fn check(lib: &LibraryFile, tree: &Node, shown: &str) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The checks of one pattern (`i`-th of the file).
+fn check_pattern(p: &Pattern, i: usize, tree: &Node, bad: &mut dyn FnMut(Span, String, &str)) {
+    if !valid_id(&p.id) {
+        bad(
+            span_of(tree, i, &["id"]),
+            format!("pattern id `{}` is not an id", p.id),
+            "use letters, digits, `_`, `-` and `.`, starting with a letter (`sql-injection`)",
+        );
+    }
+    for (key, text) in [("title", &p.title), ("description", &p.description)] {
+        if text.trim().is_empty() {
+            bad(
+                span_of(tree, i, &[key]),
+                format!("pattern `{}` has an empty {key}", p.id),
+                "write it",
+            );
+        }
+    }
+    check_categories(&p.categories, &mut |key, msg| {
+        bad(
+            span_of(tree, i, &["categories", key]),
+            format!("pattern `{}`: {msg}", p.id),
+            "use the categories of that taxonomy (docs/format.md#taxonomies)",
+        )
+    });
+    if p.applies.targets.is_empty() {
+        bad(
+            span_of(tree, i, &["applies", "targets"]),
+            format!("pattern `{}` applies to no kind of target", p.id),
+            "list the kinds in `applies.targets` (`[datastore]`, `[dataflow]`)",
+        );
+    }
+    for r in &p.refs {
+        if WeaknessRef::parse(r).is_none() {
+            bad(
+                span_of(tree, i, &["refs"]),
+                format!("pattern `{}`: `{r}` is not a CWE, CAPEC or ATT&CK id", p.id),
+                "write `CWE-89`, `CAPEC-66` or `T1190`",
+            );
+        }
+    }
+    for m in &p.mitigations {
+        if m.title.trim().is_empty() {
+            bad(
+                span_of(tree, i, &["mitigations"]),
+                format!("pattern `{}` has a mitigation without title", p.id),
+                "write what to do in `title:`",
+            );
+        }
+        for r in &m.refs {
+            if let Err(e) = StandardRef::parse(r) {
+                bad(
+                    span_of(tree, i, &["mitigations"]),
+                    format!("pattern `{}`: mitigation reference `{r}`: {e}", p.id),
+                    "write `STANDARD:CLAUSE`, such as `ASVS-4.0.3:V5.3.4`",
+                );
+            }
+        }
+    }
 }
 
 /// Each list names only categories of its taxonomy, and at least one is given.

@@ -347,3 +347,21 @@ fn an_organisation_library_extends_overrides_and_disables() {
     assert!(out.contains("library acme 2026.03"), "{out}");
     assert!(out.contains("1 disabled"), "{out}");
 }
+
+/// The built-in files validate against the committed schema (what editors
+/// use), not only against the Rust types; a misspelt key does not.
+#[test]
+fn builtin_library_files_validate_against_the_committed_schema() {
+    let text = std::fs::read_to_string(repo_root().join("docs/library.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for (shown, text) in tmkit_analysis::library::builtin::FILES {
+        let doc: Value = serde_saphyr::from_str(text).expect("YAML");
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{shown}: {errors:?}");
+    }
+    let bad: Value = serde_saphyr::from_str(&ACME.replace("description:", "descripton:")).unwrap();
+    assert!(!validator.is_valid(&bad));
+    let good: Value = serde_saphyr::from_str(ACME).unwrap();
+    assert!(validator.is_valid(&good));
+}
