@@ -365,3 +365,147 @@ fn builtin_library_files_validate_against_the_committed_schema() {
     let good: Value = serde_saphyr::from_str(ACME).unwrap();
     assert!(validator.is_valid(&good));
 }
+
+/// The original text is the new text without one inserted run of bytes.
+fn inserted(before: &str, after: &str) -> String {
+    let p = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let extra = after.len() - before.len();
+    assert_eq!(
+        format!("{}{}", &after[..p], &after[p + extra..]),
+        before,
+        "bytes outside the insertion changed"
+    );
+    after[p..p + extra].to_string()
+}
+
+#[test]
+fn apply_writes_threats_and_keeps_every_other_byte() {
+    let original =
+        std::fs::read_to_string(repo_root().join("examples/reference/threatmodel.yaml")).unwrap();
+    let t = Test::new().model(&original);
+    let dir = t.path().to_path_buf();
+    let coverage = |dir: &std::path::Path| {
+        let mut m = Test::new()
+            .args(["metrics", dir.to_str().unwrap(), "-f", "json"])
+            .status(0);
+        m.json()["questions"]["coverage"].as_f64().unwrap()
+    };
+    let before = coverage(&dir);
+    // --dry-run: the patch, nothing written.
+    let mut dry = Test::new()
+        .args([
+            "suggest",
+            dir.to_str().unwrap(),
+            "--apply",
+            "datastore-sql-injection@sql-db",
+            "--dry-run",
+        ])
+        .status(0);
+    let patch = dry.stdout();
+    assert!(
+        patch.starts_with("--- a/threatmodel.yaml\n+++ b/threatmodel.yaml\n@@ "),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("\n+  - id: datastore-sql-injection.sql-db\n"),
+        "{patch}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
+        original
+    );
+    // --apply.
+    Test::new()
+        .args([
+            "suggest",
+            dir.to_str().unwrap(),
+            "--apply",
+            "datastore-sql-injection@sql-db",
+            "--apply",
+            "flow-tls-downgrade",
+        ])
+        .status(0)
+        .stderr_contains("2 threat(s) written to threatmodel.yaml");
+    let after = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
+    let added = inserted(&original, &after);
+    assert!(
+        added.contains(
+            "  - id: datastore-sql-injection.sql-db\n    title: SQL injection into the datastore\n"
+        ),
+        "{added}"
+    );
+    assert!(
+        added.contains("    refs: [CWE-89, CAPEC-66, T1190]\n"),
+        "{added}"
+    );
+    assert!(added.contains("        in_place: false\n"), "{added}");
+    assert!(
+        added.contains("  - id: flow-tls-downgrade.dataflow.1\n"),
+        "{added}"
+    );
+    Test::new().args(["check", dir.to_str().unwrap()]).status(0);
+    assert!(coverage(&dir) > before);
+    // The new threats are unmitigated and answer their questions: the
+    // pattern is no longer suggested there, and applying it again is refused.
+    let mut r = Test::new()
+        .args(["report", dir.to_str().unwrap(), "-f", "json"])
+        .status(0);
+    let v = r.json();
+    let threats = v["models"][0]["threats"].as_array().unwrap();
+    let t = threats
+        .iter()
+        .find(|t| t["qid"] == "CCC.datastore-sql-injection.sql-db")
+        .expect("the applied threat");
+    assert_eq!(t["status"], "unmitigated");
+    let got = pairs(&suggestions(&[
+        "suggest",
+        dir.to_str().unwrap(),
+        "-f",
+        "json",
+    ]));
+    assert!(!got.contains(&pair("CCC.sql-db", "datastore-sql-injection")));
+    Test::new()
+        .args([
+            "suggest",
+            dir.to_str().unwrap(),
+            "--apply",
+            "datastore-sql-injection@sql-db",
+        ])
+        .status(3)
+        .stderr_contains("is not suggested");
+}
+
+#[test]
+fn apply_into_a_flow_list_with_a_taken_id() {
+    let model = PLAIN.replace(
+        "    - { id: db, title: Card DB, kind: datastore, zone: cde }\n",
+        "    - { id: db, title: Card DB, kind: datastore, zone: cde }\n    - { id: flow-sniffing.pay, title: Taken, kind: data }\n",
+    ) + "# keep me\nthreats: []   # none yet\n";
+    let t = Test::new().model(&model);
+    let dir = t.path().to_path_buf();
+    Test::new()
+        .cwd(&dir)
+        .args([
+            "suggest",
+            "--apply",
+            "flow-sniffing@P.pay",
+            "--category",
+            "confidentiality",
+        ])
+        .status(0)
+        .stderr_contains("added P.flow-sniffing.pay-2");
+    let after = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
+    assert!(after.contains("# keep me\n"), "{after}");
+    assert!(after.contains("id: flow-sniffing.pay-2"), "{after}");
+    assert!(after.contains("categories: [confidentiality]"), "{after}");
+    Test::new().cwd(&dir).args(["check"]).status(0);
+    Test::new()
+        .cwd(&dir)
+        .args(["suggest", "--dry-run"])
+        .status(3)
+        .stderr_contains("--dry-run goes with --apply");
+}
