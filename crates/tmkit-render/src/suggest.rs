@@ -157,27 +157,32 @@ fn json(suggestions: &[Suggestion]) -> String {
             library: &s.entry.origin.library,
         })
         .collect();
-    let doc = serde_json::json!({ "suggestions": list });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
+    // One suggestion per line: readable, diffable, and a third of the
+    // pretty-printed size on large models.
+    let mut out = String::from("{\"suggestions\": [");
+    for (i, s) in list.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    }
+    out.push_str(if list.is_empty() { "]}\n" } else { "\n]}\n" });
     out
 }
 
 /// Groups of suggestions of one question (they are contiguous).
 fn questions<'s, 'a>(suggestions: &'s [Suggestion<'a>]) -> Vec<&'s [Suggestion<'a>]> {
-    let key = |s: &Suggestion| {
-        (
-            s.target.qid.clone(),
-            s.attacker.to_string(),
-            s.category.to_string(),
-        )
-    };
+    contiguous(suggestions, |a, b| {
+        a.target.qid == b.target.qid && a.attacker == b.attacker && a.category == b.category
+    })
+}
+
+/// Runs of `items` where `same` holds between the first and each next.
+fn contiguous<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<&[T]> {
     let mut out = Vec::new();
     let mut start = 0;
-    for i in 1..=suggestions.len() {
-        if i == suggestions.len() || key(&suggestions[i]) != key(&suggestions[start]) {
+    for i in 1..=items.len() {
+        if i == items.len() || !same(&items[start], &items[i]) {
             if start < i {
-                out.push(&suggestions[start..i]);
+                out.push(&items[start..i]);
             }
             start = i;
         }
@@ -185,98 +190,156 @@ fn questions<'s, 'a>(suggestions: &'s [Suggestion<'a>]) -> Vec<&'s [Suggestion<'
     out
 }
 
+/// One pattern suggested for one target: the categories and attackers of
+/// the open questions it answers, and the distinct facts of its why.
+struct PatternRow<'s, 'a> {
+    first: &'s Suggestion<'a>,
+    rank: u32,
+    categories: Vec<&'a str>,
+    attackers: Vec<&'a str>,
+    why: Vec<&'s Fact>,
+}
+
+/// The suggestions of one target (contiguous) per pattern, ranked (highest
+/// rank first, then pattern id).
+fn per_pattern<'s, 'a>(target: &'s [Suggestion<'a>]) -> Vec<PatternRow<'s, 'a>> {
+    let mut rows: Vec<PatternRow> = Vec::new();
+    for s in target {
+        let row = match rows
+            .iter_mut()
+            .position(|r| r.first.entry.pattern.id == s.entry.pattern.id)
+        {
+            Some(i) => &mut rows[i],
+            None => {
+                rows.push(PatternRow {
+                    first: s,
+                    rank: s.rank,
+                    categories: Vec::new(),
+                    attackers: Vec::new(),
+                    why: Vec::new(),
+                });
+                rows.last_mut().expect("pushed")
+            }
+        };
+        if !row.categories.contains(&s.category) {
+            row.categories.push(s.category);
+        }
+        if !row.attackers.contains(&s.attacker) {
+            row.attackers.push(s.attacker);
+        }
+        for f in s.why.iter() {
+            if !row.why.contains(&f) {
+                row.why.push(f);
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (b.rank.cmp(&a.rank)).then_with(|| a.first.entry.pattern.id.cmp(&b.first.entry.pattern.id))
+    });
+    rows
+}
+
+fn refs_suffix(refs: &[String], open: &str, close: &str) -> String {
+    if refs.is_empty() {
+        String::new()
+    } else {
+        format!("{open}{}{close}", refs.join(", "))
+    }
+}
+
+/// Text: one block per target, each pattern once with the categories and
+/// attackers of the open questions it answers.
 fn text(suggestions: &[Suggestion]) -> String {
     let mut out = String::new();
-    let groups = questions(suggestions);
-    for g in &groups {
-        let q = &g[0];
+    let targets = contiguous(suggestions, |a, b| a.target.qid == b.target.qid);
+    for t in &targets {
         let _ = writeln!(
             out,
-            "{} / {} / {}",
-            escape_controls(&q.target.qid),
-            escape_controls(q.attacker),
-            q.category
+            "{}  {}",
+            escape_controls(&t[0].target.qid),
+            escape_controls(&t[0].target.title)
         );
-        for s in g.iter() {
-            let p = &s.entry.pattern;
-            let r = refs(s);
-            let r = if r.is_empty() {
-                String::new()
-            } else {
-                format!("  [{}]", r.join(", "))
-            };
+        for row in per_pattern(t) {
+            let p = &row.first.entry.pattern;
+            let r = refs(row.first);
             let _ = writeln!(
                 out,
-                "  {}  {}{r}",
+                "  {}  {}{}",
                 escape_controls(&p.id),
-                escape_controls(&p.title)
+                escape_controls(&p.title),
+                refs_suffix(&r, "  [", "]")
             );
-            for f in s.why.iter() {
+            let _ = writeln!(
+                out,
+                "    answers: {} / {}",
+                row.categories.join(", "),
+                escape_controls(&row.attackers.join(", "))
+            );
+            for f in &row.why {
                 let _ = writeln!(out, "    why: {}", escape_controls(&fact_text(f)));
             }
-            for m in mitigations(s) {
-                let refs = if m.refs.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", m.refs.join(", "))
-                };
+            for m in mitigations(row.first) {
                 let _ = writeln!(
                     out,
                     "    mitigate: {}{}",
                     escape_controls(m.title),
-                    escape_controls(&refs)
+                    escape_controls(&refs_suffix(&m.refs, " (", ")"))
                 );
             }
         }
     }
+    let n = questions(suggestions).len();
     let _ = writeln!(
         out,
-        "{} suggestion{} for {} open question{}",
+        "{} suggestion{} for {} open question{} of {} target{}",
         suggestions.len(),
         if suggestions.len() == 1 { "" } else { "s" },
-        groups.len(),
-        if groups.len() == 1 { "" } else { "s" },
+        n,
+        if n == 1 { "" } else { "s" },
+        targets.len(),
+        if targets.len() == 1 { "" } else { "s" },
     );
     out
 }
 
+/// Markdown: a section per target, a subsection per pattern.
 fn markdown(suggestions: &[Suggestion]) -> String {
     let mut out = String::from("# Suggested threats\n\n");
-    let groups = questions(suggestions);
-    if groups.is_empty() {
+    let targets = contiguous(suggestions, |a, b| a.target.qid == b.target.qid);
+    if targets.is_empty() {
         out.push_str(
             "No suggestion: every open question is answered, suppressed or matches no pattern.\n",
         );
     }
-    for g in &groups {
-        let q = &g[0];
+    for t in &targets {
         let _ = writeln!(
             out,
-            "## {} / {} / {}\n",
-            escape_md(&q.target.qid),
-            escape_md(q.attacker),
-            escape_md(q.category)
+            "## {}: {}\n",
+            escape_md(&t[0].target.qid),
+            escape_md(&t[0].target.title)
         );
-        for s in g.iter() {
-            let p = &s.entry.pattern;
+        for row in per_pattern(t) {
+            let p = &row.first.entry.pattern;
             let _ = writeln!(out, "### {}: {}\n", escape_md(&p.id), escape_md(&p.title));
             let _ = writeln!(out, "{}\n", escape_md(&p.description));
-            let _ = writeln!(out, "Why it applies:\n");
-            for f in s.why.iter() {
+            let _ = writeln!(
+                out,
+                "Answers {} for {}.\n",
+                escape_md(&row.categories.join(", ")),
+                escape_md(&row.attackers.join(", "))
+            );
+            out.push_str("Why it applies:\n\n");
+            for f in &row.why {
                 let _ = writeln!(out, "- {}", escape_md(&fact_text(f)));
             }
-            let r = refs(s);
+            let r = refs(row.first);
             if !r.is_empty() {
                 let _ = writeln!(out, "\nReferences: {}", escape_md(&r.join(", ")));
             }
             out.push_str("\nTypical mitigations:\n\n");
-            for m in mitigations(s) {
-                let refs = if m.refs.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", m.refs.join(", "))
-                };
-                let _ = writeln!(out, "- {}", escape_md(&format!("{}{refs}", m.title)));
+            for m in mitigations(row.first) {
+                let line = format!("{}{}", m.title, refs_suffix(&m.refs, " (", ")"));
+                let _ = writeln!(out, "- {}", escape_md(&line));
             }
             out.push('\n');
         }

@@ -157,7 +157,11 @@ fn filters_formats_and_escaping() {
         .status(0)
         .no_panic();
     let text = t.stdout();
-    assert!(text.contains("P.pay / P.anon / confidentiality"), "{text}");
+    assert!(text.contains("P.pay  Pay\n"), "{text}");
+    assert!(
+        text.contains("answers: confidentiality / P.anon\n"),
+        "{text}"
+    );
     assert!(text.contains("flow-sniffing"), "{text}");
     assert!(!text.contains("integrity"), "{text}");
     assert!(
