@@ -97,21 +97,6 @@ pub fn fact_text(f: &Fact) -> String {
     }
 }
 
-/// One suggestion as the JSON output writes it.
-#[derive(Debug, Serialize)]
-struct JsonSuggestion<'a> {
-    target: &'a str,
-    attacker: &'a str,
-    category: &'a str,
-    pattern: &'a str,
-    title: &'a str,
-    why: Vec<String>,
-    refs: Vec<String>,
-    mitigations: Vec<JsonMitigation<'a>>,
-    rank: u32,
-    library: &'a str,
-}
-
 #[derive(Debug, Serialize)]
 struct JsonMitigation<'a> {
     title: &'a str,
@@ -141,30 +126,61 @@ pub fn render(suggestions: &[Suggestion], format: SuggestFormat) -> String {
     }
 }
 
+/// What a suggestion shares with the other suggestions of its pattern on
+/// its target (the same why): serialised once per run of the target.
+#[derive(Debug, Serialize)]
+struct JsonTail<'a> {
+    title: &'a str,
+    why: Vec<String>,
+    refs: Vec<String>,
+    mitigations: Vec<JsonMitigation<'a>>,
+    rank: u32,
+    library: &'a str,
+}
+
 fn json(suggestions: &[Suggestion]) -> String {
-    let list: Vec<JsonSuggestion> = suggestions
-        .iter()
-        .map(|s| JsonSuggestion {
-            target: &s.target.qid,
-            attacker: s.attacker,
-            category: s.category,
-            pattern: &s.entry.pattern.id,
-            title: &s.entry.pattern.title,
-            why: s.why.iter().map(fact_text).collect(),
-            refs: refs(s),
-            mitigations: mitigations(s),
-            rank: s.rank,
-            library: &s.entry.origin.library,
-        })
-        .collect();
     // One suggestion per line: readable, diffable, and a third of the
-    // pretty-printed size on large models.
+    // pretty-printed size on large models. The part after `pattern` is the
+    // same for every attacker and category of a (target, pattern, why): it
+    // is serialised once (the suggestions of a target are contiguous).
+    let str_json = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut out = String::from("{\"suggestions\": [");
-    for (i, s) in list.iter().enumerate() {
+    let mut tails: std::collections::HashMap<(&str, *const [Fact]), String> =
+        std::collections::HashMap::new();
+    let mut target: Option<&str> = None;
+    for (i, s) in suggestions.iter().enumerate() {
+        if target != Some(s.target.qid.as_str()) {
+            tails.clear();
+            target = Some(&s.target.qid);
+        }
+        let key = (s.entry.pattern.id.as_str(), std::sync::Arc::as_ptr(&s.why));
+        let tail = tails.entry(key).or_insert_with(|| {
+            let t = JsonTail {
+                title: &s.entry.pattern.title,
+                why: s.why.iter().map(fact_text).collect(),
+                refs: refs(s),
+                mitigations: mitigations(s),
+                rank: s.rank,
+                library: &s.entry.origin.library,
+            };
+            let full = serde_json::to_string(&t).unwrap_or_default();
+            full.strip_prefix('{').unwrap_or(&full).to_string()
+        });
         out.push_str(if i == 0 { "\n" } else { ",\n" });
-        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+        let _ = write!(
+            out,
+            "{{\"target\":{},\"attacker\":{},\"category\":{},\"pattern\":{},{tail}",
+            str_json(&s.target.qid),
+            str_json(s.attacker),
+            str_json(s.category),
+            str_json(&s.entry.pattern.id),
+        );
     }
-    out.push_str(if list.is_empty() { "]}\n" } else { "\n]}\n" });
+    out.push_str(if suggestions.is_empty() {
+        "]}\n"
+    } else {
+        "\n]}\n"
+    });
     out
 }
 
