@@ -210,6 +210,10 @@ impl Analysis {
         for i in 0..self.analysed.len() {
             let m = self.analysed[i];
             for (index, v) in model.models[m].analysis.iter().enumerate() {
+                if v.pattern.is_some() {
+                    // A suppression of a library pattern answers no question.
+                    continue;
+                }
                 let Some(x) = self.target_pos(&v.target) else {
                     continue;
                 };

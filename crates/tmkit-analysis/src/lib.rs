@@ -19,7 +19,9 @@
 //! - [`gate`]: the `--fail-on` policies of `tmkit check`;
 //! - [`views`]: the extractions (full, unmitigated, public, checklist);
 //! - [`diff`]: the posture diff of two analysed models (`tmkit diff`);
-//! - [`history`]: the numbers of one revision (a row of `tmkit history`).
+//! - [`history`]: the numbers of one revision (a row of `tmkit history`);
+//! - [`library`]: the threat library (built-in and organisation patterns);
+//! - [`suggest`]: library patterns for open questions, with why they apply.
 //!
 //! The one rule of coverage, "a cell answers an attacker", is
 //! [`Analysis::answers`]. This crate writes no text format: the `tmkit
@@ -32,10 +34,12 @@ pub mod diff;
 pub mod gate;
 pub mod history;
 mod index;
+pub mod library;
 pub mod metrics;
 pub mod question;
 pub mod severity;
 pub mod status;
+pub mod suggest;
 pub mod treatment;
 pub mod views;
 

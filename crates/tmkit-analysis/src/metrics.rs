@@ -160,6 +160,11 @@ pub struct QuestionMetrics {
     /// answered / total, rounded to 4 decimals; null when there is no
     /// question (no in-scope attacker or target: undefined, not 100%).
     pub coverage: Option<f64>,
+    /// Open questions with at least one suggestion of the threat library
+    /// (`tmkit metrics`, docs/library.md); absent where the library was not
+    /// consulted (the JSON report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_suggestions: Option<usize>,
 }
 
 /// Threats by status and severity.
@@ -314,6 +319,25 @@ impl SeverityCounts {
 }
 
 impl Metrics {
+    /// Sets [`QuestionMetrics::with_suggestions`] of this model and of its
+    /// components from the counts of each model's own targets (by model
+    /// qualified id), rolled up: a model counts its own and its
+    /// components' (whose qualified ids extend its own).
+    pub fn set_suggested(&mut self, own: &std::collections::BTreeMap<String, usize>) {
+        let prefix = format!("{}.", self.model);
+        let total = own
+            .iter()
+            .filter(|(m, _)| **m == self.model || m.starts_with(&prefix))
+            .map(|(_, n)| n)
+            .sum();
+        if let Some(q) = &mut self.questions {
+            q.with_suggestions = Some(total);
+        }
+        for c in &mut self.components {
+            c.set_suggested(own);
+        }
+    }
+
     fn from_counts(model: String, c: &Counts, components: Vec<Metrics>) -> Metrics {
         let open = c.questions_total - c.questions_answered;
         let coverage = coverage(c.questions_answered, c.questions_total).map(round4);
@@ -326,6 +350,7 @@ impl Metrics {
                 answered: c.questions_answered,
                 open,
                 coverage,
+                with_suggestions: None,
             }),
             threats: ThreatMetrics {
                 total: c.threats_total,

@@ -60,6 +60,8 @@ pub struct ThreatModel {
     pub children: Vec<ModelIndex>,
     /// Catalogues imported by this model.
     pub imports: Vec<ModelIndex>,
+    /// Threat libraries, as written (paths relative to this model's file).
+    pub libraries: Vec<String>,
     /// Path of the source file, relative to the root model's directory, with `/`.
     pub path: String,
     /// Title.
@@ -360,6 +362,9 @@ pub struct Verdict {
     pub verdict: VerdictKind,
     /// Why.
     pub rationale: String,
+    /// The library pattern this entry suppresses for the target; such an
+    /// entry answers no question (docs/library.md#suppressions).
+    pub pattern: Option<String>,
     /// Withheld from the public view.
     pub confidential: bool,
 }

@@ -29,7 +29,9 @@ use tmkit_model::{
 pub const REPORT_VERSION: u32 = 3;
 
 /// Minor version of the JSON report layout: within one major, a minor only
-/// adds keys (1: the governance fields of issue 13).
+/// adds keys (1: the governance fields of issue 13; 2: `pattern` of
+/// analysis entries, the threat library suppressions, and a null
+/// `questions.coverage` when a model asks no question).
 pub const REPORT_MINOR: u32 = 2;
 
 /// A sequence serialized item by item as it is produced: nothing is

@@ -20,6 +20,7 @@ pub mod portfolio;
 pub mod posture;
 pub mod report;
 mod sink;
+pub mod suggest;
 pub mod table;
 
 pub use report::{ReportFormat, ReportOptions};

@@ -48,6 +48,9 @@ pub struct MetricsOptions {
     pub calendar: Option<Calendar>,
     /// The rate of the effort estimate (`--minutes-per-question`).
     pub minutes_per_question: u32,
+    /// Open questions with a suggestion of the threat library, per model's
+    /// own targets (by qualified id); None leaves the count out.
+    pub suggested: Option<std::collections::BTreeMap<String, usize>>,
 }
 
 impl MetricsOptions {
@@ -58,6 +61,7 @@ impl MetricsOptions {
             width: DEFAULT_WIDTH,
             calendar: None,
             minutes_per_question: DEFAULT_MINUTES_PER_QUESTION,
+            suggested: None,
         }
     }
 }
@@ -74,6 +78,9 @@ pub fn render(analysis: &Analysis, model: &Model, options: &MetricsOptions) -> S
         fill_deadlines(&mut metrics, model, 0, cal);
     }
     metrics.set_minutes_per_question(options.minutes_per_question);
+    if let Some(s) = &options.suggested {
+        metrics.set_suggested(s);
+    }
     match options.format {
         MetricsFormat::Json => {
             let mut s = serde_json::to_string_pretty(&metrics).unwrap_or_default();
@@ -217,6 +224,13 @@ fn counts(out: &mut String, m: &Metrics) {
             count(q.total, "question"),
             q.open
         );
+        if let Some(n) = q.with_suggestions {
+            let _ = writeln!(
+                out,
+                "  suggestions  {n} of the {} open have a library suggestion (`tmkit suggest`)",
+                q.open
+            );
+        }
     }
     let t = &m.threats;
     let _ = writeln!(

@@ -573,6 +573,7 @@ fn analysis<'a>(view: &'a View, out: &mut dyn FnMut(Block<'a>)) {
     }
     let verdicts: Vec<Row> = (view.analysis.analysed().iter())
         .flat_map(|&m| view.model.models[m].analysis.iter())
+        .filter(|v| v.pattern.is_none())
         .map(|v| Row {
             anchor: None,
             cells: vec![
@@ -597,6 +598,43 @@ fn analysis<'a>(view: &'a View, out: &mut dyn FnMut(Block<'a>)) {
         out(table(
             &["Target", "Attacker", "Category", "Verdict", "Rationale"],
             verdicts,
+        ));
+    }
+    suppressions(view, out);
+}
+
+/// The library patterns suppressed for a target (`analysis` entries with
+/// `pattern`, docs/library.md#suppressions); the public view has none.
+fn suppressions<'a>(view: &'a View, out: &mut dyn FnMut(Block<'a>)) {
+    let rows: Vec<Row> = (view.analysis.analysed().iter())
+        .flat_map(|&m| view.model.models[m].analysis.iter())
+        .filter_map(|v| {
+            let pattern = v.pattern.as_deref()?;
+            Some(Row {
+                anchor: None,
+                cells: vec![
+                    vec![Inline::QidLink(&v.target)],
+                    vec![text(pattern)],
+                    vec![
+                        v.attacker
+                            .as_deref()
+                            .map_or(raw("every attacker"), Inline::QidLink),
+                    ],
+                    vec![v.category.as_deref().map_or(raw("every category"), text)],
+                    vec![text(&v.rationale)],
+                ],
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        out(Block::Heading {
+            level: 3,
+            id: section_anchor("suppressions"),
+            title: vec![raw("Suppressed library patterns")],
+        });
+        out(table(
+            &["Target", "Pattern", "Attacker", "Category", "Rationale"],
+            rows,
         ));
     }
 }

@@ -420,6 +420,7 @@ impl Decoder {
             threats: self.list(&r, "threats", Self::threat),
             components: self.list(&r, "components", |d, n| d.include(n, "component")),
             imports: self.list(&r, "imports", |d, n| d.include(n, "import")),
+            libraries: self.str_list(&r, "libraries").unwrap_or_default(),
         };
         self.finish(&r, RawDocument::FIELDS);
         Some(doc)
@@ -569,15 +570,23 @@ impl Decoder {
 
     fn verdict(&mut self, node: &Node) -> Option<RawVerdict> {
         let r = self.map(node, "analysis entry")?;
+        let pattern = self.opt_str(&r, "pattern");
         let rationale = match self.opt_str(&r, "rationale") {
             Some(s) if !s.value.trim().is_empty() => s,
             other => {
                 let span = other.map_or(r.span, |s| s.span);
-                self.push(
-                    Diagnostic::new(Code::MissingRationale, "analysis verdict has no rationale")
+                let d = match &pattern {
+                    Some(p) => Diagnostic::new(
+                        Code::SuppressionWithoutRationale,
+                        format!("the suppression of pattern `{}` has no rationale", p.value),
+                    )
+                    .at(span, "`rationale` missing or empty")
+                    .help("say why the pattern does not apply to this target in `rationale:`"),
+                    None => Diagnostic::new(Code::MissingRationale, "analysis verdict has no rationale")
                         .at(span, "`rationale` missing or empty")
                         .help("say why nothing can go wrong here (or why the question does not apply) in `rationale:`"),
-                );
+                };
+                self.push(d);
                 Sp::new(String::new(), span)
             }
         };
@@ -587,6 +596,7 @@ impl Decoder {
             category: self.opt_str(&r, "category"),
             verdict: self.req_str(&r, "verdict"),
             rationale,
+            pattern,
             confidential: self.opt_bool(&r, "confidential"),
         };
         self.finish(&r, RawVerdict::FIELDS);

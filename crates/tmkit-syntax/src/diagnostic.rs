@@ -150,6 +150,10 @@ codes! {
         "move the assets and threats to a component (`components:`), or remove them from the catalogue.";
     EmptyTaxonomy = "E0307", Error, "a custom taxonomy has no categories",
         "list the categories (`taxonomy: [safety, privacy]`), or use a built-in taxonomy such as `CIA`.";
+    SuppressionWithoutRationale = "E0308", Error, "a pattern suppression has no rationale",
+        "say why the library pattern does not apply to the target: `rationale: The table holds only public prices.`";
+    SuppressionVerdict = "E0309", Error, "a pattern suppression is not `not-applicable`",
+        "write `verdict: not-applicable`: a suppression says the pattern does not apply to the target.";
     // Risk treatment and evidence (E05xx)
     InvalidDate = "E0501", Error, "a date is not a real calendar date written YYYY-MM-DD",
         "write the date as `2026-03-31` (ISO 8601: four-digit year, two-digit month and day).";
@@ -195,6 +199,17 @@ codes! {
         "plan the review of the risk before it expires (`--expiring-within` sets the window).";
     MitigationOverdue = "W0505", Warning, "a mitigation not in place is past its due date",
         "put the mitigation in place (`in_place: true`), or agree a new `due:` date.";
+    // Threat libraries (E07xx, W07xx)
+    LibraryInvalid = "E0701", Error, "a threat library file does not follow the library format",
+        "correct the key or value named (docs/library.md lists the keys; `tmkit schema library` gives editors the schema).";
+    LibraryPattern = "E0702", Error, "a threat library pattern is not valid",
+        "correct the pattern as the message says (ids, categories of their taxonomy, CWE/CAPEC/ATT&CK ids, `STANDARD:CLAUSE` references).";
+    LibraryNotRead = "E0703", Error, "a threat library listed in `libraries` cannot be read",
+        "correct the path (relative to the model file); only regular files inside the model's tree are read.";
+    UnknownDisabled = "W0701", Warning, "a library disables a pattern that no library below it has",
+        "remove the id from `disable:`, or correct it (`tmkit library list` lists the patterns).";
+    UnknownSuppressed = "W0702", Warning, "a suppression names a pattern that no library has",
+        "correct the pattern id (`tmkit library list`), or remove the suppression.";
     // Requirements and compliance, traced (E06xx, W06xx)
     InvalidStandardRef = "E0601", Error, "a requirement's reference to a standard is not `STANDARD:CLAUSE`",
         "write the standard with its version, a colon, then the clause: `ASVS-4.0.3:V2.1.1`, `ISO27001-2022:A.8.24`, `NIST-800-53:AC-2`.";

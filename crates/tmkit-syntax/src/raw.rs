@@ -198,6 +198,9 @@ pub struct RawDocument {
     /// Shared catalogues (attackers, zones, assumptions, mitigations, requirements).
     #[schemars(default)]
     imports: Vec<RawInclude>,
+    /// Threat libraries (organisation patterns), by path relative to this file, layered over the built-in one.
+    #[schemars(default)]
+    libraries: Vec<Sp<String>>,
 }
 }
 
@@ -377,6 +380,10 @@ pub struct RawVerdict {
     verdict: Sp<String>,
     /// Why (required).
     rationale: Sp<String>,
+    /// A library pattern this entry suppresses for the target (with
+    /// `verdict: not-applicable`): the pattern is no longer suggested there,
+    /// and the entry answers no question.
+    pattern: Option<Sp<String>>,
     ..confidential,
 }
 }

@@ -40,6 +40,7 @@ pub mod output;
 pub mod portfolio;
 pub mod progress;
 pub mod serve;
+pub mod suggest;
 pub mod text;
 
 pub use check::{

@@ -47,6 +47,10 @@ enum Command {
     Portfolio(cmd::portfolio::Args),
     /// Print the JSON Schema of the model format (or of the JSON report).
     Schema(cmd::schema::Args),
+    /// For each open question, the threat library's patterns that apply, with why, references and mitigations.
+    Suggest(cmd::suggest::Args),
+    /// The threat library: list, show a pattern, check library files.
+    Library(cmd::library::Args),
     /// Export to other tools' formats: SARIF, CSV for trackers, Open Threat Model.
     Export(cmd::export::Args),
     /// Import another tool's threat model (Threat Dragon, TM-BOM, TMT .tm7, Threagile, pytm, Open Threat Model, tmyaml) into tmkit's format; `tmkit import FILE` recognises the format.
@@ -107,6 +111,8 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a, &limits),
         Command::Portfolio(a) => cmd::portfolio::run(a, &limits),
         Command::Schema(a) => cmd::schema::run(a),
+        Command::Suggest(a) => cmd::suggest::run(a, &limits),
+        Command::Library(a) => cmd::library::run(a, &limits),
         Command::Export(a) => cmd::export::run(a, &limits),
         Command::Import(a) => cmd::import::run(a),
         Command::Lsp(a) => cmd::lsp::run(a, &limits),

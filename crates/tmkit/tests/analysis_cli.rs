@@ -19,7 +19,7 @@ fn metrics_json_of_the_reference() {
     assert_eq!(v["model"], "CCC");
     assert_eq!(
         v["questions"],
-        serde_json::json!({"total": 45, "answered": 6, "open": 39, "coverage": 0.1333})
+        serde_json::json!({"total": 45, "answered": 6, "open": 39, "coverage": 0.1333, "with_suggestions": 39})
     );
     assert_eq!(v["threats"]["unmitigated"], 1);
     assert_eq!(v["components"], serde_json::json!([]));

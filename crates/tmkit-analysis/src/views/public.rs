@@ -273,8 +273,12 @@ impl<'a> Withheld<'a> {
         for f in &mut p.dataflows {
             f.carries.retain(|q| shown(q));
         }
+        p.libraries.clear();
         p.analysis.retain(|v| {
-            !v.confidential && shown(&v.target) && v.attacker.as_deref().is_none_or(shown)
+            v.pattern.is_none()
+                && !v.confidential
+                && shown(&v.target)
+                && v.attacker.as_deref().is_none_or(shown)
         });
         p.mitigations.retain(|x| shown(&x.qid));
         for x in &mut p.mitigations {

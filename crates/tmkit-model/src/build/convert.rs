@@ -5,9 +5,9 @@
 use super::names::{Kind, Ref};
 use super::{Builder, bool_of, invalid_value, text};
 use crate::model::*;
-use tmkit_syntax::Code;
 use tmkit_syntax::load::DocKind;
 use tmkit_syntax::raw::*;
+use tmkit_syntax::{Code, Diagnostic};
 
 /// `targets`: an asset or a data flow.
 const TARGET: &[Kind] = &[Kind::Asset, Kind::DataFlow];
@@ -75,6 +75,7 @@ impl Builder<'_> {
             parent: ld.parent.filter(|_| ld.kind == DocKind::Component),
             children: ld.children.clone(),
             imports: ld.imports.clone(),
+            libraries: raw.libraries.iter().map(|l| l.value.clone()).collect(),
             path: self.loaded.files.get(ld.file).relative.clone(),
             title: raw.title.value.clone(),
             version: text(&raw.version),
@@ -272,6 +273,17 @@ impl Builder<'_> {
                 _ => Some(None),
             };
             let verdict = self.verdict_kind(&v.verdict);
+            if let (Some(p), Some(VerdictKind::NoThreat)) = (&v.pattern, verdict) {
+                self.push(
+                    Diagnostic::new(
+                        Code::SuppressionVerdict,
+                        format!("the suppression of pattern `{}` says `no-threat`", p.value),
+                    )
+                    .at(v.verdict.span, "a suppression is `not-applicable`")
+                    .help("write `verdict: not-applicable`, or remove `pattern:` to answer the questions"),
+                );
+                continue;
+            }
             if let (Some(target), Some(attacker), Some(category), Some(verdict)) =
                 (target, attacker, category, verdict)
             {
@@ -281,6 +293,7 @@ impl Builder<'_> {
                     category,
                     verdict,
                     rationale: v.rationale.value.clone(),
+                    pattern: text(&v.pattern),
                     confidential: bool_of(&v.confidential, false),
                 });
             }

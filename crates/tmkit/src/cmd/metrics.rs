@@ -46,11 +46,33 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     options.calendar = Some(args.calendar.calendar());
     options.minutes_per_question = args.effort.minutes_per_question;
     let path = args.path.as_deref();
-    super::render_analysed(
-        path,
+    let (model, checked) = match super::load_valid(path, limits, &args.component) {
+        Ok(x) => x,
+        Err(status) => return status,
+    };
+    let analysis = tmkit_analysis::Analysis::new(&model);
+    let root_file = checked.files.get(tmkit_syntax::FileId(0)).path.clone();
+    let mut lib_files = tmkit_syntax::Files::new();
+    let (library, diags) = tmkit::suggest::load_library(
+        &tmkit_syntax::fs::RealFs,
+        &root_file,
+        &model,
+        &mut lib_files,
         limits,
-        &args.component,
-        &args.output,
-        |model, analysis, _| render(analysis, model, &options),
-    )
+    );
+    let diags: tmkit_syntax::Diagnostics = diags.into();
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            tmkit_syntax::diagnostic::render_human(&diags, &lib_files, super::stderr_color())
+        );
+    }
+    if diags.has_errors() {
+        return ExitStatus::InvalidModel;
+    }
+    options.suggested = Some(tmkit_analysis::suggest::questions_with_suggestions(
+        &model, &analysis, &library,
+    ));
+    let text = render(&analysis, &model, &options);
+    super::write_text(&args.output, &checked.files, &text)
 }

@@ -21,12 +21,14 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod lsp;
+pub mod library;
 pub mod matrix;
 pub mod metrics;
 pub mod portfolio;
 pub mod report;
 pub mod schema;
 pub mod serve;
+pub mod suggest;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -15,6 +15,8 @@ pub enum Which {
     Diff,
     /// The history rows (`tmkit history --format json`).
     History,
+    /// Threat library files (docs/library.md).
+    Library,
 }
 
 /// Arguments of `tmkit schema`.
@@ -44,6 +46,7 @@ pub fn run(args: Args) -> ExitStatus {
         Which::Report => tmkit_render::json::schema(),
         Which::Diff => tmkit::diff_schema(),
         Which::History => tmkit::history_schema(),
+        Which::Library => tmkit_analysis::library::schema(),
     };
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');

@@ -513,6 +513,71 @@ fn unreadable_component() {
     .unwrap();
 }
 
+/// Library files are checked by `tmkit library check` and when a model
+/// lists them: errors name the file, line and column.
+#[test]
+fn library_files_with_errors() {
+    let mut t = Test::new()
+        .file(
+            "shape.yaml",
+            "tmkit-library: 1\nname: org\nversion: '1'\npatterns:\n  - id: x\n    titel: T\n",
+        )
+        .file(
+            "content.yaml",
+            "tmkit-library: 1\nname: org\nversion: '1'\npatterns:\n  - id: x\n    title: T\n    description: D\n    categories: {cia: [tampering]}\n    applies: {targets: [datastore]}\n",
+        )
+        .args(["library", "check", "shape.yaml", "content.yaml"])
+        .status(2)
+        .no_panic();
+    let err = t.stderr();
+    assert!(err.contains("error[E0701]"), "{err}");
+    assert!(err.contains("shape.yaml:6:"), "{err}");
+    assert!(err.contains("unknown field `titel`"), "{err}");
+    assert!(err.contains("error[E0702]"), "{err}");
+    assert!(err.contains("content.yaml:8:"), "{err}");
+    assert!(err.contains("`tampering` is not a CIA category"), "{err}");
+}
+
+/// A `libraries:` entry must be a regular file inside the model's tree.
+#[test]
+fn library_outside_the_tree() {
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    let model = format!(
+        "tmkit: 1\nid: SHOP\ntitle: Web shop\nlibraries: [{}, lib-dir]\nscope:\n  assets: [{{id: db, title: DB, kind: datastore}}]\n",
+        outside.path().display()
+    );
+    let mut t = Test::new()
+        .model(&model)
+        .dir("lib-dir")
+        .args(["suggest"])
+        .status(2)
+        .no_panic();
+    let err = t.stderr();
+    assert!(err.contains("error[E0703]"), "{err}");
+    assert!(err.contains("outside the model's directory"), "{err}");
+    assert!(err.contains("library `lib-dir` cannot be read"), "{err}");
+}
+
+/// A `disable:` naming nothing, and a suppression naming no pattern, are
+/// warnings: the command still runs.
+#[test]
+fn library_warnings() {
+    let mut t = Test::new()
+        .file(
+            "org.yaml",
+            "tmkit-library: 1\nname: org\nversion: '1'\ndisable: [flow-sniffng]\n",
+        )
+        .model("tmkit: 1\nid: SHOP\ntitle: Web shop\nlibraries: [org.yaml]\nscope:\n  assets: [{id: db, title: DB, kind: datastore}]\nanalysis:\n  - {target: db, pattern: no-such-pattern, verdict: not-applicable, rationale: x}\n")
+        .args(["suggest"])
+        .status(0)
+        .no_panic();
+    let err = t.stderr();
+    assert!(err.contains("warning[W0701]"), "{err}");
+    assert!(err.contains("disables `flow-sniffng`"), "{err}");
+    assert!(err.contains("warning[W0702]"), "{err}");
+    assert!(err.contains("`no-such-pattern`"), "{err}");
+}
+
 /// Codes asserted by a named test of this file rather than by a committed
 /// case (the input is generated at run time or is no file at all).
 const NAMED_TESTS: &[(&str, &str)] = &[
@@ -528,6 +593,11 @@ const NAMED_TESTS: &[(&str, &str)] = &[
     ("W0504", "acceptance_expiring_on_the_date_given"),
     ("E0509", "evidence_verified_in_the_repository"),
     ("E0510", "evidence_verified_in_the_repository"),
+    ("E0701", "library_files_with_errors"),
+    ("E0702", "library_files_with_errors"),
+    ("E0703", "library_outside_the_tree"),
+    ("W0701", "library_warnings"),
+    ("W0702", "library_warnings"),
 ];
 
 /// Codes no model file can produce, with the reason.

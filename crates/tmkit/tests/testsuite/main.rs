@@ -20,6 +20,7 @@ mod portfolio;
 mod report;
 mod schema;
 mod serve;
+mod suggest;
 mod support;
 mod terminal;
 mod trace;
