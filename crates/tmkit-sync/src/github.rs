@@ -191,6 +191,8 @@ impl Tracker for GitHub {
             );
             url = r.header("link").and_then(http::next_link);
         }
+        // Oldest first: with two tickets of one element, the first one wins.
+        out.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));
         Ok(out)
     }
 

@@ -144,6 +144,15 @@ pub fn labels(item: &Item, current: &[String]) -> Vec<String> {
     out
 }
 
+/// Labels are a set: their order is not a change.
+fn same_labels(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 /// The body a ticket should have: the item's (the tracker may have turned
 /// line ends into CRLF, which is not a change).
 fn same_body(item: &str, remote: &str) -> bool {
@@ -191,7 +200,7 @@ pub fn plan(items: &[Item], remotes: &[Remote]) -> Plan {
         let ours = remote.qid.as_deref() == Some(&item.qid);
         if ours
             && (!same_body(&item.body, &remote.body)
-                || labels(item, &remote.labels) != remote.labels)
+                || !same_labels(&labels(item, &remote.labels), &remote.labels))
         {
             plan.actions.push(Action::Update {
                 qid: qid.clone(),
