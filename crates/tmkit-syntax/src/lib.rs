@@ -12,6 +12,7 @@
 pub mod date;
 pub mod decode;
 pub mod diagnostic;
+pub mod edit;
 pub mod fs;
 pub mod load;
 pub mod node;

@@ -101,7 +101,7 @@ fn char_to_byte(text: &str, chars: usize) -> usize {
 
 /// Resolves a plain scalar by the YAML 1.2 core schema (booleans only as
 /// `true`/`false` in their three spellings; `.inf`/`.nan` stay strings).
-fn resolve_plain(s: &str) -> Value {
+pub(crate) fn resolve_plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
