@@ -36,6 +36,7 @@ pub mod locate;
 pub mod output;
 pub mod portfolio;
 pub mod progress;
+pub mod sync;
 pub mod text;
 
 pub use check::{

@@ -51,6 +51,8 @@ enum Command {
     Export(cmd::export::Args),
     /// Import another tool's threat model (Threat Dragon, TM-BOM, TMT .tm7, Threagile, pytm, Open Threat Model, tmyaml) into tmkit's format; `tmkit import FILE` recognises the format.
     Import(cmd::import::Args),
+    /// Sync with an issue tracker: tickets for open threats, written back into the model (docs/trackers.md).
+    Sync(cmd::sync::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::Args),
     /// Print the manual page (roff), for `man -l -` or a man directory.
@@ -105,6 +107,7 @@ fn main() -> ExitCode {
         Command::Schema(a) => cmd::schema::run(a),
         Command::Export(a) => cmd::export::run(a, &limits),
         Command::Import(a) => cmd::import::run(a),
+        Command::Sync(a) => cmd::sync::run(a, &limits),
         Command::Completions(a) => cmd::completions::run(a),
         Command::Man(a) => cmd::completions::run_man(a),
     };

@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod portfolio;
 pub mod report;
 pub mod schema;
+pub mod sync;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@ mod portfolio;
 mod report;
 mod schema;
 mod support;
+mod sync;
 mod terminal;
 mod trace;
 mod treatment;
