@@ -204,38 +204,7 @@ impl FakeGitHub {
         let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
         match (seen.method.as_str(), parts.as_slice()) {
             ("GET", []) => self.list(&st, query),
-            ("POST", []) => {
-                if st.fail_creates_after.is_some_and(|n| st.created >= n) {
-                    return (500, vec![], json!({"message": "Server Error"}));
-                }
-                let Some(title) = input["title"].as_str() else {
-                    return (422, vec![], json!({"message": "Validation Failed"}));
-                };
-                let number = st.issues.len() as u64 + 1;
-                let issue = json!({
-                    "id": 1000 + number,
-                    "node_id": format!("I_{number}"),
-                    "url": format!("{}/repos/{}/issues/{number}", self.url, self.repo),
-                    "html_url": format!("https://github.example/{}/issues/{number}", self.repo),
-                    "number": number,
-                    "state": "open",
-                    "state_reason": null,
-                    "title": title,
-                    "body": input["body"],
-                    "user": {"login": "tmkit-bot"},
-                    "labels": labels(&input["labels"]),
-                    "assignee": null,
-                    "assignees": [],
-                    "milestone": null,
-                    "comments": 0,
-                    "created_at": "2026-12-06T00:00:00Z",
-                    "updated_at": "2026-12-06T00:00:00Z",
-                    "closed_at": null,
-                });
-                st.created += 1;
-                st.issues.push(issue.clone());
-                (201, vec![], issue)
-            }
+            ("POST", []) => self.create(&mut st, &input),
             ("PATCH", [n]) => {
                 let Some(i) = find(&mut st, n) else {
                     return not_found();
@@ -276,6 +245,39 @@ impl FakeGitHub {
             }
             _ => not_found(),
         }
+    }
+
+    fn create(&self, st: &mut State, input: &Value) -> (u16, Vec<(String, String)>, Value) {
+        if st.fail_creates_after.is_some_and(|n| st.created >= n) {
+            return (500, vec![], json!({"message": "Server Error"}));
+        }
+        let Some(title) = input["title"].as_str() else {
+            return (422, vec![], json!({"message": "Validation Failed"}));
+        };
+        let number = st.issues.len() as u64 + 1;
+        let issue = json!({
+            "id": 1000 + number,
+            "node_id": format!("I_{number}"),
+            "url": format!("{}/repos/{}/issues/{number}", self.url, self.repo),
+            "html_url": format!("https://github.example/{}/issues/{number}", self.repo),
+            "number": number,
+            "state": "open",
+            "state_reason": null,
+            "title": title,
+            "body": input["body"],
+            "user": {"login": "tmkit-bot"},
+            "labels": labels(&input["labels"]),
+            "assignee": null,
+            "assignees": [],
+            "milestone": null,
+            "comments": 0,
+            "created_at": "2026-12-06T00:00:00Z",
+            "updated_at": "2026-12-06T00:00:00Z",
+            "closed_at": null,
+        });
+        st.created += 1;
+        st.issues.push(issue.clone());
+        (201, vec![], issue)
     }
 
     fn list(&self, st: &State, query: &str) -> (u16, Vec<(String, String)>, Value) {

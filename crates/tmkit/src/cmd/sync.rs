@@ -112,57 +112,19 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     let mut applied = None;
     let mut written = Vec::new();
     if args.apply {
-        let done = tmkit_sync::execute(tracker.as_ref(), &items, &remotes, &plan, &mut |_| {});
-        let mut wb = WriteBack {
-            tickets: done.write_back.clone(),
-            accepted: Vec::new(),
-        };
-        if args.accept_closed && done.error.is_none() {
-            for a in &plan.actions {
-                if let Action::ClosedNotInPlace {
-                    ticket,
-                    mitigations,
-                    ..
-                } = a
-                {
-                    wb.accepted
-                        .extend(mitigations.iter().map(|m| (m.clone(), ticket.clone())));
-                }
-            }
-        }
-        // Only what was done is written back, also after a failure.
-        match tmkit::sync::write_back(&model, &checked.files, limits, &wb) {
-            Ok(w) => written = w,
-            Err(e) => {
-                eprintln_escaped!("error: writing the tickets into the model: {e}");
-                status = ExitStatus::UsageOrIo;
-            }
-        }
-        if let Some(e) = &done.error {
-            eprintln_escaped!("error: {e}");
-            eprintln!("  note: what was done is written into the model; run again to resume");
-            status = ExitStatus::UsageOrIo;
-        }
-        if !written.is_empty() {
-            // The model must still check after the write-back.
-            let again = tmkit::load(
-                &tmkit_syntax::fs::RealFs,
-                &super::find_model(args.path.as_deref()).unwrap_or_default(),
-                limits,
-            );
-            if again.has_errors() {
-                eprint!(
-                    "{}",
-                    tmkit_syntax::diagnostic::render_human(
-                        &again.diagnostics,
-                        &again.files,
-                        super::stderr_color()
-                    )
-                );
-                status = ExitStatus::InvalidModel;
-            }
-        }
-        applied = Some((done, wb.accepted));
+        let (done, accepted, w, st) = apply(
+            &args,
+            limits,
+            tracker.as_ref(),
+            &model,
+            &checked,
+            &items,
+            &remotes,
+            &plan,
+        );
+        written = w;
+        status = st;
+        applied = Some((done, accepted));
     }
     let text = match args.format {
         Format::Text => text(
@@ -180,6 +142,72 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     } else {
         status
     }
+}
+
+/// `--apply`: runs the plan, writes back what was done, checks the model
+/// again. Returns what was done, the accepted closures, the files written
+/// and the exit status.
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    args: &Args,
+    limits: &Limits,
+    tracker: &dyn Tracker,
+    model: &tmkit_model::Model,
+    checked: &tmkit_model::Checked,
+    items: &[tmkit_sync::items::Item],
+    remotes: &[tmkit_sync::plan::Remote],
+    plan: &Plan,
+) -> (Applied, Vec<(String, String)>, Vec<String>, ExitStatus) {
+    let mut status = ExitStatus::Ok;
+    let mut written = Vec::new();
+    let done = tmkit_sync::execute(tracker, items, remotes, plan, &mut |_| {});
+    let mut wb = WriteBack {
+        tickets: done.write_back.clone(),
+        accepted: Vec::new(),
+    };
+    if args.accept_closed && done.error.is_none() {
+        for a in &plan.actions {
+            if let Action::ClosedNotInPlace {
+                ticket,
+                mitigations,
+                ..
+            } = a
+            {
+                wb.accepted
+                    .extend(mitigations.iter().map(|m| (m.clone(), ticket.clone())));
+            }
+        }
+    }
+    // Only what was done is written back, also after a failure.
+    match tmkit::sync::write_back(model, &checked.files, limits, &wb) {
+        Ok(w) => written = w,
+        Err(e) => {
+            eprintln_escaped!("error: writing the tickets into the model: {e}");
+            status = ExitStatus::UsageOrIo;
+        }
+    }
+    if let Some(e) = &done.error {
+        eprintln_escaped!("error: {e}");
+        eprintln!("  note: what was done is written into the model; run again to resume");
+        status = ExitStatus::UsageOrIo;
+    }
+    if !written.is_empty() {
+        // The model must still check after the write-back.
+        let path = super::find_model(args.path.as_deref()).unwrap_or_default();
+        let again = tmkit::load(&tmkit_syntax::fs::RealFs, &path, limits);
+        if again.has_errors() {
+            eprint!(
+                "{}",
+                tmkit_syntax::diagnostic::render_human(
+                    &again.diagnostics,
+                    &again.files,
+                    super::stderr_color()
+                )
+            );
+            status = ExitStatus::InvalidModel;
+        }
+    }
+    (done, wb.accepted, written, status)
 }
 
 fn connect(args: &Args) -> Result<Box<dyn Tracker>, String> {
