@@ -198,6 +198,30 @@ pub struct RawDocument {
     /// Shared catalogues (attackers, zones, assumptions, mitigations, requirements).
     #[schemars(default)]
     imports: Vec<RawInclude>,
+    /// The issue tracker of `tmkit sync` (root model only; internal).
+    sync: Option<RawSync>,
+}
+}
+
+mapping! {
+/// The issue trackers `tmkit sync` uses (docs/trackers.md).
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSync {
+    /// GitHub issues.
+    github: Option<RawSyncGitHub>,
+}
+}
+
+mapping! {
+/// A GitHub repository's issues.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSyncGitHub {
+    /// The repository, `owner/name`.
+    repo: Sp<String>,
+    /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`).
+    api_url: Option<Sp<String>>,
 }
 }
 

@@ -50,6 +50,7 @@ fn placeholder(span: Span) -> RawDocument {
         threats: Vec::new(),
         components: Vec::new(),
         imports: Vec::new(),
+        sync: None,
     }
 }
 

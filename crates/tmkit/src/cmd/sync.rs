@@ -50,10 +50,11 @@ pub struct Args {
     pub tracker: TrackerKind,
     /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
     pub path: Option<PathBuf>,
-    /// GitHub: the repository, `owner/name`.
+    /// GitHub: the repository, `owner/name` (default: `sync.github.repo` of the root model).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
-    /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`).
+    /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`;
+    /// default: `sync.github.api_url` of the root model, else the public API).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
     /// Do it: create, update, comment, and write the tickets into the model.
@@ -87,7 +88,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             Ok(x) => x,
             Err(status) => return status,
         };
-    let tracker = match connect(&args) {
+    let tracker = match connect(&args, &model.root().sync) {
         Ok(t) => t,
         Err(e) => {
             eprintln_escaped!("error: {e}");
@@ -210,30 +211,31 @@ fn apply(
     (done, wb.accepted, written, status)
 }
 
-fn connect(args: &Args) -> Result<Box<dyn Tracker>, String> {
+fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Tracker>, String> {
     let settings = Settings {
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         ..Settings::default()
     };
     match args.tracker {
         TrackerKind::Github => {
+            let from_model = target.github.as_ref();
             let repo = args
                 .repo
                 .as_deref()
-                .ok_or("GitHub needs --repo OWNER/NAME")?;
+                .or(from_model.map(|(r, _)| r.as_str()))
+                .ok_or("GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model")?;
+            let api_url = args
+                .api_url
+                .as_deref()
+                .or(from_model.and_then(|(_, u)| u.as_deref()));
             let token = std::env::var(github::TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
                 format!(
                     "{} is not set: give a token that may read and write the issues of {repo} (fine-grained: \"Issues: read and write\"; classic: the `repo` scope)",
                     github::TOKEN_VAR
                 )
             })?;
-            let mut gh = GitHub::new(
-                args.api_url.as_deref(),
-                repo,
-                token.trim().to_string(),
-                settings,
-            )
-            .map_err(|e| e.to_string())?;
+            let mut gh = GitHub::new(api_url, repo, token.trim().to_string(), settings)
+                .map_err(|e| e.to_string())?;
             if std::io::stderr().is_terminal() {
                 gh.client_mut().on_wait = Some(Box::new(|secs, why| {
                     eprintln!("waiting {secs:.0} s ({why})");

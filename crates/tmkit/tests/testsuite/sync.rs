@@ -242,3 +242,41 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
             .all(|s| s.auth.as_deref() != Some("Bearer ghp_cli_secret_789"))
     );
 }
+
+#[test]
+fn the_root_models_sync_section_names_the_repository() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let with_sync = model(2).replacen(
+        "mitigations:\n",
+        &format!(
+            "sync:\n  github:\n    repo: acme/shop\n    api_url: \"{}\"\nmitigations:\n",
+            fake.url
+        ),
+        1,
+    );
+    let mut t = Test::new()
+        .model(&with_sync)
+        .args(["sync", "github", "--apply"])
+        .env("GITHUB_TOKEN", TOKEN)
+        .status(0);
+    assert!(t.stdout().contains("created 2"), "{}", t.describe());
+    assert_eq!(fake.state().issues.len(), 2);
+    // No repository anywhere: a usage error naming both ways.
+    Test::new()
+        .model(&model(1))
+        .args(["sync", "github"])
+        .env("GITHUB_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("--repo OWNER/NAME")
+        .stderr_contains("sync:");
+    // A misspelt key is an error of the model, like every other key.
+    Test::new()
+        .model(&model(1).replacen(
+            "mitigations:\n",
+            "sync:\n  github:\n    repository: acme/shop\nmitigations:\n",
+            1,
+        ))
+        .args(["check"])
+        .status(2)
+        .stderr_contains("repository");
+}
