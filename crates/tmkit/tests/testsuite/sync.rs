@@ -280,3 +280,27 @@ fn the_root_models_sync_section_names_the_repository() {
         .status(2)
         .stderr_contains("repository");
 }
+
+#[test]
+fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let original = model(3);
+    let t = sync(
+        Test::new().model(&original),
+        &fake,
+        &["--apply", "--rows", "mitigations"],
+    )
+    .status(0);
+    // Three planned inline mitigations; the TLS one is in place.
+    assert_eq!(fake.state().issues.len(), 3);
+    let body = fake.issue(1).unwrap()["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains("<!-- tmkit:id=SHOP.T1/m1 -->") && body.contains("SHOP.T1"),
+        "{body}"
+    );
+    let after = read(&t);
+    only_lines_added(&original, &after);
+    assert_eq!(after.matches("ticket: \"https://").count(), 3, "{after}");
+    let dir = t.path().to_path_buf();
+    Test::new().cwd(&dir).args(["check"]).status(0);
+}
