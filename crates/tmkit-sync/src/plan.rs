@@ -183,7 +183,9 @@ pub fn plan(items: &[Item], remotes: &[Remote]) -> Plan {
         };
         let qid = item.qid.clone();
         let ticket = remote.key.clone();
-        if !item.ticket.as_deref().is_some_and(|t| remote.answers(t)) {
+        // A `ticket:` naming something else (another tracker) is never
+        // replaced: only a missing one is filled in.
+        if item.ticket.is_none() {
             plan.actions.push(Action::Link {
                 qid: qid.clone(),
                 ticket: ticket.clone(),
@@ -347,6 +349,19 @@ mod tests {
         let p = plan(&[item("A", true, Some("VULN-1"))], &[remote(7, None, true)]);
         assert!(p.actions.is_empty());
         assert_eq!(p.elsewhere, vec![("A".into(), "VULN-1".into())]);
+    }
+
+    #[test]
+    fn a_ticket_of_another_tracker_is_never_replaced_by_a_marker_match() {
+        let p = plan(
+            &[item("A", true, Some("SEC-1"))],
+            &[remote(7, Some("A"), true)],
+        );
+        assert!(
+            !p.actions.iter().any(|a| matches!(a, Action::Link { .. })),
+            "{p:?}"
+        );
+        assert_eq!(p.linked.len(), 1);
     }
 
     #[test]
