@@ -48,6 +48,8 @@ impl GitHub {
                 "GitHub repository `{repo}` is not `owner/name`"
             )));
         }
+        let api = api.unwrap_or(DEFAULT_API).trim_end_matches('/');
+        crate::http::check_api_url(api)?;
         let client = Client::new(
             settings,
             vec![
@@ -61,7 +63,7 @@ impl GitHub {
         );
         Ok(GitHub {
             client,
-            api: api.unwrap_or(DEFAULT_API).trim_end_matches('/').to_string(),
+            api: api.to_string(),
             repo: repo.to_string(),
         })
     }
@@ -190,6 +192,16 @@ impl Tracker for GitHub {
                     .filter_map(|i| self.remote(i)),
             );
             url = r.header("link").and_then(http::next_link);
+            // The token goes only where --api-url points: a next page on
+            // another host is refused, not followed.
+            if let Some(next) = &url {
+                if !next.starts_with(&format!("{}/", self.api)) {
+                    return Err(SyncError::usage(format!(
+                        "the tracker's next page `{next}` is not under {}: refusing to send the token there",
+                        self.api
+                    )));
+                }
+            }
         }
         // Oldest first: with two tickets of one element, the first one wins.
         out.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));

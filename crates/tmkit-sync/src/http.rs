@@ -380,6 +380,25 @@ fn status_error(request: &str, r: &Response) -> HttpError {
     }
 }
 
+/// An API base URL a token may be sent to: `https://`, or `http://` to the
+/// loopback interface only (a local proxy or test server), so that a token
+/// never crosses a network in clear.
+pub fn check_api_url(url: &str) -> Result<(), crate::SyncError> {
+    if url.starts_with("https://") {
+        return Ok(());
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        if matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            return Ok(());
+        }
+    }
+    Err(crate::SyncError::usage(format!(
+        "--api-url `{url}` is not an https:// URL: the token is only sent over HTTPS (plain http:// only to localhost)"
+    )))
+}
+
 /// The `rel="next"` URL of a `Link` header (RFC 8288, as GitHub sends it).
 pub fn next_link(link: &str) -> Option<String> {
     link.split(',').find_map(|part| {
@@ -395,6 +414,16 @@ pub fn next_link(link: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_go_over_https_or_to_localhost_only() {
+        assert!(check_api_url("https://api.github.com").is_ok());
+        assert!(check_api_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_api_url("http://localhost/api/v3").is_ok());
+        assert!(check_api_url("http://ghe.example.com/api/v3").is_err());
+        assert!(check_api_url("http://127.0.0.1.evil.com/").is_err());
+        assert!(check_api_url("ftp://x").is_err());
+    }
 
     #[test]
     fn link_header_next_is_found() {

@@ -230,3 +230,25 @@ fn updates_proposals_and_closed_tickets() {
         "{p:?}"
     );
 }
+
+#[test]
+fn a_next_page_on_another_host_is_not_followed() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = tracker(&fake, TOKEN);
+    let items: Vec<Item> = (1..=2).map(item).collect();
+    execute(&gh, &items, &[], &plan(&items, &[]), &mut |_| {});
+    fake.state().max_per_page = 1;
+    fake.state().link_base = Some("http://attacker.example".into());
+    let e = gh.list().unwrap_err().to_string();
+    assert!(e.contains("refusing to send the token"), "{e}");
+    assert!(
+        GitHub::new(
+            Some("http://ghe.example/api/v3"),
+            "a/b",
+            TOKEN.into(),
+            fast()
+        )
+        .is_err(),
+        "no token over plain HTTP"
+    );
+}

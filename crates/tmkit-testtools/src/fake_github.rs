@@ -48,6 +48,8 @@ pub struct State {
     pub max_per_page: usize,
     /// Every request.
     pub seen: Vec<Seen>,
+    /// A hostile server: the base of the `Link` URLs (default: its own).
+    pub link_base: Option<String>,
     created: usize,
 }
 
@@ -313,7 +315,8 @@ impl FakeGitHub {
         let link_to = |p: usize| {
             format!(
                 "<{}/repos/{}/issues?state={state}&per_page={per_page}&page={p}>",
-                self.url, self.repo
+                st.link_base.as_deref().unwrap_or(&self.url),
+                self.repo
             )
         };
         let mut links = Vec::new();
