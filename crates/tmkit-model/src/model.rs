@@ -97,6 +97,16 @@ pub struct ThreatModel {
     pub mitigations: Vec<Mitigation>,
     /// Threats.
     pub threats: Vec<Threat>,
+    /// The issue tracker of `tmkit sync` (internal; read from the root model).
+    pub sync: SyncTarget,
+}
+
+/// The issue trackers of `tmkit sync` (the `sync:` section).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SyncTarget {
+    /// GitHub: the repository (`owner/name`) and the API's base URL.
+    pub github: Option<(String, Option<String>)>,
 }
 
 /// Level of abstraction and taxonomy of a model.

@@ -421,6 +421,7 @@ impl Decoder {
             components: self.list(&r, "components", |d, n| d.include(n, "component")),
             imports: self.list(&r, "imports", |d, n| d.include(n, "import")),
             libraries: self.str_list(&r, "libraries").unwrap_or_default(),
+            sync: Self::get(&r, "sync").and_then(|n| self.sync(n)),
         };
         self.finish(&r, RawDocument::FIELDS);
         Some(doc)
@@ -439,6 +440,22 @@ impl Decoder {
             assumptions: self.list(&r, "assumptions", Self::assumption),
         };
         self.finish(&r, RawScope::FIELDS);
+        Some(s)
+    }
+
+    fn sync(&mut self, node: &Node) -> Option<RawSync> {
+        let r = self.map(node, "sync")?;
+        let github = Self::get(&r, "github").and_then(|n| {
+            let g = self.map(n, "sync.github")?;
+            let v = RawSyncGitHub {
+                repo: self.req_str(&g, "repo"),
+                api_url: self.opt_str(&g, "api_url"),
+            };
+            self.finish(&g, RawSyncGitHub::FIELDS);
+            Some(v)
+        });
+        let s = RawSync { github };
+        self.finish(&r, RawSync::FIELDS);
         Some(s)
     }
 
@@ -719,6 +736,8 @@ fn fields_of(what: &str) -> &'static [&'static str] {
         "threat model" => RawDocument::FIELDS,
         "scope" => RawScope::FIELDS,
         "abstraction" => RawAbstraction::FIELDS,
+        "sync" => RawSync::FIELDS,
+        "sync.github" => RawSyncGitHub::FIELDS,
         "requirement" => RawRequirement::FIELDS,
         "zone" => RawZone::FIELDS,
         "asset" => RawAsset::FIELDS,

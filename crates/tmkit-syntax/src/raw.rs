@@ -201,6 +201,30 @@ pub struct RawDocument {
     /// Threat libraries (organisation patterns), by path relative to this file, layered over the built-in one.
     #[schemars(default)]
     libraries: Vec<Sp<String>>,
+    /// The issue tracker of `tmkit sync` (root model only; internal).
+    sync: Option<RawSync>,
+}
+}
+
+mapping! {
+/// The issue trackers `tmkit sync` uses (docs/trackers.md).
+#[derive(Debug, Clone, PartialEq, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSync {
+    /// GitHub issues.
+    github: Option<RawSyncGitHub>,
+}
+}
+
+mapping! {
+/// A GitHub repository's issues.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSyncGitHub {
+    /// The repository, `owner/name`.
+    repo: Sp<String>,
+    /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`).
+    api_url: Option<Sp<String>>,
 }
 }
 

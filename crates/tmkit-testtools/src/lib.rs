@@ -1,6 +1,7 @@
 //! The one helper for tests that need an external program: Graphviz `dot`,
 //! PlantUML, Chromium, poppler's `pdftotext`, or the ajv schema validator;
-//! and [`mkfifo`], the one way tests make a named pipe.
+//! [`mkfifo`], the one way tests make a named pipe; [`fake_github`], a local
+//! stand-in for the GitHub issues API that `tmkit sync`'s tests run against.
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -14,6 +15,8 @@
 //!     return;
 //! };
 //! ```
+
+pub mod fake_github;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -41,6 +41,7 @@ pub mod portfolio;
 pub mod progress;
 pub mod serve;
 pub mod suggest;
+pub mod sync;
 pub mod text;
 
 pub use check::{

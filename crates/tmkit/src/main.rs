@@ -59,6 +59,8 @@ enum Command {
     Lsp(cmd::lsp::Args),
     /// Live preview: the HTML report and the diagram on 127.0.0.1, rebuilt and reloaded when a file of the model changes; see docs/reports.md.
     Serve(cmd::serve::Args),
+    /// Sync with an issue tracker: tickets for open threats, written back into the model (docs/trackers.md).
+    Sync(cmd::sync::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::Args),
     /// Print the manual page (roff), for `man -l -` or a man directory.
@@ -117,6 +119,7 @@ fn main() -> ExitCode {
         Command::Import(a) => cmd::import::run(a),
         Command::Lsp(a) => cmd::lsp::run(a, &limits),
         Command::Serve(a) => cmd::serve::run(a, &limits),
+        Command::Sync(a) => cmd::sync::run(a, &limits),
         Command::Completions(a) => cmd::completions::run(a),
         Command::Man(a) => cmd::completions::run_man(a),
     };

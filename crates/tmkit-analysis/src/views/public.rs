@@ -263,6 +263,7 @@ impl<'a> Withheld<'a> {
         let shown = |q: &str| !self.out.contains(q);
         let mut p = tm.clone();
         p.owner = None;
+        p.sync = Default::default();
         p.authors.clear();
         p.requirements.retain(|x| shown(&x.qid));
         p.zones.retain(|x| shown(&x.qid));
@@ -344,6 +345,7 @@ fn stub_root(root: &ThreatModel) -> Model {
     p.path = String::new();
     p.version = None;
     p.owner = None;
+    p.sync = Default::default();
     p.authors.clear();
     p.description = None;
     p.abstraction.notes = None;

@@ -97,6 +97,13 @@ impl Builder<'_> {
             analysis,
             mitigations,
             threats,
+            sync: SyncTarget {
+                github: raw
+                    .sync
+                    .as_ref()
+                    .and_then(|s| s.github.as_ref())
+                    .map(|g| (g.repo.value.clone(), text(&g.api_url))),
+            },
         }
     }
 

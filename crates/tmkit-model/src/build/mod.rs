@@ -51,6 +51,7 @@ fn placeholder(span: Span) -> RawDocument {
         components: Vec::new(),
         imports: Vec::new(),
         libraries: Vec::new(),
+        sync: None,
     }
 }
 

@@ -29,6 +29,7 @@ pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod suggest;
+pub mod sync;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

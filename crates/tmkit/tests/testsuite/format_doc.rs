@@ -37,6 +37,8 @@ const SECTIONS: &[(&str, &str)] = &[
     ("threats[].mitigations[].evidence[]", "evidence"),
     ("components[]", "composition"),
     ("imports[]", "composition"),
+    ("sync", "tracker-sync"),
+    ("sync.github", "github-sync"),
 ];
 
 /// One heading of the page and the lines up to the next heading.

@@ -22,6 +22,7 @@ mod schema;
 mod serve;
 mod suggest;
 mod support;
+mod sync;
 mod terminal;
 mod trace;
 mod treatment;

@@ -1,0 +1,148 @@
+//! Two-way sync of a threat model with an issue tracker (`tmkit sync`).
+//!
+//! - [`items`]: the model's threats (or planned mitigations) as the tickets
+//!   they should be;
+//! - [`plan`]: what to create, update, link, propose to close, and which
+//!   closed tickets are not in place in the model (pure);
+//! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
+//! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
+//! - [`execute`]: runs a plan against a tracker, stopping at the first
+//!   failure and returning what was done, so that only what was created is
+//!   written back into the model (the facade writes it).
+//!
+//! The marker ([`marker`]) ties each ticket to its element, so a second run
+//! creates nothing even when a write-back was lost.
+
+pub mod github;
+pub mod http;
+pub mod items;
+pub mod marker;
+pub mod plan;
+
+use items::Item;
+use plan::{Action, Plan, Remote};
+use serde::Serialize;
+use std::fmt;
+use tmkit_render::escape::escape_md;
+
+/// A failed sync step: what failed, and what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncError {
+    /// The failure.
+    pub message: String,
+    /// What to fix (may be empty).
+    pub hint: String,
+}
+
+impl SyncError {
+    /// A usage problem (bad repository name, missing token).
+    pub fn usage(message: String) -> SyncError {
+        SyncError {
+            message,
+            hint: String::new(),
+        }
+    }
+
+    /// An HTTP failure with a hint.
+    pub fn http(e: http::HttpError, hint: String) -> SyncError {
+        SyncError {
+            message: e.to_string(),
+            hint,
+        }
+    }
+}
+
+impl fmt::Display for SyncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, "\n  help: {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SyncError {}
+
+/// An issue tracker: the calls a sync needs.
+pub trait Tracker {
+    /// Its name in messages (`GitHub`).
+    fn name(&self) -> &str;
+    /// Every ticket that may be tmkit's (all pages).
+    fn list(&self) -> Result<Vec<Remote>, SyncError>;
+    /// Creates the ticket of `item`.
+    fn create(&self, item: &Item) -> Result<Remote, SyncError>;
+    /// Sets the body and severity label of `item`'s ticket.
+    fn update(&self, remote: &Remote, item: &Item) -> Result<(), SyncError>;
+    /// Comments that `item` is done in the model and marks the proposal.
+    fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError>;
+}
+
+/// The comment proposing to close a ticket.
+pub fn close_comment(item: &Item) -> String {
+    format!(
+        "tmkit: {} is done in the threat model (mitigated, or the mitigation is in place). This ticket can be closed.",
+        escape_md(&item.qid)
+    )
+}
+
+/// What [`execute`] did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Applied {
+    /// `ticket:` values to write into the model: created tickets and tickets
+    /// found by their marker (qualified id, ticket), in plan order.
+    pub write_back: Vec<(String, String)>,
+    /// Tickets created.
+    pub created: usize,
+    /// Tickets updated.
+    pub updated: usize,
+    /// Tickets proposed for closing.
+    pub proposed: usize,
+    /// The failure that stopped the run, if any (later steps not done).
+    #[serde(skip)]
+    pub error: Option<SyncError>,
+}
+
+/// Runs `plan` against `tracker`: every step in order, up to the first
+/// failure. `remotes` are the tickets the plan was made from.
+pub fn execute(
+    tracker: &dyn Tracker,
+    items: &[Item],
+    remotes: &[Remote],
+    plan: &Plan,
+    on_step: &mut dyn FnMut(&Action),
+) -> Applied {
+    let mut done = Applied::default();
+    let item_of = |qid: &str| items.iter().find(|i| i.qid == qid);
+    let remote_of = |key: &str| remotes.iter().find(|r| r.key == key);
+    for action in &plan.actions {
+        let Some(item) = item_of(action.qid()) else {
+            continue;
+        };
+        on_step(action);
+        let result = match action {
+            Action::Create { .. } => tracker.create(item).map(|r| {
+                done.created += 1;
+                done.write_back.push((item.qid.clone(), r.key));
+            }),
+            Action::Link { ticket, .. } => {
+                done.write_back.push((item.qid.clone(), ticket.clone()));
+                Ok(())
+            }
+            Action::Update { ticket, .. } => match remote_of(ticket) {
+                Some(r) => tracker.update(r, item).map(|()| done.updated += 1),
+                None => Ok(()),
+            },
+            Action::ProposeClose { ticket, .. } => match remote_of(ticket) {
+                Some(r) => tracker.propose_close(r, item).map(|()| done.proposed += 1),
+                None => Ok(()),
+            },
+            Action::ClosedNotInPlace { .. } => Ok(()),
+        };
+        if let Err(e) = result {
+            done.error = Some(e);
+            break;
+        }
+    }
+    done
+}

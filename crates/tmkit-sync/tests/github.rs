@@ -1,0 +1,254 @@
+//! The GitHub tracker against the local fake GitHub (no network).
+
+use std::time::Duration;
+use tmkit_sync::github::GitHub;
+use tmkit_sync::http::Settings;
+use tmkit_sync::items::Item;
+use tmkit_sync::plan::{Action, plan};
+use tmkit_sync::{Tracker, execute, marker};
+use tmkit_testtools::fake_github::{FakeGitHub, Fault};
+
+const TOKEN: &str = "ghp_secret_token_123";
+
+fn fast() -> Settings {
+    Settings {
+        timeout: Duration::from_secs(10),
+        retries: 3,
+        backoff: Duration::from_millis(5),
+        max_wait: Duration::from_secs(5),
+    }
+}
+
+fn tracker(fake: &FakeGitHub, token: &str) -> GitHub {
+    GitHub::new(Some(&fake.url), &fake.repo, token.into(), fast()).unwrap()
+}
+
+fn item(n: usize) -> Item {
+    let qid = format!("SHOP.T{n}");
+    Item {
+        title: format!("{qid}: threat {n}"),
+        body: format!("body of {n}\n\n{}\n", marker::marker(&qid)),
+        qid,
+        severity_label: "severity:high".into(),
+        open: true,
+        ticket: None,
+        planned: vec![],
+    }
+}
+
+#[test]
+fn creates_then_a_second_run_creates_nothing_across_pages() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    fake.state().max_per_page = 3;
+    let gh = tracker(&fake, TOKEN);
+    let items: Vec<Item> = (1..=8).map(item).collect();
+    let p = plan(&items, &gh.list().unwrap());
+    assert_eq!(p.actions.len(), 8);
+    let done = execute(&gh, &items, &[], &p, &mut |_| {});
+    assert_eq!(done.error, None);
+    assert_eq!(done.created, 8);
+    assert_eq!(
+        done.write_back[0].1,
+        "https://github.example/acme/shop/issues/1"
+    );
+    // The write-back is lost (items unchanged): found by marker over 3 pages.
+    let remotes = gh.list().unwrap();
+    assert_eq!(remotes.len(), 8);
+    let again = plan(&items, &remotes);
+    assert!(
+        again
+            .actions
+            .iter()
+            .all(|a| matches!(a, Action::Link { .. })),
+        "{again:?}"
+    );
+    let gets = fake
+        .state()
+        .seen
+        .iter()
+        .filter(|s| s.method == "GET")
+        .count();
+    assert_eq!(gets, 1 + 3, "one page at first, then three pages");
+    // Every request carried the token; a renamed title does not matter.
+    fake.edit(2, |i| i["title"] = "renamed".into());
+    let again = plan(&items, &gh.list().unwrap());
+    assert!(
+        !again
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Create { .. }))
+    );
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    fake.state().faults.extend([
+        Fault::TooManyRequests(1),
+        Fault::ServerError,
+        Fault::SecondaryLimit(1),
+    ]);
+    let gh = tracker(&fake, TOKEN);
+    let t = std::time::Instant::now();
+    assert_eq!(gh.list().unwrap().len(), 0);
+    assert!(
+        t.elapsed() >= Duration::from_secs(2),
+        "Retry-After was honoured"
+    );
+    assert_eq!(fake.state().seen.len(), 4);
+}
+
+#[test]
+fn a_rate_limit_longer_than_allowed_is_an_error() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    fake.state().faults.push_back(Fault::TooManyRequests(3600));
+    let e = tracker(&fake, TOKEN).list().unwrap_err().to_string();
+    assert!(e.contains("rate limited for 3600 s"), "{e}");
+}
+
+#[test]
+fn persistent_server_errors_give_up_after_the_retries() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    fake.state().faults.extend([Fault::ServerError; 10]);
+    let e = tracker(&fake, TOKEN).list().unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
+}
+
+#[test]
+fn a_bad_token_names_the_variable_and_is_never_printed() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = tracker(&fake, "ghp_wrong_token_456");
+    let e = gh.list().unwrap_err();
+    let text = format!("{e} {e:?} {gh:?}");
+    assert!(
+        text.contains("HTTP 401") && text.contains("GITHUB_TOKEN"),
+        "{text}"
+    );
+    assert!(!text.contains("ghp_wrong_token_456"), "{text}");
+}
+
+#[test]
+fn an_unknown_repository_is_named() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = GitHub::new(Some(&fake.url), "acme/other", TOKEN.into(), fast()).unwrap();
+    let e = gh.list().unwrap_err().to_string();
+    assert!(
+        e.contains("HTTP 404") && e.contains("acme/other") && e.contains("--repo"),
+        "{e}"
+    );
+    assert!(GitHub::new(None, "not-a-repo", TOKEN.into(), fast()).is_err());
+}
+
+#[test]
+fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    fake.state().fail_creates_after = Some(2);
+    let gh = tracker(&fake, TOKEN);
+    let items: Vec<Item> = (1..=5).map(item).collect();
+    let p = plan(&items, &gh.list().unwrap());
+    let done = execute(&gh, &items, &[], &p, &mut |_| {});
+    assert_eq!(done.created, 2);
+    assert_eq!(done.write_back.len(), 2);
+    assert!(done.error.unwrap().to_string().contains("HTTP 500"));
+    fake.state().fail_creates_after = None;
+    let remotes = gh.list().unwrap();
+    let p = plan(&items, &remotes);
+    let creates = p
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::Create { .. }))
+        .count();
+    assert_eq!(creates, 3);
+    let done = execute(&gh, &items, &remotes, &p, &mut |_| {});
+    assert_eq!((done.created, done.error), (3, None));
+    assert_eq!(fake.state().issues.len(), 5);
+}
+
+#[test]
+fn updates_proposals_and_closed_tickets() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = tracker(&fake, TOKEN);
+    let mut items: Vec<Item> = (1..=3).map(item).collect();
+    let p = plan(&items, &[]);
+    let done = execute(&gh, &items, &[], &p, &mut |_| {});
+    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
+        i.ticket = Some(t);
+    }
+    // T1's score changed, T2 is mitigated, T3's ticket was closed.
+    items[0].severity_label = "severity:critical".into();
+    items[0].body = format!("rescored\n\n{}\n", marker::marker("SHOP.T1"));
+    items[1].open = false;
+    fake.edit(3, |i| {
+        i["state"] = "closed".into();
+        i["assignees"] = serde_json::json!([{"login": "ann"}]);
+        i["milestone"] = serde_json::json!({"title": "Q1", "due_on": "2027-03-31T07:00:00Z"});
+    });
+    fake.edit(1, |i| {
+        i["labels"] = serde_json::json!([{"name": "threat-model"}, {"name": "severity:high"}, {"name": "team-a"}])
+    });
+    let remotes = gh.list().unwrap();
+    let p = plan(&items, &remotes);
+    let kinds: Vec<&str> = p
+        .actions
+        .iter()
+        .map(|a| match a {
+            Action::Update { .. } => "update",
+            Action::ProposeClose { .. } => "propose",
+            Action::ClosedNotInPlace { .. } => "closed",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["update", "propose", "closed"]);
+    let t3 = p.linked.iter().find(|l| l.qid == "SHOP.T3").unwrap();
+    assert_eq!(
+        (t3.assignees.clone(), t3.due.clone()),
+        (vec!["ann".to_string()], Some("2027-03-31".to_string()))
+    );
+    let done = execute(&gh, &items, &remotes, &p, &mut |_| {});
+    assert_eq!(
+        (done.updated, done.proposed, done.error.clone()),
+        (1, 1, None)
+    );
+    let t1 = fake.issue(1).unwrap();
+    assert!(t1["body"].as_str().unwrap().starts_with("rescored"));
+    let names: Vec<&str> = t1["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["threat-model", "team-a", "severity:critical"]);
+    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(fake.state().comments[0].0, 2);
+    // Proposed once: the next plan does not comment again.
+    let p = plan(&items, &gh.list().unwrap());
+    assert!(
+        !p.actions
+            .iter()
+            .any(|a| matches!(a, Action::ProposeClose { .. } | Action::Update { .. })),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_next_page_on_another_host_is_not_followed() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = tracker(&fake, TOKEN);
+    let items: Vec<Item> = (1..=2).map(item).collect();
+    execute(&gh, &items, &[], &plan(&items, &[]), &mut |_| {});
+    fake.state().max_per_page = 1;
+    fake.state().link_base = Some("http://attacker.example".into());
+    let e = gh.list().unwrap_err().to_string();
+    assert!(e.contains("refusing to send the token"), "{e}");
+    assert!(
+        GitHub::new(
+            Some("http://ghe.example/api/v3"),
+            "a/b",
+            TOKEN.into(),
+            fast()
+        )
+        .is_err(),
+        "no token over plain HTTP"
+    );
+}

@@ -1,0 +1,362 @@
+//! A local stand-in for the GitHub REST v3 issues API, on 127.0.0.1, over
+//! plain HTTP: the request and response shapes `tmkit sync` uses, with
+//! pagination by `Link` header (newest first, as GitHub lists), bearer-token
+//! authentication (401 "Bad credentials"), 404 for another repository, and
+//! scripted faults: a 429 or a secondary-rate-limit 403 with `Retry-After`,
+//! a 500, and a persistent failure after N created issues.
+
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A fault served instead of the next request's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with `Retry-After: N`.
+    TooManyRequests(u64),
+    /// 403 secondary rate limit with `Retry-After: N`.
+    SecondaryLimit(u64),
+    /// 500.
+    ServerError,
+}
+
+/// One request received: method, path with query, authorization header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// The `Authorization` header as sent.
+    pub auth: Option<String>,
+}
+
+/// The server's state, open to the test.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Issues (GitHub's JSON shape), oldest first.
+    pub issues: Vec<Value>,
+    /// Comments: (issue number, body).
+    pub comments: Vec<(u64, String)>,
+    /// Faults served in order, one per request.
+    pub faults: VecDeque<Fault>,
+    /// After this many created issues, every create answers 500.
+    pub fail_creates_after: Option<usize>,
+    /// Largest page (GitHub: 100).
+    pub max_per_page: usize,
+    /// Every request.
+    pub seen: Vec<Seen>,
+    /// A hostile server: the base of the `Link` URLs (default: its own).
+    pub link_base: Option<String>,
+    created: usize,
+}
+
+/// The fake server; it runs until the process ends.
+#[derive(Debug, Clone)]
+pub struct FakeGitHub {
+    /// `http://127.0.0.1:PORT`, the `--api-url`.
+    pub url: String,
+    /// The repository it serves (`owner/name`).
+    pub repo: String,
+    /// The token it accepts.
+    pub token: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeGitHub {
+    /// Starts a server for `repo` accepting `token`.
+    pub fn start(repo: &str, token: &str) -> FakeGitHub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let fake = FakeGitHub {
+            url,
+            repo: repo.to_string(),
+            token: token.to_string(),
+            state: Arc::new(Mutex::new(State {
+                max_per_page: 100,
+                ..State::default()
+            })),
+        };
+        let server = fake.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let server = server.clone();
+                std::thread::spawn(move || server.serve(stream));
+            }
+        });
+        fake
+    }
+
+    /// The state (issues, faults, requests seen).
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Issue `number`, as stored.
+    pub fn issue(&self, number: u64) -> Option<Value> {
+        self.state()
+            .issues
+            .iter()
+            .find(|i| i["number"] == number)
+            .cloned()
+    }
+
+    /// Changes issue `number` as a user would in the web interface.
+    pub fn edit(&self, number: u64, f: impl FnOnce(&mut Value)) {
+        let mut st = self.state();
+        if let Some(i) = st.issues.iter_mut().find(|i| i["number"] == number) {
+            f(i);
+        }
+    }
+
+    fn serve(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(match stream.try_clone() {
+            Ok(s) => s,
+            Err(_) => return,
+        });
+        let mut writer = stream;
+        // Keep-alive: requests one after another on the connection.
+        loop {
+            let mut head = Vec::new();
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+                head.extend_from_slice(&line);
+                if line == b"\r\n" || line == b"\n" {
+                    break;
+                }
+            }
+            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut req = httparse::Request::new(&mut headers);
+            if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
+                return;
+            }
+            let header = |name: &str| {
+                req.headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case(name))
+                    .and_then(|h| std::str::from_utf8(h.value).ok())
+                    .map(str::to_string)
+            };
+            let len: usize = header("content-length")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            let seen = Seen {
+                method: req.method.unwrap_or("").to_string(),
+                path: req.path.unwrap_or("").to_string(),
+                auth: header("authorization"),
+            };
+            let (status, extra, json) = self.answer(&seen, &body);
+            let text = json.to_string();
+            let mut out = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
+                text.len()
+            );
+            for (k, v) in extra {
+                out.push_str(&format!("{k}: {v}\r\n"));
+            }
+            out.push_str("\r\n");
+            out.push_str(&text);
+            if writer.write_all(out.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn answer(&self, seen: &Seen, body: &[u8]) -> (u16, Vec<(String, String)>, Value) {
+        let mut st = self.state();
+        st.seen.push(seen.clone());
+        if let Some(f) = st.faults.pop_front() {
+            return match f {
+                Fault::TooManyRequests(s) => (
+                    429,
+                    vec![("retry-after".into(), s.to_string())],
+                    json!({"message": "API rate limit exceeded"}),
+                ),
+                Fault::SecondaryLimit(s) => (
+                    403,
+                    vec![("retry-after".into(), s.to_string())],
+                    json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
+                ),
+                Fault::ServerError => (500, vec![], json!({"message": "Server Error"})),
+            };
+        }
+        if seen.auth.as_deref() != Some(&format!("Bearer {}", self.token)) {
+            return (
+                401,
+                vec![],
+                json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}),
+            );
+        }
+        let (path, query) = seen.path.split_once('?').unwrap_or((&seen.path, ""));
+        let prefix = format!("/repos/{}/issues", self.repo);
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            return not_found();
+        };
+        let input: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+        match (seen.method.as_str(), parts.as_slice()) {
+            ("GET", []) => self.list(&st, query),
+            ("POST", []) => self.create(&mut st, &input),
+            ("PATCH", [n]) => {
+                let Some(i) = find(&mut st, n) else {
+                    return not_found();
+                };
+                for key in ["title", "body", "state"] {
+                    if input.get(key).is_some() {
+                        i[key] = input[key].clone();
+                    }
+                }
+                if input.get("labels").is_some() {
+                    i["labels"] = labels(&input["labels"]);
+                }
+                (200, vec![], i.clone())
+            }
+            ("POST", [n, "comments"]) => {
+                let Ok(number) = n.parse::<u64>() else {
+                    return not_found();
+                };
+                if find(&mut st, n).is_none() {
+                    return not_found();
+                }
+                let text = input["body"].as_str().unwrap_or("").to_string();
+                st.comments.push((number, text.clone()));
+                (201, vec![], json!({"id": st.comments.len(), "body": text}))
+            }
+            ("POST", [n, "labels"]) => {
+                let Some(i) = find(&mut st, n) else {
+                    return not_found();
+                };
+                let mut names: Vec<Value> = i["labels"].as_array().cloned().unwrap_or_default();
+                for l in labels(&input["labels"]).as_array().into_iter().flatten() {
+                    if !names.iter().any(|x| x["name"] == l["name"]) {
+                        names.push(l.clone());
+                    }
+                }
+                i["labels"] = Value::Array(names.clone());
+                (200, vec![], Value::Array(names))
+            }
+            _ => not_found(),
+        }
+    }
+
+    fn create(&self, st: &mut State, input: &Value) -> (u16, Vec<(String, String)>, Value) {
+        if st.fail_creates_after.is_some_and(|n| st.created >= n) {
+            return (500, vec![], json!({"message": "Server Error"}));
+        }
+        let Some(title) = input["title"].as_str() else {
+            return (422, vec![], json!({"message": "Validation Failed"}));
+        };
+        let number = st.issues.len() as u64 + 1;
+        let issue = json!({
+            "id": 1000 + number,
+            "node_id": format!("I_{number}"),
+            "url": format!("{}/repos/{}/issues/{number}", self.url, self.repo),
+            "html_url": format!("https://github.example/{}/issues/{number}", self.repo),
+            "number": number,
+            "state": "open",
+            "state_reason": null,
+            "title": title,
+            "body": input["body"],
+            "user": {"login": "tmkit-bot"},
+            "labels": labels(&input["labels"]),
+            "assignee": null,
+            "assignees": [],
+            "milestone": null,
+            "comments": 0,
+            "created_at": "2026-12-06T00:00:00Z",
+            "updated_at": "2026-12-06T00:00:00Z",
+            "closed_at": null,
+        });
+        st.created += 1;
+        st.issues.push(issue.clone());
+        (201, vec![], issue)
+    }
+
+    fn list(&self, st: &State, query: &str) -> (u16, Vec<(String, String)>, Value) {
+        let param = |k: &str| {
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix(&format!("{k}=")))
+                .map(str::to_string)
+        };
+        let state = param("state").unwrap_or_else(|| "open".into());
+        let per_page = param("per_page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(30)
+            .clamp(1, st.max_per_page);
+        let page = param("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1);
+        // Newest first, as GitHub sorts by default.
+        let all: Vec<&Value> = st
+            .issues
+            .iter()
+            .rev()
+            .filter(|i| state == "all" || i["state"] == state.as_str())
+            .collect();
+        let pages = all.len().div_ceil(per_page).max(1);
+        let items: Vec<Value> = all
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|v| (*v).clone())
+            .collect();
+        let link_to = |p: usize| {
+            format!(
+                "<{}/repos/{}/issues?state={state}&per_page={per_page}&page={p}>",
+                st.link_base.as_deref().unwrap_or(&self.url),
+                self.repo
+            )
+        };
+        let mut links = Vec::new();
+        if page < pages {
+            links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
+            links.push(format!("{}; rel=\"last\"", link_to(pages)));
+        }
+        if page > 1 {
+            links.push(format!("{}; rel=\"prev\"", link_to(page - 1)));
+            links.push(format!("{}; rel=\"first\"", link_to(1)));
+        }
+        let headers = if links.is_empty() {
+            vec![]
+        } else {
+            vec![("link".to_string(), links.join(", "))]
+        };
+        (200, headers, Value::Array(items))
+    }
+}
+
+fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {
+    let n: u64 = n.parse().ok()?;
+    st.issues.iter_mut().find(|i| i["number"] == n)
+}
+
+fn labels(v: &Value) -> Value {
+    Value::Array(
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|name| json!({"name": name, "color": "ededed"}))
+            .collect(),
+    )
+}
+
+fn not_found() -> (u16, Vec<(String, String)>, Value) {
+    (
+        404,
+        vec![],
+        json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}),
+    )
+}

@@ -1,0 +1,345 @@
+//! `tmkit sync github [PATH]`: a plan of the tickets to create, update,
+//! link and propose to close; `--apply` does it and writes the tickets back
+//! into the model. See docs/trackers.md.
+
+use super::OutputArg;
+use clap::ValueEnum;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use tmkit::ExitStatus;
+use tmkit::sync::WriteBack;
+use tmkit_analysis::Analysis;
+use tmkit_sync::github::{self, GitHub};
+use tmkit_sync::http::Settings;
+use tmkit_sync::items::{self, Rows};
+use tmkit_sync::plan::{self, Action, Plan};
+use tmkit_sync::{Applied, Tracker};
+use tmkit_syntax::node::Limits;
+use tmkit_syntax::text::escape_controls;
+
+/// The tracker.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TrackerKind {
+    /// GitHub issues (github.com or GitHub Enterprise Server, `--api-url`).
+    Github,
+}
+
+/// What one ticket stands for.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RowKind {
+    /// One ticket per unmitigated or partial threat.
+    Threats,
+    /// One ticket per mitigation not yet in place.
+    Mitigations,
+}
+
+/// Format of the plan.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for people.
+    Text,
+    /// One JSON object (plan, linked tickets, what was applied).
+    Json,
+}
+
+/// Arguments of `tmkit sync`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The tracker.
+    #[arg(value_enum)]
+    pub tracker: TrackerKind,
+    /// The model: a file, or a directory holding threatmodel.yaml (default: found by walking up).
+    pub path: Option<PathBuf>,
+    /// GitHub: the repository, `owner/name` (default: `sync.github.repo` of the root model).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+    /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`;
+    /// default: `sync.github.api_url` of the root model, else the public API).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Do it: create, update, comment, and write the tickets into the model.
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: mark the mitigations of closed tickets in place, with the
+    /// ticket as evidence.
+    #[arg(long)]
+    pub accept_closed: bool,
+    /// One ticket per threat or per planned mitigation.
+    #[arg(long, value_enum, default_value_t = RowKind::Threats)]
+    pub rows: RowKind,
+    /// Format of the plan.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Seconds before one request times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub output: OutputArg,
+}
+
+/// Runs the command.
+pub fn run(args: Args, limits: &Limits) -> ExitStatus {
+    if args.accept_closed && !args.apply {
+        eprintln!("error: --accept-closed changes the model: give --apply too");
+        return ExitStatus::UsageOrIo;
+    }
+    let (model, checked) =
+        match super::load_valid(args.path.as_deref(), limits, &Default::default()) {
+            Ok(x) => x,
+            Err(status) => return status,
+        };
+    let tracker = match connect(&args, &model.root().sync) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln_escaped!("error: {e}");
+            return ExitStatus::UsageOrIo;
+        }
+    };
+    let analysis = Analysis::new(&model);
+    let rows = match args.rows {
+        RowKind::Threats => Rows::Threats,
+        RowKind::Mitigations => Rows::Mitigations,
+    };
+    let items = items::items(&model, &analysis, rows);
+    let remotes = match tracker.list() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln_escaped!("error: {e}");
+            return ExitStatus::UsageOrIo;
+        }
+    };
+    let plan = plan::plan(&items, &remotes);
+    let mut status = ExitStatus::Ok;
+    let mut applied = None;
+    let mut written = Vec::new();
+    if args.apply {
+        let (done, accepted, w, st) = apply(
+            &args,
+            limits,
+            tracker.as_ref(),
+            &model,
+            &checked,
+            &items,
+            &remotes,
+            &plan,
+        );
+        written = w;
+        status = st;
+        applied = Some((done, accepted));
+    }
+    let text = match args.format {
+        Format::Text => text(
+            tracker.name(),
+            &plan,
+            applied.as_ref(),
+            &written,
+            args.apply,
+        ),
+        Format::Json => json(&plan, applied.as_ref(), &written),
+    };
+    let wrote = super::write_text(&args.output, &checked.files, &text);
+    if status == ExitStatus::Ok {
+        wrote
+    } else {
+        status
+    }
+}
+
+/// `--apply`: runs the plan, writes back what was done, checks the model
+/// again. Returns what was done, the accepted closures, the files written
+/// and the exit status.
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    args: &Args,
+    limits: &Limits,
+    tracker: &dyn Tracker,
+    model: &tmkit_model::Model,
+    checked: &tmkit_model::Checked,
+    items: &[tmkit_sync::items::Item],
+    remotes: &[tmkit_sync::plan::Remote],
+    plan: &Plan,
+) -> (Applied, Vec<(String, String)>, Vec<String>, ExitStatus) {
+    let mut status = ExitStatus::Ok;
+    let mut written = Vec::new();
+    let done = tmkit_sync::execute(tracker, items, remotes, plan, &mut |_| {});
+    let mut wb = WriteBack {
+        tickets: done.write_back.clone(),
+        accepted: Vec::new(),
+    };
+    if args.accept_closed && done.error.is_none() {
+        for a in &plan.actions {
+            if let Action::ClosedNotInPlace {
+                ticket,
+                mitigations,
+                ..
+            } = a
+            {
+                wb.accepted
+                    .extend(mitigations.iter().map(|m| (m.clone(), ticket.clone())));
+            }
+        }
+    }
+    // Only what was done is written back, also after a failure.
+    match tmkit::sync::write_back(model, &checked.files, limits, &wb) {
+        Ok(w) => written = w,
+        Err(e) => {
+            eprintln_escaped!("error: writing the tickets into the model: {e}");
+            status = ExitStatus::UsageOrIo;
+        }
+    }
+    if let Some(e) = &done.error {
+        eprintln_escaped!("error: {e}");
+        eprintln!("  note: what was done is written into the model; run again to resume");
+        status = ExitStatus::UsageOrIo;
+    }
+    if !written.is_empty() {
+        // The model must still check after the write-back.
+        let path = super::find_model(args.path.as_deref()).unwrap_or_default();
+        let again = tmkit::load(&tmkit_syntax::fs::RealFs, &path, limits);
+        if again.has_errors() {
+            eprint!(
+                "{}",
+                tmkit_syntax::diagnostic::render_human(
+                    &again.diagnostics,
+                    &again.files,
+                    super::stderr_color()
+                )
+            );
+            status = ExitStatus::InvalidModel;
+        }
+    }
+    (done, wb.accepted, written, status)
+}
+
+fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Tracker>, String> {
+    let settings = Settings {
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        ..Settings::default()
+    };
+    match args.tracker {
+        TrackerKind::Github => {
+            let from_model = target.github.as_ref();
+            let repo = args
+                .repo
+                .as_deref()
+                .or(from_model.map(|(r, _)| r.as_str()))
+                .ok_or("GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model")?;
+            let api_url = args
+                .api_url
+                .as_deref()
+                .or(from_model.and_then(|(_, u)| u.as_deref()));
+            let token = std::env::var(github::TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                format!(
+                    "{} is not set: give a token that may read and write the issues of {repo} (fine-grained: \"Issues: read and write\"; classic: the `repo` scope)",
+                    github::TOKEN_VAR
+                )
+            })?;
+            let mut gh = GitHub::new(api_url, repo, token.trim().to_string(), settings)
+                .map_err(|e| e.to_string())?;
+            if std::io::stderr().is_terminal() {
+                gh.client_mut().on_wait = Some(Box::new(|secs, why| {
+                    eprintln!("waiting {secs:.0} s ({why})");
+                }));
+            }
+            Ok(Box::new(gh))
+        }
+    }
+}
+
+fn text(
+    tracker: &str,
+    plan: &Plan,
+    applied: Option<&(Applied, Vec<(String, String)>)>,
+    written: &[String],
+    apply: bool,
+) -> String {
+    let mut out = String::new();
+    let verb = if apply { "" } else { "would " };
+    for a in &plan.actions {
+        let line = match a {
+            Action::Create { qid, title } => format!("{verb}create  {qid}: {title}"),
+            Action::Link { qid, ticket } => {
+                format!("{verb}link    {qid}: {ticket} (found by its marker)")
+            }
+            Action::Update { qid, ticket } => format!("{verb}update  {qid}: {ticket}"),
+            Action::ProposeClose { qid, ticket } => {
+                format!("{verb}propose closing {qid}: {ticket} (done in the model)")
+            }
+            Action::ClosedNotInPlace { qid, ticket, .. } => {
+                format!(
+                    "closed in the tracker, not in place in the model: {qid}: {ticket} (--apply --accept-closed marks it in place)"
+                )
+            }
+        };
+        out.push_str(&escape_controls(&line));
+        out.push('\n');
+    }
+    for l in &plan.linked {
+        let mut line = format!(
+            "ticket  {}: {} {}",
+            l.qid,
+            l.ticket,
+            if l.open { "open" } else { "closed" }
+        );
+        if !l.assignees.is_empty() {
+            line.push_str(&format!(", assigned to {}", l.assignees.join(", ")));
+        }
+        if let Some(d) = &l.due {
+            line.push_str(&format!(", due {d}"));
+        }
+        out.push_str(&escape_controls(&line));
+        out.push('\n');
+    }
+    for (qid, t) in &plan.elsewhere {
+        out.push_str(&escape_controls(&format!(
+            "elsewhere {qid}: {t} (not a ticket of this {tracker} repository; left alone)"
+        )));
+        out.push('\n');
+    }
+    let count = |f: fn(&Action) -> bool| plan.actions.iter().filter(|a| f(a)).count();
+    match applied {
+        None => out.push_str(&format!(
+            "{tracker}: {} to create, {} to link, {} to update, {} to propose closing, {} closed not in place{}\n",
+            count(|a| matches!(a, Action::Create { .. })),
+            count(|a| matches!(a, Action::Link { .. })),
+            count(|a| matches!(a, Action::Update { .. })),
+            count(|a| matches!(a, Action::ProposeClose { .. })),
+            count(|a| matches!(a, Action::ClosedNotInPlace { .. })),
+            if plan.is_empty() { "; in sync" } else { "; run with --apply to do it" }
+        )),
+        Some((done, accepted)) => {
+            out.push_str(&format!(
+                "{tracker}: created {}, updated {}, proposed closing {}; {} tickets and {} accepted closures written into {}\n",
+                done.created,
+                done.updated,
+                done.proposed,
+                done.write_back.len(),
+                accepted.len(),
+                if written.is_empty() { "no file".to_string() } else { escape_controls(&written.join(", ")).into_owned() }
+            ));
+        }
+    }
+    out
+}
+
+fn json(
+    plan: &Plan,
+    applied: Option<&(Applied, Vec<(String, String)>)>,
+    written: &[String],
+) -> String {
+    let mut v = serde_json::json!({ "plan": plan });
+    if let Some((done, accepted)) = applied {
+        v["applied"] = serde_json::json!({
+            "created": done.created,
+            "updated": done.updated,
+            "proposed": done.proposed,
+            "write_back": done.write_back,
+            "accepted": accepted,
+            "files": written,
+            "error": done.error.as_ref().map(|e| e.to_string()),
+        });
+    }
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
