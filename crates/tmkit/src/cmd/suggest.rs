@@ -195,7 +195,9 @@ fn apply(
     let coverage = |o: &tmkit::Outcome| {
         let m = o.model.as_ref()?;
         let a = o.analysis.as_ref()?;
-        a.metrics(m, 0).questions.and_then(|q| q.coverage.map(|c| c * 100.0))
+        a.metrics(m, 0)
+            .questions
+            .and_then(|q| q.coverage.map(|c| c * 100.0))
     };
     for t in &plan.threats {
         eprintln_escaped!("added {} ({} on {})", t.qid, t.pattern, t.target);
