@@ -126,6 +126,14 @@ pub fn scalar(s: &str) -> String {
     if is_plain_safe(s) {
         return s.to_string();
     }
+    double_quoted(s)
+}
+
+/// A string as a YAML double-quoted scalar: `"` and `\` escaped, line
+/// breaks and tabs as `\n`, `\t`, `\r`, every other control (and BOM,
+/// NEL, the line and paragraph separators) as `\uXXXX`. The one YAML
+/// quoting of tmkit: the model writer of the importers uses it too.
+pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -136,7 +144,7 @@ pub fn scalar(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{85}') => {
-                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
             }
             c => out.push(c),
         }
@@ -181,47 +189,7 @@ pub fn append_item(src: &str, root: &Node, path: &[Step], item: &str) -> Result<
     let target = child(parent, *last);
     match (target, last) {
         (Some((key, node)), _) => match &node.value {
-            Value::Seq(items) => match flow_open(src, node) {
-                Some(_) if !items.is_empty() => {
-                    let after = subtree_end(items.last().expect("not empty"));
-                    let (close, comma) = closing(src, after, ']').ok_or_else(|| unclosed(path))?;
-                    let sep = if comma { " " } else { ", " };
-                    Ok(Edit {
-                        range: close..close,
-                        text: format!("{sep}{}", flow(&parsed)),
-                    })
-                }
-                Some(_) => {
-                    let (close, _) = closing(src, node.span.start as usize + 1, ']')
-                        .ok_or_else(|| unclosed(path))?;
-                    let Some(key) = key.filter(|_| flow_open(src, parent).is_none()) else {
-                        return Ok(Edit {
-                            range: close..close,
-                            text: flow(&parsed),
-                        });
-                    };
-                    let col = column(src, key.span.start as usize) + 2;
-                    Ok(to_block(
-                        src,
-                        node.span.start as usize..close + 1,
-                        &block_item(item, col, col + 2, eol),
-                        eol,
-                    ))
-                }
-                None => {
-                    let first = items.first().expect("a block list has an item");
-                    let content = column(src, first_content(src, first));
-                    let dash = dash_column(src, first_content(src, first))
-                        .unwrap_or(content.saturating_sub(2));
-                    let at = after_block(src, subtree_end(node));
-                    Ok(insertion(
-                        src,
-                        at,
-                        block_item(item, dash, content.max(dash + 2), eol),
-                        eol,
-                    ))
-                }
-            },
+            Value::Seq(items) => extend_list(src, path, parent, key, node, items, item),
             Value::Null => {
                 let Some(key) = key.filter(|_| flow_open(src, parent).is_none()) else {
                     return Ok(Edit {
@@ -280,6 +248,67 @@ pub fn append_item(src: &str, root: &Node, path: &[Step], item: &str) -> Result<
             ))
         }
         (None, Step::Index(_)) => Err(EditError::Missing { path: show(path) }),
+    }
+}
+
+/// Appends `item` to the list `node` (the value of `key` in `parent`).
+fn extend_list(
+    src: &str,
+    path: &[Step],
+    parent: &Node,
+    key: Option<&Key>,
+    node: &Node,
+    items: &[Node],
+    item: &str,
+) -> Result<Edit, EditError> {
+    let eol = line_ending(src);
+    let parsed = parse_item(item)?;
+    match flow_open(src, node) {
+        Some(_) if !items.is_empty() => {
+            let after = items
+                .iter()
+                .map(subtree_end)
+                .max()
+                .unwrap_or(node.span.start as usize + 1);
+            let (close, comma) = closing(src, after, ']').ok_or_else(|| unclosed(path))?;
+            let sep = if comma { " " } else { ", " };
+            Ok(Edit {
+                range: close..close,
+                text: format!("{sep}{}", flow(&parsed)),
+            })
+        }
+        Some(_) => {
+            let (close, _) =
+                closing(src, node.span.start as usize + 1, ']').ok_or_else(|| unclosed(path))?;
+            let Some(key) = key.filter(|_| flow_open(src, parent).is_none()) else {
+                return Ok(Edit {
+                    range: close..close,
+                    text: flow(&parsed),
+                });
+            };
+            let col = column(src, key.span.start as usize) + 2;
+            Ok(to_block(
+                src,
+                node.span.start as usize..close + 1,
+                &block_item(item, col, col + 2, eol),
+                eol,
+            ))
+        }
+        None => {
+            let Some(first) = items.first() else {
+                return Err(unclosed(path));
+            };
+            let content = column(src, first_content(src, first));
+            let dash =
+                dash_column(src, first_content(src, first)).unwrap_or(content.saturating_sub(2));
+            let at = after_block(src, subtree_end(node));
+            Ok(insertion(
+                src,
+                at,
+                block_item(item, dash, content.max(dash + 2), eol),
+                eol,
+            ))
+        }
     }
 }
 
