@@ -379,3 +379,23 @@ pub fn schema() -> serde_json::Value {
         .into_root_schema_for::<LibraryFile>();
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `TargetSel` names the model's asset kinds again (a library file is
+    /// read without the model's types): a kind added to the model without
+    /// its selector fails here instead of being matched as `other`.
+    #[test]
+    fn selectors_are_the_models_asset_kinds_and_data_flows() {
+        for k in AssetKind::ALL {
+            assert_eq!(TargetSel::of(TargetKind::Asset(k)).as_str(), k.as_str());
+        }
+        assert_eq!(TargetSel::of(TargetKind::DataFlow), TargetSel::Dataflow);
+        let names: Vec<&str> = TargetSel::ALL.iter().map(|s| s.as_str()).collect();
+        let mut expected: Vec<&str> = AssetKind::ALL.iter().map(|k| k.as_str()).collect();
+        expected.push("dataflow");
+        assert_eq!(names, expected);
+    }
+}
