@@ -160,6 +160,15 @@ fn score(analysis: &Analysis, qid: &str) -> String {
     }
 }
 
+/// An element as `title (qid)`, both escaped for Markdown.
+fn named(model: &Model, index: &ModelIndexTable, qid: &str) -> String {
+    format!(
+        "{} ({})",
+        escape_md(&title_of(model, index, qid)),
+        escape_md(qid)
+    )
+}
+
 /// The body of a threat's ticket. Every text of the model goes through
 /// [`escape_md`]: the tracker renders Markdown.
 fn threat_body(model: &Model, index: &ModelIndexTable, t: &Threat, analysis: &Analysis) -> String {
@@ -179,28 +188,12 @@ fn threat_body(model: &Model, index: &ModelIndexTable, t: &Threat, analysis: &An
     b.push_str(&format!("- Score: {}\n", score(analysis, &t.qid)));
     let cats: Vec<String> = t.categories.iter().map(|c| escape_md(c)).collect();
     b.push_str(&format!("- Categories: {}\n", cats.join(", ")));
-    let targets: Vec<String> = t
-        .targets
-        .iter()
-        .map(|q| {
-            format!(
-                "{} ({})",
-                escape_md(&title_of(model, index, q)),
-                escape_md(q)
-            )
-        })
-        .collect();
+    let targets: Vec<String> = t.targets.iter().map(|q| named(model, index, q)).collect();
     b.push_str(&format!("- Targets: {}\n", targets.join(", ")));
     let attackers = match info.and_then(|i| i.attackers.as_ref()) {
         Some(a) => a
             .iter()
-            .map(|q| {
-                format!(
-                    "{} ({})",
-                    escape_md(&title_of(model, index, q)),
-                    escape_md(q)
-                )
-            })
+            .map(|q| named(model, index, q))
             .collect::<Vec<_>>()
             .join(", "),
         None => "every in-scope attacker".into(),

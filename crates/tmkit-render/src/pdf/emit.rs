@@ -115,54 +115,7 @@ pub(crate) fn write(
             let nw = ts.m.width(small.face, &number, small.size);
             text(&mut s, &font, right - nw, bottom + 32.0, small, &number);
             for op in &page.ops {
-                match op {
-                    Op::Text {
-                        x,
-                        y,
-                        style,
-                        text: t,
-                    } => text(&mut s, &font, *x, *y, *style, t),
-                    Op::Rect {
-                        x,
-                        y,
-                        w,
-                        h,
-                        color: c,
-                    } => {
-                        if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
-                            let mut pb = PathBuilder::new();
-                            pb.push_rect(r);
-                            if let Some(path) = pb.finish() {
-                                s.set_fill(Some(fill(*c)));
-                                s.set_stroke(None);
-                                s.draw_path(&path);
-                            }
-                        }
-                    }
-                    Op::Line {
-                        x1,
-                        y1,
-                        x2,
-                        y2,
-                        color: c,
-                        width,
-                    } => line(&mut s, (*x1, *y1), (*x2, *y2), *c, *width),
-                    Op::Svg { x, y, w, h, index } => {
-                        if let (Some(tree), Some(size)) = (svgs.get(*index), Size::from_wh(*w, *h))
-                        {
-                            s.push_transform(&Transform::from_translate(*x, *y));
-                            s.draw_svg(tree, size, SvgSettings::default());
-                            s.pop();
-                        }
-                    }
-                    Op::Link { x, y, w, h, anchor } => {
-                        if let (Some(&(page, top)), Some(r)) =
-                            (ts.anchors.get(anchor), Rect::from_xywh(*x, *y, *w, *h))
-                        {
-                            links.push((r, page, top));
-                        }
-                    }
-                }
+                draw(&mut s, &font, op, ts, svgs, &mut links);
             }
             s.finish();
         }
@@ -192,6 +145,65 @@ pub(crate) fn write(
     }
     doc.set_metadata(meta);
     doc.finish().map_err(|e| format!("{e:?}"))
+}
+
+/// Draws one operation of a page; a link is collected in `links` (its
+/// annotation is added once the page's surface is finished).
+fn draw(
+    s: &mut Surface,
+    font: &dyn Fn(Face) -> Font,
+    op: &Op,
+    ts: &Typesetter,
+    svgs: &[usvg::Tree],
+    links: &mut Vec<(Rect, usize, f32)>,
+) {
+    match op {
+        Op::Text {
+            x,
+            y,
+            style,
+            text: t,
+        } => text(s, font, *x, *y, *style, t),
+        Op::Rect {
+            x,
+            y,
+            w,
+            h,
+            color: c,
+        } => {
+            if let Some(r) = Rect::from_xywh(*x, *y, *w, *h) {
+                let mut pb = PathBuilder::new();
+                pb.push_rect(r);
+                if let Some(path) = pb.finish() {
+                    s.set_fill(Some(fill(*c)));
+                    s.set_stroke(None);
+                    s.draw_path(&path);
+                }
+            }
+        }
+        Op::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            color: c,
+            width,
+        } => line(s, (*x1, *y1), (*x2, *y2), *c, *width),
+        Op::Svg { x, y, w, h, index } => {
+            if let (Some(tree), Some(size)) = (svgs.get(*index), Size::from_wh(*w, *h)) {
+                s.push_transform(&Transform::from_translate(*x, *y));
+                s.draw_svg(tree, size, SvgSettings::default());
+                s.pop();
+            }
+        }
+        Op::Link { x, y, w, h, anchor } => {
+            if let (Some(&(page, top)), Some(r)) =
+                (ts.anchors.get(anchor), Rect::from_xywh(*x, *y, *w, *h))
+            {
+                links.push((r, page, top));
+            }
+        }
+    }
 }
 
 /// `s` cut to `width` with an ellipsis.

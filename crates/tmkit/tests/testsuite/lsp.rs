@@ -2,7 +2,7 @@
 //! JSON-RPC with Content-Length framing on its stdin and stdout;
 //! initialize, initialized, didOpen, didChange, requests, shutdown, exit.
 
-use super::support::{HANG, repo_root};
+use super::support::{HANG, copy_dir, repo_root};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -197,19 +197,6 @@ fn composed() -> (tempfile::TempDir, PathBuf) {
     copy_dir(&from, dir.path());
     let root = std::fs::canonicalize(dir.path()).expect("canonical");
     (dir, root)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn uri(path: &Path) -> String {

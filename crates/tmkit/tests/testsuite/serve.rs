@@ -1,7 +1,7 @@
 //! `tmkit serve`: started as a process on a free port, read over HTTP
 //! while the model is edited underneath it.
 
-use super::support::{HANG, repo_root};
+use super::support::{HANG, copy_dir, repo_root};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -88,19 +88,6 @@ fn report_until(port: u16, what: &str, ok: impl Fn(&str) -> bool) -> String {
         }
         assert!(Instant::now() < deadline, "the report never showed {what}");
         std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
     }
 }
 

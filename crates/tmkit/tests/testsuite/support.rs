@@ -271,3 +271,17 @@ pub fn diagnostics(json: &serde_json::Value) -> Vec<(String, String, u64, u64, S
         })
         .collect()
 }
+
+/// Copies a folder recursively (an example, to edit a copy in a test).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
