@@ -68,6 +68,27 @@ pub fn write_output(
     })
 }
 
+/// Writes the edited text of a model file (`suggest --apply`, `sync
+/// --apply`): refused when the file is no longer `before` on disk (an
+/// editor saved it meanwhile), otherwise written atomically. Read through
+/// the syntax crate's file system, so the same rules apply as when it was
+/// loaded.
+pub fn write_model_edit(path: &Path, before: &str, after: &str) -> io::Result<()> {
+    use tmkit_syntax::fs::FileSystem;
+    let limit = u64::try_from(before.len()).unwrap_or(u64::MAX);
+    let changed = match tmkit_syntax::fs::RealFs.read(path, limit) {
+        Ok(now) => now != before.as_bytes(),
+        Err(e) if e.kind() == io::ErrorKind::FileTooLarge => true,
+        Err(e) => return Err(e),
+    };
+    if changed {
+        return Err(io::Error::other(
+            "it changed on disk since it was read; run the command again",
+        ));
+    }
+    write_atomic(path, |w| w.write_all(after.as_bytes()))
+}
+
 /// Writes what `produce` makes to `path` atomically: see the module for the
 /// guarantees. Anything but a new path or a regular file is refused with a
 /// [`NotRegularFile`](tmkit_syntax::fs::NotRegularFile) error.
@@ -262,6 +283,22 @@ mod tests {
 
     fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
         write_atomic(path, |w| w.write_all(bytes))
+    }
+
+    #[test]
+    fn a_model_edit_is_refused_when_the_file_changed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("threatmodel.yaml");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        write_model_edit(&path, "a: 1\n", "a: 1\nb: 2\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a: 1\nb: 2\n");
+        // Saved by an editor meanwhile (longer, then same length): kept.
+        for saved in ["a: 1\nb: 2\nc: 3\n", "a: 9\nb: 2\n"] {
+            std::fs::write(&path, saved).unwrap();
+            let e = write_model_edit(&path, "a: 1\nb: 2\n", "x: 0\n").unwrap_err();
+            assert!(e.to_string().contains("changed on disk"), "{e}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+        }
     }
 
     #[test]

@@ -210,13 +210,7 @@ pub fn write_back(
     }
     let mut written = Vec::new();
     for (path, display, text, before) in out {
-        let now = std::fs::read(&path).map_err(|e| format!("cannot read {display}: {e}"))?;
-        if now != before.as_bytes() {
-            return Err(format!(
-                "{display} changed on disk during the sync; run it again"
-            ));
-        }
-        crate::output::write_atomic(&path, |w| w.write_all(text.as_bytes()))
+        crate::output::write_model_edit(&path, before, &text)
             .map_err(|e| format!("cannot write {display}: {e}"))?;
         written.push(display);
     }

@@ -186,8 +186,8 @@ fn apply(
             &escape_controls(&patch),
         );
     }
-    for (path, _, text) in &plan.files {
-        if let Err(e) = tmkit::output::write_atomic(path, |w| w.write_all(text.as_bytes())) {
+    for (path, before, text) in &plan.files {
+        if let Err(e) = tmkit::output::write_model_edit(path, before, text) {
             eprintln_escaped!("error: cannot write {}: {e}", path.display());
             return ExitStatus::UsageOrIo;
         }
