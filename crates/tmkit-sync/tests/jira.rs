@@ -401,3 +401,21 @@ fn attributes_jira_adds_to_adf_are_not_a_change() {
     }];
     assert!(plan(&linked, &j.list().unwrap()).actions.is_empty());
 }
+
+#[test]
+fn a_rejected_field_is_named_with_what_to_fix() {
+    for fake in fakes() {
+        fake.state().no_task_type = true;
+        let j = tracker(&fake);
+        let items = items(&j, 1..=1);
+        let done = execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
+        let e = done.error.unwrap().to_string();
+        assert!(
+            e.contains("HTTP 400")
+                && e.contains("Specify a valid issue type")
+                && e.contains("issue type Task"),
+            "{e}"
+        );
+        assert!(done.write_back.is_empty());
+    }
+}

@@ -33,6 +33,8 @@ pub struct State {
     pub faults: VecDeque<Fault>,
     /// After this many created issues, every create answers 500.
     pub fail_creates_after: Option<usize>,
+    /// The project has no issue type Task: creates answer 400.
+    pub no_task_type: bool,
     /// Largest page of a search (Jira: 100, or 5000 for ids only).
     pub max_results: usize,
     /// Every request.
@@ -330,7 +332,7 @@ impl FakeJira {
         if f.pointer("/project/key").and_then(Value::as_str) != Some(self.project.as_str()) {
             return bad("project", "valid project is required");
         }
-        if f.pointer("/issuetype/name").and_then(Value::as_str) != Some("Task") {
+        if st.no_task_type || f.pointer("/issuetype/name").and_then(Value::as_str) != Some("Task") {
             return bad("issuetype", "Specify a valid issue type");
         }
         match f.get("summary").and_then(Value::as_str) {
