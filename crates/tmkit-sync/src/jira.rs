@@ -266,10 +266,10 @@ impl Jira {
     /// A description as the plan compares it: normalized ADF as JSON text,
     /// or the wiki markup.
     fn body_text(&self, description: &Value) -> String {
-        match (self.api, description) {
-            (_, Value::Null) => String::new(),
-            (_, Value::String(s)) => s.clone(),
-            (_, v) => doc::normalize_adf(v).to_string(),
+        match description {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            v => doc::normalize_adf(v).to_string(),
         }
     }
 
