@@ -107,6 +107,8 @@ pub struct ThreatModel {
 pub struct SyncTarget {
     /// GitHub: the repository (`owner/name`) and the API's base URL.
     pub github: Option<(String, Option<String>)>,
+    /// Jira: the project key, the site's base URL, the REST API version.
+    pub jira: Option<(String, Option<String>, Option<f64>)>,
 }
 
 /// Level of abstraction and taxonomy of a model.

@@ -13,6 +13,8 @@
 //!   safe Markdown subset (see `description.rs`);
 //! - [`link_url`] says whether a ticket may become a link;
 //! - [`neutralise`] for every CSV cell (matrix and interop exports);
+//! - [`escape_jira_wiki`] for every user string in Jira wiki markup (the
+//!   descriptions and comments of Jira Server / Data Center);
 //! - [`pdf_text`] for every string drawn in the PDF report.
 
 pub use crate::description::{description_html, description_md};
@@ -253,6 +255,34 @@ fn is_format_char(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// Escapes text for Jira wiki markup (Jira Server / Data Center issue
+/// descriptions and comments): every character that is markup somewhere
+/// (`* _ ? - + ^ ~ { } [ ] | ! # ( ) : ; = .` and backtick) is
+/// backslash-escaped, the backslash itself becomes the entity `&#92;` (so
+/// it cannot escape what follows), `&` becomes `&amp;` (no entity of the
+/// user survives), line breaks and tabs become spaces (the text stays in
+/// its paragraph or list item), and control characters become U+FFFD.
+/// Escaping `.` and `:` as well keeps `h1.`, `bq.` and emoticons such as
+/// `:)` and `(y)` text wherever the string starts.
+pub fn escape_jira_wiki(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("&#92;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            '*' | '_' | '?' | '-' | '+' | '^' | '~' | '{' | '}' | '[' | ']' | '|' | '!' | '#'
+            | '(' | ')' | ':' | ';' | '=' | '.' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_banned_control(c) => out.push(char::REPLACEMENT_CHARACTER),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +378,38 @@ mod tests {
         assert_eq!(link_url("javascript:alert(1)"), None);
         assert_eq!(link_url("VULN_001"), None);
         assert_eq!(link_url("https://x\" onmouseover=1"), None);
+    }
+
+    #[test]
+    fn jira_wiki_text_stays_text() {
+        assert_eq!(escape_jira_wiki("plain words 42"), "plain words 42");
+        assert_eq!(
+            escape_jira_wiki("*bold* _em_ {code} [link|http://x] !img.png!"),
+            "\\*bold\\* \\_em\\_ \\{code\\} \\[link\\|http\\://x\\] \\!img\\.png\\!"
+        );
+        // Block syntax at the start of a line, a break that would start one.
+        assert_eq!(escape_jira_wiki("h1. Title"), "h1\\. Title");
+        assert_eq!(
+            escape_jira_wiki("a\n# item\r\n----"),
+            "a \\# item  \\-\\-\\-\\-"
+        );
+        // A backslash cannot escape our own markup; entities stay text.
+        assert_eq!(escape_jira_wiki("x\\*"), "x&#92;\\*");
+        assert_eq!(escape_jira_wiki("&lt;"), "&amp;lt\\;");
+        assert_eq!(
+            escape_jira_wiki("(y) :) a\u{0}b"),
+            "\\(y\\) \\:\\) a\u{fffd}b"
+        );
+        // Every character that has a meaning is escaped (never bare).
+        let hostile = "{noformat}{html}<script>|| ^sup^ ~sub~ ??cite?? +ins+ -del- ;)";
+        let e = escape_jira_wiki(hostile);
+        let mut chars = e.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                chars.next();
+                continue;
+            }
+            assert!(!"{}|^~?+-*_[]!#():;=.`".contains(c), "bare {c} in {e}");
+        }
     }
 }

@@ -366,7 +366,12 @@ fn status_error(request: &str, r: &Response) -> HttpError {
         .and_then(|v| {
             v.get("message")
                 .or_else(|| v.get("error"))
-                .or_else(|| v.get("errorMessages"))
+                .or_else(|| {
+                    v.get("errorMessages")
+                        .filter(|m| m.as_array().is_none_or(|a| !a.is_empty()))
+                })
+                // Jira: field errors, with an empty `errorMessages`.
+                .or_else(|| v.get("errors"))
                 .map(|m| match m {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),

@@ -6,6 +6,7 @@
 //!   closed tickets are not in place in the model (pure);
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
+//! - [`jira`]: Jira Cloud (REST v3) and Server / Data Center (REST v2);
 //! - [`state`]: the tickets' states in the sync JSON, read back by
 //!   `tmkit report --tickets`;
 //! - [`execute`]: runs a plan against a tracker, stopping at the first
@@ -18,6 +19,7 @@
 pub mod github;
 pub mod http;
 pub mod items;
+pub mod jira;
 pub mod marker;
 pub mod plan;
 pub mod state;
@@ -71,6 +73,13 @@ impl std::error::Error for SyncError {}
 pub trait Tracker {
     /// Its name in messages (`GitHub`).
     fn name(&self) -> &str;
+    /// The items as this tracker stores them (body and labels in its own
+    /// form), so that the plan compares like with like; `plan` and
+    /// [`execute`] take the items this returns. Default: as they are
+    /// (Markdown bodies).
+    fn native(&self, items: Vec<Item>) -> Vec<Item> {
+        items
+    }
     /// Every ticket that may be tmkit's (all pages).
     fn list(&self) -> Result<Vec<Remote>, SyncError>;
     /// Creates the ticket of `item`.

@@ -454,7 +454,17 @@ impl Decoder {
             self.finish(&g, RawSyncGitHub::FIELDS);
             Some(v)
         });
-        let s = RawSync { github };
+        let jira = Self::get(&r, "jira").and_then(|n| {
+            let j = self.map(n, "sync.jira")?;
+            let v = RawSyncJira {
+                project: self.req_str(&j, "project"),
+                url: self.opt_str(&j, "url"),
+                api: self.opt_num(&j, "api"),
+            };
+            self.finish(&j, RawSyncJira::FIELDS);
+            Some(v)
+        });
+        let s = RawSync { github, jira };
         self.finish(&r, RawSync::FIELDS);
         Some(s)
     }
@@ -738,6 +748,7 @@ fn fields_of(what: &str) -> &'static [&'static str] {
         "abstraction" => RawAbstraction::FIELDS,
         "sync" => RawSync::FIELDS,
         "sync.github" => RawSyncGitHub::FIELDS,
+        "sync.jira" => RawSyncJira::FIELDS,
         "requirement" => RawRequirement::FIELDS,
         "zone" => RawZone::FIELDS,
         "asset" => RawAsset::FIELDS,

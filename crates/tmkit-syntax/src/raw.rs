@@ -213,6 +213,22 @@ mapping! {
 pub struct RawSync {
     /// GitHub issues.
     github: Option<RawSyncGitHub>,
+    /// Jira issues (Cloud or Server / Data Center).
+    jira: Option<RawSyncJira>,
+}
+}
+
+mapping! {
+/// A Jira project's issues.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSyncJira {
+    /// The project key (`SEC`).
+    project: Sp<String>,
+    /// The site's base URL (`https://acme.atlassian.net`, `https://jira.example.com`).
+    url: Option<Sp<String>>,
+    /// The REST API version: 3 (Jira Cloud) or 2 (Jira Server / Data Center); default 3 for `*.atlassian.net`, else 2.
+    api: Option<Sp<f64>>,
 }
 }
 

@@ -103,6 +103,13 @@ impl Builder<'_> {
                     .as_ref()
                     .and_then(|s| s.github.as_ref())
                     .map(|g| (g.repo.value.clone(), text(&g.api_url))),
+                jira: raw.sync.as_ref().and_then(|s| s.jira.as_ref()).map(|j| {
+                    (
+                        j.project.value.clone(),
+                        text(&j.url),
+                        j.api.as_ref().map(|a| a.value),
+                    )
+                }),
             },
         }
     }

@@ -1,4 +1,4 @@
-//! `tmkit sync github [PATH]`: a plan of the tickets to create, update,
+//! `tmkit sync github|jira [PATH]`: a plan of the tickets to create, update,
 //! link and propose to close; `--apply` does it and writes the tickets back
 //! into the model. See docs/trackers.md.
 
@@ -12,6 +12,7 @@ use tmkit_analysis::Analysis;
 use tmkit_sync::github::{self, GitHub};
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::{self, Rows};
+use tmkit_sync::jira::{self, Jira};
 use tmkit_sync::plan::{self, Action, Plan};
 use tmkit_sync::{Applied, Tracker};
 use tmkit_syntax::node::Limits;
@@ -22,6 +23,8 @@ use tmkit_syntax::text::escape_controls;
 pub enum TrackerKind {
     /// GitHub issues (github.com or GitHub Enterprise Server, `--api-url`).
     Github,
+    /// Jira issues (Jira Cloud, or Jira Server / Data Center; the site is `--api-url`).
+    Jira,
 }
 
 /// What one ticket stands for.
@@ -53,8 +56,12 @@ pub struct Args {
     /// GitHub: the repository, `owner/name` (default: `sync.github.repo` of the root model).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
+    /// GitLab: the project path `group/name`; Jira: the project key
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
     /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`;
     /// default: `sync.github.api_url` of the root model, else the public API).
+    /// Jira: the site's base URL, like `https://acme.atlassian.net` (default: `sync.jira.url`).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
     /// Do it: create, update, comment, and write the tickets into the model.
@@ -100,7 +107,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
         RowKind::Threats => Rows::Threats,
         RowKind::Mitigations => Rows::Mitigations,
     };
-    let items = items::items(&model, &analysis, rows);
+    let items = tracker.native(items::items(&model, &analysis, rows));
     let remotes = match tracker.list() {
         Ok(r) => r,
         Err(e) => {
@@ -243,6 +250,36 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
             }
             Ok(Box::new(gh))
         }
+        TrackerKind::Jira => {
+            let from_model = target.jira.as_ref();
+            let project = args
+                .project
+                .as_deref()
+                .or(from_model.map(|(p, _, _)| p.as_str()))
+                .ok_or("Jira needs --project KEY, or `sync: {jira: {project: KEY, url: SITE}}` in the root model")?;
+            let site = args
+                .api_url
+                .as_deref()
+                .or(from_model.and_then(|(_, u, _)| u.as_deref()))
+                .ok_or("Jira needs the site's URL: --api-url https://SITE (like https://acme.atlassian.net), or `url:` in `sync: {jira: ...}` of the root model")?;
+            let api = match from_model.and_then(|(_, _, a)| *a) {
+                None => jira::Api::for_site(site),
+                Some(v) => jira::Api::from_version(v as u32)
+                    .filter(|_| v.fract() == 0.0)
+                    .ok_or_else(|| {
+                        format!("`api: {v}` in `sync: {{jira: ...}}` is not 3 (Jira Cloud) or 2 (Jira Server / Data Center)")
+                    })?,
+            };
+            let auth = jira::Auth::from_env(api, project, &|k| std::env::var(k).ok())
+                .map_err(|e| e.to_string())?;
+            let mut j = Jira::new(site, project, api, auth, settings).map_err(|e| e.to_string())?;
+            if std::io::stderr().is_terminal() {
+                j.client_mut().on_wait = Some(Box::new(|secs, why| {
+                    eprintln!("waiting {secs:.0} s ({why})");
+                }));
+            }
+            Ok(Box::new(j))
+        }
     }
 }
 
@@ -292,7 +329,7 @@ fn text(
     }
     for (qid, t) in &plan.elsewhere {
         out.push_str(&escape_controls(&format!(
-            "elsewhere {qid}: {t} (not a ticket of this {tracker} repository; left alone)"
+            "elsewhere {qid}: {t} (not one of the tickets read from {tracker}; left alone)"
         )));
         out.push('\n');
     }

@@ -39,6 +39,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("imports[]", "composition"),
     ("sync", "tracker-sync"),
     ("sync.github", "github-sync"),
+    ("sync.jira", "jira-sync"),
 ];
 
 /// One heading of the page and the lines up to the next heading.

@@ -1,0 +1,421 @@
+//! The Jira tracker, Cloud (REST v3) and Server (REST v2), against the
+//! local fake Jira (no network).
+
+use serde_json::Value;
+use std::time::Duration;
+use tmkit_sync::http::Settings;
+use tmkit_sync::items::Item;
+use tmkit_sync::jira::{Api, Auth, Jira, doc};
+use tmkit_sync::plan::{Action, plan};
+use tmkit_sync::{Tracker, execute, marker};
+use tmkit_testtools::fake_jira::{FakeJira, Fault};
+
+const USER: &str = "bot@acme.example";
+const TOKEN: &str = "atlassian_secret_token_123";
+const PAT: &str = "pat_secret_456";
+
+fn fast() -> Settings {
+    Settings {
+        timeout: Duration::from_secs(10),
+        retries: 3,
+        backoff: Duration::from_millis(5),
+        max_wait: Duration::from_secs(5),
+    }
+}
+
+/// Both fakes: Cloud and Server.
+fn fakes() -> [FakeJira; 2] {
+    [
+        FakeJira::cloud("SEC", USER, TOKEN),
+        FakeJira::server("SEC", PAT),
+    ]
+}
+
+fn auth(fake: &FakeJira) -> Auth {
+    if fake.version == 3 {
+        Auth::Basic(USER.into(), TOKEN.into())
+    } else {
+        Auth::Bearer(PAT.into())
+    }
+}
+
+fn tracker_with(fake: &FakeJira, project: &str, auth: Auth) -> Jira {
+    let api = Api::from_version(fake.version).unwrap();
+    Jira::new(&fake.url, project, api, auth, fast()).unwrap()
+}
+
+fn tracker(fake: &FakeJira) -> Jira {
+    tracker_with(fake, "SEC", auth(fake))
+}
+
+fn item(n: usize) -> Item {
+    let qid = format!("SHOP.T{n}");
+    Item {
+        title: format!("{qid}: threat {n}"),
+        body: format!(
+            "**Threat** {qid}: body of {n}\n\n- Status: unmitigated\n\n{}\n",
+            marker::marker(&qid)
+        ),
+        qid,
+        severity_label: "severity:high".into(),
+        open: true,
+        ticket: None,
+        planned: vec![],
+    }
+}
+
+fn items(j: &Jira, range: std::ops::RangeInclusive<usize>) -> Vec<Item> {
+    j.native(range.map(item).collect())
+}
+
+fn kind(a: &Action) -> &'static str {
+    match a {
+        Action::Create { .. } => "create",
+        Action::Link { .. } => "link",
+        Action::Update { .. } => "update",
+        Action::ProposeClose { .. } => "propose",
+        Action::ClosedNotInPlace { .. } => "closed",
+    }
+}
+
+#[test]
+fn creates_then_a_second_run_creates_nothing_across_pages() {
+    for fake in fakes() {
+        fake.state().max_results = 3;
+        let j = tracker(&fake);
+        let items = items(&j, 1..=8);
+        let p = plan(&items, &j.list().unwrap());
+        assert_eq!(p.actions.len(), 8);
+        let done = execute(&j, &items, &[], &p, &mut |_| {});
+        assert_eq!(done.error, None);
+        assert_eq!(done.created, 8);
+        assert_eq!(done.write_back[0].1, format!("{}/browse/SEC-1", fake.url));
+        // The write-back is lost (items unchanged): found by marker over 3 pages.
+        let remotes = j.list().unwrap();
+        assert_eq!(remotes.len(), 8);
+        let again = plan(&items, &remotes);
+        assert!(
+            again.actions.iter().all(|a| kind(a) == "link"),
+            "v{}: {again:?}",
+            fake.version
+        );
+        let searches: Vec<Value> = {
+            let st = fake.state();
+            st.seen
+                .iter()
+                .zip(&st.bodies)
+                .filter(|(s, _)| s.path.contains("/search"))
+                .map(|(_, b)| b.clone())
+                .collect()
+        };
+        assert_eq!(searches.len(), 1 + 3, "one page at first, then three pages");
+        if fake.version == 3 {
+            assert_eq!(searches[2]["nextPageToken"], "tok-3");
+            assert!(
+                fake.state()
+                    .seen
+                    .iter()
+                    .any(|s| s.path == "/rest/api/3/search/jql")
+            );
+        } else {
+            assert_eq!(searches[3]["startAt"], 6);
+        }
+        assert!(
+            searches[0]["jql"]
+                .as_str()
+                .unwrap()
+                .contains("project = \"SEC\" AND labels = \"threat-model\"")
+        );
+        // A renamed summary does not matter; nothing to update either.
+        fake.edit("SEC-2", |f| f["summary"] = "renamed by triage".into());
+        let linked: Vec<Item> = items
+            .iter()
+            .zip(&done.write_back)
+            .map(|(i, (_, t))| Item {
+                ticket: Some(t.clone()),
+                ..i.clone()
+            })
+            .collect();
+        let again = plan(&linked, &j.list().unwrap());
+        assert!(
+            again.is_empty() && again.actions.is_empty(),
+            "v{}: {again:?}",
+            fake.version
+        );
+        assert_eq!(again.linked.len(), 8);
+        // The key as a user writes it names the same ticket.
+        let by_key = vec![Item {
+            ticket: Some("SEC-3".into()),
+            ..items[2].clone()
+        }];
+        assert!(plan(&by_key, &j.list().unwrap()).actions.is_empty());
+    }
+}
+
+#[test]
+fn descriptions_are_adf_on_cloud_and_wiki_markup_on_server() {
+    for fake in fakes() {
+        let j = tracker(&fake);
+        let mut hostile = item(1);
+        hostile.body = format!(
+            "**Threat** SHOP.T1: x &lt;script&gt; \\*bold\\* \\{{panel\\}} \\[a\\|http://evil\\]\n\n\\# h1. {{noformat}}\n\n{}\n",
+            marker::marker("SHOP.T1")
+        );
+        hostile.title = "SHOP.T1: {color:red}*big*[x|http://evil]".into();
+        let native = j.native(vec![hostile]);
+        execute(&j, &native, &[], &plan(&native, &[]), &mut |_| {});
+        let issue = fake.issue("SEC-1").unwrap();
+        let d = &issue["fields"]["description"];
+        if fake.version == 3 {
+            assert_eq!(d["type"], "doc");
+            assert_eq!(d["content"][0]["content"][0]["marks"][0]["type"], "strong");
+            assert_eq!(
+                d["content"][0]["content"][1]["text"],
+                " SHOP.T1: x <script> *bold* {panel} [a|http://evil]"
+            );
+            assert_eq!(d["content"][1]["content"][0]["text"], "# h1. {noformat}");
+            assert!(d["content"][0]["content"][1].get("marks").is_none());
+            assert!(doc::adf_text(d).ends_with("tmkit:id=SHOP.T1\n"));
+        } else {
+            let w = d.as_str().unwrap();
+            assert_eq!(
+                w,
+                "*Threat* SHOP\\.T1\\: x <script> \\*bold\\* \\{panel\\} \\[a\\|http\\://evil\\]\n\n\\# h1\\. \\{noformat\\}\n\ntmkit:id=SHOP\\.T1\n"
+            );
+        }
+        // The summary is a plain field, never rendered as markup.
+        assert_eq!(
+            issue["fields"]["summary"],
+            "SHOP.T1: {color:red}*big*[x|http://evil]"
+        );
+        assert_eq!(
+            issue["fields"]["labels"],
+            serde_json::json!(["threat-model", "severity:high"])
+        );
+        let remotes = j.list().unwrap();
+        assert_eq!(remotes[0].qid.as_deref(), Some("SHOP.T1"));
+        assert!(
+            plan(&native, &remotes)
+                .actions
+                .iter()
+                .all(|a| kind(a) == "link")
+        );
+    }
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    for fake in fakes() {
+        fake.state()
+            .faults
+            .extend([Fault::TooManyRequests(1), Fault::ServerError]);
+        let j = tracker(&fake);
+        let t = std::time::Instant::now();
+        assert_eq!(j.list().unwrap().len(), 0);
+        assert!(
+            t.elapsed() >= Duration::from_secs(1),
+            "Retry-After was honoured"
+        );
+        // 429, 500, then the project and one search.
+        assert_eq!(fake.state().seen.len(), 4);
+    }
+}
+
+#[test]
+fn persistent_server_errors_give_up_after_the_retries() {
+    let fake = FakeJira::cloud("SEC", USER, TOKEN);
+    fake.state().faults.extend([Fault::ServerError; 10]);
+    let e = tracker(&fake).list().unwrap_err().to_string();
+    assert!(
+        e.contains("HTTP 500") && e.contains("Internal server error"),
+        "{e}"
+    );
+    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
+}
+
+#[test]
+fn bad_credentials_name_the_variables_and_are_never_printed() {
+    let cloud = FakeJira::cloud("SEC", USER, TOKEN);
+    let j = tracker_with(
+        &cloud,
+        "SEC",
+        Auth::Basic(USER.into(), "wrong_tok_789".into()),
+    );
+    let e = j.list().unwrap_err();
+    let text = format!("{e} {e:?} {j:?}");
+    assert!(
+        text.contains("HTTP 401") && text.contains("JIRA_USER") && text.contains("JIRA_API_TOKEN"),
+        "{text}"
+    );
+    assert!(!text.contains("wrong_tok_789"), "{text}");
+    let server = FakeJira::server("SEC", PAT);
+    let j = tracker_with(&server, "SEC", Auth::Bearer("wrong_pat_000".into()));
+    let e = j.list().unwrap_err();
+    let text = format!("{e} {e:?} {j:?}");
+    assert!(
+        text.contains("HTTP 401") && text.contains("JIRA_PAT"),
+        "{text}"
+    );
+    assert!(!text.contains("wrong_pat_000"), "{text}");
+    // The right ones were sent as Basic and Bearer.
+    tracker(&cloud).list().unwrap();
+    tracker(&server).list().unwrap();
+    assert_eq!(
+        cloud.state().seen.last().unwrap().auth.as_deref(),
+        Some(cloud.authorization.as_str())
+    );
+    assert!(cloud.authorization.starts_with("Basic "));
+    assert_eq!(
+        server.state().seen.last().unwrap().auth.as_deref(),
+        Some("Bearer pat_secret_456")
+    );
+}
+
+#[test]
+fn an_unknown_project_is_named() {
+    for fake in fakes() {
+        let j = tracker_with(&fake, "OTHER", auth(&fake));
+        let e = j.list().unwrap_err().to_string();
+        assert!(
+            e.contains("HTTP 404")
+                && e.contains("OTHER")
+                && e.contains("--project")
+                && e.contains("Browse projects"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
+    for fake in fakes() {
+        fake.state().fail_creates_after = Some(2);
+        let j = tracker(&fake);
+        let items = items(&j, 1..=5);
+        let p = plan(&items, &j.list().unwrap());
+        let done = execute(&j, &items, &[], &p, &mut |_| {});
+        assert_eq!(done.created, 2);
+        assert_eq!(done.write_back.len(), 2);
+        assert!(done.error.unwrap().to_string().contains("HTTP 500"));
+        fake.state().fail_creates_after = None;
+        let remotes = j.list().unwrap();
+        let p = plan(&items, &remotes);
+        assert_eq!(p.actions.iter().filter(|a| kind(a) == "create").count(), 3);
+        let done = execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!((done.created, done.error), (3, None));
+        assert_eq!(fake.state().issues.len(), 5);
+    }
+}
+
+#[test]
+fn updates_proposals_and_closed_tickets() {
+    for fake in fakes() {
+        let j = tracker(&fake);
+        let mut items = items(&j, 1..=3);
+        let done = execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
+        for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
+            i.ticket = Some(t);
+        }
+        // T1's score changed, T2 is mitigated, T3's ticket was closed.
+        let mut changed = item(1);
+        changed.body = changed.body.replace("unmitigated", "partial");
+        changed.severity_label = "severity:critical".into();
+        changed.ticket = items[0].ticket.clone();
+        items[0] = j.native(vec![changed]).remove(0);
+        items[1].open = false;
+        fake.close("SEC-3");
+        fake.edit("SEC-3", |f| {
+            f["assignee"] = serde_json::json!({"accountId": "5b10", "displayName": "Ann Lee"});
+            f["duedate"] = "2027-03-31".into();
+        });
+        fake.edit("SEC-1", |f| {
+            f["labels"] = serde_json::json!(["threat-model", "severity:high", "team-a"])
+        });
+        let remotes = j.list().unwrap();
+        let p = plan(&items, &remotes);
+        let kinds: Vec<&str> = p.actions.iter().map(kind).collect();
+        assert_eq!(kinds, ["update", "propose", "closed"], "v{}", fake.version);
+        let t3 = p.linked.iter().find(|l| l.qid == "SHOP.T3").unwrap();
+        assert_eq!(
+            (t3.open, t3.assignees.clone(), t3.due.clone()),
+            (
+                false,
+                vec!["Ann Lee".to_string()],
+                Some("2027-03-31".to_string())
+            )
+        );
+        let done = execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!(
+            (done.updated, done.proposed, done.error.clone()),
+            (1, 1, None)
+        );
+        let t1 = fake.issue("SEC-1").unwrap();
+        assert_eq!(
+            t1["fields"]["labels"],
+            serde_json::json!(["threat-model", "team-a", "severity:critical"])
+        );
+        let text = match &t1["fields"]["description"] {
+            Value::String(s) => s.clone(),
+            v => doc::adf_text(v),
+        };
+        assert!(text.contains("partial"), "{text}");
+        let comments = fake.state().comments.clone();
+        assert_eq!(comments.len(), 1);
+        assert_eq!(comments[0].0, "SEC-2");
+        let comment = match &comments[0].1 {
+            Value::String(s) => s.clone(),
+            v => doc::adf_text(v),
+        };
+        assert!(comment.contains("can be closed"), "{comment}");
+        assert!(
+            fake.issue("SEC-2").unwrap()["fields"]["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == "threat-model:mitigated")
+        );
+        // Proposed once, updated once: the next plan does nothing more.
+        let p = plan(&items, &j.list().unwrap());
+        assert!(
+            !p.actions
+                .iter()
+                .any(|a| matches!(kind(a), "propose" | "update")),
+            "v{}: {p:?}",
+            fake.version
+        );
+    }
+}
+
+#[test]
+fn attributes_jira_adds_to_adf_are_not_a_change() {
+    let fake = FakeJira::cloud("SEC", USER, TOKEN);
+    let j = tracker(&fake);
+    let items = items(&j, 1..=1);
+    execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
+    fake.edit("SEC-1", |f| {
+        f["description"]["content"][0]["attrs"] = serde_json::json!({"localId": "a1b2"});
+    });
+    let linked = vec![Item {
+        ticket: Some("SEC-1".into()),
+        ..items[0].clone()
+    }];
+    assert!(plan(&linked, &j.list().unwrap()).actions.is_empty());
+}
+
+#[test]
+fn a_rejected_field_is_named_with_what_to_fix() {
+    for fake in fakes() {
+        fake.state().no_task_type = true;
+        let j = tracker(&fake);
+        let items = items(&j, 1..=1);
+        let done = execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
+        let e = done.error.unwrap().to_string();
+        assert!(
+            e.contains("HTTP 400")
+                && e.contains("Specify a valid issue type")
+                && e.contains("issue type Task"),
+            "{e}"
+        );
+        assert!(done.write_back.is_empty());
+    }
+}

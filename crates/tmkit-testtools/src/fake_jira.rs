@@ -1,0 +1,537 @@
+//! A local stand-in for the Jira REST API, on 127.0.0.1, over plain HTTP:
+//! the calls `tmkit sync jira` makes, in the shapes of Jira Cloud (REST v3:
+//! `POST /rest/api/3/search/jql` paged by `nextPageToken`, descriptions
+//! and comments in Atlassian Document Format, HTTP Basic with an e-mail
+//! address and API token) or of Jira Server / Data Center (REST v2:
+//! `POST /rest/api/2/search` paged by `startAt` / `total`, wiki-markup
+//! strings, a Bearer personal access token). It answers 401 to other
+//! credentials, 404 for another project, 400 for fields Jira rejects
+//! (a description in the wrong format, a label with a space, another
+//! issue type), 410 for the removed Cloud `/rest/api/3/search`, and
+//! scripted faults: a 429 with `Retry-After`, a 500, and a persistent
+//! failure after N created issues.
+
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub use crate::fake_github::{Fault, Seen};
+
+/// An answer: status, extra headers, JSON body (none for 204).
+type Answer = (u16, Vec<(String, String)>, Option<Value>);
+
+/// The server's state, open to the test.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Issues (Jira's JSON shape: `id`, `key`, `self`, `fields`), oldest first.
+    pub issues: Vec<Value>,
+    /// Comments: (issue key, body as sent).
+    pub comments: Vec<(String, Value)>,
+    /// Faults served in order, one per request.
+    pub faults: VecDeque<Fault>,
+    /// After this many created issues, every create answers 500.
+    pub fail_creates_after: Option<usize>,
+    /// The project has no issue type Task: creates answer 400.
+    pub no_task_type: bool,
+    /// Largest page of a search (Jira: 100, or 5000 for ids only).
+    pub max_results: usize,
+    /// Every request.
+    pub seen: Vec<Seen>,
+    /// The body of every request (as received), in order.
+    pub bodies: Vec<Value>,
+    created: usize,
+}
+
+/// The fake server; it runs until the process ends.
+#[derive(Debug, Clone)]
+pub struct FakeJira {
+    /// `http://127.0.0.1:PORT`, the site URL (`--api-url`).
+    pub url: String,
+    /// The project key it serves.
+    pub project: String,
+    /// 3 (Cloud) or 2 (Server / Data Center).
+    pub version: u32,
+    /// The `Authorization` header it accepts.
+    pub authorization: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// HTTP Basic credentials as a header value.
+pub fn basic(user: &str, token: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{token}"))
+    )
+}
+
+impl FakeJira {
+    /// Jira Cloud (REST v3) for project `key`, accepting `user` and API `token`.
+    pub fn cloud(key: &str, user: &str, token: &str) -> FakeJira {
+        FakeJira::start(key, 3, basic(user, token))
+    }
+
+    /// Jira Server / Data Center (REST v2) for project `key`, accepting the
+    /// personal access token `pat`.
+    pub fn server(key: &str, pat: &str) -> FakeJira {
+        FakeJira::start(key, 2, format!("Bearer {pat}"))
+    }
+
+    fn start(key: &str, version: u32, authorization: String) -> FakeJira {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let fake = FakeJira {
+            url,
+            project: key.to_string(),
+            version,
+            authorization,
+            state: Arc::new(Mutex::new(State {
+                max_results: 100,
+                ..State::default()
+            })),
+        };
+        let server = fake.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let server = server.clone();
+                std::thread::spawn(move || server.serve(stream));
+            }
+        });
+        fake
+    }
+
+    /// The state (issues, faults, requests seen).
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Issue `key` (`SEC-1`), as stored.
+    pub fn issue(&self, key: &str) -> Option<Value> {
+        self.state()
+            .issues
+            .iter()
+            .find(|i| i["key"] == key)
+            .cloned()
+    }
+
+    /// Changes the fields of issue `key` as a user would in Jira.
+    pub fn edit(&self, key: &str, f: impl FnOnce(&mut Value)) {
+        let mut st = self.state();
+        if let Some(i) = st.issues.iter_mut().find(|i| i["key"] == key) {
+            f(&mut i["fields"]);
+        }
+    }
+
+    /// Moves issue `key` to Done (status category `done`).
+    pub fn close(&self, key: &str) {
+        self.edit(key, |f| {
+            f["status"] =
+                json!({"name": "Done", "statusCategory": {"id": 3, "key": "done", "name": "Done"}});
+        });
+    }
+
+    fn serve(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(match stream.try_clone() {
+            Ok(s) => s,
+            Err(_) => return,
+        });
+        let mut writer = stream;
+        loop {
+            let mut head = Vec::new();
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+                head.extend_from_slice(&line);
+                if line == b"\r\n" || line == b"\n" {
+                    break;
+                }
+            }
+            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut req = httparse::Request::new(&mut headers);
+            if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
+                return;
+            }
+            let header = |name: &str| {
+                req.headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case(name))
+                    .and_then(|h| std::str::from_utf8(h.value).ok())
+                    .map(str::to_string)
+            };
+            let len: usize = header("content-length")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            let seen = Seen {
+                method: req.method.unwrap_or("").to_string(),
+                path: req.path.unwrap_or("").to_string(),
+                auth: header("authorization"),
+            };
+            let (status, extra, answer) = self.answer(&seen, &body);
+            let text = answer.map(|v| v.to_string()).unwrap_or_default();
+            let mut out = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n",
+                text.len()
+            );
+            for (k, v) in extra {
+                out.push_str(&format!("{k}: {v}\r\n"));
+            }
+            out.push_str("\r\n");
+            out.push_str(&text);
+            if writer.write_all(out.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn answer(&self, seen: &Seen, body: &[u8]) -> Answer {
+        let mut st = self.state();
+        st.seen.push(seen.clone());
+        let input: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        st.bodies.push(input.clone());
+        if let Some(f) = st.faults.pop_front() {
+            return match f {
+                Fault::TooManyRequests(s) | Fault::SecondaryLimit(s) => (
+                    429,
+                    vec![("retry-after".into(), s.to_string())],
+                    Some(json!({"errorMessages": ["Rate limit exceeded."], "errors": {}})),
+                ),
+                Fault::ServerError => (
+                    500,
+                    vec![],
+                    Some(json!({"errorMessages": ["Internal server error"], "errors": {}})),
+                ),
+            };
+        }
+        if seen.auth.as_deref() != Some(self.authorization.as_str()) {
+            return (
+                401,
+                vec![],
+                Some(
+                    json!({"errorMessages": ["You are not authenticated. Authentication required to perform this operation."], "errors": {}}),
+                ),
+            );
+        }
+        let prefix = format!("/rest/api/{}/", self.version);
+        let Some(rest) = seen
+            .path
+            .split('?')
+            .next()
+            .and_then(|p| p.strip_prefix(&prefix))
+        else {
+            return (
+                404,
+                vec![],
+                Some(json!({"errorMessages": ["Not found"], "errors": {}})),
+            );
+        };
+        let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+        let ok = |v: Value| -> Answer { (200, vec![], Some(v)) };
+        match (seen.method.as_str(), parts.as_slice()) {
+            ("GET", ["project", key]) => {
+                if *key == self.project {
+                    ok(
+                        json!({"id": "10000", "key": key, "name": "Security", "self": format!("{}/rest/api/{}/project/10000", self.url, self.version)}),
+                    )
+                } else {
+                    no_project(key)
+                }
+            }
+            ("POST", ["search", "jql"]) if self.version == 3 => self.search(&st, &input),
+            ("POST", ["search"]) if self.version == 2 => self.search(&st, &input),
+            ("POST", ["search"]) => (
+                410,
+                vec![],
+                Some(
+                    json!({"errorMessages": ["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."], "errors": {}}),
+                ),
+            ),
+            ("POST", ["issue"]) => self.create(&mut st, &input),
+            ("PUT", ["issue", key]) => {
+                let version = self.version;
+                let Some(i) = st.issues.iter_mut().find(|i| i["key"] == *key) else {
+                    return no_issue();
+                };
+                if let Some(f) = input.get("fields") {
+                    if let Some(d) = f.get("description") {
+                        if let Err(e) = check_text(version, d, "description") {
+                            return e;
+                        }
+                        i["fields"]["description"] = d.clone();
+                    }
+                    if let Some(l) = f.get("labels") {
+                        if let Err(e) = check_labels(l) {
+                            return e;
+                        }
+                        i["fields"]["labels"] = l.clone();
+                    }
+                }
+                for op in input
+                    .pointer("/update/labels")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(add) = op.get("add") {
+                        if let Err(e) = check_labels(&json!([add])) {
+                            return e;
+                        }
+                        if let Some(a) = i["fields"]["labels"]
+                            .as_array_mut()
+                            .filter(|a| !a.contains(add))
+                        {
+                            a.push(add.clone());
+                        }
+                    }
+                }
+                (204, vec![], None)
+            }
+            ("POST", ["issue", key, "comment"]) => {
+                if !st.issues.iter().any(|i| i["key"] == *key) {
+                    return no_issue();
+                }
+                let body = input.get("body").cloned().unwrap_or(Value::Null);
+                if let Err(e) = check_text(self.version, &body, "body") {
+                    return e;
+                }
+                st.comments.push((key.to_string(), body.clone()));
+                let id = 20000 + st.comments.len();
+                (
+                    201,
+                    vec![],
+                    Some(
+                        json!({"id": id.to_string(), "body": body, "self": format!("{}/rest/api/{}/issue/{key}/comment/{id}", self.url, self.version)}),
+                    ),
+                )
+            }
+            _ => (
+                404,
+                vec![],
+                Some(json!({"errorMessages": ["Not found"], "errors": {}})),
+            ),
+        }
+    }
+
+    fn create(&self, st: &mut State, input: &Value) -> Answer {
+        if st.fail_creates_after.is_some_and(|n| st.created >= n) {
+            return (
+                500,
+                vec![],
+                Some(json!({"errorMessages": ["Internal server error"], "errors": {}})),
+            );
+        }
+        let f = input.get("fields").cloned().unwrap_or(Value::Null);
+        if f.pointer("/project/key").and_then(Value::as_str) != Some(self.project.as_str()) {
+            return bad("project", "valid project is required");
+        }
+        if st.no_task_type || f.pointer("/issuetype/name").and_then(Value::as_str) != Some("Task") {
+            return bad("issuetype", "Specify a valid issue type");
+        }
+        match f.get("summary").and_then(Value::as_str) {
+            Some(s) if !s.trim().is_empty() && s.chars().count() <= 255 && !s.contains('\n') => {}
+            _ => return bad("summary", "You must specify a summary of the issue."),
+        }
+        let description = f.get("description").cloned().unwrap_or(Value::Null);
+        if let Err(e) = check_text(self.version, &description, "description") {
+            return e;
+        }
+        let labels = f.get("labels").cloned().unwrap_or(json!([]));
+        if let Err(e) = check_labels(&labels) {
+            return e;
+        }
+        let n = st.issues.len() + 1;
+        let id = (10000 + n).to_string();
+        let key = format!("{}-{n}", self.project);
+        let this = format!("{}/rest/api/{}/issue/{id}", self.url, self.version);
+        st.issues.push(json!({
+            "id": id,
+            "key": key,
+            "self": this,
+            "fields": {
+                "summary": f["summary"],
+                "description": description,
+                "labels": labels,
+                "issuetype": {"name": "Task"},
+                "project": {"key": self.project},
+                "status": {"name": "To Do", "statusCategory": {"id": 2, "key": "new", "name": "To Do"}},
+                "assignee": null,
+                "duedate": null,
+            }
+        }));
+        st.created += 1;
+        (
+            201,
+            vec![],
+            Some(json!({"id": id, "key": key, "self": this})),
+        )
+    }
+
+    fn search(&self, st: &State, input: &Value) -> Answer {
+        let jql = input.get("jql").and_then(Value::as_str).unwrap_or("");
+        let Some(project) = jql_value(jql, "project") else {
+            return (
+                400,
+                vec![],
+                Some(
+                    json!({"errorMessages": ["Unbounded JQL queries are not allowed here."], "errors": {}}),
+                ),
+            );
+        };
+        if project != self.project {
+            return (
+                400,
+                vec![],
+                Some(
+                    json!({"errorMessages": [format!("The value '{project}' does not exist for the field 'project'.")], "errors": {}}),
+                ),
+            );
+        }
+        let label = jql_value(jql, "labels");
+        let fields: Vec<&str> = input
+            .get("fields")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let all: Vec<Value> = st
+            .issues
+            .iter()
+            .filter(|i| {
+                label.as_ref().is_none_or(|l| {
+                    i["fields"]["labels"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == l.as_str()))
+                })
+            })
+            .map(|i| {
+                // Only the fields asked for (Jira's default is navigable fields).
+                let mut out =
+                    json!({"id": i["id"], "key": i["key"], "self": i["self"], "fields": {}});
+                for f in &fields {
+                    out["fields"][*f] = i["fields"][*f].clone();
+                }
+                out
+            })
+            .collect();
+        let max = input
+            .get("maxResults")
+            .and_then(Value::as_u64)
+            .unwrap_or(50)
+            .clamp(1, st.max_results as u64) as usize;
+        if self.version == 3 {
+            let start = match input.get("nextPageToken").and_then(Value::as_str) {
+                None => 0,
+                Some(t) => match t.strip_prefix("tok-").and_then(|n| n.parse::<usize>().ok()) {
+                    Some(n) => n,
+                    None => {
+                        return (
+                            400,
+                            vec![],
+                            Some(
+                                json!({"errorMessages": ["Invalid nextPageToken."], "errors": {}}),
+                            ),
+                        );
+                    }
+                },
+            };
+            let page: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
+            let end = start + page.len();
+            let mut v = json!({"issues": page, "isLast": end >= all.len()});
+            if end < all.len() {
+                v["nextPageToken"] = format!("tok-{end}").into();
+            }
+            (200, vec![], Some(v))
+        } else {
+            let start = input.get("startAt").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let page: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
+            (
+                200,
+                vec![],
+                Some(
+                    json!({"expand": "schema,names", "startAt": start, "maxResults": max, "total": all.len(), "issues": page}),
+                ),
+            )
+        }
+    }
+}
+
+/// The value of `field = "VALUE"` (or unquoted) in a JQL query.
+fn jql_value(jql: &str, field: &str) -> Option<String> {
+    let at = jql.find(&format!("{field} = "))? + field.len() + 3;
+    let rest = &jql[at..];
+    let v = match rest.strip_prefix('"') {
+        Some(q) => q.split('"').next()?,
+        None => rest.split_whitespace().next()?,
+    };
+    Some(v.to_string())
+}
+
+/// A description or comment body in the API's format: an ADF document
+/// (v3) or a string (v2).
+fn check_text(version: u32, v: &Value, field: &str) -> Result<(), Answer> {
+    let fine = match version {
+        3 => v.is_null() || (v["type"] == "doc" && v["version"] == 1 && v["content"].is_array()),
+        _ => v.is_null() || v.is_string(),
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(bad(
+            field,
+            "Operation value must be an Atlassian Document (see the Atlassian Document Format) or a string",
+        ))
+    }
+}
+
+fn check_labels(v: &Value) -> Result<(), Answer> {
+    for l in v.as_array().into_iter().flatten() {
+        match l.as_str() {
+            Some(s)
+                if !s.is_empty()
+                    && !s.contains(char::is_whitespace)
+                    && s.chars().count() <= 255 => {}
+            _ => {
+                return Err(bad(
+                    "labels",
+                    &format!("The label '{l}' contains spaces which is invalid."),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn bad(field: &str, message: &str) -> Answer {
+    (
+        400,
+        vec![],
+        Some(json!({"errorMessages": [], "errors": {field: message}})),
+    )
+}
+
+fn no_project(key: &str) -> Answer {
+    (
+        404,
+        vec![],
+        Some(
+            json!({"errorMessages": [format!("No project could be found with key '{key}'.")], "errors": {}}),
+        ),
+    )
+}
+
+fn no_issue() -> Answer {
+    (
+        404,
+        vec![],
+        Some(
+            json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}),
+        ),
+    )
+}

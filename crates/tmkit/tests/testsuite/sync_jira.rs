@@ -1,0 +1,446 @@
+//! `tmkit sync jira` against the local fake Jira, Cloud (REST v3) and
+//! Server (REST v2), no network: plan, --apply, write-back byte for byte,
+//! idempotence by marker, a lost write-back, a closed ticket and
+//! --accept-closed, a failure half-way, missing and wrong credentials,
+//! hostile text.
+
+use crate::support::Test;
+use serde_json::Value;
+use tmkit_testtools::fake_jira::{FakeJira, Fault};
+
+const USER: &str = "bot@acme.example";
+const TOKEN: &str = "atl_cli_secret_789";
+const PAT: &str = "pat_cli_secret_321";
+
+/// A model with `n` untracked threats (block style, each with one planned
+/// inline mitigation and hostile text), one mitigated threat and one
+/// tracked in another tracker.
+fn model(n: usize) -> String {
+    let mut s = String::from(
+        "tmkit: 1\nid: SHOP\ntitle: Web shop\nscope:\n  assets:\n    - { id: web, title: Storefront, kind: service }\n  attackers:\n    - { id: anon, title: Anonymous, zone: internet }\n  zones:\n    - { id: internet, title: Internet, trust: 0 }\nmitigations:\n  - id: tls\n    title: TLS\n    kind: design\n    in_place: true\nthreats:\n  - { id: DONE, title: Done, categories: [confidentiality], targets: [web], mitigations: [tls] }\n  - id: ELSE\n    title: Tracked on GitHub\n    categories: [integrity]\n    targets: [web]\n    ticket: acme/shop#4   # elsewhere\n",
+    );
+    for i in 1..=n {
+        s.push_str(&format!(
+            "  - id: T{i}\n    title: \"Threat <{i}> *bold* {{color:red}}[x|http://evil]\"   # a comment\n    description: \"h1. {{noformat}} tmkit:id=SHOP.DONE\"\n    categories: [availability]\n    targets: [web]\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\n    mitigations:\n      - title: Rate limit {i}\n        kind: design\n        in_place: false\n"
+        ));
+    }
+    s
+}
+
+fn fakes() -> [FakeJira; 2] {
+    [
+        FakeJira::cloud("SEC", USER, TOKEN),
+        FakeJira::server("SEC", PAT),
+    ]
+}
+
+/// `tmkit sync jira`, the site and API version in the model (`--api-url`
+/// alone would pick v2 for a localhost site), credentials in the env.
+fn with_site(yaml: &str, fake: &FakeJira) -> String {
+    yaml.replacen(
+        "mitigations:\n",
+        &format!(
+            "sync:\n  jira:\n    project: SEC\n    url: \"{}\"\n    api: {}\nmitigations:\n",
+            fake.url, fake.version
+        ),
+        1,
+    )
+}
+
+fn sync(t: Test, fake: &FakeJira, extra: &[&str]) -> Test {
+    let mut args = vec!["sync", "jira"];
+    args.extend_from_slice(extra);
+    let t = t.args(args);
+    if fake.version == 3 {
+        t.env("JIRA_USER", USER)
+            .env("JIRA_API_TOKEN", TOKEN)
+            .env("JIRA_PAT", "")
+    } else {
+        t.env("JIRA_PAT", PAT)
+            .env("JIRA_USER", "")
+            .env("JIRA_API_TOKEN", "")
+    }
+}
+
+fn only_lines_added(before: &str, after: &str) {
+    let mut it = after.lines();
+    for line in before.lines() {
+        assert!(it.any(|l| l == line), "line {line:?} lost in:\n{after}");
+    }
+}
+
+fn read(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap()
+}
+
+/// The plain text of a stored description.
+fn text(d: &Value) -> String {
+    match d {
+        Value::String(s) => s.clone(),
+        v => tmkit_sync::jira::doc::adf_text(v),
+    }
+}
+
+#[test]
+fn plan_apply_and_a_second_run_that_creates_nothing() {
+    for fake in fakes() {
+        fake.state().max_results = 4;
+        let original = with_site(&model(10), &fake);
+        let mut t = sync(Test::new().model(&original), &fake, &[]).status(0);
+        let out = t.stdout();
+        assert_eq!(out.matches("would create").count(), 10, "{out}");
+        assert!(out.contains("Jira: 10 to create"), "{out}");
+        assert!(out.contains("elsewhere SHOP.ELSE: acme/shop#4"), "{out}");
+        let dir = t.path().to_path_buf();
+        assert_eq!(read(&dir), original);
+        assert!(fake.state().issues.is_empty());
+        // --apply through a rate limit and a server error.
+        fake.state()
+            .faults
+            .extend([Fault::TooManyRequests(1), Fault::ServerError]);
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+        assert!(t.stdout().contains("created 10"), "{}", t.describe());
+        assert_eq!(fake.state().issues.len(), 10);
+        let after = read(&dir);
+        only_lines_added(&original, &after);
+        assert_eq!(after.lines().count(), original.lines().count() + 10);
+        assert!(
+            after.contains(&format!("ticket: \"{}/browse/SEC-1\"\n", fake.url)),
+            "{after}"
+        );
+        // The description: the threat, the score, the visible marker.
+        let issue = fake.issue("SEC-1").unwrap();
+        let d = text(&issue["fields"]["description"]);
+        assert!(d.contains("7") && d.contains("high"), "{d}");
+        assert!(
+            d.trim_end().ends_with(if fake.version == 3 {
+                "tmkit:id=SHOP.T1"
+            } else {
+                "tmkit:id=SHOP\\.T1"
+            }),
+            "{d}"
+        );
+        assert_eq!(
+            issue["fields"]["labels"],
+            serde_json::json!(["threat-model", "severity:high"])
+        );
+        Test::new().cwd(&dir).args(["check"]).status(0);
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+        assert!(
+            t.stdout().contains("created 0, updated 0"),
+            "v{}: {}",
+            fake.version,
+            t.describe()
+        );
+        assert_eq!(fake.state().issues.len(), 10);
+        assert_eq!(read(&dir), after);
+        let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+        assert!(t.stdout().contains("in sync"), "{}", t.describe());
+    }
+}
+
+#[test]
+fn hostile_text_reaches_adf_and_wiki_markup_as_text() {
+    for fake in fakes() {
+        let t = sync(
+            Test::new().model(&with_site(&model(1), &fake)),
+            &fake,
+            &["--apply"],
+        )
+        .status(0);
+        let issue = fake.issue("SEC-1").unwrap();
+        let f = &issue["fields"];
+        assert_eq!(
+            f["summary"],
+            "SHOP.T1: Threat <1> *bold* {color:red}[x|http://evil]"
+        );
+        let d = &f["description"];
+        if fake.version == 3 {
+            // Every text in a text node; marks only where tmkit put them.
+            let title = &d["content"][0]["content"][1];
+            assert_eq!(
+                title["text"],
+                " SHOP.T1: Threat <1> *bold* {color:red}[x|http://evil]"
+            );
+            assert!(title.get("marks").is_none());
+            let s = d.to_string();
+            assert!(!s.contains("\"link\"") && !s.contains("\"em\""), "{s}");
+            assert_eq!(
+                d["content"][1]["content"][0]["text"],
+                "h1. {noformat} tmkit:id=SHOP.DONE"
+            );
+        } else {
+            let w = d.as_str().unwrap();
+            assert!(
+                w.contains("Threat <1> \\*bold\\* \\{color\\:red\\}\\[x\\|http\\://evil\\]"),
+                "{w}"
+            );
+            assert!(
+                w.contains("\n\nh1\\. \\{noformat\\} tmkit\\:id\\=SHOP\\.DONE\n\n"),
+                "{w}"
+            );
+        }
+        // The forged marker in the description does not link SHOP.DONE.
+        let dir = t.path().to_path_buf();
+        std::fs::write(dir.join("threatmodel.yaml"), with_site(&model(1), &fake)).unwrap();
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["-f", "json"]).status(0);
+        let plan = t.json();
+        let links: Vec<&str> = plan["plan"]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] == "link")
+            .map(|a| a["qid"].as_str().unwrap())
+            .collect();
+        assert_eq!(links, ["SHOP.T1"], "v{}: {plan}", fake.version);
+    }
+}
+
+#[test]
+fn a_lost_write_back_is_found_again_by_the_marker() {
+    for fake in fakes() {
+        let original = with_site(&model(3), &fake);
+        let t = sync(Test::new().model(&original), &fake, &["--apply"]).status(0);
+        let dir = t.path().to_path_buf();
+        let applied = read(&dir);
+        std::fs::write(dir.join("threatmodel.yaml"), &original).unwrap();
+        fake.edit("SEC-2", |f| f["summary"] = "Renamed by triage".into());
+        let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+        assert_eq!(
+            t.stdout().matches("would link").count(),
+            3,
+            "{}",
+            t.describe()
+        );
+        sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+        assert_eq!(fake.state().issues.len(), 3);
+        assert_eq!(read(&dir), applied);
+    }
+}
+
+#[test]
+fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
+    for fake in fakes() {
+        let t = sync(
+            Test::new().model(&with_site(&model(2), &fake)),
+            &fake,
+            &["--apply"],
+        )
+        .status(0);
+        let dir = t.path().to_path_buf();
+        let applied = read(&dir);
+        fake.close("SEC-1");
+        fake.edit("SEC-1", |f| {
+            f["assignee"] = serde_json::json!({"displayName": "Ann Lee"});
+            f["duedate"] = "2027-03-31".into();
+        });
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+        let out = t.stdout();
+        assert!(
+            out.contains("closed in the tracker, not in place in the model: SHOP.T1"),
+            "{out}"
+        );
+        assert!(out.contains("assigned to Ann Lee, due 2027-03-31"), "{out}");
+        assert_eq!(read(&dir), applied, "never a silent change");
+        sync(Test::new().cwd(&dir), &fake, &["--accept-closed"]).status(3);
+        sync(
+            Test::new().cwd(&dir),
+            &fake,
+            &["--apply", "--accept-closed"],
+        )
+        .status(0);
+        let accepted = read(&dir);
+        only_lines_added(
+            &applied.replacen("in_place: false", "in_place: true", 1),
+            &accepted,
+        );
+        Test::new().cwd(&dir).args(["check"]).status(0);
+        let mut t = Test::new()
+            .cwd(&dir)
+            .args(["report", "-f", "json"])
+            .status(0);
+        let report = t.json();
+        let m = report["models"][0]["mitigations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["qid"] == "SHOP.T1/m1")
+            .cloned()
+            .unwrap();
+        assert_eq!(m["in_place"], true, "{m}");
+        assert_eq!(
+            m["evidence"][0]["target"],
+            format!("{}/browse/SEC-1", fake.url),
+            "{m}"
+        );
+    }
+}
+
+#[test]
+fn a_failure_half_way_writes_back_what_was_created_and_the_next_run_resumes() {
+    for fake in fakes() {
+        fake.state().fail_creates_after = Some(3);
+        let t = sync(
+            Test::new().model(&with_site(&model(6), &fake)),
+            &fake,
+            &["--apply"],
+        )
+        .status(3)
+        .stderr_contains("HTTP 500")
+        .stderr_contains("run again to resume");
+        let dir = t.path().to_path_buf();
+        assert_eq!(read(&dir).matches("/browse/SEC-").count(), 3);
+        Test::new().cwd(&dir).args(["check"]).status(0);
+        fake.state().fail_creates_after = None;
+        sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+        assert_eq!(fake.state().issues.len(), 6);
+        assert_eq!(read(&dir).matches("/browse/SEC-").count(), 6);
+    }
+}
+
+#[test]
+fn missing_or_wrong_credentials_are_exit_3_and_never_printed() {
+    let [cloud, server] = fakes();
+    let args = |fake: &FakeJira| {
+        vec![
+            "sync".to_string(),
+            "jira".into(),
+            "--project".into(),
+            "SEC".into(),
+            "--api-url".into(),
+            fake.url.clone(),
+        ]
+    };
+    // --api-url on localhost picks REST v2: the Server fake.
+    Test::new()
+        .model(&model(1))
+        .args(args(&server))
+        .env("JIRA_PAT", "")
+        .env("JIRA_USER", "")
+        .env("JIRA_API_TOKEN", "")
+        .status(3)
+        .stderr_contains("JIRA_PAT is not set")
+        .stderr_contains("Create issues");
+    Test::new()
+        .model(&with_site(&model(1), &cloud))
+        .args(["sync", "jira"])
+        .env("JIRA_USER", USER)
+        .env("JIRA_API_TOKEN", "")
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("JIRA_USER and JIRA_API_TOKEN are not set")
+        .stderr_contains("Browse projects");
+    let mut t = Test::new()
+        .model(&model(1))
+        .args(
+            args(&server)
+                .iter()
+                .map(String::as_str)
+                .chain(["--apply", "-f", "json"]),
+        )
+        .env("JIRA_PAT", "pat_wrong_000")
+        .status(3)
+        .stderr_contains("HTTP 401")
+        .stderr_contains("JIRA_PAT");
+    let all = format!("{}{}", t.stdout(), t.stderr());
+    assert!(!all.contains("pat_wrong_000"), "{all}");
+    let mut t = Test::new()
+        .model(&with_site(&model(1), &cloud))
+        .args(["sync", "jira", "--apply"])
+        .env("JIRA_USER", USER)
+        .env("JIRA_API_TOKEN", "atl_wrong_111")
+        .status(3)
+        .stderr_contains("HTTP 401")
+        .stderr_contains("JIRA_API_TOKEN");
+    let all = format!("{}{}{}", t.stdout(), t.stderr(), read(t.path()));
+    assert!(
+        !all.contains("atl_wrong_111") && !all.contains(TOKEN),
+        "{all}"
+    );
+    // An unknown project is a 404 naming it; no token over plain HTTP.
+    Test::new()
+        .model(&model(1))
+        .args([
+            "sync",
+            "jira",
+            "--project",
+            "NOPE",
+            "--api-url",
+            &server.url,
+        ])
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("HTTP 404")
+        .stderr_contains("project NOPE not found");
+    Test::new()
+        .model(&model(1))
+        .args([
+            "sync",
+            "jira",
+            "--project",
+            "SEC",
+            "--api-url",
+            "http://jira.example.com",
+        ])
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("only sent over HTTPS");
+}
+
+#[test]
+fn the_sync_section_is_checked_and_flags_override_it() {
+    let [cloud, _] = fakes();
+    // No project anywhere: a usage error naming both ways.
+    Test::new()
+        .model(&model(1))
+        .args(["sync", "jira"])
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("--project KEY")
+        .stderr_contains("sync:");
+    Test::new()
+        .model(&model(1))
+        .args(["sync", "jira", "--project", "SEC"])
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("--api-url https://SITE");
+    Test::new()
+        .model(&with_site(&model(1), &cloud).replace("api: 3", "api: 4"))
+        .args(["sync", "jira"])
+        .env("JIRA_PAT", PAT)
+        .status(3)
+        .stderr_contains("`api: 4`");
+    // A misspelt key is an error of the model.
+    Test::new()
+        .model(&with_site(&model(1), &cloud).replace("project: SEC", "key: SEC"))
+        .args(["check"])
+        .status(2)
+        .stderr_contains("key");
+    // --project overrides the model's.
+    Test::new()
+        .model(&with_site(&model(1), &cloud))
+        .args(["sync", "jira", "--project", "OTHER"])
+        .env("JIRA_USER", USER)
+        .env("JIRA_API_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("project OTHER not found");
+}
+
+#[test]
+fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
+    for fake in fakes() {
+        let original = with_site(&model(3), &fake);
+        let t = sync(
+            Test::new().model(&original),
+            &fake,
+            &["--apply", "--rows", "mitigations"],
+        )
+        .status(0);
+        assert_eq!(fake.state().issues.len(), 3);
+        let d = text(&fake.issue("SEC-1").unwrap()["fields"]["description"]);
+        assert!(d.contains("SHOP") && d.trim_end().ends_with("m1"), "{d}");
+        let dir = t.path().to_path_buf();
+        only_lines_added(&original, &read(&dir));
+        Test::new().cwd(&dir).args(["check"]).status(0);
+    }
+}
