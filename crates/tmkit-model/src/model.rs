@@ -107,6 +107,8 @@ pub struct ThreatModel {
 pub struct SyncTarget {
     /// GitHub: the repository (`owner/name`) and the API's base URL.
     pub github: Option<(String, Option<String>)>,
+    /// GitLab: the project path (`group/name`) and the API's base URL.
+    pub gitlab: Option<(String, Option<String>)>,
 }
 
 /// Level of abstraction and taxonomy of a model.

@@ -6,6 +6,7 @@
 //!   closed tickets are not in place in the model (pure);
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
+//! - [`gitlab`]: the GitLab issues API (v4) behind the same trait;
 //! - [`execute`]: runs a plan against a tracker, stopping at the first
 //!   failure and returning what was done, so that only what was created is
 //!   written back into the model (the facade writes it).
@@ -14,6 +15,7 @@
 //! creates nothing even when a write-back was lost.
 
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod items;
 pub mod marker;

@@ -454,7 +454,16 @@ impl Decoder {
             self.finish(&g, RawSyncGitHub::FIELDS);
             Some(v)
         });
-        let s = RawSync { github };
+        let gitlab = Self::get(&r, "gitlab").and_then(|n| {
+            let g = self.map(n, "sync.gitlab")?;
+            let v = RawSyncGitLab {
+                project: self.req_str(&g, "project"),
+                api_url: self.opt_str(&g, "api_url"),
+            };
+            self.finish(&g, RawSyncGitLab::FIELDS);
+            Some(v)
+        });
+        let s = RawSync { github, gitlab };
         self.finish(&r, RawSync::FIELDS);
         Some(s)
     }
@@ -738,6 +747,7 @@ fn fields_of(what: &str) -> &'static [&'static str] {
         "abstraction" => RawAbstraction::FIELDS,
         "sync" => RawSync::FIELDS,
         "sync.github" => RawSyncGitHub::FIELDS,
+        "sync.gitlab" => RawSyncGitLab::FIELDS,
         "requirement" => RawRequirement::FIELDS,
         "zone" => RawZone::FIELDS,
         "asset" => RawAsset::FIELDS,

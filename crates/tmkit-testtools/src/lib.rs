@@ -1,7 +1,8 @@
 //! The one helper for tests that need an external program: Graphviz `dot`,
 //! PlantUML, Chromium, poppler's `pdftotext`, or the ajv schema validator;
-//! [`mkfifo`], the one way tests make a named pipe; [`fake_github`], a local
-//! stand-in for the GitHub issues API that `tmkit sync`'s tests run against.
+//! [`mkfifo`], the one way tests make a named pipe; [`fake_github`] and
+//! [`fake_gitlab`], local stand-ins for the GitHub and GitLab issues APIs
+//! that `tmkit sync`'s tests run against.
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod fake_github;
+pub mod fake_gitlab;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -39,6 +39,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("imports[]", "composition"),
     ("sync", "tracker-sync"),
     ("sync.github", "github-sync"),
+    ("sync.gitlab", "gitlab-sync"),
 ];
 
 /// One heading of the page and the lines up to the next heading.

@@ -23,6 +23,7 @@ mod serve;
 mod suggest;
 mod support;
 mod sync;
+mod sync_gitlab;
 mod terminal;
 mod trace;
 mod treatment;
