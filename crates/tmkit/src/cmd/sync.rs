@@ -252,6 +252,11 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
             Ok(Box::new(gh))
         }
         TrackerKind::Gitlab => {
+            if args.repo.is_some() {
+                return Err(
+                    "--repo names a GitHub repository: GitLab takes --project GROUP/NAME".into(),
+                );
+            }
             let from_model = target.gitlab.as_ref();
             let project = args
                 .project

@@ -270,6 +270,13 @@ fn the_root_models_sync_section_names_the_project() {
         .status(0);
     assert!(t.stdout().contains("created 2"), "{}", t.describe());
     assert_eq!(fake.state().issues.len(), 2);
+    // GitHub's --repo is not silently ignored.
+    Test::new()
+        .model(&with_sync)
+        .args(["sync", "gitlab", "--repo", "acme/shop"])
+        .env("GITLAB_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("GitLab takes --project");
     // No project anywhere: a usage error naming both ways.
     Test::new()
         .model(&model(1))
