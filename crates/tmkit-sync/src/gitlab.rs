@@ -21,6 +21,9 @@ pub const DEFAULT_API: &str = "https://gitlab.com/api/v4";
 /// The token's environment variable.
 pub const TOKEN_VAR: &str = "GITLAB_TOKEN";
 
+/// The longest title GitLab accepts (characters).
+pub const MAX_TITLE: usize = 255;
+
 /// The most pages of issues read (100 each).
 const MAX_PAGES: u64 = 10_000;
 
@@ -194,6 +197,18 @@ impl GitLab {
         )
     }
 
+    /// `title` cut to [`MAX_TITLE`] characters (an ellipsis marks the cut):
+    /// GitLab refuses a longer one. The qualified id comes first, so a cut
+    /// title still names its element.
+    fn title(title: &str) -> String {
+        if title.chars().count() <= MAX_TITLE {
+            return title.to_string();
+        }
+        let mut t: String = title.chars().take(MAX_TITLE - 1).collect();
+        t.push('…');
+        t
+    }
+
     fn labels_text(item: &Item, current: &[String]) -> String {
         labels(item, current).join(",")
     }
@@ -231,7 +246,7 @@ impl Tracker for GitLab {
 
     fn create(&self, item: &Item) -> Result<Remote, SyncError> {
         let body = json!({
-            "title": item.title,
+            "title": Self::title(&item.title),
             "description": item.body,
             "labels": Self::labels_text(item, &[]),
         });
@@ -282,6 +297,15 @@ mod tests {
         ] {
             assert!(!valid_project(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn long_titles_are_cut_to_what_gitlab_accepts() {
+        assert_eq!(GitLab::title("SHOP.T1: short"), "SHOP.T1: short");
+        let long = format!("SHOP.T1: {}", "é".repeat(300));
+        let cut = GitLab::title(&long);
+        assert_eq!(cut.chars().count(), MAX_TITLE);
+        assert!(cut.starts_with("SHOP.T1: é") && cut.ends_with('…'));
     }
 
     #[test]

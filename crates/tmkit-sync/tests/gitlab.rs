@@ -101,6 +101,23 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
 }
 
 #[test]
+fn a_long_title_is_cut_not_refused() {
+    let fake = FakeGitLab::start(PROJECT, TOKEN);
+    let gl = tracker(&fake, TOKEN);
+    let mut long = item(1);
+    long.title = format!("SHOP.T1: {}", "x".repeat(400));
+    let items = vec![long];
+    let done = execute(&gl, &items, &[], &plan(&items, &[]), &mut |_| {});
+    assert_eq!((done.created, done.error), (1, None));
+    let title = fake.issue(1).unwrap()["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(title.chars().count(), 255);
+    assert!(title.starts_with("SHOP.T1: xxx"), "{title}");
+}
+
+#[test]
 fn closed_issues_are_listed_too() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
     let gl = tracker(&fake, TOKEN);

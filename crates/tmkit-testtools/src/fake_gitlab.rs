@@ -296,6 +296,13 @@ impl FakeGitLab {
         let Some(title) = input["title"].as_str() else {
             return (400, vec![], json!({"error": "title is missing"}));
         };
+        if title.chars().count() > 255 {
+            return (
+                400,
+                vec![],
+                json!({"message": {"title": ["is too long (maximum is 255 characters)"]}}),
+            );
+        }
         let iid = st.issues.len() as u64 + 1;
         let issue = json!({
             "id": 5000 + iid,
