@@ -23,12 +23,14 @@
 mod compliance;
 mod component;
 mod public;
+mod tickets;
 
 pub use compliance::{
     ComplianceEntry, RequirementStatus, TracedMitigation, TracedThreat, compliance,
 };
 pub use component::{UnknownComponent, component, find_component};
 pub use public::public;
+pub use tickets::{TicketFlag, TicketState, Tickets};
 
 use crate::treatment::{Calendar, RegisterEntry, fill_deadlines, register};
 
@@ -444,6 +446,9 @@ pub struct View {
     pub calendar: Option<Calendar>,
     /// The requirements traced (compliance view only, else empty).
     pub compliance: Vec<ComplianceEntry>,
+    /// The tickets' states as their tracker reported them
+    /// ([`View::with_tickets`]; empty unless given, and in the public view).
+    pub tickets: Tickets,
 }
 
 impl View {
@@ -536,6 +541,7 @@ impl View {
             register,
             calendar: None,
             compliance,
+            tickets: Tickets::default(),
         }
     }
 

@@ -46,9 +46,9 @@ fn every_builtin_file_checks_with_one_version_and_no_repeated_id() {
 fn every_kind_has_patterns_for_every_category() {
     let lib = lib();
     let mut missing = Vec::new();
-    for sel in TargetSel::ALL {
+    for sel in TargetSel::all() {
         let mut taxonomies = vec![Taxonomy::Cia, Taxonomy::Stride];
-        if matches!(sel, TargetSel::Data | TargetSel::Credential) {
+        if matches!(sel.as_str(), "data" | "credential") {
             taxonomies.push(Taxonomy::Linddun);
         }
         for t in taxonomies {

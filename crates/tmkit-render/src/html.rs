@@ -25,7 +25,7 @@ use std::io;
 use tmkit_analysis::Status;
 use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{
-    CellState, ChecklistItem, MatrixTable, Named, ThreatEntry, View, ViewKind,
+    CellState, ChecklistItem, MatrixTable, Named, ThreatEntry, Tickets, View, ViewKind,
 };
 use tmkit_model::{Abstraction, Mitigation};
 
@@ -798,14 +798,14 @@ fn threat(w: &mut Sink, view: &View, t: &ThreatEntry, shared: &[(&'static str, L
     } else {
         w.push_str("<ul class=\"mitigations\">\n");
         for m in &t.mitigations {
-            mitigation_item(w, m, view.calendar.as_ref());
+            mitigation_item(w, m, view.calendar.as_ref(), &view.tickets);
         }
         w.push_str("</ul>\n");
     }
     w.push_str("</article>\n");
 }
 
-fn mitigation_item(w: &mut Sink, m: &Mitigation, cal: Option<&Calendar>) {
+fn mitigation_item(w: &mut Sink, m: &Mitigation, cal: Option<&Calendar>, tickets: &Tickets) {
     let _ = write!(
         w,
         "<li class=\"{}\"{}>{} <span class=\"kind\">{}, {}</span>",
@@ -835,7 +835,7 @@ fn mitigation_item(w: &mut Sink, m: &Mitigation, cal: Option<&Calendar>) {
         let _ = write!(w, " <span class=\"kind\">ticket</span> {}", ticket(t));
     }
     // The notes start with their separator `; `, which a span of its own does not need.
-    let notes = crate::outline::mitigation_notes(m, cal);
+    let notes = crate::outline::mitigation_notes(m, cal, tickets);
     if let Some(rest) = notes.get(1..).filter(|r| !r.is_empty()) {
         let _ = write!(w, " <span class=\"kind\">{}</span>", inlines(rest));
     }

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
 use tmkit_analysis::treatment::RegisterEntry;
-use tmkit_analysis::views::{ChecklistItem, ComplianceEntry, View};
+use tmkit_analysis::views::{ChecklistItem, ComplianceEntry, TicketFlag, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
 use tmkit_model::{
     Asset, Assumption, Attacker, DataFlow, Mitigation, Model, ModelKind, Requirement, Threat,
@@ -31,8 +31,9 @@ pub const REPORT_VERSION: u32 = 3;
 /// Minor version of the JSON report layout: within one major, a minor only
 /// adds keys (1: the governance fields of issue 13; 2: `pattern` of
 /// analysis entries, the threat library suppressions, and a null
-/// `questions.coverage` when a model asks no question).
-pub const REPORT_MINOR: u32 = 2;
+/// `questions.coverage` when a model asks no question; 3: `tickets`, the
+/// tickets' states read back from a tracker).
+pub const REPORT_MINOR: u32 = 3;
 
 /// A sequence serialized item by item as it is produced: nothing is
 /// collected. Its schema is that of an array of `T`.
@@ -104,6 +105,32 @@ pub struct Report<'a> {
     /// mitigations that implement it, with its derived status (compliance
     /// view only, else empty).
     pub compliance: &'a [ComplianceEntry],
+    /// The tickets the model names, as their tracker last reported them
+    /// (`report --tickets FILE`; empty without it, and in the public view).
+    pub tickets: Vec<TicketJson<'a>>,
+}
+
+/// A ticket as its tracker last reported it, with what needs attention.
+#[derive(Serialize, JsonSchema)]
+pub struct TicketJson<'a> {
+    /// The ticket as the model's `ticket:` holds it.
+    pub ticket: &'a str,
+    /// The tracker (`GitHub`, `GitLab`, `Jira`).
+    pub tracker: &'a str,
+    /// Open in the tracker.
+    pub open: bool,
+    /// Assignees, as the tracker names them.
+    pub assignees: &'a [String],
+    /// Due date (`YYYY-MM-DD`).
+    pub due: Option<String>,
+    /// The day the tracker was read.
+    pub as_of: Option<String>,
+    /// Derived: open and past its due date on the report's date (false
+    /// without a date).
+    pub overdue: bool,
+    /// Derived: closed in the tracker while its element is still open in
+    /// the model (an open threat, a mitigation not in place).
+    pub closed_not_done: bool,
 }
 
 /// One model file, resolved: its elements as the model holds them, its
@@ -239,6 +266,25 @@ pub struct ChecklistJson<'a> {
     pub relied_on_by: &'a [String],
 }
 
+fn tickets(view: &View) -> Vec<TicketJson<'_>> {
+    let cal = view.calendar.as_ref();
+    (view.tickets.states.values())
+        .map(|s| {
+            let flags = view.tickets.flags(&s.ticket, cal);
+            TicketJson {
+                ticket: &s.ticket,
+                tracker: &s.tracker,
+                open: s.open,
+                assignees: &s.assignees,
+                due: s.due.map(|d| d.to_string()),
+                as_of: s.as_of.map(|d| d.to_string()),
+                overdue: flags.contains(&TicketFlag::Overdue),
+                closed_not_done: flags.contains(&TicketFlag::ClosedNotDone),
+            }
+        })
+        .collect()
+}
+
 /// The JSON Schema of [`Report`] (`tmkit schema report`).
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Report<'static>)).unwrap_or_default()
@@ -264,6 +310,7 @@ pub fn report<'a>(view: &'a View, options: &'a ReportOptions) -> Report<'a> {
         register: &view.register,
         checklist: Stream::new(move || view.checklist.iter().map(checklist_json)),
         compliance: &view.compliance,
+        tickets: tickets(view),
     }
 }
 

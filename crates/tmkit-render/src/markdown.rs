@@ -15,7 +15,9 @@ use crate::sink::Sink;
 use std::fmt::Write as _;
 use std::io;
 use tmkit_analysis::treatment::Calendar;
-use tmkit_analysis::views::{CellState, ChecklistItem, MatrixTable, ThreatEntry, View, ViewKind};
+use tmkit_analysis::views::{
+    CellState, ChecklistItem, MatrixTable, ThreatEntry, Tickets, View, ViewKind,
+};
 use tmkit_model::{Abstraction, Mitigation};
 
 /// Renders the view as a Markdown document.
@@ -527,13 +529,13 @@ fn threat(w: &mut Md, view: &View, t: &ThreatEntry, shared: &[(&'static str, Lin
     } else {
         w.para("Mitigations:");
         for m in &t.mitigations {
-            w.line(&mitigation_item(m, view.calendar.as_ref()));
+            w.line(&mitigation_item(m, view.calendar.as_ref(), &view.tickets));
         }
         w.0.push('\n');
     }
 }
 
-fn mitigation_item(m: &Mitigation, cal: Option<&Calendar>) -> String {
+fn mitigation_item(m: &Mitigation, cal: Option<&Calendar>, tickets: &Tickets) -> String {
     let mut s = format!(
         "- [{}] {}{} ({}, {})",
         if m.in_place { "x" } else { " " },
@@ -552,7 +554,7 @@ fn mitigation_item(m: &Mitigation, cal: Option<&Calendar>) -> String {
     if let Some(t) = &m.ticket {
         s.push_str(&format!("; ticket {}", ticket(t)));
     }
-    s.push_str(&inlines(&crate::outline::mitigation_notes(m, cal)));
+    s.push_str(&inlines(&crate::outline::mitigation_notes(m, cal, tickets)));
     s
 }
 

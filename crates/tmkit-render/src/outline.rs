@@ -13,7 +13,7 @@
 
 mod treatment;
 
-pub(crate) use treatment::mitigation_notes;
+pub(crate) use treatment::{mitigation_notes, ticket_state};
 
 use crate::escape::anchor;
 use crate::report::{SEVERITIES, percent, severity_key, severity_label};
@@ -716,7 +716,7 @@ fn threat_facts<'a>(view: &'a View, t: &'a ThreatEntry) -> Vec<(&'static str, Li
         facts.push(("Weaknesses", joined(refs, ", ", "")));
     }
     if let Some(tk) = &t.ticket {
-        facts.push(("Ticket", vec![Inline::Ticket(tk)]));
+        facts.push(("Ticket", ticket_cell(view, tk)));
     } else if t.untracked {
         facts.push((
             "Ticket",
@@ -727,6 +727,18 @@ fn threat_facts<'a>(view: &'a View, t: &'a ThreatEntry) -> Vec<(&'static str, Li
         facts.push(("Model", vec![Inline::Named(&t.component, link)]));
     }
     facts
+}
+
+/// A ticket, then its state in the tracker when known (`#12 (open in
+/// GitHub, due 2027-01-10)`).
+fn ticket_cell<'a>(view: &'a View, t: &'a str) -> Line<'a> {
+    let mut cell = vec![Inline::Ticket(t)];
+    if let Some(state) = ticket_state(&view.tickets, t, view.calendar.as_ref()) {
+        cell.push(raw(" ("));
+        cell.extend(state);
+        cell.push(raw(")"));
+    }
+    cell
 }
 
 fn shared_mitigations(view: &View) -> impl Iterator<Item = &tmkit_model::Mitigation> {
@@ -751,7 +763,7 @@ fn mitigations<'a>(view: &'a View, out: &mut dyn FnMut(Block<'a>)) {
             cells.push(
                 m.ticket
                     .as_deref()
-                    .map(|t| vec![Inline::Ticket(t)])
+                    .map(|t| ticket_cell(view, t))
                     .unwrap_or_default(),
             );
         }

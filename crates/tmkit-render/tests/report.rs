@@ -196,7 +196,7 @@ fn json_report_carries_derived_values_of_the_reference() {
         .unwrap();
     assert_eq!(editor["open"], serde_json::json!(["confidentiality"]));
     assert_eq!(v["tmkit_report"], 3);
-    assert_eq!(v["tmkit_report_minor"], 2);
+    assert_eq!(v["tmkit_report_minor"], 3);
     let threats = v["models"][0]["threats"].as_array().unwrap();
     let vuln = threats.iter().find(|t| t["qid"] == "CCC.VULN_001").unwrap();
     assert_eq!(vuln["status"], "unmitigated");

@@ -7,6 +7,8 @@
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
 //! - [`gitlab`]: the GitLab issues API (v4) behind the same trait;
+//! - [`state`]: the tickets' states in the sync JSON, read back by
+//!   `tmkit report --tickets`;
 //! - [`execute`]: runs a plan against a tracker, stopping at the first
 //!   failure and returning what was done, so that only what was created is
 //!   written back into the model (the facade writes it).
@@ -20,6 +22,7 @@ pub mod http;
 pub mod items;
 pub mod marker;
 pub mod plan;
+pub mod state;
 
 use items::Item;
 use plan::{Action, Plan, Remote};

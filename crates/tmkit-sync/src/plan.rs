@@ -95,7 +95,7 @@ impl Action {
 }
 
 /// A linked ticket's state, read back into the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Linked {
     /// The element.
     pub qid: String,

@@ -101,83 +101,39 @@ impl PatternCategories {
     }
 }
 
-/// What a target is: the kinds a pattern may name in `applies.targets`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum TargetSel {
-    /// An asset of kind `data`.
-    Data,
-    /// An asset of kind `credential`.
-    Credential,
-    /// An asset of kind `key`.
-    Key,
-    /// An asset of kind `certificate`.
-    Certificate,
-    /// An asset of kind `service`.
-    Service,
-    /// An asset of kind `process`.
-    Process,
-    /// An asset of kind `datastore`.
-    Datastore,
-    /// An asset of kind `external`.
-    External,
-    /// An asset of kind `hardware`.
-    Hardware,
-    /// An asset of kind `other`.
-    Other,
-    /// A data flow.
-    Dataflow,
-}
+/// What a target is: the kinds a pattern may name in `applies.targets`,
+/// the model's own [`TargetKind`] (an asset of a kind, or a data flow) read
+/// by its name, so a kind added to the model is a selector at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TargetSel(pub TargetKind);
 
 impl TargetSel {
+    /// A data flow.
+    pub const DATAFLOW: TargetSel = TargetSel(TargetKind::DataFlow);
+
     /// Every selector: the asset kinds in the format's order, then data flows.
-    pub const ALL: [TargetSel; 11] = [
-        TargetSel::Data,
-        TargetSel::Credential,
-        TargetSel::Key,
-        TargetSel::Certificate,
-        TargetSel::Service,
-        TargetSel::Process,
-        TargetSel::Datastore,
-        TargetSel::External,
-        TargetSel::Hardware,
-        TargetSel::Other,
-        TargetSel::Dataflow,
-    ];
+    pub fn all() -> impl Iterator<Item = TargetSel> {
+        (AssetKind::ALL
+            .into_iter()
+            .map(|k| TargetSel(TargetKind::Asset(k))))
+        .chain([TargetSel::DATAFLOW])
+    }
 
     /// The selector of a target kind.
     pub fn of(kind: TargetKind) -> TargetSel {
-        match kind {
-            TargetKind::DataFlow => TargetSel::Dataflow,
-            TargetKind::Asset(k) => match k {
-                AssetKind::Data => TargetSel::Data,
-                AssetKind::Credential => TargetSel::Credential,
-                AssetKind::Key => TargetSel::Key,
-                AssetKind::Certificate => TargetSel::Certificate,
-                AssetKind::Service => TargetSel::Service,
-                AssetKind::Process => TargetSel::Process,
-                AssetKind::Datastore => TargetSel::Datastore,
-                AssetKind::External => TargetSel::External,
-                AssetKind::Hardware => TargetSel::Hardware,
-                _ => TargetSel::Other,
-            },
-        }
+        TargetSel(kind)
+    }
+
+    /// The selector named `name` in a library file.
+    pub fn parse(name: &str) -> Option<TargetSel> {
+        TargetSel::all().find(|s| s.as_str() == name)
     }
 
     /// The name used in library files and in the why of a suggestion.
     pub fn as_str(self) -> &'static str {
-        match self {
-            TargetSel::Dataflow => "dataflow",
-            TargetSel::Data => "data",
-            TargetSel::Credential => "credential",
-            TargetSel::Key => "key",
-            TargetSel::Certificate => "certificate",
-            TargetSel::Service => "service",
-            TargetSel::Process => "process",
-            TargetSel::Datastore => "datastore",
-            TargetSel::External => "external",
-            TargetSel::Hardware => "hardware",
-            TargetSel::Other => "other",
+        match self.0 {
+            TargetKind::DataFlow => "dataflow",
+            TargetKind::Asset(k) => k.as_str(),
         }
     }
 
@@ -185,9 +141,46 @@ impl TargetSel {
     /// (`carries:`) rather than the ones that reach them (`to:`).
     pub fn is_carried(self) -> bool {
         matches!(
-            self,
-            TargetSel::Data | TargetSel::Credential | TargetSel::Key | TargetSel::Certificate
+            self.0,
+            TargetKind::Asset(
+                AssetKind::Data | AssetKind::Credential | AssetKind::Key | AssetKind::Certificate
+            )
         )
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetSel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TargetSel, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        TargetSel::parse(&name).ok_or_else(|| {
+            let names: Vec<&str> = TargetSel::all().map(TargetSel::as_str).collect();
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&name),
+                &format!("one of {}", names.join(", ")).as_str(),
+            )
+        })
+    }
+}
+
+impl JsonSchema for TargetSel {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TargetSel".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one_of: Vec<serde_json::Value> = TargetSel::all()
+            .map(|s| {
+                let description = match s.0 {
+                    TargetKind::DataFlow => "A data flow.".to_string(),
+                    TargetKind::Asset(k) => format!("An asset of kind `{}`.", k.as_str()),
+                };
+                serde_json::json!({ "description": description, "type": "string", "const": s.as_str() })
+            })
+            .collect();
+        schemars::json_schema!({
+            "description": "What a target is: the kinds a pattern may name in `applies.targets`.",
+            "oneOf": one_of,
+        })
     }
 }
 
@@ -384,18 +377,18 @@ pub fn schema() -> serde_json::Value {
 mod tests {
     use super::*;
 
-    /// `TargetSel` names the model's asset kinds again (a library file is
-    /// read without the model's types): a kind added to the model without
-    /// its selector fails here instead of being matched as `other`.
+    /// Every asset kind of the model and data flows are selectors, by the
+    /// model's own names, and read back from those names.
     #[test]
     fn selectors_are_the_models_asset_kinds_and_data_flows() {
-        for k in AssetKind::ALL {
-            assert_eq!(TargetSel::of(TargetKind::Asset(k)).as_str(), k.as_str());
-        }
-        assert_eq!(TargetSel::of(TargetKind::DataFlow), TargetSel::Dataflow);
-        let names: Vec<&str> = TargetSel::ALL.iter().map(|s| s.as_str()).collect();
+        let names: Vec<&str> = TargetSel::all().map(TargetSel::as_str).collect();
         let mut expected: Vec<&str> = AssetKind::ALL.iter().map(|k| k.as_str()).collect();
         expected.push("dataflow");
         assert_eq!(names, expected);
+        for s in TargetSel::all() {
+            assert_eq!(TargetSel::parse(s.as_str()), Some(s));
+        }
+        let e = serde_json::from_str::<TargetSel>("\"database\"").unwrap_err();
+        assert!(e.to_string().contains("one of data, credential"), "{e}");
     }
 }

@@ -4,7 +4,7 @@
 use super::{Block, Inline, Line, Row, opt_text, raw, table, text};
 use std::borrow::Cow;
 use tmkit_analysis::treatment::{Calendar, RegisterEntry, days_text};
-use tmkit_analysis::views::View;
+use tmkit_analysis::views::{TicketFlag, Tickets, View};
 use tmkit_model::{Evidence, EvidenceKind, Mitigation, MitigationKind};
 
 fn owned(s: String) -> Inline<'static> {
@@ -74,9 +74,20 @@ fn register_row(r: &RegisterEntry) -> Row<'_> {
 /// expiry, party, due date) and its evidence, each part after `; `. The
 /// public view has cleared the treatment and kept only the public
 /// evidence; the rest of the evidence shows as a count.
-pub(crate) fn mitigation_notes<'a>(m: &'a Mitigation, cal: Option<&Calendar>) -> Line<'a> {
+pub(crate) fn mitigation_notes<'a>(
+    m: &'a Mitigation,
+    cal: Option<&Calendar>,
+    tickets: &'a Tickets,
+) -> Line<'a> {
     let t = &m.treatment;
     let mut parts: Vec<Line<'a>> = Vec::new();
+    if let Some(state) = m
+        .ticket
+        .as_deref()
+        .and_then(|t| ticket_state(tickets, t, cal))
+    {
+        parts.push(state);
+    }
     if let Some(o) = m
         .owner
         .as_deref()
@@ -120,6 +131,52 @@ pub(crate) fn mitigation_notes<'a>(m: &'a Mitigation, cal: Option<&Calendar>) ->
         out.extend(p);
     }
     out
+}
+
+/// A ticket's state as its tracker last reported it (`open in GitHub,
+/// assigned to alice, due 2027-01-10`), with what needs attention marked:
+/// an open ticket past its due date, a closed ticket whose element is still
+/// open in the model. None when the tracker did not report the ticket.
+pub(crate) fn ticket_state<'a>(
+    tickets: &'a Tickets,
+    ticket: &str,
+    cal: Option<&Calendar>,
+) -> Option<Line<'a>> {
+    let s = tickets.get(ticket)?;
+    let flags = tickets.flags(ticket, cal);
+    let mut line = Vec::new();
+    let mut state = vec![
+        raw(if s.open { "open in " } else { "closed in " }),
+        text(&s.tracker),
+    ];
+    if let Some(d) = s.as_of {
+        state.push(owned(format!(" on {d}")));
+    }
+    if flags.contains(&TicketFlag::ClosedNotDone) {
+        state.push(raw(", not done in the model"));
+        line.push(Inline::Warn(state));
+    } else {
+        line.extend(state);
+    }
+    if !s.assignees.is_empty() {
+        line.push(raw(", assigned to "));
+        for (i, a) in s.assignees.iter().enumerate() {
+            if i > 0 {
+                line.push(raw(", "));
+            }
+            line.push(text(a));
+        }
+    }
+    if let Some(d) = s.due {
+        line.push(raw(", "));
+        let due = owned(format!("due {d}"));
+        if flags.contains(&TicketFlag::Overdue) {
+            line.push(Inline::Warn(vec![due, raw(", overdue")]));
+        } else {
+            line.push(due);
+        }
+    }
+    Some(line)
 }
 
 /// `evidence: test `a.rs::b` (note), url LINK, 2 withheld`, or None

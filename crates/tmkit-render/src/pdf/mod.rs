@@ -699,7 +699,7 @@ fn mitigation_item(ts: &mut Typesetter, m: &Mitigation, view: &View) {
         line.push(ts.span("; ticket ", BODY));
         line.push(ts.span(t, BODY));
     }
-    let notes = crate::outline::mitigation_notes(m, view.calendar.as_ref());
+    let notes = crate::outline::mitigation_notes(m, view.calendar.as_ref(), &view.tickets);
     line.extend(spans(ts, &notes, BODY));
     let marker = if m.in_place {
         ts.span("\u{2713}", BODY)

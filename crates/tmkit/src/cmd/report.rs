@@ -86,6 +86,13 @@ pub struct Args {
     pub date: Option<String>,
     #[command(flatten)]
     pub effort: super::effort::EffortArg,
+    /// The tickets' states as a tracker last reported them: the JSON of
+    /// `tmkit sync TRACKER -f json -o FILE` (repeat for several trackers).
+    /// Shows each ticket's state, assignees and due date, and flags overdue
+    /// tickets and tickets closed while their element is open. Not in the
+    /// public view.
+    #[arg(long, value_name = "FILE")]
+    pub tickets: Vec<PathBuf>,
 }
 
 /// `--date`: a real calendar date, else a usage error (exit code 3).
@@ -118,10 +125,39 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
     // without one the report shows none (it never reads the clock).
     let mut view = View::without_matrix(model, kind);
     (view.metrics).set_minutes_per_question(args.effort.minutes_per_question);
-    let view = view.dated_on(date.as_deref());
+    let mut view = view.dated_on(date.as_deref());
+    if !args.tickets.is_empty() {
+        match read_tickets(&args.tickets, limits) {
+            Ok(states) => view = view.with_tickets(states),
+            Err(status) => return status,
+        }
+    }
     let options = ReportOptions::new().with_date(date);
     super::write(&args.output, &checked.files, |w| match format {
         Some(format) => tmkit_render::report::write(&view, format, &options, w),
         None => tmkit_render::pdf::write(&view, &options, w),
     })
+}
+
+/// Reads `--tickets` files (regular files, within the total-bytes limit).
+fn read_tickets(
+    paths: &[PathBuf],
+    limits: &Limits,
+) -> Result<Vec<tmkit_analysis::views::TicketState>, ExitStatus> {
+    use tmkit_syntax::fs::FileSystem;
+    let mut states = Vec::new();
+    for p in paths {
+        let read = tmkit_syntax::fs::RealFs
+            .read(p, limits.max_total_bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| tmkit_sync::state::ticket_states(&bytes));
+        match read {
+            Ok(s) => states.extend(s),
+            Err(e) => {
+                eprintln_escaped!("error: --tickets {}: {e}", p.display());
+                return Err(ExitStatus::UsageOrIo);
+            }
+        }
+    }
+    Ok(states)
 }

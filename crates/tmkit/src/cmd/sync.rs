@@ -143,7 +143,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             &written,
             args.apply,
         ),
-        Format::Json => json(&plan, applied.as_ref(), &written),
+        Format::Json => json(tracker.name(), &plan, applied.as_ref(), &written),
     };
     let wrote = super::write_text(&args.output, &checked.files, &text);
     if status == ExitStatus::Ok {
@@ -361,12 +361,24 @@ fn text(
     out
 }
 
+/// The sync JSON: its version, the tracker, the day it was read
+/// (`SOURCE_DATE_EPOCH` when set, else the clock), the plan with every
+/// linked ticket's state (what `report --tickets` reads back), and what was
+/// applied.
 fn json(
+    tracker: &str,
     plan: &Plan,
     applied: Option<&(Applied, Vec<(String, String)>)>,
     written: &[String],
 ) -> String {
-    let mut v = serde_json::json!({ "plan": plan });
+    let as_of = super::report::date_or_epoch(None)
+        .unwrap_or_else(|| tmkit_model::Date::today_utc().to_string());
+    let mut v = serde_json::json!({
+        "tmkit_sync": tmkit_sync::state::SYNC_JSON_VERSION,
+        "tracker": tracker,
+        "as_of": as_of,
+        "plan": plan,
+    });
     if let Some((done, accepted)) = applied {
         v["applied"] = serde_json::json!({
             "created": done.created,

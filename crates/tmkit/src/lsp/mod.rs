@@ -19,8 +19,8 @@ pub mod position;
 use crate::{CheckOptions, Outcome};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::{
     InitializeParams, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
@@ -77,6 +77,11 @@ pub fn run(connection: &Connection, limits: &Limits) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
+    if watches_dynamically(&params) {
+        // Files changed outside the editor (git checkout, another tool):
+        // the client tells us, and the models reading them are checked again.
+        let _ = connection.sender.send(watch_registration().into());
+    }
     let mut server = Server::new(enc, *limits);
     loop {
         let msg = if server.dirty.is_empty() {
@@ -124,6 +129,44 @@ fn negotiate(params: &InitializeParams) -> Encoding {
         Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
     }
+}
+
+/// The client can register file watchers when asked.
+fn watches_dynamically(params: &InitializeParams) -> bool {
+    (params.capabilities.workspace.as_ref())
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false)
+}
+
+/// `client/registerCapability`: watch the YAML and JSON files (the formats
+/// a model's files may have).
+fn watch_registration() -> Request {
+    use lsp_types::request::{RegisterCapability, Request as _};
+    use lsp_types::{
+        DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration,
+        RegistrationParams,
+    };
+    let watchers = ["**/*.yaml", "**/*.yml", "**/*.json"]
+        .into_iter()
+        .map(|g| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(g.into()),
+            kind: None,
+        })
+        .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let params = RegistrationParams {
+        registrations: vec![Registration {
+            id: "tmkit-watched-files".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    };
+    Request::new(
+        lsp_server::RequestId::from("tmkit-watch".to_string()),
+        RegisterCapability::METHOD.into(),
+        params,
+    )
 }
 
 fn capabilities(enc: Encoding) -> ServerCapabilities {
@@ -187,6 +230,18 @@ impl Server {
                 .extract::<lsp_types::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
                 .ok()
                 .map(|p| (p.text_document.uri, p.text)),
+            DidChangeWatchedFiles::METHOD => {
+                if let Ok(p) = n.extract::<lsp_types::DidChangeWatchedFilesParams>(
+                    DidChangeWatchedFiles::METHOD,
+                ) {
+                    for change in p.changes {
+                        if let Some(path) = position::path_of(&change.uri) {
+                            self.changed_on_disk(path);
+                        }
+                    }
+                }
+                None
+            }
             DidCloseTextDocument::METHOD => {
                 if let Ok(p) =
                     n.extract::<lsp_types::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
@@ -208,6 +263,26 @@ impl Server {
                 self.dirty.insert(path);
             }
         }
+    }
+
+    /// A file changed, was created or deleted outside the editor. An open
+    /// buffer wins over the disk, so its file is left alone; a file a model
+    /// read is checked again with its model; a new or deleted file may be
+    /// one a model names (a component, an import), so every model whose
+    /// directory holds it is checked again.
+    fn changed_on_disk(&mut self, path: PathBuf) {
+        if self.fs.buffer(&path).is_some() {
+            return;
+        }
+        if self.model_of(&path).is_some() {
+            self.dirty.insert(path);
+            return;
+        }
+        let holders: Vec<PathBuf> = (self.models.iter())
+            .filter(|m| m.root.parent().is_some_and(|d| path.starts_with(d)))
+            .map(|m| m.root.clone())
+            .collect();
+        self.dirty.extend(holders);
     }
 
     /// Checks again every model with a changed document, and queues the

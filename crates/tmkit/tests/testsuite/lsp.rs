@@ -28,6 +28,11 @@ fn frame(msg: &Value) -> Vec<u8> {
 impl Client {
     /// Starts `tmkit lsp` and initializes it, offering these position encodings.
     fn start(encodings: &[&str]) -> (Client, Value) {
+        Client::start_with(json!({ "general": { "positionEncodings": encodings } }))
+    }
+
+    /// Starts `tmkit lsp` and initializes it with these client capabilities.
+    fn start_with(caps: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tmkit"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -72,7 +77,6 @@ impl Client {
             next_id: 0,
             notifications: Vec::new(),
         };
-        let caps = json!({ "general": { "positionEncodings": encodings } });
         let init = c.request(
             "initialize",
             json!({ "processId": null, "rootUri": null, "capabilities": caps }),
@@ -795,5 +799,79 @@ fn the_diagnostics_are_those_of_check_in_every_file() {
     }
     got.sort();
     assert_eq!(got, expected);
+    c.stop();
+}
+
+#[test]
+fn files_changed_outside_the_editor_are_checked_again() {
+    let (_dir, root) = composed();
+    let login = root.join("login/threatmodel.yaml");
+    let text = std::fs::read_to_string(&login).expect("read");
+    let caps = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let (mut c, _) = Client::start_with(caps);
+    // The server asks to be told of changed model files, and the editor
+    // answers as an editor does.
+    let deadline = Instant::now() + HANG;
+    let register = loop {
+        if let Some(i) =
+            (c.notifications.iter()).position(|n| n["method"] == "client/registerCapability")
+        {
+            break c.notifications.remove(i);
+        }
+        let msg = c.next(deadline);
+        c.notifications.push(msg);
+    };
+    let reg = &register["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = (reg["registerOptions"]["watchers"]
+        .as_array()
+        .expect("watchers"))
+    .iter()
+    .map(|w| w["globPattern"].as_str().unwrap_or(""))
+    .collect();
+    assert_eq!(globs, ["**/*.yaml", "**/*.yml", "**/*.json"]);
+    c.send(&json!({ "jsonrpc": "2.0", "id": register["id"], "result": null }));
+    // The root is open in the editor; the component is not.
+    let root_file = root.join("threatmodel.yaml");
+    c.open(
+        &uri(&root_file),
+        &std::fs::read_to_string(&root_file).expect("read"),
+    );
+    assert_eq!(c.diagnostics(&uri(&login)), Vec::<Value>::new());
+    // A checkout breaks the component on disk: its diagnostics come.
+    std::fs::write(
+        &login,
+        text.replacen("targets: [login]", "targets: [logn]", 1),
+    )
+    .expect("write");
+    let changed =
+        |path: &Path, kind: u8| json!({ "changes": [{ "uri": uri(path), "type": kind }] });
+    c.notify("workspace/didChangeWatchedFiles", changed(&login, 2));
+    let codes: Vec<Value> = (c.diagnostics(&uri(&login)).iter())
+        .map(|d| d["code"].clone())
+        .collect();
+    assert_eq!(codes, [json!("E0201")]);
+    // Deleted, then created again as it was: the model is whole again.
+    std::fs::remove_file(&login).expect("remove");
+    c.notify("workspace/didChangeWatchedFiles", changed(&login, 3));
+    // (Earlier publishes of the root may still be queued: the first
+    // non-empty one is the answer, and it must come.)
+    let root_diags = loop {
+        let d = c.diagnostics(&uri(&root_file));
+        if !d.is_empty() {
+            break d;
+        }
+    };
+    assert!(
+        root_diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("login")),
+        "{root_diags:#?}"
+    );
+    c.forget();
+    std::fs::write(&login, &text).expect("write");
+    c.notify("workspace/didChangeWatchedFiles", changed(&login, 1));
+    assert_eq!(c.diagnostics(&uri(&root_file)), Vec::<Value>::new());
+    assert_eq!(c.diagnostics(&uri(&login)), Vec::<Value>::new());
     c.stop();
 }

@@ -303,4 +303,105 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
     assert_eq!(after.matches("ticket: \"https://").count(), 3, "{after}");
     let dir = t.path().to_path_buf();
     Test::new().cwd(&dir).args(["check"]).status(0);
+    // The mitigations' tickets read back into the report, after each
+    // planned mitigation of its threat.
+    fake.edit(2, |i| i["assignees"] = serde_json::json!([{"login": "bo"}]));
+    sync(
+        Test::new().cwd(&dir),
+        &fake,
+        &["--rows", "mitigations", "-f", "json", "-o", "tickets.json"],
+    )
+    .status(0);
+    let md = Test::new()
+        .cwd(&dir)
+        .args(["report", "--tickets", "tickets.json"])
+        .status(0)
+        .stdout();
+    assert!(
+        md.contains("issues/2); open in GitHub on ") && md.contains(", assigned to bo"),
+        "{md}"
+    );
+}
+
+#[test]
+fn tickets_are_read_back_into_the_report_with_assignees_and_due_dates() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let t = sync(Test::new().model(&model(3)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    fake.edit(1, |i| {
+        i["assignees"] =
+            serde_json::json!([{"login": "ann"}, {"login": "<img src=x onerror=alert(1)>"}]);
+        i["milestone"] = serde_json::json!({"title": "Q1", "due_on": "2027-01-15T08:00:00Z"});
+    });
+    fake.edit(2, |i| i["state"] = "closed".into());
+    // The sync JSON carries its version, the tracker, the day it was read
+    // and every linked ticket's state.
+    let tickets = dir.join("tickets.json");
+    let mut t = sync(
+        Test::new().cwd(&dir).env("SOURCE_DATE_EPOCH", "1796083200"),
+        &fake,
+        &["-f", "json", "-o", tickets.to_str().unwrap()],
+    )
+    .status(0);
+    assert!(t.stdout().is_empty(), "{}", t.describe());
+    let sync_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tickets).unwrap()).unwrap();
+    assert_eq!(sync_json["tmkit_sync"], 1);
+    assert_eq!(sync_json["tracker"], "GitHub");
+    assert_eq!(sync_json["as_of"], "2026-12-01");
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--tickets", tickets.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        Test::new().cwd(&dir).args(args).status(0)
+    };
+    // Markdown: the state, the assignees (escaped), the due date, overdue on
+    // the report's date; a closed ticket of an open threat is flagged.
+    let md = report(&["--date", "2027-02-01"]).stdout();
+    assert!(
+        md.contains("(open in GitHub on 2026-12-01, assigned to ann, &lt;img src=x onerror=alert(1)&gt;, **due 2027-01-15, overdue**)"),
+        "{md}"
+    );
+    assert!(!md.contains("<img"), "{md}");
+    assert!(
+        md.contains("(**closed in GitHub on 2026-12-01, not done in the model**)"),
+        "{md}"
+    );
+    // Before the due date, nothing is overdue.
+    let md = report(&["--date", "2027-01-01"]).stdout();
+    assert!(
+        md.contains("due 2027-01-15") && !md.contains("overdue"),
+        "{md}"
+    );
+    // HTML escapes the tracker's text.
+    let html = report(&["-f", "html", "--date", "2027-02-01"]).stdout();
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<img src=x"), "{html}");
+    // JSON: one entry per ticket with the derived flags.
+    let json = report(&["-f", "json", "--date", "2027-02-01"]).json();
+    let list = json["tickets"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{json}");
+    let one = &list[0];
+    assert_eq!(one["ticket"], "https://github.example/acme/shop/issues/1");
+    assert_eq!(one["due"], "2027-01-15");
+    assert_eq!(one["overdue"], true);
+    assert_eq!(one["closed_not_done"], false);
+    assert_eq!(list[1]["open"], false);
+    assert_eq!(list[1]["closed_not_done"], true);
+    // The public view shows no ticket.
+    let public = report(&["-f", "json", "--view", "public"]).json();
+    assert_eq!(public["tickets"], serde_json::json!([]));
+    assert!(!report(&["--view", "public"]).stdout().contains("ann"));
+    // Without --tickets the report is as before.
+    let plain = Test::new().cwd(&dir).args(["report"]).status(0).stdout();
+    assert!(!plain.contains("open in GitHub"), "{plain}");
+    // A file that is not sync JSON is a usage error naming it.
+    std::fs::write(dir.join("other.json"), "{\"tmkit_report\": 3}").unwrap();
+    Test::new()
+        .cwd(&dir)
+        .args(["report", "--tickets", "other.json"])
+        .status(3)
+        .stderr_contains("--tickets other.json: not the JSON of `tmkit sync -f json`");
 }

@@ -322,3 +322,43 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
     let dir = t.path().to_path_buf();
     Test::new().cwd(&dir).args(["check"]).status(0);
 }
+
+#[test]
+fn gitlab_ticket_states_reach_the_report() {
+    let fake = start();
+    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    // T1: an own due date and an assignee; T2: closed, due by its milestone.
+    fake.edit(1, |i| {
+        i["assignees"] = serde_json::json!([{"id": 3, "username": "ann", "name": "Ann"}]);
+        i["due_date"] = "2027-01-15".into();
+    });
+    fake.edit(2, |i| {
+        i["state"] = "closed".into();
+        i["milestone"] = serde_json::json!({"id": 1, "title": "Q1", "due_date": "2027-03-31"});
+    });
+    let tickets = dir.join("tickets.json");
+    sync(
+        Test::new().cwd(&dir).env("SOURCE_DATE_EPOCH", "1796083200"),
+        &fake,
+        &["-f", "json", "-o", tickets.to_str().unwrap()],
+    )
+    .status(0);
+    let sync_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tickets).unwrap()).unwrap();
+    assert_eq!(sync_json["tracker"], "GitLab");
+    let md = Test::new()
+        .cwd(&dir)
+        .args(["report", "--tickets", tickets.to_str().unwrap()])
+        .args(["--date", "2027-02-01"])
+        .status(0)
+        .stdout();
+    assert!(
+        md.contains("(open in GitLab on 2026-12-01, assigned to ann, **due 2027-01-15, overdue**)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("(**closed in GitLab on 2026-12-01, not done in the model**, due 2027-03-31)"),
+        "{md}"
+    );
+}
