@@ -107,6 +107,8 @@ pub struct ThreatModel {
 pub struct SyncTarget {
     /// GitHub: the repository (`owner/name`) and the API's base URL.
     pub github: Option<(String, Option<String>)>,
+    /// GitLab: the project path (`group/name`) and the API's base URL.
+    pub gitlab: Option<(String, Option<String>)>,
     /// Jira: the project key, the site's base URL, the REST API version.
     pub jira: Option<(String, Option<String>, Option<f64>)>,
 }

@@ -1,7 +1,8 @@
 //! The one HTTP client of the trackers: JSON requests with a timeout,
 //! retries with exponential backoff on 5xx and on network errors, and
 //! waits on rate limits (`Retry-After`, GitHub's `x-ratelimit-*` and
-//! secondary limits, 429). Every tracker goes through [`Client::send`].
+//! secondary limits, GitLab's `RateLimit-Reset`, 429). Every tracker goes
+//! through [`Client::send`].
 //!
 //! Secrets: the caller passes the authorization header as a [`Secret`],
 //! which is never formatted (its `Debug` prints `***`), and no error message
@@ -354,10 +355,24 @@ pub fn rate_limit_wait(r: &Response) -> Option<Duration> {
             .unwrap_or(0);
         return Some(Duration::from_secs(reset.saturating_sub(now).max(1)));
     }
+    // GitLab: `RateLimit-Reset` (a Unix time) on a 429 without `Retry-After`.
     if r.status == 429 {
+        if let Some(reset) = r
+            .header("ratelimit-reset")
+            .and_then(|s| s.trim().parse::<u64>().ok())
+        {
+            return Some(Duration::from_secs(reset.saturating_sub(now_secs()).max(1)));
+        }
         return Some(Duration::from_secs(60));
     }
     None
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn status_error(request: &str, r: &Response) -> HttpError {
@@ -402,6 +417,12 @@ pub fn check_api_url(url: &str) -> Result<(), crate::SyncError> {
     Err(crate::SyncError::usage(format!(
         "--api-url `{url}` is not an https:// URL: the token is only sent over HTTPS (plain http:// only to localhost)"
     )))
+}
+
+/// The next page number of GitLab's `X-Next-Page` header (empty on the
+/// last page).
+pub fn next_page(r: &Response) -> Option<u64> {
+    r.header("x-next-page")?.trim().parse::<u64>().ok()
 }
 
 /// The `rel="next"` URL of a `Link` header (RFC 8288, as GitHub sends it).
@@ -471,6 +492,20 @@ mod tests {
             &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1")],
         ));
         assert_eq!(w, Some(Duration::from_secs(1)));
+        // GitLab: a 429 with `RateLimit-Reset` only (a time in the past: 1 s).
+        let w = rate_limit_wait(&resp(429, &[("ratelimit-reset", "1")]));
+        assert_eq!(w, Some(Duration::from_secs(1)));
+        assert_eq!(
+            rate_limit_wait(&resp(429, &[])),
+            Some(Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn gitlab_next_page_is_read() {
+        assert_eq!(next_page(&resp(200, &[("x-next-page", "3")])), Some(3));
+        assert_eq!(next_page(&resp(200, &[("x-next-page", "")])), None);
+        assert_eq!(next_page(&resp(200, &[])), None);
     }
 
     #[test]

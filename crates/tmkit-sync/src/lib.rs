@@ -6,6 +6,7 @@
 //!   closed tickets are not in place in the model (pure);
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
+//! - [`gitlab`]: the GitLab issues API (v4) behind the same trait;
 //! - [`jira`]: Jira Cloud (REST v3) and Server / Data Center (REST v2);
 //! - [`state`]: the tickets' states in the sync JSON, read back by
 //!   `tmkit report --tickets`;
@@ -17,6 +18,7 @@
 //! creates nothing even when a write-back was lost.
 
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod items;
 pub mod jira;

@@ -454,6 +454,15 @@ impl Decoder {
             self.finish(&g, RawSyncGitHub::FIELDS);
             Some(v)
         });
+        let gitlab = Self::get(&r, "gitlab").and_then(|n| {
+            let g = self.map(n, "sync.gitlab")?;
+            let v = RawSyncGitLab {
+                project: self.req_str(&g, "project"),
+                api_url: self.opt_str(&g, "api_url"),
+            };
+            self.finish(&g, RawSyncGitLab::FIELDS);
+            Some(v)
+        });
         let jira = Self::get(&r, "jira").and_then(|n| {
             let j = self.map(n, "sync.jira")?;
             let v = RawSyncJira {
@@ -464,7 +473,11 @@ impl Decoder {
             self.finish(&j, RawSyncJira::FIELDS);
             Some(v)
         });
-        let s = RawSync { github, jira };
+        let s = RawSync {
+            github,
+            gitlab,
+            jira,
+        };
         self.finish(&r, RawSync::FIELDS);
         Some(s)
     }
@@ -748,6 +761,7 @@ fn fields_of(what: &str) -> &'static [&'static str] {
         "abstraction" => RawAbstraction::FIELDS,
         "sync" => RawSync::FIELDS,
         "sync.github" => RawSyncGitHub::FIELDS,
+        "sync.gitlab" => RawSyncGitLab::FIELDS,
         "sync.jira" => RawSyncJira::FIELDS,
         "requirement" => RawRequirement::FIELDS,
         "zone" => RawZone::FIELDS,

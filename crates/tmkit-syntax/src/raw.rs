@@ -213,6 +213,8 @@ mapping! {
 pub struct RawSync {
     /// GitHub issues.
     github: Option<RawSyncGitHub>,
+    /// GitLab issues.
+    gitlab: Option<RawSyncGitLab>,
     /// Jira issues (Cloud or Server / Data Center).
     jira: Option<RawSyncJira>,
 }
@@ -240,6 +242,18 @@ pub struct RawSyncGitHub {
     /// The repository, `owner/name`.
     repo: Sp<String>,
     /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`).
+    api_url: Option<Sp<String>>,
+}
+}
+
+mapping! {
+/// A GitLab project's issues.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSyncGitLab {
+    /// The project path, `group/name` (or `group/subgroup/name`).
+    project: Sp<String>,
+    /// The API's base URL (self-managed GitLab: `https://HOST/api/v4`).
     api_url: Option<Sp<String>>,
 }
 }

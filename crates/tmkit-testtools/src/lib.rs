@@ -1,8 +1,9 @@
 //! The one helper for tests that need an external program: Graphviz `dot`,
 //! PlantUML, Chromium, poppler's `pdftotext`, or the ajv schema validator;
-//! [`mkfifo`], the one way tests make a named pipe; [`fake_github`], a local
-//! stand-in for the GitHub issues API that `tmkit sync`'s tests run against;
-//! [`fake_jira`], the same for Jira Cloud (REST v3) and Server (REST v2).
+//! [`mkfifo`], the one way tests make a named pipe; [`fake_github`],
+//! [`fake_gitlab`] and [`fake_jira`], local stand-ins for the GitHub, GitLab
+//! and Jira (Cloud REST v3, Server REST v2) issues APIs that `tmkit sync`'s
+//! tests run against.
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -18,6 +19,7 @@
 //! ```
 
 pub mod fake_github;
+pub mod fake_gitlab;
 pub mod fake_jira;
 
 use std::io::Write;

@@ -103,6 +103,11 @@ impl Builder<'_> {
                     .as_ref()
                     .and_then(|s| s.github.as_ref())
                     .map(|g| (g.repo.value.clone(), text(&g.api_url))),
+                gitlab: raw
+                    .sync
+                    .as_ref()
+                    .and_then(|s| s.gitlab.as_ref())
+                    .map(|g| (g.project.value.clone(), text(&g.api_url))),
                 jira: raw.sync.as_ref().and_then(|s| s.jira.as_ref()).map(|j| {
                     (
                         j.project.value.clone(),

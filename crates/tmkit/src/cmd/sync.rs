@@ -1,4 +1,4 @@
-//! `tmkit sync github|jira [PATH]`: a plan of the tickets to create, update,
+//! `tmkit sync github|gitlab|jira [PATH]`: a plan of the tickets to create, update,
 //! link and propose to close; `--apply` does it and writes the tickets back
 //! into the model. See docs/trackers.md.
 
@@ -10,6 +10,7 @@ use tmkit::ExitStatus;
 use tmkit::sync::WriteBack;
 use tmkit_analysis::Analysis;
 use tmkit_sync::github::{self, GitHub};
+use tmkit_sync::gitlab::{self, GitLab};
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::{self, Rows};
 use tmkit_sync::jira::{self, Jira};
@@ -23,6 +24,8 @@ use tmkit_syntax::text::escape_controls;
 pub enum TrackerKind {
     /// GitHub issues (github.com or GitHub Enterprise Server, `--api-url`).
     Github,
+    /// GitLab issues (gitlab.com or self-managed GitLab, `--api-url`).
+    Gitlab,
     /// Jira issues (Jira Cloud, or Jira Server / Data Center; the site is `--api-url`).
     Jira,
 }
@@ -57,10 +60,12 @@ pub struct Args {
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
     /// GitLab: the project path `group/name`; Jira: the project key
+    /// (default: the `sync:` section of the root model).
     #[arg(long, value_name = "PROJECT")]
     pub project: Option<String>,
     /// The API's base URL (GitHub Enterprise Server: `https://HOST/api/v3`;
-    /// default: `sync.github.api_url` of the root model, else the public API).
+    /// self-managed GitLab: `https://HOST/api/v4`; default: the `api_url` of
+    /// the root model's `sync:` section, else the public API).
     /// Jira: the site's base URL, like `https://acme.atlassian.net` (default: `sync.jira.url`).
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
@@ -249,6 +254,37 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
                 }));
             }
             Ok(Box::new(gh))
+        }
+        TrackerKind::Gitlab => {
+            if args.repo.is_some() {
+                return Err(
+                    "--repo names a GitHub repository: GitLab takes --project GROUP/NAME".into(),
+                );
+            }
+            let from_model = target.gitlab.as_ref();
+            let project = args
+                .project
+                .as_deref()
+                .or(from_model.map(|(p, _)| p.as_str()))
+                .ok_or("GitLab needs --project GROUP/NAME, or `sync: {gitlab: {project: GROUP/NAME}}` in the root model")?;
+            let api_url = args
+                .api_url
+                .as_deref()
+                .or(from_model.and_then(|(_, u)| u.as_deref()));
+            let token = std::env::var(gitlab::TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                format!(
+                    "{} is not set: give a token with the `api` scope that may read and write the issues of {project} (Planner or Reporter role)",
+                    gitlab::TOKEN_VAR
+                )
+            })?;
+            let mut gl = GitLab::new(api_url, project, token.trim().to_string(), settings)
+                .map_err(|e| e.to_string())?;
+            if std::io::stderr().is_terminal() {
+                gl.client_mut().on_wait = Some(Box::new(|secs, why| {
+                    eprintln!("waiting {secs:.0} s ({why})");
+                }));
+            }
+            Ok(Box::new(gl))
         }
         TrackerKind::Jira => {
             let from_model = target.jira.as_ref();

@@ -39,6 +39,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("imports[]", "composition"),
     ("sync", "tracker-sync"),
     ("sync.github", "github-sync"),
+    ("sync.gitlab", "gitlab-sync"),
     ("sync.jira", "jira-sync"),
 ];
 

@@ -23,6 +23,7 @@ mod serve;
 mod suggest;
 mod support;
 mod sync;
+mod sync_gitlab;
 mod sync_jira;
 mod terminal;
 mod trace;

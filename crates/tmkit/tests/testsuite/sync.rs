@@ -10,7 +10,7 @@ const TOKEN: &str = "ghp_cli_secret_789";
 
 /// A model with `n` untracked threats (block style, each with one planned
 /// inline mitigation), one mitigated threat and one tracked elsewhere.
-fn model(n: usize) -> String {
+pub(crate) fn model(n: usize) -> String {
     let mut s = String::from(
         "tmkit: 1\nid: SHOP\ntitle: Web shop\nscope:\n  assets:\n    - { id: web, title: Storefront, kind: service }\n  attackers:\n    - { id: anon, title: Anonymous, zone: internet }\n  zones:\n    - { id: internet, title: Internet, trust: 0 }\nmitigations:\n  - id: tls\n    title: TLS\n    kind: design\n    in_place: true\nthreats:\n  - { id: DONE, title: Done, categories: [confidentiality], targets: [web], mitigations: [tls] }\n  - id: ELSE\n    title: Tracked in Jira\n    categories: [integrity]\n    targets: [web]\n    ticket: SEC-1   # our Jira\n",
     );
@@ -36,14 +36,14 @@ fn sync(t: Test, fake: &FakeGitHub, extra: &[&str]) -> Test {
 }
 
 /// The lines of `before` appear in `after`, in order (only lines were added).
-fn only_lines_added(before: &str, after: &str) {
+pub(crate) fn only_lines_added(before: &str, after: &str) {
     let mut it = after.lines();
     for line in before.lines() {
         assert!(it.any(|l| l == line), "line {line:?} lost in:\n{after}");
     }
 }
 
-fn read(t: &Test) -> String {
+pub(crate) fn read(t: &Test) -> String {
     std::fs::read_to_string(t.path().join("threatmodel.yaml")).unwrap()
 }
 

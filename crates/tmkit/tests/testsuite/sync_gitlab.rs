@@ -1,0 +1,364 @@
+//! `tmkit sync gitlab` against the local fake GitLab (no network): plan,
+//! --apply, write-back byte for byte, idempotence by marker, a lost
+//! write-back, a closed ticket and --accept-closed, a failure half-way,
+//! missing and wrong tokens, the `sync.gitlab` section, --rows mitigations.
+
+use crate::support::Test;
+use crate::sync::{model, only_lines_added, read};
+use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
+
+const TOKEN: &str = "glpat-cli_secret_789";
+const URL1: &str = "ticket: \"https://gitlab.example/acme/platform/shop/-/issues/1\"\n";
+
+fn sync(t: Test, fake: &FakeGitLab, extra: &[&str]) -> Test {
+    let mut args = vec![
+        "sync",
+        "gitlab",
+        "--project",
+        &fake.project,
+        "--api-url",
+        &fake.url,
+    ];
+    args.extend_from_slice(extra);
+    t.args(args).env("GITLAB_TOKEN", &fake.token)
+}
+
+fn start() -> FakeGitLab {
+    FakeGitLab::start("acme/platform/shop", TOKEN)
+}
+
+#[test]
+fn plan_apply_and_a_second_run_that_creates_nothing() {
+    let fake = start();
+    fake.state().max_per_page = 10;
+    let original = model(30);
+    // The plan changes nothing.
+    let mut t = sync(Test::new().model(&original), &fake, &[]).status(0);
+    let out = t.stdout();
+    assert_eq!(out.matches("would create").count(), 30, "{out}");
+    assert!(out.contains("elsewhere SHOP.ELSE: SEC-1"), "{out}");
+    assert!(out.contains("GitLab: 30 to create"), "{out}");
+    assert_eq!(read(&t), original);
+    assert!(fake.state().issues.is_empty());
+    // --apply through a rate limit and a server error.
+    fake.state()
+        .faults
+        .extend([Fault::TooManyRequests(1), Fault::ServerError]);
+    let dir = t.path().to_path_buf();
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+    assert!(t.stdout().contains("created 30"), "{}", t.describe());
+    assert_eq!(fake.state().issues.len(), 30);
+    let after = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
+    only_lines_added(&original, &after);
+    assert_eq!(after.lines().count(), original.lines().count() + 30);
+    assert!(after.contains(URL1), "{after}");
+    // The description: escaped Markdown, score, marker; labels for severity.
+    let issue = fake.issue(1).unwrap();
+    let body = issue["description"].as_str().unwrap();
+    assert!(body.contains("Threat &lt;1&gt; \\*bold\\*"), "{body}");
+    assert!(
+        body.contains("7.5 high") && body.contains("<!-- tmkit:id=SHOP.T1 -->"),
+        "{body}"
+    );
+    assert_eq!(
+        issue["labels"],
+        serde_json::json!(["threat-model", "severity:high"])
+    );
+    // The model still checks; a second run creates nothing and changes nothing.
+    Test::new().cwd(&dir).args(["check"]).status(0);
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+    assert!(
+        t.stdout().contains("created 0, updated 0"),
+        "{}",
+        t.describe()
+    );
+    assert_eq!(fake.state().issues.len(), 30);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
+        after
+    );
+    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+    assert!(t.stdout().contains("in sync"), "{}", t.describe());
+}
+
+#[test]
+fn a_lost_write_back_is_found_again_by_the_marker() {
+    let fake = start();
+    let original = model(3);
+    let t = sync(Test::new().model(&original), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    let applied = read(&t);
+    // The write-back is lost and a title renamed in the tracker.
+    std::fs::write(dir.join("threatmodel.yaml"), &original).unwrap();
+    fake.edit(2, |i| i["title"] = "Renamed by triage".into());
+    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+    assert_eq!(
+        t.stdout().matches("would link").count(),
+        3,
+        "{}",
+        t.describe()
+    );
+    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+    assert_eq!(fake.state().issues.len(), 3);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
+        applied
+    );
+}
+
+#[test]
+fn a_ticket_written_as_a_short_reference_is_the_same_ticket() {
+    let fake = start();
+    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    // A user wrote the references GitLab shows instead of the URLs.
+    let short = read(&t).replace(URL1, "ticket: \"#1\"\n").replace(
+        "ticket: \"https://gitlab.example/acme/platform/shop/-/issues/2\"\n",
+        "ticket: acme/platform/shop#2\n",
+    );
+    std::fs::write(dir.join("threatmodel.yaml"), &short).unwrap();
+    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+    let out = t.stdout();
+    assert!(out.contains("in sync"), "{out}");
+    assert!(
+        out.contains("ticket  SHOP.T2: https://gitlab.example/acme/platform/shop/-/issues/2 open"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
+    let fake = start();
+    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    let applied = read(&t);
+    fake.edit(1, |i| {
+        i["state"] = "closed".into();
+        i["assignees"] = serde_json::json!([{"id": 3, "username": "ann", "name": "Ann"}]);
+        i["milestone"] = serde_json::json!({"id": 1, "title": "Q1", "due_date": "2027-03-31"});
+    });
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+    let out = t.stdout();
+    assert!(
+        out.contains("closed in the tracker, not in place in the model: SHOP.T1"),
+        "{out}"
+    );
+    assert!(out.contains("assigned to ann, due 2027-03-31"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
+        applied,
+        "never a silent change"
+    );
+    sync(Test::new().cwd(&dir), &fake, &["--accept-closed"]).status(3);
+    sync(
+        Test::new().cwd(&dir),
+        &fake,
+        &["--apply", "--accept-closed"],
+    )
+    .status(0);
+    let accepted = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
+    only_lines_added(
+        &applied.replacen("in_place: false", "in_place: true", 1),
+        &accepted,
+    );
+    Test::new().cwd(&dir).args(["check"]).status(0);
+    let mut t = Test::new()
+        .cwd(&dir)
+        .args(["report", "-f", "json"])
+        .status(0);
+    let report = t.json();
+    let m = report["models"][0]["mitigations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["qid"] == "SHOP.T1/m1")
+        .cloned()
+        .unwrap();
+    assert_eq!(m["in_place"], true, "{m}");
+    assert_eq!(m["evidence"][0]["kind"], "ticket", "{m}");
+    assert_eq!(
+        m["evidence"][0]["target"], "https://gitlab.example/acme/platform/shop/-/issues/1",
+        "{m}"
+    );
+}
+
+#[test]
+fn a_failure_half_way_writes_back_what_was_created_and_the_next_run_resumes() {
+    let fake = start();
+    fake.state().fail_creates_after = Some(4);
+    let t = sync(Test::new().model(&model(10)), &fake, &["--apply"])
+        .status(3)
+        .stderr_contains("HTTP 500")
+        .stderr_contains("run again to resume");
+    let dir = t.path().to_path_buf();
+    let half = read(&t);
+    assert_eq!(half.matches("ticket: \"https://").count(), 4, "{half}");
+    Test::new().cwd(&dir).args(["check"]).status(0);
+    fake.state().fail_creates_after = None;
+    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
+    assert_eq!(fake.state().issues.len(), 10);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml"))
+            .unwrap()
+            .matches("ticket: \"https://")
+            .count(),
+        10
+    );
+}
+
+#[test]
+fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
+    let fake = start();
+    let args = [
+        "sync",
+        "gitlab",
+        "--project",
+        "acme/platform/shop",
+        "--api-url",
+        &fake.url,
+    ];
+    Test::new()
+        .model(&model(1))
+        .args(args)
+        .env("GITLAB_TOKEN", "")
+        .status(3)
+        .stderr_contains("GITLAB_TOKEN is not set")
+        .stderr_contains("`api` scope");
+    assert!(fake.state().seen.is_empty(), "nothing sent without a token");
+    let mut t = Test::new()
+        .model(&model(1))
+        .args(args.iter().chain(&["--apply", "-f", "json"]))
+        .env("GITLAB_TOKEN", "glpat-wrong_000")
+        .status(3)
+        .stderr_contains("HTTP 401")
+        .stderr_contains("set GITLAB_TOKEN");
+    let all = format!("{}{}", t.stdout(), t.stderr());
+    assert!(!all.contains("glpat-wrong_000"), "{all}");
+    // An unknown project: 404 naming the project and --project.
+    let mut t = Test::new()
+        .model(&model(1))
+        .args([
+            "sync",
+            "gitlab",
+            "--project",
+            "acme/nope",
+            "--api-url",
+            &fake.url,
+        ])
+        .env("GITLAB_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("HTTP 404")
+        .stderr_contains("--project");
+    assert!(!t.stderr().contains(TOKEN), "{}", t.describe());
+}
+
+#[test]
+fn the_root_models_sync_section_names_the_project() {
+    let fake = start();
+    let with_sync = model(2).replacen(
+        "mitigations:\n",
+        &format!(
+            "sync:\n  gitlab:\n    project: acme/platform/shop\n    api_url: \"{}\"\nmitigations:\n",
+            fake.url
+        ),
+        1,
+    );
+    let mut t = Test::new()
+        .model(&with_sync)
+        .args(["sync", "gitlab", "--apply"])
+        .env("GITLAB_TOKEN", TOKEN)
+        .status(0);
+    assert!(t.stdout().contains("created 2"), "{}", t.describe());
+    assert_eq!(fake.state().issues.len(), 2);
+    // GitHub's --repo is not silently ignored.
+    Test::new()
+        .model(&with_sync)
+        .args(["sync", "gitlab", "--repo", "acme/shop"])
+        .env("GITLAB_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("GitLab takes --project");
+    // No project anywhere: a usage error naming both ways.
+    Test::new()
+        .model(&model(1))
+        .args(["sync", "gitlab"])
+        .env("GITLAB_TOKEN", TOKEN)
+        .status(3)
+        .stderr_contains("--project GROUP/NAME")
+        .stderr_contains("sync:");
+    // A misspelt key is an error of the model, like every other key.
+    Test::new()
+        .model(&model(1).replacen(
+            "mitigations:\n",
+            "sync:\n  gitlab:\n    repo: acme/shop\nmitigations:\n",
+            1,
+        ))
+        .args(["check"])
+        .status(2)
+        .stderr_contains("repo");
+}
+
+#[test]
+fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
+    let fake = start();
+    let original = model(3);
+    let t = sync(
+        Test::new().model(&original),
+        &fake,
+        &["--apply", "--rows", "mitigations"],
+    )
+    .status(0);
+    assert_eq!(fake.state().issues.len(), 3);
+    let body = fake.issue(1).unwrap()["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains("<!-- tmkit:id=SHOP.T1/m1 -->") && body.contains("SHOP.T1"),
+        "{body}"
+    );
+    let after = read(&t);
+    only_lines_added(&original, &after);
+    assert_eq!(after.matches("ticket: \"https://").count(), 3, "{after}");
+    let dir = t.path().to_path_buf();
+    Test::new().cwd(&dir).args(["check"]).status(0);
+}
+
+#[test]
+fn gitlab_ticket_states_reach_the_report() {
+    let fake = start();
+    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    // T1: an own due date and an assignee; T2: closed, due by its milestone.
+    fake.edit(1, |i| {
+        i["assignees"] = serde_json::json!([{"id": 3, "username": "ann", "name": "Ann"}]);
+        i["due_date"] = "2027-01-15".into();
+    });
+    fake.edit(2, |i| {
+        i["state"] = "closed".into();
+        i["milestone"] = serde_json::json!({"id": 1, "title": "Q1", "due_date": "2027-03-31"});
+    });
+    let tickets = dir.join("tickets.json");
+    sync(
+        Test::new().cwd(&dir).env("SOURCE_DATE_EPOCH", "1796083200"),
+        &fake,
+        &["-f", "json", "-o", tickets.to_str().unwrap()],
+    )
+    .status(0);
+    let sync_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&tickets).unwrap()).unwrap();
+    assert_eq!(sync_json["tracker"], "GitLab");
+    let md = Test::new()
+        .cwd(&dir)
+        .args(["report", "--tickets", tickets.to_str().unwrap()])
+        .args(["--date", "2027-02-01"])
+        .status(0)
+        .stdout();
+    assert!(
+        md.contains("(open in GitLab on 2026-12-01, assigned to ann, **due 2027-01-15, overdue**)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("(**closed in GitLab on 2026-12-01, not done in the model**, due 2027-03-31)"),
+        "{md}"
+    );
+}
