@@ -135,6 +135,24 @@ pub struct DiagramLayout {
     pub edges: Vec<EdgePath>,
     /// Legend entries.
     pub legend: Vec<Rect>,
+    /// The outlines of the expanded components: one per component, enclosing
+    /// its groups in every zone, or one per group when the component could
+    /// not be kept together (see docs/diagrams.md).
+    pub components: Vec<ComponentBox>,
+}
+
+/// The dashed outline of an expanded component.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ComponentBox {
+    /// Qualified id of the component.
+    pub qid: String,
+    /// Keys of the component groups (one per zone) it encloses.
+    pub groups: Vec<String>,
+    /// The outline.
+    pub rect: Rect,
+    /// The title.
+    pub label: Rect,
 }
 
 /// A drawn zone, component group or the "no zone" box.
@@ -233,6 +251,24 @@ pub(crate) struct Geometry {
     /// Per edge: drawn label text and baseline.
     pub edge_text: Vec<(String, f64)>,
     pub legend_kinds: Vec<LegendKind>,
+    /// One outline per expanded component drawn in one piece, one per group
+    /// of a component that could not be kept together.
+    pub outlines: Vec<Outline>,
+}
+
+/// The dashed outline of an expanded component (or of one part of it).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outline {
+    /// The component groups (regions) it encloses, left to right.
+    pub groups: Vec<usize>,
+    pub rect: Rect,
+    /// Where the title goes (the header of the first group).
+    pub label: Rect,
+    /// True when the component has groups in several zones and this one
+    /// outline encloses them all.
+    pub joined: bool,
+    /// How many outlines the component is drawn with (1: kept together).
+    pub parts: usize,
 }
 
 impl Geometry {
@@ -274,6 +310,23 @@ impl Geometry {
                 label: p.label,
             })
             .collect();
+        let components = self
+            .outlines
+            .iter()
+            .map(|o| ComponentBox {
+                qid: scene.regions[o.groups[0]]
+                    .component
+                    .unwrap_or_default()
+                    .to_string(),
+                groups: o
+                    .groups
+                    .iter()
+                    .map(|&g| scene.regions[g].key.clone())
+                    .collect(),
+                rect: o.rect,
+                label: o.label,
+            })
+            .collect();
         DiagramLayout {
             width: self.width,
             height: self.height,
@@ -282,6 +335,7 @@ impl Geometry {
             nodes,
             edges,
             legend: self.legend,
+            components,
         }
     }
 }
@@ -467,6 +521,98 @@ fn region_shape(scene: &Scene, own: &[usize], rows_target: usize) -> (usize, usi
     (att, k.max(1))
 }
 
+/// Where a component group goes among the columns of its zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupSide {
+    /// Before the zone's own nodes: the component also has a group in a
+    /// zone drawn further left.
+    Leading,
+    /// Not a component group, or a component drawn in this zone only.
+    Middle,
+    /// After everything else: the component also has a group in a zone
+    /// drawn further right.
+    Trailing,
+}
+
+/// For every region, where it goes among its parent's columns, so that the
+/// groups of one component in neighbouring zones touch across the zone
+/// border and can share one outline.
+fn group_sides(scene: &Scene) -> Vec<GroupSide> {
+    let mut rank = vec![0usize; scene.regions.len()];
+    let mut next = 0;
+    scene.walk(|step| {
+        if let Step::Open { r, .. } = step {
+            rank[r] = next;
+            next += 1;
+        }
+    });
+    // The walk rank of the zone holding each group.
+    let zone_rank = |mut r: usize| {
+        while scene.regions[r].kind == RegionKind::Component {
+            match scene.regions[r].parent {
+                Some(p) => r = p,
+                None => break,
+            }
+        }
+        rank[r]
+    };
+    let mut span: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    for (r, region) in scene.regions.iter().enumerate() {
+        if let Some(c) = region.component {
+            let z = zone_rank(r);
+            let e = span.entry(c).or_insert((z, z));
+            *e = (e.0.min(z), e.1.max(z));
+        }
+    }
+    scene
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, region)| match region.component.map(|c| span[c]) {
+            Some((lo, _)) if zone_rank(r) > lo => GroupSide::Leading,
+            Some((_, hi)) if zone_rank(r) < hi => GroupSide::Trailing,
+            _ => GroupSide::Middle,
+        })
+        .collect()
+}
+
+/// One step of the left-to-right walk over the columns of a band.
+#[derive(Debug, Clone, Copy)]
+enum Walk {
+    Open(usize),
+    /// The columns of the region's own nodes.
+    Own(usize),
+    Close(usize),
+}
+
+/// Walks the regions under `roots` depth first, in the order their columns
+/// are placed: a region opens, then come its leading component groups, its
+/// own nodes, its other children (sub-zones and groups in declaration
+/// order) and its trailing groups, and it closes.
+fn walk_columns(scene: &Scene, roots: &[usize], sides: &[GroupSide], mut f: impl FnMut(Walk)) {
+    let mut stack: Vec<Walk> = roots.iter().rev().map(|&r| Walk::Open(r)).collect();
+    while let Some(step) = stack.pop() {
+        f(step);
+        if let Walk::Open(r) = step {
+            let mut children = scene.regions[r].children.clone();
+            // Stable: children of one side keep their order.
+            children.sort_by_key(|&c| sides[c]);
+            stack.push(Walk::Close(r));
+            let lead = children
+                .iter()
+                .take_while(|&&c| sides[c] == GroupSide::Leading)
+                .count();
+            for &c in children[lead..].iter().rev() {
+                stack.push(Walk::Open(c));
+            }
+            stack.push(Walk::Own(r));
+            for &c in children[..lead].iter().rev() {
+                stack.push(Walk::Open(c));
+            }
+        }
+    }
+}
+
 impl Grid {
     fn new(scene: &Scene, sizes: &[Size], plan: &Plan, order: &[Vec<usize>]) -> Grid {
         let n_nodes = scene.nodes.len();
@@ -475,15 +621,18 @@ impl Grid {
         let mut col_band: Vec<usize> = Vec::new();
         let mut local = vec![(0usize, 0usize); n_nodes];
         let mut region_band = vec![0usize; scene.regions.len()];
+        let sides = group_sides(scene);
         for (b, roots) in plan.bands.iter().enumerate() {
             let mut ev = Vec::new();
-            scene.walk_from(roots, |step| {
+            walk_columns(scene, roots, &sides, |step| {
                 let r = match step {
-                    Step::Close { r, .. } => return ev.push(Ev::Close(r)),
-                    Step::Open { r, .. } => r,
+                    Walk::Close(r) => return ev.push(Ev::Close(r)),
+                    Walk::Open(r) => {
+                        region_band[r] = b;
+                        return ev.push(Ev::Open(r));
+                    }
+                    Walk::Own(r) => r,
                 };
-                region_band[r] = b;
-                ev.push(Ev::Open(r));
                 let region = &scene.regions[r];
                 let own = &order[r];
                 if own.is_empty() && !region.children.is_empty() {
@@ -1139,13 +1288,35 @@ fn place_legend(kinds: &[LegendKind], width: f64, regions_bottom: f64) -> (Vec<R
 /// The aspect ratios (width / height) a layout aims for; the plan closest
 /// to this range wins, then the smallest picture.
 const ASPECT_AIM: (f64, f64) = (0.8, 1.6);
+/// The aspect ratios a picture must keep (1:2 to 2:1); inside them, a plan
+/// that keeps more components in one outline wins over one nearer the aim.
+const ASPECT_LIMIT: (f64, f64) = (0.5, 2.0);
 /// Above this many nodes and flows, fewer plans are tried (each is a full
 /// layout), so big models stay about linear.
 const SEARCH_BUDGET: usize = 400;
 
+/// How a plan's picture ranks; smaller is better, field by field (the
+/// derived order compares the fields in declaration order).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+struct Score {
+    /// How far the aspect ratio is outside [`ASPECT_LIMIT`] (0 inside).
+    outside_limit: f64,
+    /// Parts of components not kept in one outline.
+    split: usize,
+    /// How far the aspect ratio is outside [`ASPECT_AIM`] (0 inside).
+    off_aim: f64,
+    /// Flow crossings (0 for big scenes, where they are not counted).
+    crossings: usize,
+    /// Picture area, in thousands of square pixels.
+    area: f64,
+    bands: usize,
+}
+
 /// Lays out a scene: tries a few plans (zones in one band or wrapped into
-/// up to four, assets in more or fewer grid rows) and keeps the one whose
-/// aspect ratio is closest to [`ASPECT_AIM`], then the smallest.
+/// up to four, assets in more or fewer grid rows) and keeps the best by
+/// [`Score`]: within 1:2..2:1, the one keeping the most components
+/// together, then the one closest to [`ASPECT_AIM`], with the fewest flow
+/// crossings, the smallest, with the fewest bands.
 pub(crate) fn layout(scene: &Scene) -> Geometry {
     let n_nodes = scene.nodes.len();
     let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
@@ -1157,36 +1328,39 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         .iter()
         .map(|r| (text::truncate(r.title, 48), text::truncate(&r.subtitle, 40)))
         .collect();
-    let mut best: Option<((f64, usize, f64, usize), Geometry)> = None;
+    let mut best: Option<(Score, Geometry)> = None;
     let count_crossings = scene.nodes.len() + scene.edges.len() <= SEARCH_BUDGET;
     for plan in plans(scene, &sizes, &headers) {
         let geo = layout_plan(scene, &sizes, &headers, &plan);
         let a = geo.width / geo.height;
-        let off = (ASPECT_AIM.0.ln() - a.ln())
-            .max(a.ln() - ASPECT_AIM.1.ln())
-            .max(0.0);
-        // Round so that float noise never decides; then fewer flow
-        // crossings, a smaller picture and fewer bands.
-        let crossings = if count_crossings {
-            crossings(&geo.edges)
-        } else {
-            0
+        // Round so that float noise never decides.
+        let off = |(lo, hi): (f64, f64)| {
+            ((lo.ln() - a.ln()).max(a.ln() - hi.ln()).max(0.0) * 1000.0).round()
         };
-        let score = (
-            (off * 1000.0).round(),
-            crossings,
-            (geo.width * geo.height / 1000.0).round(),
-            plan.bands.len(),
-        );
-        if best.as_ref().is_none_or(|(b, _)| {
-            score.0 < b.0 || (score.0 == b.0 && (score.1, score.2, score.3) < (b.1, b.2, b.3))
-        }) {
+        let score = Score {
+            outside_limit: off(ASPECT_LIMIT),
+            split: split_components(&geo.outlines),
+            off_aim: off(ASPECT_AIM),
+            crossings: if count_crossings {
+                crossings(&geo.edges)
+            } else {
+                0
+            },
+            area: (geo.width * geo.height / 1000.0).round(),
+            bands: plan.bands.len(),
+        };
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
             best = Some((score, geo));
         }
     }
     let (_, mut geo) = best.expect("at least one plan");
     geo.node_text = texts;
     geo
+}
+
+/// How many components are drawn in parts (not kept in one outline).
+fn split_components(outlines: &[Outline]) -> usize {
+    outlines.iter().filter(|o| o.parts > 1).count()
 }
 
 /// How many times a horizontal segment of one flow crosses a vertical
@@ -1234,7 +1408,8 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
     }
     rows.push(largest);
     let mut max_bands = scene.roots.len().clamp(1, 4);
-    if n + scene.edges.len() > SEARCH_BUDGET {
+    let small = n + scene.edges.len() <= SEARCH_BUDGET;
+    if !small {
         let root = (n as f64).sqrt().ceil() as usize;
         rows.retain(|&r| r * 2 >= root && r <= root * 2);
         if rows.is_empty() {
@@ -1251,13 +1426,36 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
         };
         let widths = root_widths(scene, sizes, headers, &one);
         for b in 1..=max_bands {
-            let plan = Plan {
-                bands: split_bands(&scene.roots, &widths, b),
-                rows_target,
-            };
-            if !out.contains(&plan) {
-                out.push(plan);
+            let mut cuts = vec![split_bands(&scene.roots, &widths, b)];
+            // Few zones: every other cut too, so a cut that keeps a
+            // component's zones in one band can be found.
+            if scene.roots.len() <= FEW_ROOTS && small {
+                cuts.extend(all_cuts(&scene.roots, b));
             }
+            for bands in cuts {
+                let plan = Plan { bands, rows_target };
+                if !out.contains(&plan) {
+                    out.push(plan);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Up to this many top-level regions, every cut into bands is tried.
+const FEW_ROOTS: usize = 6;
+
+/// Every way to cut `roots` (in trust order) into `b` non-empty bands.
+fn all_cuts(roots: &[usize], b: usize) -> Vec<Vec<Vec<usize>>> {
+    if b == 1 {
+        return vec![vec![roots.to_vec()]];
+    }
+    let mut out = Vec::new();
+    for first in 1..=roots.len().saturating_sub(b - 1) {
+        for mut rest in all_cuts(&roots[first..], b - 1) {
+            rest.insert(0, roots[..first].to_vec());
+            out.push(rest);
         }
     }
     out
@@ -1340,6 +1538,7 @@ fn layout_plan(
     let last_band = placed.rows.band_y.last().map_or(0.0, |b| b.1);
     let regions_bottom = last_band + (max_depth + 1) as f64 * BOTTOM_PAD;
     let nodes = node_boxes(scene, &placed.rects, sizes);
+    let (outlines, zones) = outlines(scene, &grid, zones, &nodes);
     let legend_kinds = legend_kinds(scene);
     let title_w = text::width(&scene.heading(), TITLE_FONT);
     let width = cols
@@ -1361,7 +1560,130 @@ fn layout_plan(
         headers: headers.to_vec(),
         edge_text: labels.text,
         legend_kinds,
+        outlines,
     }
+}
+
+/// How far a joined outline stands off its groups.
+const OUTLINE_PAD: f64 = 4.0;
+
+/// The outline of every expanded component. The groups of a component in
+/// several zones get one outline around all of them when that rectangle
+/// holds nothing else: no other node, no header of another zone or group,
+/// no part of another component (unless nested in it). Otherwise (groups in
+/// zones that are not neighbours, or in different bands) each group keeps
+/// its own outline and title. A joined component's title is drawn once, in
+/// the header of its first group; the other headers are emptied.
+fn outlines(
+    scene: &Scene,
+    grid: &Grid,
+    mut zones: Vec<Placed>,
+    nodes: &[Placed],
+) -> (Vec<Outline>, Vec<Placed>) {
+    let mut by_component: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (r, region) in scene.regions.iter().enumerate() {
+        if let Some(c) = region.component {
+            match by_component.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, v)) => v.push(r),
+                None => by_component.push((c, vec![r])),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut groups) in by_component {
+        groups.sort_by(|&a, &b| {
+            (grid.region_band[a], zones[a].rect.x)
+                .partial_cmp(&(grid.region_band[b], zones[b].rect.x))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        });
+        let joined = if groups.len() > 1 {
+            joined_rect(scene, grid, &zones, nodes, &groups)
+        } else {
+            None
+        };
+        match joined {
+            Some(rect) => {
+                let label = zones[groups[0]].label;
+                for &g in &groups {
+                    let l = zones[g].label;
+                    zones[g].label = Rect::new(l.x, l.y, 0.0, 0.0);
+                }
+                out.push(Outline {
+                    groups,
+                    rect,
+                    label,
+                    joined: true,
+                    parts: 1,
+                });
+            }
+            None => {
+                let parts = groups.len();
+                out.extend(groups.into_iter().map(|g| Outline {
+                    groups: vec![g],
+                    rect: zones[g].rect,
+                    label: zones[g].label,
+                    joined: false,
+                    parts,
+                }))
+            }
+        }
+    }
+    (out, zones)
+}
+
+/// The rectangle around `groups` (one component's groups), when it holds
+/// nothing but them and what is nested in them; None otherwise.
+fn joined_rect(
+    scene: &Scene,
+    grid: &Grid,
+    zones: &[Placed],
+    nodes: &[Placed],
+    groups: &[usize],
+) -> Option<Rect> {
+    let band = grid.region_band[groups[0]];
+    if groups.iter().any(|&g| grid.region_band[g] != band) {
+        return None;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &g in groups {
+        let r = zones[g].rect;
+        (x0, y0, x1, y1) = (
+            x0.min(r.x),
+            y0.min(r.y),
+            x1.max(r.right()),
+            y1.max(r.bottom()),
+        );
+    }
+    let rect = Rect::new(
+        x0 - OUTLINE_PAD,
+        y0 - OUTLINE_PAD,
+        x1 - x0 + 2.0 * OUTLINE_PAD,
+        y1 - y0 + 2.0 * OUTLINE_PAD,
+    );
+    // Whether region `r` is one of the groups or nested in one.
+    let inside = |mut r: usize| loop {
+        if groups.contains(&r) {
+            return true;
+        }
+        match scene.regions[r].parent {
+            Some(p) => r = p,
+            None => return false,
+        }
+    };
+    let node_in_way = scene
+        .nodes
+        .iter()
+        .zip(nodes)
+        .any(|(n, p)| !inside(n.region) && p.rect.overlaps(&rect));
+    let region_in_way = scene.regions.iter().enumerate().any(|(r, region)| {
+        !inside(r)
+            && (zones[r].label.overlaps(&rect)
+                || (region.kind == RegionKind::Component
+                    && zones[r].rect.overlaps(&rect)
+                    && !zones[r].rect.contains(&rect)))
+    });
+    (!node_in_way && !region_in_way).then_some(rect)
 }
 
 fn dedup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
