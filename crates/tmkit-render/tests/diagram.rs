@@ -6,8 +6,9 @@
 mod diagram_support;
 
 use diagram_support::{
-    EXAMPLES, aspect, component_problems, components_split, drawn_components, generated,
-    generated_seeded, label_overlaps, load, load_abs, load_str, write_generated_components,
+    EXAMPLES, aspect, component_problems, components_split, drawn_components, flow_crossings,
+    generated, generated_seeded, label_overlaps, load, load_abs, load_str,
+    write_generated_components,
 };
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -211,6 +212,37 @@ fn bundled_examples_are_readable() {
             );
             let bad = containment(&l);
             assert!(bad.is_empty(), "{name} {opts:?}: {bad:?}");
+        }
+    }
+}
+
+/// A regression guard on flow crossings (counted on the laid-out paths):
+/// each bundled example, drawn each way, crosses at most as often as
+/// measured when flows between bands were routed through the bands' edge
+/// channels and the lanes of each channel ordered against crossings
+/// (docs/diagrams.md, "Readability, measured").
+#[test]
+fn bundled_examples_keep_crossings_low() {
+    // (example, [plain, --attackers, --depth 0])
+    let most = [
+        ("reference", [0, 0, 0]),
+        ("composed", [1, 1, 1]),
+        ("tmkit", [2, 2, 2]),
+    ];
+    for ((name, path), (name2, limits)) in EXAMPLES.iter().zip(most) {
+        assert_eq!(*name, name2);
+        let (m, a) = load(path);
+        let ways = [
+            DiagramOptions::new(),
+            all_opts(),
+            DiagramOptions::new().with_depth(Some(0)),
+        ];
+        for (opts, limit) in ways.iter().zip(limits) {
+            let n = flow_crossings(&layout(&m, &a, opts));
+            assert!(
+                n <= limit,
+                "{name} {opts:?}: {n} crossings, at most {limit}"
+            );
         }
     }
 }

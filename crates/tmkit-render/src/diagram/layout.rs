@@ -347,13 +347,37 @@ enum Ev {
     Close(usize),
 }
 
+/// A flow's route: horizontal runs along channels `h[0]`, `h[1]`, ...,
+/// joined by vertical runs along channels `v[0]`, ... (`legs` horizontal
+/// runs, one vertical run fewer). One run when source and target touch the
+/// same channel; two in one band (through the target column's vertical
+/// channel); up to four between bands: down (or up) the source column to
+/// the band's edge channel, along it to the gutter, through the gutter to
+/// the target band's edge channel, along it to the target column, and
+/// down (or up) it to the channel next to the target.
 #[derive(Debug, Clone, Copy)]
-enum Route {
-    /// Source and target both touch channel `h`: one horizontal segment.
-    Direct { h: usize },
-    /// Along channel `h1` (touching the source), vertical channel `v`, then
-    /// channel `h2` (touching the target).
-    Via { h1: usize, v: usize, h2: usize },
+struct Route {
+    h: [usize; 4],
+    v: [usize; 3],
+    legs: usize,
+}
+
+impl Route {
+    fn new(h: &[usize], v: &[usize]) -> Route {
+        let mut r = Route {
+            h: [0; 4],
+            v: [0; 3],
+            legs: h.len(),
+        };
+        r.h[..h.len()].copy_from_slice(h);
+        r.v[..v.len()].copy_from_slice(v);
+        r
+    }
+
+    /// The vertical runs: (leg, channel, from h, to h).
+    fn verticals(&self) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+        (0..self.legs - 1).map(|i| (i, self.v[i], self.h[i], self.h[i + 1]))
+    }
 }
 
 fn node_text(scene: &Scene, n: usize) -> NodeText {
@@ -785,7 +809,8 @@ fn assign_lanes<T: Copy>(
 /// row-index space: y is not known yet).
 struct Routing {
     routes: Vec<Route>,
-    v_lane: Vec<usize>,
+    /// Per flow: the lane of each vertical run.
+    v_lane: Vec<[usize; 3]>,
     /// Width of each column's vertical channel.
     chan_w: Vec<f64>,
     /// x of each column's vertical channel, once known.
@@ -799,36 +824,56 @@ impl Routing {
             .edges
             .iter()
             .map(|e| {
-                let (_, rs) = pos[e.from];
+                let (gs, rs) = pos[e.from];
                 let (gt, rt) = pos[e.to];
                 let (_, h1, _, h2) = grid.sides(rs, rt);
+                let (bs, bt) = (grid.row_band[rs], grid.row_band[rt]);
                 if h1 == h2 {
-                    Route::Direct { h: h1 }
-                } else if grid.row_band[rs] == grid.row_band[rt] {
-                    Route::Via { h1, v: gt, h2 }
+                    Route::new(&[h1], &[])
+                } else if bs == bt {
+                    Route::new(&[h1, h2], &[gt])
                 } else {
-                    Route::Via {
-                        h1,
-                        v: grid.gutter(),
-                        h2,
+                    // Between bands: only the bands' edge channels meet the
+                    // gutter, so the long runs to it cross no vertical run
+                    // inside a band.
+                    let edge = |b: usize, bottom: bool| {
+                        let (first, n) = grid.band_rows[b];
+                        if bottom {
+                            grid.below(first + n - 1)
+                        } else {
+                            grid.above(first)
+                        }
+                    };
+                    let (hs, ht) = (edge(bs, bt > bs), edge(bt, bt < bs));
+                    let (mut h, mut v) = (vec![h1], vec![]);
+                    if hs != h1 {
+                        v.push(gs);
+                        h.push(hs);
                     }
+                    v.push(grid.gutter());
+                    h.push(ht);
+                    if ht != h2 {
+                        v.push(gt);
+                        h.push(h2);
+                    }
+                    Route::new(&h, &v)
                 }
             })
             .collect();
-        let mut v_items: Vec<(usize, usize, usize, usize)> = routes
+        let mut v_items: Vec<(usize, usize, usize, usize, usize)> = routes
             .iter()
             .enumerate()
-            .filter_map(|(e, r)| match *r {
-                Route::Via { h1, v, h2 } => Some((v, h1.min(h2), h1.max(h2), e)),
-                Route::Direct { .. } => None,
+            .flat_map(|(e, r)| {
+                r.verticals()
+                    .map(move |(leg, v, a, b)| (v, a.min(b), a.max(b), e, leg))
             })
             .collect();
         v_items.sort_unstable();
-        let items = v_items.iter().map(|&(v, lo, hi, _)| (v, lo, hi));
+        let items = v_items.iter().map(|&(v, lo, hi, ..)| (v, lo, hi));
         let (lanes, v_lanes) = assign_lanes(items, grid.n_cols() + 1, |end, lo| end < lo);
-        let mut v_lane = vec![0usize; routes.len()];
-        for (&(.., e), lane) in v_items.iter().zip(lanes) {
-            v_lane[e] = lane;
+        let mut v_lane = vec![[0usize; 3]; routes.len()];
+        for (&(.., e, leg), lane) in v_items.iter().zip(lanes) {
+            v_lane[e][leg] = lane;
         }
         let mut chan_w: Vec<f64> = v_lanes
             .iter()
@@ -845,9 +890,10 @@ impl Routing {
         }
     }
 
-    /// x of the vertical segment of flow `e`, in column `v`'s channel.
-    fn lane_x(&self, e: usize, v: usize) -> f64 {
-        self.chan_x[v] + CHAN_PAD + self.v_lane[e] as f64 * LANE_W + LANE_W / 2.0
+    /// x of vertical run `leg` of flow `e`.
+    fn lane_x(&self, e: usize, leg: usize) -> f64 {
+        let v = self.routes[e].v[leg];
+        self.chan_x[v] + CHAN_PAD + self.v_lane[e][leg] as f64 * LANE_W + LANE_W / 2.0
     }
 }
 
@@ -923,9 +969,11 @@ fn ports(scene: &Scene, grid: &Grid, rects: &[Rect], routing: &Routing) -> (Vec<
     let mut ports: Vec<[Vec<(f64, usize, bool)>; 2]> =
         vec![[Vec::new(), Vec::new()]; scene.nodes.len()];
     for (e, edge) in scene.edges.iter().enumerate() {
-        let (to_x, from_x) = match routing.routes[e] {
-            Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
-            Route::Via { v, .. } => (routing.lane_x(e, v), routing.lane_x(e, v)),
+        let legs = routing.routes[e].legs;
+        let (to_x, from_x) = if legs == 1 {
+            (cx(&rects[edge.to]), cx(&rects[edge.from]))
+        } else {
+            (routing.lane_x(e, 0), routing.lane_x(e, legs - 2))
         };
         let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         ports[edge.from][usize::from(src_top)].push((to_x, e, true));
@@ -958,8 +1006,11 @@ struct HItem {
     lo: f64,
     hi: f64,
     edge: usize,
-    /// The first segment, which carries the label.
-    labelled: bool,
+    /// Which horizontal run of the flow.
+    leg: usize,
+    /// The run's ends (x) and whether the vertical line leaving each end
+    /// goes down (true) or up from the channel.
+    ends: [(f64, bool); 2],
 }
 
 /// The labels of the flows and their horizontal segments.
@@ -968,23 +1019,24 @@ struct Labels {
     text: Vec<(String, f64)>,
     x: Vec<f64>,
     w: Vec<f64>,
-    /// Per edge: the lane of the labelled segment and of the other one.
-    lanes: Vec<[usize; 2]>,
-    /// Per edge: the label is on the last horizontal segment (a flow via a
-    /// vertical channel whose first segment is too short for it).
-    on_last: Vec<bool>,
+    /// Per edge: the lane of each horizontal run.
+    lanes: Vec<[usize; 4]>,
+    /// Per edge: the run that carries the label (the first, unless it is
+    /// too short and a later one is long enough).
+    label_leg: Vec<usize>,
     /// Lanes per horizontal channel.
     h_lanes: Vec<usize>,
 }
 
-/// Places each flow's label on its first horizontal segment (on the last
-/// one when only that is long enough to hold it), then gives every
-/// horizontal segment (label included) a lane of its channel.
-fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan: usize) -> Labels {
+/// Places each flow's label on its first horizontal run (on the last, or
+/// else a middle one, when only that is long enough to hold it), then gives
+/// every horizontal run (label included) a lane of its channel.
+fn labels(scene: &Scene, grid: &Grid, routing: &Routing, ends: &(Vec<f64>, Vec<f64>)) -> Labels {
+    let n_chan = grid.n_chan();
     let (src_x, dst_x) = ends;
     let n_edges = scene.edges.len();
     let mut h_items: Vec<HItem> = Vec::with_capacity(2 * n_edges);
-    let (mut text, mut label_x, mut label_w, mut on_last) = (
+    let (mut text, mut label_x, mut label_w, mut label_leg) = (
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
@@ -997,18 +1049,29 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
         let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
-        // The horizontal segments: (channel, from x, to x); the label goes on
-        // the first, or on the last when only that one holds it.
-        let segs = match routing.routes[e] {
-            Route::Direct { h } => [(h, src_x[e], dst_x[e]), (usize::MAX, 0.0, 0.0)],
-            Route::Via { h1, v, h2 } => {
-                let vx = routing.lane_x(e, v);
-                [(h1, src_x[e], vx), (h2, dst_x[e], vx)]
-            }
-        };
-        let last =
-            segs[1].0 != usize::MAX && !fits(segs[0].1, segs[0].2) && fits(segs[1].1, segs[1].2);
-        let (h, sx, end) = segs[usize::from(last)];
+        // The horizontal runs: (channel, from x, to x).
+        let route = &routing.routes[e];
+        let legs = route.legs;
+        let segs: Vec<(usize, f64, f64)> = (0..legs)
+            .map(|i| {
+                let a = if i == 0 {
+                    src_x[e]
+                } else {
+                    routing.lane_x(e, i - 1)
+                };
+                let b = if i + 1 == legs {
+                    dst_x[e]
+                } else {
+                    routing.lane_x(e, i)
+                };
+                (route.h[i], a, b)
+            })
+            .collect();
+        let leg = std::iter::once(0)
+            .chain((1..legs).rev())
+            .find(|&i| fits(segs[i].1, segs[i].2))
+            .unwrap_or(0);
+        let (_, sx, end) = segs[leg];
         let (lo, hi) = (sx.min(end), sx.max(end));
         let mut lx = if hi - lo >= lw + 16.0 {
             (lo + hi - lw) / 2.0
@@ -1021,22 +1084,29 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         label_x.push(lx);
         label_w.push(lw);
         text.push((t, 0.0));
-        on_last.push(last);
-        h_items.push(HItem {
-            h,
-            lo: lo.min(lx) - 4.0,
-            hi: hi.max(lx + lw) + 4.0,
-            edge: e,
-            labelled: true,
-        });
-        let (h2, a, b) = segs[usize::from(!last)];
-        if h2 != usize::MAX {
+        label_leg.push(leg);
+        let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
+        for (i, &(h, a, b)) in segs.iter().enumerate() {
+            // Down at the start: the source is below (left by its top), or
+            // the previous channel is below; likewise at the end.
+            let down_a = if i == 0 { src_top } else { route.h[i - 1] > h };
+            let down_b = if i + 1 == legs {
+                dst_top
+            } else {
+                route.h[i + 1] > h
+            };
+            let (lo, hi) = if i == leg {
+                (lo.min(lx), hi.max(lx + lw))
+            } else {
+                (a.min(b), a.max(b))
+            };
             h_items.push(HItem {
-                h: h2,
-                lo: a.min(b) - 4.0,
-                hi: a.max(b) + 4.0,
+                h,
+                lo: lo - 4.0,
+                hi: hi + 4.0,
                 edge: e,
-                labelled: false,
+                leg: i,
+                ends: [(a, down_a), (b, down_b)],
             });
         }
     }
@@ -1045,20 +1115,71 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
             .then(a.lo.total_cmp(&b.lo))
             .then(a.hi.total_cmp(&b.hi))
             .then(a.edge.cmp(&b.edge))
+            .then(a.leg.cmp(&b.leg))
     });
     let items = h_items.iter().map(|it| (it.h, it.lo, it.hi));
-    let (lane_of, h_lanes) = assign_lanes(items, n_chan, |end, lo| end <= lo);
-    let mut lanes = vec![[0usize; 2]; n_edges];
+    let (mut lane_of, h_lanes) = assign_lanes(items, n_chan, |end, lo| end <= lo);
+    flip_lanes(&h_items, &mut lane_of, &h_lanes);
+    let mut lanes = vec![[0usize; 4]; n_edges];
     for (it, lane) in h_items.iter().zip(lane_of) {
-        lanes[it.edge][usize::from(!it.labelled)] = lane;
+        lanes[it.edge][it.leg] = lane;
     }
     Labels {
         text,
         x: label_x,
         w: label_w,
         lanes,
-        on_last,
+        label_leg,
         h_lanes,
+    }
+}
+
+/// Channels with more runs than this keep their lane order (the count below
+/// is quadratic in the runs of a channel).
+const FLIP_LIMIT: usize = 256;
+
+/// Numbers the lanes of each horizontal channel top down or bottom up,
+/// whichever makes fewer crossings between the runs of the channel and the
+/// vertical lines leaving their ends. (A line leaving a run downwards
+/// crosses the runs over its end in lower lanes, one leaving upwards those
+/// in higher lanes; flipping the lanes swaps the two.) `items` are sorted
+/// by channel.
+fn flip_lanes(items: &[HItem], lane_of: &mut [usize], h_lanes: &[usize]) {
+    let mut start = 0;
+    while start < items.len() {
+        let h = items[start].h;
+        let end = start + items[start..].iter().take_while(|it| it.h == h).count();
+        if end - start <= FLIP_LIMIT {
+            let (mut keep, mut flip) = (0usize, 0usize);
+            for a in start..end {
+                let (lo, hi) = {
+                    let [(x0, _), (x1, _)] = items[a].ends;
+                    (x0.min(x1), x1.max(x0))
+                };
+                for b in start..end {
+                    if items[a].edge == items[b].edge {
+                        continue;
+                    }
+                    for (x, down) in items[b].ends {
+                        if x > lo + 1e-6 && x < hi - 1e-6 {
+                            // Lane numbers grow downwards.
+                            let below = lane_of[a] > lane_of[b];
+                            if down == below {
+                                keep += 1;
+                            } else {
+                                flip += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            if flip < keep {
+                for lane in &mut lane_of[start..end] {
+                    *lane = h_lanes[h] - 1 - *lane;
+                }
+            }
+        }
+        start = end;
     }
 }
 
@@ -1127,24 +1248,21 @@ fn paths(
         let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         let start = (sx, outline_y(sk, s, sx, src_top));
         let end_pt = (tx, outline_y(tk, t, tx, dst_top));
-        let [lab, other] = labels.lanes[e];
-        let last = labels.on_last[e];
-        let (points, h) = match routing.routes[e] {
-            Route::Direct { h } => {
-                let ly = lane_line(h, lab);
-                (vec![start, (sx, ly), (tx, ly), end_pt], h)
-            }
-            Route::Via { h1, v, h2 } => {
-                let (l1, l2) = if last { (other, lab) } else { (lab, other) };
-                let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
-                let vx = routing.lane_x(e, v);
-                (
-                    vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
-                    if last { h2 } else { h1 },
-                )
-            }
-        };
-        let band = rows.hchan_y[h] + HCHAN_PAD + lab as f64 * LANE_H;
+        let route = &routing.routes[e];
+        let lanes = labels.lanes[e];
+        let leg = labels.label_leg[e];
+        let y = |i: usize| lane_line(route.h[i], lanes[i]);
+        let mut points = Vec::with_capacity(2 * route.legs + 2);
+        points.push(start);
+        points.push((sx, y(0)));
+        for (i, ..) in route.verticals() {
+            let vx = routing.lane_x(e, i);
+            points.push((vx, y(i)));
+            points.push((vx, y(i + 1)));
+        }
+        points.push((tx, y(route.legs - 1)));
+        points.push(end_pt);
+        let band = rows.hchan_y[route.h[leg]] + HCHAN_PAD + lanes[leg] as f64 * LANE_H;
         labels.text[e].1 = band + 12.0;
         edges.push(Path {
             points: dedup(points),
@@ -1525,7 +1643,7 @@ fn layout_plan(
         })
         .collect();
     let ports = ports(scene, &grid, &rects, &routing);
-    let mut labels = labels(scene, &routing, &ports, grid.n_chan());
+    let mut labels = labels(scene, &grid, &routing, &ports);
     let max_depth = scene.max_depth();
     let rows = sweep_y(&grid, &labels.h_lanes, max_depth);
     for (n, rect) in rects.iter_mut().enumerate() {
