@@ -773,11 +773,16 @@ impl Grid {
     }
 }
 
+/// Lanes are searched a block at a time (the least end of each block is
+/// kept), so a channel of many lanes costs no scan of them all.
+const LANE_BLOCK: usize = 64;
+
 /// Gives each interval a lane of its channel: the first lane whose last
-/// interval `fits` before it (`fits(end, lo)`), else a new lane. The
-/// intervals `(channel, lo, hi)` come sorted by channel, then start. Returns
-/// the lane of each interval and the number of lanes of each channel.
-fn assign_lanes<T: Copy>(
+/// interval `fits` before it (`fits(end, lo)`, true for every end below
+/// one for which it is true), else a new lane. The intervals `(channel, lo,
+/// hi)` come sorted by channel, then start. Returns the lane of each
+/// interval and the number of lanes of each channel.
+fn assign_lanes<T: Copy + PartialOrd>(
     items: impl Iterator<Item = (usize, T, T)>,
     n_chan: usize,
     fits: impl Fn(T, T) -> bool,
@@ -785,20 +790,36 @@ fn assign_lanes<T: Copy>(
     let mut lane_of = Vec::new();
     let mut lanes = vec![0usize; n_chan];
     let mut ends: Vec<T> = Vec::new();
+    // The least end of each block of LANE_BLOCK lanes.
+    let mut least: Vec<T> = Vec::new();
     let mut cur = usize::MAX;
     for (chan, lo, hi) in items {
         if chan != cur {
             cur = chan;
             ends.clear();
+            least.clear();
         }
-        let lane = match ends.iter().position(|&end| fits(end, lo)) {
-            Some(l) => l,
+        let lane = match least.iter().position(|&m| fits(m, lo)) {
+            Some(b) => {
+                let first = b * LANE_BLOCK;
+                let block = &ends[first..(first + LANE_BLOCK).min(ends.len())];
+                first + block.iter().position(|&end| fits(end, lo)).unwrap_or(0)
+            }
             None => {
                 ends.push(hi);
+                if (ends.len() - 1).is_multiple_of(LANE_BLOCK) {
+                    least.push(hi);
+                }
                 ends.len() - 1
             }
         };
         ends[lane] = hi;
+        let first = lane / LANE_BLOCK * LANE_BLOCK;
+        let block = &ends[first..(first + LANE_BLOCK).min(ends.len())];
+        least[lane / LANE_BLOCK] = block
+            .iter()
+            .copied()
+            .fold(block[0], |m, e| if e < m { e } else { m });
         lane_of.push(lane);
         lanes[chan] = lanes[chan].max(ends.len());
     }
@@ -1136,7 +1157,7 @@ fn labels(scene: &Scene, grid: &Grid, routing: &Routing, ends: &(Vec<f64>, Vec<f
 
 /// Channels with more runs than this keep their lane order (the count below
 /// is quadratic in the runs of a channel).
-const FLIP_LIMIT: usize = 256;
+const FLIP_LIMIT: usize = 64;
 
 /// Numbers the lanes of each horizontal channel top down or bottom up,
 /// whichever makes fewer crossings between the runs of the channel and the
@@ -1527,6 +1548,8 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
     rows.push(largest);
     let mut max_bands = scene.roots.len().clamp(1, 4);
     let small = n + scene.edges.len() <= SEARCH_BUDGET;
+    let spread = spread_component(scene);
+    let tiny = n + scene.edges.len() <= ALL_CUTS_BUDGET;
     if !small {
         let root = (n as f64).sqrt().ceil() as usize;
         rows.retain(|&r| r * 2 >= root && r <= root * 2);
@@ -1545,9 +1568,10 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
         let widths = root_widths(scene, sizes, headers, &one);
         for b in 1..=max_bands {
             let mut cuts = vec![split_bands(&scene.roots, &widths, b)];
-            // Few zones: every other cut too, so a cut that keeps a
-            // component's zones in one band can be found.
-            if scene.roots.len() <= FEW_ROOTS && small {
+            // Few zones, and a small scene or a component in several
+            // zones: every other cut too (fewer crossings, or a cut that
+            // keeps the component's zones in one band).
+            if scene.roots.len() <= FEW_ROOTS && (tiny || (small && spread)) {
                 cuts.extend(all_cuts(&scene.roots, b));
             }
             for bands in cuts {
@@ -1560,6 +1584,22 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
     }
     out
 }
+
+/// True when some component is drawn in more than one zone.
+fn spread_component(scene: &Scene) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in scene.regions.iter().filter_map(|r| r.component) {
+        if seen.contains(&c) {
+            return true;
+        }
+        seen.push(c);
+    }
+    false
+}
+
+/// Up to this many nodes and flows, every cut into bands is tried (above,
+/// only when a component is drawn in several zones).
+const ALL_CUTS_BUDGET: usize = 120;
 
 /// Up to this many top-level regions, every cut into bands is tried.
 const FEW_ROOTS: usize = 6;
