@@ -1440,7 +1440,7 @@ const SEARCH_BUDGET: usize = 400;
 struct Score {
     /// How far the aspect ratio is outside [`ASPECT_LIMIT`] (0 inside).
     outside_limit: f64,
-    /// Parts of components not kept in one outline.
+    /// Outlines that are parts of a component not kept in one.
     split: usize,
     /// How far the aspect ratio is outside [`ASPECT_AIM`] (0 inside).
     off_aim: f64,
@@ -1497,7 +1497,8 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
     geo
 }
 
-/// How many components are drawn in parts (not kept in one outline).
+/// How many outlines are parts of a component drawn in several (0 when
+/// every component is kept in one outline).
 fn split_components(outlines: &[Outline]) -> usize {
     outlines.iter().filter(|o| o.parts > 1).count()
 }
