@@ -3,9 +3,11 @@
 //! keeps a readable shape, nodes on a grid inside them (ordered by a
 //! barycentre pass, attackers first), flows routed orthogonally through the
 //! free channels between grid rows and columns, and between bands through a
-//! gutter on the left. A few plans (band count, grid rows) are laid out and
-//! the one closest to the aimed aspect ratio, then with the fewest flow
-//! crossings, is kept.
+//! gutter on the left, reached along the bands' edge channels. The groups
+//! of a component in neighbouring zones are placed side by side across the
+//! zone border and share one outline ([`Outline`]). A few plans (band
+//! count and cut, grid rows) are laid out and the best by [`Score`] is kept:
+//! a readable aspect ratio, components kept together, few flow crossings.
 //!
 //! Why a domain-specific layout rather than a general graph layout crate:
 //! the available Rust crates (`layout-rs`, `rust-sugiyama`, `dagre-rs`) lay
@@ -20,16 +22,20 @@
 //!   zone);
 //! * a flow leaves its source on the side facing the target's row (bottom
 //!   within one row), runs along the channel there to the vertical channel
-//!   of the target column (the gutter, when the target is in another band),
-//!   along it to the channel next to the target, and enters the target on
-//!   the side facing the source; when both ends touch the same channel it is
-//!   a single horizontal run; a vertical channel spans only its band, the
-//!   gutter lies outside every zone, so no vertical run crosses a node or a
-//!   zone header;
+//!   of the target column, along it to the channel next to the target, and
+//!   enters the target on the side facing the source; when both ends touch
+//!   the same channel it is a single horizontal run; a flow to another band
+//!   runs along its source column's channel to the band's edge channel, to
+//!   the gutter, to the target band's edge channel and along the target
+//!   column's channel ([`Route`]); a vertical channel spans only its band,
+//!   the gutter lies outside every zone, so no vertical run crosses a node
+//!   or a zone header;
 //! * every segment gets a *lane* of its channel, and two segments share a
 //!   lane only when their extents (with the label, for the first horizontal
 //!   segment) are disjoint, so labels never overlap each other, nodes or
-//!   zone headers (which live in their own bands at the top).
+//!   zone headers (which live in their own bands at the top); each
+//!   horizontal channel then numbers its lanes in the direction that
+//!   crosses fewer lines ([`flip_lanes`]).
 
 use super::scene::{NodeKind, RegionKind, Scene, Shape, Step};
 use super::text;
