@@ -7,14 +7,17 @@
 //! ```
 //!
 //! Columns: picture size, aspect ratio (width / height), label overlaps
-//! (label-label and label-node, from the laid-out boxes), flow crossings and
-//! flow labels a line of another flow passes under. With `--write DIR` it
+//! (label-label and label-node, from the laid-out boxes), flow crossings,
+//! flow labels a line of another flow passes under, and expanded components
+//! drawn in several parts (not in one outline). With `--write DIR` it
 //! also writes each SVG there, to look at.
 
 #[path = "../tests/diagram_support/mod.rs"]
 mod diagram_support;
 
-use diagram_support::{EXAMPLES, aspect, flow_crossings, label_overlaps, labels_crossed_by_lines};
+use diagram_support::{
+    EXAMPLES, aspect, components_split, flow_crossings, label_overlaps, labels_crossed_by_lines,
+};
 use tmkit_render::diagram::{DiagramFormat, DiagramOptions, layout, render};
 
 fn main() {
@@ -24,9 +27,9 @@ fn main() {
         .position(|a| a == "--write")
         .and_then(|i| args.get(i + 1));
     println!(
-        "| model | options | size (px) | aspect | label overlaps | flow crossings | labels under a line |"
+        "| model | options | size (px) | aspect | label overlaps | flow crossings | labels under a line | components in parts |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
     let mut rows = Vec::new();
     for (name, path) in EXAMPLES {
         let (m, a) = diagram_support::load(path);
@@ -70,13 +73,14 @@ fn main() {
             std::fs::write(std::path::Path::new(dir).join(file), svg).expect("write svg");
         }
         println!(
-            "| {name} | {opts_name} | {:.0} x {:.0} | {:.2} | {} | {} | {} |",
+            "| {name} | {opts_name} | {:.0} x {:.0} | {:.2} | {} | {} | {} | {} |",
             l.width,
             l.height,
             aspect(&l),
             label_overlaps(&l).len(),
             flow_crossings(&l),
-            labels_crossed_by_lines(&l)
+            labels_crossed_by_lines(&l),
+            components_split(&l)
         );
     }
 }

@@ -6,7 +6,9 @@
 mod diagram_support;
 
 use diagram_support::{
-    EXAMPLES, aspect, generated, generated_seeded, label_overlaps, load, load_str,
+    EXAMPLES, aspect, component_problems, components_split, drawn_components, flow_crossings,
+    generated, generated_seeded, label_overlaps, load, load_abs, load_str,
+    write_generated_components,
 };
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -212,6 +214,154 @@ fn bundled_examples_are_readable() {
             assert!(bad.is_empty(), "{name} {opts:?}: {bad:?}");
         }
     }
+}
+
+/// A regression guard on flow crossings (counted on the laid-out paths):
+/// each bundled example, drawn each way, crosses at most as often as
+/// measured when flows between bands were routed through the bands' edge
+/// channels and the lanes of each channel ordered against crossings
+/// (docs/diagrams.md, "Readability, measured").
+#[test]
+fn bundled_examples_keep_crossings_low() {
+    // (example, [plain, --attackers, --depth 0])
+    let most = [
+        ("reference", [0, 0, 0]),
+        ("composed", [1, 1, 1]),
+        ("tmkit", [2, 2, 2]),
+    ];
+    for ((name, path), (name2, limits)) in EXAMPLES.iter().zip(most) {
+        assert_eq!(*name, name2);
+        let (m, a) = load(path);
+        let ways = [
+            DiagramOptions::new(),
+            all_opts(),
+            DiagramOptions::new().with_depth(Some(0)),
+        ];
+        for (opts, limit) in ways.iter().zip(limits) {
+            let n = flow_crossings(&layout(&m, &a, opts));
+            assert!(
+                n <= limit,
+                "{name} {opts:?}: {n} crossings, at most {limit}"
+            );
+        }
+    }
+}
+
+/// Components are kept together: in every bundled example, the shop
+/// fixture and the corpus, drawn every way, each expanded component has one
+/// outline holding all its groups and nodes (or, only when that outline
+/// would enclose something else, one per group), outlines never overlap
+/// unless nested, and the readability figures hold.
+#[test]
+fn components_are_kept_together() {
+    let mut models: Vec<(String, Model, Analysis)> = EXAMPLES
+        .iter()
+        .map(|(name, path)| {
+            let (m, a) = load(path);
+            (name.to_string(), m, a)
+        })
+        .collect();
+    let (m, a) = load(SHOP);
+    models.push(("shop".into(), m, a));
+    let mut joined = 0;
+    for (name, m, a) in &models {
+        for opts in [
+            DiagramOptions::new(),
+            all_opts(),
+            DiagramOptions::new().with_depth(Some(0)),
+        ] {
+            let l = layout(m, a, &opts);
+            let bad = component_problems(&l);
+            assert!(bad.is_empty(), "{name} {opts:?}: {bad:?}");
+            assert!(label_overlaps(&l).is_empty(), "{name} {opts:?}");
+            let r = aspect(&l);
+            assert!((0.5..=2.0).contains(&r), "{name} {opts:?}: aspect {r:.2}");
+            joined += l.components.iter().filter(|c| c.groups.len() > 1).count();
+        }
+    }
+    assert!(
+        joined > 0,
+        "no component spans zones: the check proves nothing"
+    );
+}
+
+/// The composed example: LOGIN (DMZ and internal network, neighbours) is one
+/// outline across the zone border, its title drawn once; PAY (internet and
+/// the cardholder data environment, with the DMZ between) cannot be
+/// enclosed without enclosing the DMZ, so it is drawn in two parts, each
+/// with its title, as docs/diagrams.md says.
+#[test]
+fn composed_example_keeps_login_together_and_splits_payments() {
+    let (m, a) = load(COMPOSED);
+    let l = layout(&m, &a, &DiagramOptions::new());
+    let login: Vec<_> = l
+        .components
+        .iter()
+        .filter(|c| c.qid.ends_with("LOGIN"))
+        .collect();
+    assert_eq!(login.len(), 1, "{:?}", l.components);
+    assert_eq!(login[0].groups.len(), 2, "{:?}", login[0]);
+    let pay: Vec<_> = l
+        .components
+        .iter()
+        .filter(|c| c.qid.ends_with("PAY"))
+        .collect();
+    assert_eq!(pay.len(), 2, "{:?}", l.components);
+    assert_eq!(components_split(&l), 1);
+    let svg = render(&m, &a, DiagramFormat::Svg, &DiagramOptions::new());
+    let doc = parse_svg(&svg);
+    let outlines: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("tmkd-component"))
+        .collect();
+    assert_eq!(outlines.len(), 1, "one joined outline drawn");
+    assert!(
+        outlines[0]
+            .attribute("data-component")
+            .unwrap()
+            .ends_with("LOGIN")
+    );
+    // The drawn texts (not the tooltips).
+    let drawn: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.descendants().filter_map(|t| t.text()).collect())
+        .collect();
+    let count = |s: &str| drawn.iter().filter(|t| t.starts_with(s)).count();
+    assert_eq!(count("Login service"), 1, "title once: {drawn:?}");
+    assert_eq!(count("Payments"), 2, "title per part: {drawn:?}");
+}
+
+/// Generated composed models: 3 to 7 zones, up to 5 components in one,
+/// two neighbouring or two distant zones; the outline rules hold, the
+/// labels do not overlap, and the picture is the same twice.
+#[test]
+fn generated_components_are_kept_together() {
+    let mut joined = 0;
+    for seed in 0..24u64 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_generated_components(dir.path(), seed);
+        let (m, a) = load_abs(&dir.path().join("threatmodel.yaml"));
+        for opts in [DiagramOptions::new(), all_opts()] {
+            let l = layout(&m, &a, &opts);
+            assert!(
+                !drawn_components(&l).is_empty(),
+                "seed {seed}: no component"
+            );
+            let bad = component_problems(&l);
+            assert!(bad.is_empty(), "seed {seed} {opts:?}: {bad:?}");
+            let bad = label_overlaps(&l);
+            assert!(bad.is_empty(), "seed {seed} {opts:?}: {bad:?}");
+            let bad = containment(&l);
+            assert!(bad.is_empty(), "seed {seed} {opts:?}: {bad:?}");
+            assert_eq!(l, layout(&m, &a, &opts), "seed {seed}: deterministic");
+            joined += l.components.iter().filter(|c| c.groups.len() > 1).count();
+        }
+    }
+    assert!(
+        joined > 10,
+        "only {joined} joined outlines over 48 pictures"
+    );
 }
 
 /// `--component ID` draws one component: each component of the composed

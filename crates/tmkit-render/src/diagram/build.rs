@@ -111,6 +111,7 @@ impl<'a> Builder<'a> {
                 depth: 0,
                 description: zone.description.as_deref(),
                 order,
+                component: None,
             });
             parent = Some(r);
         }
@@ -156,6 +157,7 @@ impl<'a> Builder<'a> {
             depth: 0,
             description: None,
             order: 0,
+            component: None,
         })
     }
 
@@ -199,6 +201,7 @@ impl<'a> Builder<'a> {
                         depth: 0,
                         description: None,
                         order: m,
+                        component: Some(&tm.qid),
                     };
                     self.push(r)
                 }

@@ -3,9 +3,11 @@
 //! keeps a readable shape, nodes on a grid inside them (ordered by a
 //! barycentre pass, attackers first), flows routed orthogonally through the
 //! free channels between grid rows and columns, and between bands through a
-//! gutter on the left. A few plans (band count, grid rows) are laid out and
-//! the one closest to the aimed aspect ratio, then with the fewest flow
-//! crossings, is kept.
+//! gutter on the left, reached along the bands' edge channels. The groups
+//! of a component in neighbouring zones are placed side by side across the
+//! zone border and share one outline ([`Outline`]). A few plans (band
+//! count and cut, grid rows) are laid out and the best by [`Score`] is kept:
+//! a readable aspect ratio, components kept together, few flow crossings.
 //!
 //! Why a domain-specific layout rather than a general graph layout crate:
 //! the available Rust crates (`layout-rs`, `rust-sugiyama`, `dagre-rs`) lay
@@ -20,16 +22,20 @@
 //!   zone);
 //! * a flow leaves its source on the side facing the target's row (bottom
 //!   within one row), runs along the channel there to the vertical channel
-//!   of the target column (the gutter, when the target is in another band),
-//!   along it to the channel next to the target, and enters the target on
-//!   the side facing the source; when both ends touch the same channel it is
-//!   a single horizontal run; a vertical channel spans only its band, the
-//!   gutter lies outside every zone, so no vertical run crosses a node or a
-//!   zone header;
+//!   of the target column, along it to the channel next to the target, and
+//!   enters the target on the side facing the source; when both ends touch
+//!   the same channel it is a single horizontal run; a flow to another band
+//!   runs along its source column's channel to the band's edge channel, to
+//!   the gutter, to the target band's edge channel and along the target
+//!   column's channel ([`Route`]); a vertical channel spans only its band,
+//!   the gutter lies outside every zone, so no vertical run crosses a node
+//!   or a zone header;
 //! * every segment gets a *lane* of its channel, and two segments share a
 //!   lane only when their extents (with the label, for the first horizontal
 //!   segment) are disjoint, so labels never overlap each other, nodes or
-//!   zone headers (which live in their own bands at the top).
+//!   zone headers (which live in their own bands at the top); each
+//!   horizontal channel then numbers its lanes in the direction that
+//!   crosses fewer lines ([`flip_lanes`]).
 
 use super::scene::{NodeKind, RegionKind, Scene, Shape, Step};
 use super::text;
@@ -135,6 +141,24 @@ pub struct DiagramLayout {
     pub edges: Vec<EdgePath>,
     /// Legend entries.
     pub legend: Vec<Rect>,
+    /// The outlines of the expanded components: one per component, enclosing
+    /// its groups in every zone, or one per group when the component could
+    /// not be kept together (see docs/diagrams.md).
+    pub components: Vec<ComponentBox>,
+}
+
+/// The dashed outline of an expanded component.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ComponentBox {
+    /// Qualified id of the component.
+    pub qid: String,
+    /// Keys of the component groups (one per zone) it encloses.
+    pub groups: Vec<String>,
+    /// The outline.
+    pub rect: Rect,
+    /// The title.
+    pub label: Rect,
 }
 
 /// A drawn zone, component group or the "no zone" box.
@@ -233,6 +257,24 @@ pub(crate) struct Geometry {
     /// Per edge: drawn label text and baseline.
     pub edge_text: Vec<(String, f64)>,
     pub legend_kinds: Vec<LegendKind>,
+    /// One outline per expanded component drawn in one piece, one per group
+    /// of a component that could not be kept together.
+    pub outlines: Vec<Outline>,
+}
+
+/// The dashed outline of an expanded component (or of one part of it).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outline {
+    /// The component groups (regions) it encloses, left to right.
+    pub groups: Vec<usize>,
+    pub rect: Rect,
+    /// Where the title goes (the header of the first group).
+    pub label: Rect,
+    /// True when the component has groups in several zones and this one
+    /// outline encloses them all.
+    pub joined: bool,
+    /// How many outlines the component is drawn with (1: kept together).
+    pub parts: usize,
 }
 
 impl Geometry {
@@ -274,6 +316,23 @@ impl Geometry {
                 label: p.label,
             })
             .collect();
+        let components = self
+            .outlines
+            .iter()
+            .map(|o| ComponentBox {
+                qid: scene.regions[o.groups[0]]
+                    .component
+                    .unwrap_or_default()
+                    .to_string(),
+                groups: o
+                    .groups
+                    .iter()
+                    .map(|&g| scene.regions[g].key.clone())
+                    .collect(),
+                rect: o.rect,
+                label: o.label,
+            })
+            .collect();
         DiagramLayout {
             width: self.width,
             height: self.height,
@@ -282,6 +341,7 @@ impl Geometry {
             nodes,
             edges,
             legend: self.legend,
+            components,
         }
     }
 }
@@ -293,13 +353,37 @@ enum Ev {
     Close(usize),
 }
 
+/// A flow's route: horizontal runs along channels `h[0]`, `h[1]`, ...,
+/// joined by vertical runs along channels `v[0]`, ... (`legs` horizontal
+/// runs, one vertical run fewer). One run when source and target touch the
+/// same channel; two in one band (through the target column's vertical
+/// channel); up to four between bands: down (or up) the source column to
+/// the band's edge channel, along it to the gutter, through the gutter to
+/// the target band's edge channel, along it to the target column, and
+/// down (or up) it to the channel next to the target.
 #[derive(Debug, Clone, Copy)]
-enum Route {
-    /// Source and target both touch channel `h`: one horizontal segment.
-    Direct { h: usize },
-    /// Along channel `h1` (touching the source), vertical channel `v`, then
-    /// channel `h2` (touching the target).
-    Via { h1: usize, v: usize, h2: usize },
+struct Route {
+    h: [usize; 4],
+    v: [usize; 3],
+    legs: usize,
+}
+
+impl Route {
+    fn new(h: &[usize], v: &[usize]) -> Route {
+        let mut r = Route {
+            h: [0; 4],
+            v: [0; 3],
+            legs: h.len(),
+        };
+        r.h[..h.len()].copy_from_slice(h);
+        r.v[..v.len()].copy_from_slice(v);
+        r
+    }
+
+    /// The vertical runs: (leg, channel, from h, to h).
+    fn verticals(&self) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+        (0..self.legs - 1).map(|i| (i, self.v[i], self.h[i], self.h[i + 1]))
+    }
 }
 
 fn node_text(scene: &Scene, n: usize) -> NodeText {
@@ -467,6 +551,98 @@ fn region_shape(scene: &Scene, own: &[usize], rows_target: usize) -> (usize, usi
     (att, k.max(1))
 }
 
+/// Where a component group goes among the columns of its zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupSide {
+    /// Before the zone's own nodes: the component also has a group in a
+    /// zone drawn further left.
+    Leading,
+    /// Not a component group, or a component drawn in this zone only.
+    Middle,
+    /// After everything else: the component also has a group in a zone
+    /// drawn further right.
+    Trailing,
+}
+
+/// For every region, where it goes among its parent's columns, so that the
+/// groups of one component in neighbouring zones touch across the zone
+/// border and can share one outline.
+fn group_sides(scene: &Scene) -> Vec<GroupSide> {
+    let mut rank = vec![0usize; scene.regions.len()];
+    let mut next = 0;
+    scene.walk(|step| {
+        if let Step::Open { r, .. } = step {
+            rank[r] = next;
+            next += 1;
+        }
+    });
+    // The walk rank of the zone holding each group.
+    let zone_rank = |mut r: usize| {
+        while scene.regions[r].kind == RegionKind::Component {
+            match scene.regions[r].parent {
+                Some(p) => r = p,
+                None => break,
+            }
+        }
+        rank[r]
+    };
+    let mut span: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+    for (r, region) in scene.regions.iter().enumerate() {
+        if let Some(c) = region.component {
+            let z = zone_rank(r);
+            let e = span.entry(c).or_insert((z, z));
+            *e = (e.0.min(z), e.1.max(z));
+        }
+    }
+    scene
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, region)| match region.component.map(|c| span[c]) {
+            Some((lo, _)) if zone_rank(r) > lo => GroupSide::Leading,
+            Some((_, hi)) if zone_rank(r) < hi => GroupSide::Trailing,
+            _ => GroupSide::Middle,
+        })
+        .collect()
+}
+
+/// One step of the left-to-right walk over the columns of a band.
+#[derive(Debug, Clone, Copy)]
+enum Walk {
+    Open(usize),
+    /// The columns of the region's own nodes.
+    Own(usize),
+    Close(usize),
+}
+
+/// Walks the regions under `roots` depth first, in the order their columns
+/// are placed: a region opens, then come its leading component groups, its
+/// own nodes, its other children (sub-zones and groups in declaration
+/// order) and its trailing groups, and it closes.
+fn walk_columns(scene: &Scene, roots: &[usize], sides: &[GroupSide], mut f: impl FnMut(Walk)) {
+    let mut stack: Vec<Walk> = roots.iter().rev().map(|&r| Walk::Open(r)).collect();
+    while let Some(step) = stack.pop() {
+        f(step);
+        if let Walk::Open(r) = step {
+            let mut children = scene.regions[r].children.clone();
+            // Stable: children of one side keep their order.
+            children.sort_by_key(|&c| sides[c]);
+            stack.push(Walk::Close(r));
+            let lead = children
+                .iter()
+                .take_while(|&&c| sides[c] == GroupSide::Leading)
+                .count();
+            for &c in children[lead..].iter().rev() {
+                stack.push(Walk::Open(c));
+            }
+            stack.push(Walk::Own(r));
+            for &c in children[..lead].iter().rev() {
+                stack.push(Walk::Open(c));
+            }
+        }
+    }
+}
+
 impl Grid {
     fn new(scene: &Scene, sizes: &[Size], plan: &Plan, order: &[Vec<usize>]) -> Grid {
         let n_nodes = scene.nodes.len();
@@ -475,15 +651,18 @@ impl Grid {
         let mut col_band: Vec<usize> = Vec::new();
         let mut local = vec![(0usize, 0usize); n_nodes];
         let mut region_band = vec![0usize; scene.regions.len()];
+        let sides = group_sides(scene);
         for (b, roots) in plan.bands.iter().enumerate() {
             let mut ev = Vec::new();
-            scene.walk_from(roots, |step| {
+            walk_columns(scene, roots, &sides, |step| {
                 let r = match step {
-                    Step::Close { r, .. } => return ev.push(Ev::Close(r)),
-                    Step::Open { r, .. } => r,
+                    Walk::Close(r) => return ev.push(Ev::Close(r)),
+                    Walk::Open(r) => {
+                        region_band[r] = b;
+                        return ev.push(Ev::Open(r));
+                    }
+                    Walk::Own(r) => r,
                 };
-                region_band[r] = b;
-                ev.push(Ev::Open(r));
                 let region = &scene.regions[r];
                 let own = &order[r];
                 if own.is_empty() && !region.children.is_empty() {
@@ -600,11 +779,16 @@ impl Grid {
     }
 }
 
+/// Lanes are searched a block at a time (the least end of each block is
+/// kept), so a channel of many lanes costs no scan of them all.
+const LANE_BLOCK: usize = 64;
+
 /// Gives each interval a lane of its channel: the first lane whose last
-/// interval `fits` before it (`fits(end, lo)`), else a new lane. The
-/// intervals `(channel, lo, hi)` come sorted by channel, then start. Returns
-/// the lane of each interval and the number of lanes of each channel.
-fn assign_lanes<T: Copy>(
+/// interval `fits` before it (`fits(end, lo)`, true for every end below
+/// one for which it is true), else a new lane. The intervals `(channel, lo,
+/// hi)` come sorted by channel, then start. Returns the lane of each
+/// interval and the number of lanes of each channel.
+fn assign_lanes<T: Copy + PartialOrd>(
     items: impl Iterator<Item = (usize, T, T)>,
     n_chan: usize,
     fits: impl Fn(T, T) -> bool,
@@ -612,20 +796,36 @@ fn assign_lanes<T: Copy>(
     let mut lane_of = Vec::new();
     let mut lanes = vec![0usize; n_chan];
     let mut ends: Vec<T> = Vec::new();
+    // The least end of each block of LANE_BLOCK lanes.
+    let mut least: Vec<T> = Vec::new();
     let mut cur = usize::MAX;
     for (chan, lo, hi) in items {
         if chan != cur {
             cur = chan;
             ends.clear();
+            least.clear();
         }
-        let lane = match ends.iter().position(|&end| fits(end, lo)) {
-            Some(l) => l,
+        let lane = match least.iter().position(|&m| fits(m, lo)) {
+            Some(b) => {
+                let first = b * LANE_BLOCK;
+                let block = &ends[first..(first + LANE_BLOCK).min(ends.len())];
+                first + block.iter().position(|&end| fits(end, lo)).unwrap_or(0)
+            }
             None => {
                 ends.push(hi);
+                if (ends.len() - 1).is_multiple_of(LANE_BLOCK) {
+                    least.push(hi);
+                }
                 ends.len() - 1
             }
         };
         ends[lane] = hi;
+        let first = lane / LANE_BLOCK * LANE_BLOCK;
+        let block = &ends[first..(first + LANE_BLOCK).min(ends.len())];
+        least[lane / LANE_BLOCK] = block
+            .iter()
+            .copied()
+            .fold(block[0], |m, e| if e < m { e } else { m });
         lane_of.push(lane);
         lanes[chan] = lanes[chan].max(ends.len());
     }
@@ -636,7 +836,8 @@ fn assign_lanes<T: Copy>(
 /// row-index space: y is not known yet).
 struct Routing {
     routes: Vec<Route>,
-    v_lane: Vec<usize>,
+    /// Per flow: the lane of each vertical run.
+    v_lane: Vec<[usize; 3]>,
     /// Width of each column's vertical channel.
     chan_w: Vec<f64>,
     /// x of each column's vertical channel, once known.
@@ -650,36 +851,56 @@ impl Routing {
             .edges
             .iter()
             .map(|e| {
-                let (_, rs) = pos[e.from];
+                let (gs, rs) = pos[e.from];
                 let (gt, rt) = pos[e.to];
                 let (_, h1, _, h2) = grid.sides(rs, rt);
+                let (bs, bt) = (grid.row_band[rs], grid.row_band[rt]);
                 if h1 == h2 {
-                    Route::Direct { h: h1 }
-                } else if grid.row_band[rs] == grid.row_band[rt] {
-                    Route::Via { h1, v: gt, h2 }
+                    Route::new(&[h1], &[])
+                } else if bs == bt {
+                    Route::new(&[h1, h2], &[gt])
                 } else {
-                    Route::Via {
-                        h1,
-                        v: grid.gutter(),
-                        h2,
+                    // Between bands: only the bands' edge channels meet the
+                    // gutter, so the long runs to it cross no vertical run
+                    // inside a band.
+                    let edge = |b: usize, bottom: bool| {
+                        let (first, n) = grid.band_rows[b];
+                        if bottom {
+                            grid.below(first + n - 1)
+                        } else {
+                            grid.above(first)
+                        }
+                    };
+                    let (hs, ht) = (edge(bs, bt > bs), edge(bt, bt < bs));
+                    let (mut h, mut v) = (vec![h1], vec![]);
+                    if hs != h1 {
+                        v.push(gs);
+                        h.push(hs);
                     }
+                    v.push(grid.gutter());
+                    h.push(ht);
+                    if ht != h2 {
+                        v.push(gt);
+                        h.push(h2);
+                    }
+                    Route::new(&h, &v)
                 }
             })
             .collect();
-        let mut v_items: Vec<(usize, usize, usize, usize)> = routes
+        let mut v_items: Vec<(usize, usize, usize, usize, usize)> = routes
             .iter()
             .enumerate()
-            .filter_map(|(e, r)| match *r {
-                Route::Via { h1, v, h2 } => Some((v, h1.min(h2), h1.max(h2), e)),
-                Route::Direct { .. } => None,
+            .flat_map(|(e, r)| {
+                r.verticals()
+                    .map(move |(leg, v, a, b)| (v, a.min(b), a.max(b), e, leg))
             })
             .collect();
         v_items.sort_unstable();
-        let items = v_items.iter().map(|&(v, lo, hi, _)| (v, lo, hi));
+        let items = v_items.iter().map(|&(v, lo, hi, ..)| (v, lo, hi));
         let (lanes, v_lanes) = assign_lanes(items, grid.n_cols() + 1, |end, lo| end < lo);
-        let mut v_lane = vec![0usize; routes.len()];
-        for (&(.., e), lane) in v_items.iter().zip(lanes) {
-            v_lane[e] = lane;
+        let mut v_lane = vec![[0usize; 3]; routes.len()];
+        for (&(.., e, leg), lane) in v_items.iter().zip(lanes) {
+            v_lane[e][leg] = lane;
         }
         let mut chan_w: Vec<f64> = v_lanes
             .iter()
@@ -696,9 +917,10 @@ impl Routing {
         }
     }
 
-    /// x of the vertical segment of flow `e`, in column `v`'s channel.
-    fn lane_x(&self, e: usize, v: usize) -> f64 {
-        self.chan_x[v] + CHAN_PAD + self.v_lane[e] as f64 * LANE_W + LANE_W / 2.0
+    /// x of vertical run `leg` of flow `e`.
+    fn lane_x(&self, e: usize, leg: usize) -> f64 {
+        let v = self.routes[e].v[leg];
+        self.chan_x[v] + CHAN_PAD + self.v_lane[e][leg] as f64 * LANE_W + LANE_W / 2.0
     }
 }
 
@@ -774,9 +996,11 @@ fn ports(scene: &Scene, grid: &Grid, rects: &[Rect], routing: &Routing) -> (Vec<
     let mut ports: Vec<[Vec<(f64, usize, bool)>; 2]> =
         vec![[Vec::new(), Vec::new()]; scene.nodes.len()];
     for (e, edge) in scene.edges.iter().enumerate() {
-        let (to_x, from_x) = match routing.routes[e] {
-            Route::Direct { .. } => (cx(&rects[edge.to]), cx(&rects[edge.from])),
-            Route::Via { v, .. } => (routing.lane_x(e, v), routing.lane_x(e, v)),
+        let legs = routing.routes[e].legs;
+        let (to_x, from_x) = if legs == 1 {
+            (cx(&rects[edge.to]), cx(&rects[edge.from]))
+        } else {
+            (routing.lane_x(e, 0), routing.lane_x(e, legs - 2))
         };
         let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         ports[edge.from][usize::from(src_top)].push((to_x, e, true));
@@ -809,8 +1033,11 @@ struct HItem {
     lo: f64,
     hi: f64,
     edge: usize,
-    /// The first segment, which carries the label.
-    labelled: bool,
+    /// Which horizontal run of the flow.
+    leg: usize,
+    /// The run's ends (x) and whether the vertical line leaving each end
+    /// goes down (true) or up from the channel.
+    ends: [(f64, bool); 2],
 }
 
 /// The labels of the flows and their horizontal segments.
@@ -819,23 +1046,24 @@ struct Labels {
     text: Vec<(String, f64)>,
     x: Vec<f64>,
     w: Vec<f64>,
-    /// Per edge: the lane of the labelled segment and of the other one.
-    lanes: Vec<[usize; 2]>,
-    /// Per edge: the label is on the last horizontal segment (a flow via a
-    /// vertical channel whose first segment is too short for it).
-    on_last: Vec<bool>,
+    /// Per edge: the lane of each horizontal run.
+    lanes: Vec<[usize; 4]>,
+    /// Per edge: the run that carries the label (the first, unless it is
+    /// too short and a later one is long enough).
+    label_leg: Vec<usize>,
     /// Lanes per horizontal channel.
     h_lanes: Vec<usize>,
 }
 
-/// Places each flow's label on its first horizontal segment (on the last
-/// one when only that is long enough to hold it), then gives every
-/// horizontal segment (label included) a lane of its channel.
-fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan: usize) -> Labels {
+/// Places each flow's label on its first horizontal run (on the last, or
+/// else a middle one, when only that is long enough to hold it), then gives
+/// every horizontal run (label included) a lane of its channel.
+fn labels(scene: &Scene, grid: &Grid, routing: &Routing, ends: &(Vec<f64>, Vec<f64>)) -> Labels {
+    let n_chan = grid.n_chan();
     let (src_x, dst_x) = ends;
     let n_edges = scene.edges.len();
     let mut h_items: Vec<HItem> = Vec::with_capacity(2 * n_edges);
-    let (mut text, mut label_x, mut label_w, mut on_last) = (
+    let (mut text, mut label_x, mut label_w, mut label_leg) = (
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
         Vec::with_capacity(n_edges),
@@ -848,18 +1076,29 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
         let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
-        // The horizontal segments: (channel, from x, to x); the label goes on
-        // the first, or on the last when only that one holds it.
-        let segs = match routing.routes[e] {
-            Route::Direct { h } => [(h, src_x[e], dst_x[e]), (usize::MAX, 0.0, 0.0)],
-            Route::Via { h1, v, h2 } => {
-                let vx = routing.lane_x(e, v);
-                [(h1, src_x[e], vx), (h2, dst_x[e], vx)]
-            }
-        };
-        let last =
-            segs[1].0 != usize::MAX && !fits(segs[0].1, segs[0].2) && fits(segs[1].1, segs[1].2);
-        let (h, sx, end) = segs[usize::from(last)];
+        // The horizontal runs: (channel, from x, to x).
+        let route = &routing.routes[e];
+        let legs = route.legs;
+        let segs: Vec<(usize, f64, f64)> = (0..legs)
+            .map(|i| {
+                let a = if i == 0 {
+                    src_x[e]
+                } else {
+                    routing.lane_x(e, i - 1)
+                };
+                let b = if i + 1 == legs {
+                    dst_x[e]
+                } else {
+                    routing.lane_x(e, i)
+                };
+                (route.h[i], a, b)
+            })
+            .collect();
+        let leg = std::iter::once(0)
+            .chain((1..legs).rev())
+            .find(|&i| fits(segs[i].1, segs[i].2))
+            .unwrap_or(0);
+        let (_, sx, end) = segs[leg];
         let (lo, hi) = (sx.min(end), sx.max(end));
         let mut lx = if hi - lo >= lw + 16.0 {
             (lo + hi - lw) / 2.0
@@ -872,22 +1111,29 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
         label_x.push(lx);
         label_w.push(lw);
         text.push((t, 0.0));
-        on_last.push(last);
-        h_items.push(HItem {
-            h,
-            lo: lo.min(lx) - 4.0,
-            hi: hi.max(lx + lw) + 4.0,
-            edge: e,
-            labelled: true,
-        });
-        let (h2, a, b) = segs[usize::from(!last)];
-        if h2 != usize::MAX {
+        label_leg.push(leg);
+        let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
+        for (i, &(h, a, b)) in segs.iter().enumerate() {
+            // Down at the start: the source is below (left by its top), or
+            // the previous channel is below; likewise at the end.
+            let down_a = if i == 0 { src_top } else { route.h[i - 1] > h };
+            let down_b = if i + 1 == legs {
+                dst_top
+            } else {
+                route.h[i + 1] > h
+            };
+            let (lo, hi) = if i == leg {
+                (lo.min(lx), hi.max(lx + lw))
+            } else {
+                (a.min(b), a.max(b))
+            };
             h_items.push(HItem {
-                h: h2,
-                lo: a.min(b) - 4.0,
-                hi: a.max(b) + 4.0,
+                h,
+                lo: lo - 4.0,
+                hi: hi + 4.0,
                 edge: e,
-                labelled: false,
+                leg: i,
+                ends: [(a, down_a), (b, down_b)],
             });
         }
     }
@@ -896,20 +1142,71 @@ fn labels(scene: &Scene, routing: &Routing, ends: &(Vec<f64>, Vec<f64>), n_chan:
             .then(a.lo.total_cmp(&b.lo))
             .then(a.hi.total_cmp(&b.hi))
             .then(a.edge.cmp(&b.edge))
+            .then(a.leg.cmp(&b.leg))
     });
     let items = h_items.iter().map(|it| (it.h, it.lo, it.hi));
-    let (lane_of, h_lanes) = assign_lanes(items, n_chan, |end, lo| end <= lo);
-    let mut lanes = vec![[0usize; 2]; n_edges];
+    let (mut lane_of, h_lanes) = assign_lanes(items, n_chan, |end, lo| end <= lo);
+    flip_lanes(&h_items, &mut lane_of, &h_lanes);
+    let mut lanes = vec![[0usize; 4]; n_edges];
     for (it, lane) in h_items.iter().zip(lane_of) {
-        lanes[it.edge][usize::from(!it.labelled)] = lane;
+        lanes[it.edge][it.leg] = lane;
     }
     Labels {
         text,
         x: label_x,
         w: label_w,
         lanes,
-        on_last,
+        label_leg,
         h_lanes,
+    }
+}
+
+/// Channels with more runs than this keep their lane order (the count below
+/// is quadratic in the runs of a channel).
+const FLIP_LIMIT: usize = 64;
+
+/// Numbers the lanes of each horizontal channel top down or bottom up,
+/// whichever makes fewer crossings between the runs of the channel and the
+/// vertical lines leaving their ends. (A line leaving a run downwards
+/// crosses the runs over its end in lower lanes, one leaving upwards those
+/// in higher lanes; flipping the lanes swaps the two.) `items` are sorted
+/// by channel.
+fn flip_lanes(items: &[HItem], lane_of: &mut [usize], h_lanes: &[usize]) {
+    let mut start = 0;
+    while start < items.len() {
+        let h = items[start].h;
+        let end = start + items[start..].iter().take_while(|it| it.h == h).count();
+        if end - start <= FLIP_LIMIT {
+            let (mut keep, mut flip) = (0usize, 0usize);
+            for a in start..end {
+                let (lo, hi) = {
+                    let [(x0, _), (x1, _)] = items[a].ends;
+                    (x0.min(x1), x1.max(x0))
+                };
+                for b in start..end {
+                    if items[a].edge == items[b].edge {
+                        continue;
+                    }
+                    for (x, down) in items[b].ends {
+                        if x > lo + 1e-6 && x < hi - 1e-6 {
+                            // Lane numbers grow downwards.
+                            let below = lane_of[a] > lane_of[b];
+                            if down == below {
+                                keep += 1;
+                            } else {
+                                flip += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            if flip < keep {
+                for lane in &mut lane_of[start..end] {
+                    *lane = h_lanes[h] - 1 - *lane;
+                }
+            }
+        }
+        start = end;
     }
 }
 
@@ -978,24 +1275,21 @@ fn paths(
         let (src_top, _, dst_top, _) = grid.sides(grid.pos[edge.from].1, grid.pos[edge.to].1);
         let start = (sx, outline_y(sk, s, sx, src_top));
         let end_pt = (tx, outline_y(tk, t, tx, dst_top));
-        let [lab, other] = labels.lanes[e];
-        let last = labels.on_last[e];
-        let (points, h) = match routing.routes[e] {
-            Route::Direct { h } => {
-                let ly = lane_line(h, lab);
-                (vec![start, (sx, ly), (tx, ly), end_pt], h)
-            }
-            Route::Via { h1, v, h2 } => {
-                let (l1, l2) = if last { (other, lab) } else { (lab, other) };
-                let (y1, y2) = (lane_line(h1, l1), lane_line(h2, l2));
-                let vx = routing.lane_x(e, v);
-                (
-                    vec![start, (sx, y1), (vx, y1), (vx, y2), (tx, y2), end_pt],
-                    if last { h2 } else { h1 },
-                )
-            }
-        };
-        let band = rows.hchan_y[h] + HCHAN_PAD + lab as f64 * LANE_H;
+        let route = &routing.routes[e];
+        let lanes = labels.lanes[e];
+        let leg = labels.label_leg[e];
+        let y = |i: usize| lane_line(route.h[i], lanes[i]);
+        let mut points = Vec::with_capacity(2 * route.legs + 2);
+        points.push(start);
+        points.push((sx, y(0)));
+        for (i, ..) in route.verticals() {
+            let vx = routing.lane_x(e, i);
+            points.push((vx, y(i)));
+            points.push((vx, y(i + 1)));
+        }
+        points.push((tx, y(route.legs - 1)));
+        points.push(end_pt);
+        let band = rows.hchan_y[route.h[leg]] + HCHAN_PAD + lanes[leg] as f64 * LANE_H;
         labels.text[e].1 = band + 12.0;
         edges.push(Path {
             points: dedup(points),
@@ -1139,13 +1433,35 @@ fn place_legend(kinds: &[LegendKind], width: f64, regions_bottom: f64) -> (Vec<R
 /// The aspect ratios (width / height) a layout aims for; the plan closest
 /// to this range wins, then the smallest picture.
 const ASPECT_AIM: (f64, f64) = (0.8, 1.6);
+/// The aspect ratios a picture must keep (1:2 to 2:1); inside them, a plan
+/// that keeps more components in one outline wins over one nearer the aim.
+const ASPECT_LIMIT: (f64, f64) = (0.5, 2.0);
 /// Above this many nodes and flows, fewer plans are tried (each is a full
 /// layout), so big models stay about linear.
 const SEARCH_BUDGET: usize = 400;
 
+/// How a plan's picture ranks; smaller is better, field by field (the
+/// derived order compares the fields in declaration order).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+struct Score {
+    /// How far the aspect ratio is outside [`ASPECT_LIMIT`] (0 inside).
+    outside_limit: f64,
+    /// Outlines that are parts of a component not kept in one.
+    split: usize,
+    /// How far the aspect ratio is outside [`ASPECT_AIM`] (0 inside).
+    off_aim: f64,
+    /// Flow crossings (0 for big scenes, where they are not counted).
+    crossings: usize,
+    /// Picture area, in thousands of square pixels.
+    area: f64,
+    bands: usize,
+}
+
 /// Lays out a scene: tries a few plans (zones in one band or wrapped into
-/// up to four, assets in more or fewer grid rows) and keeps the one whose
-/// aspect ratio is closest to [`ASPECT_AIM`], then the smallest.
+/// up to four, assets in more or fewer grid rows) and keeps the best by
+/// [`Score`]: within 1:2..2:1, the one keeping the most components
+/// together, then the one closest to [`ASPECT_AIM`], with the fewest flow
+/// crossings, the smallest, with the fewest bands.
 pub(crate) fn layout(scene: &Scene) -> Geometry {
     let n_nodes = scene.nodes.len();
     let texts: Vec<NodeText> = (0..n_nodes).map(|n| node_text(scene, n)).collect();
@@ -1157,36 +1473,40 @@ pub(crate) fn layout(scene: &Scene) -> Geometry {
         .iter()
         .map(|r| (text::truncate(r.title, 48), text::truncate(&r.subtitle, 40)))
         .collect();
-    let mut best: Option<((f64, usize, f64, usize), Geometry)> = None;
+    let mut best: Option<(Score, Geometry)> = None;
     let count_crossings = scene.nodes.len() + scene.edges.len() <= SEARCH_BUDGET;
     for plan in plans(scene, &sizes, &headers) {
         let geo = layout_plan(scene, &sizes, &headers, &plan);
         let a = geo.width / geo.height;
-        let off = (ASPECT_AIM.0.ln() - a.ln())
-            .max(a.ln() - ASPECT_AIM.1.ln())
-            .max(0.0);
-        // Round so that float noise never decides; then fewer flow
-        // crossings, a smaller picture and fewer bands.
-        let crossings = if count_crossings {
-            crossings(&geo.edges)
-        } else {
-            0
+        // Round so that float noise never decides.
+        let off = |(lo, hi): (f64, f64)| {
+            ((lo.ln() - a.ln()).max(a.ln() - hi.ln()).max(0.0) * 1000.0).round()
         };
-        let score = (
-            (off * 1000.0).round(),
-            crossings,
-            (geo.width * geo.height / 1000.0).round(),
-            plan.bands.len(),
-        );
-        if best.as_ref().is_none_or(|(b, _)| {
-            score.0 < b.0 || (score.0 == b.0 && (score.1, score.2, score.3) < (b.1, b.2, b.3))
-        }) {
+        let score = Score {
+            outside_limit: off(ASPECT_LIMIT),
+            split: split_components(&geo.outlines),
+            off_aim: off(ASPECT_AIM),
+            crossings: if count_crossings {
+                crossings(&geo.edges)
+            } else {
+                0
+            },
+            area: (geo.width * geo.height / 1000.0).round(),
+            bands: plan.bands.len(),
+        };
+        if best.as_ref().is_none_or(|(b, _)| score < *b) {
             best = Some((score, geo));
         }
     }
     let (_, mut geo) = best.expect("at least one plan");
     geo.node_text = texts;
     geo
+}
+
+/// How many outlines are parts of a component drawn in several (0 when
+/// every component is kept in one outline).
+fn split_components(outlines: &[Outline]) -> usize {
+    outlines.iter().filter(|o| o.parts > 1).count()
 }
 
 /// How many times a horizontal segment of one flow crosses a vertical
@@ -1234,7 +1554,10 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
     }
     rows.push(largest);
     let mut max_bands = scene.roots.len().clamp(1, 4);
-    if n + scene.edges.len() > SEARCH_BUDGET {
+    let small = n + scene.edges.len() <= SEARCH_BUDGET;
+    let spread = spread_component(scene);
+    let tiny = n + scene.edges.len() <= ALL_CUTS_BUDGET;
+    if !small {
         let root = (n as f64).sqrt().ceil() as usize;
         rows.retain(|&r| r * 2 >= root && r <= root * 2);
         if rows.is_empty() {
@@ -1251,13 +1574,53 @@ fn plans(scene: &Scene, sizes: &[Size], headers: &[(String, String)]) -> Vec<Pla
         };
         let widths = root_widths(scene, sizes, headers, &one);
         for b in 1..=max_bands {
-            let plan = Plan {
-                bands: split_bands(&scene.roots, &widths, b),
-                rows_target,
-            };
-            if !out.contains(&plan) {
-                out.push(plan);
+            let mut cuts = vec![split_bands(&scene.roots, &widths, b)];
+            // Few zones, and a small scene or a component in several
+            // zones: every other cut too (fewer crossings, or a cut that
+            // keeps the component's zones in one band).
+            if scene.roots.len() <= FEW_ROOTS && (tiny || (small && spread)) {
+                cuts.extend(all_cuts(&scene.roots, b));
             }
+            for bands in cuts {
+                let plan = Plan { bands, rows_target };
+                if !out.contains(&plan) {
+                    out.push(plan);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True when some component is drawn in more than one zone.
+fn spread_component(scene: &Scene) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in scene.regions.iter().filter_map(|r| r.component) {
+        if seen.contains(&c) {
+            return true;
+        }
+        seen.push(c);
+    }
+    false
+}
+
+/// Up to this many nodes and flows, every cut into bands is tried (above,
+/// only when a component is drawn in several zones).
+const ALL_CUTS_BUDGET: usize = 120;
+
+/// Up to this many top-level regions, every cut into bands is tried.
+const FEW_ROOTS: usize = 6;
+
+/// Every way to cut `roots` (in trust order) into `b` non-empty bands.
+fn all_cuts(roots: &[usize], b: usize) -> Vec<Vec<Vec<usize>>> {
+    if b == 1 {
+        return vec![vec![roots.to_vec()]];
+    }
+    let mut out = Vec::new();
+    for first in 1..=roots.len().saturating_sub(b - 1) {
+        for mut rest in all_cuts(&roots[first..], b - 1) {
+            rest.insert(0, roots[..first].to_vec());
+            out.push(rest);
         }
     }
     out
@@ -1327,7 +1690,7 @@ fn layout_plan(
         })
         .collect();
     let ports = ports(scene, &grid, &rects, &routing);
-    let mut labels = labels(scene, &routing, &ports, grid.n_chan());
+    let mut labels = labels(scene, &grid, &routing, &ports);
     let max_depth = scene.max_depth();
     let rows = sweep_y(&grid, &labels.h_lanes, max_depth);
     for (n, rect) in rects.iter_mut().enumerate() {
@@ -1340,6 +1703,7 @@ fn layout_plan(
     let last_band = placed.rows.band_y.last().map_or(0.0, |b| b.1);
     let regions_bottom = last_band + (max_depth + 1) as f64 * BOTTOM_PAD;
     let nodes = node_boxes(scene, &placed.rects, sizes);
+    let (outlines, zones) = outlines(scene, &grid, zones, &nodes);
     let legend_kinds = legend_kinds(scene);
     let title_w = text::width(&scene.heading(), TITLE_FONT);
     let width = cols
@@ -1361,7 +1725,130 @@ fn layout_plan(
         headers: headers.to_vec(),
         edge_text: labels.text,
         legend_kinds,
+        outlines,
     }
+}
+
+/// How far a joined outline stands off its groups.
+const OUTLINE_PAD: f64 = 4.0;
+
+/// The outline of every expanded component. The groups of a component in
+/// several zones get one outline around all of them when that rectangle
+/// holds nothing else: no other node, no header of another zone or group,
+/// no part of another component (unless nested in it). Otherwise (groups in
+/// zones that are not neighbours, or in different bands) each group keeps
+/// its own outline and title. A joined component's title is drawn once, in
+/// the header of its first group; the other headers are emptied.
+fn outlines(
+    scene: &Scene,
+    grid: &Grid,
+    mut zones: Vec<Placed>,
+    nodes: &[Placed],
+) -> (Vec<Outline>, Vec<Placed>) {
+    let mut by_component: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (r, region) in scene.regions.iter().enumerate() {
+        if let Some(c) = region.component {
+            match by_component.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, v)) => v.push(r),
+                None => by_component.push((c, vec![r])),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut groups) in by_component {
+        groups.sort_by(|&a, &b| {
+            (grid.region_band[a], zones[a].rect.x)
+                .partial_cmp(&(grid.region_band[b], zones[b].rect.x))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        });
+        let joined = if groups.len() > 1 {
+            joined_rect(scene, grid, &zones, nodes, &groups)
+        } else {
+            None
+        };
+        match joined {
+            Some(rect) => {
+                let label = zones[groups[0]].label;
+                for &g in &groups {
+                    let l = zones[g].label;
+                    zones[g].label = Rect::new(l.x, l.y, 0.0, 0.0);
+                }
+                out.push(Outline {
+                    groups,
+                    rect,
+                    label,
+                    joined: true,
+                    parts: 1,
+                });
+            }
+            None => {
+                let parts = groups.len();
+                out.extend(groups.into_iter().map(|g| Outline {
+                    groups: vec![g],
+                    rect: zones[g].rect,
+                    label: zones[g].label,
+                    joined: false,
+                    parts,
+                }))
+            }
+        }
+    }
+    (out, zones)
+}
+
+/// The rectangle around `groups` (one component's groups), when it holds
+/// nothing but them and what is nested in them; None otherwise.
+fn joined_rect(
+    scene: &Scene,
+    grid: &Grid,
+    zones: &[Placed],
+    nodes: &[Placed],
+    groups: &[usize],
+) -> Option<Rect> {
+    let band = grid.region_band[groups[0]];
+    if groups.iter().any(|&g| grid.region_band[g] != band) {
+        return None;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &g in groups {
+        let r = zones[g].rect;
+        (x0, y0, x1, y1) = (
+            x0.min(r.x),
+            y0.min(r.y),
+            x1.max(r.right()),
+            y1.max(r.bottom()),
+        );
+    }
+    let rect = Rect::new(
+        x0 - OUTLINE_PAD,
+        y0 - OUTLINE_PAD,
+        x1 - x0 + 2.0 * OUTLINE_PAD,
+        y1 - y0 + 2.0 * OUTLINE_PAD,
+    );
+    // Whether region `r` is one of the groups or nested in one.
+    let inside = |mut r: usize| loop {
+        if groups.contains(&r) {
+            return true;
+        }
+        match scene.regions[r].parent {
+            Some(p) => r = p,
+            None => return false,
+        }
+    };
+    let node_in_way = scene
+        .nodes
+        .iter()
+        .zip(nodes)
+        .any(|(n, p)| !inside(n.region) && p.rect.overlaps(&rect));
+    let region_in_way = scene.regions.iter().enumerate().any(|(r, region)| {
+        !inside(r)
+            && (zones[r].label.overlaps(&rect)
+                || (region.kind == RegionKind::Component
+                    && zones[r].rect.overlaps(&rect)
+                    && !zones[r].rect.contains(&rect)))
+    });
+    (!node_in_way && !region_in_way).then_some(rect)
 }
 
 fn dedup(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {

@@ -38,7 +38,7 @@ mod svg;
 mod text;
 
 pub use dot::{DotText, escape_dot};
-pub use layout::{DiagramLayout, EdgePath, NodeBox, Rect, ZoneBox};
+pub use layout::{ComponentBox, DiagramLayout, EdgePath, NodeBox, Rect, ZoneBox};
 pub use mermaid::escape_mermaid;
 pub use plantuml::escape_plantuml;
 pub use svg::escape_xml;

@@ -71,6 +71,8 @@ pub(crate) struct Region<'a> {
     pub description: Option<&'a str>,
     /// Declaration order, for stable sorting.
     pub(super) order: usize,
+    /// For a component group: the qid of the component it draws.
+    pub component: Option<&'a str>,
 }
 
 impl Region<'_> {

@@ -324,6 +324,12 @@ fn head(out: &mut String, scene: &Scene, geo: &Geometry, pfx: &str) {
 fn zones(out: &mut String, scene: &Scene, geo: &Geometry) {
     let mut order: Vec<usize> = (0..geo.zones.len()).collect();
     order.sort_by_key(|&i| (scene.regions[i].depth, i));
+    let mut joined = vec![false; geo.zones.len()];
+    for o in geo.outlines.iter().filter(|o| o.joined) {
+        for &g in &o.groups {
+            joined[g] = true;
+        }
+    }
     out.push_str("<g class=\"tmkd-zones\">\n");
     for i in order {
         let z = &geo.zones[i];
@@ -331,6 +337,14 @@ fn zones(out: &mut String, scene: &Scene, geo: &Geometry) {
         let (fill, stroke) = style::region_colours(region);
         let (kind, dash, rx, opacity) = match region.kind {
             RegionKind::Zone => ("zone", "", 8, ""),
+            // One part of a component kept together: a light dotted box,
+            // the component's outline and title are drawn once around all.
+            RegionKind::Component if joined[i] => (
+                "component-part",
+                r#" stroke-dasharray="2 4" stroke-opacity="0.7""#,
+                4,
+                r#" fill-opacity="0.6""#,
+            ),
             RegionKind::Component => (
                 "component",
                 r#" stroke-dasharray="8 3 2 3""#,
@@ -357,12 +371,68 @@ fn zones(out: &mut String, scene: &Scene, geo: &Geometry) {
             N(z.rect.w),
             N(z.rect.h)
         );
+        if joined[i] {
+            out.push_str("</g>\n");
+            continue;
+        }
         let (t, s) = &geo.headers[i];
         let _ = writeln!(
             out,
             r#"<text x="{}" y="{}" font-size="{ZONE_FONT}" font-weight="bold" fill="{INK}">{}<tspan font-size="{SUB_FONT}" font-weight="normal" fill="{stroke}" dx="10">{}</tspan></text>"#,
             N(z.label.x),
             N(z.label.y + 12.0),
+            Xml(t),
+            Xml(s)
+        );
+        out.push_str("</g>\n");
+    }
+    out.push_str("</g>\n");
+    components(out, scene, geo);
+}
+
+/// The outline of each component kept together across zones, with its
+/// title once (components drawn in one zone, or in parts, are their boxes).
+fn components(out: &mut String, scene: &Scene, geo: &Geometry) {
+    let mut joined = geo.outlines.iter().filter(|o| o.joined).peekable();
+    if joined.peek().is_none() {
+        return;
+    }
+    out.push_str("<g class=\"tmkd-components\">\n");
+    for o in joined {
+        let first = o.groups[0];
+        let region = &scene.regions[first];
+        let (_, stroke) = style::region_colours(region);
+        let zones: Vec<&str> = o
+            .groups
+            .iter()
+            .map(|&g| scene.regions[g].zone.unwrap_or("-"))
+            .collect();
+        let _ = writeln!(
+            out,
+            r#"<g class="tmkd-component" data-component="{}" data-zones="{}"><title>{}</title>"#,
+            Xml(region.component.unwrap_or_default()),
+            Xml(&zones.join(" ")),
+            Xml(&format!(
+                "{}; across zones {}",
+                region.heading(),
+                zones.join(", ")
+            ))
+        );
+        let r = &o.rect;
+        let _ = writeln!(
+            out,
+            r#"<rect class="tmkd-component-box" x="{}" y="{}" width="{}" height="{}" rx="6" fill="none" stroke="{stroke}" stroke-width="1.6" stroke-dasharray="8 3 2 3"/>"#,
+            N(r.x),
+            N(r.y),
+            N(r.w),
+            N(r.h)
+        );
+        let (t, s) = &geo.headers[first];
+        let _ = writeln!(
+            out,
+            r#"<text x="{}" y="{}" font-size="{ZONE_FONT}" font-weight="bold" fill="{INK}">{}<tspan font-size="{SUB_FONT}" font-weight="normal" fill="{stroke}" dx="10">{}</tspan></text>"#,
+            N(o.label.x),
+            N(o.label.y + 12.0),
             Xml(t),
             Xml(s)
         );

@@ -188,6 +188,14 @@ pub fn label_overlaps(l: &DiagramLayout) -> Vec<String> {
             .iter()
             .map(|e| (format!("flow label {}", e.qid), e.label)),
     );
+    // A component kept together across zones has its title on its outline
+    // (its groups' headers are empty); a part's title is its group's header.
+    boxes.extend(
+        l.components
+            .iter()
+            .filter(|c| c.groups.len() > 1)
+            .map(|c| (format!("component label {}", c.qid), c.label)),
+    );
     boxes.extend(
         l.legend
             .iter()
@@ -261,4 +269,216 @@ pub fn labels_crossed_by_lines(l: &DiagramLayout) -> usize {
         n += usize::from(hit);
     }
     n
+}
+
+/// The expanded components drawn: the component qid of every component
+/// group (a zone box keyed `zone@component`, `zone@outer@inner` when
+/// nested), in order of first appearance.
+pub fn drawn_components(l: &DiagramLayout) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for z in l.zones.iter().filter(|z| !z.is_zone) {
+        if let Some((_, c)) = z.key.rsplit_once('@') {
+            if !out.iter().any(|o| o == c) {
+                out.push(c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// How many expanded components are drawn in several outlines (parts).
+pub fn components_split(l: &DiagramLayout) -> usize {
+    drawn_components(l)
+        .iter()
+        .filter(|c| l.components.iter().filter(|b| &b.qid == *c).count() > 1)
+        .count()
+}
+
+/// Everything wrong with the component outlines: every expanded component
+/// has one outline holding all its groups and nodes, unless joining its
+/// groups would enclose another node or header (then one outline per
+/// group); a joined outline encloses nothing foreign; outlines of
+/// different components never overlap unless one holds the other.
+pub fn component_problems(l: &DiagramLayout) -> Vec<String> {
+    let mut bad = Vec::new();
+    for c in drawn_components(l) {
+        let suffix = format!("@{c}");
+        let groups: Vec<&str> = l
+            .zones
+            .iter()
+            .filter(|z| z.key.ends_with(&suffix))
+            .map(|z| z.key.as_str())
+            .collect();
+        // A region is the component's when it is a group or nested in one.
+        let own_region = |key: &str| {
+            groups
+                .iter()
+                .any(|g| key == *g || key.starts_with(&format!("{g}@")))
+        };
+        let nodes: Vec<&Rect> = l
+            .nodes
+            .iter()
+            .filter(|n| own_region(&n.region))
+            .map(|n| &n.rect)
+            .collect();
+        let boxes: Vec<_> = l.components.iter().filter(|b| b.qid == c).collect();
+        for g in &groups {
+            let holders = boxes.iter().filter(|b| b.groups.iter().any(|k| k == g));
+            if holders.count() != 1 {
+                bad.push(format!("{c}: group {g} is not in exactly one outline"));
+            }
+        }
+        for b in &boxes {
+            for k in &b.groups {
+                let z = l.zones.iter().find(|z| &z.key == k);
+                if !z.is_some_and(|z| b.rect.contains(&z.rect)) {
+                    bad.push(format!("{c}: outline does not hold its group {k}"));
+                }
+            }
+        }
+        // Foreign things a rectangle would enclose.
+        let foreign = |r: &Rect| -> Vec<String> {
+            let mut v: Vec<String> = l
+                .nodes
+                .iter()
+                .filter(|n| !own_region(&n.region) && n.rect.overlaps(r))
+                .map(|n| format!("node {}", n.qid))
+                .collect();
+            v.extend(
+                l.zones
+                    .iter()
+                    .filter(|z| !own_region(&z.key) && z.label.overlaps(r))
+                    .map(|z| format!("header of {}", z.key)),
+            );
+            v
+        };
+        let union = groups
+            .iter()
+            .filter_map(|g| l.zones.iter().find(|z| &z.key == g))
+            .map(|z| z.rect)
+            .reduce(|a, b| {
+                let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
+                Rect::new(
+                    x0,
+                    y0,
+                    a.right().max(b.right()) - x0,
+                    a.bottom().max(b.bottom()) - y0,
+                )
+            });
+        match boxes.len() {
+            1 => {
+                let b = boxes[0];
+                if let Some(n) = nodes.iter().find(|n| !b.rect.contains(n)) {
+                    bad.push(format!("{c}: outline does not hold node at {n:?}"));
+                }
+                let f = foreign(&b.rect);
+                if !f.is_empty() {
+                    bad.push(format!("{c}: outline encloses {f:?}"));
+                }
+            }
+            0 => bad.push(format!("{c}: no outline")),
+            _ => {
+                if union.is_some_and(|u| foreign(&u).is_empty()) {
+                    bad.push(format!(
+                        "{c}: drawn in parts although its groups could share one outline"
+                    ));
+                }
+            }
+        }
+    }
+    for (i, a) in l.components.iter().enumerate() {
+        for b in &l.components[i + 1..] {
+            if a.qid != b.qid
+                && a.rect.overlaps(&b.rect)
+                && !a.rect.contains(&b.rect)
+                && !b.rect.contains(&a.rect)
+            {
+                bad.push(format!("outlines of {} and {} overlap", a.qid, b.qid));
+            }
+        }
+    }
+    bad
+}
+
+/// Writes into `dir` a composed model (`threatmodel.yaml` and one folder
+/// per component) with 3 to 7 zones in trust order, a few root assets in
+/// each, and 1 to 5 components: most in two neighbouring zones, some in
+/// one zone, some (`seed`-dependent) in two zones with one between them,
+/// with flows inside each component and to the root's assets.
+pub fn write_generated_components(dir: &Path, seed: u64) {
+    let mut rng = Lcg(seed ^ 0x5eed_c0de);
+    let zones = 3 + rng.next(5);
+    let comps = 1 + rng.next(5);
+    let mut root =
+        String::from("tmkit: 1\nid: GEN\ntitle: Generated components\nscope:\n  zones:\n");
+    for z in 0..zones {
+        let _ = writeln!(root, "    - {{ id: z{z}, title: Zone {z}, trust: {z} }}");
+    }
+    root.push_str("  assets:\n");
+    for z in 0..zones {
+        for k in 0..1 + rng.next(2) {
+            let _ = writeln!(
+                root,
+                "    - {{ id: r{z}-{k}, title: Root asset {z}.{k}, kind: service, zone: z{z} }}"
+            );
+        }
+    }
+    root.push_str("components:\n");
+    for c in 0..comps {
+        let _ = writeln!(root, "  - path: c{c}");
+        let first = rng.next(zones);
+        let span = match rng.next(6) {
+            0 => 0,
+            1 if first + 2 < zones => 2,
+            _ if first + 1 < zones => 1,
+            _ => 0,
+        };
+        let mut yaml = format!("tmkit: 1\nid: C{c}\ntitle: Component {c}\nscope:\n  assets:\n");
+        let mut assets = Vec::new();
+        for z in [first, first + span] {
+            for k in 0..1 + rng.next(2) {
+                let id = format!("a{z}-{k}");
+                if assets.contains(&id) {
+                    continue;
+                }
+                let _ = writeln!(
+                    yaml,
+                    "    - {{ id: {id}, title: Component {c} asset {z}.{k}, kind: process, zone: z{z} }}"
+                );
+                assets.push(id);
+            }
+        }
+        yaml.push_str("  dataflows:\n");
+        for (i, w) in assets.windows(2).enumerate() {
+            let _ = writeln!(
+                yaml,
+                "    - {{ id: f{i}, title: Inner {i}, from: {}, to: {} }}",
+                w[0], w[1]
+            );
+        }
+        let to = format!("r{}-0", rng.next(zones));
+        let _ = writeln!(
+            yaml,
+            "    - {{ id: out, title: To the root, from: {}, to: {to} }}",
+            assets[0]
+        );
+        let sub = dir.join(format!("c{c}"));
+        std::fs::create_dir_all(&sub).expect("create component folder");
+        std::fs::write(sub.join("threatmodel.yaml"), yaml).expect("write component");
+    }
+    std::fs::write(dir.join("threatmodel.yaml"), root).expect("write root");
+}
+
+/// Loads a model from an absolute path, panicking on errors.
+pub fn load_abs(path: &Path) -> (Model, Analysis) {
+    let checked = tmkit_model::check_path(path);
+    let model = checked.model.unwrap_or_else(|| {
+        panic!(
+            "{} does not load: {:#?}",
+            path.display(),
+            checked.diagnostics
+        )
+    });
+    let analysis = Analysis::new(&model);
+    (model, analysis)
 }
