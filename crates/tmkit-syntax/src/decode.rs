@@ -675,7 +675,9 @@ impl Decoder {
         };
         let mitigations = self.list(&r, "mitigations", |d, n| match &n.value {
             Value::Str(s) => Some(RawThreatMitigation::Ref(Sp::new(s.clone(), n.span))),
-            Value::Map(_) => d.mitigation(n, false).map(RawThreatMitigation::Inline),
+            Value::Map(_) => d
+                .mitigation(n, false)
+                .map(|m| RawThreatMitigation::Inline(Box::new(m))),
             _ => {
                 d.wrong_type(n, "mitigations", "a mitigation id or an inline mitigation");
                 None
