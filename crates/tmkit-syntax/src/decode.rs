@@ -675,9 +675,7 @@ impl Decoder {
         };
         let mitigations = self.list(&r, "mitigations", |d, n| match &n.value {
             Value::Str(s) => Some(RawThreatMitigation::Ref(Sp::new(s.clone(), n.span))),
-            Value::Map(_) => d
-                .mitigation(n, false)
-                .map(|m| RawThreatMitigation::Inline(Box::new(m))),
+            Value::Map(_) => d.mitigation(n, false).map(RawThreatMitigation::Inline),
             _ => {
                 d.wrong_type(n, "mitigations", "a mitigation id or an inline mitigation");
                 None

@@ -487,10 +487,7 @@ pub enum RawThreatMitigation {
     /// The id of a shared mitigation.
     Ref(Sp<String>),
     /// An inline mitigation.
-    // Boxed: most threats name shared mitigations, and a reference should
-    // not take the room of a whole mitigation (48 bytes instead of 688; a
-    // model can hold hundreds of thousands, all decoded before it is built).
-    Inline(Box<RawMitigation>),
+    Inline(RawMitigation),
 }
 
 mapping! {

@@ -12,7 +12,7 @@ use tmkit_syntax::{Code, Diagnostic, Span};
 fn mitigations<'a>(cx: &'a DocCx<'_>) -> impl Iterator<Item = &'a RawMitigation> {
     let inline = cx.raw.threats.iter().flat_map(|t| {
         t.mitigations.iter().filter_map(|m| match m {
-            RawThreatMitigation::Inline(m) => Some(&**m),
+            RawThreatMitigation::Inline(m) => Some(m),
             RawThreatMitigation::Ref(_) => None,
         })
     });
