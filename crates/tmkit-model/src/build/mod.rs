@@ -113,6 +113,9 @@ pub fn build(loaded: &mut Loaded) -> (Model, Diagnostics, SpanTable) {
         withins: &b.withins,
     };
     rules::check_model(&cx, &mut b.diags);
+    // The span table lives as long as the model: no spare capacity left
+    // from the last doubling of the references (up to half of it).
+    b.spans.references.shrink_to_fit();
     (model, b.diags, b.spans)
 }
 
