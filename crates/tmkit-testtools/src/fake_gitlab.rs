@@ -11,8 +11,6 @@
 
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A fault served instead of the next request's answer.
@@ -76,7 +74,7 @@ pub struct FakeGitLab {
 impl FakeGitLab {
     /// Starts a server for `project` accepting `token`.
     pub fn start(project: &str, token: &str) -> FakeGitLab {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let listener = crate::fake_http::bind();
         let url = format!(
             "http://{}/api/v4",
             listener.local_addr().expect("local address")
@@ -91,11 +89,16 @@ impl FakeGitLab {
             })),
         };
         let server = fake.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let server = server.clone();
-                std::thread::spawn(move || server.serve(stream));
-            }
+        crate::fake_http::serve(listener, "application/json", move |r| {
+            let seen = Seen {
+                method: r.method.clone(),
+                path: r.path.clone(),
+                token: r.header("private-token"),
+                authorization: r.header("authorization"),
+                body: serde_json::from_slice(&r.body).unwrap_or(Value::Null),
+            };
+            let (status, extra, json) = server.answer(&seen);
+            (status, extra, Some(json.to_string()))
         });
         fake
     }
@@ -119,69 +122,6 @@ impl FakeGitLab {
         let mut st = self.state();
         if let Some(i) = st.issues.iter_mut().find(|i| i["iid"] == iid) {
             f(i);
-        }
-    }
-
-    fn serve(&self, stream: TcpStream) {
-        let mut reader = BufReader::new(match stream.try_clone() {
-            Ok(s) => s,
-            Err(_) => return,
-        });
-        let mut writer = stream;
-        // Keep-alive: requests one after another on the connection.
-        loop {
-            let mut head = Vec::new();
-            loop {
-                let mut line = Vec::new();
-                match reader.read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                head.extend_from_slice(&line);
-                if line == b"\r\n" || line == b"\n" {
-                    break;
-                }
-            }
-            let mut headers = [httparse::EMPTY_HEADER; 64];
-            let mut req = httparse::Request::new(&mut headers);
-            if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
-                return;
-            }
-            let header = |name: &str| {
-                req.headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case(name))
-                    .and_then(|h| std::str::from_utf8(h.value).ok())
-                    .map(str::to_string)
-            };
-            let len: usize = header("content-length")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            let seen = Seen {
-                method: req.method.unwrap_or("").to_string(),
-                path: req.path.unwrap_or("").to_string(),
-                token: header("private-token"),
-                authorization: header("authorization"),
-                body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-            };
-            let (status, extra, json) = self.answer(&seen);
-            let text = json.to_string();
-            let mut out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
-                text.len()
-            );
-            for (k, v) in extra {
-                out.push_str(&format!("{k}: {v}\r\n"));
-            }
-            out.push_str("\r\n");
-            out.push_str(&text);
-            if writer.write_all(out.as_bytes()).is_err() {
-                return;
-            }
         }
     }
 

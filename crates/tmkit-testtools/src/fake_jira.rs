@@ -13,8 +13,6 @@
 
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use crate::fake_github::{Fault, Seen};
@@ -80,7 +78,7 @@ impl FakeJira {
     }
 
     fn start(key: &str, version: u32, authorization: String) -> FakeJira {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let listener = crate::fake_http::bind();
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let fake = FakeJira {
             url,
@@ -93,11 +91,14 @@ impl FakeJira {
             })),
         };
         let server = fake.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let server = server.clone();
-                std::thread::spawn(move || server.serve(stream));
-            }
+        crate::fake_http::serve(listener, "application/json;charset=UTF-8", move |r| {
+            let seen = Seen {
+                method: r.method.clone(),
+                path: r.path.clone(),
+                auth: r.header("authorization"),
+            };
+            let (status, extra, answer) = server.answer(&seen, &r.body);
+            (status, extra, answer.map(|v| v.to_string()))
         });
         fake
     }
@@ -130,66 +131,6 @@ impl FakeJira {
             f["status"] =
                 json!({"name": "Done", "statusCategory": {"id": 3, "key": "done", "name": "Done"}});
         });
-    }
-
-    fn serve(&self, stream: TcpStream) {
-        let mut reader = BufReader::new(match stream.try_clone() {
-            Ok(s) => s,
-            Err(_) => return,
-        });
-        let mut writer = stream;
-        loop {
-            let mut head = Vec::new();
-            loop {
-                let mut line = Vec::new();
-                match reader.read_until(b'\n', &mut line) {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                head.extend_from_slice(&line);
-                if line == b"\r\n" || line == b"\n" {
-                    break;
-                }
-            }
-            let mut headers = [httparse::EMPTY_HEADER; 64];
-            let mut req = httparse::Request::new(&mut headers);
-            if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
-                return;
-            }
-            let header = |name: &str| {
-                req.headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case(name))
-                    .and_then(|h| std::str::from_utf8(h.value).ok())
-                    .map(str::to_string)
-            };
-            let len: usize = header("content-length")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            let seen = Seen {
-                method: req.method.unwrap_or("").to_string(),
-                path: req.path.unwrap_or("").to_string(),
-                auth: header("authorization"),
-            };
-            let (status, extra, answer) = self.answer(&seen, &body);
-            let text = answer.map(|v| v.to_string()).unwrap_or_default();
-            let mut out = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json;charset=UTF-8\r\ncontent-length: {}\r\n",
-                text.len()
-            );
-            for (k, v) in extra {
-                out.push_str(&format!("{k}: {v}\r\n"));
-            }
-            out.push_str("\r\n");
-            out.push_str(&text);
-            if writer.write_all(out.as_bytes()).is_err() {
-                return;
-            }
-        }
     }
 
     fn answer(&self, seen: &Seen, body: &[u8]) -> Answer {

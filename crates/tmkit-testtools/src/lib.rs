@@ -3,7 +3,7 @@
 //! [`mkfifo`], the one way tests make a named pipe; [`fake_github`],
 //! [`fake_gitlab`] and [`fake_jira`], local stand-ins for the GitHub, GitLab
 //! and Jira (Cloud REST v3, Server REST v2) issues APIs that `tmkit sync`'s
-//! tests run against.
+//! tests run against, on the one HTTP/1.1 test server of [`fake_http`].
 //!
 //! [`require`] finds the program. When it is missing:
 //! - with `TMKIT_REQUIRE_TOOLS=1` (set by `.ci/run`), the test **fails**, with
@@ -20,6 +20,7 @@
 
 pub mod fake_github;
 pub mod fake_gitlab;
+pub mod fake_http;
 pub mod fake_jira;
 
 use std::io::Write;

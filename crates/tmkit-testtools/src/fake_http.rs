@@ -1,0 +1,120 @@
+//! The HTTP/1.1 side of the fake trackers ([`crate::fake_github`],
+//! [`crate::fake_gitlab`], [`crate::fake_jira`]): a listener on 127.0.0.1,
+//! one thread per connection, keep-alive requests read with `httparse`, and
+//! each answer written as JSON with its status and extra headers. The fakes
+//! only decide the answers.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+
+/// A request as received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// Path and query, as sent (still URL-encoded).
+    pub path: String,
+    /// Headers, as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body (`content-length` bytes).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<String> {
+        (self.headers.iter())
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// An answer: status, extra headers, body (none for 204).
+pub type Answer = (u16, Vec<(String, String)>, Option<String>);
+
+/// A listener on a free port of 127.0.0.1.
+pub fn bind() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1")
+}
+
+/// Serves `listener` in the background: every request is answered by
+/// `answer`, with `content-type: {content_type}`.
+pub fn serve(
+    listener: TcpListener,
+    content_type: &'static str,
+    answer: impl Fn(&Request) -> Answer + Send + Sync + 'static,
+) {
+    let answer = Arc::new(answer);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let answer = Arc::clone(&answer);
+            std::thread::spawn(move || connection(stream, content_type, &*answer));
+        }
+    });
+}
+
+/// Reads one request of a keep-alive connection; None when it ends.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut head = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        head.extend_from_slice(&line);
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
+        return None;
+    }
+    let headers: Vec<(String, String)> = (req.headers.iter())
+        .filter_map(|h| {
+            Some((
+                h.name.to_string(),
+                std::str::from_utf8(h.value).ok()?.to_string(),
+            ))
+        })
+        .collect();
+    let mut request = Request {
+        method: req.method.unwrap_or("").to_string(),
+        path: req.path.unwrap_or("").to_string(),
+        headers,
+        body: Vec::new(),
+    };
+    let len: usize = (request.header("content-length"))
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    request.body = vec![0; len];
+    reader.read_exact(&mut request.body).ok()?;
+    Some(request)
+}
+
+fn connection(stream: TcpStream, content_type: &str, answer: &dyn Fn(&Request) -> Answer) {
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut writer = stream;
+    while let Some(request) = read_request(&mut reader) {
+        let (status, extra, body) = answer(&request);
+        let text = body.unwrap_or_default();
+        let mut out = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n",
+            text.len()
+        );
+        for (k, v) in extra {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        out.push_str(&text);
+        if writer.write_all(out.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
