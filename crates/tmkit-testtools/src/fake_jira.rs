@@ -196,45 +196,7 @@ impl FakeJira {
                 ),
             ),
             ("POST", ["issue"]) => self.create(&mut st, &input),
-            ("PUT", ["issue", key]) => {
-                let version = self.version;
-                let Some(i) = st.issues.iter_mut().find(|i| i["key"] == *key) else {
-                    return no_issue();
-                };
-                if let Some(f) = input.get("fields") {
-                    if let Some(d) = f.get("description") {
-                        if let Err(e) = check_text(version, d, "description") {
-                            return e;
-                        }
-                        i["fields"]["description"] = d.clone();
-                    }
-                    if let Some(l) = f.get("labels") {
-                        if let Err(e) = check_labels(l) {
-                            return e;
-                        }
-                        i["fields"]["labels"] = l.clone();
-                    }
-                }
-                for op in input
-                    .pointer("/update/labels")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(add) = op.get("add") {
-                        if let Err(e) = check_labels(&json!([add])) {
-                            return e;
-                        }
-                        if let Some(a) = i["fields"]["labels"]
-                            .as_array_mut()
-                            .filter(|a| !a.contains(add))
-                        {
-                            a.push(add.clone());
-                        }
-                    }
-                }
-                (204, vec![], None)
-            }
+            ("PUT", ["issue", key]) => self.edit_issue(&mut st, key, &input),
             ("POST", ["issue", key, "comment"]) => {
                 if !st.issues.iter().any(|i| i["key"] == *key) {
                     return no_issue();
@@ -259,6 +221,47 @@ impl FakeJira {
                 Some(json!({"errorMessages": ["Not found"], "errors": {}})),
             ),
         }
+    }
+
+    /// `PUT issue/{key}`: sets the description and labels, adds labels.
+    fn edit_issue(&self, st: &mut State, key: &str, input: &Value) -> Answer {
+        let version = self.version;
+        let Some(i) = st.issues.iter_mut().find(|i| i["key"] == key) else {
+            return no_issue();
+        };
+        if let Some(f) = input.get("fields") {
+            if let Some(d) = f.get("description") {
+                if let Err(e) = check_text(version, d, "description") {
+                    return e;
+                }
+                i["fields"]["description"] = d.clone();
+            }
+            if let Some(l) = f.get("labels") {
+                if let Err(e) = check_labels(l) {
+                    return e;
+                }
+                i["fields"]["labels"] = l.clone();
+            }
+        }
+        for op in input
+            .pointer("/update/labels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(add) = op.get("add") {
+                if let Err(e) = check_labels(&json!([add])) {
+                    return e;
+                }
+                if let Some(a) = i["fields"]["labels"]
+                    .as_array_mut()
+                    .filter(|a| !a.contains(add))
+                {
+                    a.push(add.clone());
+                }
+            }
+        }
+        (204, vec![], None)
     }
 
     fn create(&self, st: &mut State, input: &Value) -> Answer {

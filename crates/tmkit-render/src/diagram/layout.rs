@@ -1058,6 +1058,49 @@ struct Labels {
 /// Places each flow's label on its first horizontal run (on the last, or
 /// else a middle one, when only that is long enough to hold it), then gives
 /// every horizontal run (label included) a lane of its channel.
+/// The horizontal runs of flow `e`: (channel, from x, to x), from its
+/// source's x to its target's.
+fn runs(routing: &Routing, e: usize, src_x: f64, dst_x: f64) -> Vec<(usize, f64, f64)> {
+    let route = &routing.routes[e];
+    let legs = route.legs;
+    (0..legs)
+        .map(|i| {
+            let a = if i == 0 {
+                src_x
+            } else {
+                routing.lane_x(e, i - 1)
+            };
+            let b = if i + 1 == legs {
+                dst_x
+            } else {
+                routing.lane_x(e, i)
+            };
+            (route.h[i], a, b)
+        })
+        .collect()
+}
+
+/// Where a label `lw` wide sits: on the first run long enough, else the
+/// last one long enough, else the first run; returns the run, the label's
+/// left x, and the run's extent.
+fn place_label(segs: &[(usize, f64, f64)], lw: f64) -> (usize, f64, f64, f64) {
+    let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
+    let leg = std::iter::once(0)
+        .chain((1..segs.len()).rev())
+        .find(|&i| fits(segs[i].1, segs[i].2))
+        .unwrap_or(0);
+    let (_, sx, end) = segs[leg];
+    let (lo, hi) = (sx.min(end), sx.max(end));
+    let lx = if hi - lo >= lw + 16.0 {
+        (lo + hi - lw) / 2.0
+    } else if end >= sx {
+        sx + 6.0
+    } else {
+        sx - 6.0 - lw
+    };
+    (leg, lx.max(MARGIN), lo, hi)
+}
+
 fn labels(scene: &Scene, grid: &Grid, routing: &Routing, ends: &(Vec<f64>, Vec<f64>)) -> Labels {
     let n_chan = grid.n_chan();
     let (src_x, dst_x) = ends;
@@ -1075,39 +1118,10 @@ fn labels(scene: &Scene, grid: &Grid, routing: &Routing, ends: &(Vec<f64>, Vec<f
             t.push_str(&format!(" · unanswered: {}", edge.unanswered_short()));
         }
         let lw = text::width(&t, EDGE_FONT) + 2.0 * LABEL_PAD;
-        let fits = |a: f64, b: f64| (a - b).abs() >= lw + 16.0;
-        // The horizontal runs: (channel, from x, to x).
         let route = &routing.routes[e];
         let legs = route.legs;
-        let segs: Vec<(usize, f64, f64)> = (0..legs)
-            .map(|i| {
-                let a = if i == 0 {
-                    src_x[e]
-                } else {
-                    routing.lane_x(e, i - 1)
-                };
-                let b = if i + 1 == legs {
-                    dst_x[e]
-                } else {
-                    routing.lane_x(e, i)
-                };
-                (route.h[i], a, b)
-            })
-            .collect();
-        let leg = std::iter::once(0)
-            .chain((1..legs).rev())
-            .find(|&i| fits(segs[i].1, segs[i].2))
-            .unwrap_or(0);
-        let (_, sx, end) = segs[leg];
-        let (lo, hi) = (sx.min(end), sx.max(end));
-        let mut lx = if hi - lo >= lw + 16.0 {
-            (lo + hi - lw) / 2.0
-        } else if end >= sx {
-            sx + 6.0
-        } else {
-            sx - 6.0 - lw
-        };
-        lx = lx.max(MARGIN);
+        let segs = runs(routing, e, src_x[e], dst_x[e]);
+        let (leg, lx, lo, hi) = place_label(&segs, lw);
         label_x.push(lx);
         label_w.push(lw);
         text.push((t, 0.0));
