@@ -7,6 +7,7 @@ a model of about the same bytes in an ordinary shape. Used by scripts/hostile.sh
 Writes OUT_DIR/<case>/threatmodel.(yaml|json) (+ component files). Pure
 function of its arguments: the same files every run.
 """
+import argparse
 import json
 import os
 import sys
@@ -103,7 +104,11 @@ def components(d, n, nested):
 
 
 def main():
-    out = sys.argv[1]
+    parser = argparse.ArgumentParser(
+        description="Writes the hostile inputs of scripts/hostile.sh and their ordinary-shape twins."
+    )
+    parser.add_argument("out", help="directory to write the cases into (created)")
+    out = parser.parse_args().out
     m = json_model(2_400_000)
     write(f"{out}/json-1line-2.4M/threatmodel.json", json.dumps(m, separators=(",", ":")))
     write(f"{out}/json-pretty-2.4M/threatmodel.json", json.dumps(m, indent=1))
