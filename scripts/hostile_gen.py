@@ -10,7 +10,6 @@ function of its arguments: the same files every run.
 import argparse
 import json
 import os
-import sys
 
 HEAD = "tmkit: 1\nid: H\ntitle: Hostile\n"
 
