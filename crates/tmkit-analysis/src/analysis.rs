@@ -268,9 +268,9 @@ impl Analysis {
             zones.extend(tm.zones.iter().map(|x| (x.qid.as_str(), x)));
         }
         let zone_of = |asset: &str| -> (Option<Qid>, Option<f64>) {
-            let z = assets.get(asset).and_then(|a| a.zone.as_deref());
-            let trust = z.and_then(|z| zones.get(z)).map(|z| z.trust);
-            (z.map(str::to_string), trust)
+            let z = assets.get(asset).and_then(|a| a.zone.as_ref());
+            let trust = z.and_then(|z| zones.get(z.as_str())).map(|z| z.trust);
+            (z.cloned(), trust)
         };
         let mut crossings = Vec::new();
         for &m in &self.analysed {
@@ -520,7 +520,7 @@ fn analyse_threats<'m>(
             });
             let tracked =
                 t.ticket.is_some() || mits.iter().any(|x| !x.in_place && x.ticket.is_some());
-            used_assumptions.extend(t.assumptions.iter().map(String::as_str));
+            used_assumptions.extend(t.assumptions.iter().map(Qid::as_str));
             let info = ThreatInfo {
                 qid: t.qid.clone(),
                 model: m,

@@ -192,7 +192,7 @@ impl Policy {
                 })
                 .map(|t| Violation {
                     policy: *self,
-                    element: t.qid.clone(),
+                    element: t.qid.to_string(),
                     message: format!("{} is {} ({}): {}", t.qid, t.status, score(t), title(t)),
                 })
                 .collect(),
@@ -237,7 +237,7 @@ impl Policy {
                 .filter(|t| t.untracked)
                 .map(|t| Violation {
                     policy: *self,
-                    element: t.qid.clone(),
+                    element: t.qid.to_string(),
                     message: format!("{} is {} and has no ticket: {}", t.qid, t.status, title(t)),
                 })
                 .collect(),

@@ -463,7 +463,7 @@ impl Analysis {
             total.add(&c);
             components.push(metrics);
         }
-        let metrics = Metrics::from_counts(model.models[m].qid.clone(), &total, components);
+        let metrics = Metrics::from_counts(model.models[m].qid.to_string(), &total, components);
         (total, metrics)
     }
 }

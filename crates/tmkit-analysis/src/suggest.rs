@@ -342,7 +342,7 @@ impl<'m> Facts<'m> {
         let z = zone?;
         let trust = *self.zones.get(z)?;
         Some(ZoneFact {
-            zone: z.to_string(),
+            zone: z.into(),
             trust,
         })
     }
@@ -623,7 +623,7 @@ fn attacker_position(
         Position::Inside
     };
     let fact = Fact::Attacker {
-        attacker: attacker.to_string(),
+        attacker: attacker.into(),
         zone,
         position,
     };
@@ -640,13 +640,13 @@ pub fn questions_with_suggestions(
 ) -> std::collections::BTreeMap<String, usize> {
     let all = suggest(model, analysis, library, &Filter::default());
     let mut out: std::collections::BTreeMap<String, usize> = (analysis.analysed().iter())
-        .map(|&m| (model.models[m].qid.clone(), 0))
+        .map(|&m| (model.models[m].qid.to_string(), 0))
         .collect();
     let mut last: Option<(&str, &str, &str)> = None;
     for s in &all {
         let key = (s.target.qid.as_str(), s.attacker, s.category);
         if last != Some(key) {
-            *out.entry(model.models[s.target.model].qid.clone())
+            *out.entry(model.models[s.target.model].qid.to_string())
                 .or_default() += 1;
             last = Some(key);
         }

@@ -289,7 +289,7 @@ pub(crate) fn violations(p: Policy, model: &Model, cal: &Calendar) -> Option<Vec
         .filter_map(|x| {
             fails(x).map(|why| Violation {
                 policy: p,
-                element: x.qid.clone(),
+                element: x.qid.to_string(),
                 message: format!("{} {why}: {}", x.qid, x.title),
             })
         })

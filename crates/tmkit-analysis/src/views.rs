@@ -654,7 +654,7 @@ impl<'a> Lookup<'a> {
 
     fn named(&self, qid: &str) -> Named {
         Named {
-            qid: qid.to_string(),
+            qid: qid.into(),
             title: self.titles.get(qid).copied().unwrap_or(qid).to_string(),
         }
     }

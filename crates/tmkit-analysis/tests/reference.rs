@@ -107,7 +107,7 @@ fn reference_threat_statuses_and_scores() {
         .iter()
         .map(|t| {
             (
-                t.qid.clone(),
+                t.qid.to_string(),
                 t.status,
                 t.not_secure_by_default,
                 t.cvss.as_ref().unwrap().score,

@@ -178,7 +178,7 @@ fn run(yaml: &str, filter: &Filter) -> Vec<(String, String, String, String, Vec<
         .map(|s| {
             let why = s.why.iter().map(|f| format!("{f:?}")).collect();
             (
-                s.target.qid.clone(),
+                s.target.qid.to_string(),
                 s.attacker.to_string(),
                 s.category.to_string(),
                 s.entry.pattern.id.clone(),

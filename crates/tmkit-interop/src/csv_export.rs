@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use tmkit_analysis::{Analysis, Rating, ThreatInfo};
+use tmkit_model::Qid;
 use tmkit_model::{ElementRef, Mitigation, Model, ModelIndexTable, Threat};
 
 /// What one row stands for.
@@ -162,7 +163,7 @@ fn withheld(model: &Model, index: &ModelIndexTable, qid: &str, own: bool) -> boo
 fn model_of(model: &Model, index: &ModelIndexTable, qid: &str) -> String {
     index
         .get(qid)
-        .map(|r| model.models[r.model()].qid.clone())
+        .map(|r| model.models[r.model()].qid.to_string())
         .unwrap_or_default()
 }
 
@@ -229,7 +230,7 @@ fn threat_row(
         d.push_str(&format!("Planned: {}\n", planned.join("; ")));
     }
     vec![
-        t.qid.clone(),
+        t.qid.to_string(),
         summary,
         t.title.clone(),
         info.status.as_str().to_string(),
@@ -258,8 +259,8 @@ struct Answered {
 
 /// The targets, attackers and labels of `threats`, each once, in order.
 fn answered(threats: &[(&Threat, &ThreatInfo)]) -> Answered {
-    let mut targets: Vec<String> = Vec::new();
-    let mut attackers: BTreeSet<String> = BTreeSet::new();
+    let mut targets: Vec<Qid> = Vec::new();
+    let mut attackers: BTreeSet<Qid> = BTreeSet::new();
     let mut every_attacker = false;
     let mut labels = vec!["threat-model".to_string(), "mitigation".to_string()];
     for (t, i) in threats {
@@ -278,12 +279,12 @@ fn answered(threats: &[(&Threat, &ThreatInfo)]) -> Answered {
             }
         }
     }
-    let mut attackers: Vec<String> = attackers.into_iter().collect();
+    let mut attackers: Vec<String> = attackers.iter().map(Qid::to_string).collect();
     if every_attacker {
         attackers.push("(every in-scope attacker)".into());
     }
     Answered {
-        targets,
+        targets: targets.iter().map(Qid::to_string).collect(),
         attackers,
         labels,
     }
@@ -354,14 +355,14 @@ fn mitigation_row(
         attackers,
         labels,
     } = answered(&threats);
-    let threat_ids: Vec<String> = threats.iter().map(|(t, _)| t.qid.clone()).collect();
+    let threat_ids: Vec<String> = threats.iter().map(|(t, _)| t.qid.to_string()).collect();
     let summary = format!("[{}] Mitigation {}: {}", severity, m.qid, m.title);
     let confidential = withheld(model, index, &m.qid, m.confidential)
         || threats
             .iter()
             .any(|(t, _)| withheld(model, index, &t.qid, t.confidential));
     vec![
-        m.qid.clone(),
+        m.qid.to_string(),
         summary,
         m.title.clone(),
         "planned".into(),

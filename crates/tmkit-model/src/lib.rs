@@ -10,6 +10,7 @@ mod build;
 pub mod check;
 pub mod cvss;
 pub mod model;
+mod qid;
 pub mod refs;
 mod rules;
 pub mod taxonomy;

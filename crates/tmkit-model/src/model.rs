@@ -13,11 +13,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// A qualified id: the chain of model ids from the root, then the element id
-/// (`CCC.LOGIN.VULN_001`). Inline mitigations, which have no id of their own,
-/// get `<threat qid>/m<n>` (a `/` never appears in a written id, so they never
-/// collide with one).
-pub type Qid = String;
+pub use crate::qid::Qid;
 
 /// Index of a [`ThreatModel`] in [`Model::models`].
 pub type ModelIndex = usize;

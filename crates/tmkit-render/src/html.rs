@@ -27,6 +27,7 @@ use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixTable, Named, ThreatEntry, Tickets, View, ViewKind,
 };
+use tmkit_model::Qid;
 use tmkit_model::{Abstraction, Mitigation};
 
 pub(crate) const CSS: &str = include_str!("html.css");
@@ -558,7 +559,7 @@ fn abstraction(w: &mut Sink, ab: &Abstraction) {
 const MATRIX_LEGEND: &str = "<p>Each cell answers <em>&ldquo;What can go wrong for TARGET given an attack by ATTACKER for the aspect of CATEGORY?&rdquo;</em> for every attacker of the model. <span class=\"legend\"><span class=\"swatch answered\"></span>answered<span class=\"swatch partly-open\"></span>partly open<span class=\"swatch open\"></span>open<span class=\"swatch unmitigated\"></span>a threat not mitigated</span></p>\n";
 
 /// The threats answering a matrix cell, each with its status letter.
-fn cell_threats(w: &mut Sink, threats: &[(String, Status)]) {
+fn cell_threats(w: &mut Sink, threats: &[(Qid, Status)]) {
     for (q, s) in threats {
         let _ = write!(
             w,
@@ -716,7 +717,7 @@ fn threat_filters(w: &mut Sink, view: &View) {
         "Model",
         components
             .iter()
-            .map(|c| (c.qid.clone(), format!("{} ({})", c.title, c.qid)))
+            .map(|c| (c.qid.to_string(), format!("{} ({})", c.title, c.qid)))
             .collect(),
     );
     w.push_str("<label>Search <input type=\"search\" id=\"threat-search\" placeholder=\"id, title, target...\"></label>\n<span class=\"count\" id=\"threat-count\"></span>\n</div>\n");

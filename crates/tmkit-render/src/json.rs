@@ -19,6 +19,7 @@ use std::io::{self, Write as _};
 use tmkit_analysis::treatment::RegisterEntry;
 use tmkit_analysis::views::{ChecklistItem, ComplianceEntry, TicketFlag, View};
 use tmkit_analysis::{Crossing, Metrics, Question};
+use tmkit_model::Qid;
 use tmkit_model::{
     Asset, Assumption, Attacker, DataFlow, Mitigation, Model, ModelKind, Requirement, Threat,
     ThreatModel, Verdict, Zone,
@@ -87,7 +88,7 @@ pub struct Report<'a> {
     /// public, unmitigated, checklist).
     pub questions: Option<Stream<'a, QuestionsJson<'a>>>,
     /// Threats of category `other` per target (null without the analysis).
-    pub other: Option<&'a BTreeMap<String, Vec<String>>>,
+    pub other: Option<&'a BTreeMap<Qid, Vec<Qid>>>,
     /// Boundary analysis of every in-scope data flow.
     pub crossings: &'a [Crossing],
     /// Metrics of the root, rolled up over its components: the object of
@@ -263,7 +264,7 @@ pub struct ChecklistJson<'a> {
     /// The question to answer.
     pub question: &'static str,
     /// Threats relying on an assumption.
-    pub relied_on_by: &'a [String],
+    pub relied_on_by: &'a [Qid],
 }
 
 fn tickets(view: &View) -> Vec<TicketJson<'_>> {

@@ -18,6 +18,7 @@ use tmkit_analysis::treatment::Calendar;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixTable, ThreatEntry, Tickets, View, ViewKind,
 };
+use tmkit_model::Qid;
 use tmkit_model::{Abstraction, Mitigation};
 
 /// Renders the view as a Markdown document.
@@ -441,7 +442,7 @@ fn matrix_table(w: &mut Md, table: &MatrixTable) {
 }
 
 /// The threats answering a matrix cell, each with its status letter.
-fn cell_threats(threats: &[(String, tmkit_analysis::Status)]) -> Vec<String> {
+fn cell_threats(threats: &[(Qid, tmkit_analysis::Status)]) -> Vec<String> {
     (threats.iter())
         .map(|(q, s)| format!("{} {}", qid_link(q), s.letter()))
         .collect()

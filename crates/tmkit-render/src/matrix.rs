@@ -20,6 +20,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use tmkit_analysis::question::{Cell, Question, Target};
 use tmkit_analysis::{Analysis, Status, ThreatInfo, score_text};
+use tmkit_model::Qid;
 use tmkit_model::taxonomy::short_label;
 use tmkit_model::{Model, ModelIndex, VerdictKind};
 use tmkit_syntax::text::escape_controls;
@@ -604,5 +605,5 @@ struct JsonMatrix<'m, 'a> {
     model: &'a str,
     questions: JsonQuestions<'m, 'a>,
     threats: Vec<JsonThreat<'a>>,
-    other: &'a std::collections::BTreeMap<String, Vec<String>>,
+    other: &'a std::collections::BTreeMap<Qid, Vec<Qid>>,
 }

@@ -23,6 +23,7 @@ use tmkit_analysis::Crossing;
 use tmkit_analysis::views::{
     ChecklistItem, ChecklistKind, MatrixTable, Named, ThreatEntry, View, ViewKind,
 };
+use tmkit_model::Qid;
 use tmkit_model::{Abstraction, ModelIndex, ModelKind, Requirement, WeaknessRef};
 
 /// Inline content of a paragraph, a cell or a heading.
@@ -528,7 +529,7 @@ fn dataflow_rows(view: &View, m: ModelIndex) -> Vec<Row<'_>> {
                     vec![text(&f.title)],
                     route,
                     opt_text(f.protocol.as_deref()),
-                    joined(qid_links(f.carries.iter().map(String::as_str)), ", ", ""),
+                    joined(qid_links(f.carries.iter().map(Qid::as_str)), ", ", ""),
                     boundary,
                 ],
             )

@@ -377,7 +377,7 @@ fn one_component_is_drawn_alone_and_readable() {
         let components: Vec<String> = m.models[1..]
             .iter()
             .filter(|t| t.kind == tmkit_model::ModelKind::Component)
-            .map(|t| t.qid.clone())
+            .map(|t| t.qid.to_string())
             .collect();
         for c in &components {
             let index = find_component(&m, c).expect("a component");

@@ -66,10 +66,10 @@ pub fn items(model: &Model, analysis: &Analysis, rows: Rows) -> Vec<Item> {
                 let open = matches!(info.status, Status::Unmitigated | Status::Partial);
                 let planned: Vec<String> = mitigations(model, &index, t)
                     .filter(|m| !m.in_place)
-                    .map(|m| m.qid.clone())
+                    .map(|m| m.qid.to_string())
                     .collect();
                 out.push(Item {
-                    qid: t.qid.clone(),
+                    qid: t.qid.to_string(),
                     title: format!("{}: {}", t.qid, one_line(&t.title)),
                     body: threat_body(model, &index, t, analysis),
                     severity_label: severity_label(info.severity),
@@ -90,7 +90,7 @@ pub fn items(model: &Model, analysis: &Analysis, rows: Rows) -> Vec<Item> {
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .and_then(|(_, s)| s);
                 out.push(Item {
-                    qid: m.qid.clone(),
+                    qid: m.qid.to_string(),
                     title: format!("{}: {}", m.qid, one_line(&m.title)),
                     body: mitigation_body(m, &threats, analysis),
                     severity_label: severity_label(worst),
@@ -99,7 +99,7 @@ pub fn items(model: &Model, analysis: &Analysis, rows: Rows) -> Vec<Item> {
                     planned: if m.in_place {
                         Vec::new()
                     } else {
-                        vec![m.qid.clone()]
+                        vec![m.qid.to_string()]
                     },
                 });
             }

@@ -287,9 +287,11 @@ pub fn plan_apply(
         }
     }
     // (target, pattern) groups, in suggestion order.
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut groups: BTreeMap<(String, String), Vec<&tmkit_analysis::suggest::Suggestion>> =
-        BTreeMap::new();
+    let mut order: Vec<(tmkit_model::Qid, String)> = Vec::new();
+    let mut groups: BTreeMap<
+        (tmkit_model::Qid, String),
+        Vec<&tmkit_analysis::suggest::Suggestion>,
+    > = BTreeMap::new();
     for s in suggestions
         .iter()
         .filter(|s| all || picks.iter().any(|p| chosen(s, p)))
@@ -343,7 +345,7 @@ pub fn plan_apply(
         plan.threats.push(AppliedThreat {
             qid: format!("{}.{id}", tm.qid),
             pattern: key.1.clone(),
-            target: key.0.clone(),
+            target: key.0.to_string(),
         });
     }
     for (m, after) in texts {

@@ -6,7 +6,7 @@ use crate::status::Status;
 use hashbrown::HashMap;
 use std::collections::BTreeMap;
 use tmkit_model::cvss::Rating;
-use tmkit_model::{Mitigation, MitigationKind, Threat};
+use tmkit_model::{Mitigation, MitigationKind, Qid, Threat};
 
 /// Named values of an element, in a fixed order.
 pub(super) type FieldList = Vec<(String, Option<String>)>;
@@ -79,7 +79,7 @@ impl<'a> ThreatFacts<'a> {
 
     pub fn entry(&self) -> ThreatEntry {
         ThreatEntry {
-            id: self.info.qid.clone(),
+            id: self.info.qid.to_string(),
             title: self.threat.title.clone(),
             status: self.info.status.as_str().to_string(),
             severity: self.info.severity.map(|r| r.as_str().to_string()),
@@ -95,12 +95,12 @@ impl<'a> ThreatFacts<'a> {
     /// each mitigation linked on either side.
     pub fn fields(&self) -> FieldList {
         let t = self.threat;
-        let join = |v: &[String]| Some(v.join(", "));
+        let join = |v: &[Qid]| Some(v.iter().map(Qid::as_str).collect::<Vec<_>>().join(", "));
         let acceptance: Vec<String> = self
             .mitigations
             .iter()
             .filter(|m| m.kind == MitigationKind::RiskAcceptance && m.in_place)
-            .map(|m| m.qid.clone())
+            .map(|m| m.qid.to_string())
             .collect();
         let mut fields: FieldList = vec![
             ("title".into(), Some(t.title.clone())),
@@ -114,7 +114,7 @@ impl<'a> ThreatFacts<'a> {
                 self.info.cvss.as_ref().map(|c| format!("{:.1}", c.score)),
             ),
             ("cvss".into(), t.cvss.clone()),
-            ("categories".into(), join(&t.categories)),
+            ("categories".into(), Some(t.categories.join(", "))),
             ("targets".into(), join(&t.targets)),
             (
                 "attackers".into(),

@@ -19,8 +19,8 @@ use hashbrown::HashSet;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tmkit_model::Model;
 use tmkit_model::cvss::Rating;
+use tmkit_model::{Model, Qid};
 
 /// One side of a comparison: a checked model and its analysis.
 #[derive(Debug, Clone, Copy)]
@@ -529,9 +529,9 @@ fn crossing_diff(base: Option<Side<'_>>, head: Side<'_>) -> CrossingDiff {
     let mut out = CrossingDiff::default();
     for c in head.analysis.crossings.iter() {
         let entry = |categories: Vec<String>| CrossingEntry {
-            flow: c.flow.clone(),
-            from_zone: c.from_zone.clone(),
-            to_zone: c.to_zone.clone(),
+            flow: c.flow.to_string(),
+            from_zone: c.from_zone.as_ref().map(Qid::to_string),
+            to_zone: c.to_zone.as_ref().map(Qid::to_string),
             categories,
         };
         let before = base_unanswered.get(c.flow.as_str()).copied();
@@ -565,7 +565,7 @@ fn assumption_diff(base: Option<Side<'_>>, head: Side<'_>) -> AssumptionDiff {
                     ("title".to_string(), Some(a.title.clone())),
                     ("description".to_string(), a.description.clone()),
                 ];
-                (a.qid.clone(), (a.title.clone(), fields))
+                (a.qid.to_string(), (a.title.clone(), fields))
             })
             .collect()
     };

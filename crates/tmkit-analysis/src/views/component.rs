@@ -59,8 +59,8 @@ pub fn find_component(model: &Model, id: &str) -> Result<ModelIndex, UnknownComp
         [m] => Ok(m),
         _ => Err(UnknownComponent {
             written: id.to_string(),
-            candidates: matches.iter().map(|m| qid(m).to_string()).collect(),
-            known: analysed.iter().map(|m| qid(m).to_string()).collect(),
+            candidates: matches.iter().map(|m| qid(m).into()).collect(),
+            known: analysed.iter().map(|m| qid(m).into()).collect(),
         }),
     }
 }
@@ -144,11 +144,11 @@ fn used_by<'a>(model: &'a Model, subtree: &[ModelIndex]) -> HashSet<&'a str> {
     for tm in subtree.iter().map(|&m| &model.models[m]) {
         for f in &tm.dataflows {
             used.extend([f.from.as_str(), f.to.as_str()]);
-            used.extend(f.carries.iter().map(String::as_str));
+            used.extend(f.carries.iter().map(Qid::as_str));
         }
         for t in &tm.threats {
-            used.extend(t.targets.iter().map(String::as_str));
-            used.extend(t.mitigations.iter().map(String::as_str));
+            used.extend(t.targets.iter().map(Qid::as_str));
+            used.extend(t.mitigations.iter().map(Qid::as_str));
         }
         used.extend(tm.analysis.iter().map(|v| v.target.as_str()));
     }

@@ -4,7 +4,7 @@
 use crate::analysis::Analysis;
 use crate::status::Status;
 use std::collections::{HashMap, HashSet};
-use tmkit_model::{Model, ModelIndex, ModelKind, ThreatModel};
+use tmkit_model::{Model, ModelIndex, ModelKind, Qid, ThreatModel};
 
 /// Returns the public extraction of `model`: a smaller model that contains
 /// only what docs/format.md#confidentiality allows to hand to a customer.
@@ -94,7 +94,7 @@ impl<'a> Withheld<'a> {
         !self.model_out[m] && !confidential
     }
 
-    fn in_withheld_zone(&self, zone: &Option<String>) -> bool {
+    fn in_withheld_zone(&self, zone: &Option<Qid>) -> bool {
         zone.as_deref().is_some_and(|z| self.out.contains(z))
     }
 
@@ -306,7 +306,7 @@ impl<'a> Withheld<'a> {
 /// `m1` and `m2` exist. Renumbers them so the extraction counts only the
 /// inline mitigations it shows (explicit ids are kept).
 fn renumber_inline_mitigations(p: &mut ThreatModel) {
-    let mut renames: HashMap<String, (String, String)> = HashMap::new();
+    let mut renames: HashMap<Qid, (Qid, String)> = HashMap::new();
     for t in &mut p.threats {
         let mut n = 0;
         for q in &mut t.mitigations {
@@ -322,7 +322,10 @@ fn renumber_inline_mitigations(p: &mut ThreatModel) {
                 .and_then(|r| r.strip_prefix("/m"))
                 .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()));
             if numbered {
-                let new = (format!("{}/m{n}", t.qid), format!("{}/m{n}", t.id));
+                let new = (
+                    Qid::from(format!("{}/m{n}", t.qid)),
+                    format!("{}/m{n}", t.id),
+                );
                 *q = new.0.clone();
                 renames.insert(x.qid.clone(), new);
             }
@@ -340,7 +343,7 @@ fn renumber_inline_mitigations(p: &mut ThreatModel) {
 fn stub_root(root: &ThreatModel) -> Model {
     let mut p = root.clone();
     p.id = "withheld".to_string();
-    p.qid = "withheld".to_string();
+    p.qid = "withheld".into();
     p.title = "Confidential threat model (withheld)".to_string();
     p.path = String::new();
     p.version = None;

@@ -7,6 +7,7 @@ use super::{fnv1a, otm_id};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tmkit_analysis::{Analysis, Status};
+use tmkit_model::Qid;
 use tmkit_model::{AssetKind, Model, ModelKind, Taxonomy, ThreatModel, WeaknessRef};
 
 /// Assigns unique OTM ids to qualified ids.
@@ -79,7 +80,7 @@ fn attrs(pairs: Vec<(&str, Value)>) -> Attributes {
 }
 
 /// A list as JSON, or null (left out) when it is empty.
-fn non_empty(list: &[String]) -> Value {
+fn non_empty<T: serde::Serialize>(list: &[T]) -> Value {
     if list.is_empty() {
         Value::Null
     } else {
@@ -105,7 +106,7 @@ pub(super) struct Exporter<'a> {
     ids: Ids,
     otm: Otm,
     /// Threat instances per target.
-    instances: BTreeMap<String, Vec<ThreatInstance>>,
+    instances: BTreeMap<Qid, Vec<ThreatInstance>>,
 }
 
 impl<'a> Exporter<'a> {
@@ -137,10 +138,10 @@ impl<'a> Exporter<'a> {
     fn meta(&self, tm: &ThreatModel) -> ModelMeta {
         let model = self.model;
         ModelMeta {
-            qid: tm.qid.clone(),
+            qid: tm.qid.to_string(),
             id: tm.id.clone(),
             kind: kind_name(tm.kind).into(),
-            parent: tm.parent.map(|p| model.models[p].qid.clone()),
+            parent: tm.parent.map(|p| model.models[p].qid.to_string()),
             path: tm.path.clone(),
             title: tm.title.clone(),
             version: tm.version.clone(),
@@ -154,7 +155,7 @@ impl<'a> Exporter<'a> {
             imports: tm
                 .imports
                 .iter()
-                .map(|&i| model.models[i].qid.clone())
+                .map(|&i| model.models[i].qid.to_string())
                 .collect(),
             requirements: tm.requirements.iter().map(RequirementMeta::from).collect(),
             attackers: tm.attackers.iter().map(AttackerMeta::from).collect(),

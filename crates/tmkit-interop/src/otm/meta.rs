@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tmkit_model::Qid;
 use tmkit_model::{Assumption, Attacker, Requirement, Verdict};
 
 /// A model's own fields, kept in the project's attributes.
@@ -96,7 +97,7 @@ impl From<&Attacker> for AttackerMeta {
             id: a.id.clone(),
             title: a.title.clone(),
             description: a.description.clone(),
-            zone: a.zone.clone(),
+            zone: a.zone.as_ref().map(Qid::to_string),
             in_scope: a.in_scope,
             reason: a.reason.clone(),
             confidential: a.confidential,
@@ -118,8 +119,8 @@ impl From<&Assumption> for AssumptionMeta {
 impl From<&Verdict> for VerdictMeta {
     fn from(v: &Verdict) -> Self {
         VerdictMeta {
-            target: v.target.clone(),
-            attacker: v.attacker.clone(),
+            target: v.target.to_string(),
+            attacker: v.attacker.as_ref().map(Qid::to_string),
             category: v.category.clone(),
             verdict: v.verdict.as_str().into(),
             rationale: v.rationale.clone(),

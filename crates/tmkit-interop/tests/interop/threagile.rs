@@ -64,7 +64,7 @@ fn threagile_maps_assets_links_boundaries_risks_and_tracking() {
     // Individual risks with their tracking state (exact and wildcard keys).
     let analysis = Analysis::new(&model);
     let st: Vec<(String, Status)> = (analysis.threats.iter())
-        .map(|t| (t.qid.clone(), t.status))
+        .map(|t| (t.qid.to_string(), t.status))
         .collect();
     assert_eq!(
         st,

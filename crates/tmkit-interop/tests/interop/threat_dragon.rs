@@ -19,7 +19,7 @@ fn statuses(model: &Model) -> Vec<(String, Status)> {
     analysis
         .threats
         .iter()
-        .map(|t| (t.qid.clone(), t.status))
+        .map(|t| (t.qid.to_string(), t.status))
         .collect()
 }
 

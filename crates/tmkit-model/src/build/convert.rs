@@ -43,8 +43,12 @@ fn endpoint<'r>(name: &'r Sp<String>, role: &'static str) -> Ref<'r> {
 }
 
 impl Builder<'_> {
+    /// The element's qualified id: the one the name table interned (shared
+    /// by every reference to it), else (a duplicate, not registered) built.
     fn qid(&self, m: usize, id: &Sp<Id>) -> Qid {
-        format!("{}.{}", self.names.models[m], id.value.0)
+        self.names
+            .declared_qid(m, &id.value.0)
+            .unwrap_or_else(|| format!("{}.{}", self.names.models[m], id.value.0).into())
     }
 
     /// The model of document `m`.
@@ -471,7 +475,7 @@ impl Builder<'_> {
             inline_n += 1;
             let qid = match &im.id {
                 Some(id) => self.qid(m, id),
-                None => format!("{tq}/m{inline_n}"),
+                None => format!("{tq}/m{inline_n}").into(),
             };
             if im.id.is_none() {
                 self.spans.insert(qid.as_str().into(), im.title.span);

@@ -79,9 +79,9 @@ pub(crate) struct Names {
     /// Qualified id of each model (`ROOT.COMP`), built once per model.
     pub(crate) models: Vec<Qid>,
     /// Interned qualified ids of the elements; an [`Entry`] points here.
-    qids: Vec<Arc<str>>,
+    qids: Vec<Qid>,
     /// Every element by qualified id (for qualified-path references).
-    global: HashMap<Arc<str>, Entry>,
+    global: HashMap<Qid, Entry>,
     /// What each model declares, by local id.
     scopes: Vec<HashMap<Box<str>, Entry>>,
     /// Models searched, level by level, when model `m` resolves a name:
@@ -146,8 +146,8 @@ impl Names {
         for (d, raw) in loaded.docs.iter().zip(docs) {
             let id = raw.id.value.0.clone();
             models.push(match d.parent {
-                Some(p) if d.kind == DocKind::Component => format!("{}.{id}", models[p]),
-                _ => id,
+                Some(p) if d.kind == DocKind::Component => format!("{}.{id}", models[p]).into(),
+                _ => id.into(),
             });
         }
         let levels = (0..docs.len())
@@ -178,8 +178,15 @@ impl Names {
     }
 
     /// The qualified id of an entry.
-    pub(crate) fn qid(&self, e: Entry) -> &str {
+    pub(crate) fn qid(&self, e: Entry) -> &Qid {
         &self.qids[e.ix as usize]
+    }
+
+    /// The interned qualified id of the element that model `m` declares
+    /// as `local`, if it was registered (not a duplicate).
+    pub(crate) fn declared_qid(&self, m: usize, local: &str) -> Option<Qid> {
+        let e = self.scopes.get(m)?.get(local)?;
+        Some(self.qids[e.ix as usize].clone())
     }
 
     /// The element with that qualified id.
@@ -197,7 +204,7 @@ impl Names {
         diags: &mut Diagnostics,
     ) {
         let mq = self.models[m].clone();
-        let model_qid: Arc<str> = Arc::from(mq.as_str());
+        let model_qid: Arc<str> = mq.clone().into();
         spans.kinds.insert(model_qid.clone(), "model");
         spans.insert(model_qid, doc.id.span);
         // A component's qualified id must not collide with another element.
@@ -244,9 +251,9 @@ impl Names {
                 kind,
                 in_scope,
             };
-            let interned: Arc<str> = Arc::from(qid);
-            spans.insert(interned.clone(), id.span);
-            spans.kinds.insert(interned.clone(), kind.bare());
+            let interned = Qid::from(qid);
+            spans.insert(interned.clone().into(), id.span);
+            spans.kinds.insert(interned.clone().into(), kind.bare());
             self.qids.push(interned.clone());
             self.global.insert(interned, entry);
             scope.insert(local.into(), entry);
@@ -364,7 +371,7 @@ impl Names {
         if !r.expected.contains(&entry.kind) {
             return Err(self.wrong_kind(r, n, entry, spans));
         }
-        Ok(self.qid(entry).to_string())
+        Ok(self.qid(entry).clone())
     }
 
     /// The interned qualified id of an element (shared, not copied, by
@@ -372,7 +379,7 @@ impl Names {
     pub(crate) fn interned(&self, qid: &str) -> Option<Arc<str>> {
         self.global
             .get(qid)
-            .map(|e| self.qids[e.ix as usize].clone())
+            .map(|e| self.qids[e.ix as usize].clone().into())
     }
 
     fn ambiguous(&self, r: &Ref<'_>, n: &str, all: &[Entry], spans: &SpanTable) -> Diagnostic {

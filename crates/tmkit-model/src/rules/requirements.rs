@@ -2,6 +2,7 @@
 //! mitigations that concern and implement it.
 
 use super::ModelCx;
+use crate::model::Qid;
 use std::collections::HashSet;
 use tmkit_syntax::diagnostic::Diagnostics;
 use tmkit_syntax::{Code, Diagnostic};
@@ -15,7 +16,7 @@ pub(super) fn unreferenced_compliance(cx: &ModelCx<'_>, out: &mut Diagnostics) {
     let referenced: HashSet<&str> = threats
         .flat_map(|t| &t.requirements)
         .chain(mitigations.flat_map(|m| &m.requirements))
-        .map(String::as_str)
+        .map(Qid::as_str)
         .collect();
     for r in models.iter().flat_map(|tm| &tm.requirements) {
         if !r.is_compliance() || referenced.contains(r.qid.as_str()) {

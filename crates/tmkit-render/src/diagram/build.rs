@@ -6,6 +6,7 @@ use super::DiagramOptions;
 use super::scene::{Cross, Edge, Node, NodeKind, Region, RegionKind, Scene, ZoneEnd, fmt_trust};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use tmkit_analysis::{Analysis, Crossing, Direction};
+use tmkit_model::Qid;
 use tmkit_model::{Model, ModelIndex, ModelKind};
 
 /// The id of an element relative to the root model (`CCC.x` -> `x`).
@@ -405,7 +406,7 @@ impl<'a> Builder<'a> {
 
     /// The zones a crossing joins, named by their ids.
     fn crossing_zones(&self, c: &'a Crossing) -> [ZoneEnd<'a>; 2] {
-        let end = |qid: &'a Option<String>, trust: Option<f64>| ZoneEnd {
+        let end = |qid: &'a Option<Qid>, trust: Option<f64>| ZoneEnd {
             name: match qid.as_deref() {
                 Some(q) => match self.zones.get(q) {
                     Some(&(m, i)) => self.model.models[m].zones[i].id.as_str(),

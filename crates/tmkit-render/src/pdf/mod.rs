@@ -29,6 +29,7 @@ use std::io;
 use tmkit_analysis::views::{
     CellState, ChecklistItem, MatrixCell, MatrixTable, ThreatEntry, View, ViewKind,
 };
+use tmkit_model::Qid;
 use tmkit_model::{Abstraction, Mitigation};
 
 const BODY: Style = Style::new(Face::Regular, 9.5);
@@ -516,11 +517,7 @@ fn state_mark(s: CellState) -> (&'static str, bool) {
     }
 }
 
-fn cell_threats(
-    ts: &Typesetter,
-    threats: &[(String, tmkit_analysis::Status)],
-    out: &mut Vec<Span>,
-) {
+fn cell_threats(ts: &Typesetter, threats: &[(Qid, tmkit_analysis::Status)], out: &mut Vec<Span>) {
     for (q, s) in threats {
         out.push(ts.span(" ", MATRIX));
         out.push(qid_link(ts, q, MATRIX));
