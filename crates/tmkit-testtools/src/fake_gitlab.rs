@@ -198,8 +198,19 @@ impl FakeGitLab {
                     }
                     i["labels"] = Value::Array(names);
                 }
-                if input.get("state_event").and_then(Value::as_str) == Some("close") {
-                    i["state"] = "closed".into();
+                match input.get("state_event").and_then(Value::as_str) {
+                    Some("close") if i["state"] == "opened" => {
+                        i["state"] = "closed".into();
+                        i["closed_at"] = "2026-12-06T01:00:00.000Z".into();
+                        i["closed_by"] = json!({"id": 1, "username": "tmkit-bot"});
+                    }
+                    Some("reopen") if i["state"] == "closed" => {
+                        i["state"] = "opened".into();
+                        i["closed_at"] = Value::Null;
+                        i["closed_by"] = Value::Null;
+                    }
+                    Some("close" | "reopen") | None => {}
+                    Some(_) => return (400, vec![], json!({"error": "state_event does not have a valid value"})),
                 }
                 (200, vec![], i.clone())
             }
