@@ -567,11 +567,18 @@ impl Tracker for Jira {
         let why = match done_transition(&offered) {
             Some(t) => {
                 let body = json!({ "transition": { "id": t.id } });
-                match self.client.send(Method::Post, &format!("{url}/transitions"), Some(&body)) {
+                match self
+                    .client
+                    .send(Method::Post, &format!("{url}/transitions"), Some(&body))
+                {
                     Ok(_) => return Ok(Closing::Closed),
                     // A transition screen asking for fields tmkit does not
                     // set: this ticket stays open, the run goes on.
-                    Err(HttpError::Status { status: 400, message, .. }) => format!(
+                    Err(HttpError::Status {
+                        status: 400,
+                        message,
+                        ..
+                    }) => format!(
                         "Jira refused the transition \"{}\" to \"{}\": {message}; close it by hand (the transition may ask for fields on its screen)",
                         t.name, t.to
                     ),
@@ -594,8 +601,7 @@ impl Jira {
     fn no_done_transition(&self, remote: &Remote, offered: &[Transition]) -> String {
         let status = remote.status.as_deref().unwrap_or("unknown");
         let offers = if offered.is_empty() {
-            "none (an account without the Transition issues permission is offered none)"
-                .to_string()
+            "none (an account without the Transition issues permission is offered none)".to_string()
         } else {
             offered
                 .iter()
@@ -604,7 +610,7 @@ impl Jira {
                 .join(", ")
         };
         format!(
-            "not closed: the workflow offers no transition to a status in the Done category from its current status \"{status}\" (offered: {offers}); the comment was kept. Close it by hand, or give the account the Transition issues permission in project {} and a workflow transition from \"{status}\" to a done status",
+            "the workflow offers no transition to a status in the Done category from its current status \"{status}\" (offered: {offers}); the comment was kept. Close it by hand, or give the account the Transition issues permission in project {} and a workflow transition from \"{status}\" to a done status",
             self.project
         )
     }

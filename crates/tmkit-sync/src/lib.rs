@@ -182,7 +182,8 @@ pub fn execute(
                     Closing::Closed => done.closed += 1,
                     Closing::NotClosed(why) => {
                         done.proposed += 1;
-                        done.not_closed.push((item.qid.clone(), ticket.clone(), why));
+                        done.not_closed
+                            .push((item.qid.clone(), ticket.clone(), why));
                     }
                 }),
                 None => Ok(()),

@@ -142,7 +142,12 @@ impl Workflow {
             "indeterminate" => (4, "In Progress", "yellow"),
             _ => (2, "To Do", "blue-gray"),
         };
-        let status_id = 10000 + self.statuses.iter().position(|(n, _)| *n == name).unwrap_or(0);
+        let status_id = 10000
+            + self
+                .statuses
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap_or(0);
         json!({
             "name": name,
             "id": status_id.to_string(),
@@ -582,7 +587,10 @@ fn transition(st: &mut State, key: &str, input: &Value) -> Answer {
             );
         }
     };
-    let status = i["fields"]["status"]["name"].as_str().unwrap_or("").to_string();
+    let status = i["fields"]["status"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let Some(step) = workflow
         .from(&status)
         .into_iter()
