@@ -579,7 +579,7 @@ impl Tracker for Jira {
                         message,
                         ..
                     }) => format!(
-                        "Jira refused the transition \"{}\" to \"{}\": {message}; close it by hand (the transition may ask for fields on its screen)",
+                        "Jira refused the transition \"{}\" to \"{}\": {message}; the comment was kept. Close it by hand (the transition may ask for fields on its screen that tmkit does not set)",
                         t.name, t.to
                     ),
                     Err(e) => return Err(self.explain(e)),
