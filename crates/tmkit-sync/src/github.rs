@@ -2,14 +2,16 @@
 //!
 //! Calls: `GET /repos/{owner}/{repo}/issues?state=all&per_page=100` (pages
 //! followed by the `Link` header; pull requests skipped), `POST .../issues`,
-//! `PATCH .../issues/{number}`, `POST .../issues/{number}/comments` and
+//! `PATCH .../issues/{number}` (body and labels; with `--close`,
+//! `{"state": "closed", "state_reason": "completed"}`),
+//! `POST .../issues/{number}/comments` and
 //! `POST .../issues/{number}/labels`. Token: `GITHUB_TOKEN`, sent as
 //! `Authorization: Bearer`.
 
 use crate::http::{self, Client, HttpError, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
-use crate::{SyncError, Tracker, marker};
+use crate::{Closing, SyncError, Tracker, marker};
 use serde_json::{Value, json};
 
 /// The public API's address.
@@ -162,6 +164,7 @@ impl GitHub {
                 .pointer("/milestone/due_on")
                 .and_then(Value::as_str)
                 .map(|d| d.chars().take(10).collect()),
+            status: None,
         })
     }
 }
@@ -236,5 +239,16 @@ impl Tracker for GitHub {
         let label = json!({ "labels": [PROPOSED_LABEL] });
         self.send(Method::Post, &format!("{url}/labels"), Some(&label))
             .map(|_| ())
+    }
+
+    fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
+        let url = format!("{}/{}", self.issues(), remote.id);
+        if !crate::proposed_before(remote) {
+            let comment = json!({ "body": crate::close_comment(item) });
+            self.send(Method::Post, &format!("{url}/comments"), Some(&comment))?;
+        }
+        let state = json!({ "state": "closed", "state_reason": "completed" });
+        self.send(Method::Patch, &url, Some(&state))?;
+        Ok(Closing::Closed)
     }
 }

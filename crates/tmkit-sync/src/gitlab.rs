@@ -5,14 +5,15 @@
 //! (pages followed by `X-Next-Page`, else the `Link` header),
 //! `POST /projects/:id/issues` (title, description, labels as one
 //! comma-separated text), `PUT /projects/:id/issues/:iid` (description,
-//! labels; `add_labels` for the proposal) and
+//! labels; `add_labels` for the proposal; `state_event=close` with
+//! `--close`) and
 //! `POST /projects/:id/issues/:iid/notes` (body). Token: `GITLAB_TOKEN`,
 //! sent as `PRIVATE-TOKEN`.
 
 use crate::http::{self, Client, HttpError, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
-use crate::{SyncError, Tracker, marker};
+use crate::{Closing, SyncError, Tracker, marker};
 use serde_json::{Value, json};
 
 /// The API of gitlab.com.
@@ -169,6 +170,7 @@ impl GitLab {
             due: text("/due_date")
                 .or(text("/milestone/due_date"))
                 .map(|d| d.chars().take(10).collect()),
+            status: None,
         })
     }
 
@@ -271,6 +273,17 @@ impl Tracker for GitLab {
         self.send(Method::Post, &format!("{url}/notes"), Some(&note))?;
         let label = json!({ "add_labels": PROPOSED_LABEL });
         self.send(Method::Put, &url, Some(&label)).map(|_| ())
+    }
+
+    fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
+        let url = format!("{}/{}", self.issues(), remote.id);
+        if !crate::proposed_before(remote) {
+            let note = json!({ "body": crate::close_comment(item) });
+            self.send(Method::Post, &format!("{url}/notes"), Some(&note))?;
+        }
+        let state = json!({ "state_event": "close" });
+        self.send(Method::Put, &url, Some(&state))?;
+        Ok(Closing::Closed)
     }
 }
 

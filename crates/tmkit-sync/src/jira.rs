@@ -6,8 +6,10 @@
 //! threat-model` with fields summary, description, labels, status,
 //! assignee and duedate (v3: `POST search/jql`, pages by `nextPageToken`;
 //! v2: `POST search`, pages by `startAt` / `total`), `POST issue` (a Task),
-//! `PUT issue/{KEY}` (description and labels, or one label added) and
-//! `POST issue/{KEY}/comment`.
+//! `PUT issue/{KEY}` (description and labels, or one label added),
+//! `POST issue/{KEY}/comment` and, with `--close`, `GET
+//! issue/{KEY}/transitions` then `POST issue/{KEY}/transitions` (the first
+//! transition to a status in the Done category; see [`done_transition`]).
 //!
 //! Credentials only from the environment ([`Auth::from_env`]): Cloud,
 //! `JIRA_USER` and `JIRA_API_TOKEN` (HTTP Basic); Server / Data Center, a
@@ -23,7 +25,7 @@ pub mod doc;
 use crate::http::{self, Client, HttpError, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
-use crate::{SyncError, Tracker};
+use crate::{Closing, SyncError, Tracker};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
@@ -35,7 +37,7 @@ pub const TOKEN_VAR: &str = "JIRA_API_TOKEN";
 pub const PAT_VAR: &str = "JIRA_PAT";
 
 /// The permissions in the project that a sync needs.
-pub const PERMISSIONS: &str = "Browse projects, Create issues, Edit issues and Add comments";
+pub const PERMISSIONS: &str = "Browse projects, Create issues, Edit issues and Add comments (and Transition issues for --close)";
 
 /// Issues asked for per page of a search.
 const PAGE: u64 = 100;
@@ -331,6 +333,10 @@ impl Jira {
                 .get("duedate")
                 .and_then(Value::as_str)
                 .map(|d| d.chars().take(10).collect()),
+            status: f
+                .pointer("/status/name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             id: key,
         })
     }
@@ -396,6 +402,47 @@ fn summary(title: &str) -> String {
         s.push('…');
         s
     }
+}
+
+/// A transition offered by `GET issue/{KEY}/transitions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// Its id, sent back to make it.
+    pub id: String,
+    /// Its name (`Done`, `Resolve issue`).
+    pub name: String,
+    /// The status it leads to.
+    pub to: String,
+    /// That status's category key: `new`, `indeterminate` or `done`.
+    pub category: String,
+}
+
+/// The transitions of a `GET issue/{KEY}/transitions` answer, in its order
+/// (an id may be a JSON string, or a number on old servers).
+pub fn transitions(v: &Value) -> Vec<Transition> {
+    let text = |t: &Value, p: &str| match t.pointer(p) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    v.get("transitions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| Transition {
+            id: text(t, "/id"),
+            name: text(t, "/name"),
+            to: text(t, "/to/name"),
+            category: text(t, "/to/statusCategory/key"),
+        })
+        .filter(|t| !t.id.is_empty())
+        .collect()
+}
+
+/// The transition `--close` makes: the first leading to a status in the
+/// Done category (`to.statusCategory.key` is `done`).
+pub fn done_transition(list: &[Transition]) -> Option<&Transition> {
+    list.iter().find(|t| t.category == "done")
 }
 
 /// A label Jira accepts: no white space.
@@ -479,6 +526,7 @@ impl Tracker for Jira {
             open: true,
             assignees: Vec::new(),
             due: None,
+            status: None,
         })
     }
 
@@ -501,6 +549,70 @@ impl Tracker for Jira {
         self.send(Method::Post, &format!("{url}/comment"), Some(&comment))?;
         let label = json!({ "update": { "labels": [{ "add": PROPOSED_LABEL }] } });
         self.send(Method::Put, &url, Some(&label)).map(|_| ())
+    }
+
+    fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
+        let url = format!("{}/issue/{}", self.base(), remote.id);
+        let proposed = crate::proposed_before(remote);
+        if !proposed {
+            let comment = json!({ "body": self.description(&crate::close_comment(item)) });
+            self.send(Method::Post, &format!("{url}/comment"), Some(&comment))?;
+        }
+        let offered = transitions(
+            &self
+                .send(Method::Get, &format!("{url}/transitions"), None)?
+                .json()
+                .map_err(|e| self.explain(e))?,
+        );
+        let why = match done_transition(&offered) {
+            Some(t) => {
+                let body = json!({ "transition": { "id": t.id } });
+                match self
+                    .client
+                    .send(Method::Post, &format!("{url}/transitions"), Some(&body))
+                {
+                    Ok(_) => return Ok(Closing::Closed),
+                    // A transition screen asking for fields tmkit does not
+                    // set: this ticket stays open, the run goes on.
+                    Err(HttpError::Status {
+                        status: 400,
+                        message,
+                        ..
+                    }) => format!(
+                        "Jira refused the transition \"{}\" to \"{}\": {message}; the comment was kept. Close it by hand (the transition may ask for fields on its screen that tmkit does not set)",
+                        t.name, t.to
+                    ),
+                    Err(e) => return Err(self.explain(e)),
+                }
+            }
+            None => self.no_done_transition(remote, &offered),
+        };
+        if !proposed {
+            let label = json!({ "update": { "labels": [{ "add": PROPOSED_LABEL }] } });
+            self.send(Method::Put, &url, Some(&label))?;
+        }
+        Ok(Closing::NotClosed(why))
+    }
+}
+
+impl Jira {
+    /// Why `remote` cannot be closed when no offered transition leads to
+    /// a done status, and what to do.
+    fn no_done_transition(&self, remote: &Remote, offered: &[Transition]) -> String {
+        let status = remote.status.as_deref().unwrap_or("unknown");
+        let offers = if offered.is_empty() {
+            "none (an account without the Transition issues permission is offered none)".to_string()
+        } else {
+            offered
+                .iter()
+                .map(|t| format!("\"{}\" to \"{}\"", t.name, t.to))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "the workflow offers no transition to a status in the Done category from its current status \"{status}\" (offered: {offers}); the comment was kept. Close it by hand, or give the account the Transition issues permission in project {} and a workflow transition from \"{status}\" to a done status",
+            self.project
+        )
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! - [`items`]: the model's threats (or planned mitigations) as the tickets
 //!   they should be;
-//! - [`plan`]: what to create, update, link, propose to close, and which
-//!   closed tickets are not in place in the model (pure);
+//! - [`plan`]: what to create, update, link, propose to close (or close,
+//!   with `--close`), and which closed tickets are not in place in the
+//!   model (pure);
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
 //! - [`gitlab`]: the GitLab issues API (v4) behind the same trait;
@@ -90,6 +91,25 @@ pub trait Tracker {
     fn update(&self, remote: &Remote, item: &Item) -> Result<(), SyncError>;
     /// Comments that `item` is done in the model and marks the proposal.
     fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError>;
+    /// `--close`: comments as [`Tracker::propose_close`] does (unless the
+    /// ticket carries the proposal label already) and closes the ticket.
+    /// A tracker whose workflow may offer no way to close it (Jira) keeps
+    /// the comment, marks the proposal and says why in [`Closing::NotClosed`].
+    fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError>;
+}
+
+/// What [`Tracker::close`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closing {
+    /// The ticket is closed.
+    Closed,
+    /// The ticket stays open (commented and proposed): why, and what to do.
+    NotClosed(String),
+}
+
+/// True when `remote` was commented on by an earlier run (its proposal label).
+pub fn proposed_before(remote: &Remote) -> bool {
+    remote.labels.iter().any(|l| l == items::PROPOSED_LABEL)
 }
 
 /// The comment proposing to close a ticket.
@@ -110,8 +130,14 @@ pub struct Applied {
     pub created: usize,
     /// Tickets updated.
     pub updated: usize,
-    /// Tickets proposed for closing.
+    /// Tickets proposed for closing (with `--close`: also those the tracker
+    /// would not close, listed in `not_closed`).
     pub proposed: usize,
+    /// Tickets closed (`--close`).
+    pub closed: usize,
+    /// Tickets `--close` could not close: (qualified id, ticket, why and
+    /// what to do). Each was commented and proposed instead.
+    pub not_closed: Vec<(String, String, String)>,
     /// The failure that stopped the run, if any (later steps not done).
     #[serde(skip)]
     pub error: Option<SyncError>,
@@ -149,6 +175,17 @@ pub fn execute(
             },
             Action::ProposeClose { ticket, .. } => match remote_of(ticket) {
                 Some(r) => tracker.propose_close(r, item).map(|()| done.proposed += 1),
+                None => Ok(()),
+            },
+            Action::Close { ticket, .. } => match remote_of(ticket) {
+                Some(r) => tracker.close(r, item).map(|c| match c {
+                    Closing::Closed => done.closed += 1,
+                    Closing::NotClosed(why) => {
+                        done.proposed += 1;
+                        done.not_closed
+                            .push((item.qid.clone(), ticket.clone(), why));
+                    }
+                }),
                 None => Ok(()),
             },
             Action::ClosedNotInPlace { .. } => Ok(()),

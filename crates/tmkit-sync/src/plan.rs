@@ -29,6 +29,10 @@ pub struct Remote {
     pub assignees: Vec<String>,
     /// Due date (YYYY-MM-DD), from the ticket or its milestone.
     pub due: Option<String>,
+    /// The status's name where the tracker has a workflow (Jira: `In
+    /// Review`), for messages; None elsewhere.
+    #[serde(skip)]
+    pub status: Option<String>,
 }
 
 impl Remote {
@@ -70,6 +74,14 @@ pub enum Action {
         /// The ticket.
         ticket: String,
     },
+    /// `--close`: the element is done in the model, its ticket (carrying
+    /// its marker) open: comment (unless proposed before) and close it.
+    Close {
+        /// The element.
+        qid: String,
+        /// The ticket.
+        ticket: String,
+    },
     /// The ticket is closed, the work not in place in the model.
     ClosedNotInPlace {
         /// The element.
@@ -89,6 +101,7 @@ impl Action {
             | Action::Link { qid, .. }
             | Action::Update { qid, .. }
             | Action::ProposeClose { qid, .. }
+            | Action::Close { qid, .. }
             | Action::ClosedNotInPlace { qid, .. } => qid,
         }
     }
@@ -159,10 +172,24 @@ fn same_body(item: &str, remote: &str) -> bool {
     item.trim_end() == remote.replace("\r\n", "\n").trim_end()
 }
 
+/// What a plan may do besides the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `--close`: close the open tickets (carrying the marker) of elements
+    /// done in the model, instead of only proposing it.
+    pub close: bool,
+}
+
+/// The plan for `items` against the tracker's `remotes`, with the default
+/// options (closing is only proposed).
+pub fn plan(items: &[Item], remotes: &[Remote]) -> Plan {
+    plan_with(items, remotes, Options::default())
+}
+
 /// The plan for `items` against the tracker's `remotes`. A ticket is the
 /// item's when its marker names it, else when the model's `ticket:` names it;
 /// with several, the first (oldest) ticket is used.
-pub fn plan(items: &[Item], remotes: &[Remote]) -> Plan {
+pub fn plan_with(items: &[Item], remotes: &[Remote], options: Options) -> Plan {
     let mut plan = Plan::default();
     for item in items {
         let by_marker = remotes.iter().find(|r| r.qid.as_deref() == Some(&item.qid));
@@ -209,7 +236,13 @@ pub fn plan(items: &[Item], remotes: &[Remote]) -> Plan {
                 ticket: ticket.clone(),
             });
         }
-        if remote.open && !item.open && !remote.labels.iter().any(|l| l == PROPOSED_LABEL) {
+        let proposed = remote.labels.iter().any(|l| l == PROPOSED_LABEL);
+        // Closing is for tmkit's own tickets; one made by hand is at most
+        // commented on, as without --close. A ticket proposed before is
+        // still closed (without a second comment).
+        if remote.open && !item.open && options.close && ours {
+            plan.actions.push(Action::Close { qid, ticket });
+        } else if remote.open && !item.open && !proposed {
             plan.actions.push(Action::ProposeClose { qid, ticket });
         } else if !remote.open && item.open {
             plan.actions.push(Action::ClosedNotInPlace {
@@ -251,6 +284,7 @@ mod tests {
             open,
             assignees: vec!["ann".into()],
             due: Some("2027-01-31".into()),
+            status: None,
         }
     }
 
@@ -324,6 +358,36 @@ mod tests {
             !p.actions
                 .iter()
                 .any(|a| matches!(a, Action::ProposeClose { .. }))
+        );
+    }
+
+    #[test]
+    fn close_closes_tmkits_done_tickets_even_when_proposed_before() {
+        let close = Options { close: true };
+        let mut r = remote(7, Some("A"), true);
+        let done = [item("A", false, Some("#7"))];
+        let ticket = "https://x/issues/7".to_string();
+        let want = vec![Action::Close {
+            qid: "A".into(),
+            ticket: ticket.clone(),
+        }];
+        assert_eq!(plan_with(&done, &[r.clone()], close).actions, want);
+        r.labels.push(PROPOSED_LABEL.into());
+        assert_eq!(plan_with(&done, &[r.clone()], close).actions, want);
+        // Closed already: nothing (never reopened); open work: never closed.
+        r.open = false;
+        assert!(plan_with(&done, &[r.clone()], close).actions.is_empty());
+        r.open = true;
+        let open = [item("A", true, Some("#7"))];
+        assert!(plan_with(&open, &[r], close).actions.is_empty());
+        // A ticket made by hand (no marker) is only proposed, as before.
+        let p = plan_with(&done, &[remote(7, None, true)], close);
+        assert_eq!(
+            p.actions,
+            vec![Action::ProposeClose {
+                qid: "A".into(),
+                ticket
+            }]
         );
     }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 use tmkit_sync::github::GitHub;
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, plan};
+use tmkit_sync::plan::{Action, Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_github::{FakeGitHub, Fault};
 
@@ -251,4 +251,81 @@ fn a_next_page_on_another_host_is_not_followed() {
         .is_err(),
         "no token over plain HTTP"
     );
+}
+
+#[test]
+fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let gh = tracker(&fake, TOKEN);
+    let close = Options { close: true };
+    let mut items: Vec<Item> = (1..=4).map(item).collect();
+    let done = execute(&gh, &items, &[], &plan(&items, &[]), &mut |_| {});
+    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
+        i.ticket = Some(t);
+    }
+    // The default only proposes: T3 commented and labelled, still open.
+    items[2].open = false;
+    let remotes = gh.list().unwrap();
+    let p = plan(&items, &remotes);
+    assert!(
+        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
+        "{p:?}"
+    );
+    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    assert_eq!(fake.issue(3).unwrap()["state"], "open");
+    // T2 done too; T4 done and closed by hand as not planned.
+    items[1].open = false;
+    items[3].open = false;
+    fake.edit(4, |i| {
+        i["state"] = "closed".into();
+        i["state_reason"] = "not_planned".into();
+    });
+    let remotes = gh.list().unwrap();
+    let p = plan_with(&items, &remotes, close);
+    let url = |n: u32| format!("https://github.example/acme/shop/issues/{n}");
+    assert_eq!(
+        p.actions,
+        vec![
+            Action::Close {
+                qid: "SHOP.T2".into(),
+                ticket: url(2)
+            },
+            Action::Close {
+                qid: "SHOP.T3".into(),
+                ticket: url(3)
+            },
+        ]
+    );
+    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
+    assert!(d.not_closed.is_empty());
+    for n in [2, 3] {
+        let i = fake.issue(n).unwrap();
+        assert_eq!(
+            (&i["state"], &i["state_reason"]),
+            (&"closed".into(), &"completed".into())
+        );
+    }
+    assert_eq!(
+        fake.issue(1).unwrap()["state"],
+        "open",
+        "open work stays open"
+    );
+    assert_eq!(fake.issue(4).unwrap()["state_reason"], "not_planned");
+    // One comment each: T3's proposal was not repeated.
+    let comments = fake.state().comments.clone();
+    assert_eq!(
+        comments.iter().map(|c| c.0).collect::<Vec<_>>(),
+        [3, 2],
+        "{comments:?}"
+    );
+    assert!(comments.iter().all(|c| c.1.contains("can be closed")));
+    // A second run finds them closed: only the list is read.
+    let before = fake.state().seen.len();
+    let remotes = gh.list().unwrap();
+    let p = plan_with(&items, &remotes, close);
+    assert!(p.actions.is_empty(), "{p:?}");
+    execute(&gh, &items, &remotes, &p, &mut |_| {});
+    assert_eq!(fake.state().seen.len(), before + 1);
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 use tmkit_sync::gitlab::GitLab;
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, plan};
+use tmkit_sync::plan::{Action, Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
 
@@ -339,4 +339,84 @@ fn updates_proposals_and_closed_tickets() {
             .any(|a| matches!(a, Action::ProposeClose { .. } | Action::Update { .. })),
         "{p:?}"
     );
+}
+
+#[test]
+fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
+    let fake = FakeGitLab::start(PROJECT, TOKEN);
+    let gl = tracker(&fake, TOKEN);
+    let close = Options { close: true };
+    let mut items: Vec<Item> = (1..=4).map(item).collect();
+    let done = execute(&gl, &items, &[], &plan(&items, &[]), &mut |_| {});
+    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
+        i.ticket = Some(t);
+    }
+    // The default only proposes: T3 noted and labelled, still open.
+    items[2].open = false;
+    let remotes = gl.list().unwrap();
+    let p = plan(&items, &remotes);
+    assert!(
+        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
+        "{p:?}"
+    );
+    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    assert_eq!(fake.issue(3).unwrap()["state"], "opened");
+    // T2 done too; T4 done and closed by hand.
+    items[1].open = false;
+    items[3].open = false;
+    fake.edit(4, |i| i["state"] = "closed".into());
+    let remotes = gl.list().unwrap();
+    let p = plan_with(&items, &remotes, close);
+    let kinds: Vec<(&str, &str)> = p
+        .actions
+        .iter()
+        .map(|a| match a {
+            Action::Close { qid, .. } => ("close", qid.as_str()),
+            other => ("other", other.qid()),
+        })
+        .collect();
+    assert_eq!(kinds, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
+    let seen_before = fake.state().seen.len();
+    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
+    for n in [2, 3] {
+        assert_eq!(fake.issue(n).unwrap()["state"], "closed");
+    }
+    assert_eq!(
+        fake.issue(1).unwrap()["state"],
+        "opened",
+        "open work stays open"
+    );
+    // The close is a PUT of `state_event=close`, as GitLab takes it.
+    let st = fake.state();
+    let puts: Vec<(&str, &serde_json::Value)> = st.seen[seen_before..]
+        .iter()
+        .filter(|s| s.method == "PUT")
+        .map(|s| (s.path.as_str(), &s.body))
+        .collect();
+    assert_eq!(
+        puts,
+        [
+            (
+                "/api/v4/projects/acme%2Fplatform%2Fshop/issues/2",
+                &serde_json::json!({"state_event": "close"})
+            ),
+            (
+                "/api/v4/projects/acme%2Fplatform%2Fshop/issues/3",
+                &serde_json::json!({"state_event": "close"})
+            ),
+        ]
+    );
+    // One note each: T3's proposal was not repeated.
+    assert_eq!(st.notes.iter().map(|n| n.0).collect::<Vec<_>>(), [3, 2]);
+    assert!(st.notes.iter().all(|n| n.1.contains("can be closed")));
+    drop(st);
+    // A second run finds them closed: only the list is read.
+    let before = fake.state().seen.len();
+    let remotes = gl.list().unwrap();
+    let p = plan_with(&items, &remotes, close);
+    assert!(p.actions.is_empty(), "{p:?}");
+    execute(&gl, &items, &remotes, &p, &mut |_| {});
+    assert_eq!(fake.state().seen.len(), before + 1);
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
 use tmkit_sync::jira::{Api, Auth, Jira, doc};
-use tmkit_sync::plan::{Action, plan};
+use tmkit_sync::plan::{Action, Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
+use tmkit_testtools::fake_jira::Workflow;
 use tmkit_testtools::fake_jira::{FakeJira, Fault};
 
 const USER: &str = "bot@acme.example";
@@ -74,6 +75,7 @@ fn kind(a: &Action) -> &'static str {
         Action::Link { .. } => "link",
         Action::Update { .. } => "update",
         Action::ProposeClose { .. } => "propose",
+        Action::Close { .. } => "close",
         Action::ClosedNotInPlace { .. } => "closed",
     }
 }
@@ -417,5 +419,244 @@ fn a_rejected_field_is_named_with_what_to_fix() {
             "{e}"
         );
         assert!(done.write_back.is_empty());
+    }
+}
+
+/// Three linked tickets of `fake`: their items, with `ticket:` set.
+fn linked(fake: &FakeJira, j: &Jira, n: usize) -> Vec<Item> {
+    let mut items = items(j, 1..=n);
+    let done = execute(j, &items, &[], &plan(&items, &[]), &mut |_| {});
+    assert_eq!(done.error, None, "v{}", fake.version);
+    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
+        i.ticket = Some(t);
+    }
+    items
+}
+
+fn status(fake: &FakeJira, key: &str) -> (String, String) {
+    let i = fake.issue(key).unwrap();
+    let s = &i["fields"]["status"];
+    (
+        s["name"].as_str().unwrap().to_string(),
+        s["statusCategory"]["key"].as_str().unwrap().to_string(),
+    )
+}
+
+fn comments_on(fake: &FakeJira) -> Vec<String> {
+    fake.state().comments.iter().map(|c| c.0.clone()).collect()
+}
+
+#[test]
+fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
+    let close = Options { close: true };
+    for fake in fakes() {
+        let j = tracker(&fake);
+        let mut items = linked(&fake, &j, 4);
+        // The default only proposes: T3 commented and labelled, still open.
+        items[2].open = false;
+        let remotes = j.list().unwrap();
+        let p = plan(&items, &remotes);
+        assert_eq!(p.actions.iter().map(kind).collect::<Vec<_>>(), ["propose"]);
+        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+        assert_eq!(status(&fake, "SEC-3").1, "new");
+        // T2 done and In Progress; T4 done and moved to Done by hand.
+        items[1].open = false;
+        items[3].open = false;
+        fake.move_to("SEC-2", "In Progress");
+        fake.close("SEC-4");
+        let remotes = j.list().unwrap();
+        let p = plan_with(&items, &remotes, close);
+        let planned: Vec<(&str, &str)> = p.actions.iter().map(|a| (kind(a), a.qid())).collect();
+        assert_eq!(planned, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
+        let seen_before = fake.state().seen.len();
+        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!(
+            (d.closed, d.proposed, d.error.clone()),
+            (2, 0, None),
+            "v{}",
+            fake.version
+        );
+        for key in ["SEC-2", "SEC-3"] {
+            assert_eq!(status(&fake, key), ("Done".into(), "done".into()));
+        }
+        assert_eq!(status(&fake, "SEC-1"), ("To Do".into(), "new".into()));
+        // The calls: the transitions offered, then the first to Done (id 31).
+        let st = fake.state();
+        let calls: Vec<(String, String)> = st.seen[seen_before..]
+            .iter()
+            .map(|s| (s.method.clone(), s.path.clone()))
+            .collect();
+        let v = fake.version;
+        let path = |k: &str, tail: &str| format!("/rest/api/{v}/issue/{k}{tail}");
+        assert_eq!(
+            calls,
+            [
+                ("POST".into(), path("SEC-2", "/comment")),
+                ("GET".into(), path("SEC-2", "/transitions")),
+                ("POST".into(), path("SEC-2", "/transitions")),
+                ("GET".into(), path("SEC-3", "/transitions")),
+                ("POST".into(), path("SEC-3", "/transitions")),
+            ]
+        );
+        assert_eq!(
+            st.bodies[seen_before + 2],
+            serde_json::json!({"transition": {"id": "31"}})
+        );
+        drop(st);
+        // One comment each: T3's proposal was not repeated.
+        assert_eq!(comments_on(&fake), ["SEC-3", "SEC-2"]);
+        // The search now reads them done: a second run does nothing.
+        let before = fake.state().seen.len();
+        let remotes = j.list().unwrap();
+        assert!(remotes.iter().filter(|r| !r.open).count() == 3);
+        let p = plan_with(&items, &remotes, close);
+        assert!(p.actions.is_empty(), "v{}: {p:?}", fake.version);
+        execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!(fake.state().seen.len(), before + 2, "project and search");
+    }
+}
+
+#[test]
+fn without_a_transition_to_done_the_comment_stays_and_the_run_goes_on() {
+    let close = Options { close: true };
+    let cases = [(3, false), (3, true), (2, false), (2, true)];
+    for (version, no_permission) in cases {
+        let fake = if version == 3 {
+            FakeJira::cloud("SEC", USER, TOKEN)
+        } else {
+            FakeJira::server("SEC", PAT)
+        };
+        if no_permission {
+            fake.state().no_transition_permission = true;
+        } else {
+            fake.state().workflow = Workflow::without_done();
+        }
+        let j = tracker(&fake);
+        let mut items = linked(&fake, &j, 3);
+        items[0].open = false;
+        items[1].open = false;
+        if !no_permission {
+            fake.move_to("SEC-2", "In Review");
+        }
+        // T3 changed: its update comes after the two that cannot close.
+        items[2].severity_label = "severity:critical".into();
+        let remotes = j.list().unwrap();
+        let p = plan_with(&items, &remotes, close);
+        assert_eq!(
+            p.actions.iter().map(kind).collect::<Vec<_>>(),
+            ["close", "close", "update"]
+        );
+        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
+        let case = format!("v{} no_permission={no_permission}", fake.version);
+        assert_eq!(
+            (d.closed, d.proposed, d.updated, d.error.clone()),
+            (0, 2, 1, None),
+            "{case}"
+        );
+        assert_eq!(d.not_closed.len(), 2);
+        let (qid, ticket, why) = &d.not_closed[1];
+        assert_eq!(qid, "SHOP.T2");
+        assert_eq!(ticket, &format!("{}/browse/SEC-2", fake.url));
+        let from = if no_permission { "To Do" } else { "In Review" };
+        assert!(
+            why.contains("no transition to a status in the Done category")
+                && why.contains(&format!("current status \"{from}\""))
+                && why.contains("Transition issues")
+                && why.contains("Close it by hand"),
+            "{case}: {why}"
+        );
+        if no_permission {
+            assert!(why.contains("offered: none"), "{why}");
+        } else {
+            assert!(why.contains("\"Back to work\" to \"In Progress\""), "{why}");
+        }
+        // Commented and labelled, still open; no transition was tried.
+        assert_eq!(comments_on(&fake), ["SEC-1", "SEC-2"], "{case}");
+        for key in ["SEC-1", "SEC-2"] {
+            assert_ne!(status(&fake, key).1, "done", "{case}");
+            assert!(
+                fake.issue(key).unwrap()["fields"]["labels"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l == "threat-model:mitigated")
+            );
+        }
+        assert!(
+            !fake
+                .state()
+                .seen
+                .iter()
+                .any(|s| s.method == "POST" && s.path.ends_with("/transitions"))
+        );
+        // The next run tries again (the workflow may have been fixed) but
+        // never comments twice.
+        let remotes = j.list().unwrap();
+        let p = plan_with(&items, &remotes, close);
+        assert_eq!(
+            p.actions.iter().map(kind).collect::<Vec<_>>(),
+            ["close", "close"]
+        );
+        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
+        assert_eq!((d.closed, d.not_closed.len()), (0, 2));
+        assert_eq!(comments_on(&fake).len(), 2, "{case}");
+    }
+}
+
+#[test]
+fn the_fake_refuses_a_transition_not_offered_as_jira_does() {
+    use tmkit_sync::http::{Client, HttpError, Method, Secret};
+    for fake in fakes() {
+        let j = tracker(&fake);
+        linked(&fake, &j, 1);
+        let client = Client::new(
+            fast(),
+            Vec::new(),
+            Some((
+                "Authorization".into(),
+                Secret::new(fake.authorization.clone()),
+            )),
+        );
+        let url = format!(
+            "{}/rest/api/{}/issue/SEC-1/transitions",
+            fake.url, fake.version
+        );
+        // "Reopen" (41) leads from Done only; 999 does not exist.
+        for id in ["41", "999"] {
+            let body = serde_json::json!({"transition": {"id": id}});
+            match client.send(Method::Post, &url, Some(&body)) {
+                Err(HttpError::Status {
+                    status: 400,
+                    message,
+                    ..
+                }) => assert!(
+                    message.contains(&format!(
+                        "Transition id '{id}' is not valid for this issue."
+                    )),
+                    "{message}"
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(status(&fake, "SEC-1").0, "To Do");
+        let offered = client
+            .send(Method::Get, &url, None)
+            .unwrap()
+            .json()
+            .unwrap();
+        let list = tmkit_sync::jira::transitions(&offered);
+        let names: Vec<(&str, &str, &str)> = list
+            .iter()
+            .map(|t| (t.id.as_str(), t.to.as_str(), t.category.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("11", "In Progress", "indeterminate"),
+                ("31", "Done", "done")
+            ]
+        );
+        assert_eq!(tmkit_sync::jira::done_transition(&list).unwrap().id, "31");
     }
 }

@@ -151,6 +151,20 @@ impl FakeGitHub {
                 let Some(i) = find(&mut st, n) else {
                     return not_found();
                 };
+                if let Some(state) = input.get("state") {
+                    let reason = input.get("state_reason").cloned().unwrap_or(Value::Null);
+                    match (state.as_str(), reason.as_str()) {
+                        (Some("closed"), None | Some("completed" | "not_planned")) => {
+                            i["closed_at"] = "2026-12-06T01:00:00Z".into();
+                            i["state_reason"] = reason.clone();
+                        }
+                        (Some("open"), None | Some("reopened")) => {
+                            i["closed_at"] = Value::Null;
+                            i["state_reason"] = reason.clone();
+                        }
+                        _ => return (422, vec![], json!({"message": "Validation Failed"})),
+                    }
+                }
                 for key in ["title", "body", "state"] {
                     if input.get(key).is_some() {
                         i[key] = input[key].clone();

@@ -177,32 +177,7 @@ impl FakeGitLab {
         match (seen.method.as_str(), parts.as_slice()) {
             ("GET", ["issues"]) => self.list(&st, query),
             ("POST", ["issues"]) => self.create(&mut st, input),
-            ("PUT", ["issues", n]) => {
-                let Some(i) = find(&mut st, n) else {
-                    return issue_not_found();
-                };
-                for key in ["title", "description"] {
-                    if let Some(v) = input.get(key) {
-                        i[key] = v.clone();
-                    }
-                }
-                if let Some(l) = input.get("labels") {
-                    i["labels"] = split_labels(l);
-                }
-                if let Some(l) = input.get("add_labels") {
-                    let mut names = i["labels"].as_array().cloned().unwrap_or_default();
-                    for l in split_labels(l).as_array().into_iter().flatten() {
-                        if !names.contains(l) {
-                            names.push(l.clone());
-                        }
-                    }
-                    i["labels"] = Value::Array(names);
-                }
-                if input.get("state_event").and_then(Value::as_str) == Some("close") {
-                    i["state"] = "closed".into();
-                }
-                (200, vec![], i.clone())
-            }
+            ("PUT", ["issues", n]) => edit(&mut st, n, input),
             ("POST", ["issues", n, "notes"]) => {
                 let Ok(iid) = n.parse::<u64>() else {
                     return issue_not_found();
@@ -343,6 +318,52 @@ impl FakeGitLab {
         }
         (200, headers, Value::Array(items))
     }
+}
+
+/// `PUT /projects/:id/issues/:iid`: description, labels, `add_labels`,
+/// `state_event` (`close` or `reopen`; the other value is a 400).
+fn edit(st: &mut State, n: &str, input: &Value) -> (u16, Vec<(String, String)>, Value) {
+    let Some(i) = find(st, n) else {
+        return issue_not_found();
+    };
+    for key in ["title", "description"] {
+        if let Some(v) = input.get(key) {
+            i[key] = v.clone();
+        }
+    }
+    if let Some(l) = input.get("labels") {
+        i["labels"] = split_labels(l);
+    }
+    if let Some(l) = input.get("add_labels") {
+        let mut names = i["labels"].as_array().cloned().unwrap_or_default();
+        for l in split_labels(l).as_array().into_iter().flatten() {
+            if !names.contains(l) {
+                names.push(l.clone());
+            }
+        }
+        i["labels"] = Value::Array(names);
+    }
+    match input.get("state_event").and_then(Value::as_str) {
+        Some("close") if i["state"] == "opened" => {
+            i["state"] = "closed".into();
+            i["closed_at"] = "2026-12-06T01:00:00.000Z".into();
+            i["closed_by"] = json!({"id": 1, "username": "tmkit-bot"});
+        }
+        Some("reopen") if i["state"] == "closed" => {
+            i["state"] = "opened".into();
+            i["closed_at"] = Value::Null;
+            i["closed_by"] = Value::Null;
+        }
+        Some("close" | "reopen") | None => {}
+        Some(_) => {
+            return (
+                400,
+                vec![],
+                json!({"error": "state_event does not have a valid value"}),
+            );
+        }
+    }
+    (200, vec![], i.clone())
 }
 
 fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {

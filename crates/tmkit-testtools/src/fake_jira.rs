@@ -7,8 +7,11 @@
 //! strings, a Bearer personal access token). It answers 401 to other
 //! credentials, 404 for another project, 400 for fields Jira rejects
 //! (a description in the wrong format, a label with a space, another
-//! issue type), 410 for the removed Cloud `/rest/api/3/search`, and
-//! scripted faults: a 429 with `Retry-After`, a 500, and a persistent
+//! issue type), 410 for the removed Cloud `/rest/api/3/search`, a small
+//! workflow behind `GET`/`POST .../issue/{KEY}/transitions` ([`Workflow`]:
+//! To Do, In Progress, Done; or one without a way to Done; or an account
+//! without the Transition issues permission, offered none), and scripted
+//! faults: a 429 with `Retry-After`, a 500, and a persistent
 //! failure after N created issues.
 
 use serde_json::{Value, json};
@@ -39,7 +42,125 @@ pub struct State {
     pub seen: Vec<Seen>,
     /// The body of every request (as received), in order.
     pub bodies: Vec<Value>,
+    /// The project's workflow (default: [`Workflow::simple`]).
+    pub workflow: Workflow,
+    /// The account lacks the Transition issues permission: no transition
+    /// is offered, and making one answers 400.
+    pub no_transition_permission: bool,
     created: usize,
+}
+
+/// A transition of the fake workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Its id (`"21"`).
+    pub id: &'static str,
+    /// Its name.
+    pub name: &'static str,
+    /// The statuses it starts from (empty: a global transition, from any).
+    pub from: Vec<&'static str>,
+    /// The status it leads to.
+    pub to: &'static str,
+}
+
+/// A project's workflow: its statuses (name, status category key) and
+/// transitions, in the order Jira lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    /// (status name, category key `new` | `indeterminate` | `done`).
+    pub statuses: Vec<(&'static str, &'static str)>,
+    /// The transitions.
+    pub steps: Vec<Step>,
+}
+
+impl Default for Workflow {
+    fn default() -> Workflow {
+        Workflow::simple()
+    }
+}
+
+impl Workflow {
+    /// To Do → In Progress → Done (Done also straight from To Do), with
+    /// the way back.
+    pub fn simple() -> Workflow {
+        let step = |id, name, from: &[&'static str], to| Step {
+            id,
+            name,
+            from: from.to_vec(),
+            to,
+        };
+        Workflow {
+            statuses: vec![
+                ("To Do", "new"),
+                ("In Progress", "indeterminate"),
+                ("Done", "done"),
+            ],
+            steps: vec![
+                step("11", "Start progress", &["To Do"], "In Progress"),
+                step("21", "Stop progress", &["In Progress"], "To Do"),
+                step("31", "Done", &["To Do", "In Progress"], "Done"),
+                step("41", "Reopen", &["Done"], "To Do"),
+            ],
+        }
+    }
+
+    /// A workflow where Done exists but no transition leads to it (only
+    /// an administrator's bulk change would): To Do → In Progress → In Review.
+    pub fn without_done() -> Workflow {
+        let mut w = Workflow::simple();
+        w.statuses.insert(2, ("In Review", "indeterminate"));
+        w.steps = vec![
+            Step {
+                id: "11",
+                name: "Start progress",
+                from: vec!["To Do"],
+                to: "In Progress",
+            },
+            Step {
+                id: "51",
+                name: "Request review",
+                from: vec!["In Progress"],
+                to: "In Review",
+            },
+            Step {
+                id: "61",
+                name: "Back to work",
+                from: vec!["In Review"],
+                to: "In Progress",
+            },
+        ];
+        w
+    }
+
+    /// The `status` field of an issue in status `name`, with its category.
+    pub fn status(&self, name: &str) -> Value {
+        let category = (self.statuses.iter())
+            .find(|(n, _)| *n == name)
+            .map_or("new", |(_, c)| *c);
+        let (id, label, color) = match category {
+            "done" => (3, "Done", "green"),
+            "indeterminate" => (4, "In Progress", "yellow"),
+            _ => (2, "To Do", "blue-gray"),
+        };
+        let status_id = 10000
+            + self
+                .statuses
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap_or(0);
+        json!({
+            "name": name,
+            "id": status_id.to_string(),
+            "statusCategory": {"id": id, "key": category, "colorName": color, "name": label},
+        })
+    }
+
+    /// The transitions offered from status `from`, in order.
+    pub fn from(&self, from: &str) -> Vec<&Step> {
+        (self.steps.iter())
+            .filter(|s| s.from.is_empty() || s.from.contains(&from))
+            .collect()
+    }
 }
 
 /// The fake server; it runs until the process ends.
@@ -127,10 +248,13 @@ impl FakeJira {
 
     /// Moves issue `key` to Done (status category `done`).
     pub fn close(&self, key: &str) {
-        self.edit(key, |f| {
-            f["status"] =
-                json!({"name": "Done", "statusCategory": {"id": 3, "key": "done", "name": "Done"}});
-        });
+        self.move_to(key, "Done");
+    }
+
+    /// Moves issue `key` to the workflow's status `status`, as a user would.
+    pub fn move_to(&self, key: &str, status: &str) {
+        let value = self.state().workflow.status(status);
+        self.edit(key, |f| f["status"] = value);
     }
 
     fn answer(&self, seen: &Seen, body: &[u8]) -> Answer {
@@ -197,6 +321,8 @@ impl FakeJira {
             ),
             ("POST", ["issue"]) => self.create(&mut st, &input),
             ("PUT", ["issue", key]) => self.edit_issue(&mut st, key, &input),
+            ("GET", ["issue", key, "transitions"]) => self.transitions(&st, key),
+            ("POST", ["issue", key, "transitions"]) => transition(&mut st, key, &input),
             ("POST", ["issue", key, "comment"]) => {
                 if !st.issues.iter().any(|i| i["key"] == *key) {
                     return no_issue();
@@ -264,6 +390,41 @@ impl FakeJira {
         (204, vec![], None)
     }
 
+    /// `GET issue/{key}/transitions`: those offered from its status.
+    fn transitions(&self, st: &State, key: &str) -> Answer {
+        let Some(i) = st.issues.iter().find(|i| i["key"] == key) else {
+            return no_issue();
+        };
+        let status = i["fields"]["status"]["name"].as_str().unwrap_or("");
+        let offered: Vec<Value> = if st.no_transition_permission {
+            Vec::new()
+        } else {
+            (st.workflow.from(status).into_iter())
+                .map(|s| {
+                    let mut to = st.workflow.status(s.to);
+                    to["self"] = format!(
+                        "{}/rest/api/{}/status/{}",
+                        self.url,
+                        self.version,
+                        to["id"].as_str().unwrap_or("")
+                    )
+                    .into();
+                    json!({
+                        "id": s.id, "name": s.name, "to": to,
+                        "hasScreen": false, "isGlobal": s.from.is_empty(),
+                        "isInitial": false, "isAvailable": true,
+                        "isConditional": false, "isLooped": false,
+                    })
+                })
+                .collect()
+        };
+        (
+            200,
+            vec![],
+            Some(json!({"expand": "transitions", "transitions": offered})),
+        )
+    }
+
     fn create(&self, st: &mut State, input: &Value) -> Answer {
         if st.fail_creates_after.is_some_and(|n| st.created >= n) {
             return (
@@ -305,7 +466,7 @@ impl FakeJira {
                 "labels": labels,
                 "issuetype": {"name": "Task"},
                 "project": {"key": self.project},
-                "status": {"name": "To Do", "statusCategory": {"id": 2, "key": "new", "name": "To Do"}},
+                "status": st.workflow.status("To Do"),
                 "assignee": null,
                 "duedate": null,
             }
@@ -404,6 +565,48 @@ impl FakeJira {
             )
         }
     }
+}
+
+/// `POST issue/{key}/transitions` with `{"transition": {"id": ...}}`: 204
+/// and the issue in the transition's status, or 400 as Jira answers an id
+/// not offered from the issue's status.
+fn transition(st: &mut State, key: &str, input: &Value) -> Answer {
+    let workflow = st.workflow.clone();
+    let allowed = !st.no_transition_permission;
+    let Some(i) = st.issues.iter_mut().find(|i| i["key"] == key) else {
+        return no_issue();
+    };
+    let id = match input.pointer("/transition/id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return (
+                400,
+                vec![],
+                Some(json!({"errorMessages": ["Missing 'transition' identifier"], "errors": {}})),
+            );
+        }
+    };
+    let status = i["fields"]["status"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let Some(step) = workflow
+        .from(&status)
+        .into_iter()
+        .find(|s| s.id == id)
+        .filter(|_| allowed)
+    else {
+        return (
+            400,
+            vec![],
+            Some(
+                json!({"errorMessages": [format!("Transition id '{id}' is not valid for this issue.")], "errors": {}}),
+            ),
+        );
+    };
+    i["fields"]["status"] = workflow.status(step.to);
+    (204, vec![], None)
 }
 
 /// The value of `field = "VALUE"` (or unquoted) in a JQL query.

@@ -1,6 +1,6 @@
 //! `tmkit sync github|gitlab|jira [PATH]`: a plan of the tickets to create, update,
-//! link and propose to close; `--apply` does it and writes the tickets back
-//! into the model. See docs/trackers.md.
+//! link and propose to close (or close, with `--close`); `--apply` does it
+//! and writes the tickets back into the model. See docs/trackers.md.
 
 use super::OutputArg;
 use clap::ValueEnum;
@@ -76,6 +76,14 @@ pub struct Args {
     /// ticket as evidence.
     #[arg(long)]
     pub accept_closed: bool,
+    /// With --apply: close the open tickets of elements done in the model
+    /// instead of only proposing it: the same comment, then the issue is
+    /// closed (Jira: the first transition to a status in the Done category;
+    /// a ticket the workflow offers none for stays open, commented, and is
+    /// reported). Only tickets carrying tmkit's marker; a closed ticket is
+    /// never reopened. Without --apply, the plan shows `would close`.
+    #[arg(long)]
+    pub close: bool,
     /// One ticket per threat or per planned mitigation.
     #[arg(long, value_enum, default_value_t = RowKind::Threats)]
     pub rows: RowKind,
@@ -120,7 +128,7 @@ pub fn run(args: Args, limits: &Limits) -> ExitStatus {
             return ExitStatus::UsageOrIo;
         }
     };
-    let plan = plan::plan(&items, &remotes);
+    let plan = plan::plan_with(&items, &remotes, plan::Options { close: args.close });
     let mut status = ExitStatus::Ok;
     let mut applied = None;
     let mut written = Vec::new();
@@ -197,6 +205,12 @@ fn apply(
         Err(e) => {
             eprintln_escaped!("error: writing the tickets into the model: {e}");
             status = ExitStatus::UsageOrIo;
+        }
+    }
+    // Also on stderr: the JSON or a file (-o) may hide it from a person.
+    if args.format == Format::Json || args.output.output.is_some() {
+        for (qid, ticket, why) in &done.not_closed {
+            eprintln_escaped!("warning: {qid}: {ticket} was not closed: {why}");
         }
     }
     if let Some(e) = &done.error {
@@ -338,6 +352,9 @@ fn text(
             Action::ProposeClose { qid, ticket } => {
                 format!("{verb}propose closing {qid}: {ticket} (done in the model)")
             }
+            Action::Close { qid, ticket } => {
+                format!("{verb}close   {qid}: {ticket} (done in the model)")
+            }
             Action::ClosedNotInPlace { qid, ticket, .. } => {
                 format!(
                     "closed in the tracker, not in place in the model: {qid}: {ticket} (--apply --accept-closed marks it in place)"
@@ -369,23 +386,32 @@ fn text(
         )));
         out.push('\n');
     }
+    for (qid, ticket, why) in applied.iter().flat_map(|(d, _)| &d.not_closed) {
+        out.push_str(&escape_controls(&format!(
+            "not closed {qid}: {ticket}: {why}"
+        )));
+        out.push('\n');
+    }
     let count = |f: fn(&Action) -> bool| plan.actions.iter().filter(|a| f(a)).count();
+    let to_close = count(|a| matches!(a, Action::Close { .. }));
     match applied {
         None => out.push_str(&format!(
-            "{tracker}: {} to create, {} to link, {} to update, {} to propose closing, {} closed not in place{}\n",
+            "{tracker}: {} to create, {} to link, {} to update, {} to propose closing, {}{} closed not in place{}\n",
             count(|a| matches!(a, Action::Create { .. })),
             count(|a| matches!(a, Action::Link { .. })),
             count(|a| matches!(a, Action::Update { .. })),
             count(|a| matches!(a, Action::ProposeClose { .. })),
+            if to_close > 0 { format!("{to_close} to close, ") } else { String::new() },
             count(|a| matches!(a, Action::ClosedNotInPlace { .. })),
             if plan.is_empty() { "; in sync" } else { "; run with --apply to do it" }
         )),
         Some((done, accepted)) => {
             out.push_str(&format!(
-                "{tracker}: created {}, updated {}, proposed closing {}; {} tickets and {} accepted closures written into {}\n",
+                "{tracker}: created {}, updated {}, proposed closing {}, closed {}; {} tickets and {} accepted closures written into {}\n",
                 done.created,
                 done.updated,
                 done.proposed,
+                done.closed,
                 done.write_back.len(),
                 accepted.len(),
                 if written.is_empty() { "no file".to_string() } else { escape_controls(&written.join(", ")).into_owned() }
@@ -418,6 +444,10 @@ fn json(
             "created": done.created,
             "updated": done.updated,
             "proposed": done.proposed,
+            "closed": done.closed,
+            "not_closed": done.not_closed.iter().map(|(qid, ticket, reason)| {
+                serde_json::json!({"qid": qid, "ticket": ticket, "reason": reason})
+            }).collect::<Vec<_>>(),
             "write_back": done.write_back,
             "accepted": accepted,
             "files": written,

@@ -405,3 +405,85 @@ fn tickets_are_read_back_into_the_report_with_assignees_and_due_dates() {
         .status(3)
         .stderr_contains("--tickets other.json: not the JSON of `tmkit sync -f json`");
 }
+
+/// Marks the first `n` threats' planned mitigations in place: those
+/// threats are mitigated in the model.
+pub(crate) fn mitigate(dir: &std::path::Path, n: usize) {
+    let path = dir.join("threatmodel.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, yaml.replacen("in_place: false", "in_place: true", n)).unwrap();
+}
+
+#[test]
+fn close_closes_the_tickets_of_done_threats_only_when_asked() {
+    let fake = FakeGitHub::start("acme/shop", TOKEN);
+    let t = sync(Test::new().model(&model(3)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    mitigate(&dir, 2);
+    let yaml = read(&t);
+    let url = |n: u32| format!("https://github.example/acme/shop/issues/{n}");
+    // --close without --apply: the plan says close; nothing is done.
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--close"]).status(0);
+    let out = t.stdout();
+    assert!(
+        out.contains(&format!(
+            "would close   SHOP.T1: {} (done in the model)\n",
+            url(1)
+        )) && out.contains("would close   SHOP.T2:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 to propose closing, 2 to close, 0 closed not in place"),
+        "{out}"
+    );
+    // The default still only proposes.
+    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
+    assert!(
+        t.stdout().contains("would propose closing SHOP.T1"),
+        "{}",
+        t.describe()
+    );
+    assert!(fake.state().comments.is_empty());
+    assert_eq!(fake.issue(1).unwrap()["state"], "open");
+    // --apply --close: commented and closed as completed.
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
+    let out = t.stdout();
+    assert!(
+        out.contains(&format!("close   SHOP.T2: {}", url(2))),
+        "{out}"
+    );
+    assert!(
+        out.contains("created 0, updated 2, proposed closing 0, closed 2;"),
+        "{out}"
+    );
+    for n in [1, 2] {
+        let i = fake.issue(n).unwrap();
+        assert_eq!(
+            (&i["state"], &i["state_reason"]),
+            (&"closed".into(), &"completed".into())
+        );
+    }
+    assert_eq!(
+        fake.issue(3).unwrap()["state"],
+        "open",
+        "open work stays open"
+    );
+    assert_eq!(fake.state().comments.len(), 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
+        yaml,
+        "closing changes nothing in the model"
+    );
+    // A second run finds them closed and does nothing.
+    let mut t = sync(
+        Test::new().cwd(&dir),
+        &fake,
+        &["--apply", "--close", "-f", "json"],
+    )
+    .status(0);
+    let v = t.json();
+    assert_eq!(v["applied"]["closed"], 0, "{v}");
+    assert_eq!(v["applied"]["not_closed"], serde_json::json!([]), "{v}");
+    assert_eq!(v["plan"]["actions"], serde_json::json!([]), "{v}");
+    assert_eq!(fake.state().comments.len(), 2);
+}

@@ -362,3 +362,56 @@ fn gitlab_ticket_states_reach_the_report() {
         "{md}"
     );
 }
+
+#[test]
+fn close_closes_the_tickets_of_done_threats_only_when_asked() {
+    let fake = start();
+    let t = sync(Test::new().model(&model(3)), &fake, &["--apply"]).status(0);
+    let dir = t.path().to_path_buf();
+    crate::sync::mitigate(&dir, 1);
+    // --close without --apply: the plan, in JSON, says close.
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--close", "-f", "json"]).status(0);
+    let v = t.json();
+    let closing: Vec<&serde_json::Value> = v["plan"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] != "update")
+        .collect();
+    assert_eq!(
+        closing,
+        [
+            &serde_json::json!({"action": "close", "qid": "SHOP.T1", "ticket": "https://gitlab.example/acme/platform/shop/-/issues/1"})
+        ],
+        "{v}"
+    );
+    assert!(v.get("applied").is_none());
+    assert_eq!(fake.issue(1).unwrap()["state"], "opened");
+    // --apply --close: one note, then closed; reported apart from proposals.
+    let mut t = sync(
+        Test::new().cwd(&dir),
+        &fake,
+        &["--apply", "--close", "-f", "json"],
+    )
+    .status(0);
+    let v = t.json();
+    assert_eq!(
+        (&v["applied"]["closed"], &v["applied"]["proposed"]),
+        (&1.into(), &0.into()),
+        "{v}"
+    );
+    assert_eq!(fake.issue(1).unwrap()["state"], "closed");
+    assert_eq!(fake.issue(2).unwrap()["state"], "opened");
+    assert_eq!(fake.state().notes.len(), 1);
+    // The second run: in sync, and the ticket read back as closed.
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
+    let out = t.stdout();
+    assert!(out.contains("closed 0;"), "{out}");
+    assert!(
+        out.contains(
+            "ticket  SHOP.T1: https://gitlab.example/acme/platform/shop/-/issues/1 closed"
+        ),
+        "{out}"
+    );
+    assert_eq!(fake.state().notes.len(), 1);
+}

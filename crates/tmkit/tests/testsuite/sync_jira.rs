@@ -444,3 +444,95 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
         Test::new().cwd(&dir).args(["check"]).status(0);
     }
 }
+
+#[test]
+fn close_transitions_done_tickets_and_explains_a_workflow_without_done() {
+    for fake in fakes() {
+        let t = sync(
+            Test::new().model(&with_site(&model(3), &fake)),
+            &fake,
+            &["--apply"],
+        )
+        .status(0);
+        let dir = t.path().to_path_buf();
+        crate::sync::mitigate(&dir, 1);
+        let browse = |n: u32| format!("{}/browse/SEC-{n}", fake.url);
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--close"]).status(0);
+        let out = t.stdout();
+        assert!(
+            out.contains(&format!(
+                "would close   SHOP.T1: {} (done in the model)",
+                browse(1)
+            )),
+            "{out}"
+        );
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
+        let out = t.stdout();
+        assert!(
+            out.contains("proposed closing 0, closed 1;"),
+            "v{}: {out}",
+            fake.version
+        );
+        let status = |key: &str| fake.issue(key).unwrap()["fields"]["status"].clone();
+        assert_eq!(status("SEC-1")["statusCategory"]["key"], "done");
+        assert_eq!(status("SEC-2")["statusCategory"]["key"], "new");
+        assert_eq!(fake.state().comments.len(), 1);
+        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
+        assert!(
+            t.stdout()
+                .contains(&format!("ticket  SHOP.T1: {} closed", browse(1))),
+            "{}",
+            t.describe()
+        );
+        assert_eq!(fake.state().comments.len(), 1);
+    }
+    // A workflow that offers no way to Done: commented, reported, exit 0.
+    let fake = FakeJira::server("SEC", PAT);
+    fake.state().workflow = tmkit_testtools::fake_jira::Workflow::without_done();
+    let t = sync(
+        Test::new().model(&with_site(&model(2), &fake)),
+        &fake,
+        &["--apply"],
+    )
+    .status(0);
+    let dir = t.path().to_path_buf();
+    crate::sync::mitigate(&dir, 1);
+    fake.move_to("SEC-1", "In Review");
+    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
+    let out = t.stdout();
+    assert!(
+        out.contains(&format!(
+            "not closed SHOP.T1: {}/browse/SEC-1: the workflow offers no transition to a status in the Done category from its current status \"In Review\"",
+            fake.url
+        )) && out.contains("Transition issues"),
+        "{out}"
+    );
+    assert!(out.contains("proposed closing 1, closed 0;"), "{out}");
+    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(
+        fake.issue("SEC-1").unwrap()["fields"]["status"]["name"],
+        "In Review"
+    );
+    // In JSON, listed apart, and said on stderr too.
+    let mut t = sync(
+        Test::new().cwd(&dir),
+        &fake,
+        &["--apply", "--close", "-f", "json"],
+    )
+    .status(0);
+    let v = t.json();
+    assert_eq!(v["applied"]["not_closed"][0]["qid"], "SHOP.T1", "{v}");
+    assert!(
+        v["applied"]["not_closed"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("\"In Review\""),
+        "{v}"
+    );
+    assert!(
+        t.stderr().contains("warning: SHOP.T1:") && t.stderr().contains("was not closed"),
+        "{}",
+        t.describe()
+    );
+    assert_eq!(fake.state().comments.len(), 1, "never commented twice");
+}
