@@ -278,6 +278,12 @@ impl Analysis {
             let taxonomy = &tm.abstraction.taxonomy;
             let inbound = taxonomy.exposed_inbound();
             let outbound = taxonomy.exposed_outbound();
+            // The categories asked of a flow, each text shared by every crossing.
+            let flow_categories: Vec<Arc<str>> = taxonomy
+                .categories_for(TargetKind::DataFlow)
+                .into_iter()
+                .map(Arc::from)
+                .collect();
             for f in tm.dataflows.iter().filter(|f| f.in_scope) {
                 let (from_zone, from_trust) = zone_of(&f.from);
                 let (to_zone, to_trust) = zone_of(&f.to);
@@ -285,25 +291,27 @@ impl Analysis {
                     (Some(a), Some(b)) => Direction::between(a, b, f.bidirectional),
                     _ => Direction::None,
                 };
-                let exposed: Vec<String> = taxonomy
-                    .categories_for(TargetKind::DataFlow)
-                    .into_iter()
-                    .filter(|c| match direction {
-                        Direction::None => false,
-                        Direction::Inbound => inbound.contains(c),
-                        Direction::Outbound => outbound.contains(c),
-                        Direction::Both => inbound.contains(c) || outbound.contains(c),
+                let exposed: Vec<Arc<str>> = flow_categories
+                    .iter()
+                    .filter(|c| {
+                        let c: &str = c;
+                        match direction {
+                            Direction::None => false,
+                            Direction::Inbound => inbound.contains(&c),
+                            Direction::Outbound => outbound.contains(&c),
+                            Direction::Both => inbound.contains(&c) || outbound.contains(&c),
+                        }
                     })
-                    .map(str::to_string)
+                    .cloned()
                     .collect();
                 let cells = self.target(&f.qid).map(|t| t.cells.as_slice());
                 let cells = cells.unwrap_or_default();
-                let unanswered: Vec<String> = exposed
+                let unanswered: Vec<Arc<str>> = exposed
                     .iter()
                     .filter(|c| {
                         !cells
                             .iter()
-                            .any(|cell| *cell.category == ***c && cell.names_anything())
+                            .any(|cell| cell.category == **c && cell.names_anything())
                     })
                     .cloned()
                     .collect();

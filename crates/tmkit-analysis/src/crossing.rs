@@ -12,6 +12,7 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::sync::Arc;
 use tmkit_model::{Code, Diagnostic, ModelIndex, Qid, SpanTable};
 
 /// Which way a data flow crosses a trust boundary.
@@ -86,9 +87,9 @@ pub struct Crossing {
     /// Which way it crosses.
     pub direction: Direction,
     /// Categories the crossing exposes (taxonomy order).
-    pub exposed: Vec<String>,
+    pub exposed: Vec<Arc<str>>,
     /// Exposed categories that no threat and no verdict answers (warnings).
-    pub unanswered: Vec<String>,
+    pub unanswered: Vec<Arc<str>>,
 }
 
 /// An end of a crossing as text: the zone, with its trust level in

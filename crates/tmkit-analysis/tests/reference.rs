@@ -136,6 +136,6 @@ fn reference_crossing_is_inbound_integrity_answered() {
     assert_eq!(c.to_zone.as_deref(), Some("CCC.internal"));
     assert_eq!((c.from_trust, c.to_trust), (Some(0.0), Some(2.0)));
     assert_eq!(c.direction, Direction::Inbound);
-    assert_eq!(c.exposed, ["integrity"]);
+    assert_eq!(c.exposed, [std::sync::Arc::from("integrity")]);
     assert!(c.unanswered.is_empty());
 }

@@ -19,6 +19,7 @@ use hashbrown::HashSet;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tmkit_model::cvss::Rating;
 use tmkit_model::{Model, Qid};
 
@@ -520,7 +521,7 @@ fn question_diff(base: Option<Side<'_>>, head: Side<'_>) -> QuestionDiff {
 }
 
 fn crossing_diff(base: Option<Side<'_>>, head: Side<'_>) -> CrossingDiff {
-    let base_unanswered: BTreeMap<&str, &[String]> = base
+    let base_unanswered: BTreeMap<&str, &[Arc<str>]> = base
         .iter()
         .flat_map(|s| s.analysis.crossings.iter())
         .filter(|c| c.direction.crosses())
@@ -535,7 +536,7 @@ fn crossing_diff(base: Option<Side<'_>>, head: Side<'_>) -> CrossingDiff {
             categories,
         };
         let before = base_unanswered.get(c.flow.as_str()).copied();
-        let now: &[String] = if c.direction.crosses() {
+        let now: &[Arc<str>] = if c.direction.crosses() {
             &c.unanswered
         } else {
             &[]
@@ -543,13 +544,14 @@ fn crossing_diff(base: Option<Side<'_>>, head: Side<'_>) -> CrossingDiff {
         let new: Vec<String> = now
             .iter()
             .filter(|cat| !before.is_some_and(|b| b.contains(cat)))
-            .cloned()
+            .map(|cat| cat.to_string())
             .collect();
         if !new.is_empty() {
             out.newly_unanswered.push(entry(new));
         }
         if let Some(before) = before.filter(|b| !b.is_empty() && now.is_empty()) {
-            out.newly_answered.push(entry(before.to_vec()));
+            out.newly_answered
+                .push(entry(before.iter().map(|c| c.to_string()).collect()));
         }
     }
     out

@@ -243,8 +243,8 @@ pub(crate) struct Edge<'a> {
     /// The zones joined (`internet (0)`, `internal (2)`) when the flow
     /// crosses a boundary.
     pub zones: Option<[ZoneEnd<'a>; 2]>,
-    pub exposed: &'a [String],
-    pub unanswered: &'a [String],
+    pub exposed: &'a [std::sync::Arc<str>],
+    pub unanswered: &'a [std::sync::Arc<str>],
 }
 
 impl Edge<'_> {
