@@ -130,21 +130,24 @@ impl Crossing {
 }
 
 /// The W0401 warnings of a model: one per exposed category of a crossing
-/// that no threat or verdict answers, placed at the flow's id.
-pub fn crossing_diagnostics(crossings: &[Crossing], spans: &SpanTable) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for c in crossings {
-        for msg in c.warnings() {
-            let mut d = Diagnostic::new(Code::UnansweredCrossing, msg).help(
+/// that no threat or verdict answers, placed at the flow's id. Made one at
+/// a time as they are taken, so that a capped [`tmkit_model::Diagnostics`]
+/// extended with them never holds more than it keeps.
+pub fn crossing_diagnostics<'a>(
+    crossings: &'a [Crossing],
+    spans: &'a SpanTable,
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    crossings.iter().flat_map(move |c| {
+        c.warnings().into_iter().map(move |msg| {
+            let d = Diagnostic::new(Code::UnansweredCrossing, msg).help(
                 "add a threat for the exposed category, or an `analysis` verdict with a rationale",
             );
-            if let Some(span) = spans.get(&c.flow) {
-                d = d.at(span, format!("{} crossing", c.direction));
+            match spans.get(&c.flow) {
+                Some(span) => d.at(span, format!("{} crossing", c.direction)),
+                None => d,
             }
-            out.push(d);
-        }
-    }
-    out
+        })
+    })
 }
 
 #[cfg(test)]
@@ -158,7 +161,7 @@ mod diagnostic_tests {
         );
         let model = checked.model.as_ref().expect("valid");
         let analysis = crate::Analysis::new(model);
-        let diags = crossing_diagnostics(&analysis.crossings, &checked.spans);
+        let diags: Vec<_> = crossing_diagnostics(&analysis.crossings, &checked.spans).collect();
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].code, Code::UnansweredCrossing);
         assert!(
