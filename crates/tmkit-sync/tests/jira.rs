@@ -1,12 +1,14 @@
 //! The Jira tracker, Cloud (REST v3) and Server (REST v2), against the
 //! local fake Jira (no network).
 
+mod support;
+
 use serde_json::Value;
 use std::time::Duration;
-use tmkit_sync::http::Settings;
+use support::{create_all, fast, kind};
 use tmkit_sync::items::Item;
 use tmkit_sync::jira::{Api, Auth, Jira, doc};
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_jira::Workflow;
 use tmkit_testtools::fake_jira::{FakeJira, Fault};
@@ -14,15 +16,6 @@ use tmkit_testtools::fake_jira::{FakeJira, Fault};
 const USER: &str = "bot@acme.example";
 const TOKEN: &str = "atlassian_secret_token_123";
 const PAT: &str = "pat_secret_456";
-
-fn fast() -> Settings {
-    Settings {
-        timeout: Duration::from_secs(10),
-        retries: 3,
-        backoff: Duration::from_millis(5),
-        max_wait: Duration::from_secs(5),
-    }
-}
 
 /// Both fakes: Cloud and Server.
 fn fakes() -> [FakeJira; 2] {
@@ -50,34 +43,14 @@ fn tracker(fake: &FakeJira) -> Jira {
 }
 
 fn item(n: usize) -> Item {
-    let qid = format!("SHOP.T{n}");
-    Item {
-        title: format!("{qid}: threat {n}"),
-        body: format!(
-            "**Threat** {qid}: body of {n}\n\n- Status: unmitigated\n\n{}\n",
-            marker::marker(&qid)
-        ),
-        qid,
-        severity_label: "severity:high".into(),
-        open: true,
-        ticket: None,
-        planned: vec![],
-    }
+    support::item_with(
+        n,
+        &format!("**Threat** SHOP.T{n}: body of {n}\n\n- Status: unmitigated"),
+    )
 }
 
 fn items(j: &Jira, range: std::ops::RangeInclusive<usize>) -> Vec<Item> {
     j.native(range.map(item).collect())
-}
-
-fn kind(a: &Action) -> &'static str {
-    match a {
-        Action::Create { .. } => "create",
-        Action::Link { .. } => "link",
-        Action::Update { .. } => "update",
-        Action::ProposeClose { .. } => "propose",
-        Action::Close { .. } => "close",
-        Action::ClosedNotInPlace { .. } => "closed",
-    }
 }
 
 #[test]
@@ -86,21 +59,9 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
         fake.state().max_results = 3;
         let j = tracker(&fake);
         let items = items(&j, 1..=8);
-        let p = plan(&items, &j.list().unwrap());
-        assert_eq!(p.actions.len(), 8);
-        let done = execute(&j, &items, &[], &p, &mut |_| {});
-        assert_eq!(done.error, None);
-        assert_eq!(done.created, 8);
-        assert_eq!(done.write_back[0].1, format!("{}/browse/SEC-1", fake.url));
         // The write-back is lost (items unchanged): found by marker over 3 pages.
-        let remotes = j.list().unwrap();
-        assert_eq!(remotes.len(), 8);
-        let again = plan(&items, &remotes);
-        assert!(
-            again.actions.iter().all(|a| kind(a) == "link"),
-            "v{}: {again:?}",
-            fake.version
-        );
+        let done = support::created_then_found_by_marker(&j, &items);
+        assert_eq!(done.write_back[0].1, format!("{}/browse/SEC-1", fake.url));
         let searches: Vec<Value> = {
             let st = fake.state();
             st.seen
@@ -226,13 +187,11 @@ fn rate_limits_and_server_errors_are_retried() {
 #[test]
 fn persistent_server_errors_give_up_after_the_retries() {
     let fake = FakeJira::cloud("SEC", USER, TOKEN);
-    fake.state().faults.extend([Fault::ServerError; 10]);
-    let e = tracker(&fake).list().unwrap_err().to_string();
+    let e = support::persistent_server_errors_give_up(&fake, &tracker(&fake));
     assert!(
         e.contains("HTTP 500") && e.contains("Internal server error"),
         "{e}"
     );
-    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
 }
 
 #[test]
@@ -291,21 +250,8 @@ fn an_unknown_project_is_named() {
 #[test]
 fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
     for fake in fakes() {
-        fake.state().fail_creates_after = Some(2);
         let j = tracker(&fake);
-        let items = items(&j, 1..=5);
-        let p = plan(&items, &j.list().unwrap());
-        let done = execute(&j, &items, &[], &p, &mut |_| {});
-        assert_eq!(done.created, 2);
-        assert_eq!(done.write_back.len(), 2);
-        assert!(done.error.unwrap().to_string().contains("HTTP 500"));
-        fake.state().fail_creates_after = None;
-        let remotes = j.list().unwrap();
-        let p = plan(&items, &remotes);
-        assert_eq!(p.actions.iter().filter(|a| kind(a) == "create").count(), 3);
-        let done = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!((done.created, done.error), (3, None));
-        assert_eq!(fake.state().issues.len(), 5);
+        support::a_failure_half_way_then_resumed(&fake, &j, &items(&j, 1..=5));
     }
 }
 
@@ -314,10 +260,7 @@ fn updates_proposals_and_closed_tickets() {
     for fake in fakes() {
         let j = tracker(&fake);
         let mut items = items(&j, 1..=3);
-        let done = execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
-        for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-            i.ticket = Some(t);
-        }
+        create_all(&j, &mut items);
         // T1's score changed, T2 is mitigated, T3's ticket was closed.
         let mut changed = item(1);
         changed.body = changed.body.replace("unmitigated", "partial");
@@ -377,14 +320,7 @@ fn updates_proposals_and_closed_tickets() {
                 .any(|l| l == "threat-model:mitigated")
         );
         // Proposed once, updated once: the next plan does nothing more.
-        let p = plan(&items, &j.list().unwrap());
-        assert!(
-            !p.actions
-                .iter()
-                .any(|a| matches!(kind(a), "propose" | "update")),
-            "v{}: {p:?}",
-            fake.version
-        );
+        support::nothing_more_to_propose(&j, &items);
     }
 }
 
@@ -425,11 +361,8 @@ fn a_rejected_field_is_named_with_what_to_fix() {
 /// Three linked tickets of `fake`: their items, with `ticket:` set.
 fn linked(fake: &FakeJira, j: &Jira, n: usize) -> Vec<Item> {
     let mut items = items(j, 1..=n);
-    let done = execute(j, &items, &[], &plan(&items, &[]), &mut |_| {});
+    let done = create_all(j, &mut items);
     assert_eq!(done.error, None, "v{}", fake.version);
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
     items
 }
 
@@ -506,14 +439,11 @@ fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         drop(st);
         // One comment each: T3's proposal was not repeated.
         assert_eq!(comments_on(&fake), ["SEC-3", "SEC-2"]);
-        // The search now reads them done: a second run does nothing.
-        let before = fake.state().seen.len();
+        // The search now reads them done: a second run does nothing, the
+        // project and the search read.
         let remotes = j.list().unwrap();
         assert!(remotes.iter().filter(|r| !r.open).count() == 3);
-        let p = plan_with(&items, &remotes, close);
-        assert!(p.actions.is_empty(), "v{}: {p:?}", fake.version);
-        execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!(fake.state().seen.len(), before + 2, "project and search");
+        support::a_second_close_run_does_nothing(&fake, &j, &items, 2);
     }
 }
 

@@ -1,0 +1,205 @@
+//! What the tracker tests (`github.rs`, `gitlab.rs`, `jira.rs`) share:
+//! fast settings, the items, the kinds of a plan's actions, and the
+//! scenarios every tracker passes against its fake ([`Fake`]).
+
+// Each test crate uses a part of it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+use tmkit_sync::http::Settings;
+use tmkit_sync::items::Item;
+use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::{Applied, Tracker, execute, marker};
+use tmkit_testtools::fake_github::FakeGitHub;
+use tmkit_testtools::fake_gitlab::FakeGitLab;
+use tmkit_testtools::fake_jira::FakeJira;
+use tmkit_testtools::{fake_github, fake_gitlab};
+
+/// Short timeouts and backoffs: 3 retries.
+pub fn fast() -> Settings {
+    Settings {
+        timeout: Duration::from_secs(10),
+        retries: 3,
+        backoff: Duration::from_millis(5),
+        max_wait: Duration::from_secs(5),
+    }
+}
+
+/// Threat `SHOP.T{n}`, open, with `body` and its marker.
+pub fn item_with(n: usize, body: &str) -> Item {
+    let qid = format!("SHOP.T{n}");
+    Item {
+        title: format!("{qid}: threat {n}"),
+        body: format!("{body}\n\n{}\n", marker::marker(&qid)),
+        qid,
+        severity_label: "severity:high".into(),
+        open: true,
+        ticket: None,
+        planned: vec![],
+    }
+}
+
+/// Threat `SHOP.T{n}`, open, its body `body of {n}` and its marker.
+pub fn item(n: usize) -> Item {
+    item_with(n, &format!("body of {n}"))
+}
+
+/// An action's kind.
+pub fn kind(a: &Action) -> &'static str {
+    match a {
+        Action::Create { .. } => "create",
+        Action::Link { .. } => "link",
+        Action::Update { .. } => "update",
+        Action::ProposeClose { .. } => "propose",
+        Action::Close { .. } => "close",
+        Action::ClosedNotInPlace { .. } => "closed",
+    }
+}
+
+/// Creates the tickets of `items` (nothing listed before) and writes
+/// them into the items' `ticket`; returns what was done.
+pub fn create_all(t: &dyn Tracker, items: &mut [Item]) -> Applied {
+    let done = execute(t, items, &[], &plan(items, &[]), &mut |_| {});
+    for (i, (_, ticket)) in items.iter_mut().zip(&done.write_back) {
+        i.ticket = Some(ticket.clone());
+    }
+    done
+}
+
+/// A fake tracker as the shared scenarios drive it.
+pub trait Fake {
+    /// After `n` created issues, every create fails (None: never).
+    fn fail_creates_after(&self, n: Option<usize>);
+    /// `n` server errors, one per request.
+    fn server_errors(&self, n: usize);
+    /// The issues stored.
+    fn issues(&self) -> usize;
+    /// The requests received.
+    fn requests(&self) -> usize;
+}
+
+impl Fake for FakeGitHub {
+    fn fail_creates_after(&self, n: Option<usize>) {
+        self.state().fail_creates_after = n;
+    }
+    fn server_errors(&self, n: usize) {
+        let faults = std::iter::repeat_n(fake_github::Fault::ServerError, n);
+        self.state().faults.extend(faults);
+    }
+    fn issues(&self) -> usize {
+        self.state().issues.len()
+    }
+    fn requests(&self) -> usize {
+        self.state().seen.len()
+    }
+}
+
+impl Fake for FakeGitLab {
+    fn fail_creates_after(&self, n: Option<usize>) {
+        self.state().fail_creates_after = n;
+    }
+    fn server_errors(&self, n: usize) {
+        let faults = std::iter::repeat_n(fake_gitlab::Fault::ServerError, n);
+        self.state().faults.extend(faults);
+    }
+    fn issues(&self) -> usize {
+        self.state().issues.len()
+    }
+    fn requests(&self) -> usize {
+        self.state().seen.len()
+    }
+}
+
+impl Fake for FakeJira {
+    fn fail_creates_after(&self, n: Option<usize>) {
+        self.state().fail_creates_after = n;
+    }
+    fn server_errors(&self, n: usize) {
+        let faults = std::iter::repeat_n(fake_github::Fault::ServerError, n);
+        self.state().faults.extend(faults);
+    }
+    fn issues(&self) -> usize {
+        self.state().issues.len()
+    }
+    fn requests(&self) -> usize {
+        self.state().seen.len()
+    }
+}
+
+/// Five items, creates failing after two: two created and written back,
+/// the error said; the next run creates the other three.
+pub fn a_failure_half_way_then_resumed(fake: &dyn Fake, t: &dyn Tracker, items: &[Item]) {
+    assert_eq!(items.len(), 5);
+    fake.fail_creates_after(Some(2));
+    let p = plan(items, &t.list().unwrap());
+    let done = execute(t, items, &[], &p, &mut |_| {});
+    assert_eq!(done.created, 2);
+    assert_eq!(done.write_back.len(), 2);
+    assert!(done.error.unwrap().to_string().contains("HTTP 500"));
+    fake.fail_creates_after(None);
+    let remotes = t.list().unwrap();
+    let p = plan(items, &remotes);
+    assert_eq!(p.actions.iter().filter(|a| kind(a) == "create").count(), 3);
+    let done = execute(t, items, &remotes, &p, &mut |_| {});
+    assert_eq!((done.created, done.error), (3, None));
+    assert_eq!(fake.issues(), 5);
+}
+
+/// Persistent 500s: the first try and 3 retries, then the error (returned).
+pub fn persistent_server_errors_give_up(fake: &dyn Fake, t: &dyn Tracker) -> String {
+    fake.server_errors(10);
+    let e = t.list().unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    assert_eq!(fake.requests(), 4, "the first try and 3 retries");
+    e
+}
+
+/// Eight items created, then found again by their markers (the
+/// write-back lost: items unchanged); returns what the first run did.
+pub fn created_then_found_by_marker(t: &dyn Tracker, items: &[Item]) -> Applied {
+    assert_eq!(items.len(), 8);
+    let p = plan(items, &t.list().unwrap());
+    assert_eq!(p.actions.len(), 8);
+    let done = execute(t, items, &[], &p, &mut |_| {});
+    assert_eq!(done.error, None);
+    assert_eq!(done.created, 8);
+    let remotes = t.list().unwrap();
+    assert_eq!(remotes.len(), 8);
+    let again = plan(items, &remotes);
+    assert!(again.actions.iter().all(|a| kind(a) == "link"), "{again:?}");
+    done
+}
+
+/// No create planned for `items` (a renamed title does not matter).
+pub fn nothing_to_create(t: &dyn Tracker, items: &[Item]) {
+    let again = plan(items, &t.list().unwrap());
+    assert!(!again.actions.iter().any(|a| kind(a) == "create"));
+}
+
+/// Proposed once, updated once: the next plan proposes and updates
+/// nothing more.
+pub fn nothing_more_to_propose(t: &dyn Tracker, items: &[Item]) {
+    let p = plan(items, &t.list().unwrap());
+    assert!(
+        !p.actions
+            .iter()
+            .any(|a| matches!(kind(a), "propose" | "update")),
+        "{p:?}"
+    );
+}
+
+/// A second `--close` run finds the tickets closed: it plans nothing and
+/// only lists (`list_calls` requests).
+pub fn a_second_close_run_does_nothing(
+    fake: &dyn Fake,
+    t: &dyn Tracker,
+    items: &[Item],
+    list_calls: usize,
+) {
+    let before = fake.requests();
+    let remotes = t.list().unwrap();
+    let p = plan_with(items, &remotes, Options { close: true });
+    assert!(p.actions.is_empty(), "{p:?}");
+    execute(t, items, &remotes, &p, &mut |_| {});
+    assert_eq!(fake.requests(), before + list_calls);
+}
