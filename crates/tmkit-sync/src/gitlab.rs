@@ -146,12 +146,7 @@ impl GitLab {
     /// GitLab refuses a longer one. The qualified id comes first, so a cut
     /// title still names its element.
     fn title(title: &str) -> String {
-        if title.chars().count() <= MAX_TITLE {
-            return title.to_string();
-        }
-        let mut t: String = title.chars().take(MAX_TITLE - 1).collect();
-        t.push('…');
-        t
+        rest::cut(title, MAX_TITLE)
     }
 
     fn labels_text(item: &Item, current: &[String]) -> String {

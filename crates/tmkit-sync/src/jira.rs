@@ -336,13 +336,7 @@ fn key_number(key: &str) -> u64 {
 
 /// A summary Jira accepts: at most 255 characters.
 fn summary(title: &str) -> String {
-    if title.chars().count() <= SUMMARY_MAX {
-        title.to_string()
-    } else {
-        let mut s: String = title.chars().take(SUMMARY_MAX - 1).collect();
-        s.push('…');
-        s
-    }
+    rest::cut(title, SUMMARY_MAX)
 }
 
 /// A transition offered by `GET issue/{KEY}/transitions`.

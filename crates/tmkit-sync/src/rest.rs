@@ -137,6 +137,17 @@ pub(crate) fn day(d: &str) -> String {
     d.chars().take(10).collect()
 }
 
+/// `title` cut to `max` characters (an ellipsis marks the cut), for a
+/// tracker that refuses a longer one.
+pub(crate) fn cut(title: &str, max: usize) -> String {
+    if title.chars().count() <= max {
+        return title.to_string();
+    }
+    let mut t: String = title.chars().take(max - 1).collect();
+    t.push('…');
+    t
+}
+
 /// Oldest first, by `number` of each id: with two tickets of one element,
 /// the first one wins.
 pub(crate) fn oldest_first(list: &mut [Remote], number: impl Fn(&str) -> u64) {

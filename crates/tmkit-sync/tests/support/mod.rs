@@ -78,53 +78,30 @@ pub trait Fake {
     fn requests(&self) -> usize;
 }
 
-impl Fake for FakeGitHub {
-    fn fail_creates_after(&self, n: Option<usize>) {
-        self.state().fail_creates_after = n;
-    }
-    fn server_errors(&self, n: usize) {
-        let faults = std::iter::repeat_n(fake_github::Fault::ServerError, n);
-        self.state().faults.extend(faults);
-    }
-    fn issues(&self) -> usize {
-        self.state().issues.len()
-    }
-    fn requests(&self) -> usize {
-        self.state().seen.len()
-    }
+macro_rules! fake {
+    ($($t:ty: $fault:expr),*) => {$(
+        impl Fake for $t {
+            fn fail_creates_after(&self, n: Option<usize>) {
+                self.state().fail_creates_after = n;
+            }
+            fn server_errors(&self, n: usize) {
+                self.state().faults.extend(std::iter::repeat_n($fault, n));
+            }
+            fn issues(&self) -> usize {
+                self.state().issues.len()
+            }
+            fn requests(&self) -> usize {
+                self.state().seen.len()
+            }
+        }
+    )*};
 }
 
-impl Fake for FakeGitLab {
-    fn fail_creates_after(&self, n: Option<usize>) {
-        self.state().fail_creates_after = n;
-    }
-    fn server_errors(&self, n: usize) {
-        let faults = std::iter::repeat_n(fake_gitlab::Fault::ServerError, n);
-        self.state().faults.extend(faults);
-    }
-    fn issues(&self) -> usize {
-        self.state().issues.len()
-    }
-    fn requests(&self) -> usize {
-        self.state().seen.len()
-    }
-}
-
-impl Fake for FakeJira {
-    fn fail_creates_after(&self, n: Option<usize>) {
-        self.state().fail_creates_after = n;
-    }
-    fn server_errors(&self, n: usize) {
-        let faults = std::iter::repeat_n(fake_github::Fault::ServerError, n);
-        self.state().faults.extend(faults);
-    }
-    fn issues(&self) -> usize {
-        self.state().issues.len()
-    }
-    fn requests(&self) -> usize {
-        self.state().seen.len()
-    }
-}
+fake!(
+    FakeGitHub: fake_github::Fault::ServerError,
+    FakeGitLab: fake_gitlab::Fault::ServerError,
+    FakeJira: fake_github::Fault::ServerError
+);
 
 /// Five items, creates failing after two: two created and written back,
 /// the error said; the next run creates the other three.
