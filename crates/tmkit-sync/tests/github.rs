@@ -181,15 +181,7 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let mut items: Vec<Item> = (1..=4).map(item).collect();
     create_all(&gh, &mut items);
     // The default only proposes: T3 commented and labelled, still open.
-    items[2].open = false;
-    let remotes = gh.list().unwrap();
-    let p = plan(&items, &remotes);
-    assert!(
-        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
-        "{p:?}"
-    );
-    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    support::the_default_only_proposes(&gh, &mut items);
     assert_eq!(fake.issue(3).unwrap()["state"], "open");
     // T2 done too; T4 done and closed by hand as not planned.
     items[1].open = false;

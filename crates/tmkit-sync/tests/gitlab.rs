@@ -6,7 +6,7 @@ use std::time::Duration;
 use support::{create_all, fast, item, kind};
 use tmkit_sync::gitlab::GitLab;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
 
@@ -269,15 +269,7 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let mut items: Vec<Item> = (1..=4).map(item).collect();
     create_all(&gl, &mut items);
     // The default only proposes: T3 noted and labelled, still open.
-    items[2].open = false;
-    let remotes = gl.list().unwrap();
-    let p = plan(&items, &remotes);
-    assert!(
-        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
-        "{p:?}"
-    );
-    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    support::the_default_only_proposes(&gl, &mut items);
     assert_eq!(fake.issue(3).unwrap()["state"], "opened");
     // T2 done too; T4 done and closed by hand.
     items[1].open = false;

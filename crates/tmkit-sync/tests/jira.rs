@@ -386,12 +386,7 @@ fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         let j = tracker(&fake);
         let mut items = linked(&fake, &j, 4);
         // The default only proposes: T3 commented and labelled, still open.
-        items[2].open = false;
-        let remotes = j.list().unwrap();
-        let p = plan(&items, &remotes);
-        assert_eq!(p.actions.iter().map(kind).collect::<Vec<_>>(), ["propose"]);
-        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+        support::the_default_only_proposes(&j, &mut items);
         assert_eq!(status(&fake, "SEC-3").1, "new");
         // T2 done and In Progress; T4 done and moved to Done by hand.
         items[1].open = false;

@@ -99,17 +99,12 @@ impl FakeGitHub {
 
     /// Issue `number`, as stored.
     pub fn issue(&self, number: u64) -> Option<Value> {
-        self.state()
-            .issues
-            .iter()
-            .find(|i| i["number"] == number)
-            .cloned()
+        find(&mut self.state(), &number.to_string()).cloned()
     }
 
     /// Changes issue `number` as a user would in the web interface.
     pub fn edit(&self, number: u64, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(i) = st.issues.iter_mut().find(|i| i["number"] == number) {
+        if let Some(i) = find(&mut self.state(), &number.to_string()) {
             f(i);
         }
     }
@@ -273,8 +268,7 @@ impl FakeGitHub {
 }
 
 fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {
-    let n: u64 = n.parse().ok()?;
-    st.issues.iter_mut().find(|i| i["number"] == n)
+    fake_http::numbered(&mut st.issues, "number", n)
 }
 
 fn labels(v: &Value) -> Value {

@@ -104,17 +104,12 @@ impl FakeGitLab {
 
     /// Issue `iid`, as stored.
     pub fn issue(&self, iid: u64) -> Option<Value> {
-        self.state()
-            .issues
-            .iter()
-            .find(|i| i["iid"] == iid)
-            .cloned()
+        find(&mut self.state(), &iid.to_string()).cloned()
     }
 
     /// Changes issue `iid` as a user would in the web interface.
     pub fn edit(&self, iid: u64, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(i) = st.issues.iter_mut().find(|i| i["iid"] == iid) {
+        if let Some(i) = find(&mut self.state(), &iid.to_string()) {
             f(i);
         }
     }
@@ -338,8 +333,7 @@ fn edit(st: &mut State, n: &str, input: &Value) -> (u16, Vec<(String, String)>, 
 }
 
 fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {
-    let n: u64 = n.parse().ok()?;
-    st.issues.iter_mut().find(|i| i["iid"] == n)
+    fake_http::numbered(&mut st.issues, "iid", n)
 }
 
 /// Labels given as one comma-separated text, stored as names.

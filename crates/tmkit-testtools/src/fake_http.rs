@@ -179,6 +179,13 @@ pub fn newest_first<'a>(issues: &'a [Value], state: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The issue whose number field `key` (GitHub's `number`, GitLab's `iid`)
+/// is `n` (a path segment).
+pub fn numbered<'a>(issues: &'a mut [Value], key: &str, n: &str) -> Option<&'a mut Value> {
+    let n: u64 = n.parse().ok()?;
+    issues.iter_mut().find(|i| i[key] == n)
+}
+
 /// One page of a list, as GitHub and GitLab page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {

@@ -165,6 +165,20 @@ pub fn nothing_more_to_propose(t: &dyn Tracker, items: &[Item]) {
     );
 }
 
+/// Without `--close`, T3 done in the model is only proposed for closing
+/// (commented and labelled): nothing closed.
+pub fn the_default_only_proposes(t: &dyn Tracker, items: &mut [Item]) {
+    items[2].open = false;
+    let remotes = t.list().unwrap();
+    let p = plan(items, &remotes);
+    assert!(
+        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
+        "{p:?}"
+    );
+    let d = execute(t, items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+}
+
 /// A second `--close` run finds the tickets closed: it plans nothing and
 /// only lists (`list_calls` requests).
 pub fn a_second_close_run_does_nothing(

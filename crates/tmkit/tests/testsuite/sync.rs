@@ -140,13 +140,12 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
 #[test]
 fn the_root_models_sync_section_names_the_repository() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    let with_sync = model(2).replacen(
-        "mitigations:\n",
+    let with_sync = shared::with_sync(
+        &model(2),
         &format!(
-            "sync:\n  github:\n    repo: acme/shop\n    api_url: \"{}\"\nmitigations:\n",
+            "  github:\n    repo: acme/shop\n    api_url: \"{}\"\n",
             fake.url
         ),
-        1,
     );
     let mut t = Test::new()
         .model(&with_sync)
@@ -165,10 +164,9 @@ fn the_root_models_sync_section_names_the_repository() {
         .stderr_contains("sync:");
     // A misspelt key is an error of the model, like every other key.
     Test::new()
-        .model(&model(1).replacen(
-            "mitigations:\n",
-            "sync:\n  github:\n    repository: acme/shop\nmitigations:\n",
-            1,
+        .model(&shared::with_sync(
+            &model(1),
+            "  github:\n    repository: acme/shop\n",
         ))
         .args(["check"])
         .status(2)

@@ -38,13 +38,12 @@ fn fakes() -> [FakeJira; 2] {
 /// `tmkit sync jira`, the site and API version in the model (`--api-url`
 /// alone would pick v2 for a localhost site), credentials in the env.
 fn with_site(yaml: &str, fake: &FakeJira) -> String {
-    yaml.replacen(
-        "mitigations:\n",
+    shared::with_sync(
+        yaml,
         &format!(
-            "sync:\n  jira:\n    project: SEC\n    url: \"{}\"\n    api: {}\nmitigations:\n",
+            "  jira:\n    project: SEC\n    url: \"{}\"\n    api: {}\n",
             fake.url, fake.version
         ),
-        1,
     )
 }
 

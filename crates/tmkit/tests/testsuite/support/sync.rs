@@ -50,6 +50,12 @@ pub fn model(n: usize) -> String {
     s
 }
 
+/// `yaml` with a `sync:` section, `body` its lines (each indented, ending
+/// in a newline), before its `mitigations:`.
+pub fn with_sync(yaml: &str, body: &str) -> String {
+    yaml.replacen("mitigations:\n", &format!("sync:\n{body}mitigations:\n"), 1)
+}
+
 /// The lines of `before` appear in `after`, in order (only lines were added).
 pub fn only_lines_added(before: &str, after: &str) {
     let mut it = after.lines();
