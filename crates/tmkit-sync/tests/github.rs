@@ -2,7 +2,6 @@
 
 mod support;
 
-use std::time::Duration;
 use support::{create_all, fast, item, kind};
 use tmkit_sync::github::GitHub;
 use tmkit_sync::items::Item;
@@ -49,13 +48,7 @@ fn rate_limits_and_server_errors_are_retried() {
         Fault::SecondaryLimit(1),
     ]);
     let gh = tracker(&fake, TOKEN);
-    let t = std::time::Instant::now();
-    assert_eq!(gh.list().unwrap().len(), 0);
-    assert!(
-        t.elapsed() >= Duration::from_secs(2),
-        "Retry-After was honoured"
-    );
-    assert_eq!(fake.state().seen.len(), 4);
+    support::faults_are_waited_out(&fake, &gh, (2, 4), "Retry-After was honoured");
 }
 
 #[test]

@@ -122,6 +122,20 @@ pub fn a_failure_half_way_then_resumed(fake: &dyn Fake, t: &dyn Tracker, items: 
     assert_eq!(fake.issues(), 5);
 }
 
+/// The faults queued are waited out and retried: the (empty) list is read
+/// after at least `secs` seconds (`why`), in `requests` requests.
+pub fn faults_are_waited_out(
+    fake: &dyn Fake,
+    t: &dyn Tracker,
+    (secs, requests): (u64, usize),
+    why: &str,
+) {
+    let start = std::time::Instant::now();
+    assert_eq!(t.list().unwrap().len(), 0);
+    assert!(start.elapsed() >= Duration::from_secs(secs), "{why}");
+    assert_eq!(fake.requests(), requests);
+}
+
 /// Persistent 500s: the first try and 3 retries, then the error (returned).
 pub fn persistent_server_errors_give_up(fake: &dyn Fake, t: &dyn Tracker) -> String {
     fake.server_errors(10);

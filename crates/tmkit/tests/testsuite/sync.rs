@@ -140,37 +140,16 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
 #[test]
 fn the_root_models_sync_section_names_the_repository() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    let with_sync = shared::with_sync(
-        &model(2),
+    shared::the_sync_section_names_the_place(
+        ("github", &fake),
+        ("GITHUB_TOKEN", TOKEN),
         &format!(
             "  github:\n    repo: acme/shop\n    api_url: \"{}\"\n",
             fake.url
         ),
+        "--repo OWNER/NAME",
+        ("  github:\n    repository: acme/shop\n", "repository"),
     );
-    let mut t = Test::new()
-        .model(&with_sync)
-        .args(["sync", "github", "--apply"])
-        .env("GITHUB_TOKEN", TOKEN)
-        .status(0);
-    assert!(t.stdout().contains("created 2"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 2);
-    // No repository anywhere: a usage error naming both ways.
-    Test::new()
-        .model(&model(1))
-        .args(["sync", "github"])
-        .env("GITHUB_TOKEN", TOKEN)
-        .status(3)
-        .stderr_contains("--repo OWNER/NAME")
-        .stderr_contains("sync:");
-    // A misspelt key is an error of the model, like every other key.
-    Test::new()
-        .model(&shared::with_sync(
-            &model(1),
-            "  github:\n    repository: acme/shop\n",
-        ))
-        .args(["check"])
-        .status(2)
-        .stderr_contains("repository");
 }
 
 #[test]

@@ -175,20 +175,16 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
 #[test]
 fn the_root_models_sync_section_names_the_project() {
     let fake = start();
-    let with_sync = shared::with_sync(
-        &model(2),
+    let with_sync = shared::the_sync_section_names_the_place(
+        ("gitlab", &fake),
+        ("GITLAB_TOKEN", TOKEN),
         &format!(
             "  gitlab:\n    project: acme/platform/shop\n    api_url: \"{}\"\n",
             fake.url
         ),
+        "--project GROUP/NAME",
+        ("  gitlab:\n    repo: acme/shop\n", "repo"),
     );
-    let mut t = Test::new()
-        .model(&with_sync)
-        .args(["sync", "gitlab", "--apply"])
-        .env("GITLAB_TOKEN", TOKEN)
-        .status(0);
-    assert!(t.stdout().contains("created 2"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 2);
     // GitHub's --repo is not silently ignored.
     Test::new()
         .model(&with_sync)
@@ -196,23 +192,6 @@ fn the_root_models_sync_section_names_the_project() {
         .env("GITLAB_TOKEN", TOKEN)
         .status(3)
         .stderr_contains("GitLab takes --project");
-    // No project anywhere: a usage error naming both ways.
-    Test::new()
-        .model(&model(1))
-        .args(["sync", "gitlab"])
-        .env("GITLAB_TOKEN", TOKEN)
-        .status(3)
-        .stderr_contains("--project GROUP/NAME")
-        .stderr_contains("sync:");
-    // A misspelt key is an error of the model, like every other key.
-    Test::new()
-        .model(&shared::with_sync(
-            &model(1),
-            "  gitlab:\n    repo: acme/shop\n",
-        ))
-        .args(["check"])
-        .status(2)
-        .stderr_contains("repo");
 }
 
 #[test]

@@ -56,6 +56,43 @@ pub fn with_sync(yaml: &str, body: &str) -> String {
     yaml.replacen("mitigations:\n", &format!("sync:\n{body}mitigations:\n"), 1)
 }
 
+/// The root model's `sync:` section names the place: with `section` (the
+/// tracker's lines of it) and only the token (`env`: variable, value),
+/// `tmkit sync TRACKER --apply` creates the two tickets; with no place
+/// anywhere, a usage error names both ways (`flag` and the section); a
+/// misspelt key (`misspelt`, the lines with it) is an error of the model
+/// naming it (`key`), like every other key. Returns the model with the
+/// section.
+pub fn the_sync_section_names_the_place(
+    (tracker, fake): (&str, &dyn Fake),
+    env: (&str, &str),
+    section: &str,
+    flag: &str,
+    (misspelt, key): (&str, &str),
+) -> String {
+    let yaml = with_sync(&model(2), section);
+    let mut t = Test::new()
+        .model(&yaml)
+        .args(["sync", tracker, "--apply"])
+        .env(env.0, env.1)
+        .status(0);
+    assert!(t.stdout().contains("created 2"), "{}", t.describe());
+    assert_eq!(fake.issues(), 2);
+    Test::new()
+        .model(&model(1))
+        .args(["sync", tracker])
+        .env(env.0, env.1)
+        .status(3)
+        .stderr_contains(flag)
+        .stderr_contains("sync:");
+    Test::new()
+        .model(&with_sync(&model(1), misspelt))
+        .args(["check"])
+        .status(2)
+        .stderr_contains(key);
+    yaml
+}
+
 /// The lines of `before` appear in `after`, in order (only lines were added).
 pub fn only_lines_added(before: &str, after: &str) {
     let mut it = after.lines();
