@@ -108,22 +108,8 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
         "--api-url",
         &fake.url,
     ];
-    Test::new()
-        .model(&model(1))
-        .args(args)
-        .env("GITHUB_TOKEN", "")
-        .status(3)
-        .stderr_contains("GITHUB_TOKEN is not set")
-        .stderr_contains("Issues: read and write");
-    let mut t = Test::new()
-        .model(&model(1))
-        .args(args.iter().chain(&["--apply", "-f", "json"]))
-        .env("GITHUB_TOKEN", "ghp_wrong_000")
-        .status(3)
-        .stderr_contains("HTTP 401")
-        .stderr_contains("set GITHUB_TOKEN");
-    let all = format!("{}{}", t.stdout(), t.stderr());
-    assert!(!all.contains("ghp_wrong_000"), "{all}");
+    shared::no_token(&args, "GITHUB_TOKEN", "Issues: read and write");
+    shared::a_wrong_token(&args, "GITHUB_TOKEN", "ghp_wrong_000");
     assert!(
         fake.state()
             .seen

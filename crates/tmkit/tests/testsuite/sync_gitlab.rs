@@ -132,23 +132,9 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
         "--api-url",
         &fake.url,
     ];
-    Test::new()
-        .model(&model(1))
-        .args(args)
-        .env("GITLAB_TOKEN", "")
-        .status(3)
-        .stderr_contains("GITLAB_TOKEN is not set")
-        .stderr_contains("`api` scope");
+    shared::no_token(&args, "GITLAB_TOKEN", "`api` scope");
     assert!(fake.state().seen.is_empty(), "nothing sent without a token");
-    let mut t = Test::new()
-        .model(&model(1))
-        .args(args.iter().chain(&["--apply", "-f", "json"]))
-        .env("GITLAB_TOKEN", "glpat-wrong_000")
-        .status(3)
-        .stderr_contains("HTTP 401")
-        .stderr_contains("set GITLAB_TOKEN");
-    let all = format!("{}{}", t.stdout(), t.stderr());
-    assert!(!all.contains("glpat-wrong_000"), "{all}");
+    shared::a_wrong_token(&args, "GITLAB_TOKEN", "glpat-wrong_000");
     // An unknown project: 404 naming the project and --project.
     let mut t = Test::new()
         .model(&model(1))

@@ -100,6 +100,33 @@ pub fn the_sync_section_names_the_place(
     yaml
 }
 
+/// `tmkit sync ...` (`args`) with the token variable `var` empty: exit 3,
+/// saying it is not set and what the token needs (`needs`).
+pub fn no_token(args: &[&str], var: &str, needs: &str) {
+    Test::new()
+        .model(&model(1))
+        .args(args)
+        .env(var, "")
+        .status(3)
+        .stderr_contains(&format!("{var} is not set"))
+        .stderr_contains(needs);
+}
+
+/// `tmkit sync ... --apply -f json` (`args`) with a `wrong` token in
+/// `var`: exit 3, the tracker's 401 and the variable to set named, the
+/// token never printed.
+pub fn a_wrong_token(args: &[&str], var: &str, wrong: &str) {
+    let mut t = Test::new()
+        .model(&model(1))
+        .args(args.iter().chain(&["--apply", "-f", "json"]))
+        .env(var, wrong)
+        .status(3)
+        .stderr_contains("HTTP 401")
+        .stderr_contains(&format!("set {var}"));
+    let all = format!("{}{}", t.stdout(), t.stderr());
+    assert!(!all.contains(wrong), "{all}");
+}
+
 /// The lines of `before` appear in `after`, in order (only lines were added).
 pub fn only_lines_added(before: &str, after: &str) {
     let mut it = after.lines();
