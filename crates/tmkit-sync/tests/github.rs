@@ -5,7 +5,7 @@ mod support;
 use support::{create_all, fast, item, kind};
 use tmkit_sync::github::GitHub;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Action, plan};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_github::{FakeGitHub, Fault};
 
@@ -170,7 +170,6 @@ fn a_next_page_on_another_host_is_not_followed() {
 fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
     let gh = tracker(&fake, TOKEN);
-    let close = Options { close: true };
     let mut items: Vec<Item> = (1..=4).map(item).collect();
     create_all(&gh, &mut items);
     // The default only proposes: T3 commented and labelled, still open.
@@ -183,8 +182,7 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         i["state"] = "closed".into();
         i["state_reason"] = "not_planned".into();
     });
-    let remotes = gh.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
+    let (p, _) = support::close_closes_t2_and_t3(&fake, &gh, &items);
     let url = |n: u32| format!("https://github.example/acme/shop/issues/{n}");
     assert_eq!(
         p.actions,
@@ -199,9 +197,6 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
             },
         ]
     );
-    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
-    assert!(d.not_closed.is_empty());
     for n in [2, 3] {
         let i = fake.issue(n).unwrap();
         assert_eq!(

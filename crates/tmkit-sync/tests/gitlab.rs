@@ -5,7 +5,7 @@ mod support;
 use support::{create_all, fast, item, kind};
 use tmkit_sync::gitlab::GitLab;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Options, plan, plan_with};
+use tmkit_sync::plan::plan;
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
 
@@ -263,7 +263,6 @@ fn updates_proposals_and_closed_tickets() {
 fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
     let gl = tracker(&fake, TOKEN);
-    let close = Options { close: true };
     let mut items: Vec<Item> = (1..=4).map(item).collect();
     create_all(&gl, &mut items);
     // The default only proposes: T3 noted and labelled, still open.
@@ -273,13 +272,7 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     items[1].open = false;
     items[3].open = false;
     fake.edit(4, |i| i["state"] = "closed".into());
-    let remotes = gl.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
-    let kinds: Vec<(&str, &str)> = p.actions.iter().map(|a| (kind(a), a.qid())).collect();
-    assert_eq!(kinds, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
-    let seen_before = fake.state().seen.len();
-    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
+    let (_, seen_before) = support::close_closes_t2_and_t3(&fake, &gl, &items);
     for n in [2, 3] {
         assert_eq!(fake.issue(n).unwrap()["state"], "closed");
     }

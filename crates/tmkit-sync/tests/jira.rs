@@ -374,7 +374,6 @@ fn comments_on(fake: &FakeJira) -> Vec<String> {
 
 #[test]
 fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
-    let close = Options { close: true };
     for fake in fakes() {
         let j = tracker(&fake);
         let mut items = linked(&fake, &j, 4);
@@ -386,18 +385,7 @@ fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         items[3].open = false;
         fake.move_to("SEC-2", "In Progress");
         fake.close("SEC-4");
-        let remotes = j.list().unwrap();
-        let p = plan_with(&items, &remotes, close);
-        let planned: Vec<(&str, &str)> = p.actions.iter().map(|a| (kind(a), a.qid())).collect();
-        assert_eq!(planned, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
-        let seen_before = fake.state().seen.len();
-        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!(
-            (d.closed, d.proposed, d.error.clone()),
-            (2, 0, None),
-            "v{}",
-            fake.version
-        );
+        let (_, seen_before) = support::close_closes_t2_and_t3(&fake, &j, &items);
         for key in ["SEC-2", "SEC-3"] {
             assert_eq!(status(&fake, key), ("Done".into(), "done".into()));
         }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Action, Options, Plan, plan, plan_with};
 use tmkit_sync::{Applied, Tracker, execute, marker};
 use tmkit_testtools::fake_github::FakeGitHub;
 use tmkit_testtools::fake_gitlab::FakeGitLab;
@@ -191,6 +191,21 @@ pub fn the_default_only_proposes(t: &dyn Tracker, items: &mut [Item]) {
     );
     let d = execute(t, items, &remotes, &p, &mut |_| {});
     assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+}
+
+/// With `--close`, T2 and T3 done in the model and open in the tracker:
+/// the plan closes both, and the run closes both, proposing nothing.
+/// Returns the plan and the requests received before its run.
+pub fn close_closes_t2_and_t3(fake: &dyn Fake, t: &dyn Tracker, items: &[Item]) -> (Plan, usize) {
+    let remotes = t.list().unwrap();
+    let p = plan_with(items, &remotes, Options { close: true });
+    let planned: Vec<(&str, &str)> = p.actions.iter().map(|a| (kind(a), a.qid())).collect();
+    assert_eq!(planned, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
+    let before = fake.requests();
+    let d = execute(t, items, &remotes, &p, &mut |_| {});
+    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
+    assert!(d.not_closed.is_empty());
+    (p, before)
 }
 
 /// A second `--close` run finds the tickets closed: it plans nothing and
