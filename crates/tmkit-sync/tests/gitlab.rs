@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{create_all, fast, item, kind};
+use support::{create_all, fast, item};
 use tmkit_sync::gitlab::GitLab;
 use tmkit_sync::items::Item;
 use tmkit_sync::plan::plan;
@@ -210,10 +210,7 @@ fn updates_proposals_and_closed_tickets() {
     fake.edit(1, |i| {
         i["labels"] = serde_json::json!(["threat-model", "severity:high", "team-a"])
     });
-    let remotes = gl.list().unwrap();
-    let p = plan(&items, &remotes);
-    let kinds: Vec<&str> = p.actions.iter().map(kind).collect();
-    assert_eq!(kinds, ["update", "propose", "closed"]);
+    let p = support::update_propose_and_report_closed(&gl, &items);
     let due = |q: &str| {
         let l = p.linked.iter().find(|l| l.qid == q).unwrap();
         (l.assignees.clone(), l.due.clone())
@@ -223,11 +220,6 @@ fn updates_proposals_and_closed_tickets() {
         (vec!["ann".to_string()], Some("2027-03-31".to_string()))
     );
     assert_eq!(due("SHOP.T4"), (vec![], Some("2027-01-15".to_string())));
-    let done = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!(
-        (done.updated, done.proposed, done.error.clone()),
-        (1, 1, None)
-    );
     let t1 = fake.issue(1).unwrap();
     assert!(t1["description"].as_str().unwrap().starts_with("rescored"));
     assert_eq!(

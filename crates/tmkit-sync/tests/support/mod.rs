@@ -167,6 +167,22 @@ pub fn nothing_to_create(t: &dyn Tracker, items: &[Item]) {
     assert!(!again.actions.iter().any(|a| kind(a) == "create"));
 }
 
+/// T1 rescored, T2 mitigated in the model and T3's ticket closed in the
+/// tracker: the plan updates T1, proposes closing T2 and reports T3, and
+/// the run updates one and proposes one. Returns the plan.
+pub fn update_propose_and_report_closed(t: &dyn Tracker, items: &[Item]) -> Plan {
+    let remotes = t.list().unwrap();
+    let p = plan(items, &remotes);
+    let kinds: Vec<&str> = p.actions.iter().map(kind).collect();
+    assert_eq!(kinds, ["update", "propose", "closed"]);
+    let done = execute(t, items, &remotes, &p, &mut |_| {});
+    assert_eq!(
+        (done.updated, done.proposed, done.error.clone()),
+        (1, 1, None)
+    );
+    p
+}
+
 /// Proposed once, updated once: the next plan proposes and updates
 /// nothing more.
 pub fn nothing_more_to_propose(t: &dyn Tracker, items: &[Item]) {
