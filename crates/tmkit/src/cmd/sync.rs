@@ -244,16 +244,11 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
     };
     match args.tracker {
         TrackerKind::Github => {
-            let from_model = target.github.as_ref();
-            let repo = args
-                .repo
-                .as_deref()
-                .or(from_model.map(|(r, _)| r.as_str()))
-                .ok_or("GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model")?;
-            let api_url = args
-                .api_url
-                .as_deref()
-                .or(from_model.and_then(|(_, u)| u.as_deref()));
+            let (repo, api_url) = place(
+                (args.repo.as_deref(), args.api_url.as_deref()),
+                target.github.as_ref(),
+                "GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model",
+            )?;
             let token = token(github::TOKEN_VAR, || {
                 format!(
                     "give a token that may read and write the issues of {repo} (fine-grained: \"Issues: read and write\"; classic: the `repo` scope)"
@@ -269,16 +264,11 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
                     "--repo names a GitHub repository: GitLab takes --project GROUP/NAME".into(),
                 );
             }
-            let from_model = target.gitlab.as_ref();
-            let project = args
-                .project
-                .as_deref()
-                .or(from_model.map(|(p, _)| p.as_str()))
-                .ok_or("GitLab needs --project GROUP/NAME, or `sync: {gitlab: {project: GROUP/NAME}}` in the root model")?;
-            let api_url = args
-                .api_url
-                .as_deref()
-                .or(from_model.and_then(|(_, u)| u.as_deref()));
+            let (project, api_url) = place(
+                (args.project.as_deref(), args.api_url.as_deref()),
+                target.gitlab.as_ref(),
+                "GitLab needs --project GROUP/NAME, or `sync: {gitlab: {project: GROUP/NAME}}` in the root model",
+            )?;
             let token = token(gitlab::TOKEN_VAR, || {
                 format!(
                     "give a token with the `api` scope that may read and write the issues of {project} (Planner or Reporter role)"
@@ -316,6 +306,21 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
             Ok(Box::new(j))
         }
     }
+}
+
+/// The place (a GitHub repository, a GitLab project) and API URL: each
+/// flag (`flag`, `api_url`) first, else the root model's `sync:` section
+/// (`from_model`: place, URL); `missing` when neither names the place.
+fn place<'a>(
+    (flag, api_url): (Option<&'a str>, Option<&'a str>),
+    from_model: Option<&'a (String, Option<String>)>,
+    missing: &str,
+) -> Result<(&'a str, Option<&'a str>), String> {
+    let place = flag
+        .or(from_model.map(|(p, _)| p.as_str()))
+        .ok_or(missing)?;
+    let api_url = api_url.or(from_model.and_then(|(_, u)| u.as_deref()));
+    Ok((place, api_url))
 }
 
 /// The token in the environment variable `var` (trimmed), or the error
