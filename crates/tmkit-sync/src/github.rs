@@ -8,9 +8,10 @@
 //! `POST .../issues/{number}/labels`. Token: `GITHUB_TOKEN`, sent as
 //! `Authorization: Bearer`.
 
-use crate::http::{self, Client, HttpError, Method, Secret, Settings};
+use crate::http::{self, Client, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
+use crate::rest::{self, Rest};
 use crate::{Closing, SyncError, Tracker, marker};
 use serde_json::{Value, json};
 
@@ -79,46 +80,9 @@ impl GitHub {
         format!("{}/repos/{}/issues", self.api, self.repo)
     }
 
-    fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
-    ) -> Result<http::Response, SyncError> {
-        self.client
-            .send(method, url, body)
-            .map_err(|e| self.explain(e))
-    }
-
-    /// The error with what to fix.
-    fn explain(&self, e: HttpError) -> SyncError {
-        let hint = match &e {
-            HttpError::Status { status: 401, .. } => {
-                format!("GitHub refused the token: set {TOKEN_VAR} to a valid token")
-            }
-            HttpError::Status { status: 403, .. } => format!(
-                "the token may not write issues of {}: it needs the \"Issues: read and write\" permission on it (fine-grained token) or the `repo` scope (classic token)",
-                self.repo
-            ),
-            HttpError::Status { status: 404, .. } => format!(
-                "repository {} not found at {}, or {TOKEN_VAR} cannot see it (check --repo, --api-url and the token's repository access)",
-                self.repo, self.api
-            ),
-            HttpError::Status { status: 410, .. } => {
-                format!("issues are disabled in {}", self.repo)
-            }
-            _ => String::new(),
-        };
-        SyncError::http(e, hint)
-    }
-
     fn remote(&self, v: &Value) -> Option<Remote> {
         let number = v.get("number")?.as_u64()?;
-        let body = v
-            .get("body")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let body = rest::text(v, "/body");
         let key = v
             .get("html_url")
             .and_then(Value::as_str)
@@ -133,39 +97,59 @@ impl GitHub {
             key,
             id: number.to_string(),
             qid: marker::find(&body),
-            title: v
-                .get("title")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            title: rest::text(v, "/title"),
             body,
-            labels: v
-                .get("labels")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|l| l.get("name").and_then(Value::as_str).or(l.as_str()))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            labels: rest::texts(v.get("labels"), |l| {
+                l.get("name").and_then(Value::as_str).or(l.as_str())
+            }),
             open: v.get("state").and_then(Value::as_str) != Some("closed"),
-            assignees: v
-                .get("assignees")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|u| u.get("login").and_then(Value::as_str))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            assignees: rest::texts(v.get("assignees"), |u| {
+                u.get("login").and_then(Value::as_str)
+            }),
             due: v
                 .pointer("/milestone/due_on")
                 .and_then(Value::as_str)
-                .map(|d| d.chars().take(10).collect()),
+                .map(rest::day),
             status: None,
         })
+    }
+
+    fn issue(&self, remote: &Remote) -> String {
+        format!("{}/{}", self.issues(), remote.id)
+    }
+}
+
+impl Rest for GitHub {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn hint(&self, status: u16) -> String {
+        match status {
+            401 => format!("GitHub refused the token: set {TOKEN_VAR} to a valid token"),
+            403 => format!(
+                "the token may not write issues of {}: it needs the \"Issues: read and write\" permission on it (fine-grained token) or the `repo` scope (classic token)",
+                self.repo
+            ),
+            404 => format!(
+                "repository {} not found at {}, or {TOKEN_VAR} cannot see it (check --repo, --api-url and the token's repository access)",
+                self.repo, self.api
+            ),
+            410 => format!("issues are disabled in {}", self.repo),
+            _ => String::new(),
+        }
+    }
+
+    fn comment(&self, url: &str, item: &Item) -> Result<(), SyncError> {
+        let comment = json!({ "body": crate::close_comment(item) });
+        self.send(Method::Post, &format!("{url}/comments"), Some(&comment))
+            .map(|_| ())
+    }
+
+    fn mark_proposed(&self, url: &str) -> Result<(), SyncError> {
+        let label = json!({ "labels": [PROPOSED_LABEL] });
+        self.send(Method::Post, &format!("{url}/labels"), Some(&label))
+            .map(|_| ())
     }
 }
 
@@ -175,39 +159,18 @@ impl Tracker for GitHub {
     }
 
     fn list(&self) -> Result<Vec<Remote>, SyncError> {
-        let mut out = Vec::new();
-        let mut url = Some(format!("{}?state=all&per_page=100", self.issues()));
-        let mut pages = 0;
-        while let Some(u) = url.take() {
-            pages += 1;
-            if pages > 10_000 {
-                return Err(SyncError::usage("more than 10000 pages of issues".into()));
-            }
-            let r = self.send(Method::Get, &u, None)?;
-            let v = r.json().map_err(|e| self.explain(e))?;
-            let Some(list) = v.as_array() else {
-                return Err(self.explain(HttpError::Body("the issue list is not an array".into())));
-            };
-            // Pull requests are issues to the API; they are never tmkit's.
-            out.extend(
-                list.iter()
-                    .filter(|i| i.get("pull_request").is_none())
-                    .filter_map(|i| self.remote(i)),
-            );
-            url = r.header("link").and_then(http::next_link);
-            // The token goes only where --api-url points: a next page on
-            // another host is refused, not followed.
-            if let Some(next) = &url {
-                if !next.starts_with(&format!("{}/", self.api)) {
-                    return Err(SyncError::usage(format!(
-                        "the tracker's next page `{next}` is not under {}: refusing to send the token there",
-                        self.api
-                    )));
-                }
-            }
-        }
-        // Oldest first: with two tickets of one element, the first one wins.
-        out.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));
+        let first = format!("{}?state=all&per_page=100", self.issues());
+        let issues = self.pages(first, &|r| {
+            (r.header("link").and_then(http::next_link))
+                .map(|next| rest::under_api(next, &self.api))
+                .transpose()
+        })?;
+        // Pull requests are issues to the API; they are never tmkit's.
+        let mut out: Vec<Remote> = (issues.iter())
+            .filter(|i| i.get("pull_request").is_none())
+            .filter_map(|i| self.remote(i))
+            .collect();
+        rest::oldest_first(&mut out, |id| id.parse().unwrap_or(u64::MAX));
         Ok(out)
     }
 
@@ -218,9 +181,8 @@ impl Tracker for GitHub {
             "labels": labels(item, &[]),
         });
         let r = self.send(Method::Post, &self.issues(), Some(&body))?;
-        let v = r.json().map_err(|e| self.explain(e))?;
-        self.remote(&v)
-            .ok_or_else(|| self.explain(HttpError::Body("the created issue has no number".into())))
+        self.remote(&self.json(&r)?)
+            .ok_or_else(|| self.unexpected("the created issue has no number"))
     }
 
     fn update(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
@@ -228,25 +190,17 @@ impl Tracker for GitHub {
             "body": item.body,
             "labels": labels(item, &remote.labels),
         });
-        let url = format!("{}/{}", self.issues(), remote.id);
-        self.send(Method::Patch, &url, Some(&body)).map(|_| ())
-    }
-
-    fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
-        let url = format!("{}/{}", self.issues(), remote.id);
-        let comment = json!({ "body": crate::close_comment(item) });
-        self.send(Method::Post, &format!("{url}/comments"), Some(&comment))?;
-        let label = json!({ "labels": [PROPOSED_LABEL] });
-        self.send(Method::Post, &format!("{url}/labels"), Some(&label))
+        self.send(Method::Patch, &self.issue(remote), Some(&body))
             .map(|_| ())
     }
 
+    fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
+        self.propose(&self.issue(remote), item)
+    }
+
     fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
-        let url = format!("{}/{}", self.issues(), remote.id);
-        if !crate::proposed_before(remote) {
-            let comment = json!({ "body": crate::close_comment(item) });
-            self.send(Method::Post, &format!("{url}/comments"), Some(&comment))?;
-        }
+        let url = self.issue(remote);
+        self.comment_once(remote, &url, item)?;
         let state = json!({ "state": "closed", "state_reason": "completed" });
         self.send(Method::Patch, &url, Some(&state))?;
         Ok(Closing::Closed)

@@ -10,9 +10,10 @@
 //! `POST /projects/:id/issues/:iid/notes` (body). Token: `GITLAB_TOKEN`,
 //! sent as `PRIVATE-TOKEN`.
 
-use crate::http::{self, Client, HttpError, Method, Secret, Settings};
+use crate::http::{self, Client, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
+use crate::rest::{self, Rest};
 use crate::{Closing, SyncError, Tracker, marker};
 use serde_json::{Value, json};
 
@@ -24,9 +25,6 @@ pub const TOKEN_VAR: &str = "GITLAB_TOKEN";
 
 /// The longest title GitLab accepts (characters).
 pub const MAX_TITLE: usize = 255;
-
-/// The most pages of issues read (100 each).
-const MAX_PAGES: u64 = 10_000;
 
 /// A GitLab project's issues.
 #[derive(Debug)]
@@ -94,43 +92,9 @@ impl GitLab {
         )
     }
 
-    fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
-    ) -> Result<http::Response, SyncError> {
-        self.client
-            .send(method, url, body)
-            .map_err(|e| self.explain(e))
-    }
-
-    /// The error with what to fix.
-    fn explain(&self, e: HttpError) -> SyncError {
-        let hint = match &e {
-            HttpError::Status { status: 401, .. } => format!(
-                "GitLab refused the token: set {TOKEN_VAR} to a valid personal, group or project access token with the `api` scope"
-            ),
-            HttpError::Status { status: 403, .. } => format!(
-                "the token may not write issues of {}: it needs the `api` scope and at least the Planner or Reporter role in the project, and issues must be enabled",
-                self.project
-            ),
-            HttpError::Status { status: 404, .. } => format!(
-                "project {} not found at {}, or {TOKEN_VAR} cannot see it (check --project, the full path `group/subgroup/name`, --api-url `https://HOST/api/v4`, and the token's access)",
-                self.project, self.api
-            ),
-            _ => String::new(),
-        };
-        SyncError::http(e, hint)
-    }
-
     fn remote(&self, v: &Value) -> Option<Remote> {
         let iid = v.get("iid")?.as_u64()?;
-        let body = v
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let body = rest::text(v, "/description");
         let key = v
             .get("web_url")
             .and_then(Value::as_str)
@@ -142,34 +106,20 @@ impl GitLab {
             key,
             id: iid.to_string(),
             qid: marker::find(&body),
-            title: text("/title").unwrap_or("").to_string(),
+            title: rest::text(v, "/title"),
             body,
             // Names (the default), or objects with `name`
             // (`with_labels_details=true`).
-            labels: v
-                .get("labels")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|l| l.as_str().or(l.get("name").and_then(Value::as_str)))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            labels: rest::texts(v.get("labels"), |l| {
+                l.as_str().or(l.get("name").and_then(Value::as_str))
+            }),
             open: v.get("state").and_then(Value::as_str) != Some("closed"),
-            assignees: v
-                .get("assignees")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|u| u.get("username").and_then(Value::as_str))
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            assignees: rest::texts(v.get("assignees"), |u| {
+                u.get("username").and_then(Value::as_str)
+            }),
             due: text("/due_date")
                 .or(text("/milestone/due_date"))
-                .map(|d| d.chars().take(10).collect()),
+                .map(rest::day),
             status: None,
         })
     }
@@ -180,16 +130,9 @@ impl GitLab {
         if let Some(n) = http::next_page(r) {
             return Ok(Some(self.page_url(n)));
         }
-        let Some(next) = r.header("link").and_then(http::next_link) else {
-            return Ok(None);
-        };
-        if !next.starts_with(&format!("{}/", self.api)) {
-            return Err(SyncError::usage(format!(
-                "the tracker's next page `{next}` is not under {}: refusing to send the token there",
-                self.api
-            )));
-        }
-        Ok(Some(next))
+        (r.header("link").and_then(http::next_link))
+            .map(|next| rest::under_api(next, &self.api))
+            .transpose()
     }
 
     fn page_url(&self, page: u64) -> String {
@@ -203,16 +146,49 @@ impl GitLab {
     /// GitLab refuses a longer one. The qualified id comes first, so a cut
     /// title still names its element.
     fn title(title: &str) -> String {
-        if title.chars().count() <= MAX_TITLE {
-            return title.to_string();
-        }
-        let mut t: String = title.chars().take(MAX_TITLE - 1).collect();
-        t.push('…');
-        t
+        rest::cut(title, MAX_TITLE)
     }
 
     fn labels_text(item: &Item, current: &[String]) -> String {
         labels(item, current).join(",")
+    }
+
+    fn issue(&self, remote: &Remote) -> String {
+        format!("{}/{}", self.issues(), remote.id)
+    }
+}
+
+impl Rest for GitLab {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn hint(&self, status: u16) -> String {
+        match status {
+            401 => format!(
+                "GitLab refused the token: set {TOKEN_VAR} to a valid personal, group or project access token with the `api` scope"
+            ),
+            403 => format!(
+                "the token may not write issues of {}: it needs the `api` scope and at least the Planner or Reporter role in the project, and issues must be enabled",
+                self.project
+            ),
+            404 => format!(
+                "project {} not found at {}, or {TOKEN_VAR} cannot see it (check --project, the full path `group/subgroup/name`, --api-url `https://HOST/api/v4`, and the token's access)",
+                self.project, self.api
+            ),
+            _ => String::new(),
+        }
+    }
+
+    fn comment(&self, url: &str, item: &Item) -> Result<(), SyncError> {
+        let note = json!({ "body": crate::close_comment(item) });
+        self.send(Method::Post, &format!("{url}/notes"), Some(&note))
+            .map(|_| ())
+    }
+
+    fn mark_proposed(&self, url: &str) -> Result<(), SyncError> {
+        let label = json!({ "add_labels": PROPOSED_LABEL });
+        self.send(Method::Put, url, Some(&label)).map(|_| ())
     }
 }
 
@@ -222,26 +198,9 @@ impl Tracker for GitLab {
     }
 
     fn list(&self) -> Result<Vec<Remote>, SyncError> {
-        let mut out = Vec::new();
-        let mut url = Some(self.page_url(1));
-        let mut pages = 0;
-        while let Some(u) = url.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(SyncError::usage(format!(
-                    "more than {MAX_PAGES} pages of issues"
-                )));
-            }
-            let r = self.send(Method::Get, &u, None)?;
-            let v = r.json().map_err(|e| self.explain(e))?;
-            let Some(list) = v.as_array() else {
-                return Err(self.explain(HttpError::Body("the issue list is not an array".into())));
-            };
-            out.extend(list.iter().filter_map(|i| self.remote(i)));
-            url = self.next_url(&r)?;
-        }
-        // Oldest first: with two tickets of one element, the first one wins.
-        out.sort_by_key(|r| r.id.parse::<u64>().unwrap_or(u64::MAX));
+        let issues = self.pages(self.page_url(1), &|r| self.next_url(r))?;
+        let mut out: Vec<Remote> = issues.iter().filter_map(|i| self.remote(i)).collect();
+        rest::oldest_first(&mut out, |id| id.parse().unwrap_or(u64::MAX));
         out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
     }
@@ -253,9 +212,8 @@ impl Tracker for GitLab {
             "labels": Self::labels_text(item, &[]),
         });
         let r = self.send(Method::Post, &self.issues(), Some(&body))?;
-        let v = r.json().map_err(|e| self.explain(e))?;
-        self.remote(&v)
-            .ok_or_else(|| self.explain(HttpError::Body("the created issue has no iid".into())))
+        self.remote(&self.json(&r)?)
+            .ok_or_else(|| self.unexpected("the created issue has no iid"))
     }
 
     fn update(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
@@ -263,24 +221,17 @@ impl Tracker for GitLab {
             "description": item.body,
             "labels": Self::labels_text(item, &remote.labels),
         });
-        let url = format!("{}/{}", self.issues(), remote.id);
-        self.send(Method::Put, &url, Some(&body)).map(|_| ())
+        self.send(Method::Put, &self.issue(remote), Some(&body))
+            .map(|_| ())
     }
 
     fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
-        let url = format!("{}/{}", self.issues(), remote.id);
-        let note = json!({ "body": crate::close_comment(item) });
-        self.send(Method::Post, &format!("{url}/notes"), Some(&note))?;
-        let label = json!({ "add_labels": PROPOSED_LABEL });
-        self.send(Method::Put, &url, Some(&label)).map(|_| ())
+        self.propose(&self.issue(remote), item)
     }
 
     fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
-        let url = format!("{}/{}", self.issues(), remote.id);
-        if !crate::proposed_before(remote) {
-            let note = json!({ "body": crate::close_comment(item) });
-            self.send(Method::Post, &format!("{url}/notes"), Some(&note))?;
-        }
+        let url = self.issue(remote);
+        self.comment_once(remote, &url, item)?;
         let state = json!({ "state_event": "close" });
         self.send(Method::Put, &url, Some(&state))?;
         Ok(Closing::Closed)

@@ -25,6 +25,7 @@ pub mod doc;
 use crate::http::{self, Client, HttpError, Method, Secret, Settings};
 use crate::items::{Item, PROPOSED_LABEL};
 use crate::plan::{Remote, labels};
+use crate::rest::{self, Rest};
 use crate::{Closing, SyncError, Tracker};
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -217,45 +218,6 @@ impl Jira {
         format!("{}/rest/api/{}", self.site, self.api.version())
     }
 
-    fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
-    ) -> Result<http::Response, SyncError> {
-        self.client
-            .send(method, url, body)
-            .map_err(|e| self.explain(e))
-    }
-
-    /// The error with what to fix.
-    fn explain(&self, e: HttpError) -> SyncError {
-        let hint = match &e {
-            HttpError::Status { status: 401, .. } => match self.api {
-                Api::Cloud => format!(
-                    "Jira refused the credentials: set {USER_VAR} to the account's e-mail address and {TOKEN_VAR} to a valid API token of it"
-                ),
-                Api::Server => format!(
-                    "Jira refused the credentials: set {PAT_VAR} to a valid personal access token (or {USER_VAR} and {TOKEN_VAR})"
-                ),
-            },
-            HttpError::Status { status: 403, .. } => format!(
-                "the account may not do this in project {}: it needs {PERMISSIONS}",
-                self.project
-            ),
-            HttpError::Status { status: 404, .. } => format!(
-                "project {} not found at {}, or the account cannot browse it (check --project, --api-url or `url:`, and the Browse projects permission)",
-                self.project, self.site
-            ),
-            HttpError::Status { status: 400, .. } => format!(
-                "Jira rejected the fields: project {} needs the issue type Task, and the summary, description and labels fields on its create and edit screens",
-                self.project
-            ),
-            _ => String::new(),
-        };
-        SyncError::http(e, hint)
-    }
-
     /// The description Jira stores for a Markdown body (ADF or wiki).
     pub fn description(&self, markdown: &str) -> Value {
         let blocks = doc::parse(markdown);
@@ -304,22 +266,9 @@ impl Jira {
             key: self.browse(&key),
             aliases,
             qid: doc::find_marker(&text),
-            title: f
-                .get("summary")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
+            title: rest::text(&f, "/summary"),
             body: self.body_text(&description),
-            labels: f
-                .get("labels")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            labels: rest::texts(f.get("labels"), Value::as_str),
             open: f
                 .pointer("/status/statusCategory/key")
                 .and_then(Value::as_str)
@@ -329,10 +278,7 @@ impl Jira {
                 .and_then(Value::as_str)
                 .map(|s| vec![s.to_string()])
                 .unwrap_or_default(),
-            due: f
-                .get("duedate")
-                .and_then(Value::as_str)
-                .map(|d| d.chars().take(10).collect()),
+            due: f.get("duedate").and_then(Value::as_str).map(rest::day),
             status: f
                 .pointer("/status/name")
                 .and_then(Value::as_str)
@@ -361,14 +307,9 @@ impl Jira {
                 json!({"jql": jql, "startAt": start, "maxResults": PAGE, "fields": FIELDS}),
             ),
         };
-        let v = self
-            .send(Method::Post, &url, Some(&body))?
-            .json()
-            .map_err(|e| self.explain(e))?;
+        let v = self.json(&self.send(Method::Post, &url, Some(&body))?)?;
         let Some(issues) = v.get("issues").and_then(Value::as_array).cloned() else {
-            return Err(self.explain(HttpError::Body(
-                "the search answer has no `issues` list".into(),
-            )));
+            return Err(self.unexpected("the search answer has no `issues` list"));
         };
         let next = match self.api {
             Api::Cloud => v
@@ -395,13 +336,7 @@ fn key_number(key: &str) -> u64 {
 
 /// A summary Jira accepts: at most 255 characters.
 fn summary(title: &str) -> String {
-    if title.chars().count() <= SUMMARY_MAX {
-        title.to_string()
-    } else {
-        let mut s: String = title.chars().take(SUMMARY_MAX - 1).collect();
-        s.push('…');
-        s
-    }
+    rest::cut(title, SUMMARY_MAX)
 }
 
 /// A transition offered by `GET issue/{KEY}/transitions`.
@@ -482,8 +417,8 @@ impl Tracker for Jira {
         let mut token: Option<String> = None;
         let mut start = 0u64;
         for pages in 0.. {
-            if pages >= 10_000 {
-                return Err(SyncError::usage("more than 10000 pages of issues".into()));
+            if pages >= rest::MAX_PAGES {
+                return Err(rest::too_many_pages());
             }
             let (issues, next) = self.page(&jql, token.as_deref(), start)?;
             start += issues.len() as u64;
@@ -494,8 +429,7 @@ impl Tracker for Jira {
                 None => break,
             }
         }
-        // Oldest first: with two tickets of one element, the first one wins.
-        out.sort_by_key(|r| key_number(&r.id));
+        rest::oldest_first(&mut out, key_number);
         Ok(out)
     }
 
@@ -510,11 +444,11 @@ impl Tracker for Jira {
             }
         });
         let r = self.send(Method::Post, &format!("{}/issue", self.base()), Some(&body))?;
-        let v = r.json().map_err(|e| self.explain(e))?;
+        let v = self.json(&r)?;
         let key = v
             .get("key")
             .and_then(Value::as_str)
-            .ok_or_else(|| self.explain(HttpError::Body("the created issue has no key".into())))?;
+            .ok_or_else(|| self.unexpected("the created issue has no key"))?;
         Ok(Remote {
             key: self.browse(key),
             aliases: vec![key.to_string()],
@@ -537,33 +471,22 @@ impl Tracker for Jira {
                 "labels": labels(item, &remote.labels),
             }
         });
-        let url = format!("{}/issue/{}", self.base(), remote.id);
-        self.send(Method::Put, &url, Some(&body)).map(|_| ())
+        self.send(Method::Put, &self.issue(remote), Some(&body))
+            .map(|_| ())
     }
 
     fn propose_close(&self, remote: &Remote, item: &Item) -> Result<(), SyncError> {
-        let url = format!("{}/issue/{}", self.base(), remote.id);
-        // The comment is the tracker-neutral Markdown sentence, read back
-        // into plain text and written in the site's format.
-        let comment = json!({ "body": self.description(&crate::close_comment(item)) });
-        self.send(Method::Post, &format!("{url}/comment"), Some(&comment))?;
-        let label = json!({ "update": { "labels": [{ "add": PROPOSED_LABEL }] } });
-        self.send(Method::Put, &url, Some(&label)).map(|_| ())
+        self.propose(&self.issue(remote), item)
     }
 
     fn close(&self, remote: &Remote, item: &Item) -> Result<Closing, SyncError> {
-        let url = format!("{}/issue/{}", self.base(), remote.id);
-        let proposed = crate::proposed_before(remote);
-        if !proposed {
-            let comment = json!({ "body": self.description(&crate::close_comment(item)) });
-            self.send(Method::Post, &format!("{url}/comment"), Some(&comment))?;
-        }
-        let offered = transitions(
-            &self
-                .send(Method::Get, &format!("{url}/transitions"), None)?
-                .json()
-                .map_err(|e| self.explain(e))?,
-        );
+        let url = self.issue(remote);
+        let proposed = self.comment_once(remote, &url, item)?;
+        let offered = transitions(&self.json(&self.send(
+            Method::Get,
+            &format!("{url}/transitions"),
+            None,
+        )?)?);
         let why = match done_transition(&offered) {
             Some(t) => {
                 let body = json!({ "transition": { "id": t.id } });
@@ -588,14 +511,62 @@ impl Tracker for Jira {
             None => self.no_done_transition(remote, &offered),
         };
         if !proposed {
-            let label = json!({ "update": { "labels": [{ "add": PROPOSED_LABEL }] } });
-            self.send(Method::Put, &url, Some(&label))?;
+            self.mark_proposed(&url)?;
         }
         Ok(Closing::NotClosed(why))
     }
 }
 
+impl Rest for Jira {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn hint(&self, status: u16) -> String {
+        match status {
+            401 => match self.api {
+                Api::Cloud => format!(
+                    "Jira refused the credentials: set {USER_VAR} to the account's e-mail address and {TOKEN_VAR} to a valid API token of it"
+                ),
+                Api::Server => format!(
+                    "Jira refused the credentials: set {PAT_VAR} to a valid personal access token (or {USER_VAR} and {TOKEN_VAR})"
+                ),
+            },
+            403 => format!(
+                "the account may not do this in project {}: it needs {PERMISSIONS}",
+                self.project
+            ),
+            404 => format!(
+                "project {} not found at {}, or the account cannot browse it (check --project, --api-url or `url:`, and the Browse projects permission)",
+                self.project, self.site
+            ),
+            400 => format!(
+                "Jira rejected the fields: project {} needs the issue type Task, and the summary, description and labels fields on its create and edit screens",
+                self.project
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The comment is the tracker-neutral Markdown sentence, read back
+    /// into plain text and written in the site's format.
+    fn comment(&self, url: &str, item: &Item) -> Result<(), SyncError> {
+        let comment = json!({ "body": self.description(&crate::close_comment(item)) });
+        self.send(Method::Post, &format!("{url}/comment"), Some(&comment))
+            .map(|_| ())
+    }
+
+    fn mark_proposed(&self, url: &str) -> Result<(), SyncError> {
+        let label = json!({ "update": { "labels": [{ "add": PROPOSED_LABEL }] } });
+        self.send(Method::Put, url, Some(&label)).map(|_| ())
+    }
+}
+
 impl Jira {
+    fn issue(&self, remote: &Remote) -> String {
+        format!("{}/issue/{}", self.base(), remote.id)
+    }
+
     /// Why `remote` cannot be closed when no offered transition leads to
     /// a done status, and what to do.
     fn no_done_transition(&self, remote: &Remote, offered: &[Transition]) -> String {

@@ -6,6 +6,8 @@
 //!   with `--close`), and which closed tickets are not in place in the
 //!   model (pure);
 //! - [`http`]: the one HTTP client (timeout, retries, backoff, rate limits);
+//! - `rest`: what the trackers' calls share (errors with the tracker's
+//!   hints, pages of issues, the proposal's comment and label);
 //! - [`github`]: the GitHub issues API behind the [`Tracker`] trait;
 //! - [`gitlab`]: the GitLab issues API (v4) behind the same trait;
 //! - [`jira`]: Jira Cloud (REST v3) and Server / Data Center (REST v2);
@@ -25,6 +27,7 @@ pub mod items;
 pub mod jira;
 pub mod marker;
 pub mod plan;
+mod rest;
 pub mod state;
 
 use items::Item;

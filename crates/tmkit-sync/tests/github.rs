@@ -1,39 +1,18 @@
 //! The GitHub tracker against the local fake GitHub (no network).
 
-use std::time::Duration;
+mod support;
+
+use support::{create_all, fast, item};
 use tmkit_sync::github::GitHub;
-use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Action, plan};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_github::{FakeGitHub, Fault};
 
 const TOKEN: &str = "ghp_secret_token_123";
 
-fn fast() -> Settings {
-    Settings {
-        timeout: Duration::from_secs(10),
-        retries: 3,
-        backoff: Duration::from_millis(5),
-        max_wait: Duration::from_secs(5),
-    }
-}
-
 fn tracker(fake: &FakeGitHub, token: &str) -> GitHub {
     GitHub::new(Some(&fake.url), &fake.repo, token.into(), fast()).unwrap()
-}
-
-fn item(n: usize) -> Item {
-    let qid = format!("SHOP.T{n}");
-    Item {
-        title: format!("{qid}: threat {n}"),
-        body: format!("body of {n}\n\n{}\n", marker::marker(&qid)),
-        qid,
-        severity_label: "severity:high".into(),
-        open: true,
-        ticket: None,
-        planned: vec![],
-    }
 }
 
 #[test]
@@ -42,25 +21,11 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
     fake.state().max_per_page = 3;
     let gh = tracker(&fake, TOKEN);
     let items: Vec<Item> = (1..=8).map(item).collect();
-    let p = plan(&items, &gh.list().unwrap());
-    assert_eq!(p.actions.len(), 8);
-    let done = execute(&gh, &items, &[], &p, &mut |_| {});
-    assert_eq!(done.error, None);
-    assert_eq!(done.created, 8);
+    // The write-back is lost (items unchanged): found by marker over 3 pages.
+    let done = support::created_then_found_by_marker(&gh, &items);
     assert_eq!(
         done.write_back[0].1,
         "https://github.example/acme/shop/issues/1"
-    );
-    // The write-back is lost (items unchanged): found by marker over 3 pages.
-    let remotes = gh.list().unwrap();
-    assert_eq!(remotes.len(), 8);
-    let again = plan(&items, &remotes);
-    assert!(
-        again
-            .actions
-            .iter()
-            .all(|a| matches!(a, Action::Link { .. })),
-        "{again:?}"
     );
     let gets = fake
         .state()
@@ -71,13 +36,7 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
     assert_eq!(gets, 1 + 3, "one page at first, then three pages");
     // Every request carried the token; a renamed title does not matter.
     fake.edit(2, |i| i["title"] = "renamed".into());
-    let again = plan(&items, &gh.list().unwrap());
-    assert!(
-        !again
-            .actions
-            .iter()
-            .any(|a| matches!(a, Action::Create { .. }))
-    );
+    support::nothing_to_create(&gh, &items);
 }
 
 #[test]
@@ -89,13 +48,7 @@ fn rate_limits_and_server_errors_are_retried() {
         Fault::SecondaryLimit(1),
     ]);
     let gh = tracker(&fake, TOKEN);
-    let t = std::time::Instant::now();
-    assert_eq!(gh.list().unwrap().len(), 0);
-    assert!(
-        t.elapsed() >= Duration::from_secs(2),
-        "Retry-After was honoured"
-    );
-    assert_eq!(fake.state().seen.len(), 4);
+    support::faults_are_waited_out(&fake, &gh, (2, 4), "Retry-After was honoured");
 }
 
 #[test]
@@ -109,10 +62,7 @@ fn a_rate_limit_longer_than_allowed_is_an_error() {
 #[test]
 fn persistent_server_errors_give_up_after_the_retries() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    fake.state().faults.extend([Fault::ServerError; 10]);
-    let e = tracker(&fake, TOKEN).list().unwrap_err().to_string();
-    assert!(e.contains("HTTP 500"), "{e}");
-    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
+    support::persistent_server_errors_give_up(&fake, &tracker(&fake, TOKEN));
 }
 
 #[test]
@@ -143,26 +93,8 @@ fn an_unknown_repository_is_named() {
 #[test]
 fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    fake.state().fail_creates_after = Some(2);
-    let gh = tracker(&fake, TOKEN);
     let items: Vec<Item> = (1..=5).map(item).collect();
-    let p = plan(&items, &gh.list().unwrap());
-    let done = execute(&gh, &items, &[], &p, &mut |_| {});
-    assert_eq!(done.created, 2);
-    assert_eq!(done.write_back.len(), 2);
-    assert!(done.error.unwrap().to_string().contains("HTTP 500"));
-    fake.state().fail_creates_after = None;
-    let remotes = gh.list().unwrap();
-    let p = plan(&items, &remotes);
-    let creates = p
-        .actions
-        .iter()
-        .filter(|a| matches!(a, Action::Create { .. }))
-        .count();
-    assert_eq!(creates, 3);
-    let done = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((done.created, done.error), (3, None));
-    assert_eq!(fake.state().issues.len(), 5);
+    support::a_failure_half_way_then_resumed(&fake, &tracker(&fake, TOKEN), &items);
 }
 
 #[test]
@@ -170,11 +102,7 @@ fn updates_proposals_and_closed_tickets() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
     let gh = tracker(&fake, TOKEN);
     let mut items: Vec<Item> = (1..=3).map(item).collect();
-    let p = plan(&items, &[]);
-    let done = execute(&gh, &items, &[], &p, &mut |_| {});
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
+    create_all(&gh, &mut items);
     // T1's score changed, T2 is mitigated, T3's ticket was closed.
     items[0].severity_label = "severity:critical".into();
     items[0].body = format!("rescored\n\n{}\n", marker::marker("SHOP.T1"));
@@ -187,28 +115,11 @@ fn updates_proposals_and_closed_tickets() {
     fake.edit(1, |i| {
         i["labels"] = serde_json::json!([{"name": "threat-model"}, {"name": "severity:high"}, {"name": "team-a"}])
     });
-    let remotes = gh.list().unwrap();
-    let p = plan(&items, &remotes);
-    let kinds: Vec<&str> = p
-        .actions
-        .iter()
-        .map(|a| match a {
-            Action::Update { .. } => "update",
-            Action::ProposeClose { .. } => "propose",
-            Action::ClosedNotInPlace { .. } => "closed",
-            _ => "other",
-        })
-        .collect();
-    assert_eq!(kinds, ["update", "propose", "closed"]);
+    let p = support::update_propose_and_report_closed(&gh, &items);
     let t3 = p.linked.iter().find(|l| l.qid == "SHOP.T3").unwrap();
     assert_eq!(
         (t3.assignees.clone(), t3.due.clone()),
         (vec!["ann".to_string()], Some("2027-03-31".to_string()))
-    );
-    let done = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!(
-        (done.updated, done.proposed, done.error.clone()),
-        (1, 1, None)
     );
     let t1 = fake.issue(1).unwrap();
     assert!(t1["body"].as_str().unwrap().starts_with("rescored"));
@@ -222,13 +133,7 @@ fn updates_proposals_and_closed_tickets() {
     assert_eq!(fake.state().comments.len(), 1);
     assert_eq!(fake.state().comments[0].0, 2);
     // Proposed once: the next plan does not comment again.
-    let p = plan(&items, &gh.list().unwrap());
-    assert!(
-        !p.actions
-            .iter()
-            .any(|a| matches!(a, Action::ProposeClose { .. } | Action::Update { .. })),
-        "{p:?}"
-    );
+    support::nothing_more_to_propose(&gh, &items);
 }
 
 #[test]
@@ -257,22 +162,10 @@ fn a_next_page_on_another_host_is_not_followed() {
 fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
     let gh = tracker(&fake, TOKEN);
-    let close = Options { close: true };
     let mut items: Vec<Item> = (1..=4).map(item).collect();
-    let done = execute(&gh, &items, &[], &plan(&items, &[]), &mut |_| {});
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
+    create_all(&gh, &mut items);
     // The default only proposes: T3 commented and labelled, still open.
-    items[2].open = false;
-    let remotes = gh.list().unwrap();
-    let p = plan(&items, &remotes);
-    assert!(
-        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
-        "{p:?}"
-    );
-    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    support::the_default_only_proposes(&gh, &mut items);
     assert_eq!(fake.issue(3).unwrap()["state"], "open");
     // T2 done too; T4 done and closed by hand as not planned.
     items[1].open = false;
@@ -281,8 +174,7 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         i["state"] = "closed".into();
         i["state_reason"] = "not_planned".into();
     });
-    let remotes = gh.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
+    let (p, _) = support::close_closes_t2_and_t3(&fake, &gh, &items);
     let url = |n: u32| format!("https://github.example/acme/shop/issues/{n}");
     assert_eq!(
         p.actions,
@@ -297,9 +189,6 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
             },
         ]
     );
-    let d = execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
-    assert!(d.not_closed.is_empty());
     for n in [2, 3] {
         let i = fake.issue(n).unwrap();
         assert_eq!(
@@ -322,10 +211,5 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     );
     assert!(comments.iter().all(|c| c.1.contains("can be closed")));
     // A second run finds them closed: only the list is read.
-    let before = fake.state().seen.len();
-    let remotes = gh.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
-    assert!(p.actions.is_empty(), "{p:?}");
-    execute(&gh, &items, &remotes, &p, &mut |_| {});
-    assert_eq!(fake.state().seen.len(), before + 1);
+    support::a_second_close_run_does_nothing(&fake, &gh, &items, 1);
 }

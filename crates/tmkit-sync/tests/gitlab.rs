@@ -1,40 +1,19 @@
 //! The GitLab tracker against the local fake GitLab (no network).
 
-use std::time::Duration;
+mod support;
+
+use support::{create_all, fast, item};
 use tmkit_sync::gitlab::GitLab;
-use tmkit_sync::http::Settings;
 use tmkit_sync::items::Item;
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::plan;
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
 
 const TOKEN: &str = "glpat-secret_token_123";
 const PROJECT: &str = "acme/platform/shop";
 
-fn fast() -> Settings {
-    Settings {
-        timeout: Duration::from_secs(10),
-        retries: 3,
-        backoff: Duration::from_millis(5),
-        max_wait: Duration::from_secs(5),
-    }
-}
-
 fn tracker(fake: &FakeGitLab, token: &str) -> GitLab {
     GitLab::new(Some(&fake.url), &fake.project, token.into(), fast()).unwrap()
-}
-
-fn item(n: usize) -> Item {
-    let qid = format!("SHOP.T{n}");
-    Item {
-        title: format!("{qid}: threat {n}"),
-        body: format!("body of {n}\n\n{}\n", marker::marker(&qid)),
-        qid,
-        severity_label: "severity:high".into(),
-        open: true,
-        ticket: None,
-        planned: vec![],
-    }
 }
 
 #[test]
@@ -43,11 +22,8 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
     fake.state().max_per_page = 3;
     let gl = tracker(&fake, TOKEN);
     let items: Vec<Item> = (1..=8).map(item).collect();
-    let p = plan(&items, &gl.list().unwrap());
-    assert_eq!(p.actions.len(), 8);
-    let done = execute(&gl, &items, &[], &p, &mut |_| {});
-    assert_eq!(done.error, None);
-    assert_eq!(done.created, 8);
+    // The write-back is lost (items unchanged): found by marker over 3 pages.
+    let done = support::created_then_found_by_marker(&gl, &items);
     assert_eq!(
         done.write_back[0].1,
         "https://gitlab.example/acme/platform/shop/-/issues/1"
@@ -66,17 +42,6 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
     );
     assert!(st.seen.iter().all(|s| s.authorization.is_none()));
     drop(st);
-    // The write-back is lost (items unchanged): found by marker over 3 pages.
-    let remotes = gl.list().unwrap();
-    assert_eq!(remotes.len(), 8);
-    let again = plan(&items, &remotes);
-    assert!(
-        again
-            .actions
-            .iter()
-            .all(|a| matches!(a, Action::Link { .. })),
-        "{again:?}"
-    );
     let gets: Vec<String> = fake
         .state()
         .seen
@@ -91,13 +56,7 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
     );
     // A renamed title does not matter.
     fake.edit(2, |i| i["title"] = "renamed".into());
-    let again = plan(&items, &gl.list().unwrap());
-    assert!(
-        !again
-            .actions
-            .iter()
-            .any(|a| matches!(a, Action::Create { .. }))
-    );
+    support::nothing_to_create(&gl, &items);
 }
 
 #[test]
@@ -152,13 +111,12 @@ fn rate_limits_and_server_errors_are_retried() {
         Fault::RateLimitReset(1),
     ]);
     let gl = tracker(&fake, TOKEN);
-    let t = std::time::Instant::now();
-    assert_eq!(gl.list().unwrap().len(), 0);
-    assert!(
-        t.elapsed() >= Duration::from_secs(2),
-        "Retry-After and RateLimit-Reset were honoured"
+    support::faults_are_waited_out(
+        &fake,
+        &gl,
+        (2, 4),
+        "Retry-After and RateLimit-Reset were honoured",
     );
-    assert_eq!(fake.state().seen.len(), 4);
 }
 
 #[test]
@@ -175,10 +133,7 @@ fn a_rate_limit_longer_than_allowed_is_an_error() {
 #[test]
 fn persistent_server_errors_give_up_after_the_retries() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
-    fake.state().faults.extend([Fault::ServerError; 10]);
-    let e = tracker(&fake, TOKEN).list().unwrap_err().to_string();
-    assert!(e.contains("HTTP 500"), "{e}");
-    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
+    support::persistent_server_errors_give_up(&fake, &tracker(&fake, TOKEN));
 }
 
 #[test]
@@ -228,26 +183,8 @@ fn an_unknown_project_is_named() {
 #[test]
 fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
-    fake.state().fail_creates_after = Some(2);
-    let gl = tracker(&fake, TOKEN);
     let items: Vec<Item> = (1..=5).map(item).collect();
-    let p = plan(&items, &gl.list().unwrap());
-    let done = execute(&gl, &items, &[], &p, &mut |_| {});
-    assert_eq!(done.created, 2);
-    assert_eq!(done.write_back.len(), 2);
-    assert!(done.error.unwrap().to_string().contains("HTTP 500"));
-    fake.state().fail_creates_after = None;
-    let remotes = gl.list().unwrap();
-    let p = plan(&items, &remotes);
-    let creates = p
-        .actions
-        .iter()
-        .filter(|a| matches!(a, Action::Create { .. }))
-        .count();
-    assert_eq!(creates, 3);
-    let done = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((done.created, done.error), (3, None));
-    assert_eq!(fake.state().issues.len(), 5);
+    support::a_failure_half_way_then_resumed(&fake, &tracker(&fake, TOKEN), &items);
 }
 
 #[test]
@@ -255,11 +192,7 @@ fn updates_proposals_and_closed_tickets() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
     let gl = tracker(&fake, TOKEN);
     let mut items: Vec<Item> = (1..=4).map(item).collect();
-    let p = plan(&items, &[]);
-    let done = execute(&gl, &items, &[], &p, &mut |_| {});
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
+    create_all(&gl, &mut items);
     // T1's score changed, T2 is mitigated, T3's ticket was closed, T4 has a
     // due date of its own (the milestone's is the fallback).
     items[0].severity_label = "severity:critical".into();
@@ -277,19 +210,7 @@ fn updates_proposals_and_closed_tickets() {
     fake.edit(1, |i| {
         i["labels"] = serde_json::json!(["threat-model", "severity:high", "team-a"])
     });
-    let remotes = gl.list().unwrap();
-    let p = plan(&items, &remotes);
-    let kinds: Vec<&str> = p
-        .actions
-        .iter()
-        .map(|a| match a {
-            Action::Update { .. } => "update",
-            Action::ProposeClose { .. } => "propose",
-            Action::ClosedNotInPlace { .. } => "closed",
-            _ => "other",
-        })
-        .collect();
-    assert_eq!(kinds, ["update", "propose", "closed"]);
+    let p = support::update_propose_and_report_closed(&gl, &items);
     let due = |q: &str| {
         let l = p.linked.iter().find(|l| l.qid == q).unwrap();
         (l.assignees.clone(), l.due.clone())
@@ -299,11 +220,6 @@ fn updates_proposals_and_closed_tickets() {
         (vec!["ann".to_string()], Some("2027-03-31".to_string()))
     );
     assert_eq!(due("SHOP.T4"), (vec![], Some("2027-01-15".to_string())));
-    let done = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!(
-        (done.updated, done.proposed, done.error.clone()),
-        (1, 1, None)
-    );
     let t1 = fake.issue(1).unwrap();
     assert!(t1["description"].as_str().unwrap().starts_with("rescored"));
     assert_eq!(
@@ -332,54 +248,23 @@ fn updates_proposals_and_closed_tickets() {
         ]
     );
     // Proposed once: the next plan does not comment again.
-    let p = plan(&items, &gl.list().unwrap());
-    assert!(
-        !p.actions
-            .iter()
-            .any(|a| matches!(a, Action::ProposeClose { .. } | Action::Update { .. })),
-        "{p:?}"
-    );
+    support::nothing_more_to_propose(&gl, &items);
 }
 
 #[test]
 fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     let fake = FakeGitLab::start(PROJECT, TOKEN);
     let gl = tracker(&fake, TOKEN);
-    let close = Options { close: true };
     let mut items: Vec<Item> = (1..=4).map(item).collect();
-    let done = execute(&gl, &items, &[], &plan(&items, &[]), &mut |_| {});
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
+    create_all(&gl, &mut items);
     // The default only proposes: T3 noted and labelled, still open.
-    items[2].open = false;
-    let remotes = gl.list().unwrap();
-    let p = plan(&items, &remotes);
-    assert!(
-        matches!(&p.actions[..], [Action::ProposeClose { qid, .. }] if qid == "SHOP.T3"),
-        "{p:?}"
-    );
-    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+    support::the_default_only_proposes(&gl, &mut items);
     assert_eq!(fake.issue(3).unwrap()["state"], "opened");
     // T2 done too; T4 done and closed by hand.
     items[1].open = false;
     items[3].open = false;
     fake.edit(4, |i| i["state"] = "closed".into());
-    let remotes = gl.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
-    let kinds: Vec<(&str, &str)> = p
-        .actions
-        .iter()
-        .map(|a| match a {
-            Action::Close { qid, .. } => ("close", qid.as_str()),
-            other => ("other", other.qid()),
-        })
-        .collect();
-    assert_eq!(kinds, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
-    let seen_before = fake.state().seen.len();
-    let d = execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!((d.closed, d.proposed, d.error), (2, 0, None));
+    let (_, seen_before) = support::close_closes_t2_and_t3(&fake, &gl, &items);
     for n in [2, 3] {
         assert_eq!(fake.issue(n).unwrap()["state"], "closed");
     }
@@ -413,10 +298,5 @@ fn close_closes_exactly_the_done_tickets_and_a_second_run_does_nothing() {
     assert!(st.notes.iter().all(|n| n.1.contains("can be closed")));
     drop(st);
     // A second run finds them closed: only the list is read.
-    let before = fake.state().seen.len();
-    let remotes = gl.list().unwrap();
-    let p = plan_with(&items, &remotes, close);
-    assert!(p.actions.is_empty(), "{p:?}");
-    execute(&gl, &items, &remotes, &p, &mut |_| {});
-    assert_eq!(fake.state().seen.len(), before + 1);
+    support::a_second_close_run_does_nothing(&fake, &gl, &items, 1);
 }

@@ -1,12 +1,13 @@
 //! The Jira tracker, Cloud (REST v3) and Server (REST v2), against the
 //! local fake Jira (no network).
 
+mod support;
+
 use serde_json::Value;
-use std::time::Duration;
-use tmkit_sync::http::Settings;
+use support::{create_all, fast, kind};
 use tmkit_sync::items::Item;
 use tmkit_sync::jira::{Api, Auth, Jira, doc};
-use tmkit_sync::plan::{Action, Options, plan, plan_with};
+use tmkit_sync::plan::{Options, plan, plan_with};
 use tmkit_sync::{Tracker, execute, marker};
 use tmkit_testtools::fake_jira::Workflow;
 use tmkit_testtools::fake_jira::{FakeJira, Fault};
@@ -14,15 +15,6 @@ use tmkit_testtools::fake_jira::{FakeJira, Fault};
 const USER: &str = "bot@acme.example";
 const TOKEN: &str = "atlassian_secret_token_123";
 const PAT: &str = "pat_secret_456";
-
-fn fast() -> Settings {
-    Settings {
-        timeout: Duration::from_secs(10),
-        retries: 3,
-        backoff: Duration::from_millis(5),
-        max_wait: Duration::from_secs(5),
-    }
-}
 
 /// Both fakes: Cloud and Server.
 fn fakes() -> [FakeJira; 2] {
@@ -50,34 +42,14 @@ fn tracker(fake: &FakeJira) -> Jira {
 }
 
 fn item(n: usize) -> Item {
-    let qid = format!("SHOP.T{n}");
-    Item {
-        title: format!("{qid}: threat {n}"),
-        body: format!(
-            "**Threat** {qid}: body of {n}\n\n- Status: unmitigated\n\n{}\n",
-            marker::marker(&qid)
-        ),
-        qid,
-        severity_label: "severity:high".into(),
-        open: true,
-        ticket: None,
-        planned: vec![],
-    }
+    support::item_with(
+        n,
+        &format!("**Threat** SHOP.T{n}: body of {n}\n\n- Status: unmitigated"),
+    )
 }
 
 fn items(j: &Jira, range: std::ops::RangeInclusive<usize>) -> Vec<Item> {
     j.native(range.map(item).collect())
-}
-
-fn kind(a: &Action) -> &'static str {
-    match a {
-        Action::Create { .. } => "create",
-        Action::Link { .. } => "link",
-        Action::Update { .. } => "update",
-        Action::ProposeClose { .. } => "propose",
-        Action::Close { .. } => "close",
-        Action::ClosedNotInPlace { .. } => "closed",
-    }
 }
 
 #[test]
@@ -86,21 +58,9 @@ fn creates_then_a_second_run_creates_nothing_across_pages() {
         fake.state().max_results = 3;
         let j = tracker(&fake);
         let items = items(&j, 1..=8);
-        let p = plan(&items, &j.list().unwrap());
-        assert_eq!(p.actions.len(), 8);
-        let done = execute(&j, &items, &[], &p, &mut |_| {});
-        assert_eq!(done.error, None);
-        assert_eq!(done.created, 8);
-        assert_eq!(done.write_back[0].1, format!("{}/browse/SEC-1", fake.url));
         // The write-back is lost (items unchanged): found by marker over 3 pages.
-        let remotes = j.list().unwrap();
-        assert_eq!(remotes.len(), 8);
-        let again = plan(&items, &remotes);
-        assert!(
-            again.actions.iter().all(|a| kind(a) == "link"),
-            "v{}: {again:?}",
-            fake.version
-        );
+        let done = support::created_then_found_by_marker(&j, &items);
+        assert_eq!(done.write_back[0].1, format!("{}/browse/SEC-1", fake.url));
         let searches: Vec<Value> = {
             let st = fake.state();
             st.seen
@@ -211,28 +171,20 @@ fn rate_limits_and_server_errors_are_retried() {
         fake.state()
             .faults
             .extend([Fault::TooManyRequests(1), Fault::ServerError]);
-        let j = tracker(&fake);
-        let t = std::time::Instant::now();
-        assert_eq!(j.list().unwrap().len(), 0);
-        assert!(
-            t.elapsed() >= Duration::from_secs(1),
-            "Retry-After was honoured"
-        );
         // 429, 500, then the project and one search.
-        assert_eq!(fake.state().seen.len(), 4);
+        let j = tracker(&fake);
+        support::faults_are_waited_out(&fake, &j, (1, 4), "Retry-After was honoured");
     }
 }
 
 #[test]
 fn persistent_server_errors_give_up_after_the_retries() {
     let fake = FakeJira::cloud("SEC", USER, TOKEN);
-    fake.state().faults.extend([Fault::ServerError; 10]);
-    let e = tracker(&fake).list().unwrap_err().to_string();
+    let e = support::persistent_server_errors_give_up(&fake, &tracker(&fake));
     assert!(
         e.contains("HTTP 500") && e.contains("Internal server error"),
         "{e}"
     );
-    assert_eq!(fake.state().seen.len(), 4, "the first try and 3 retries");
 }
 
 #[test]
@@ -291,21 +243,8 @@ fn an_unknown_project_is_named() {
 #[test]
 fn a_failure_half_way_returns_what_was_created_and_the_next_run_resumes() {
     for fake in fakes() {
-        fake.state().fail_creates_after = Some(2);
         let j = tracker(&fake);
-        let items = items(&j, 1..=5);
-        let p = plan(&items, &j.list().unwrap());
-        let done = execute(&j, &items, &[], &p, &mut |_| {});
-        assert_eq!(done.created, 2);
-        assert_eq!(done.write_back.len(), 2);
-        assert!(done.error.unwrap().to_string().contains("HTTP 500"));
-        fake.state().fail_creates_after = None;
-        let remotes = j.list().unwrap();
-        let p = plan(&items, &remotes);
-        assert_eq!(p.actions.iter().filter(|a| kind(a) == "create").count(), 3);
-        let done = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!((done.created, done.error), (3, None));
-        assert_eq!(fake.state().issues.len(), 5);
+        support::a_failure_half_way_then_resumed(&fake, &j, &items(&j, 1..=5));
     }
 }
 
@@ -314,10 +253,7 @@ fn updates_proposals_and_closed_tickets() {
     for fake in fakes() {
         let j = tracker(&fake);
         let mut items = items(&j, 1..=3);
-        let done = execute(&j, &items, &[], &plan(&items, &[]), &mut |_| {});
-        for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-            i.ticket = Some(t);
-        }
+        create_all(&j, &mut items);
         // T1's score changed, T2 is mitigated, T3's ticket was closed.
         let mut changed = item(1);
         changed.body = changed.body.replace("unmitigated", "partial");
@@ -333,10 +269,7 @@ fn updates_proposals_and_closed_tickets() {
         fake.edit("SEC-1", |f| {
             f["labels"] = serde_json::json!(["threat-model", "severity:high", "team-a"])
         });
-        let remotes = j.list().unwrap();
-        let p = plan(&items, &remotes);
-        let kinds: Vec<&str> = p.actions.iter().map(kind).collect();
-        assert_eq!(kinds, ["update", "propose", "closed"], "v{}", fake.version);
+        let p = support::update_propose_and_report_closed(&j, &items);
         let t3 = p.linked.iter().find(|l| l.qid == "SHOP.T3").unwrap();
         assert_eq!(
             (t3.open, t3.assignees.clone(), t3.due.clone()),
@@ -345,11 +278,6 @@ fn updates_proposals_and_closed_tickets() {
                 vec!["Ann Lee".to_string()],
                 Some("2027-03-31".to_string())
             )
-        );
-        let done = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!(
-            (done.updated, done.proposed, done.error.clone()),
-            (1, 1, None)
         );
         let t1 = fake.issue("SEC-1").unwrap();
         assert_eq!(
@@ -377,14 +305,7 @@ fn updates_proposals_and_closed_tickets() {
                 .any(|l| l == "threat-model:mitigated")
         );
         // Proposed once, updated once: the next plan does nothing more.
-        let p = plan(&items, &j.list().unwrap());
-        assert!(
-            !p.actions
-                .iter()
-                .any(|a| matches!(kind(a), "propose" | "update")),
-            "v{}: {p:?}",
-            fake.version
-        );
+        support::nothing_more_to_propose(&j, &items);
     }
 }
 
@@ -425,11 +346,8 @@ fn a_rejected_field_is_named_with_what_to_fix() {
 /// Three linked tickets of `fake`: their items, with `ticket:` set.
 fn linked(fake: &FakeJira, j: &Jira, n: usize) -> Vec<Item> {
     let mut items = items(j, 1..=n);
-    let done = execute(j, &items, &[], &plan(&items, &[]), &mut |_| {});
+    let done = create_all(j, &mut items);
     assert_eq!(done.error, None, "v{}", fake.version);
-    for (i, (_, t)) in items.iter_mut().zip(done.write_back) {
-        i.ticket = Some(t);
-    }
     items
 }
 
@@ -448,35 +366,18 @@ fn comments_on(fake: &FakeJira) -> Vec<String> {
 
 #[test]
 fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
-    let close = Options { close: true };
     for fake in fakes() {
         let j = tracker(&fake);
         let mut items = linked(&fake, &j, 4);
         // The default only proposes: T3 commented and labelled, still open.
-        items[2].open = false;
-        let remotes = j.list().unwrap();
-        let p = plan(&items, &remotes);
-        assert_eq!(p.actions.iter().map(kind).collect::<Vec<_>>(), ["propose"]);
-        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!((d.proposed, d.closed, d.error), (1, 0, None));
+        support::the_default_only_proposes(&j, &mut items);
         assert_eq!(status(&fake, "SEC-3").1, "new");
         // T2 done and In Progress; T4 done and moved to Done by hand.
         items[1].open = false;
         items[3].open = false;
         fake.move_to("SEC-2", "In Progress");
         fake.close("SEC-4");
-        let remotes = j.list().unwrap();
-        let p = plan_with(&items, &remotes, close);
-        let planned: Vec<(&str, &str)> = p.actions.iter().map(|a| (kind(a), a.qid())).collect();
-        assert_eq!(planned, [("close", "SHOP.T2"), ("close", "SHOP.T3")]);
-        let seen_before = fake.state().seen.len();
-        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!(
-            (d.closed, d.proposed, d.error.clone()),
-            (2, 0, None),
-            "v{}",
-            fake.version
-        );
+        let (_, seen_before) = support::close_closes_t2_and_t3(&fake, &j, &items);
         for key in ["SEC-2", "SEC-3"] {
             assert_eq!(status(&fake, key), ("Done".into(), "done".into()));
         }
@@ -506,14 +407,11 @@ fn close_transitions_exactly_the_done_tickets_and_a_second_run_does_nothing() {
         drop(st);
         // One comment each: T3's proposal was not repeated.
         assert_eq!(comments_on(&fake), ["SEC-3", "SEC-2"]);
-        // The search now reads them done: a second run does nothing.
-        let before = fake.state().seen.len();
+        // The search now reads them done: a second run does nothing, the
+        // project and the search read.
         let remotes = j.list().unwrap();
         assert!(remotes.iter().filter(|r| !r.open).count() == 3);
-        let p = plan_with(&items, &remotes, close);
-        assert!(p.actions.is_empty(), "v{}: {p:?}", fake.version);
-        execute(&j, &items, &remotes, &p, &mut |_| {});
-        assert_eq!(fake.state().seen.len(), before + 2, "project and search");
+        support::a_second_close_run_does_nothing(&fake, &j, &items, 2);
     }
 }
 

@@ -5,9 +5,10 @@
 //! scripted faults: a 429 or a secondary-rate-limit 403 with `Retry-After`,
 //! a 500, and a persistent failure after N created issues.
 
+use crate::fake_http::{self, Request, Shared};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 /// A fault served instead of the next request's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,16 @@ pub struct Seen {
     pub path: String,
     /// The `Authorization` header as sent.
     pub auth: Option<String>,
+}
+
+impl From<&Request> for Seen {
+    fn from(r: &Request) -> Seen {
+        Seen {
+            method: r.method.clone(),
+            path: r.path.clone(),
+            auth: r.header("authorization"),
+        }
+    }
 }
 
 /// The server's state, open to the test.
@@ -60,54 +71,40 @@ pub struct FakeGitHub {
     pub repo: String,
     /// The token it accepts.
     pub token: String,
-    state: Arc<Mutex<State>>,
+    state: Shared<State>,
 }
 
 impl FakeGitHub {
     /// Starts a server for `repo` accepting `token`.
     pub fn start(repo: &str, token: &str) -> FakeGitHub {
-        let listener = crate::fake_http::bind();
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let fake = FakeGitHub {
+        let make = |url| FakeGitHub {
             url,
             repo: repo.to_string(),
             token: token.to_string(),
-            state: Arc::new(Mutex::new(State {
+            state: Shared::new(State {
                 max_per_page: 100,
                 ..State::default()
-            })),
+            }),
         };
-        let server = fake.clone();
-        crate::fake_http::serve(listener, "application/json; charset=utf-8", move |r| {
-            let seen = Seen {
-                method: r.method.clone(),
-                path: r.path.clone(),
-                auth: r.header("authorization"),
-            };
-            let (status, extra, json) = server.answer(&seen, &r.body);
+        fake_http::start("application/json; charset=utf-8", make, |fake, r| {
+            let (status, extra, json) = fake.answer(&Seen::from(r), &r.body);
             (status, extra, Some(json.to_string()))
-        });
-        fake
+        })
     }
 
     /// The state (issues, faults, requests seen).
     pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Issue `number`, as stored.
     pub fn issue(&self, number: u64) -> Option<Value> {
-        self.state()
-            .issues
-            .iter()
-            .find(|i| i["number"] == number)
-            .cloned()
+        find(&mut self.state(), &number.to_string()).cloned()
     }
 
     /// Changes issue `number` as a user would in the web interface.
     pub fn edit(&self, number: u64, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(i) = st.issues.iter_mut().find(|i| i["number"] == number) {
+        if let Some(i) = find(&mut self.state(), &number.to_string()) {
             f(i);
         }
     }
@@ -119,12 +116,12 @@ impl FakeGitHub {
             return match f {
                 Fault::TooManyRequests(s) => (
                     429,
-                    vec![("retry-after".into(), s.to_string())],
+                    vec![fake_http::retry_after(s)],
                     json!({"message": "API rate limit exceeded"}),
                 ),
                 Fault::SecondaryLimit(s) => (
                     403,
-                    vec![("retry-after".into(), s.to_string())],
+                    vec![fake_http::retry_after(s)],
                     json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
                 ),
                 Fault::ServerError => (500, vec![], json!({"message": "Server Error"})),
@@ -237,35 +234,14 @@ impl FakeGitHub {
     }
 
     fn list(&self, st: &State, query: &str) -> (u16, Vec<(String, String)>, Value) {
-        let param = |k: &str| {
-            query
-                .split('&')
-                .find_map(|p| p.strip_prefix(&format!("{k}=")))
-                .map(str::to_string)
-        };
-        let state = param("state").unwrap_or_else(|| "open".into());
-        let per_page = param("per_page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(30)
-            .clamp(1, st.max_per_page);
-        let page = param("page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
-        // Newest first, as GitHub sorts by default.
-        let all: Vec<&Value> = st
-            .issues
-            .iter()
-            .rev()
-            .filter(|i| state == "all" || i["state"] == state.as_str())
-            .collect();
-        let pages = all.len().div_ceil(per_page).max(1);
-        let items: Vec<Value> = all
-            .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .map(|v| (*v).clone())
-            .collect();
+        let state = fake_http::param(query, "state").unwrap_or_else(|| "open".into());
+        let all = fake_http::newest_first(&st.issues, &state);
+        let fake_http::Page {
+            page,
+            per_page,
+            pages,
+            items,
+        } = fake_http::page(&all, query, 30, st.max_per_page);
         let link_to = |p: usize| {
             format!(
                 "<{}/repos/{}/issues?state={state}&per_page={per_page}&page={p}>",
@@ -292,8 +268,7 @@ impl FakeGitHub {
 }
 
 fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {
-    let n: u64 = n.parse().ok()?;
-    st.issues.iter_mut().find(|i| i["number"] == n)
+    fake_http::numbered(&mut st.issues, "number", n)
 }
 
 fn labels(v: &Value) -> Value {

@@ -9,9 +9,10 @@
 //! `Retry-After` (or only `RateLimit-Reset`), a 500, and a persistent
 //! failure after N created issues.
 
+use crate::fake_http::{self, Shared};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 /// A fault served instead of the next request's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,28 +69,22 @@ pub struct FakeGitLab {
     pub project: String,
     /// The token it accepts.
     pub token: String,
-    state: Arc<Mutex<State>>,
+    state: Shared<State>,
 }
 
 impl FakeGitLab {
     /// Starts a server for `project` accepting `token`.
     pub fn start(project: &str, token: &str) -> FakeGitLab {
-        let listener = crate::fake_http::bind();
-        let url = format!(
-            "http://{}/api/v4",
-            listener.local_addr().expect("local address")
-        );
-        let fake = FakeGitLab {
-            url,
+        let make = |url| FakeGitLab {
+            url: format!("{url}/api/v4"),
             project: project.to_string(),
             token: token.to_string(),
-            state: Arc::new(Mutex::new(State {
+            state: Shared::new(State {
                 max_per_page: 100,
                 ..State::default()
-            })),
+            }),
         };
-        let server = fake.clone();
-        crate::fake_http::serve(listener, "application/json", move |r| {
+        fake_http::start("application/json", make, |fake, r| {
             let seen = Seen {
                 method: r.method.clone(),
                 path: r.path.clone(),
@@ -97,30 +92,24 @@ impl FakeGitLab {
                 authorization: r.header("authorization"),
                 body: serde_json::from_slice(&r.body).unwrap_or(Value::Null),
             };
-            let (status, extra, json) = server.answer(&seen);
+            let (status, extra, json) = fake.answer(&seen);
             (status, extra, Some(json.to_string()))
-        });
-        fake
+        })
     }
 
     /// The state (issues, faults, requests seen).
     pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Issue `iid`, as stored.
     pub fn issue(&self, iid: u64) -> Option<Value> {
-        self.state()
-            .issues
-            .iter()
-            .find(|i| i["iid"] == iid)
-            .cloned()
+        find(&mut self.state(), &iid.to_string()).cloned()
     }
 
     /// Changes issue `iid` as a user would in the web interface.
     pub fn edit(&self, iid: u64, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(i) = st.issues.iter_mut().find(|i| i["iid"] == iid) {
+        if let Some(i) = find(&mut self.state(), &iid.to_string()) {
             f(i);
         }
     }
@@ -139,11 +128,9 @@ impl FakeGitLab {
             };
             let too_many = json!({"message": "Retry later"});
             return match f {
-                Fault::TooManyRequests(s) => (
-                    429,
-                    limit(vec![("retry-after".into(), s.to_string())]),
-                    too_many,
-                ),
+                Fault::TooManyRequests(s) => {
+                    (429, limit(vec![fake_http::retry_after(s)]), too_many)
+                }
                 Fault::RateLimitReset(s) => {
                     let now = std::time::SystemTime::now()
                         .duration_since(std::time::UNIX_EPOCH)
@@ -252,36 +239,15 @@ impl FakeGitLab {
     }
 
     fn list(&self, st: &State, query: &str) -> (u16, Vec<(String, String)>, Value) {
-        let param = |k: &str| {
-            query
-                .split('&')
-                .find_map(|p| p.strip_prefix(&format!("{k}=")))
-                .map(str::to_string)
-        };
         // GitLab lists only open issues unless told `state=all`.
-        let state = param("state").unwrap_or_else(|| "opened".into());
-        let per_page = param("per_page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(20)
-            .clamp(1, st.max_per_page);
-        let page = param("page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
-        // Newest first (created_at, desc), as GitLab sorts by default.
-        let all: Vec<&Value> = st
-            .issues
-            .iter()
-            .rev()
-            .filter(|i| state == "all" || i["state"] == state.as_str())
-            .collect();
-        let pages = all.len().div_ceil(per_page).max(1);
-        let items: Vec<Value> = all
-            .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .map(|v| (*v).clone())
-            .collect();
+        let state = fake_http::param(query, "state").unwrap_or_else(|| "opened".into());
+        let all = fake_http::newest_first(&st.issues, &state);
+        let fake_http::Page {
+            page,
+            per_page,
+            pages,
+            items,
+        } = fake_http::page(&all, query, 20, st.max_per_page);
         let base = st
             .link_only_base
             .clone()
@@ -367,8 +333,7 @@ fn edit(st: &mut State, n: &str, input: &Value) -> (u16, Vec<(String, String)>, 
 }
 
 fn find<'a>(st: &'a mut State, n: &str) -> Option<&'a mut Value> {
-    let n: u64 = n.parse().ok()?;
-    st.issues.iter_mut().find(|i| i["iid"] == n)
+    fake_http::numbered(&mut st.issues, "iid", n)
 }
 
 /// Labels given as one comma-separated text, stored as names.

@@ -2,11 +2,15 @@
 //! [`crate::fake_gitlab`], [`crate::fake_jira`]): a listener on 127.0.0.1,
 //! one thread per connection, keep-alive requests read with `httparse`, and
 //! each answer written as JSON with its status and extra headers. The fakes
-//! only decide the answers.
+//! only decide the answers; what they share is here too: their state
+//! ([`Shared`]), starting one ([`start`]), reading a query ([`param`]),
+//! GitHub's and GitLab's lists ([`newest_first`], [`page`]) and rate
+//! limits ([`retry_after`]).
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A request as received.
 #[derive(Debug, Clone)]
@@ -117,4 +121,109 @@ fn connection(stream: TcpStream, content_type: &str, answer: &dyn Fn(&Request) -
             return;
         }
     }
+}
+
+/// A fake's state, shared by its server threads and the test.
+#[derive(Debug, Default)]
+pub struct Shared<T>(Arc<Mutex<T>>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Shared<T> {
+    /// Shares `state`.
+    pub fn new(state: T) -> Shared<T> {
+        Shared(Arc::new(Mutex::new(state)))
+    }
+
+    /// The state (a panicked test thread does not lock the others out).
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Starts a fake on a free port of 127.0.0.1: `make` builds it from its
+/// address (`http://127.0.0.1:PORT`), then every request is answered by
+/// `answer` with the fake, with `content-type: {content_type}`.
+pub fn start<F: Clone + Send + Sync + 'static>(
+    content_type: &'static str,
+    make: impl FnOnce(String) -> F,
+    answer: impl Fn(&F, &Request) -> Answer + Send + Sync + 'static,
+) -> F {
+    let listener = bind();
+    let fake = make(format!(
+        "http://{}",
+        listener.local_addr().expect("local address")
+    ));
+    let server = fake.clone();
+    serve(listener, content_type, move |r| answer(&server, r));
+    fake
+}
+
+/// The value of `key` in a query (`state=all&page=2`).
+pub fn param(query: &str, key: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|p| p.strip_prefix(&format!("{key}=")))
+        .map(str::to_string)
+}
+
+/// The issues in `state` (`all`, or the value of their `state`), newest
+/// first, as GitHub and GitLab list them by default.
+pub fn newest_first<'a>(issues: &'a [Value], state: &str) -> Vec<&'a Value> {
+    (issues.iter().rev())
+        .filter(|i| state == "all" || i["state"] == state)
+        .collect()
+}
+
+/// The issue whose number field `key` (GitHub's `number`, GitLab's `iid`)
+/// is `n` (a path segment).
+pub fn numbered<'a>(issues: &'a mut [Value], key: &str, n: &str) -> Option<&'a mut Value> {
+    let n: u64 = n.parse().ok()?;
+    issues.iter_mut().find(|i| i[key] == n)
+}
+
+/// One page of a list, as GitHub and GitLab page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The page asked for (from 1).
+    pub page: usize,
+    /// The issues per page.
+    pub per_page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+    /// The issues of the page.
+    pub items: Vec<Value>,
+}
+
+/// The page of `all` that `query` asks for (`page`, default 1; `per_page`,
+/// default `default`, at most `max`).
+pub fn page(all: &[&Value], query: &str, default: usize, max: usize) -> Page {
+    let per_page = param(query, "per_page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(default)
+        .clamp(1, max);
+    let page = param(query, "page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let items = (all.iter())
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|v| (*v).clone())
+        .collect();
+    Page {
+        page,
+        per_page,
+        pages: all.len().div_ceil(per_page).max(1),
+        items,
+    }
+}
+
+/// The `retry-after` header of a rate limit of `seconds`.
+pub fn retry_after(seconds: u64) -> (String, String) {
+    ("retry-after".into(), seconds.to_string())
 }

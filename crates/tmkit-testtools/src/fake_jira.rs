@@ -14,9 +14,10 @@
 //! faults: a 429 with `Retry-After`, a 500, and a persistent
 //! failure after N created issues.
 
+use crate::fake_http::{self, Shared};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 pub use crate::fake_github::{Fault, Seen};
 
@@ -174,7 +175,7 @@ pub struct FakeJira {
     pub version: u32,
     /// The `Authorization` header it accepts.
     pub authorization: String,
-    state: Arc<Mutex<State>>,
+    state: Shared<State>,
 }
 
 /// HTTP Basic credentials as a header value.
@@ -199,34 +200,25 @@ impl FakeJira {
     }
 
     fn start(key: &str, version: u32, authorization: String) -> FakeJira {
-        let listener = crate::fake_http::bind();
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let fake = FakeJira {
+        let make = |url| FakeJira {
             url,
             project: key.to_string(),
             version,
             authorization,
-            state: Arc::new(Mutex::new(State {
+            state: Shared::new(State {
                 max_results: 100,
                 ..State::default()
-            })),
+            }),
         };
-        let server = fake.clone();
-        crate::fake_http::serve(listener, "application/json;charset=UTF-8", move |r| {
-            let seen = Seen {
-                method: r.method.clone(),
-                path: r.path.clone(),
-                auth: r.header("authorization"),
-            };
-            let (status, extra, answer) = server.answer(&seen, &r.body);
+        fake_http::start("application/json;charset=UTF-8", make, |fake, r| {
+            let (status, extra, answer) = fake.answer(&Seen::from(r), &r.body);
             (status, extra, answer.map(|v| v.to_string()))
-        });
-        fake
+        })
     }
 
     /// The state (issues, faults, requests seen).
     pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock()
     }
 
     /// Issue `key` (`SEC-1`), as stored.
@@ -266,7 +258,7 @@ impl FakeJira {
             return match f {
                 Fault::TooManyRequests(s) | Fault::SecondaryLimit(s) => (
                     429,
-                    vec![("retry-after".into(), s.to_string())],
+                    vec![fake_http::retry_after(s)],
                     Some(json!({"errorMessages": ["Rate limit exceeded."], "errors": {}})),
                 ),
                 Fault::ServerError => (

@@ -11,7 +11,7 @@ use tmkit::sync::WriteBack;
 use tmkit_analysis::Analysis;
 use tmkit_sync::github::{self, GitHub};
 use tmkit_sync::gitlab::{self, GitLab};
-use tmkit_sync::http::Settings;
+use tmkit_sync::http::{Client, Settings};
 use tmkit_sync::items::{self, Rows};
 use tmkit_sync::jira::{self, Jira};
 use tmkit_sync::plan::{self, Action, Plan};
@@ -244,29 +244,18 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
     };
     match args.tracker {
         TrackerKind::Github => {
-            let from_model = target.github.as_ref();
-            let repo = args
-                .repo
-                .as_deref()
-                .or(from_model.map(|(r, _)| r.as_str()))
-                .ok_or("GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model")?;
-            let api_url = args
-                .api_url
-                .as_deref()
-                .or(from_model.and_then(|(_, u)| u.as_deref()));
-            let token = std::env::var(github::TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+            let (repo, api_url) = place(
+                (args.repo.as_deref(), args.api_url.as_deref()),
+                target.github.as_ref(),
+                "GitHub needs --repo OWNER/NAME, or `sync: {github: {repo: OWNER/NAME}}` in the root model",
+            )?;
+            let token = token(github::TOKEN_VAR, || {
                 format!(
-                    "{} is not set: give a token that may read and write the issues of {repo} (fine-grained: \"Issues: read and write\"; classic: the `repo` scope)",
-                    github::TOKEN_VAR
+                    "give a token that may read and write the issues of {repo} (fine-grained: \"Issues: read and write\"; classic: the `repo` scope)"
                 )
             })?;
-            let mut gh = GitHub::new(api_url, repo, token.trim().to_string(), settings)
-                .map_err(|e| e.to_string())?;
-            if std::io::stderr().is_terminal() {
-                gh.client_mut().on_wait = Some(Box::new(|secs, why| {
-                    eprintln!("waiting {secs:.0} s ({why})");
-                }));
-            }
+            let mut gh = GitHub::new(api_url, repo, token, settings).map_err(|e| e.to_string())?;
+            show_waits(gh.client_mut());
             Ok(Box::new(gh))
         }
         TrackerKind::Gitlab => {
@@ -275,29 +264,19 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
                     "--repo names a GitHub repository: GitLab takes --project GROUP/NAME".into(),
                 );
             }
-            let from_model = target.gitlab.as_ref();
-            let project = args
-                .project
-                .as_deref()
-                .or(from_model.map(|(p, _)| p.as_str()))
-                .ok_or("GitLab needs --project GROUP/NAME, or `sync: {gitlab: {project: GROUP/NAME}}` in the root model")?;
-            let api_url = args
-                .api_url
-                .as_deref()
-                .or(from_model.and_then(|(_, u)| u.as_deref()));
-            let token = std::env::var(gitlab::TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+            let (project, api_url) = place(
+                (args.project.as_deref(), args.api_url.as_deref()),
+                target.gitlab.as_ref(),
+                "GitLab needs --project GROUP/NAME, or `sync: {gitlab: {project: GROUP/NAME}}` in the root model",
+            )?;
+            let token = token(gitlab::TOKEN_VAR, || {
                 format!(
-                    "{} is not set: give a token with the `api` scope that may read and write the issues of {project} (Planner or Reporter role)",
-                    gitlab::TOKEN_VAR
+                    "give a token with the `api` scope that may read and write the issues of {project} (Planner or Reporter role)"
                 )
             })?;
-            let mut gl = GitLab::new(api_url, project, token.trim().to_string(), settings)
-                .map_err(|e| e.to_string())?;
-            if std::io::stderr().is_terminal() {
-                gl.client_mut().on_wait = Some(Box::new(|secs, why| {
-                    eprintln!("waiting {secs:.0} s ({why})");
-                }));
-            }
+            let mut gl =
+                GitLab::new(api_url, project, token, settings).map_err(|e| e.to_string())?;
+            show_waits(gl.client_mut());
             Ok(Box::new(gl))
         }
         TrackerKind::Jira => {
@@ -323,13 +302,44 @@ fn connect(args: &Args, target: &tmkit_model::SyncTarget) -> Result<Box<dyn Trac
             let auth = jira::Auth::from_env(api, project, &|k| std::env::var(k).ok())
                 .map_err(|e| e.to_string())?;
             let mut j = Jira::new(site, project, api, auth, settings).map_err(|e| e.to_string())?;
-            if std::io::stderr().is_terminal() {
-                j.client_mut().on_wait = Some(Box::new(|secs, why| {
-                    eprintln!("waiting {secs:.0} s ({why})");
-                }));
-            }
+            show_waits(j.client_mut());
             Ok(Box::new(j))
         }
+    }
+}
+
+/// The place (a GitHub repository, a GitLab project) and API URL: each
+/// flag (`flag`, `api_url`) first, else the root model's `sync:` section
+/// (`from_model`: place, URL); `missing` when neither names the place.
+fn place<'a>(
+    (flag, api_url): (Option<&'a str>, Option<&'a str>),
+    from_model: Option<&'a (String, Option<String>)>,
+    missing: &str,
+) -> Result<(&'a str, Option<&'a str>), String> {
+    let place = flag
+        .or(from_model.map(|(p, _)| p.as_str()))
+        .ok_or(missing)?;
+    let api_url = api_url.or(from_model.and_then(|(_, u)| u.as_deref()));
+    Ok((place, api_url))
+}
+
+/// The token in the environment variable `var` (trimmed), or the error
+/// saying it is not set and what it needs (`needs`).
+fn token(var: &str, needs: impl FnOnce() -> String) -> Result<String, String> {
+    std::env::var(var)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| format!("{var} is not set: {}", needs()))
+}
+
+/// On a terminal, each wait of `client` (a rate limit, a retry) is said on
+/// stderr.
+fn show_waits(client: &mut Client) {
+    if std::io::stderr().is_terminal() {
+        client.on_wait = Some(Box::new(|secs, why| {
+            eprintln!("waiting {secs:.0} s ({why})");
+        }));
     }
 }
 

@@ -14,6 +14,8 @@
 
 #![allow(dead_code)]
 
+pub mod sync;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use std::path::{Path, PathBuf};
 use std::process::Output;

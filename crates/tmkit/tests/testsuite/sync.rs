@@ -4,23 +4,10 @@
 //! missing and wrong tokens.
 
 use crate::support::Test;
-use tmkit_testtools::fake_github::{FakeGitHub, Fault};
+use crate::support::sync::{self as shared, mitigate, model, only_lines_added, read};
+use tmkit_testtools::fake_github::FakeGitHub;
 
 const TOKEN: &str = "ghp_cli_secret_789";
-
-/// A model with `n` untracked threats (block style, each with one planned
-/// inline mitigation), one mitigated threat and one tracked elsewhere.
-pub(crate) fn model(n: usize) -> String {
-    let mut s = String::from(
-        "tmkit: 1\nid: SHOP\ntitle: Web shop\nscope:\n  assets:\n    - { id: web, title: Storefront, kind: service }\n  attackers:\n    - { id: anon, title: Anonymous, zone: internet }\n  zones:\n    - { id: internet, title: Internet, trust: 0 }\nmitigations:\n  - id: tls\n    title: TLS\n    kind: design\n    in_place: true\nthreats:\n  - { id: DONE, title: Done, categories: [confidentiality], targets: [web], mitigations: [tls] }\n  - id: ELSE\n    title: Tracked in Jira\n    categories: [integrity]\n    targets: [web]\n    ticket: SEC-1   # our Jira\n",
-    );
-    for i in 1..=n {
-        s.push_str(&format!(
-            "  - id: T{i}\n    title: \"Threat <{i}> *bold*\"   # a comment\n    categories: [availability]\n    targets: [web]\n    cvss: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H\n    mitigations:\n      - title: Rate limit {i}\n        kind: design\n        in_place: false\n"
-        ));
-    }
-    s
-}
 
 fn sync(t: Test, fake: &FakeGitHub, extra: &[&str]) -> Test {
     let mut args = vec![
@@ -35,42 +22,20 @@ fn sync(t: Test, fake: &FakeGitHub, extra: &[&str]) -> Test {
     t.args(args).env("GITHUB_TOKEN", &fake.token)
 }
 
-/// The lines of `before` appear in `after`, in order (only lines were added).
-pub(crate) fn only_lines_added(before: &str, after: &str) {
-    let mut it = after.lines();
-    for line in before.lines() {
-        assert!(it.any(|l| l == line), "line {line:?} lost in:\n{after}");
-    }
-}
-
-pub(crate) fn read(t: &Test) -> String {
-    std::fs::read_to_string(t.path().join("threatmodel.yaml")).unwrap()
-}
-
 #[test]
 fn plan_apply_and_a_second_run_that_creates_nothing() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
     fake.state().max_per_page = 10;
-    let original = model(30);
-    // The plan changes nothing.
-    let mut t = sync(Test::new().model(&original), &fake, &[]).status(0);
-    let out = t.stdout();
-    assert_eq!(out.matches("would create").count(), 30, "{out}");
-    assert!(out.contains("elsewhere SHOP.ELSE: SEC-1"), "{out}");
-    assert!(out.contains("30 to create"), "{out}");
-    assert_eq!(read(&t), original);
-    assert!(fake.state().issues.is_empty());
-    // --apply through a rate limit and a server error.
-    fake.state()
-        .faults
-        .extend([Fault::TooManyRequests(1), Fault::ServerError]);
-    let dir = t.path().to_path_buf();
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert!(t.stdout().contains("created 30"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 30);
-    let after = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
-    only_lines_added(&original, &after);
-    assert_eq!(after.lines().count(), original.lines().count() + 30);
+    let run = |t, extra: &[&str]| sync(t, &fake, extra);
+    // The plan changes nothing; --apply goes through a rate limit and a
+    // server error.
+    let (t, after) = shared::plan_then_apply(
+        &run,
+        &fake,
+        &model(30),
+        30,
+        &["elsewhere SHOP.ELSE: SEC-1", "30 to create"],
+    );
     assert!(
         after.contains("ticket: \"https://github.example/acme/shop/issues/1\"\n"),
         "{after}"
@@ -85,126 +50,50 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
     );
     assert_eq!(issue["labels"][1]["name"], "severity:high");
     // The model still checks; a second run creates nothing and changes nothing.
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert!(
-        t.stdout().contains("created 0, updated 0"),
-        "{}",
-        t.describe()
-    );
-    assert_eq!(fake.state().issues.len(), 30);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        after
-    );
-    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-    assert!(t.stdout().contains("in sync"), "{}", t.describe());
+    shared::a_second_run_changes_nothing(&run, &fake, t.path(), &after);
 }
 
 #[test]
 fn a_lost_write_back_is_found_again_by_the_marker() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    let original = model(3);
-    let t = sync(Test::new().model(&original), &fake, &["--apply"]).status(0);
-    let dir = t.path().to_path_buf();
-    let applied = read(&t);
     // The write-back is lost and a title renamed in the tracker.
-    std::fs::write(dir.join("threatmodel.yaml"), &original).unwrap();
-    fake.edit(2, |i| i["title"] = "Renamed by triage".into());
-    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-    assert_eq!(
-        t.stdout().matches("would link").count(),
-        3,
-        "{}",
-        t.describe()
-    );
-    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert_eq!(fake.state().issues.len(), 3);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        applied
+    shared::a_lost_write_back_is_found_again(
+        &|t, extra| sync(t, &fake, extra),
+        &fake,
+        &model(3),
+        &|| fake.edit(2, |i| i["title"] = "Renamed by triage".into()),
     );
 }
 
 #[test]
 fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
-    let dir = t.path().to_path_buf();
-    let applied = read(&t);
-    fake.edit(1, |i| {
-        i["state"] = "closed".into();
-        i["assignees"] = serde_json::json!([{"login": "ann"}]);
-        i["milestone"] = serde_json::json!({"title": "Q1", "due_on": "2027-03-31T08:00:00Z"});
-    });
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    let out = t.stdout();
-    assert!(
-        out.contains("closed in the tracker, not in place in the model: SHOP.T1"),
-        "{out}"
-    );
-    assert!(out.contains("assigned to ann, due 2027-03-31"), "{out}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        applied,
-        "never a silent change"
-    );
-    // --accept-closed needs --apply.
-    sync(Test::new().cwd(&dir), &fake, &["--accept-closed"]).status(3);
-    sync(
-        Test::new().cwd(&dir),
-        &fake,
-        &["--apply", "--accept-closed"],
-    )
-    .status(0);
-    let accepted = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
-    only_lines_added(
-        &applied.replacen("in_place: false", "in_place: true", 1),
-        &accepted,
+    let accepted = shared::a_closed_ticket_is_accepted_only_when_asked(
+        &|t, extra| sync(t, &fake, extra),
+        &model(2),
+        &|| {
+            fake.edit(1, |i| {
+                i["state"] = "closed".into();
+                i["assignees"] = serde_json::json!([{"login": "ann"}]);
+                i["milestone"] =
+                    serde_json::json!({"title": "Q1", "due_on": "2027-03-31T08:00:00Z"});
+            })
+        },
+        "assigned to ann, due 2027-03-31",
+        "https://github.example/acme/shop/issues/1",
     );
     assert!(accepted.contains("ticket: \"https://github.example/acme/shop/issues/1\"\n"));
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    let mut t = Test::new()
-        .cwd(&dir)
-        .args(["report", "-f", "json"])
-        .status(0);
-    let report = t.json();
-    let m = report["models"][0]["mitigations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["qid"] == "SHOP.T1/m1")
-        .cloned()
-        .unwrap();
-    assert_eq!(m["in_place"], true, "{m}");
-    assert_eq!(m["evidence"][0]["kind"], "ticket", "{m}");
-    assert_eq!(
-        m["evidence"][0]["target"], "https://github.example/acme/shop/issues/1",
-        "{m}"
-    );
 }
 
 #[test]
 fn a_failure_half_way_writes_back_what_was_created_and_the_next_run_resumes() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    fake.state().fail_creates_after = Some(4);
-    let t = sync(Test::new().model(&model(10)), &fake, &["--apply"])
-        .status(3)
-        .stderr_contains("HTTP 500")
-        .stderr_contains("run again to resume");
-    let dir = t.path().to_path_buf();
-    let half = read(&t);
-    assert_eq!(half.matches("ticket: \"https://").count(), 4, "{half}");
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    fake.state().fail_creates_after = None;
-    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert_eq!(fake.state().issues.len(), 10);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml"))
-            .unwrap()
-            .matches("ticket: \"https://")
-            .count(),
-        10
+    shared::a_failure_half_way_then_resumed(
+        &|t, extra| sync(t, &fake, extra),
+        &fake,
+        &model(10),
+        (4, 10),
+        "ticket: \"https://",
     );
 }
 
@@ -219,22 +108,8 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
         "--api-url",
         &fake.url,
     ];
-    Test::new()
-        .model(&model(1))
-        .args(args)
-        .env("GITHUB_TOKEN", "")
-        .status(3)
-        .stderr_contains("GITHUB_TOKEN is not set")
-        .stderr_contains("Issues: read and write");
-    let mut t = Test::new()
-        .model(&model(1))
-        .args(args.iter().chain(&["--apply", "-f", "json"]))
-        .env("GITHUB_TOKEN", "ghp_wrong_000")
-        .status(3)
-        .stderr_contains("HTTP 401")
-        .stderr_contains("set GITHUB_TOKEN");
-    let all = format!("{}{}", t.stdout(), t.stderr());
-    assert!(!all.contains("ghp_wrong_000"), "{all}");
+    shared::no_token(&args, "GITHUB_TOKEN", "Issues: read and write");
+    shared::a_wrong_token(&args, "GITHUB_TOKEN", "ghp_wrong_000");
     assert!(
         fake.state()
             .seen
@@ -246,39 +121,16 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
 #[test]
 fn the_root_models_sync_section_names_the_repository() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
-    let with_sync = model(2).replacen(
-        "mitigations:\n",
+    shared::the_sync_section_names_the_place(
+        ("github", &fake),
+        ("GITHUB_TOKEN", TOKEN),
         &format!(
-            "sync:\n  github:\n    repo: acme/shop\n    api_url: \"{}\"\nmitigations:\n",
+            "  github:\n    repo: acme/shop\n    api_url: \"{}\"\n",
             fake.url
         ),
-        1,
+        "--repo OWNER/NAME",
+        ("  github:\n    repository: acme/shop\n", "repository"),
     );
-    let mut t = Test::new()
-        .model(&with_sync)
-        .args(["sync", "github", "--apply"])
-        .env("GITHUB_TOKEN", TOKEN)
-        .status(0);
-    assert!(t.stdout().contains("created 2"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 2);
-    // No repository anywhere: a usage error naming both ways.
-    Test::new()
-        .model(&model(1))
-        .args(["sync", "github"])
-        .env("GITHUB_TOKEN", TOKEN)
-        .status(3)
-        .stderr_contains("--repo OWNER/NAME")
-        .stderr_contains("sync:");
-    // A misspelt key is an error of the model, like every other key.
-    Test::new()
-        .model(&model(1).replacen(
-            "mitigations:\n",
-            "sync:\n  github:\n    repository: acme/shop\nmitigations:\n",
-            1,
-        ))
-        .args(["check"])
-        .status(2)
-        .stderr_contains("repository");
 }
 
 #[test]
@@ -298,7 +150,7 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
         body.contains("<!-- tmkit:id=SHOP.T1/m1 -->") && body.contains("SHOP.T1"),
         "{body}"
     );
-    let after = read(&t);
+    let after = read(t.path());
     only_lines_added(&original, &after);
     assert_eq!(after.matches("ticket: \"https://").count(), 3, "{after}");
     let dir = t.path().to_path_buf();
@@ -406,21 +258,13 @@ fn tickets_are_read_back_into_the_report_with_assignees_and_due_dates() {
         .stderr_contains("--tickets other.json: not the JSON of `tmkit sync -f json`");
 }
 
-/// Marks the first `n` threats' planned mitigations in place: those
-/// threats are mitigated in the model.
-pub(crate) fn mitigate(dir: &std::path::Path, n: usize) {
-    let path = dir.join("threatmodel.yaml");
-    let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, yaml.replacen("in_place: false", "in_place: true", n)).unwrap();
-}
-
 #[test]
 fn close_closes_the_tickets_of_done_threats_only_when_asked() {
     let fake = FakeGitHub::start("acme/shop", TOKEN);
     let t = sync(Test::new().model(&model(3)), &fake, &["--apply"]).status(0);
     let dir = t.path().to_path_buf();
     mitigate(&dir, 2);
-    let yaml = read(&t);
+    let yaml = read(t.path());
     let url = |n: u32| format!("https://github.example/acme/shop/issues/{n}");
     // --close without --apply: the plan says close; nothing is done.
     let mut t = sync(Test::new().cwd(&dir), &fake, &["--close"]).status(0);
@@ -469,11 +313,7 @@ fn close_closes_the_tickets_of_done_threats_only_when_asked() {
         "open work stays open"
     );
     assert_eq!(fake.state().comments.len(), 2);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        yaml,
-        "closing changes nothing in the model"
-    );
+    assert_eq!(read(&dir), yaml, "closing changes nothing in the model");
     // A second run finds them closed and does nothing.
     let mut t = sync(
         Test::new().cwd(&dir),

@@ -4,8 +4,8 @@
 //! missing and wrong tokens, the `sync.gitlab` section, --rows mitigations.
 
 use crate::support::Test;
-use crate::sync::{model, only_lines_added, read};
-use tmkit_testtools::fake_gitlab::{FakeGitLab, Fault};
+use crate::support::sync::{self as shared, mitigate, model, only_lines_added, read};
+use tmkit_testtools::fake_gitlab::FakeGitLab;
 
 const TOKEN: &str = "glpat-cli_secret_789";
 const URL1: &str = "ticket: \"https://gitlab.example/acme/platform/shop/-/issues/1\"\n";
@@ -31,26 +31,16 @@ fn start() -> FakeGitLab {
 fn plan_apply_and_a_second_run_that_creates_nothing() {
     let fake = start();
     fake.state().max_per_page = 10;
-    let original = model(30);
-    // The plan changes nothing.
-    let mut t = sync(Test::new().model(&original), &fake, &[]).status(0);
-    let out = t.stdout();
-    assert_eq!(out.matches("would create").count(), 30, "{out}");
-    assert!(out.contains("elsewhere SHOP.ELSE: SEC-1"), "{out}");
-    assert!(out.contains("GitLab: 30 to create"), "{out}");
-    assert_eq!(read(&t), original);
-    assert!(fake.state().issues.is_empty());
-    // --apply through a rate limit and a server error.
-    fake.state()
-        .faults
-        .extend([Fault::TooManyRequests(1), Fault::ServerError]);
-    let dir = t.path().to_path_buf();
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert!(t.stdout().contains("created 30"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 30);
-    let after = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
-    only_lines_added(&original, &after);
-    assert_eq!(after.lines().count(), original.lines().count() + 30);
+    let run = |t, extra: &[&str]| sync(t, &fake, extra);
+    // The plan changes nothing; --apply goes through a rate limit and a
+    // server error.
+    let (t, after) = shared::plan_then_apply(
+        &run,
+        &fake,
+        &model(30),
+        30,
+        &["elsewhere SHOP.ELSE: SEC-1", "GitLab: 30 to create"],
+    );
     assert!(after.contains(URL1), "{after}");
     // The description: escaped Markdown, score, marker; labels for severity.
     let issue = fake.issue(1).unwrap();
@@ -65,44 +55,18 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
         serde_json::json!(["threat-model", "severity:high"])
     );
     // The model still checks; a second run creates nothing and changes nothing.
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert!(
-        t.stdout().contains("created 0, updated 0"),
-        "{}",
-        t.describe()
-    );
-    assert_eq!(fake.state().issues.len(), 30);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        after
-    );
-    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-    assert!(t.stdout().contains("in sync"), "{}", t.describe());
+    shared::a_second_run_changes_nothing(&run, &fake, t.path(), &after);
 }
 
 #[test]
 fn a_lost_write_back_is_found_again_by_the_marker() {
     let fake = start();
-    let original = model(3);
-    let t = sync(Test::new().model(&original), &fake, &["--apply"]).status(0);
-    let dir = t.path().to_path_buf();
-    let applied = read(&t);
     // The write-back is lost and a title renamed in the tracker.
-    std::fs::write(dir.join("threatmodel.yaml"), &original).unwrap();
-    fake.edit(2, |i| i["title"] = "Renamed by triage".into());
-    let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-    assert_eq!(
-        t.stdout().matches("would link").count(),
-        3,
-        "{}",
-        t.describe()
-    );
-    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert_eq!(fake.state().issues.len(), 3);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        applied
+    shared::a_lost_write_back_is_found_again(
+        &|t, extra| sync(t, &fake, extra),
+        &fake,
+        &model(3),
+        &|| fake.edit(2, |i| i["title"] = "Renamed by triage".into()),
     );
 }
 
@@ -112,7 +76,7 @@ fn a_ticket_written_as_a_short_reference_is_the_same_ticket() {
     let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
     let dir = t.path().to_path_buf();
     // A user wrote the references GitLab shows instead of the URLs.
-    let short = read(&t).replace(URL1, "ticket: \"#1\"\n").replace(
+    let short = read(t.path()).replace(URL1, "ticket: \"#1\"\n").replace(
         "ticket: \"https://gitlab.example/acme/platform/shop/-/issues/2\"\n",
         "ticket: acme/platform/shop#2\n",
     );
@@ -129,80 +93,31 @@ fn a_ticket_written_as_a_short_reference_is_the_same_ticket() {
 #[test]
 fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
     let fake = start();
-    let t = sync(Test::new().model(&model(2)), &fake, &["--apply"]).status(0);
-    let dir = t.path().to_path_buf();
-    let applied = read(&t);
-    fake.edit(1, |i| {
-        i["state"] = "closed".into();
-        i["assignees"] = serde_json::json!([{"id": 3, "username": "ann", "name": "Ann"}]);
-        i["milestone"] = serde_json::json!({"id": 1, "title": "Q1", "due_date": "2027-03-31"});
-    });
-    let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    let out = t.stdout();
-    assert!(
-        out.contains("closed in the tracker, not in place in the model: SHOP.T1"),
-        "{out}"
-    );
-    assert!(out.contains("assigned to ann, due 2027-03-31"), "{out}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap(),
-        applied,
-        "never a silent change"
-    );
-    sync(Test::new().cwd(&dir), &fake, &["--accept-closed"]).status(3);
-    sync(
-        Test::new().cwd(&dir),
-        &fake,
-        &["--apply", "--accept-closed"],
-    )
-    .status(0);
-    let accepted = std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap();
-    only_lines_added(
-        &applied.replacen("in_place: false", "in_place: true", 1),
-        &accepted,
-    );
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    let mut t = Test::new()
-        .cwd(&dir)
-        .args(["report", "-f", "json"])
-        .status(0);
-    let report = t.json();
-    let m = report["models"][0]["mitigations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["qid"] == "SHOP.T1/m1")
-        .cloned()
-        .unwrap();
-    assert_eq!(m["in_place"], true, "{m}");
-    assert_eq!(m["evidence"][0]["kind"], "ticket", "{m}");
-    assert_eq!(
-        m["evidence"][0]["target"], "https://gitlab.example/acme/platform/shop/-/issues/1",
-        "{m}"
+    shared::a_closed_ticket_is_accepted_only_when_asked(
+        &|t, extra| sync(t, &fake, extra),
+        &model(2),
+        &|| {
+            fake.edit(1, |i| {
+                i["state"] = "closed".into();
+                i["assignees"] = serde_json::json!([{"id": 3, "username": "ann", "name": "Ann"}]);
+                i["milestone"] =
+                    serde_json::json!({"id": 1, "title": "Q1", "due_date": "2027-03-31"});
+            })
+        },
+        "assigned to ann, due 2027-03-31",
+        "https://gitlab.example/acme/platform/shop/-/issues/1",
     );
 }
 
 #[test]
 fn a_failure_half_way_writes_back_what_was_created_and_the_next_run_resumes() {
     let fake = start();
-    fake.state().fail_creates_after = Some(4);
-    let t = sync(Test::new().model(&model(10)), &fake, &["--apply"])
-        .status(3)
-        .stderr_contains("HTTP 500")
-        .stderr_contains("run again to resume");
-    let dir = t.path().to_path_buf();
-    let half = read(&t);
-    assert_eq!(half.matches("ticket: \"https://").count(), 4, "{half}");
-    Test::new().cwd(&dir).args(["check"]).status(0);
-    fake.state().fail_creates_after = None;
-    sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-    assert_eq!(fake.state().issues.len(), 10);
-    assert_eq!(
-        std::fs::read_to_string(dir.join("threatmodel.yaml"))
-            .unwrap()
-            .matches("ticket: \"https://")
-            .count(),
-        10
+    shared::a_failure_half_way_then_resumed(
+        &|t, extra| sync(t, &fake, extra),
+        &fake,
+        &model(10),
+        (4, 10),
+        "ticket: \"https://",
     );
 }
 
@@ -217,23 +132,9 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
         "--api-url",
         &fake.url,
     ];
-    Test::new()
-        .model(&model(1))
-        .args(args)
-        .env("GITLAB_TOKEN", "")
-        .status(3)
-        .stderr_contains("GITLAB_TOKEN is not set")
-        .stderr_contains("`api` scope");
+    shared::no_token(&args, "GITLAB_TOKEN", "`api` scope");
     assert!(fake.state().seen.is_empty(), "nothing sent without a token");
-    let mut t = Test::new()
-        .model(&model(1))
-        .args(args.iter().chain(&["--apply", "-f", "json"]))
-        .env("GITLAB_TOKEN", "glpat-wrong_000")
-        .status(3)
-        .stderr_contains("HTTP 401")
-        .stderr_contains("set GITLAB_TOKEN");
-    let all = format!("{}{}", t.stdout(), t.stderr());
-    assert!(!all.contains("glpat-wrong_000"), "{all}");
+    shared::a_wrong_token(&args, "GITLAB_TOKEN", "glpat-wrong_000");
     // An unknown project: 404 naming the project and --project.
     let mut t = Test::new()
         .model(&model(1))
@@ -255,21 +156,16 @@ fn a_missing_or_wrong_token_is_exit_3_and_never_printed() {
 #[test]
 fn the_root_models_sync_section_names_the_project() {
     let fake = start();
-    let with_sync = model(2).replacen(
-        "mitigations:\n",
+    let with_sync = shared::the_sync_section_names_the_place(
+        ("gitlab", &fake),
+        ("GITLAB_TOKEN", TOKEN),
         &format!(
-            "sync:\n  gitlab:\n    project: acme/platform/shop\n    api_url: \"{}\"\nmitigations:\n",
+            "  gitlab:\n    project: acme/platform/shop\n    api_url: \"{}\"\n",
             fake.url
         ),
-        1,
+        "--project GROUP/NAME",
+        ("  gitlab:\n    repo: acme/shop\n", "repo"),
     );
-    let mut t = Test::new()
-        .model(&with_sync)
-        .args(["sync", "gitlab", "--apply"])
-        .env("GITLAB_TOKEN", TOKEN)
-        .status(0);
-    assert!(t.stdout().contains("created 2"), "{}", t.describe());
-    assert_eq!(fake.state().issues.len(), 2);
     // GitHub's --repo is not silently ignored.
     Test::new()
         .model(&with_sync)
@@ -277,24 +173,6 @@ fn the_root_models_sync_section_names_the_project() {
         .env("GITLAB_TOKEN", TOKEN)
         .status(3)
         .stderr_contains("GitLab takes --project");
-    // No project anywhere: a usage error naming both ways.
-    Test::new()
-        .model(&model(1))
-        .args(["sync", "gitlab"])
-        .env("GITLAB_TOKEN", TOKEN)
-        .status(3)
-        .stderr_contains("--project GROUP/NAME")
-        .stderr_contains("sync:");
-    // A misspelt key is an error of the model, like every other key.
-    Test::new()
-        .model(&model(1).replacen(
-            "mitigations:\n",
-            "sync:\n  gitlab:\n    repo: acme/shop\nmitigations:\n",
-            1,
-        ))
-        .args(["check"])
-        .status(2)
-        .stderr_contains("repo");
 }
 
 #[test]
@@ -316,7 +194,7 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
         body.contains("<!-- tmkit:id=SHOP.T1/m1 -->") && body.contains("SHOP.T1"),
         "{body}"
     );
-    let after = read(&t);
+    let after = read(t.path());
     only_lines_added(&original, &after);
     assert_eq!(after.matches("ticket: \"https://").count(), 3, "{after}");
     let dir = t.path().to_path_buf();
@@ -368,7 +246,7 @@ fn close_closes_the_tickets_of_done_threats_only_when_asked() {
     let fake = start();
     let t = sync(Test::new().model(&model(3)), &fake, &["--apply"]).status(0);
     let dir = t.path().to_path_buf();
-    crate::sync::mitigate(&dir, 1);
+    mitigate(&dir, 1);
     // --close without --apply: the plan, in JSON, says close.
     let mut t = sync(Test::new().cwd(&dir), &fake, &["--close", "-f", "json"]).status(0);
     let v = t.json();

@@ -5,8 +5,9 @@
 //! hostile text.
 
 use crate::support::Test;
+use crate::support::sync::{self as shared, mitigate, only_lines_added, read};
 use serde_json::Value;
-use tmkit_testtools::fake_jira::{FakeJira, Fault};
+use tmkit_testtools::fake_jira::FakeJira;
 
 const USER: &str = "bot@acme.example";
 const TOKEN: &str = "atl_cli_secret_789";
@@ -37,13 +38,12 @@ fn fakes() -> [FakeJira; 2] {
 /// `tmkit sync jira`, the site and API version in the model (`--api-url`
 /// alone would pick v2 for a localhost site), credentials in the env.
 fn with_site(yaml: &str, fake: &FakeJira) -> String {
-    yaml.replacen(
-        "mitigations:\n",
+    shared::with_sync(
+        yaml,
         &format!(
-            "sync:\n  jira:\n    project: SEC\n    url: \"{}\"\n    api: {}\nmitigations:\n",
+            "  jira:\n    project: SEC\n    url: \"{}\"\n    api: {}\n",
             fake.url, fake.version
         ),
-        1,
     )
 }
 
@@ -62,15 +62,15 @@ fn sync(t: Test, fake: &FakeJira, extra: &[&str]) -> Test {
     }
 }
 
-fn only_lines_added(before: &str, after: &str) {
-    let mut it = after.lines();
-    for line in before.lines() {
-        assert!(it.any(|l| l == line), "line {line:?} lost in:\n{after}");
-    }
-}
-
-fn read(dir: &std::path::Path) -> String {
-    std::fs::read_to_string(dir.join("threatmodel.yaml")).unwrap()
+/// `tmkit sync jira --apply` of a model with `n` threats and the site:
+/// every ticket created.
+fn applied(fake: &FakeJira, n: usize) -> Test {
+    sync(
+        Test::new().model(&with_site(&model(n), fake)),
+        fake,
+        &["--apply"],
+    )
+    .status(0)
 }
 
 /// The plain text of a stored description.
@@ -85,25 +85,16 @@ fn text(d: &Value) -> String {
 fn plan_apply_and_a_second_run_that_creates_nothing() {
     for fake in fakes() {
         fake.state().max_results = 4;
-        let original = with_site(&model(10), &fake);
-        let mut t = sync(Test::new().model(&original), &fake, &[]).status(0);
-        let out = t.stdout();
-        assert_eq!(out.matches("would create").count(), 10, "{out}");
-        assert!(out.contains("Jira: 10 to create"), "{out}");
-        assert!(out.contains("elsewhere SHOP.ELSE: acme/shop#4"), "{out}");
-        let dir = t.path().to_path_buf();
-        assert_eq!(read(&dir), original);
-        assert!(fake.state().issues.is_empty());
-        // --apply through a rate limit and a server error.
-        fake.state()
-            .faults
-            .extend([Fault::TooManyRequests(1), Fault::ServerError]);
-        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-        assert!(t.stdout().contains("created 10"), "{}", t.describe());
-        assert_eq!(fake.state().issues.len(), 10);
-        let after = read(&dir);
-        only_lines_added(&original, &after);
-        assert_eq!(after.lines().count(), original.lines().count() + 10);
+        let run = |t, extra: &[&str]| sync(t, &fake, extra);
+        // The plan changes nothing; --apply goes through a rate limit and
+        // a server error.
+        let (t, after) = shared::plan_then_apply(
+            &run,
+            &fake,
+            &with_site(&model(10), &fake),
+            10,
+            &["Jira: 10 to create", "elsewhere SHOP.ELSE: acme/shop#4"],
+        );
         assert!(
             after.contains(&format!("ticket: \"{}/browse/SEC-1\"\n", fake.url)),
             "{after}"
@@ -124,30 +115,14 @@ fn plan_apply_and_a_second_run_that_creates_nothing() {
             issue["fields"]["labels"],
             serde_json::json!(["threat-model", "severity:high"])
         );
-        Test::new().cwd(&dir).args(["check"]).status(0);
-        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-        assert!(
-            t.stdout().contains("created 0, updated 0"),
-            "v{}: {}",
-            fake.version,
-            t.describe()
-        );
-        assert_eq!(fake.state().issues.len(), 10);
-        assert_eq!(read(&dir), after);
-        let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-        assert!(t.stdout().contains("in sync"), "{}", t.describe());
+        shared::a_second_run_changes_nothing(&run, &fake, t.path(), &after);
     }
 }
 
 #[test]
 fn hostile_text_reaches_adf_and_wiki_markup_as_text() {
     for fake in fakes() {
-        let t = sync(
-            Test::new().model(&with_site(&model(1), &fake)),
-            &fake,
-            &["--apply"],
-        )
-        .status(0);
+        let t = applied(&fake, 1);
         let issue = fake.issue("SEC-1").unwrap();
         let f = &issue["fields"];
         assert_eq!(
@@ -199,79 +174,30 @@ fn hostile_text_reaches_adf_and_wiki_markup_as_text() {
 #[test]
 fn a_lost_write_back_is_found_again_by_the_marker() {
     for fake in fakes() {
-        let original = with_site(&model(3), &fake);
-        let t = sync(Test::new().model(&original), &fake, &["--apply"]).status(0);
-        let dir = t.path().to_path_buf();
-        let applied = read(&dir);
-        std::fs::write(dir.join("threatmodel.yaml"), &original).unwrap();
-        fake.edit("SEC-2", |f| f["summary"] = "Renamed by triage".into());
-        let mut t = sync(Test::new().cwd(&dir), &fake, &[]).status(0);
-        assert_eq!(
-            t.stdout().matches("would link").count(),
-            3,
-            "{}",
-            t.describe()
+        shared::a_lost_write_back_is_found_again(
+            &|t, extra| sync(t, &fake, extra),
+            &fake,
+            &with_site(&model(3), &fake),
+            &|| fake.edit("SEC-2", |f| f["summary"] = "Renamed by triage".into()),
         );
-        sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-        assert_eq!(fake.state().issues.len(), 3);
-        assert_eq!(read(&dir), applied);
     }
 }
 
 #[test]
 fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
     for fake in fakes() {
-        let t = sync(
-            Test::new().model(&with_site(&model(2), &fake)),
-            &fake,
-            &["--apply"],
-        )
-        .status(0);
-        let dir = t.path().to_path_buf();
-        let applied = read(&dir);
-        fake.close("SEC-1");
-        fake.edit("SEC-1", |f| {
-            f["assignee"] = serde_json::json!({"displayName": "Ann Lee"});
-            f["duedate"] = "2027-03-31".into();
-        });
-        let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-        let out = t.stdout();
-        assert!(
-            out.contains("closed in the tracker, not in place in the model: SHOP.T1"),
-            "{out}"
-        );
-        assert!(out.contains("assigned to Ann Lee, due 2027-03-31"), "{out}");
-        assert_eq!(read(&dir), applied, "never a silent change");
-        sync(Test::new().cwd(&dir), &fake, &["--accept-closed"]).status(3);
-        sync(
-            Test::new().cwd(&dir),
-            &fake,
-            &["--apply", "--accept-closed"],
-        )
-        .status(0);
-        let accepted = read(&dir);
-        only_lines_added(
-            &applied.replacen("in_place: false", "in_place: true", 1),
-            &accepted,
-        );
-        Test::new().cwd(&dir).args(["check"]).status(0);
-        let mut t = Test::new()
-            .cwd(&dir)
-            .args(["report", "-f", "json"])
-            .status(0);
-        let report = t.json();
-        let m = report["models"][0]["mitigations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["qid"] == "SHOP.T1/m1")
-            .cloned()
-            .unwrap();
-        assert_eq!(m["in_place"], true, "{m}");
-        assert_eq!(
-            m["evidence"][0]["target"],
-            format!("{}/browse/SEC-1", fake.url),
-            "{m}"
+        shared::a_closed_ticket_is_accepted_only_when_asked(
+            &|t, extra| sync(t, &fake, extra),
+            &with_site(&model(2), &fake),
+            &|| {
+                fake.close("SEC-1");
+                fake.edit("SEC-1", |f| {
+                    f["assignee"] = serde_json::json!({"displayName": "Ann Lee"});
+                    f["duedate"] = "2027-03-31".into();
+                })
+            },
+            "assigned to Ann Lee, due 2027-03-31",
+            &format!("{}/browse/SEC-1", fake.url),
         );
     }
 }
@@ -279,22 +205,13 @@ fn a_closed_ticket_is_reported_and_accepted_only_when_asked() {
 #[test]
 fn a_failure_half_way_writes_back_what_was_created_and_the_next_run_resumes() {
     for fake in fakes() {
-        fake.state().fail_creates_after = Some(3);
-        let t = sync(
-            Test::new().model(&with_site(&model(6), &fake)),
+        shared::a_failure_half_way_then_resumed(
+            &|t, extra| sync(t, &fake, extra),
             &fake,
-            &["--apply"],
-        )
-        .status(3)
-        .stderr_contains("HTTP 500")
-        .stderr_contains("run again to resume");
-        let dir = t.path().to_path_buf();
-        assert_eq!(read(&dir).matches("/browse/SEC-").count(), 3);
-        Test::new().cwd(&dir).args(["check"]).status(0);
-        fake.state().fail_creates_after = None;
-        sync(Test::new().cwd(&dir), &fake, &["--apply"]).status(0);
-        assert_eq!(fake.state().issues.len(), 6);
-        assert_eq!(read(&dir).matches("/browse/SEC-").count(), 6);
+            &with_site(&model(6), &fake),
+            (3, 6),
+            "/browse/SEC-",
+        );
     }
 }
 
@@ -448,14 +365,9 @@ fn rows_mitigations_makes_one_ticket_per_planned_mitigation() {
 #[test]
 fn close_transitions_done_tickets_and_explains_a_workflow_without_done() {
     for fake in fakes() {
-        let t = sync(
-            Test::new().model(&with_site(&model(3), &fake)),
-            &fake,
-            &["--apply"],
-        )
-        .status(0);
+        let t = applied(&fake, 3);
         let dir = t.path().to_path_buf();
-        crate::sync::mitigate(&dir, 1);
+        mitigate(&dir, 1);
         let browse = |n: u32| format!("{}/browse/SEC-{n}", fake.url);
         let mut t = sync(Test::new().cwd(&dir), &fake, &["--close"]).status(0);
         let out = t.stdout();
@@ -489,14 +401,9 @@ fn close_transitions_done_tickets_and_explains_a_workflow_without_done() {
     // A workflow that offers no way to Done: commented, reported, exit 0.
     let fake = FakeJira::server("SEC", PAT);
     fake.state().workflow = tmkit_testtools::fake_jira::Workflow::without_done();
-    let t = sync(
-        Test::new().model(&with_site(&model(2), &fake)),
-        &fake,
-        &["--apply"],
-    )
-    .status(0);
+    let t = applied(&fake, 2);
     let dir = t.path().to_path_buf();
-    crate::sync::mitigate(&dir, 1);
+    mitigate(&dir, 1);
     fake.move_to("SEC-1", "In Review");
     let mut t = sync(Test::new().cwd(&dir), &fake, &["--apply", "--close"]).status(0);
     let out = t.stdout();
