@@ -558,3 +558,50 @@ fn the_fake_refuses_a_transition_not_offered_as_jira_does() {
         assert_eq!(tmkit_sync::jira::done_transition(&list).unwrap().id, "31");
     }
 }
+
+#[test]
+fn a_done_transition_whose_screen_requires_a_field_leaves_the_ticket_open_and_says_why() {
+    let close = Options { close: true };
+    for fake in fakes() {
+        fake.state().done_screen_requires = Some("resolution");
+        let j = tracker(&fake);
+        let mut items = linked(&fake, &j, 2);
+        items[0].open = false;
+        let remotes = j.list().unwrap();
+        let p = plan_with(&items, &remotes, close);
+        assert_eq!(p.actions.iter().map(kind).collect::<Vec<_>>(), ["close"]);
+        let d = execute(&j, &items, &remotes, &p, &mut |_| {});
+        let case = format!("v{}", fake.version);
+        // Not closed, not a failure of the run: counted as proposed.
+        assert_eq!(
+            (d.closed, d.proposed, d.error.clone()),
+            (0, 1, None),
+            "{case}"
+        );
+        let (qid, _, why) = &d.not_closed[0];
+        assert_eq!(qid, "SHOP.T1");
+        assert!(
+            why.contains("Jira refused the transition \"Done\" to \"Done\"")
+                && why.contains("Resolution is required")
+                && why.contains("the comment was kept"),
+            "{case}: {why}"
+        );
+        // The transition was tried once, the issue is where it was, the
+        // comment and the proposal label are on it.
+        assert_eq!(status(&fake, "SEC-1"), ("To Do".into(), "new".into()));
+        assert_eq!(comments_on(&fake), ["SEC-1"], "{case}");
+        let labels = fake.issue("SEC-1").unwrap()["fields"]["labels"].clone();
+        assert!(
+            labels
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == tmkit_sync::items::PROPOSED_LABEL),
+            "{case}: {labels}"
+        );
+        let posts = (fake.state().seen.iter())
+            .filter(|s| s.method == "POST" && s.path.ends_with("/transitions"))
+            .count();
+        assert_eq!(posts, 1, "{case}");
+    }
+}

@@ -48,6 +48,10 @@ pub struct State {
     /// The account lacks the Transition issues permission: no transition
     /// is offered, and making one answers 400.
     pub no_transition_permission: bool,
+    /// A field the screen of every transition to a Done status requires
+    /// (`resolution`): a transition made without it in `fields` answers 400
+    /// with Jira's per-field error, and the issue stays where it was.
+    pub done_screen_requires: Option<&'static str>,
     created: usize,
 }
 
@@ -565,6 +569,7 @@ impl FakeJira {
 fn transition(st: &mut State, key: &str, input: &Value) -> Answer {
     let workflow = st.workflow.clone();
     let allowed = !st.no_transition_permission;
+    let required = st.done_screen_requires;
     let Some(i) = st.issues.iter_mut().find(|i| i["key"] == key) else {
         return no_issue();
     };
@@ -597,8 +602,28 @@ fn transition(st: &mut State, key: &str, input: &Value) -> Answer {
             ),
         );
     };
-    i["fields"]["status"] = workflow.status(step.to);
+    let to = workflow.status(step.to);
+    if let Some(field) = required.filter(|_| to["statusCategory"]["key"] == "done") {
+        if input.pointer(&format!("/fields/{field}")).is_none() {
+            return (
+                400,
+                vec![],
+                Some(
+                    json!({"errorMessages": [], "errors": {field: format!("{} is required.", capitalised(field))}}),
+                ),
+            );
+        }
+    }
+    i["fields"]["status"] = to;
     (204, vec![], None)
+}
+
+/// `resolution` as Jira names it in a message: `Resolution`.
+fn capitalised(field: &str) -> String {
+    let mut c = field.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The value of `field = "VALUE"` (or unquoted) in a JQL query.
