@@ -603,16 +603,16 @@ fn transition(st: &mut State, key: &str, input: &Value) -> Answer {
         );
     };
     let to = workflow.status(step.to);
-    if let Some(field) = required.filter(|_| to["statusCategory"]["key"] == "done") {
-        if input.pointer(&format!("/fields/{field}")).is_none() {
-            return (
-                400,
-                vec![],
-                Some(
-                    json!({"errorMessages": [], "errors": {field: format!("{} is required.", capitalised(field))}}),
-                ),
-            );
-        }
+    let missing = required
+        .filter(|_| to["statusCategory"]["key"] == "done")
+        .filter(|field| input.pointer(&format!("/fields/{field}")).is_none());
+    if let Some(field) = missing {
+        let message = format!("{} is required.", capitalised(field));
+        return (
+            400,
+            vec![],
+            Some(json!({"errorMessages": [], "errors": {field: message}})),
+        );
     }
     i["fields"]["status"] = to;
     (204, vec![], None)
