@@ -523,6 +523,33 @@ pub fn suggest<'a>(
     library: &'a Library,
     filter: &Filter,
 ) -> Vec<Suggestion<'a>> {
+    let mut out = Vec::new();
+    walk(
+        model,
+        analysis,
+        library,
+        filter,
+        &mut out,
+        true,
+        &mut |_| {},
+    );
+    out
+}
+
+/// The matcher over every open question that `filter` keeps: each
+/// question's suggestions are pushed onto `out`, ranked, and `found` is
+/// told the target of every question that has at least one. With `keep`
+/// false they are dropped once counted, so that memory stays that of one
+/// question's suggestions whatever the size of the model.
+fn walk<'a>(
+    model: &'a Model,
+    analysis: &'a Analysis,
+    library: &'a Library,
+    filter: &Filter,
+    out: &mut Vec<Suggestion<'a>>,
+    keep: bool,
+    found_for: &mut dyn FnMut(&'a Target),
+) {
     let facts = Facts::new(model);
     let mut by_kind: HashMap<TargetSel, Vec<&Entry>> = HashMap::new();
     for e in library.patterns.values() {
@@ -535,7 +562,6 @@ pub fn suggest<'a>(
     for s in &supp {
         supp_by_target.entry(s.target).or_default().push(s);
     }
-    let mut out = Vec::new();
     for target in &analysis.targets {
         if let Some(t) = &filter.target {
             if *t != target.qid && *t != target.id {
@@ -599,13 +625,21 @@ pub fn suggest<'a>(
                         rank: m.rank,
                     });
                 }
-                out[start..].sort_by(|a, b| {
-                    (b.rank.cmp(&a.rank)).then_with(|| a.entry.pattern.id.cmp(&b.entry.pattern.id))
-                });
+                if out.len() == start {
+                    continue;
+                }
+                found_for(target);
+                if keep {
+                    out[start..].sort_by(|a, b| {
+                        (b.rank.cmp(&a.rank))
+                            .then_with(|| a.entry.pattern.id.cmp(&b.entry.pattern.id))
+                    });
+                } else {
+                    out.clear();
+                }
             }
         }
     }
-    out
 }
 
 /// The attacker's zone relative to the target's, as a fact; None when
@@ -638,18 +672,18 @@ pub fn questions_with_suggestions(
     analysis: &Analysis,
     library: &Library,
 ) -> std::collections::BTreeMap<String, usize> {
-    let all = suggest(model, analysis, library, &Filter::default());
-    let mut out: std::collections::BTreeMap<String, usize> = (analysis.analysed().iter())
-        .map(|&m| (model.models[m].qid.to_string(), 0))
-        .collect();
-    let mut last: Option<(&str, &str, &str)> = None;
-    for s in &all {
-        let key = (s.target.qid.as_str(), s.attacker, s.category);
-        if last != Some(key) {
-            *out.entry(model.models[s.target.model].qid.to_string())
-                .or_default() += 1;
-            last = Some(key);
-        }
-    }
-    out
+    let mut per_model = vec![0usize; model.models.len()];
+    let mut buffer = Vec::new();
+    walk(
+        model,
+        analysis,
+        library,
+        &Filter::default(),
+        &mut buffer,
+        false,
+        &mut |t| per_model[t.model] += 1,
+    );
+    (analysis.analysed().iter())
+        .map(|&m| (model.models[m].qid.to_string(), per_model[m]))
+        .collect()
 }
