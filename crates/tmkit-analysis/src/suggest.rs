@@ -624,6 +624,10 @@ fn walk<'a>(
                         why,
                         rank: m.rank,
                     });
+                    if !keep {
+                        // Counting: one suggestion answers "has any".
+                        break;
+                    }
                 }
                 if out.len() == start {
                     continue;
