@@ -537,8 +537,8 @@ pub fn suggest<'a>(
 }
 
 /// The matcher over every open question that `filter` keeps: each
-/// question's suggestions are pushed onto `out`, ranked, and `found` is
-/// told the target of every question that has at least one. With `keep`
+/// question's suggestions are pushed onto `out`, ranked, and `found_for`
+/// is told the target of every question that has at least one. With `keep`
 /// false they are dropped once counted, so that memory stays that of one
 /// question's suggestions whatever the size of the model.
 fn walk<'a>(
@@ -590,45 +590,14 @@ fn walk<'a>(
                 }
                 let ms = found.get_or_insert_with(|| matches(&facts, target, kind_entries));
                 let start = out.len();
-                for m in ms.iter() {
-                    let p = &m.entry.pattern;
-                    if !p.categories.answers(&cell.category) {
-                        continue;
-                    }
-                    let mut why = m.why.clone();
-                    if let Some(wanted) = p.applies.attacker {
-                        match &position {
-                            Some((fact, pos)) if *pos == wanted => {
-                                let mut v = why.to_vec();
-                                v.push(fact.clone());
-                                why = v.into();
-                            }
-                            _ => continue,
-                        }
-                    }
-                    let is_suppressed = suppressed.is_some_and(|list| {
-                        list.iter().any(|s| {
-                            s.pattern == p.id
-                                && s.attacker.is_none_or(|a| a == attacker.qid)
-                                && s.category.is_none_or(|c| c == &*cell.category)
-                        })
-                    });
-                    if is_suppressed {
-                        continue;
-                    }
-                    out.push(Suggestion {
-                        target,
-                        attacker: &attacker.qid,
-                        category: &cell.category,
-                        entry: m.entry,
-                        why,
-                        rank: m.rank,
-                    });
-                    if !keep {
-                        // Counting: one suggestion answers "has any".
-                        break;
-                    }
-                }
+                let question = Question {
+                    target,
+                    attacker: &attacker.qid,
+                    category: &cell.category,
+                    position: position.as_ref(),
+                    suppressed: suppressed.map(Vec::as_slice).unwrap_or_default(),
+                };
+                question.suggestions(ms, keep, out);
                 if out.len() == start {
                     continue;
                 }
@@ -641,6 +610,64 @@ fn walk<'a>(
                 } else {
                     out.clear();
                 }
+            }
+        }
+    }
+}
+
+/// One open question (target, attacker, category) and what decides its
+/// suggestions beyond the target's matches.
+struct Question<'a, 's> {
+    target: &'a Target,
+    attacker: &'a Qid,
+    category: &'a Arc<str>,
+    /// The attacker's position relative to the target, with its fact.
+    position: Option<&'s (Fact, Position)>,
+    /// The suppressions written for the target.
+    suppressed: &'s [&'s Suppression<'a>],
+}
+
+impl<'a> Question<'a, '_> {
+    /// Pushes onto `out` the suggestions of the target's matches `ms` that
+    /// answer this question: the pattern's category, its attacker position
+    /// (whose fact joins the why), not suppressed. With `keep` false, stops
+    /// at the first (only whether there is one counts).
+    fn suggestions(&self, ms: &[Match<'a>], keep: bool, out: &mut Vec<Suggestion<'a>>) {
+        for m in ms {
+            let p = &m.entry.pattern;
+            if !p.categories.answers(self.category) {
+                continue;
+            }
+            let mut why = m.why.clone();
+            if let Some(wanted) = p.applies.attacker {
+                match self.position {
+                    Some((fact, pos)) if *pos == wanted => {
+                        let mut v = why.to_vec();
+                        v.push(fact.clone());
+                        why = v.into();
+                    }
+                    _ => continue,
+                }
+            }
+            let is_suppressed = self.suppressed.iter().any(|s| {
+                s.pattern == p.id
+                    && s.attacker.is_none_or(|a| a == self.attacker)
+                    && s.category.is_none_or(|c| c == &**self.category)
+            });
+            if is_suppressed {
+                continue;
+            }
+            out.push(Suggestion {
+                target: self.target,
+                attacker: self.attacker,
+                category: self.category,
+                entry: m.entry,
+                why,
+                rank: m.rank,
+            });
+            if !keep {
+                // Counting: one suggestion answers "has any".
+                break;
             }
         }
     }
